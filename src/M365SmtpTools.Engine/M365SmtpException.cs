@@ -1,0 +1,61 @@
+using System;
+
+namespace M365SmtpTools.Engine
+{
+    /// <summary>What kind of failure an engine exception is; the cmdlets map it to a PowerShell ErrorCategory.</summary>
+    public enum ErrorKind
+    {
+        /// <summary>The caller gave a value that can't be used.</summary>
+        InvalidArgument,
+        /// <summary>Something named doesn't exist (a file, a DNS name, a connection).</summary>
+        ObjectNotFound,
+        /// <summary>The network connection failed or died.</summary>
+        ConnectionError,
+        /// <summary>The server or identity platform rejected the credentials.</summary>
+        AuthenticationError,
+        /// <summary>Authenticated, but not allowed to do this.</summary>
+        PermissionDenied,
+        /// <summary>A timeout expired.</summary>
+        OperationTimeout,
+        /// <summary>The server said something the protocol doesn't allow.</summary>
+        ProtocolError,
+        /// <summary>The operation can't be done in this state or environment.</summary>
+        InvalidOperation,
+        /// <summary>A limit was hit (size, rate, quota).</summary>
+        LimitsExceeded,
+        /// <summary>A security requirement (TLS, certificate) wasn't met.</summary>
+        SecurityError,
+        /// <summary>The server or service is temporarily unavailable.</summary>
+        ResourceUnavailable,
+        /// <summary>The operation was cancelled.</summary>
+        Cancelled,
+    }
+
+    /// <summary>
+    /// The root of every exception the engine throws on purpose. It carries a stable error id (used as the
+    /// ErrorRecord's FullyQualifiedErrorId), a kind, the object concerned and what the user can do about it.
+    /// Messages never contain secrets.
+    /// </summary>
+    public class M365SmtpException : Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        public M365SmtpException(string errorId, ErrorKind kind, string message, Exception? innerException = null)
+            : base(message, innerException)
+        {
+            ErrorId = errorId;
+            Kind = kind;
+        }
+
+        /// <summary>A stable identifier such as <c>SmtpAuthFailed</c>; scripts may match on it.</summary>
+        public string ErrorId { get; }
+
+        /// <summary>The kind of failure.</summary>
+        public ErrorKind Kind { get; }
+
+        /// <summary>The input the failure is about (a domain, an address, a file), when there is one.</summary>
+        public object? TargetObject { get; set; }
+
+        /// <summary>What to do about it, in one or two sentences.</summary>
+        public string? RecommendedAction { get; set; }
+    }
+}

@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using M365SmtpTools.Engine;
+using M365SmtpTools.Engine.Operations;
+
+namespace M365SmtpTools
+{
+    /// <summary>
+    /// Base of every cmdlet: owns the cancellation source (Ctrl+C cancels it), runs engine operations off the pipeline
+    /// thread while forwarding their verbose/warning/progress/information/ShouldProcess calls to the pipeline thread,
+    /// and turns engine exceptions into ErrorRecords with stable ids.
+    /// </summary>
+    public abstract class M365CmdletBase : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
+
+        /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
+        protected CancellationToken CancellationToken => _cancellation.Token;
+
+        /// <inheritdoc />
+        protected override void StopProcessing() => _cancellation.Cancel();
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            _cancellation.Dispose();
+            GC.SuppressFinalize(this);
+        }
+
+        /// <summary>
+        /// Runs an engine operation to completion. Host calls made by the operation are queued and executed here on the
+        /// pipeline thread, as PowerShell requires.
+        /// </summary>
+        protected T RunOperation<T>(Func<IOperationHost, CancellationToken, Task<T>> operation)
+        {
+            using var host = new PipelineThreadHost(this);
+            Task<T> task = Task.Run(() => operation(host, _cancellation.Token));
+            task.ContinueWith(_ => host.Complete(), TaskScheduler.Default);
+            host.PumpUntilComplete();
+            return task.GetAwaiter().GetResult();
+        }
+
+        /// <summary>
+        /// Runs an engine operation that produces items as it goes (one result per message, per domain): each item is
+        /// handed to <paramref name="onItem"/> on the pipeline thread as soon as it is produced, so results stream.
+        /// </summary>
+        protected void RunStreamingOperation<TItem>(Func<IOperationHost, Action<TItem>, CancellationToken, Task> operation, Action<TItem> onItem)
+        {
+            using var host = new PipelineThreadHost(this);
+            Task task = Task.Run(() => operation(host, item => host.Post(() => onItem(item)), _cancellation.Token));
+            task.ContinueWith(_ => host.Complete(), TaskScheduler.Default);
+            host.PumpUntilComplete();
+            task.GetAwaiter().GetResult();
+        }
+
+        /// <summary>Writes an engine exception as a non-terminating error for one input.</summary>
+        protected void WriteEngineError(M365SmtpException exception, object? target = null) =>
+            WriteError(ToErrorRecord(exception, target));
+
+        /// <summary>Stops the cmdlet with an engine exception as a terminating error.</summary>
+        protected void ThrowEngineError(M365SmtpException exception, object? target = null) =>
+            ThrowTerminatingError(ToErrorRecord(exception, target));
+
+        /// <summary>Builds the ErrorRecord for an engine exception: stable id, mapped category, target, recommended action.</summary>
+        internal static ErrorRecord ToErrorRecord(M365SmtpException exception, object? target = null)
+        {
+            var record = new ErrorRecord(exception, exception.ErrorId, MapCategory(exception.Kind), target ?? exception.TargetObject);
+            if (exception.RecommendedAction != null)
+                record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = exception.RecommendedAction };
+            return record;
+        }
+
+        /// <summary>Maps the engine's failure kind to PowerShell's error category.</summary>
+        internal static ErrorCategory MapCategory(ErrorKind kind) => kind switch
+        {
+            ErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+            ErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+            ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+            ErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
+            ErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+            ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+            ErrorKind.ProtocolError => ErrorCategory.ProtocolError,
+            ErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+            ErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
+            ErrorKind.SecurityError => ErrorCategory.SecurityError,
+            ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+            ErrorKind.Cancelled => ErrorCategory.OperationStopped,
+            _ => ErrorCategory.NotSpecified,
+        };
+
+        /// <summary>True when no person can answer a prompt (-NonInteractive host, Azure Automation, no console).</summary>
+        protected bool IsNonInteractive()
+        {
+            if (Environment.GetEnvironmentVariable("AUTOMATION_ASSET_ACCOUNTID") != null) return true; // Azure Automation sandbox
+            foreach (string arg in Environment.GetCommandLineArgs())
+                if (arg.StartsWith("-noni", StringComparison.OrdinalIgnoreCase)) return true;
+            return Host?.UI?.RawUI == null || Host.Name == "Default Host" || Host.Name == "ServerRemoteHost";
+        }
+
+        /// <summary>Forwards an operation's host calls to the pipeline thread.</summary>
+        private sealed class PipelineThreadHost : IOperationHost, IDisposable
+        {
+            private readonly M365CmdletBase _cmdlet;
+            private readonly BlockingCollection<Action> _queue = new BlockingCollection<Action>();
+            private readonly bool _interactive;
+
+            public PipelineThreadHost(M365CmdletBase cmdlet)
+            {
+                _cmdlet = cmdlet;
+                _interactive = !cmdlet.IsNonInteractive();
+            }
+
+            public bool IsInteractive => _interactive;
+
+            public void Complete() => _queue.CompleteAdding();
+
+            public void PumpUntilComplete()
+            {
+                foreach (Action action in _queue.GetConsumingEnumerable()) action();
+            }
+
+            public void Post(Action action)
+            {
+                try { _queue.Add(action); }
+                catch (InvalidOperationException) { /* operation already finished; late messages are dropped */ }
+            }
+
+            public void WriteVerbose(string message) => Post(() => _cmdlet.WriteVerbose(message));
+            public void WriteWarning(string message) => Post(() => _cmdlet.WriteWarning(message));
+            public void WriteInformation(string message, params string[] tags) =>
+                Post(() => _cmdlet.WriteInformation(new HostInformationMessage { Message = message }, tags));
+
+            public void WriteProgress(OperationProgress progress) => Post(() =>
+            {
+                var record = new ProgressRecord(progress.ActivityId, progress.Activity, string.IsNullOrEmpty(progress.Status) ? "…" : progress.Status)
+                {
+                    CurrentOperation = progress.CurrentOperation,
+                    PercentComplete = progress.PercentComplete,
+                    SecondsRemaining = progress.SecondsRemaining,
+                    RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+                };
+                _cmdlet.WriteProgress(record);
+            });
+
+            public bool ShouldProcess(string target, string action)
+            {
+                var answer = new TaskCompletionSource<bool>();
+                Post(() =>
+                {
+                    try { answer.SetResult(_cmdlet.ShouldProcess(target, action)); }
+                    catch (Exception e) { answer.SetException(e); }
+                });
+                return answer.Task.GetAwaiter().GetResult();
+            }
+
+            public void Dispose() => _queue.Dispose();
+        }
+    }
+}
