@@ -30,7 +30,7 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
     private readonly List<DoubleSession> _sessions = new();
     private readonly List<DoubleMessage> _messages = new();
     private readonly List<DoubleAuthAttempt> _authAttempts = new();
-    private readonly Dictionary<string, int> _activeByMailbox = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<int>> _activeByMailbox = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, List<DateTimeOffset>> _sentByMailbox = new(StringComparer.OrdinalIgnoreCase);
     private readonly Task _acceptLoop;
     private readonly X509Certificate2 _certificate;
@@ -103,6 +103,17 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
         await Task.WhenAny(all, Task.Delay(timeout ?? TimeSpan.FromSeconds(10)));
     }
 
+    /// <summary>Polls <paramref name="condition"/> until it holds (e.g. a session has ended); fails the test after the timeout.</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        DateTime end = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > end) throw new TimeoutException("The double's condition didn't hold in time.");
+            await Task.Delay(10);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
@@ -145,7 +156,7 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
         {
             Interlocked.Decrement(ref _active);
             lock (_gate)
-                if (session.AuthenticatedUser != null) _activeByMailbox[session.AuthenticatedUser]--;
+                if (session.AuthenticatedUser != null) _activeByMailbox[session.AuthenticatedUser].Remove(session.Id);
             session.Ended = true;
         }
     }
@@ -335,7 +346,8 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
                 if (success)
                 {
                     _s.AuthenticatedUser = user;
-                    _d._activeByMailbox[user!] = _d._activeByMailbox.GetValueOrDefault(user!) + 1;
+                    if (!_d._activeByMailbox.TryGetValue(user!, out List<int>? active)) _d._activeByMailbox[user!] = active = new List<int>();
+                    active.Add(_s.Id);
                 }
             }
             await ReplyAsync(reply, ct);
@@ -366,9 +378,10 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
             if (O.Role == DoubleRole.ClientSubmission)
             {
                 if (_s.AuthenticatedUser == null) { await ReplyAsync($"530 5.7.57 Client not authenticated to send mail. {Tag}", ct); return; }
-                int active;
-                lock (_d._gate) active = _d._activeByMailbox.GetValueOrDefault(_s.AuthenticatedUser);
-                if (active > O.MaxConnectionsPerMailbox) { await ReplyAsync($"432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded {Tag}", ct); return; }
+                // The mailbox's sessions in the order they authenticated: those beyond the limit are refused.
+                int rank;
+                lock (_d._gate) rank = _d._activeByMailbox[_s.AuthenticatedUser].IndexOf(_s.Id);
+                if (rank >= O.MaxConnectionsPerMailbox) { await ReplyAsync($"432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded {Tag}", ct); return; }
             }
             long? size = ParseSize(parameters);
             if (size > O.MaxMessageSize) { await ReplyAsync("552 5.3.4 Message size exceeds fixed maximum message size", ct); return; }

@@ -96,7 +96,7 @@ public sealed class ExchangeOnlineDoubleOptions
 
     public DoubleMxBehavior MxBehavior { get; set; } = DoubleMxBehavior.DirectSendAllowed;
 
-    /// <summary>Concurrent authenticated sessions per mailbox; one more gets 432 4.3.2 at MAIL FROM.</summary>
+    /// <summary>Concurrent authenticated sessions per mailbox; sessions beyond it (in order of AUTH) get 432 4.3.2 at MAIL FROM until earlier ones end.</summary>
     public int MaxConnectionsPerMailbox { get; set; } = 3;
 
     /// <summary>Messages per mailbox per rolling minute; one more gets 554 5.2.0 SubmissionQuotaExceeded after DATA. Null = no limit.</summary>
