@@ -262,6 +262,12 @@ namespace M365SmtpTools.Engine.Smtp
                     _options.Host.WriteVerbose($"Authenticated to {Host} as {credential.UserName} ({mechName}).");
                     return reply;
                 }
+                if (reply.Code == 334 && round >= 10)
+                {
+                    // A server that keeps challenging: cancel the exchange (RFC 4954) and report its answer.
+                    await c.WriteLineAsync("*", cancellationToken).ConfigureAwait(false);
+                    reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+                }
                 if (reply.Code != 334 || round >= 10)
                 {
                     var failure = CommandFailed("SmtpAuthenticationFailed", SmtpPhase.Auth, Host, reply,
@@ -468,9 +474,16 @@ namespace M365SmtpTools.Engine.Smtp
             }
             catch (SmtpProtocolException ex) when (!(ex is SmtpDeliveryUnknownException))
             {
+                // Conservative: a failure while the end of the message is on its way is treated as "may have arrived".
                 throw new SmtpDeliveryUnknownException(
                     $"The connection to {Host} was lost after the end of the message was sent and before the server answered ({ex.Message}). The message may or may not have been accepted: it is not reported as sent and was not resent.",
                     c.Phase, Host, ex);
+            }
+            catch (OperationCanceledException ex)
+            {
+                throw new SmtpDeliveryUnknownException(
+                    $"Sending to {Host} was cancelled after the end of the message was sent and before the server answered. The message may or may not have been accepted: it is not reported as sent and was not resent.",
+                    c.Phase, Host, ex, ErrorKind.Cancelled);
             }
             if (!final.IsPositiveCompletion)
             {

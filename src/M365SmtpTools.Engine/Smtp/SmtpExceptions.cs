@@ -56,14 +56,14 @@ namespace M365SmtpTools.Engine.Smtp
     }
 
     /// <summary>
-    /// The connection was lost (or timed out) after the end of the message was sent and before the server's reply was
-    /// read. Whether the server accepted the message is unknown.
+    /// The connection was lost, timed out or was cancelled while the end of the message (final dot or BDAT LAST) was
+    /// being sent or its reply awaited. Whether the server accepted the message is unknown.
     /// </summary>
     public sealed class SmtpDeliveryUnknownException : SmtpProtocolException
     {
         /// <summary>Creates the exception.</summary>
-        public SmtpDeliveryUnknownException(string message, SmtpPhase phase, string? serverHost, Exception? innerException)
-            : base("SmtpDeliveryUnknown", ErrorKind.ConnectionError, message, phase, serverHost, null, innerException)
+        public SmtpDeliveryUnknownException(string message, SmtpPhase phase, string? serverHost, Exception? innerException, ErrorKind kind = ErrorKind.ConnectionError)
+            : base("SmtpDeliveryUnknown", kind, message, phase, serverHost, null, innerException)
         {
             RecommendedAction = "Check whether the recipients received the message before sending it again; the server may have accepted it.";
         }

@@ -37,7 +37,13 @@ namespace M365SmtpTools.Engine.Smtp
         {
             if (_policy.SkipCertificateValidation)
                 _host.WriteWarning($"TLS certificate validation is switched off for {_serverHost}: the connection can be intercepted without notice. Use this only with test servers.");
-            var ssl = new SslStream(inner, false, Validate);
+            SslProtocols protocols = _policy.Protocols;
+            if (protocols == SslProtocols.None || (protocols & ~(SslProtocols.Tls12 | TlsPolicy.Tls13)) != 0)
+                throw new SmtpProtocolException("SmtpTlsProtocolNotAllowed", ErrorKind.InvalidArgument,
+                    $"The TLS policy allows {protocols}; only TLS 1.2 and TLS 1.3 are allowed.", SmtpPhase.StartTls, _serverHost)
+                { RecommendedAction = "Set TlsPolicy.Protocols to Tls12, Tls13 or both (the default)." };
+            // The inner stream stays open when an attempt is abandoned; the connection closes the socket itself.
+            var ssl = new SslStream(inner, true, Validate);
             var certificates = new X509CertificateCollection();
             if (_policy.ClientCertificate != null) certificates.Add(_policy.ClientCertificate);
             try
@@ -48,7 +54,7 @@ namespace M365SmtpTools.Engine.Smtp
             {
                 // An older platform that doesn't know TLS 1.3 rejects the flag before any byte is sent: retry with 1.2.
                 ssl.Dispose();
-                ssl = new SslStream(inner, false, Validate);
+                ssl = new SslStream(inner, true, Validate);
                 await ssl.AuthenticateAsClientAsync(TargetName, certificates, _policy.Protocols & ~TlsPolicy.Tls13, _policy.CheckCertificateRevocation).ConfigureAwait(false);
             }
             _info.Protocol = ProtocolName(ssl.SslProtocol);

@@ -116,6 +116,19 @@ public class SmtpAuthReplayTests
     }
 
     [Fact]
+    public async Task A_server_that_keeps_challenging_is_cancelled_after_ten_rounds()
+    {
+        var script = new List<string> { Greeting, Ehlo("AUTH PLAIN") };
+        script.AddRange(Enumerable.Repeat("334 \r\n", 11));
+        script.Add("501 5.7.0 cancelled\r\n");
+        var (client, stream) = await ConnectAsync(script.ToArray());
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.AuthenticateAsync(Password(), cancellationToken: Ct));
+        Assert.Equal(501, ex.ReplyCode);
+        Assert.Equal("*\r\n", stream.Turns[^1]);
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact]
     public async Task Auto_ranks_xoauth2_for_tokens_and_plain_over_login_for_passwords()
     {
         var (c1, s1) = await ConnectAsync(Greeting, Ehlo("AUTH LOGIN OAUTHBEARER XOAUTH2 PLAIN"), "235 ok\r\n");

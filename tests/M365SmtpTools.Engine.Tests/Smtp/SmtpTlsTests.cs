@@ -168,6 +168,47 @@ public class SmtpTlsTests
     }
 
     [Fact]
+    public async Task Tls_versions_below_1_2_are_refused()
+    {
+        await using var exo = ExchangeOnlineDouble.Start();
+        SmtpConnectOptions options = exo.ClientOptions();
+#pragma warning disable SYSLIB0039 // the point is to refuse it
+        options.TlsPolicy.Protocols = System.Security.Authentication.SslProtocols.Tls11 | System.Security.Authentication.SslProtocols.Tls12;
+#pragma warning restore SYSLIB0039
+        using var client = new SmtpClient();
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => client.ConnectAsync(exo.Host, exo.Port, options, Ct));
+        Assert.Equal("SmtpTlsProtocolNotAllowed", ex.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
+    }
+
+    [Fact]
+    public async Task Connects_over_ipv6_loopback()
+    {
+        if (!System.Net.Sockets.Socket.OSSupportsIPv6) Assert.Skip("IPv6 isn't available on this machine.");
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.IPv6Loopback, 0);
+        try { listener.Start(); }
+        catch (System.Net.Sockets.SocketException) { Assert.Skip("The IPv6 loopback address can't be bound here."); }
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        Task<string?> server = Task.Run(async () =>
+        {
+            using var tcp = await listener.AcceptTcpClientAsync(Ct);
+            var s = tcp.GetStream();
+            var w = new StreamWriter(s) { NewLine = "\r\n", AutoFlush = true };
+            var r = new StreamReader(s);
+            await w.WriteLineAsync("220 v6.test ESMTP");
+            string? ehlo = await r.ReadLineAsync(Ct);
+            await w.WriteLineAsync("250-v6.test Hello\r\n250 PIPELINING");
+            return ehlo;
+        }, Ct);
+        using var client = new SmtpClient();
+        await client.ConnectAsync("::1", port, new SmtpConnectOptions { TlsMode = SmtpTlsMode.None }, Ct);
+        string? ehlo = await server;
+        Assert.StartsWith("EHLO ", ehlo);
+        Assert.Equal("v6.test", client.Capabilities.ServerName);
+        Assert.True(client.Capabilities.SupportsPipelining);
+    }
+
+    [Fact]
     public void Subject_alternative_names_are_read_from_der()
     {
         X509Certificate2 cert = TestCertificates.CreateServer(new[] { "a.test", "b.test" });

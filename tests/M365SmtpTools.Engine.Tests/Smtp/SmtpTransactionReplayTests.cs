@@ -239,6 +239,16 @@ public class SmtpTransactionReplayTests
     }
 
     [Fact]
+    public async Task Cancelled_while_waiting_for_the_reply_to_the_final_dot_is_delivery_unknown()
+    {
+        var (client, _) = await ConnectAsync(Greeting, Ehlo(), "250 ok\r\n", "250 ok\r\n", "354 go\r\n", ScriptedSmtpStream.Hang);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var ex = await Assert.ThrowsAsync<SmtpDeliveryUnknownException>(() => client.SendAsync(Env(), new TestMessageContent("hello\r\n"), cts.Token));
+        Assert.Equal(ErrorKind.Cancelled, ex.Kind);
+        Assert.IsAssignableFrom<OperationCanceledException>(ex.InnerException);
+    }
+
+    [Fact]
     public async Task Connection_lost_after_bdat_last_is_delivery_unknown()
     {
         var (client, _) = await ConnectAsync(Greeting, Ehlo("CHUNKING"), "250 ok\r\n", "250 ok\r\n");
