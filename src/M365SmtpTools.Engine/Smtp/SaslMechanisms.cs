@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 
 namespace M365SmtpTools.Engine.Smtp
@@ -54,7 +55,17 @@ namespace M365SmtpTools.Engine.Smtp
             return result;
         }
 
-        public static SaslMechanism Create(SmtpAuthMechanism mechanism, string user, string secret, string host, int port) => mechanism switch
+        public static SaslMechanism Create(SmtpAuthMechanism mechanism, string user, string secret, string host, int port)
+        {
+            // SASL framing uses NUL (PLAIN) and ^A (XOAUTH2, OAUTHBEARER) as separators: a value holding one could smuggle fields.
+            if (user.IndexOfAny(new[] { '\0', '\u0001', '\r', '\n' }) >= 0 || secret.IndexOfAny(new[] { '\0', '\u0001', '\r', '\n' }) >= 0)
+                throw new M365SmtpException("SmtpCredentialInvalidCharacter", ErrorKind.InvalidArgument,
+                    $"The user name or secret for '{new string(user.Where(c => c >= ' ').ToArray())}' contains a control character SASL can't carry.")
+                { TargetObject = "UserName", RecommendedAction = "Check the user name and the password or token for stray control characters." };
+            return CreateChecked(mechanism, user, secret, host, port);
+        }
+
+        private static SaslMechanism CreateChecked(SmtpAuthMechanism mechanism, string user, string secret, string host, int port) => mechanism switch
         {
             SmtpAuthMechanism.XOAuth2 => new XOAuth2Mechanism(user, secret),
             SmtpAuthMechanism.OAuthBearer => new OAuthBearerMechanism(user, secret, host, port),

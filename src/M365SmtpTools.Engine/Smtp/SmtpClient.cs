@@ -24,7 +24,7 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>The longest AUTH command line that carries an initial response (RFC 4954 lets servers limit it to 12288 octets).</summary>
         internal const int MaxAuthLineLength = 12288;
 
-        private SmtpConnection? _connection;
+        private SmtpChannel? _connection;
         private SmtpConnectOptions _options = new SmtpConnectOptions();
         private bool _disposed;
 
@@ -77,8 +77,8 @@ namespace M365SmtpTools.Engine.Smtp
                 };
 
             options.Host.WriteVerbose($"Connecting to {host} port {port} (TLS: {options.TlsMode}).");
-            Socket socket = await SmtpConnection.ConnectSocketAsync(host, port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
-            var connection = new SmtpConnection(new NetworkStream(socket, ownsSocket: true), socket, host, options) { Phase = SmtpPhase.Connect };
+            Socket socket = await SmtpChannel.ConnectSocketAsync(host, port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            var connection = new SmtpChannel(new NetworkStream(socket, ownsSocket: true), socket, host, options) { Phase = SmtpPhase.Connect };
             connection.Note($"connected to {socket.RemoteEndPoint} from {socket.LocalEndPoint}");
             await StartSessionAsync(connection, cancellationToken).ConfigureAwait(false);
         }
@@ -87,7 +87,7 @@ namespace M365SmtpTools.Engine.Smtp
         internal Task ConnectAsync(Stream stream, string host, SmtpConnectOptions options, CancellationToken cancellationToken = default)
         {
             PrepareConnect(host, 25, options);
-            var connection = new SmtpConnection(stream, null, host, options) { Phase = SmtpPhase.Connect };
+            var connection = new SmtpChannel(stream, null, host, options) { Phase = SmtpPhase.Connect };
             return StartSessionAsync(connection, cancellationToken);
         }
 
@@ -109,7 +109,7 @@ namespace M365SmtpTools.Engine.Smtp
             Capabilities = SmtpCapabilities.None("");
         }
 
-        private async Task StartSessionAsync(SmtpConnection connection, CancellationToken cancellationToken)
+        private async Task StartSessionAsync(SmtpChannel connection, CancellationToken cancellationToken)
         {
             _connection = connection;
             try
@@ -139,7 +139,7 @@ namespace M365SmtpTools.Engine.Smtp
 
         private async Task EhloAsync(CancellationToken cancellationToken)
         {
-            SmtpConnection c = Connection;
+            SmtpChannel c = Connection;
             c.Phase = SmtpPhase.Ehlo;
             string name = LocalDomain(c);
             await c.WriteLineAsync("EHLO " + name, cancellationToken).ConfigureAwait(false);
@@ -166,7 +166,7 @@ namespace M365SmtpTools.Engine.Smtp
 
         private async Task StartTlsAsync(CancellationToken cancellationToken)
         {
-            SmtpConnection c = Connection;
+            SmtpChannel c = Connection;
             c.Phase = SmtpPhase.StartTls;
             bool required = _options.TlsMode == SmtpTlsMode.StartTlsRequired;
             if (!Capabilities.SupportsStartTls)
@@ -197,7 +197,7 @@ namespace M365SmtpTools.Engine.Smtp
 
         private async Task NegotiateTlsAsync(CancellationToken cancellationToken)
         {
-            SmtpConnection c = Connection;
+            SmtpChannel c = Connection;
             SmtpPhase phase = _options.TlsMode == SmtpTlsMode.ImplicitTls ? SmtpPhase.Connect : SmtpPhase.StartTls;
             c.Phase = phase;
             var negotiator = new SmtpTlsNegotiator(_options.TlsPolicy ?? new TlsPolicy(), _options.Host, Host!);
@@ -214,7 +214,7 @@ namespace M365SmtpTools.Engine.Smtp
         public async Task<SmtpReply> AuthenticateAsync(SmtpCredential credential, SmtpAuthMechanism mechanism = SmtpAuthMechanism.Auto, CancellationToken cancellationToken = default)
         {
             if (credential == null) throw new ArgumentNullException(nameof(credential));
-            SmtpConnection c = Connection;
+            SmtpChannel c = Connection;
             c.Phase = SmtpPhase.Auth;
             if (IsAuthenticated)
                 throw new SmtpCommandException("SmtpAlreadyAuthenticated", ErrorKind.InvalidOperation, $"This session to {Host} is already authenticated as {AuthenticatedUser}.", SmtpPhase.Auth, Host);
@@ -337,7 +337,7 @@ namespace M365SmtpTools.Engine.Smtp
         {
             if (envelope == null) throw new ArgumentNullException(nameof(envelope));
             if (content == null) throw new ArgumentNullException(nameof(content));
-            SmtpConnection c = Connection;
+            SmtpChannel c = Connection;
             c.Phase = SmtpPhase.MailFrom;
             if (envelope.Recipients.Count == 0)
                 throw new M365SmtpException("SmtpNoRecipients", ErrorKind.InvalidArgument, "The message has no recipients.") { RecommendedAction = "Give at least one To, Cc or Bcc address." };
@@ -497,7 +497,7 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>Sends RSET: abandons the current transaction, keeps the session.</summary>
         public async Task ResetAsync(CancellationToken cancellationToken = default)
         {
-            SmtpConnection c = Connection;
+            SmtpChannel c = Connection;
             c.Phase = SmtpPhase.Rset;
             await c.WriteLineAsync("RSET", cancellationToken).ConfigureAwait(false);
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
@@ -526,7 +526,7 @@ namespace M365SmtpTools.Engine.Smtp
         public async Task QuitAsync(CancellationToken cancellationToken = default)
         {
             if (_connection == null || _connection.IsBroken) return;
-            SmtpConnection c = _connection;
+            SmtpChannel c = _connection;
             c.Phase = SmtpPhase.Quit;
             try
             {
@@ -551,7 +551,7 @@ namespace M365SmtpTools.Engine.Smtp
             _connection?.Dispose();
         }
 
-        private SmtpConnection Connection
+        private SmtpChannel Connection
         {
             get
             {
@@ -568,7 +568,7 @@ namespace M365SmtpTools.Engine.Smtp
             if (_disposed) throw new ObjectDisposedException(nameof(SmtpClient));
         }
 
-        private string LocalDomain(SmtpConnection c)
+        private string LocalDomain(SmtpChannel c)
         {
             if (!string.IsNullOrWhiteSpace(_options.LocalDomain)) return _options.LocalDomain!.Trim();
             string name = "";

@@ -74,13 +74,13 @@ namespace M365SmtpTools.Engine.Smtp
     {
         private byte[] _scratch = new byte[LineEndNormalizer.MaxOutput(8192)];
 
-        protected SmtpContentStream(SmtpConnection connection, bool dotStuff)
+        protected SmtpContentStream(SmtpChannel connection, bool dotStuff)
         {
             Connection = connection;
             Normalizer = new LineEndNormalizer(dotStuff);
         }
 
-        protected SmtpConnection Connection { get; }
+        protected SmtpChannel Connection { get; }
 
         protected LineEndNormalizer Normalizer { get; }
 
@@ -146,7 +146,7 @@ namespace M365SmtpTools.Engine.Smtp
     {
         private static readonly byte[] EndOfData = { (byte)'.', (byte)'\r', (byte)'\n' };
 
-        public DataContentStream(SmtpConnection connection) : base(connection, dotStuff: true) { }
+        public DataContentStream(SmtpChannel connection) : base(connection, dotStuff: true) { }
 
         protected override async Task EmitAsync(byte[] bytes, int count, CancellationToken cancellationToken)
         {
@@ -170,7 +170,7 @@ namespace M365SmtpTools.Engine.Smtp
         private readonly byte[] _chunk;
         private int _chunkCount;
 
-        public BdatContentStream(SmtpConnection connection, int chunkSize) : base(connection, dotStuff: false)
+        public BdatContentStream(SmtpChannel connection, int chunkSize) : base(connection, dotStuff: false)
         {
             _chunk = new byte[Math.Max(1024, chunkSize)];
         }

@@ -239,6 +239,19 @@ public class SmtpAuthReplayTests
         Assert.Equal(new[] { "AUTH XOAUTH2 " + SmtpTranscript.RedactedText, SmtpTranscript.RedactedText }, log.Entries.Select(e => e.Text));
     }
 
+    [Theory]
+    [InlineData("alice@contoso.com\u0001auth=Bearer x", "token")]
+    [InlineData("alice@contoso.com", "tok\u0001en")]
+    [InlineData("alice@contoso.com", "pass\0word")]
+    public async Task Control_characters_that_would_break_sasl_framing_are_refused_before_sending(string user, string secret)
+    {
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo("AUTH PLAIN XOAUTH2"));
+        var ex = await Assert.ThrowsAsync<M365SmtpException>(() => client.AuthenticateAsync(new SmtpCredential(user, SmtpSecretKind.AccessToken, _ => Task.FromResult(secret)), cancellationToken: Ct));
+        Assert.Equal("SmtpCredentialInvalidCharacter", ex.ErrorId);
+        Assert.DoesNotContain(secret, ex.Message);
+        Assert.Equal(EhloCommand, stream.Written);
+    }
+
     [Fact]
     public void Credential_to_string_never_shows_the_secret()
     {

@@ -15,7 +15,7 @@ namespace M365SmtpTools.Engine.Smtp
     /// The byte pipe of one SMTP session: a buffered writer, the bounded reply reader, the transcript, and the
     /// per-operation timeout. Any I/O failure marks it broken and surfaces as <see cref="SmtpProtocolException"/>.
     /// </summary>
-    internal sealed class SmtpConnection : IDisposable
+    internal sealed class SmtpChannel : IDisposable
     {
         private static readonly Encoding Utf8 = new UTF8Encoding(false);
         private readonly Socket? _socket;
@@ -26,7 +26,7 @@ namespace M365SmtpTools.Engine.Smtp
         private Stream _stream;
         private int _aborted;
 
-        public SmtpConnection(Stream stream, Socket? socket, string host, SmtpConnectOptions options)
+        public SmtpChannel(Stream stream, Socket? socket, string host, SmtpConnectOptions options)
         {
             _stream = stream;
             _socket = socket;
