@@ -94,9 +94,9 @@ public class MimeMessageTests
     public void Custom_headers_are_written_in_order_and_encoded()
     {
         var b = TestMessages.Basic();
-        b.AddHeader("X-Mailer", "M365SmtpTools").AddHeader("X-Note", "Grüße aus Köln");
+        b.AddHeader("X-Mailer", "M365SmtpTools").AddHeader("X-Note", "Grüße aus Köln and the rest");
         string h = b.Build().HeaderBlock();
-        Assert.Contains("X-Mailer: M365SmtpTools\r\nX-Note: =?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=\r\n", h);
+        Assert.Contains("X-Mailer: M365SmtpTools\r\nX-Note: =?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln_and_the_rest?=\r\n", h);
     }
 
     [Fact]
@@ -383,25 +383,25 @@ public class MimeMessageTests
     public void Eight_bit_is_used_only_when_allowed_and_flagged()
     {
         var b = TestMessages.Basic();
-        b.TextBody = "Grüße aus Köln";
+        b.TextBody = "Grüße aus Köln and the rest";
         MimeMessage m = b.Build();
         Assert.False(m.Requires8BitMime);
         Assert.Contains("Content-Transfer-Encoding: quoted-printable", m.Text());
         m.Options = new MimeWriterOptions { Allow8Bit = true };
         Assert.True(m.Requires8BitMime);
-        Assert.Contains("Content-Transfer-Encoding: 8bit\r\n\r\nGrüße aus Köln\r\n", m.Text());
+        Assert.Contains("Content-Transfer-Encoding: 8bit\r\n\r\nGrüße aus Köln and the rest\r\n", m.Text());
     }
 
     [Fact]
     public void Utf8_headers_are_used_only_when_allowed_and_flagged()
     {
-        var b = TestMessages.Basic("Grüße aus Köln");
+        var b = TestMessages.Basic("Grüße aus Köln and the rest");
         MimeMessage m = b.Build();
         Assert.False(m.RequiresSmtpUtf8);
-        Assert.Contains("Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=", m.Text());
+        Assert.Contains("Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln_and_the_rest?=", m.Text());
         m.Options = new MimeWriterOptions { AllowUtf8Headers = true };
         Assert.True(m.RequiresSmtpUtf8);
-        Assert.Contains("Subject: Grüße aus Köln\r\n", m.Text());
+        Assert.Contains("Subject: Grüße aus Köln and the rest\r\n", m.Text());
         var ascii = TestMessages.Basic("plain").Build();
         ascii.Options = new MimeWriterOptions { AllowUtf8Headers = true };
         Assert.False(ascii.RequiresSmtpUtf8);
