@@ -8,6 +8,8 @@
                                   prints a JSON list: the decoded value, or for address fields a list of [name, address]
 """
 import email
+import email.header
+import email.utils
 import hashlib
 import json
 import sys
@@ -21,9 +23,16 @@ def parse_bytes(data):
     return email.message_from_string(data.decode("utf-8"), policy=policy.default)
 
 
-def header_value(name, value):
+def decode_words(text):
+    return str(email.header.make_header(email.header.decode_header(text)))
+
+
+def header_value(name, value, raw):
     if name.lower() in ADDRESS_FIELDS:
-        return [[a.display_name, a.addr_spec] for a in value.addresses]
+        # Display names through the RFC 2047 decoder of email.header: the newer address parser of policy.default
+        # keeps the whitespace between adjacent encoded words of a phrase, which RFC 2047 section 6.2 says to drop.
+        raw = raw.replace("\r\n", "").replace("\n", "")
+        return [[decode_words(n), a] for n, a in email.utils.getaddresses([raw])]
     return str(value)
 
 
@@ -31,17 +40,19 @@ def message(path):
     with open(path, "rb") as f:
         data = f.read()
     msg = parse_bytes(data)
+    # Bodies from the bytes (8bit parts decode correctly only there), headers from the UTF-8 text.
+    raw = email.message_from_bytes(data, policy=policy.default)
     headers = {}
-    for name, value in msg.items():
-        headers.setdefault(name, []).append(header_value(name, value))
+    for (name, value), (_, raw_value) in zip(msg.items(), msg.raw_items()):
+        headers.setdefault(name, []).append(header_value(name, value, raw_value))
     head = data.split(b"\r\n\r\n", 1)[0]
     parts = []
-    for part in msg.walk():
+    for part, raw_part in zip(msg.walk(), raw.walk()):
         if part.is_multipart():
             parts.append({"content_type": part.get_content_type(), "multipart": True,
                           "params": {k: v for k, v in part.get_params() or []}})
             continue
-        payload = part.get_payload(decode=True) or b""
+        payload = raw_part.get_payload(decode=True) or b""
         cte = part.get("Content-Transfer-Encoding")
         entry = {
             "content_type": part.get_content_type(),
@@ -56,7 +67,7 @@ def message(path):
             "sha256": hashlib.sha256(payload).hexdigest(),
         }
         if part.get_content_maintype() == "text":
-            entry["text"] = part.get_content()
+            entry["text"] = payload.decode(part.get_content_charset() or "ascii").replace("\r\n", "\n")
         parts.append(entry)
     lines = data.split(b"\r\n")
     print(json.dumps({
@@ -79,7 +90,8 @@ def headers(path):
         msg = email.message_from_string(field + "\r\n", policy=policy.default)
         name = field.split(":", 1)[0]
         value = msg[name]
-        out.append(header_value(name, value) if value is not None else None)
+        raw_value = next((v for n, v in msg.raw_items() if n.lower() == name.lower()), None)
+        out.append(header_value(name, value, raw_value) if value is not None else None)
     print(json.dumps(out, ensure_ascii=True))
 
 
