@@ -64,7 +64,14 @@ namespace M365SmtpTools.Engine.Mime
             if (s[s.Length - 1] != '>')
             {
                 if (s.IndexOf('<') >= 0) throw MimeErrors.InvalidAddress(input, "it has a '<' without a closing '>' at the end");
-                return new EmailAddress(s);
+                try
+                {
+                    return new EmailAddress(s);
+                }
+                catch (M365SmtpException e) when (e.ErrorId == "InvalidEmailAddress" && !Equals(e.TargetObject, input))
+                {
+                    throw MimeErrors.InvalidAddress(input, StripReason(e.Message), e);
+                }
             }
 
             int open = FindAngleOpen(s);
