@@ -160,7 +160,7 @@ namespace M365SmtpTools.Engine.Auth
                 facts = f;
                 return true;
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException || e is InvalidOperationException || e is ArgumentException || e is FormatException)
             {
                 why = "its payload is not JSON";
                 return false;

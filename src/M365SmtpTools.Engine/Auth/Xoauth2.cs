@@ -22,7 +22,7 @@ namespace M365SmtpTools.Engine.Auth
             if (user.IndexOf('\x01') >= 0 || accessToken.IndexOf('\x01') >= 0 || user.IndexOf('\r') >= 0 || user.IndexOf('\n') >= 0)
                 throw new M365SmtpException("Xoauth2InvalidCharacter", ErrorKind.InvalidArgument, "The user name or token contains a control character XOAUTH2 can't carry.")
                 { TargetObject = "UserName" };
-            byte[] prefix = Encoding.UTF8.GetBytes("user=" + user.Trim() + "\x01auth=Bearer ");
+            byte[] prefix = Encoding.UTF8.GetBytes("user=" + user.Trim() + "\u0001auth=Bearer ");
             int tokenLength = Encoding.ASCII.GetByteCount(accessToken);
             var result = new byte[prefix.Length + tokenLength + 2];
             Buffer.BlockCopy(prefix, 0, result, 0, prefix.Length);

@@ -67,7 +67,9 @@ public sealed class ClientCredentialsTests : IDisposable
         Assert.Equal($"https://{LoopbackIdentityServer.AuthorityHost}/{TestJwt.Tenant}/oauth2/v2.0/token", payload.RootElement.GetProperty("aud").GetString());
         Assert.Equal(AuthTestHelpers.ClientId, payload.RootElement.GetProperty("iss").GetString());
         Assert.Equal(AuthTestHelpers.ClientId, payload.RootElement.GetProperty("sub").GetString());
-        Assert.True(payload.RootElement.GetProperty("exp").GetInt64() > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        JsonElement exp = payload.RootElement.GetProperty("exp");
+        long expSeconds = exp.ValueKind == JsonValueKind.String ? long.Parse(exp.GetString()!) : exp.GetInt64();
+        Assert.True(expSeconds > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
         // The header names this certificate (x5t = SHA-1 or x5t#S256 = SHA-256 of the DER), and x5c carries it.
         JsonElement h = header.RootElement;
@@ -75,7 +77,8 @@ public sealed class ClientCredentialsTests : IDisposable
             Assert.Equal(SHA256.HashData(cert.RawData), TestJwt.FromB64(s256.GetString()!));
         else
             Assert.Equal(cert.GetCertHash(), TestJwt.FromB64(h.GetProperty("x5t").GetString()!));
-        Assert.Equal(Convert.ToBase64String(cert.RawData), h.GetProperty("x5c")[0].GetString());
+        JsonElement x5c = h.GetProperty("x5c");
+        Assert.Equal(Convert.ToBase64String(cert.RawData), x5c.ValueKind == JsonValueKind.Array ? x5c[0].GetString() : x5c.GetString());
 
         // The signature verifies with the certificate's public key, and not with another key.
         byte[] signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
