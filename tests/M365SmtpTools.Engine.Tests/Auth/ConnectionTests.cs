@@ -219,6 +219,25 @@ public sealed class ConnectionOperationTests : IDisposable
     }
 
     [Fact]
+    public async Task Registry_is_safe_under_parallel_connects_and_disconnects()
+    {
+        var registry = new SmtpConnectionRegistry();
+        var factory = new TokenProviderFactory(_server.ClientOptions());
+        var op = new ConnectSmtpOperation(registry, factory);
+        var rng = new Random(7);
+        int[] picks = Enumerable.Range(0, 64).Select(_ => rng.Next(8)).ToArray();
+        await Task.WhenAll(picks.Select((n, i) => Task.Run(async () =>
+        {
+            if (i % 3 == 2) registry.Remove("C" + n);
+            else await op.RunAsync(AuthTestHelpers.SecretRequest(name: "C" + n), new RecordingHost(), TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken)));
+        IReadOnlyList<SmtpConnection> left = registry.Find("*");
+        Assert.Equal(registry.Count, left.Count);
+        Assert.All(left, c => Assert.False(c.IsClosed));
+        Assert.Equal(left.Select(c => c.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count(), left.Count);
+    }
+
+    [Fact]
     public void Registry_Get_of_a_missing_name_says_what_exists()
     {
         var registry = new SmtpConnectionRegistry();
