@@ -153,6 +153,26 @@ namespace M365SmtpTools.Engine.Auth
             return method;
         }
 
+        /// <summary>
+        /// True when any way to authenticate was given; false means "use the session's connection" for commands that
+        /// accept either (Send-M365Mail, Test-M365SmtpAuth).
+        /// </summary>
+        public bool SpecifiesAuthMethod() =>
+            !string.IsNullOrWhiteSpace(CertificateThumbprint) || !string.IsNullOrWhiteSpace(CertificatePath) || Certificate != null
+            || ClientSecret != null || ManagedIdentity || !string.IsNullOrWhiteSpace(ManagedIdentityClientId) || DeviceCode || Interactive
+            || AccessToken != null || Credential != null;
+
+        /// <summary>Copies every auth option to another options object (e.g. from a SendMailRequest to a ConnectSmtpRequest).</summary>
+        public void CopyAuthOptionsTo(SmtpAuthOptions target)
+        {
+            target.TenantId = TenantId; target.ClientId = ClientId; target.CertificateThumbprint = CertificateThumbprint;
+            target.CertificatePath = CertificatePath; target.CertificatePassword = CertificatePassword; target.Certificate = Certificate;
+            target.ClientSecret = ClientSecret; target.ManagedIdentity = ManagedIdentity; target.ManagedIdentityClientId = ManagedIdentityClientId;
+            target.DeviceCode = DeviceCode; target.Interactive = Interactive; target.AccessToken = AccessToken; target.Credential = Credential;
+            target.Environment = Environment; target.UserName = UserName; target.PersistTokenCache = PersistTokenCache;
+            target.AuthorityHost = AuthorityHost; target.Scope = Scope;
+        }
+
         /// <summary>The tenant to put in the authority: the given one, or <c>organizations</c> for delegated sign-in without one.</summary>
         internal string EffectiveTenant => string.IsNullOrWhiteSpace(TenantId) ? "organizations" : TenantId!.Trim();
 

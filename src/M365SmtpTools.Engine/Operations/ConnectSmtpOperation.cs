@@ -70,6 +70,18 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>Validates, connects and stores; returns the stored connection.</summary>
         public async Task<SmtpConnection> RunAsync(ConnectSmtpRequest request, IOperationHost host, CancellationToken cancellationToken)
         {
+            SmtpConnection connection = await CreateAsync(request, host, cancellationToken).ConfigureAwait(false);
+            _registry.Add(connection);
+            host.WriteVerbose($"Connection '{connection.Name}' stored.");
+            return connection;
+        }
+
+        /// <summary>
+        /// Validates and connects (token acquired and checked, AUTH tested with -Test) without storing: for commands
+        /// given auth parameters directly (Send-M365Mail, Test-M365SmtpAuth), which use the connection once.
+        /// </summary>
+        public async Task<SmtpConnection> CreateAsync(ConnectSmtpRequest request, IOperationHost host, CancellationToken cancellationToken)
+        {
             SmtpAuthMethod method = request.Validate();
             if (method.IsDelegated() && !host.IsInteractive) throw TokenProviderFactory.NonInteractiveDelegated(method);
             if (request.Port < 1 || request.Port > 65535)
@@ -144,8 +156,6 @@ namespace M365SmtpTools.Engine.Operations
                 }
             }
 
-            _registry.Add(connection);
-            host.WriteVerbose($"Connection '{name}' stored.");
             return connection;
         }
     }

@@ -287,3 +287,26 @@ public sealed class PersistentCacheTests : IDisposable
             Assert.DoesNotContain(token, File.ReadAllText(f));
     }
 }
+
+public sealed class AdHocConnectionTests : IDisposable
+{
+    private readonly LoopbackIdentityServer _server = new();
+    public void Dispose() => _server.Dispose();
+
+    [Fact]
+    public async Task CreateAsync_connects_without_storing_and_options_copy_completely()
+    {
+        var registry = new SmtpConnectionRegistry();
+        var options = new SmtpAuthOptions();
+        Assert.False(options.SpecifiesAuthMethod());
+        AuthTestHelpers.SecretRequest().CopyAuthOptionsTo(options);
+        Assert.True(options.SpecifiesAuthMethod());
+        var request = new ConnectSmtpRequest();
+        options.CopyAuthOptionsTo(request);
+        foreach (var p in typeof(SmtpAuthOptions).GetProperties())
+            Assert.Equal(p.GetValue(options), p.GetValue(request));
+        SmtpConnection c = await new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions())).CreateAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        Assert.Equal(SmtpAuthMethod.AppSecret, c.Method);
+        Assert.Equal(0, registry.Count);
+    }
+}
