@@ -122,6 +122,7 @@ public sealed class ClientCredentialsTests : IDisposable
         request.CertificatePath = Path.Combine(dir, "missing.pfx");
         e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateFileNotFound", e.ErrorId);
+        Directory.Delete(dir, recursive: true);
     }
 
     [Fact]

@@ -267,6 +267,7 @@ public sealed class PersistentCacheTests : IDisposable
     public async Task Persistent_cache_uses_the_protected_store_or_fails_clearly_never_a_plain_file()
     {
         IdentityClientOptions options = _server.ClientOptions();
+        options.PersistentCacheDirectory = TestPaths.NewTempDir();
         ConnectSmtpRequest request = AuthTestHelpers.SecretRequest();
         request.PersistTokenCache = true;
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(options));
@@ -285,6 +286,7 @@ public sealed class PersistentCacheTests : IDisposable
         string token = _server.IssuedTokens.IsEmpty ? "no-token-issued" : _server.IssuedTokens.Single();
         foreach (string f in Directory.EnumerateFiles(options.PersistentCacheDirectory!, "*", SearchOption.AllDirectories))
             Assert.DoesNotContain(token, File.ReadAllText(f));
+        Directory.Delete(options.PersistentCacheDirectory!, recursive: true);
     }
 }
 

@@ -95,7 +95,6 @@ public sealed class LoopbackIdentityServer : IDisposable
     {
         HttpHandler = Handler,
         Clock = clock ?? (() => DateTimeOffset.UtcNow),
-        PersistentCacheDirectory = TestPaths.NewTempDir(),
         PersistentCacheName = "M365SmtpToolsTest" + Guid.NewGuid().ToString("N")[..8],
     };
 

@@ -77,7 +77,8 @@ public sealed class RedactionTests : IDisposable
 
         // Certificate from a PFX with a password: good and wrong password.
         using X509Certificate2 cert = AuthTestHelpers.NewCertificate();
-        string pfx = Path.Combine(TestPaths.NewTempDir(), "app.pfx");
+        string pfxDir = TestPaths.NewTempDir();
+        string pfx = Path.Combine(pfxDir, "app.pfx");
         File.WriteAllBytes(pfx, cert.Export(X509ContentType.Pfx, PfxPassword));
         ConnectSmtpRequest CertRequest(string pw) => new()
         {
@@ -86,6 +87,7 @@ public sealed class RedactionTests : IDisposable
         };
         await Run(CertRequest(PfxPassword));
         await Run(CertRequest(PfxPassword + "x"));
+        Directory.Delete(pfxDir, recursive: true);
 
         // Device code (interactive and not), access token (good, wrong audience, expired), Basic (warn and refuse).
         var dc = new ConnectSmtpRequest { DeviceCode = true, ClientId = AuthTestHelpers.ClientId, TenantId = TestJwt.Tenant, AuthorityHost = LoopbackIdentityServer.AuthorityHost };
