@@ -13,7 +13,8 @@ Behaviours
   slow          aiosmtpd; the greeting comes at once, every later reply after SLOW_DELAY_SECONDS.
   drop_data     raw; normal replies, but after the client's final "." of DATA the connection is closed, no reply.
   huge_reply    raw; the EHLO reply is a single line of more than 100 KB.
-  garbage       raw; valid greeting, then replies that are not SMTP (no code, bad codes, out-of-range codes).
+  garbage       raw; valid greeting, then replies that are not SMTP: EHLO/HELO "HTTP/1.1 400 Bad Request",
+                MAIL "2x0 not a reply code", RCPT "999 out of range", RSET binary bytes, anything else "25".
   garbage_greeting  raw; the greeting is not SMTP (an SSH banner).
   banner_never  raw; accepts the TCP connection and reads, never writes anything.
   tls11_only    aiosmtpd; like normal but its STARTTLS speaks only TLS 1.0/1.1 (only when the local OpenSSL can
@@ -317,29 +318,22 @@ class HugeReply(RawBehaviour):
 
 
 class Garbage(RawBehaviour):
+    """Valid greeting; then every reply depends only on the command, so each connection sees the same script."""
     name = "garbage"
-    replies = [
-        "HTTP/1.1 400 Bad Request",
-        "2x0 not a reply code",
-        "999 out of range",
-        "25",
-        "\x00\x01\x02 binary",
-    ]
-
-    def __init__(self, transcript):
-        super().__init__(transcript)
+    replies = {
+        "EHLO": "HTTP/1.1 400 Bad Request",
+        "HELO": "HTTP/1.1 400 Bad Request",
+        "MAIL": "2x0 not a reply code",
+        "RCPT": "999 out of range",
+        "RSET": "\x00\x01\x02 binary",
+    }
+    other = "25"
 
     async def reply(self, send, verb, arg):
         if verb == "QUIT":
             await send("221 2.0.0 Bye")
             return "close"
-        # EHLO/HELO always get the HTTP line; the n-th other command gets replies[n % len].
-        if verb in ("EHLO", "HELO"):
-            await send(self.replies[0])
-        else:
-            idx = getattr(self, "_n", 0)
-            self._n = idx + 1
-            await send(self.replies[1 + idx % (len(self.replies) - 1)])
+        await send(self.replies.get(verb, self.other))
         return None
 
 
