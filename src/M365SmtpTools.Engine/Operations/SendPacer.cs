@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace M365SmtpTools.Engine.Operations
+{
+    /// <summary>
+    /// Keeps a batch inside an endpoint's published limits (Microsoft 365 client submission: 30 messages a minute,
+    /// 10,000 recipients a day) by waiting before a message would break them, instead of tripping the server's
+    /// throttling. Sliding windows, so a batch starts at full speed and then settles at the limit.
+    /// </summary>
+    public sealed class SendPacer
+    {
+        private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+        private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+        private readonly IClock _clock;
+        private readonly int? _messagesPerMinute;
+        private readonly int? _recipientsPerDay;
+        private readonly Queue<DateTimeOffset> _messages = new Queue<DateTimeOffset>();
+        private readonly Queue<(DateTimeOffset At, int Count)> _recipients = new Queue<(DateTimeOffset, int)>();
+        private int _recipientsInWindow;
+
+        /// <summary>Creates a pacer; a null limit is not enforced.</summary>
+        public SendPacer(IClock clock, int? messagesPerMinute, int? recipientsPerDay)
+        {
+            if (messagesPerMinute <= 0) throw new ArgumentOutOfRangeException(nameof(messagesPerMinute));
+            if (recipientsPerDay <= 0) throw new ArgumentOutOfRangeException(nameof(recipientsPerDay));
+            _clock = clock;
+            _messagesPerMinute = messagesPerMinute;
+            _recipientsPerDay = recipientsPerDay;
+        }
+
+        /// <summary>Total time spent waiting so far.</summary>
+        public TimeSpan TotalWait { get; private set; }
+
+        /// <summary>
+        /// Waits until a message to <paramref name="recipients"/> recipients fits the limits, then counts it.
+        /// <paramref name="onWait"/> is told how long the wait will be (for progress). Throws LimitsExceeded when the
+        /// daily recipient budget is spent: waiting most of a day inside a batch is never what the caller wants.
+        /// </summary>
+        public async Task<TimeSpan> WaitForSlotAsync(int recipients, Action<TimeSpan>? onWait, CancellationToken cancellationToken)
+        {
+            Expire(_clock.UtcNow);
+            if (_recipientsPerDay is int perDay)
+            {
+                if (recipients > perDay)
+                    throw new M365SmtpException("RecipientLimitExceeded", ErrorKind.LimitsExceeded,
+                        $"This message has {recipients} recipients; the endpoint allows {perDay} a day in all.")
+                    { RecommendedAction = "Split the recipients over several days or use High Volume Email or a relay connector." };
+                if (_recipientsInWindow + recipients > perDay)
+                    throw new M365SmtpException("DailyRecipientLimitReached", ErrorKind.LimitsExceeded,
+                        $"The endpoint's limit of {perDay} recipients a day has been reached by this batch; the rest was not sent.")
+                    { RecommendedAction = "Send the remaining messages after 24 hours, or raise -MaxRecipientsPerDay if your endpoint allows more." };
+            }
+
+            TimeSpan waited = TimeSpan.Zero;
+            if (_messagesPerMinute is int perMinute && _messages.Count >= perMinute)
+            {
+                DateTimeOffset freeAt = _messages.Peek() + Minute;
+                TimeSpan wait = freeAt - _clock.UtcNow;
+                if (wait > TimeSpan.Zero)
+                {
+                    onWait?.Invoke(wait);
+                    await _clock.DelayAsync(wait, cancellationToken).ConfigureAwait(false);
+                    waited = wait;
+                    TotalWait += wait;
+                }
+                Expire(_clock.UtcNow);
+            }
+
+            DateTimeOffset now = _clock.UtcNow;
+            if (_messagesPerMinute != null) _messages.Enqueue(now);
+            if (_recipientsPerDay != null)
+            {
+                _recipients.Enqueue((now, recipients));
+                _recipientsInWindow += recipients;
+            }
+            return waited;
+        }
+
+        private void Expire(DateTimeOffset now)
+        {
+            while (_messages.Count > 0 && now - _messages.Peek() >= Minute) _messages.Dequeue();
+            while (_recipients.Count > 0 && now - _recipients.Peek().At >= Day) _recipientsInWindow -= _recipients.Dequeue().Count;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.3.0' }
+# The module as a user imports it: out/M365SmtpTools (set M365SMTPTOOLS_MODULE_PATH to test another copy).
+
+BeforeAll {
+    $modulePath = if ($env:M365SMTPTOOLS_MODULE_PATH) { $env:M365SMTPTOOLS_MODULE_PATH } else { Join-Path $PSScriptRoot '../../out/M365SmtpTools' }
+    Import-Module (Join-Path $modulePath 'M365SmtpTools.psd1') -Force -ErrorAction Stop
+    $manifest = Import-PowerShellDataFile -Path (Join-Path $modulePath 'M365SmtpTools.psd1')
+}
+
+AfterAll {
+    Remove-Module M365SmtpTools -ErrorAction SilentlyContinue
+}
+
+Describe 'The module' {
+    It 'exports exactly the cmdlets its manifest lists' {
+        $exported = (Get-Command -Module M365SmtpTools).Name | Sort-Object
+        $exported | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+    }
+
+    It 'loads its engine in its own load context on PowerShell 7' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+        $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'M365SmtpTools.Engine' }
+        $engine | Should -Not -BeNullOrEmpty
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($engine[0]).Name | Should -Be 'M365SmtpTools'
+    }
+
+    It 'has help with examples for every cmdlet' {
+        foreach ($name in $manifest.CmdletsToExport) {
+            $help = Get-Help -Name $name -Full
+            $help.Synopsis | Should -Not -BeNullOrEmpty
+            @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+        }
+    }
+
+    It 'has the about topic' {
+        Get-Help about_M365SmtpTools | Out-String | Should -Match 'Direct Send'
+    }
+}
+
+Describe 'Get-M365MxEndpoint' {
+    It 'rejects an invalid domain name with a stable error id' {
+        { Get-M365MxEndpoint -Domain 'not a domain!' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidDomainName,M365SmtpTools.Commands.GetM365MxEndpointCommand'
+    }
+
+    It 'reports a DNS timeout with the server it asked' {
+        $err = $null
+        Get-M365MxEndpoint -Domain contoso.com -DnsServer '127.0.0.1:9' -TimeoutSeconds 1 -ErrorVariable err -ErrorAction SilentlyContinue
+        $err | Should -Not -BeNullOrEmpty
+        $err[0].Exception.Message | Should -Match '127\.0\.0\.1'
+    }
+
+    It 'takes domain names from the pipeline' {
+        $cmd = Get-Command Get-M365MxEndpoint
+        $cmd.Parameters['Domain'].Attributes.ValueFromPipeline | Should -Contain $true
+    }
+}
