@@ -36,17 +36,6 @@ namespace M365SmtpTools.Engine.Auth
             $"aud={Audience} tid={TenantId} appid={AppId} {(IsAppOnly ? "app-only roles=" + string.Join(",", Roles) : "delegated scp=" + string.Join(",", Scopes) + " user=" + User)} exp={ExpiresOn:u}";
     }
 
-    /// <summary>How bad a finding is.</summary>
-    public enum FindingSeverity
-    {
-        /// <summary>Worth knowing.</summary>
-        Information,
-        /// <summary>Probably a problem.</summary>
-        Warning,
-        /// <summary>Authentication will fail.</summary>
-        Error,
-    }
-
     /// <summary>One conclusion of a check, with what to do about it.</summary>
     public sealed class TokenFinding
     {

@@ -67,7 +67,7 @@ public sealed class ManagedIdentityTests : IDisposable
     public async Task User_assigned_identity_sends_its_client_id()
     {
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
-        var request = new ConnectSmtpRequest { ManagedIdentityClientId = "11112222-3333-4444-5555-666677778888", UserName = AuthTestHelpers.Mailbox, Environment = Exchange.M365Environment.USGovGCCHigh };
+        var request = new ConnectSmtpRequest { ManagedIdentityClientId = "11112222-3333-4444-5555-666677778888", UserName = AuthTestHelpers.Mailbox, Environment = M365SmtpTools.Engine.Exchange.M365Environment.USGovGCCHigh };
         SmtpConnection c = await op.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         IdentityRequest req = Assert.Single(_server.Requests, r => r.Path.StartsWith("/msi/token"));
         var query = System.Web.HttpUtility.ParseQueryString(req.Query);
