@@ -129,7 +129,7 @@ namespace M365SmtpTools.Engine.Smtp
                 _reader.Stream = ssl;
                 return info;
             }
-            catch (SmtpProtocolException ex) when (ex.InnerException is AuthenticationException || negotiator.RejectionReason != null)
+            catch (SmtpProtocolException ex) when (ex.ErrorId != "SmtpTimeout" && ex.ErrorId != "SmtpTlsProtocolNotAllowed")
             {
                 string? reason = negotiator.RejectionReason;
                 throw new SmtpProtocolException(reason != null ? "SmtpCertificateInvalid" : "SmtpTlsHandshakeFailed", ErrorKind.SecurityError,
@@ -140,7 +140,7 @@ namespace M365SmtpTools.Engine.Smtp
                 {
                     RecommendedAction = reason != null
                         ? "Connect with the name on the server's certificate, or trust its issuing CA. Skip validation only for test servers."
-                        : "Check that the server supports TLS 1.2 or later and that the client certificate (if any) is accepted.",
+                        : "Check that the server supports TLS 1.2 or later (older versions are refused) and that the client certificate, if any, is accepted.",
                 };
             }
         }
