@@ -168,6 +168,8 @@ public class SmtpReplyReaderTests
                     SmtpReply reply = await reader.ReadReplyAsync(SmtpPhase.Ehlo, Ct);
                     Assert.InRange(reply.Code, 200, 599);
                     Assert.NotEmpty(reply.Lines);
+                    SmtpCapabilities caps = SmtpCapabilities.Parse(reply); // any reply read as EHLO parses without throwing
+                    Assert.NotNull(caps.AuthMechanisms);
                     parsed++;
                 }
                 catch (Exception ex)
