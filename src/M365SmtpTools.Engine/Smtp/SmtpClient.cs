@@ -24,7 +24,7 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>The longest AUTH command line that carries an initial response (RFC 4954 lets servers limit it to 12288 octets).</summary>
         internal const int MaxAuthLineLength = 12288;
 
-        private SmtpChannel? _connection;
+        private SmtpChannel? _channel;
         private SmtpConnectOptions _options = new SmtpConnectOptions();
         private bool _disposed;
 
@@ -35,10 +35,10 @@ namespace M365SmtpTools.Engine.Smtp
         public int Port { get; private set; }
 
         /// <summary>True while the session is usable.</summary>
-        public bool IsConnected => _connection != null && !_connection.IsBroken;
+        public bool IsConnected => _channel != null && !_channel.IsBroken;
 
         /// <summary>True when the session runs over TLS.</summary>
-        public bool IsSecure => _connection?.IsSecure == true;
+        public bool IsSecure => _channel?.IsSecure == true;
 
         /// <summary>True after a successful AUTH.</summary>
         public bool IsAuthenticated { get; private set; }
@@ -78,26 +78,26 @@ namespace M365SmtpTools.Engine.Smtp
 
             options.Host.WriteVerbose($"Connecting to {host} port {port} (TLS: {options.TlsMode}).");
             Socket socket = await SmtpChannel.ConnectSocketAsync(host, port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
-            var connection = new SmtpChannel(new NetworkStream(socket, ownsSocket: true), socket, host, options) { Phase = SmtpPhase.Connect };
-            connection.Note($"connected to {socket.RemoteEndPoint} from {socket.LocalEndPoint}");
-            await StartSessionAsync(connection, cancellationToken).ConfigureAwait(false);
+            var channel = new SmtpChannel(new NetworkStream(socket, ownsSocket: true), socket, host, options) { Phase = SmtpPhase.Connect };
+            channel.Note($"connected to {socket.RemoteEndPoint} from {socket.LocalEndPoint}");
+            await StartSessionAsync(channel, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Runs a session over an already-open stream (replay tests). TLS modes other than None need a real socket stream.</summary>
         internal Task ConnectAsync(Stream stream, string host, SmtpConnectOptions options, CancellationToken cancellationToken = default)
         {
             PrepareConnect(host, 25, options);
-            var connection = new SmtpChannel(stream, null, host, options) { Phase = SmtpPhase.Connect };
-            return StartSessionAsync(connection, cancellationToken);
+            var channel = new SmtpChannel(stream, null, host, options) { Phase = SmtpPhase.Connect };
+            return StartSessionAsync(channel, cancellationToken);
         }
 
         private void PrepareConnect(string host, int port, SmtpConnectOptions options)
         {
             ThrowIfDisposed();
-            if (_connection != null && !_connection.IsBroken)
+            if (_channel != null && !_channel.IsBroken)
                 throw new InvalidOperationException("The client is already connected; quit or dispose it first.");
-            _connection?.Dispose();
-            _connection = null;
+            _channel?.Dispose();
+            _channel = null;
             _options = options;
             Host = host;
             Port = port;
@@ -109,37 +109,37 @@ namespace M365SmtpTools.Engine.Smtp
             Capabilities = SmtpCapabilities.None("");
         }
 
-        private async Task StartSessionAsync(SmtpChannel connection, CancellationToken cancellationToken)
+        private async Task StartSessionAsync(SmtpChannel channel, CancellationToken cancellationToken)
         {
-            _connection = connection;
+            _channel = channel;
             try
             {
                 if (_options.TlsMode == SmtpTlsMode.ImplicitTls)
                     await NegotiateTlsAsync(cancellationToken).ConfigureAwait(false);
 
-                connection.Phase = SmtpPhase.Greeting;
-                SmtpReply greeting = await connection.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+                channel.Phase = SmtpPhase.Greeting;
+                SmtpReply greeting = await channel.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
                 Greeting = greeting;
                 if (greeting.Code != 220)
-                    throw new SmtpProtocolException("SmtpGreetingRejected", KindFor(greeting, SmtpPhase.Greeting),
+                    throw new SmtpProtocolException("SmtpGreetingRejected", SmtpErrors.KindFor(greeting, SmtpPhase.Greeting),
                         $"The server at {Host} refused the session: {greeting.Code} {greeting.Text}", SmtpPhase.Greeting, Host, greeting)
                     { RecommendedAction = "The server doesn't accept connections from this client now; try later or check its access rules." };
 
                 await EhloAsync(cancellationToken).ConfigureAwait(false);
 
-                if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.StartTlsWhenAvailable) && !connection.IsSecure)
+                if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.StartTlsWhenAvailable) && !channel.IsSecure)
                     await StartTlsAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception)
             {
-                connection.Abort();
+                channel.Abort();
                 throw;
             }
         }
 
         private async Task EhloAsync(CancellationToken cancellationToken)
         {
-            SmtpChannel c = Connection;
+            SmtpChannel c = Channel;
             c.Phase = SmtpPhase.Ehlo;
             string name = LocalDomain(c);
             await c.WriteLineAsync("EHLO " + name, cancellationToken).ConfigureAwait(false);
@@ -150,7 +150,7 @@ namespace M365SmtpTools.Engine.Smtp
                 return;
             }
             if (!reply.IsPermanentFailure)
-                throw new SmtpProtocolException("SmtpEhloRejected", KindFor(reply, SmtpPhase.Ehlo), $"The server at {Host} refused EHLO: {reply.Code} {reply.Text}", SmtpPhase.Ehlo, Host, reply)
+                throw new SmtpProtocolException("SmtpEhloRejected", SmtpErrors.KindFor(reply, SmtpPhase.Ehlo), $"The server at {Host} refused EHLO: {reply.Code} {reply.Text}", SmtpPhase.Ehlo, Host, reply)
                 { RecommendedAction = "Try again later." };
             if (_options.TlsMode == SmtpTlsMode.StartTlsRequired && !c.IsSecure)
                 throw new SmtpProtocolException("SmtpStartTlsNotOffered", ErrorKind.SecurityError,
@@ -159,14 +159,14 @@ namespace M365SmtpTools.Engine.Smtp
             await c.WriteLineAsync("HELO " + name, cancellationToken).ConfigureAwait(false);
             SmtpReply helo = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (!helo.IsPositiveCompletion)
-                throw new SmtpProtocolException("SmtpEhloRejected", KindFor(helo, SmtpPhase.Ehlo), $"The server at {Host} refused EHLO and HELO: {helo.Code} {helo.Text}", SmtpPhase.Ehlo, Host, helo)
+                throw new SmtpProtocolException("SmtpEhloRejected", SmtpErrors.KindFor(helo, SmtpPhase.Ehlo), $"The server at {Host} refused EHLO and HELO: {helo.Code} {helo.Text}", SmtpPhase.Ehlo, Host, helo)
                 { RecommendedAction = "Set the local domain name sent in EHLO to a name the server accepts." };
             Capabilities = SmtpCapabilities.None(helo.Lines[0].Split(' ')[0]);
         }
 
         private async Task StartTlsAsync(CancellationToken cancellationToken)
         {
-            SmtpChannel c = Connection;
+            SmtpChannel c = Channel;
             c.Phase = SmtpPhase.StartTls;
             bool required = _options.TlsMode == SmtpTlsMode.StartTlsRequired;
             if (!Capabilities.SupportsStartTls)
@@ -197,7 +197,7 @@ namespace M365SmtpTools.Engine.Smtp
 
         private async Task NegotiateTlsAsync(CancellationToken cancellationToken)
         {
-            SmtpChannel c = Connection;
+            SmtpChannel c = Channel;
             SmtpPhase phase = _options.TlsMode == SmtpTlsMode.ImplicitTls ? SmtpPhase.Connect : SmtpPhase.StartTls;
             c.Phase = phase;
             var negotiator = new SmtpTlsNegotiator(_options.TlsPolicy ?? new TlsPolicy(), _options.Host, Host!);
@@ -214,7 +214,7 @@ namespace M365SmtpTools.Engine.Smtp
         public async Task<SmtpReply> AuthenticateAsync(SmtpCredential credential, SmtpAuthMechanism mechanism = SmtpAuthMechanism.Auto, CancellationToken cancellationToken = default)
         {
             if (credential == null) throw new ArgumentNullException(nameof(credential));
-            SmtpChannel c = Connection;
+            SmtpChannel c = Channel;
             c.Phase = SmtpPhase.Auth;
             if (IsAuthenticated)
                 throw new SmtpCommandException("SmtpAlreadyAuthenticated", ErrorKind.InvalidOperation, $"This session to {Host} is already authenticated as {AuthenticatedUser}.", SmtpPhase.Auth, Host);
@@ -270,7 +270,7 @@ namespace M365SmtpTools.Engine.Smtp
                 }
                 if (reply.Code != 334 || round >= 10)
                 {
-                    var failure = CommandFailed("SmtpAuthenticationFailed", SmtpPhase.Auth, Host, reply,
+                    var failure = SmtpErrors.CommandFailed("SmtpAuthenticationFailed", SmtpPhase.Auth, Host, reply,
                         $"Authentication as {credential.UserName} with {mechName} failed", sasl.ErrorDetail);
                     failure.ServerErrorDetail = sasl.ErrorDetail;
                     throw failure;
@@ -337,12 +337,14 @@ namespace M365SmtpTools.Engine.Smtp
         {
             if (envelope == null) throw new ArgumentNullException(nameof(envelope));
             if (content == null) throw new ArgumentNullException(nameof(content));
-            SmtpChannel c = Connection;
+            SmtpChannel c = Channel;
             c.Phase = SmtpPhase.MailFrom;
+            if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.ImplicitTls) && !c.IsSecure)
+                throw new SmtpProtocolException("SmtpTlsRequired", ErrorKind.SecurityError, $"The session to {Host} isn't encrypted and TLS is required; the message was not sent.", SmtpPhase.MailFrom, Host);
             if (envelope.Recipients.Count == 0)
                 throw new M365SmtpException("SmtpNoRecipients", ErrorKind.InvalidArgument, "The message has no recipients.") { RecommendedAction = "Give at least one To, Cc or Bcc address." };
-            bool utf8Addresses = CheckAddress(envelope.From, "sender");
-            foreach (string r in envelope.Recipients) utf8Addresses |= CheckAddress(r, "recipient");
+            bool utf8Addresses = SmtpCommandText.CheckAddress(envelope.From, "sender");
+            foreach (string r in envelope.Recipients) utf8Addresses |= SmtpCommandText.CheckAddress(r, "recipient");
 
             long size = content.ComputeSize();
             SmtpCapabilities caps = Capabilities;
@@ -363,8 +365,8 @@ namespace M365SmtpTools.Engine.Smtp
             if (envelope.WantsDsn && !caps.SupportsDsn)
                 _options.Host.WriteWarning($"The server at {Host} doesn't offer DSN: the delivery notification options are not sent.");
 
-            string mail = BuildMailFrom(envelope, caps.SupportsSize ? size : (long?)null, content.Requires8BitMime, needUtf8, dsn);
-            var rcpts = envelope.Recipients.Select(r => BuildRcptTo(r, envelope, dsn)).ToList();
+            string mail = SmtpCommandText.MailFrom(envelope, caps.SupportsSize ? size : (long?)null, content.Requires8BitMime, needUtf8, dsn);
+            var rcpts = envelope.Recipients.Select(r => SmtpCommandText.RcptTo(r, envelope, dsn)).ToList();
             bool pipelining = caps.SupportsPipelining && _options.UsePipelining;
             bool chunking = caps.SupportsChunking && _options.UseChunking;
 
@@ -410,15 +412,15 @@ namespace M365SmtpTools.Engine.Smtp
 
             SmtpCommandException? refusal = null;
             if (!mailReply.IsPositiveCompletion)
-                refusal = CommandFailed("SmtpSenderRejected", SmtpPhase.MailFrom, Host, mailReply, $"The server refused the sender <{envelope.From}>");
+                refusal = SmtpErrors.CommandFailed("SmtpSenderRejected", SmtpPhase.MailFrom, Host, mailReply, $"The server refused the sender <{envelope.From}>");
             else if (!results.Any(r => r.Accepted))
             {
                 SmtpRecipientResult first = results[0];
-                refusal = CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, first.Reply,
+                refusal = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, first.Reply,
                     results.Count == 1 ? $"The server refused the recipient <{first.Address}>" : $"The server refused all {results.Count} recipients (the first, <{first.Address}>)");
             }
             else if (dataReply != null && dataReply.Code != 354)
-                refusal = CommandFailed("SmtpDataRejected", SmtpPhase.Data, Host, dataReply, "The server refused DATA");
+                refusal = SmtpErrors.CommandFailed("SmtpDataRejected", SmtpPhase.Data, Host, dataReply, "The server refused DATA");
             if (refusal != null)
             {
                 refusal.RecipientResults = results;
@@ -487,7 +489,7 @@ namespace M365SmtpTools.Engine.Smtp
             }
             if (!final.IsPositiveCompletion)
             {
-                SmtpCommandException rejected = CommandFailed("SmtpMessageRejected", c.Phase, Host, final, "The server refused the message");
+                SmtpCommandException rejected = SmtpErrors.CommandFailed("SmtpMessageRejected", c.Phase, Host, final, "The server refused the message");
                 rejected.RecipientResults = results;
                 throw rejected; // the reply to the end of data ends the transaction: no RSET needed
             }
@@ -497,7 +499,7 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>Sends RSET: abandons the current transaction, keeps the session.</summary>
         public async Task ResetAsync(CancellationToken cancellationToken = default)
         {
-            SmtpChannel c = Connection;
+            SmtpChannel c = Channel;
             c.Phase = SmtpPhase.Rset;
             await c.WriteLineAsync("RSET", cancellationToken).ConfigureAwait(false);
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
@@ -525,8 +527,8 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>Sends QUIT, reads the reply (failures ignored) and closes the connection.</summary>
         public async Task QuitAsync(CancellationToken cancellationToken = default)
         {
-            if (_connection == null || _connection.IsBroken) return;
-            SmtpChannel c = _connection;
+            if (_channel == null || _channel.IsBroken) return;
+            SmtpChannel c = _channel;
             c.Phase = SmtpPhase.Quit;
             try
             {
@@ -548,18 +550,18 @@ namespace M365SmtpTools.Engine.Smtp
         {
             if (_disposed) return;
             _disposed = true;
-            _connection?.Dispose();
+            _channel?.Dispose();
         }
 
-        private SmtpChannel Connection
+        private SmtpChannel Channel
         {
             get
             {
                 ThrowIfDisposed();
-                if (_connection == null || _connection.IsBroken)
+                if (_channel == null || _channel.IsBroken)
                     throw new SmtpProtocolException("SmtpNotConnected", ErrorKind.InvalidOperation, Host == null ? "The SMTP client isn't connected." : $"The connection to {Host} is closed.", SmtpPhase.Connect, Host)
                     { RecommendedAction = "Connect first (again, after a connection failure)." };
-                return _connection;
+                return _channel;
             }
         }
 
@@ -580,91 +582,6 @@ namespace M365SmtpTools.Engine.Smtp
                 return a.AddressFamily == AddressFamily.InterNetworkV6 ? "[IPv6:" + a + "]" : "[" + a + "]";
             }
             return string.IsNullOrEmpty(name) ? "localhost" : name;
-        }
-
-        private static bool CheckAddress(string address, string role)
-        {
-            bool nonAscii = false;
-            foreach (char ch in address)
-            {
-                if (ch < 0x21 || ch == 0x7f || ch == '<' || ch == '>')
-                    throw new M365SmtpException("SmtpInvalidAddress", ErrorKind.InvalidArgument,
-                        $"The {role} address '{Printable(address)}' contains a character SMTP doesn't allow in an address (space, control character or angle bracket).")
-                    { TargetObject = address, RecommendedAction = "Give a plain address such as user@contoso.com." };
-                if (ch > 0x7e) nonAscii = true;
-            }
-            if (role == "recipient" && address.Length == 0)
-                throw new M365SmtpException("SmtpInvalidAddress", ErrorKind.InvalidArgument, "A recipient address is empty.") { RecommendedAction = "Remove the empty address." };
-            return nonAscii;
-        }
-
-        private static string Printable(string s) => new string(s.Select(ch => ch < 0x20 || ch == 0x7f ? '?' : ch).ToArray());
-
-        private static string BuildMailFrom(SmtpEnvelope envelope, long? size, bool eightBit, bool utf8, bool dsn)
-        {
-            var sb = new StringBuilder("MAIL FROM:<").Append(envelope.From).Append('>');
-            if (size.HasValue) sb.Append(" SIZE=").Append(size.Value.ToString(CultureInfo.InvariantCulture));
-            if (eightBit) sb.Append(" BODY=8BITMIME");
-            if (utf8) sb.Append(" SMTPUTF8");
-            if (dsn)
-            {
-                if (envelope.Return != SmtpDsnReturn.Default) sb.Append(" RET=").Append(envelope.Return == SmtpDsnReturn.Full ? "FULL" : "HDRS");
-                if (!string.IsNullOrEmpty(envelope.EnvelopeId)) sb.Append(" ENVID=").Append(XText(envelope.EnvelopeId!));
-            }
-            return sb.ToString();
-        }
-
-        private static string BuildRcptTo(string address, SmtpEnvelope envelope, bool dsn)
-        {
-            var sb = new StringBuilder("RCPT TO:<").Append(address).Append('>');
-            if (dsn && envelope.Notify != SmtpDsnNotify.Default)
-            {
-                var parts = new List<string>();
-                if ((envelope.Notify & SmtpDsnNotify.Never) != 0) parts.Add("NEVER");
-                else
-                {
-                    if ((envelope.Notify & SmtpDsnNotify.Success) != 0) parts.Add("SUCCESS");
-                    if ((envelope.Notify & SmtpDsnNotify.Failure) != 0) parts.Add("FAILURE");
-                    if ((envelope.Notify & SmtpDsnNotify.Delay) != 0) parts.Add("DELAY");
-                }
-                sb.Append(" NOTIFY=").Append(string.Join(",", parts));
-            }
-            return sb.ToString();
-        }
-
-        /// <summary>RFC 3461 xtext: printable ASCII except '+' and '=' as is, everything else as +HH.</summary>
-        internal static string XText(string value)
-        {
-            var sb = new StringBuilder();
-            foreach (byte b in Encoding.UTF8.GetBytes(value))
-            {
-                if (b >= 0x21 && b <= 0x7e && b != (byte)'+' && b != (byte)'=') sb.Append((char)b);
-                else sb.Append('+').Append(b.ToString("X2", CultureInfo.InvariantCulture));
-            }
-            return sb.ToString();
-        }
-
-        /// <summary>Builds the exception for a refused command, choosing the error kind from the reply.</summary>
-        internal static SmtpCommandException CommandFailed(string errorId, SmtpPhase phase, string? host, SmtpReply reply, string what, string? detail = null)
-        {
-            string message = $"{what}: {reply.Code} {reply.Text}" + (detail != null ? $" (server detail: {detail})" : "");
-            return new SmtpCommandException(errorId, KindFor(reply, phase), message, phase, host, reply)
-            {
-                RecommendedAction = reply.IsTransientFailure ? "This is temporary: try again later." : null,
-            };
-        }
-
-        /// <summary>The error kind a reply means.</summary>
-        internal static ErrorKind KindFor(SmtpReply reply, SmtpPhase phase)
-        {
-            EnhancedStatusCode? e = reply.EnhancedStatusCode;
-            if (reply.Code == 552 || (e != null && ((e.Subject == 3 && e.Detail == 4) || (e.Subject == 2 && (e.Detail == 0 || e.Detail == 2)))))
-                return ErrorKind.LimitsExceeded;
-            if (reply.IsTransientFailure) return ErrorKind.ResourceUnavailable;
-            if (phase == SmtpPhase.Auth || reply.Code == 530 || reply.Code == 535) return ErrorKind.AuthenticationError;
-            if (e != null && e.Subject == 7) return ErrorKind.PermissionDenied;
-            if (e != null && e.Subject == 1 && phase == SmtpPhase.RcptTo) return ErrorKind.ObjectNotFound;
-            return ErrorKind.InvalidOperation;
         }
     }
 }
