@@ -53,6 +53,9 @@ namespace M365SmtpTools.Engine.Smtp
 
         public bool IsBroken => _aborted != 0;
 
+        /// <summary>True when the server is Exchange Online (by host name or EHLO name): failures get the reply catalogue's advice.</summary>
+        public bool MicrosoftServer { get; set; }
+
         public bool IsSecure => _stream is SslStream;
 
         public EndPoint? LocalEndPoint => _socket?.LocalEndPoint;
@@ -138,6 +141,7 @@ namespace M365SmtpTools.Engine.Smtp
                         : $"The TLS handshake with {Host} failed: {ex.InnerException?.Message}",
                     Phase, Host, null, ex.InnerException ?? ex)
                 {
+                    TlsSession = negotiator.Info.Subject != null ? negotiator.Info : null,
                     RecommendedAction = reason != null
                         ? "Connect with the name on the server's certificate, or trust its issuing CA. Skip validation only for test servers."
                         : "Check that the server supports TLS 1.2 or later (older versions are refused) and that the client certificate, if any, is accepted.",

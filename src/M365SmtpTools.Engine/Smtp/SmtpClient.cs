@@ -55,6 +55,9 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>The current capabilities (after STARTTLS, the ones announced over TLS only).</summary>
         public SmtpCapabilities Capabilities { get; private set; } = SmtpCapabilities.None("");
 
+        /// <summary>True when the host, or the name the server gives in EHLO, is an Exchange Online name (see <see cref="MicrosoftHosts"/>).</summary>
+        public bool IsMicrosoft365Server => MicrosoftHosts.IsMicrosoft365Host(Host) || MicrosoftHosts.IsMicrosoft365Host(Capabilities.ServerName);
+
         /// <summary>The TLS session, when there is one.</summary>
         public TlsSessionInfo? TlsSession { get; private set; }
 
@@ -147,6 +150,7 @@ namespace M365SmtpTools.Engine.Smtp
             if (reply.IsPositiveCompletion)
             {
                 Capabilities = SmtpCapabilities.Parse(reply);
+                c.MicrosoftServer = IsMicrosoft365Server;
                 return;
             }
             if (!reply.IsPermanentFailure)
@@ -271,7 +275,7 @@ namespace M365SmtpTools.Engine.Smtp
                 if (reply.Code != 334 || round >= 10)
                 {
                     var failure = SmtpErrors.CommandFailed("SmtpAuthenticationFailed", SmtpPhase.Auth, Host, reply,
-                        $"Authentication as {credential.UserName} with {mechName} failed", sasl.ErrorDetail);
+                        $"Authentication as {credential.UserName} with {mechName} failed", c.MicrosoftServer, sasl.ErrorDetail);
                     failure.ServerErrorDetail = sasl.ErrorDetail;
                     throw failure;
                 }
@@ -412,15 +416,15 @@ namespace M365SmtpTools.Engine.Smtp
 
             SmtpCommandException? refusal = null;
             if (!mailReply.IsPositiveCompletion)
-                refusal = SmtpErrors.CommandFailed("SmtpSenderRejected", SmtpPhase.MailFrom, Host, mailReply, $"The server refused the sender <{envelope.From}>");
+                refusal = SmtpErrors.CommandFailed("SmtpSenderRejected", SmtpPhase.MailFrom, Host, mailReply, $"The server refused the sender <{envelope.From}>", c.MicrosoftServer);
             else if (!results.Any(r => r.Accepted))
             {
                 SmtpRecipientResult first = results[0];
                 refusal = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, first.Reply,
-                    results.Count == 1 ? $"The server refused the recipient <{first.Address}>" : $"The server refused all {results.Count} recipients (the first, <{first.Address}>)");
+                    results.Count == 1 ? $"The server refused the recipient <{first.Address}>" : $"The server refused all {results.Count} recipients (the first, <{first.Address}>)", c.MicrosoftServer);
             }
             else if (dataReply != null && dataReply.Code != 354)
-                refusal = SmtpErrors.CommandFailed("SmtpDataRejected", SmtpPhase.Data, Host, dataReply, "The server refused DATA");
+                refusal = SmtpErrors.CommandFailed("SmtpDataRejected", SmtpPhase.Data, Host, dataReply, "The server refused DATA", c.MicrosoftServer);
             if (refusal != null)
             {
                 refusal.RecipientResults = results;
@@ -489,7 +493,7 @@ namespace M365SmtpTools.Engine.Smtp
             }
             if (!final.IsPositiveCompletion)
             {
-                SmtpCommandException rejected = SmtpErrors.CommandFailed("SmtpMessageRejected", c.Phase, Host, final, "The server refused the message");
+                SmtpCommandException rejected = SmtpErrors.CommandFailed("SmtpMessageRejected", c.Phase, Host, final, "The server refused the message", c.MicrosoftServer);
                 rejected.RecipientResults = results;
                 throw rejected; // the reply to the end of data ends the transaction: no RSET needed
             }

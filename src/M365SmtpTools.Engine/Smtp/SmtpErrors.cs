@@ -1,16 +1,25 @@
+using M365SmtpTools.Engine.Exchange;
+
 namespace M365SmtpTools.Engine.Smtp
 {
     /// <summary>Turns refused commands into <see cref="SmtpCommandException"/>s with the error kind their reply means.</summary>
     internal static class SmtpErrors
     {
         /// <summary>Builds the exception for a refused command, choosing the error kind from the reply.</summary>
-        internal static SmtpCommandException CommandFailed(string errorId, SmtpPhase phase, string? host, SmtpReply reply, string what, string? detail = null)
+        /// <remarks>
+        /// When the server is Exchange Online (<paramref name="microsoftServer"/>), the recommended action comes from
+        /// <see cref="ReplyCatalogue"/> (e.g. 5.7.139: enable SMTP AUTH for the mailbox).
+        /// </remarks>
+        internal static SmtpCommandException CommandFailed(string errorId, SmtpPhase phase, string? host, SmtpReply reply, string what, bool microsoftServer, string? detail = null)
         {
             string message = $"{what}: {reply.Code} {reply.Text}" + (detail != null ? $" (server detail: {detail})" : "");
-            return new SmtpCommandException(errorId, KindFor(reply, phase), message, phase, host, reply)
+            string? action = reply.IsTransientFailure ? "This is temporary: try again later." : null;
+            if (microsoftServer)
             {
-                RecommendedAction = reply.IsTransientFailure ? "This is temporary: try again later." : null,
-            };
+                ReplyExplanation explanation = ReplyCatalogue.Explain(reply.Code, reply.EnhancedStatusCode?.ToString(), reply.Text);
+                if (explanation.Entry != null) action = explanation.Remediation;
+            }
+            return new SmtpCommandException(errorId, KindFor(reply, phase), message, phase, host, reply) { RecommendedAction = action };
         }
 
         /// <summary>The error kind a reply means.</summary>

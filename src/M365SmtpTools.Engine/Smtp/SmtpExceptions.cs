@@ -53,6 +53,12 @@ namespace M365SmtpTools.Engine.Smtp
             : base(errorId, kind, message, phase, serverHost, reply, innerException)
         {
         }
+
+        /// <summary>
+        /// For a rejected server certificate: what the certificate was (subject, names, issuer, validity, thumbprint)
+        /// and every validation problem, for diagnosis.
+        /// </summary>
+        public TlsSessionInfo? TlsSession { get; internal set; }
     }
 
     /// <summary>

@@ -29,6 +29,9 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>The name the certificate must match.</summary>
         public string TargetName => string.IsNullOrEmpty(_policy.ServerName) ? _serverHost : _policy.ServerName!;
 
+        /// <summary>What is known of the session so far (the certificate facts once the server sent it).</summary>
+        public TlsSessionInfo Info => _info;
+
         /// <summary>Why validation rejected the certificate, when it did.</summary>
         public string? RejectionReason { get; private set; }
 

@@ -102,6 +102,9 @@ public class SmtpAuthReplayTests
         Assert.Equal(int.Parse(reply[..3]), ex.ReplyCode);
         Assert.Equal(kind, ex.Kind);
         Assert.DoesNotContain("s3cret", ex.Message);
+        // mx.test isn't Exchange Online: no catalogue advice, only the generic one for temporary failures.
+        Assert.False(client.IsMicrosoft365Server);
+        Assert.Equal(kind == ErrorKind.ResourceUnavailable ? "This is temporary: try again later." : null, ex.RecommendedAction);
         await client.ResetAsync(Ct);
         Assert.EndsWith("RSET\r\n", stream.Written);
     }

@@ -70,6 +70,11 @@ public class SmtpTlsTests
         var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => client.ConnectAsync(exo.Host, exo.Port, exo.ClientOptions(), Ct));
         Assert.Equal("SmtpCertificateInvalid", ex.ErrorId);
         Assert.Contains("NotTimeValid", ex.Message);
+        // The certificate's facts come with the error, for diagnosis.
+        Assert.Equal("CN=localhost", ex.TlsSession!.Subject);
+        Assert.True(ex.TlsSession.NotAfter < DateTime.UtcNow);
+        Assert.Contains(ex.TlsSession.ValidationErrors, e => e.Contains("NotTimeValid"));
+        Assert.False(ex.TlsSession.CertificateValid);
     }
 
     [Fact]
