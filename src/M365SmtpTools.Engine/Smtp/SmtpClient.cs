@@ -500,6 +500,14 @@ namespace M365SmtpTools.Engine.Smtp
             return new SmtpSendResult(results, final, body.BytesSent, chunking);
         }
 
+        /// <summary>Sends NOOP (keeps an idle session alive, or checks that it still is); returns the reply.</summary>
+        public async Task<SmtpReply> NoopAsync(CancellationToken cancellationToken = default)
+        {
+            SmtpChannel c = Channel;
+            await c.WriteLineAsync("NOOP", cancellationToken).ConfigureAwait(false);
+            return await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         /// <summary>Sends RSET: abandons the current transaction, keeps the session.</summary>
         public async Task ResetAsync(CancellationToken cancellationToken = default)
         {

@@ -31,6 +31,12 @@ public sealed class ScriptedSmtpStream : Stream
 
     public bool Disposed { get; private set; }
 
+    /// <summary>The largest single write the client made (shows whether it streams or buffers whole messages).</summary>
+    public int MaxWriteSize { get; private set; }
+
+    /// <summary>How many writes the client made.</summary>
+    public int WriteCount { get; private set; }
+
     public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
         if (Disposed) throw new ObjectDisposedException(nameof(ScriptedSmtpStream));
@@ -69,6 +75,8 @@ public sealed class ScriptedSmtpStream : Stream
     {
         if (Disposed) throw new ObjectDisposedException(nameof(ScriptedSmtpStream));
         _written.Write(buffer, offset, count);
+        MaxWriteSize = Math.Max(MaxWriteSize, count);
+        WriteCount++;
     }
 
     protected override void Dispose(bool disposing)

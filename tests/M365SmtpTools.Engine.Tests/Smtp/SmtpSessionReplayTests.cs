@@ -125,6 +125,15 @@ public class SmtpSessionReplayTests
     }
 
     [Fact]
+    public async Task Noop_returns_the_reply()
+    {
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo(), "250 2.0.0 OK\r\n");
+        SmtpReply reply = await client.NoopAsync(Ct);
+        Assert.Equal(250, reply.Code);
+        Assert.EndsWith("NOOP\r\n", stream.Written);
+    }
+
+    [Fact]
     public async Task Quit_sends_quit_and_closes()
     {
         var (client, stream) = await ConnectAsync(Greeting, Ehlo("PIPELINING"), "221 2.0.0 bye\r\n");

@@ -64,6 +64,25 @@ public class SmtpTransactionReplayTests
         return -1;
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_large_message_is_streamed_in_bounded_writes_not_buffered_whole(bool chunking)
+    {
+        var script = new List<string> { Greeting, Ehlo(chunking ? "CHUNKING" : "SIZE"), "250 ok\r\n", "250 ok\r\n" };
+        int size = 5 * 1024 * 1024;
+        if (chunking) script.AddRange(Enumerable.Repeat("250 chunk ok\r\n", size / (64 * 1024) + 1));
+        else script.Add("354 go\r\n");
+        script.Add("250 queued\r\n");
+        var (client, stream) = await ConnectAsync(script.ToArray());
+        byte[] content = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(new string('m', 998) + "\r\n", size / 1000)));
+        SmtpSendResult result = await client.SendAsync(Env(), new TestMessageContent(content) { WriteSize = 256 * 1024 }, Ct);
+
+        Assert.Equal(content.Length, result.BytesSent);
+        Assert.InRange(stream.MaxWriteSize, 1, 16 * 1024);
+        Assert.True(stream.WriteCount > content.Length / (16 * 1024));
+    }
+
     [Fact]
     public async Task Pipelining_sends_mail_rcpt_and_data_together_and_reads_every_reply_when_a_middle_rcpt_fails()
     {
