@@ -44,7 +44,7 @@ namespace M365SmtpTools.Commands
         [ValidateRange(1, 300)]
         public int? TimeoutSeconds { get; set; }
 
-        /// <summary>When a domain has no MX records, also output the legacy Microsoft 365 endpoint derived from the domain name, marked with IsGuess. The guess is wrong for domains that contain hyphens.</summary>
+        /// <summary>When a domain has no MX records, also output the legacy Microsoft 365 endpoint derived from the domain name, marked with IsGuess. The guess is unreliable for domains that contain hyphens, which get a different label.</summary>
         [Parameter]
         public SwitchParameter IncludeDerivedGuess { get; set; }
 
