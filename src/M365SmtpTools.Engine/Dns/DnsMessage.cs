@@ -185,6 +185,11 @@ namespace M365SmtpTools.Engine.Dns
                     if (_pos != end) throw Malformed($"the CNAME record for '{name}' has a target that doesn't match its data length");
                     record = new CnameRecord(name, ttl, target);
                     break;
+                case DnsRecordType.PTR:
+                    string ptr = ReadName();
+                    if (_pos != end) throw Malformed($"the PTR record for '{name}' has a target that doesn't match its data length");
+                    record = new PtrRecord(name, ttl, ptr);
+                    break;
                 case DnsRecordType.TXT:
                     var strings = new List<string>();
                     while (_pos < end)

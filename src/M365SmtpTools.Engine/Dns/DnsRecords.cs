@@ -121,6 +121,20 @@ namespace M365SmtpTools.Engine.Dns
         public override string ToString() => $"{Name} CNAME {Target}.";
     }
 
+    /// <summary>A PTR record (reverse lookups).</summary>
+    public sealed class PtrRecord : DnsRecord
+    {
+        /// <summary>Creates the record.</summary>
+        public PtrRecord(string name, uint timeToLive, string target)
+            : base(name, DnsRecordType.PTR, timeToLive) => Target = target;
+
+        /// <summary>The host name pointed to, lower case, without the trailing dot.</summary>
+        public string Target { get; }
+
+        /// <inheritdoc />
+        public override string ToString() => $"{Name} PTR {Target}.";
+    }
+
     /// <summary>An A or AAAA record.</summary>
     public sealed class AddressRecord : DnsRecord
     {
