@@ -215,7 +215,7 @@ namespace M365SmtpTools.Engine.Smtp
             {
                 try
                 {
-                    Task<IPAddress[]> lookup = Dns.GetHostAddressesAsync(hostForDns);
+                    Task<IPAddress[]> lookup = System.Net.Dns.GetHostAddressesAsync(hostForDns);
                     Task done = await Task.WhenAny(lookup, Task.Delay(Timeout.Infinite, linked.Token)).ConfigureAwait(false);
                     if (done != lookup) linked.Token.ThrowIfCancellationRequested();
                     addresses = await lookup.ConfigureAwait(false);

@@ -586,7 +586,7 @@ namespace M365SmtpTools.Engine.Smtp
         {
             if (!string.IsNullOrWhiteSpace(_options.LocalDomain)) return _options.LocalDomain!.Trim();
             string name = "";
-            try { name = Dns.GetHostName(); } catch (SocketException) { }
+            try { name = System.Net.Dns.GetHostName(); } catch (SocketException) { }
             if (Regex.IsMatch(name, @"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")) return name;
             if (c.LocalEndPoint is IPEndPoint ip)
             {
