@@ -53,8 +53,8 @@ namespace M365SmtpTools.Engine.Exchange
         /// <summary>Makes a value safe for a one-line comment.</summary>
         public static string Comment(string value) => value.Replace("\r", " ").Replace("\n", " ").Replace("#>", "# >");
 
-        /// <summary>Wraps long text into comment lines that start with <c># </c>.</summary>
-        public static IEnumerable<string> CommentLines(string text, string indent = "", int width = 110)
+        /// <summary>Comment lines that start with <c># </c>; only very long text is wrapped (so records and commands stay on one line).</summary>
+        public static IEnumerable<string> CommentLines(string text, string indent = "", int width = 400)
         {
             var line = new StringBuilder();
             foreach (string word in Comment(text).Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))

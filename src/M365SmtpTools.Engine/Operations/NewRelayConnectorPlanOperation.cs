@@ -331,7 +331,7 @@ namespace M365SmtpTools.Engine.Operations
             s.Add("    Write-Host \"Creating the inbound connector '$connectorName'.\"");
             s.Add("    " + plan.ConnectorCommand);
             s.Add("}");
-            s.Add("Get-InboundConnector -Identity $connectorName | Format-List -Property Name, ConnectorType, SenderDomains, SenderIPAddresses, TlsSenderCertificateName, RequireTls, Enabled");
+            s.Add("Get-InboundConnector -Identity $connectorName | Format-List -Property 'Name', 'ConnectorType', 'SenderDomains', 'SenderIPAddresses', 'TlsSenderCertificateName', 'RequireTls', 'Enabled'");
             return string.Join("\n", s) + "\n";
         }
 
