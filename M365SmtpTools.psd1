@@ -12,6 +12,8 @@
     FormatsToProcess     = @('M365SmtpTools.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-M365MxEndpoint'
+        'New-M365RelayConnectorPlan'
+        'New-M365SmtpAppAccessPlan'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

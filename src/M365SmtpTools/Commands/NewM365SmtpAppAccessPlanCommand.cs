@@ -18,7 +18,7 @@ namespace M365SmtpTools.Commands
     /// <para>Plans the mailbox-permission model for an app that authenticates as reports@contoso.com and sends as noreply@contoso.com, and writes smtp-app.ps1 with New-ServicePrincipal, Add-MailboxPermission, Add-RecipientPermission and Set-CASMailbox. Grant SMTP.SendAsApp with admin consent in Entra as the plan's first step says.</para>
     /// </example>
     /// <example>
-    /// <code>New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox alerts@contoso.com, billing@contoso.com -Model AppRbac -ScopeName 'SMTP senders' | Select-Object -ExpandProperty Steps</code>
+    /// <code>New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox 'alerts@contoso.com', 'billing@contoso.com' -Model AppRbac -ScopeName 'SMTP senders' | Select-Object -ExpandProperty Steps</code>
     /// <para>Plans the App RBAC model for two mailboxes: a management scope named 'SMTP senders' whose filter lists both addresses and the role assignment 'Application SMTP.SendAsApp' over it. The findings remind you not to grant SMTP.SendAsApp in Entra.</para>
     /// </example>
     /// <example>
