@@ -189,7 +189,7 @@ namespace M365SmtpTools.Engine.Operations
                 host.WriteVerbose($"{domain} {type}: read from DNS.");
                 return result;
             }
-            catch (M365SmtpException e) when (e.ErrorId != "InvalidDnsServer" && e.ErrorId != "NoDnsServers")
+            catch (M365SmtpException e) when (e.ErrorId != "InvalidDnsServer" && e.ErrorId != "DnsNoServers")
             {
                 if (e.ErrorId == "DnsNameNotFound")
                 {

@@ -238,12 +238,14 @@ public sealed class RelayConnectorPlanTests
         Assert.False(plan.IsReady);
     }
 
-    [Fact]
-    public async Task AnInvalidDnsServerStopsThePlan()
+    [Theory]
+    [InlineData("InvalidDnsServer")]
+    [InlineData("DnsNoServers")]
+    public async Task NoUsableDnsServerStopsThePlan(string id)
     {
-        var dns = new FakeMailDomainLookup { TxtError = new M365SmtpException("InvalidDnsServer", ErrorKind.InvalidArgument, "bad server") };
+        var dns = new FakeMailDomainLookup { TxtError = new M365SmtpException(id, ErrorKind.InvalidArgument, "bad server") };
         var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", DnsServer = "::::" }, dns));
-        Assert.Equal("InvalidDnsServer", e.ErrorId);
+        Assert.Equal(id, e.ErrorId);
     }
 
     [Fact]
