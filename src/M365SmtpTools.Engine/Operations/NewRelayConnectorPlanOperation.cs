@@ -261,7 +261,7 @@ namespace M365SmtpTools.Engine.Operations
                 plan.SmtpServer != null
                     ? new DeviceSetting("SMTP server", plan.SmtpServer, $"the Microsoft 365 MX endpoint of {domain}, from DNS; a name, never an IP address")
                     : new DeviceSetting("SMTP server", guess, "a GUESS: read the tenant's MX endpoint in the admin center or with Get-M365MxEndpoint"),
-                new DeviceSetting("Port", "25", "relay uses port 25 (not 587, not 465)"),
+                new DeviceSetting("Port", "25", "relay uses port 25, not 587 or 465"),
                 cert
                     ? new DeviceSetting("TLS", "STARTTLS, required (TLS 1.2 or later)", "the connector matches the certificate presented in TLS")
                     : new DeviceSetting("TLS", "STARTTLS when offered (TLS 1.2 or later)", "recommended; not required by an IP connector"),
