@@ -12,6 +12,9 @@
     FormatsToProcess     = @('M365SmtpTools.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-M365MxEndpoint'
+        'Connect-M365Smtp'
+        'Disconnect-M365Smtp'
+        'Get-M365SmtpConnection'
         'New-M365RelayConnectorPlan'
         'New-M365SmtpAppAccessPlan'
     )

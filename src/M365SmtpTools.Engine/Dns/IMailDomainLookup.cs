@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -22,19 +24,35 @@ namespace M365SmtpTools.Engine.Dns
     public static class MailDomainLookup
     {
         /// <summary>
-        /// The lookup used when an operation is created without one: <paramref name="dnsServer"/> as <c>host[:port]</c>
-        /// (null = the system's resolvers), <paramref name="log"/> for verbose lines.
+        /// The lookup used when an operation is created without one: the DNS client asking <paramref name="dnsServer"/>
+        /// (<c>host[:port]</c>; null = the system's resolvers), logging each query to <paramref name="log"/>. An invalid
+        /// server throws <c>InvalidDnsServer</c> here.
         /// </summary>
-        public static IMailDomainLookup Create(string? dnsServer, System.Action<string>? log) => new UnavailableLookup();
+        public static IMailDomainLookup Create(string? dnsServer, Action<string>? log) => new DnsMailDomainLookup(DnsClient.Create(dnsServer, null, log));
+    }
 
-        // Placeholder until the DNS client is wired in: every question fails, so the plans report "DNS not checked".
-        private sealed class UnavailableLookup : IMailDomainLookup
+    /// <summary>The <see cref="IMailDomainLookup"/> over a DNS resolver: TXT strings joined, null MX records left out, NXDOMAIN thrown as <c>DnsNameNotFound</c>.</summary>
+    public sealed class DnsMailDomainLookup : IMailDomainLookup
+    {
+        private readonly IDnsResolver _resolver;
+
+        /// <summary>Creates the lookup over <paramref name="resolver"/>.</summary>
+        public DnsMailDomainLookup(IDnsResolver resolver) => _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
+
+        /// <inheritdoc />
+        public async Task<IReadOnlyList<string>> GetTxtRecordsAsync(string name, CancellationToken cancellationToken)
         {
-            public Task<IReadOnlyList<string>> GetTxtRecordsAsync(string name, CancellationToken cancellationToken) => throw Unavailable(name);
-            public Task<IReadOnlyList<(string Host, int Preference)>> GetMxAsync(string domain, CancellationToken cancellationToken) => throw Unavailable(domain);
-            private static M365SmtpException Unavailable(string name) =>
-                new M365SmtpException("DnsLookupUnavailable", ErrorKind.ResourceUnavailable, $"DNS lookups are not available in this build, so {name} was not looked up.")
-                { TargetObject = name, RecommendedAction = "Run Get-M365MxEndpoint and Test-M365MailDomain for the domain." };
+            DnsAnswer answer = await _resolver.QueryAsync(name, DnsRecordType.TXT, cancellationToken).ConfigureAwait(false);
+            if (answer.IsNameError) throw DnsClient.NameNotFound(answer);
+            return answer.Records.OfType<TxtRecord>().Select(r => r.Text).ToList();
+        }
+
+        /// <inheritdoc />
+        public async Task<IReadOnlyList<(string Host, int Preference)>> GetMxAsync(string domain, CancellationToken cancellationToken)
+        {
+            DnsAnswer answer = await _resolver.QueryAsync(domain, DnsRecordType.MX, cancellationToken).ConfigureAwait(false);
+            if (answer.IsNameError) throw DnsClient.NameNotFound(answer);
+            return answer.Records.OfType<MxRecord>().Where(r => r.Exchange.Length > 0).Select(r => (r.Exchange, (int)r.Preference)).ToList();
         }
     }
 }

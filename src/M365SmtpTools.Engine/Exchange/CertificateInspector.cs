@@ -80,21 +80,21 @@ namespace M365SmtpTools.Engine.Exchange
                 tlsName = wildcard;
                 var inDomain = names.Where(n => n == domain || n.EndsWith("." + domain, StringComparison.Ordinal)).ToList();
                 if (inDomain.Count > 1)
-                    findings.Add(new PlanFinding("CertificateSeveralNames", FindingSeverity.Info,
+                    findings.Add(new PlanFinding("CertificateSeveralNames", FindingSeverity.Information,
                         $"The certificate holds several names in {domain} ({string.Join(", ", inDomain)}); the connector uses -TlsSenderCertificateName {wildcard}, which matches the domain and all its hosts.",
                         $"Keep {wildcard} as the connector's certificate name, so a reissued certificate with other host names still matches."));
                 else
-                    findings.Add(new PlanFinding("CertificateNameMatches", FindingSeverity.Info,
+                    findings.Add(new PlanFinding("CertificateNameMatches", FindingSeverity.Information,
                         $"The certificate names {inDomain[0]}; the connector uses -TlsSenderCertificateName {wildcard} to match it."));
             }
             else
             {
-                findings.Add(new PlanFinding("CertificateNameMatches", FindingSeverity.Info,
+                findings.Add(new PlanFinding("CertificateNameMatches", FindingSeverity.Information,
                     $"The certificate names {domain}; the connector uses -TlsSenderCertificateName {domain}."));
             }
             var outside = names.Where(n => n != domain && !n.EndsWith("." + domain, StringComparison.Ordinal)).ToList();
             if (outside.Count > 0 && outside.Count < names.Count)
-                findings.Add(new PlanFinding("CertificateOtherNames", FindingSeverity.Info,
+                findings.Add(new PlanFinding("CertificateOtherNames", FindingSeverity.Information,
                     $"The certificate also names hosts outside {domain}: {string.Join(", ", outside)}. Only the names in {domain} matter to this connector."));
 
             DateTime utcNow = now.UtcDateTime;

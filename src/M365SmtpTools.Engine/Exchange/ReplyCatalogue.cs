@@ -5,17 +5,6 @@ using System.Text.RegularExpressions;
 
 namespace M365SmtpTools.Engine.Exchange
 {
-    /// <summary>How serious a finding is.</summary>
-    public enum FindingSeverity
-    {
-        /// <summary>For information.</summary>
-        Info,
-        /// <summary>Works, but should be changed.</summary>
-        Warning,
-        /// <summary>Sending fails until this is fixed.</summary>
-        Error,
-    }
-
     /// <summary>Values a remediation command is filled with (unknown ones stay as quoted placeholders).</summary>
     public sealed class RemediationContext
     {

@@ -139,10 +139,10 @@ namespace M365SmtpTools.Engine.Exchange
             {
                 change.DnsLookupTerms = CountLookups(terms.Select(t => t.Name).Where(n => n.Length > 0));
                 if (sender != null && authorizes == true)
-                    findings.Add(new PlanFinding("SpfAuthorizesSender", FindingSeverity.Info,
+                    findings.Add(new PlanFinding("SpfAuthorizesSender", FindingSeverity.Information,
                         $"The SPF record of {domain} already lists {sender.Text} and {MicrosoftInclude}: no change needed."));
                 else if (sender == null)
-                    findings.Add(new PlanFinding("SpfIncludesMicrosoft365", FindingSeverity.Info,
+                    findings.Add(new PlanFinding("SpfIncludesMicrosoft365", FindingSeverity.Information,
                         $"The SPF record of {domain} includes spf.protection.outlook.com, which covers the mail Microsoft 365 relays for the device: no change needed."));
                 CheckLookups(change, domain, findings, proposed: false);
                 return change;
@@ -196,7 +196,7 @@ namespace M365SmtpTools.Engine.Exchange
         private static void AddLengthFinding(SpfChange change, List<PlanFinding> findings)
         {
             if (change.Proposed == null || change.Proposed.Length <= MaxTxtString) return;
-            findings.Add(new PlanFinding("SpfRecordSplit", FindingSeverity.Info,
+            findings.Add(new PlanFinding("SpfRecordSplit", FindingSeverity.Information,
                 $"The proposed SPF record is {change.Proposed.Length} characters; one TXT string holds at most 255, so it has to be published as {change.ProposedStrings.Length} strings in one TXT record (DNS joins them without adding spaces).",
                 "Enter it as the quoted strings in ProposedStrings, in order, in one TXT record: " + string.Join(" ", change.ProposedStrings.Select(s => "\"" + s + "\""))));
         }

@@ -176,7 +176,7 @@ namespace M365SmtpTools.Engine.Operations
                 findings.Add(new PlanFinding("SenderIPHostBitsSet", FindingSeverity.Warning,
                     $"{range.Input} has host bits set; the range it names is {range.Text}, which the plan uses.",
                     $"Write the range as {range.Text}."));
-            findings.Add(new PlanFinding("SenderIPMustBeStatic", FindingSeverity.Info,
+            findings.Add(new PlanFinding("SenderIPMustBeStatic", FindingSeverity.Information,
                 $"The connector trusts mail from {range.Text}: it must be a static address that only your organization sends from (not a shared hosting or cloud egress address, not a dynamic one)."));
             return true;
         }

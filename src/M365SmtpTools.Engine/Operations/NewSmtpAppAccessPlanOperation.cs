@@ -70,7 +70,7 @@ namespace M365SmtpTools.Engine.Operations
                     "-AppObjectId is the same as -AppId: the application (client) id was given where the registration's object id was meant, so the ids couldn't be cross-checked.",
                     "Leave out -AppObjectId, or give the Object ID from the app registration's Overview page."));
             else if (!request.AppObjectId.HasValue && request.ServicePrincipalObjectId != request.AppId)
-                findings.Add(new PlanFinding("ServicePrincipalObjectIdUnverified", FindingSeverity.Info,
+                findings.Add(new PlanFinding("ServicePrincipalObjectIdUnverified", FindingSeverity.Information,
                     $"Make sure {sp} is the Object ID shown under Enterprise applications, not the one under App registrations (the two pages show different object ids for the same app; Exchange needs the first).",
                     $"Check with Get-MgServicePrincipal -Filter \"appId eq '{appId}'\" (its Id), or give -AppObjectId so the plan can compare them."));
 
@@ -81,21 +81,21 @@ namespace M365SmtpTools.Engine.Operations
                     "With App RBAC, do NOT also grant SMTP.SendAsApp in Microsoft Entra ID: an Entra grant applies to every mailbox in the organization and makes the management scope pointless.",
                     "If the app already has SMTP.SendAsApp in API permissions, remove it (and its admin consent) so only the scoped Exchange role applies."));
                 if (sendAs.Count > 0)
-                    findings.Add(new PlanFinding("SendAsThroughScope", FindingSeverity.Info,
+                    findings.Add(new PlanFinding("SendAsThroughScope", FindingSeverity.Information,
                         $"With App RBAC the app sends as the mailboxes in its management scope, so the Send As addresses ({string.Join(", ", sendAs)}) are added to the scope instead of getting Add-RecipientPermission. They must be mailboxes (user or shared)."));
             }
             else
-                findings.Add(new PlanFinding("EntraPermissionRequired", FindingSeverity.Info,
+                findings.Add(new PlanFinding("EntraPermissionRequired", FindingSeverity.Information,
                     entraGrant + " Without it the token has no roles claim and Exchange answers 535 5.7.3. This step is done in Entra, not by the script.",
                     "API permissions > Add a permission > APIs my organization uses > Office 365 Exchange Online > Application permissions > SMTP.SendAsApp, then Grant admin consent."));
             if (!request.EnableSmtpClientAuthentication)
-                findings.Add(new PlanFinding("SmtpAuthMayBeDisabled", FindingSeverity.Info,
+                findings.Add(new PlanFinding("SmtpAuthMayBeDisabled", FindingSeverity.Information,
                     "SMTP AUTH is off by default in tenants created after January 2020 and with Security Defaults; if it is, authentication fails with 535 5.7.139.",
                     "Run the plan with -EnableSmtpClientAuthentication to allow it on the mailbox (Set-CASMailbox -SmtpClientAuthenticationDisabled $false)."));
             var selfSend = sendAs.Where(a => mailboxes.Contains(a, StringComparer.OrdinalIgnoreCase)).ToList();
             if (selfSend.Count > 0)
             {
-                findings.Add(new PlanFinding("SendAsIsMailbox", FindingSeverity.Info,
+                findings.Add(new PlanFinding("SendAsIsMailbox", FindingSeverity.Information,
                     $"{string.Join(", ", selfSend)} is also in -Mailbox: the app sends as the mailbox it authenticates as without any Send As permission."));
                 sendAs = sendAs.Except(selfSend, StringComparer.OrdinalIgnoreCase).ToList();
             }

@@ -1,3 +1,4 @@
+using Xunit;
 namespace M365SmtpTools.Engine.Tests.Infrastructure;
 
 /// <summary>

@@ -33,7 +33,7 @@ public sealed class RelayCertificateTests
         var (name, findings, _) = Check(cert);
         Assert.Equal("contoso.com", name);
         Assert.Contains(findings, f => f.Id == "CertificateNameMatches");
-        Assert.DoesNotContain(findings, f => f.Severity != FindingSeverity.Info);
+        Assert.DoesNotContain(findings, f => f.Severity != FindingSeverity.Information);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class RelayCertificateTests
         var (name, findings, info) = Check(cert);
         Assert.Empty(info.DnsNames);
         Assert.Equal("contoso.com", name);
-        Assert.DoesNotContain(findings, f => f.Severity != FindingSeverity.Info);
+        Assert.DoesNotContain(findings, f => f.Severity != FindingSeverity.Information);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class RelayCertificateTests
         using var cert = Good("*.contoso.com");
         var (name, findings, _) = Check(cert);
         Assert.Equal("*.contoso.com", name);
-        Assert.DoesNotContain(findings, f => f.Severity != FindingSeverity.Info);
+        Assert.DoesNotContain(findings, f => f.Severity != FindingSeverity.Information);
     }
 
     [Fact]

@@ -150,7 +150,7 @@ public sealed class SmtpAppAccessPlanTests
         Assert.DoesNotContain(plan.Findings, f => f.Id.StartsWith("ObjectId") || f.Id == "ServicePrincipalObjectIdUnverified");
 
         var unknown = await Run(Request());
-        Assert.Contains(unknown.Findings, f => f.Id == "ServicePrincipalObjectIdUnverified" && f.Severity == FindingSeverity.Info);
+        Assert.Contains(unknown.Findings, f => f.Id == "ServicePrincipalObjectIdUnverified" && f.Severity == FindingSeverity.Information);
 
         var swapped = Request();
         swapped.AppObjectId = AppId;

@@ -55,8 +55,8 @@ public sealed class SpfRecordPlannerTests
         Assert.False(change.ChangeNeeded);
         Assert.Null(change.Proposed);
         Assert.Equal(1, change.DnsLookupTerms);
-        Assert.Contains(findings, f => f.Id == "SpfAuthorizesSender" && f.Severity == FindingSeverity.Info);
-        Assert.DoesNotContain(findings, f => f.Severity != FindingSeverity.Info);
+        Assert.Contains(findings, f => f.Id == "SpfAuthorizesSender" && f.Severity == FindingSeverity.Information);
+        Assert.DoesNotContain(findings, f => f.Severity != FindingSeverity.Information);
     }
 
     [Fact]

@@ -1,0 +1,407 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace M365SmtpTools.Engine.Dns
+{
+    /// <summary>Something that answers DNS questions: the real <see cref="DnsClient"/>, or a fake in tests.</summary>
+    public interface IDnsResolver
+    {
+        /// <summary>
+        /// Asks for the records of one type. Returns NOERROR (with or without records) and NXDOMAIN answers; throws
+        /// <see cref="DnsException"/> for timeouts, server failures, malformed answers and invalid names.
+        /// </summary>
+        Task<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default);
+    }
+
+    /// <summary>How <see cref="DnsClient"/> asks.</summary>
+    public sealed class DnsClientOptions
+    {
+        /// <summary>The servers to ask, in order; empty means the system's resolvers.</summary>
+        public IList<DnsServerEndpoint> Servers { get; set; } = new List<DnsServerEndpoint>();
+
+        /// <summary>How long to wait for one answer from one server.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);
+
+        /// <summary>How many more times to ask a server that didn't answer, before the next server.</summary>
+        public int Retries { get; set; } = 1;
+
+        /// <summary>Receives one line per query and per fallback, for the verbose stream; may be null.</summary>
+        public Action<string>? Log { get; set; }
+    }
+
+    /// <summary>
+    /// A stub resolver (RFC 1035): sends one question over UDP with a random id, accepts only the reply with that id and
+    /// question, retries on timeout, moves to the next server on failure, and repeats the question over TCP when the UDP
+    /// answer is truncated. Answers of the asked type are followed through the CNAME chain in the answer section.
+    /// </summary>
+    public sealed class DnsClient : IDnsResolver
+    {
+        private const int MaxUdpMessage = 4096;
+        private readonly DnsClientOptions _options;
+        private IReadOnlyList<DnsServerEndpoint>? _servers;
+
+        /// <summary>Creates a client; with no options (or no servers), it asks the system's resolvers.</summary>
+        public DnsClient(DnsClientOptions? options = null)
+        {
+            _options = options ?? new DnsClientOptions();
+            if (_options.Timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "Timeout must be positive.");
+            if (_options.Retries < 0) throw new ArgumentOutOfRangeException(nameof(options), "Retries can't be negative.");
+            if (_options.Servers.Count > 0) _servers = _options.Servers.ToList();
+        }
+
+        /// <summary>
+        /// A client for a cmdlet's parameters: <paramref name="dnsServer"/> as <c>host[:port]</c> (null = system resolvers),
+        /// <paramref name="timeoutSeconds"/> per query (null = 3 seconds).
+        /// </summary>
+        public static DnsClient Create(string? dnsServer, int? timeoutSeconds, Action<string>? log = null)
+        {
+            var options = new DnsClientOptions { Log = log };
+            if (!string.IsNullOrWhiteSpace(dnsServer)) options.Servers.Add(DnsServerEndpoint.Parse(dnsServer));
+            if (timeoutSeconds.HasValue)
+            {
+                if (timeoutSeconds.Value < 1)
+                    throw new M365SmtpException("InvalidTimeout", ErrorKind.InvalidArgument, $"The timeout {timeoutSeconds.Value} s is not positive.") { TargetObject = timeoutSeconds.Value };
+                options.Timeout = TimeSpan.FromSeconds(timeoutSeconds.Value);
+            }
+            return new DnsClient(options);
+        }
+
+        /// <summary>The servers this client asks (the system's resolvers are read on first use).</summary>
+        public IReadOnlyList<DnsServerEndpoint> Servers => _servers ??= DnsServerEndpoint.GetSystemServers();
+
+        /// <inheritdoc />
+        public async Task<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
+        {
+            string qname = DnsName.Normalize(name, allowUnderscore: true);
+            DnsException? lastFailure = null;
+            var timedOut = new List<string>();
+            foreach (DnsServerEndpoint server in Servers)
+            {
+                for (int attempt = 0; attempt <= _options.Retries; attempt++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    try
+                    {
+                        return await QueryServerAsync(server, qname, type, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (DnsException e) when (e.ErrorId == DnsErrorIds.Timeout)
+                    {
+                        _options.Log?.Invoke($"DNS: no answer from {server} for {qname} {type} within {_options.Timeout.TotalSeconds:0.#} s (attempt {attempt + 1} of {_options.Retries + 1}).");
+                        if (!timedOut.Contains(server.ToString())) timedOut.Add(server.ToString());
+                        continue;
+                    }
+                    catch (DnsException e) when (e.ErrorId == DnsErrorIds.ServerFailure || e.ErrorId == DnsErrorIds.MalformedResponse)
+                    {
+                        _options.Log?.Invoke($"DNS: {server} failed for {qname} {type}: {e.Message}");
+                        lastFailure = e;
+                        break; // a failing answer won't change on retry; ask the next server
+                    }
+                }
+            }
+            if (lastFailure != null) throw lastFailure;
+            string asked = string.Join(", ", timedOut);
+            throw new DnsException(DnsErrorIds.Timeout, ErrorKind.OperationTimeout,
+                $"No answer for {qname} ({type}) from the DNS server{(timedOut.Count > 1 ? "s" : "")} {asked} within {_options.Timeout.TotalSeconds:0.#} seconds ({_options.Retries + 1} attempt{(_options.Retries > 0 ? "s" : "")} each).")
+            {
+                TargetObject = name,
+                QueryName = qname,
+                QueryType = type,
+                Server = asked,
+                RecommendedAction = "Check that the DNS server is reachable on UDP port 53 (firewalls often block it), give another one with -DnsServer, or raise -TimeoutSeconds.",
+            };
+        }
+
+        /// <summary>
+        /// The records of <paramref name="type"/> for <paramref name="name"/>; throws <see cref="DnsErrorIds.NameNotFound"/>
+        /// for NXDOMAIN and <see cref="DnsErrorIds.NoRecords"/> when there are none.
+        /// </summary>
+        public async Task<IReadOnlyList<T>> ResolveAsync<T>(string name, DnsRecordType type, CancellationToken cancellationToken = default) where T : DnsRecord
+        {
+            DnsAnswer answer = await QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
+            if (answer.IsNameError) throw NameNotFound(answer);
+            List<T> records = answer.Records.OfType<T>().ToList();
+            if (records.Count == 0) throw NoRecords(answer);
+            return records;
+        }
+
+        /// <summary>MX records, most preferred first.</summary>
+        public async Task<IReadOnlyList<MxRecord>> GetMxAsync(string domain, CancellationToken cancellationToken = default) =>
+            (await ResolveAsync<MxRecord>(domain, DnsRecordType.MX, cancellationToken).ConfigureAwait(false))
+                .OrderBy(r => r.Preference).ThenBy(r => r.Exchange, StringComparer.Ordinal).ToList();
+
+        /// <summary>TXT records (each with its strings joined).</summary>
+        public Task<IReadOnlyList<TxtRecord>> GetTxtAsync(string name, CancellationToken cancellationToken = default) =>
+            ResolveAsync<TxtRecord>(name, DnsRecordType.TXT, cancellationToken);
+
+        /// <summary>The CNAME record of a name.</summary>
+        public async Task<CnameRecord> GetCnameAsync(string name, CancellationToken cancellationToken = default) =>
+            (await ResolveAsync<CnameRecord>(name, DnsRecordType.CNAME, cancellationToken).ConfigureAwait(false))[0];
+
+        /// <summary>IPv4 (<see cref="DnsRecordType.A"/>) or IPv6 (<see cref="DnsRecordType.AAAA"/>) addresses.</summary>
+        public async Task<IReadOnlyList<IPAddress>> GetAddressesAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
+        {
+            if (type != DnsRecordType.A && type != DnsRecordType.AAAA) throw new ArgumentOutOfRangeException(nameof(type), "Only A and AAAA hold addresses.");
+            return (await ResolveAsync<AddressRecord>(name, type, cancellationToken).ConfigureAwait(false)).Select(r => r.Address).ToList();
+        }
+
+        internal static DnsException NameNotFound(DnsAnswer answer) =>
+            new DnsException(DnsErrorIds.NameNotFound, ErrorKind.ObjectNotFound,
+                $"The DNS name {answer.Name} does not exist (NXDOMAIN from {answer.Server}).")
+            {
+                TargetObject = answer.Name,
+                QueryName = answer.Name,
+                QueryType = answer.Type,
+                Server = answer.Server,
+                RecommendedAction = "Check the spelling of the domain; if it was just registered or created, wait for DNS to publish it.",
+            };
+
+        internal static DnsException NoRecords(DnsAnswer answer) =>
+            new DnsException(DnsErrorIds.NoRecords, ErrorKind.ObjectNotFound,
+                $"{answer.Name} exists but has no {answer.Type} records (asked {answer.Server}).")
+            {
+                TargetObject = answer.Name,
+                QueryName = answer.Name,
+                QueryType = answer.Type,
+                Server = answer.Server,
+                RecommendedAction = $"Publish the {answer.Type} record at your DNS host, or check that you asked about the right name.",
+            };
+
+        private async Task<DnsAnswer> QueryServerAsync(DnsServerEndpoint server, string qname, DnsRecordType type, CancellationToken ct)
+        {
+            IPEndPoint endpoint = await ResolveServerAsync(server).ConfigureAwait(false);
+            ushort id = NewId();
+            byte[] query = DnsQueryWriter.Write(id, qname, type);
+            _options.Log?.Invoke($"DNS: asking {server} for {qname} {type} over UDP.");
+            DnsMessage reply = await UdpExchangeAsync(server, endpoint, query, id, qname, type, ct).ConfigureAwait(false);
+            bool viaTcp = false;
+            if (reply.Truncated)
+            {
+                _options.Log?.Invoke($"DNS: the UDP answer from {server} was truncated; asking again over TCP.");
+                id = NewId();
+                query = DnsQueryWriter.Write(id, qname, type);
+                reply = await TcpExchangeAsync(server, endpoint, query, id, qname, type, ct).ConfigureAwait(false);
+                viaTcp = true;
+            }
+            return Interpret(server, qname, type, reply, viaTcp);
+        }
+
+        internal static DnsAnswer Interpret(DnsServerEndpoint server, string qname, DnsRecordType type, DnsMessage reply, bool viaTcp)
+        {
+            switch (reply.ResponseCode)
+            {
+                case DnsResponseCode.NoError:
+                case DnsResponseCode.NameError:
+                    break;
+                default:
+                    string code = reply.ResponseCode switch
+                    {
+                        DnsResponseCode.ServerFailure => "SERVFAIL (the server could not get an answer)",
+                        DnsResponseCode.Refused => "REFUSED (the server won't answer this question for you)",
+                        DnsResponseCode.FormatError => "FORMERR (the server couldn't read the question)",
+                        DnsResponseCode.NotImplemented => "NOTIMP (the server doesn't support the question)",
+                        _ => "response code " + (int)reply.ResponseCode,
+                    };
+                    throw new DnsException(DnsErrorIds.ServerFailure, reply.ResponseCode == DnsResponseCode.Refused ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
+                        $"The DNS server {server} answered {code} for {qname} ({type}).")
+                    {
+                        TargetObject = qname,
+                        QueryName = qname,
+                        QueryType = type,
+                        Server = server.ToString(),
+                        RecommendedAction = reply.ResponseCode == DnsResponseCode.Refused
+                            ? "Use a DNS server that resolves public names for you (your network's resolver or a public one) with -DnsServer."
+                            : "Try again later or with another DNS server (-DnsServer); SERVFAIL often means the domain's own DNS servers are broken or its DNSSEC is invalid.",
+                    };
+            }
+            // Follow the CNAME chain inside the answer section from the asked name.
+            var records = new List<DnsRecord>();
+            var names = new HashSet<string>(StringComparer.Ordinal) { qname };
+            bool grew = true;
+            for (int round = 0; grew && round < 16; round++)
+            {
+                grew = false;
+                foreach (DnsRecord r in reply.Answers)
+                    if (r is CnameRecord c && type != DnsRecordType.CNAME && names.Contains(c.Name) && names.Add(c.Target)) grew = true;
+            }
+            foreach (DnsRecord r in reply.Answers)
+                if (r.Type == type && names.Contains(r.Name)) records.Add(r);
+            DnsResponseCode rcode = records.Count > 0 ? DnsResponseCode.NoError : reply.ResponseCode;
+            return new DnsAnswer(qname, type, rcode, records, server.ToString(), viaTcp);
+        }
+
+        private static bool Matches(DnsMessage reply, ushort id, string qname, DnsRecordType type)
+        {
+            if (reply.Id != id || !reply.IsResponse || reply.Opcode != 0) return false;
+            if (reply.QuestionCount == 0) return reply.ResponseCode != DnsResponseCode.NoError; // some servers drop the question on errors
+            return reply.QuestionCount == 1;
+        }
+
+        private static bool QuestionMatches(DnsMessage reply, string qname, DnsRecordType type) =>
+            reply.Questions.Count == 0 || (reply.Questions[0].Type == type && string.Equals(reply.Questions[0].Name, qname, StringComparison.Ordinal));
+
+        private async Task<DnsMessage> UdpExchangeAsync(DnsServerEndpoint server, IPEndPoint endpoint, byte[] query, ushort id, string qname, DnsRecordType type, CancellationToken ct)
+        {
+            using var udp = new UdpClient(endpoint.AddressFamily);
+            DateTime deadline = DateTime.UtcNow + _options.Timeout;
+            try
+            {
+                udp.Connect(endpoint);
+                await udp.SendAsync(query, query.Length).ConfigureAwait(false);
+                while (true)
+                {
+                    TimeSpan left = deadline - DateTime.UtcNow;
+                    if (left <= TimeSpan.Zero) throw TimeoutFrom(server, qname, type);
+                    Task<UdpReceiveResult> receive = udp.ReceiveAsync();
+                    UdpReceiveResult result = await WithDeadline(receive, left, ct, udp, server, qname, type).ConfigureAwait(false);
+                    byte[] data = result.Buffer;
+                    if (data.Length > MaxUdpMessage || data.Length < 12) continue;
+                    DnsMessage header = DnsMessageParser.ParseHeader(data, data.Length);
+                    if (!Matches(header, id, qname, type))
+                    {
+                        _options.Log?.Invoke($"DNS: ignored a reply from {server} with id {header.Id} (expected {id}).");
+                        continue; // not ours (late, spoofed): keep waiting for the real one
+                    }
+                    if (header.Truncated) return header;
+                    DnsMessage reply = DnsMessageParser.Parse(data, data.Length);
+                    if (!QuestionMatches(reply, qname, type))
+                    {
+                        _options.Log?.Invoke($"DNS: ignored a reply from {server} for a different question.");
+                        continue;
+                    }
+                    return reply;
+                }
+            }
+            catch (SocketException e)
+            {
+                throw Unreachable(server, qname, type, "UDP", e);
+            }
+        }
+
+        private async Task<DnsMessage> TcpExchangeAsync(DnsServerEndpoint server, IPEndPoint endpoint, byte[] query, ushort id, string qname, DnsRecordType type, CancellationToken ct)
+        {
+            using var tcp = new TcpClient(endpoint.AddressFamily);
+            DateTime deadline = DateTime.UtcNow + _options.Timeout;
+            TimeSpan Left() { TimeSpan l = deadline - DateTime.UtcNow; return l > TimeSpan.Zero ? l : TimeSpan.FromMilliseconds(1); }
+            try
+            {
+                await WithDeadline(tcp.ConnectAsync(endpoint.Address, endpoint.Port).ContinueWith(t => { t.GetAwaiter().GetResult(); return 0; }, TaskScheduler.Default),
+                    Left(), ct, tcp, server, qname, type).ConfigureAwait(false);
+                NetworkStream stream = tcp.GetStream();
+                var framed = new byte[query.Length + 2];
+                framed[0] = (byte)(query.Length >> 8);
+                framed[1] = (byte)query.Length;
+                Buffer.BlockCopy(query, 0, framed, 2, query.Length);
+                await WithDeadline(stream.WriteAsync(framed, 0, framed.Length).ContinueWith(t => { t.GetAwaiter().GetResult(); return 0; }, TaskScheduler.Default),
+                    Left(), ct, tcp, server, qname, type).ConfigureAwait(false);
+                byte[] lengthBytes = await ReadExactlyAsync(stream, 2, Left, ct, tcp, server, qname, type).ConfigureAwait(false);
+                int length = (lengthBytes[0] << 8) | lengthBytes[1];
+                if (length < 12) throw DnsMessageParser.Malformed($"the TCP answer from {server} announces a {length}-byte message");
+                byte[] data = await ReadExactlyAsync(stream, length, Left, ct, tcp, server, qname, type).ConfigureAwait(false);
+                DnsMessage reply = DnsMessageParser.Parse(data, data.Length);
+                if (!Matches(reply, id, qname, type) || !QuestionMatches(reply, qname, type))
+                    throw DnsMessageParser.Malformed($"the TCP answer from {server} has id {reply.Id} or a question that doesn't match the query (id {id}, {qname} {type})");
+                return reply;
+            }
+            catch (SocketException e)
+            {
+                throw Unreachable(server, qname, type, "TCP", e);
+            }
+            catch (System.IO.IOException e)
+            {
+                throw Unreachable(server, qname, type, "TCP", e);
+            }
+        }
+
+        private static async Task<byte[]> ReadExactlyAsync(NetworkStream stream, int count, Func<TimeSpan> left, CancellationToken ct, IDisposable owner, DnsServerEndpoint server, string qname, DnsRecordType type)
+        {
+            var buffer = new byte[count];
+            int read = 0;
+            while (read < count)
+            {
+                int n = await WithDeadline(stream.ReadAsync(buffer, read, count - read), left(), ct, owner, server, qname, type).ConfigureAwait(false);
+                if (n == 0) throw DnsMessageParser.Malformed($"{server} closed the TCP connection after {read} of {count} bytes");
+                read += n;
+            }
+            return buffer;
+        }
+
+        /// <summary>Waits for a socket task until the deadline; on timeout or cancellation disposes the socket to end it.</summary>
+        private static async Task<T> WithDeadline<T>(Task<T> task, TimeSpan left, CancellationToken ct, IDisposable owner, DnsServerEndpoint server, string qname, DnsRecordType type)
+        {
+            using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            Task delay = Task.Delay(left, delayCancel.Token);
+            Task first = await Task.WhenAny(task, delay).ConfigureAwait(false);
+            if (first == task)
+            {
+                delayCancel.Cancel();
+                try
+                {
+                    return await task.ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException e)
+                {
+                    throw Unreachable(server, qname, type, "the socket", e);
+                }
+            }
+            _ = task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            owner.Dispose();
+            ct.ThrowIfCancellationRequested();
+            throw TimeoutFrom(server, qname, type);
+        }
+
+        private static async Task<IPEndPoint> ResolveServerAsync(DnsServerEndpoint server)
+        {
+            if (server.Address != null) return new IPEndPoint(server.Address, server.Port);
+            try
+            {
+                IPAddress[] addresses = await System.Net.Dns.GetHostAddressesAsync(server.Host).ConfigureAwait(false);
+                IPAddress? a = addresses.FirstOrDefault(x => x.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
+                if (a != null) return new IPEndPoint(a, server.Port);
+                throw new SocketException((int)SocketError.HostNotFound);
+            }
+            catch (SocketException e)
+            {
+                throw new DnsException(DnsErrorIds.InvalidDnsServer, ErrorKind.InvalidArgument,
+                    $"The DNS server name '{server.Host}' could not be resolved: {e.Message}.", e)
+                {
+                    TargetObject = server.Host,
+                    Server = server.ToString(),
+                    RecommendedAction = "Give the DNS server as an IP address.",
+                };
+            }
+        }
+
+        private static DnsException TimeoutFrom(DnsServerEndpoint server, string qname, DnsRecordType type) =>
+            new DnsException(DnsErrorIds.Timeout, ErrorKind.OperationTimeout, $"No answer from the DNS server {server} for {qname} ({type}).")
+            {
+                TargetObject = qname,
+                QueryName = qname,
+                QueryType = type,
+                Server = server.ToString(),
+            };
+
+        private static DnsException Unreachable(DnsServerEndpoint server, string qname, DnsRecordType type, string transport, Exception e) =>
+            new DnsException(DnsErrorIds.ServerFailure, ErrorKind.ConnectionError,
+                $"The DNS server {server} could not be reached over {transport} for {qname} ({type}): {e.Message}", e)
+            {
+                TargetObject = qname,
+                QueryName = qname,
+                QueryType = type,
+                Server = server.ToString(),
+                RecommendedAction = "Check the server address and port, and that a firewall allows DNS to it; or give another server with -DnsServer.",
+            };
+
+        private static ushort NewId()
+        {
+            var b = new byte[2];
+            using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(b);
+            return (ushort)((b[0] << 8) | b[1]);
+        }
+    }
+}

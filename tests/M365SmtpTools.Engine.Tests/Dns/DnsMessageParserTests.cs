@@ -1,0 +1,262 @@
+using System.Net;
+using M365SmtpTools.Engine.Dns;
+
+namespace M365SmtpTools.Engine.Tests.Dns;
+
+/// <summary>Builds DNS messages byte by byte, for crafted-input tests.</summary>
+internal sealed class MessageBuilder
+{
+    private readonly List<byte> _b = new();
+    public int Length => _b.Count;
+    public MessageBuilder Header(ushort id, ushort flags, int qd, int an, int ns = 0, int ar = 0)
+    {
+        U16(id); U16(flags); U16(qd); U16(an); U16(ns); U16(ar); return this;
+    }
+    public MessageBuilder U16(int v) { _b.Add((byte)(v >> 8)); _b.Add((byte)v); return this; }
+    public MessageBuilder U32(uint v) { U16((int)(v >> 16)); U16((int)(v & 0xFFFF)); return this; }
+    public MessageBuilder Bytes(params byte[] bytes) { _b.AddRange(bytes); return this; }
+    public MessageBuilder Name(string name)
+    {
+        foreach (string label in name.Split('.', StringSplitOptions.RemoveEmptyEntries)) { _b.Add((byte)label.Length); _b.AddRange(System.Text.Encoding.ASCII.GetBytes(label)); }
+        _b.Add(0); return this;
+    }
+    public MessageBuilder Labels(string name)
+    {
+        foreach (string label in name.Split('.', StringSplitOptions.RemoveEmptyEntries)) { _b.Add((byte)label.Length); _b.AddRange(System.Text.Encoding.ASCII.GetBytes(label)); }
+        return this;
+    }
+    public MessageBuilder Pointer(int offset) { _b.Add((byte)(0xC0 | (offset >> 8))); _b.Add((byte)offset); return this; }
+    public MessageBuilder Question(string name, DnsRecordType type) { Name(name); U16((int)type); U16(1); return this; }
+    public byte[] ToArray() => _b.ToArray();
+}
+
+public class DnsMessageParserTests
+{
+    private static DnsException Malformed(byte[] data)
+    {
+        var e = Assert.Throws<DnsException>(() => DnsMessageParser.Parse(data, data.Length));
+        Assert.Equal(DnsErrorIds.MalformedResponse, e.ErrorId);
+        return e;
+    }
+
+    [Fact]
+    public void Query_writer_produces_a_standard_query_with_recursion_desired()
+    {
+        byte[] q = DnsQueryWriter.Write(0xBEEF, "contoso.com", DnsRecordType.MX);
+        Assert.Equal(new byte[] { 0xBE, 0xEF, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 7, (byte)'c', (byte)'o', (byte)'n', (byte)'t', (byte)'o', (byte)'s', (byte)'o', 3, (byte)'c', (byte)'o', (byte)'m', 0, 0, 15, 0, 1 }, q);
+        DnsMessage parsed = DnsMessageParser.Parse(q, q.Length);
+        Assert.Equal(0xBEEF, parsed.Id);
+        Assert.False(parsed.IsResponse);
+        Assert.True(parsed.RecursionDesired);
+        Assert.Equal("contoso.com", Assert.Single(parsed.Questions).Name);
+    }
+
+    [Fact]
+    public void Parses_compressed_MX_TXT_A_AAAA_CNAME_answers()
+    {
+        var m = new MessageBuilder().Header(7, 0x8180, 1, 5);
+        int qname = m.Length;
+        m.Question("Contoso.COM", DnsRecordType.MX);
+        // MX 10 contoso-com.mail.protection.outlook.com, compressed owner
+        m.Pointer(qname).U16(15).U16(1).U32(3600);
+        var rdata = new MessageBuilder().U16(10).Name("contoso-com.mail.protection.outlook.com").ToArray();
+        m.U16(rdata.Length).Bytes(rdata);
+        // TXT with two strings
+        m.Pointer(qname).U16(16).U16(1).U32(60).U16(1 + 6 + 1 + 4).Bytes(6).Bytes("v=spf1"u8.ToArray()).Bytes(4).Bytes(" -al"u8.ToArray());
+        // A
+        m.Pointer(qname).U16(1).U16(1).U32(60).U16(4).Bytes(192, 0, 2, 1);
+        // AAAA
+        m.Pointer(qname).U16(28).U16(1).U32(60).U16(16).Bytes(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+        // CNAME www -> pointer to qname, owner = "www" + pointer
+        int wwwOwner = m.Length;
+        m.Labels("www").Pointer(qname).U16(5).U16(1).U32(60).U16(2).Pointer(qname);
+        byte[] data = m.ToArray();
+
+        DnsMessage msg = DnsMessageParser.Parse(data, data.Length);
+        Assert.Equal(5, msg.Answers.Count);
+        var mx = Assert.IsType<MxRecord>(msg.Answers[0]);
+        Assert.Equal("contoso.com", mx.Name);
+        Assert.Equal(10, mx.Preference);
+        Assert.Equal("contoso-com.mail.protection.outlook.com", mx.Exchange);
+        Assert.Equal(3600u, mx.TimeToLive);
+        var txt = Assert.IsType<TxtRecord>(msg.Answers[1]);
+        Assert.Equal(new[] { "v=spf1", " -al" }, txt.Strings);
+        Assert.Equal("v=spf1 -al", txt.Text);
+        Assert.Equal(IPAddress.Parse("192.0.2.1"), Assert.IsType<AddressRecord>(msg.Answers[2]).Address);
+        Assert.Equal(IPAddress.Parse("2001:db8::1"), Assert.IsType<AddressRecord>(msg.Answers[3]).Address);
+        var cname = Assert.IsType<CnameRecord>(msg.Answers[4]);
+        Assert.Equal("www.contoso.com", cname.Name);
+        Assert.Equal("contoso.com", cname.Target);
+        Assert.True(wwwOwner > qname);
+    }
+
+    [Fact]
+    public void A_pointer_to_itself_is_a_loop()
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 0);
+        int at = m.Length;
+        m.Pointer(at).U16(15).U16(1);
+        Assert.Contains("loop", Malformed(m.ToArray()).Message);
+    }
+
+    [Fact]
+    public void Two_pointers_pointing_at_each_other_are_a_loop()
+    {
+        // question name at 12: label "a" then pointer to 17; at 17: label "b" then pointer back to 12.
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 0);
+        m.Bytes(1, (byte)'a').Pointer(17).Bytes(1, (byte)'b').Pointer(12).U16(15).U16(1);
+        Malformed(m.ToArray());
+    }
+
+    [Fact]
+    public void A_pointer_forward_is_refused()
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 0);
+        m.Pointer(20).U16(15).U16(1).Bytes(0, 0, 0, 0).Name("x");
+        Malformed(m.ToArray());
+    }
+
+    [Fact]
+    public void A_pointer_outside_the_message_is_refused()
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 0);
+        m.Pointer(0x3FFF).U16(15).U16(1);
+        Assert.Contains("outside", Malformed(m.ToArray()).Message);
+    }
+
+    [Fact]
+    public void A_label_running_past_the_end_is_refused()
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 0).Bytes(40, (byte)'a', (byte)'b');
+        Malformed(m.ToArray());
+    }
+
+    [Fact]
+    public void Reserved_label_types_are_refused()
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 0).Bytes(0x41, 0).U16(15).U16(1);
+        Assert.Contains("reserved", Malformed(m.ToArray()).Message);
+    }
+
+    [Fact]
+    public void A_name_over_255_octets_is_refused()
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 0);
+        for (int i = 0; i < 5; i++) m.Labels(new string('a', 63));
+        m.Bytes(0).U16(15).U16(1);
+        Malformed(m.ToArray());
+    }
+
+    [Fact]
+    public void A_short_header_is_refused()
+    {
+        Malformed(new byte[] { 0, 1, 0x81, 0x80, 0, 1 });
+    }
+
+    [Fact]
+    public void Truncated_records_are_refused()
+    {
+        var full = new MessageBuilder().Header(1, 0x8180, 1, 1).Question("a.test", DnsRecordType.A)
+            .Pointer(12).U16(1).U16(1).U32(60).U16(4).Bytes(192, 0, 2, 1).ToArray();
+        Assert.Single(DnsMessageParser.Parse(full, full.Length).Answers);
+        for (int cut = 12; cut < full.Length; cut++)
+            Malformed(full[..cut]);
+    }
+
+    [Fact]
+    public void An_rdlength_beyond_the_message_is_refused()
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 1).Question("a.test", DnsRecordType.TXT)
+            .Pointer(12).U16(16).U16(1).U32(60).U16(200).Bytes(3, (byte)'a', (byte)'b', (byte)'c');
+        Malformed(m.ToArray());
+    }
+
+    [Fact]
+    public void A_TXT_string_longer_than_its_record_is_refused()
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 1).Question("a.test", DnsRecordType.TXT)
+            .Pointer(12).U16(16).U16(1).U32(60).U16(3).Bytes(9, (byte)'a', (byte)'b').Bytes(0, 0, 0, 0, 0, 0, 0, 0);
+        Malformed(m.ToArray());
+    }
+
+    [Fact]
+    public void An_A_record_of_the_wrong_size_is_refused()
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 1).Question("a.test", DnsRecordType.A)
+            .Pointer(12).U16(1).U16(1).U32(60).U16(5).Bytes(192, 0, 2, 1, 9);
+        Malformed(m.ToArray());
+    }
+
+    [Fact]
+    public void An_MX_whose_name_overruns_its_rdlength_is_refused()
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 1).Question("a.test", DnsRecordType.MX)
+            .Pointer(12).U16(15).U16(1).U32(60).U16(4).U16(10).Name("mail.a.test");
+        Malformed(m.ToArray());
+    }
+
+    [Fact]
+    public void The_header_of_a_truncated_answer_can_be_read_alone()
+    {
+        var m = new MessageBuilder().Header(0x1234, 0x8380, 1, 3).Question("big.test", DnsRecordType.MX);
+        byte[] data = m.ToArray();
+        DnsMessage h = DnsMessageParser.ParseHeader(data, data.Length);
+        Assert.True(h.Truncated);
+        Assert.Equal(0x1234, h.Id);
+        Malformed(data); // the full parse sees the 3 missing answers
+    }
+
+    [Fact]
+    public void Odd_bytes_in_labels_are_escaped_not_passed_through()
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 0).Bytes(3, (byte)'a', (byte)'.', 0x07, 0).U16(1).U16(1);
+        byte[] data = m.ToArray();
+        Assert.Equal("a\\046\\007", DnsMessageParser.Parse(data, data.Length).Questions[0].Name);
+    }
+
+    [Fact]
+    public void Seeded_fuzz_only_ever_throws_DnsException()
+    {
+        // Start from a valid answer with compression and mutate bytes, truncate and extend; 20,000 cases, seeded.
+        var m = new MessageBuilder().Header(7, 0x8180, 1, 3, 0, 1);
+        m.Question("contoso.com", DnsRecordType.MX);
+        var rdata = new MessageBuilder().U16(10).Labels("mx").Pointer(12).ToArray();
+        m.Pointer(12).U16(15).U16(1).U32(60).U16(rdata.Length).Bytes(rdata);
+        m.Pointer(12).U16(16).U16(1).U32(60).U16(5).Bytes(4, (byte)'v', (byte)'=', (byte)'s', (byte)'p');
+        m.Labels("www").Pointer(12).U16(5).U16(1).U32(60).U16(2).Pointer(12);
+        m.Bytes(0).U16(41).U16(4096).U32(0).U16(0);
+        byte[] seed = m.ToArray();
+        Assert.Equal(4, DnsMessageParser.Parse(seed, seed.Length).Answers.Count + DnsMessageParser.Parse(seed, seed.Length).Additional.Count);
+
+        var rng = new Random(20260101);
+        int parsed = 0, refused = 0;
+        for (int i = 0; i < 20000; i++)
+        {
+            byte[] data = (byte[])seed.Clone();
+            int mutations = 1 + rng.Next(4);
+            for (int k = 0; k < mutations; k++)
+            {
+                switch (rng.Next(4))
+                {
+                    case 0: data[rng.Next(data.Length)] = (byte)rng.Next(256); break;
+                    case 1: data[rng.Next(data.Length)] ^= (byte)(1 << rng.Next(8)); break;
+                    case 2: data = data[..rng.Next(data.Length + 1)]; break;
+                    default:
+                        var extra = new byte[rng.Next(1, 16)]; rng.NextBytes(extra); data = data.Concat(extra).ToArray(); break;
+                }
+                if (data.Length == 0) break;
+            }
+            try
+            {
+                DnsMessageParser.Parse(data, data.Length);
+                parsed++;
+            }
+            catch (DnsException e)
+            {
+                Assert.Equal(DnsErrorIds.MalformedResponse, e.ErrorId);
+                refused++;
+            }
+        }
+        Assert.True(parsed > 0 && refused > 0, $"parsed {parsed}, refused {refused}");
+    }
+}

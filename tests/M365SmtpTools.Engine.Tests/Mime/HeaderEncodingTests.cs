@@ -1,0 +1,199 @@
+using System.Text;
+using M365SmtpTools.Engine.Mime;
+
+namespace M365SmtpTools.Engine.Tests.Mime;
+
+public class HeaderEncodingTests
+{
+    private static string Field(string name, IReadOnlyList<string> tokens)
+    {
+        var sb = new StringBuilder();
+        HeaderFolder.Append(sb, name, tokens);
+        return sb.ToString();
+    }
+
+    private static string DecodeWord(string word)
+    {
+        Assert.StartsWith("=?UTF-8?", word);
+        Assert.EndsWith("?=", word);
+        char kind = word[8];
+        string payload = word.Substring(10, word.Length - 12);
+        byte[] bytes;
+        if (kind == 'B') bytes = Convert.FromBase64String(payload);
+        else
+        {
+            var list = new List<byte>();
+            for (int i = 0; i < payload.Length; i++)
+            {
+                if (payload[i] == '_') list.Add((byte)' ');
+                else if (payload[i] == '=') { list.Add(Convert.ToByte(payload.Substring(i + 1, 2), 16)); i += 2; }
+                else list.Add((byte)payload[i]);
+            }
+            bytes = list.ToArray();
+        }
+        // Strict: a word holding half a character would throw here.
+        return new UTF8Encoding(false, true).GetString(bytes);
+    }
+
+    [Theory]
+    [InlineData("Grüße aus Köln")]
+    [InlineData("Привет, мир! Это длинная тема письма, которая должна быть разбита на несколько слов")]
+    [InlineData("Καλημέρα κόσμε")]
+    [InlineData("日本語の件名です。長い件名は複数のエンコードされた単語に分割されます。文字は決して分割されません。")]
+    [InlineData("مرحبا بالعالم")]
+    [InlineData("🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉 party 👩‍👩‍👧‍👦")]
+    public void Encoded_words_are_ascii_short_and_never_split_a_character(string text)
+    {
+        List<string> words = EncodedWordEncoder.Encode(text);
+        Assert.All(words, w => Assert.True(w.Length <= 75, $"{w.Length}: {w}"));
+        Assert.All(words, w => Assert.True(w.All(c => c > 0x20 && c < 0x7f), w));
+        Assert.Equal(text, string.Concat(words.Select(DecodeWord)));
+    }
+
+    [Fact]
+    public void Q_is_chosen_for_mostly_ascii_and_B_for_mostly_non_ascii()
+    {
+        Assert.StartsWith("=?UTF-8?Q?", EncodedWordEncoder.Encode("Café au lait")[0]);
+        Assert.StartsWith("=?UTF-8?B?", EncodedWordEncoder.Encode("Привет мир")[0]);
+        Assert.Equal("=?UTF-8?Q?Caf=C3=A9_au_lait?=", EncodedWordEncoder.Encode("Café au lait")[0]);
+    }
+
+    [Fact]
+    public void Ascii_subject_is_written_raw_and_folded_at_spaces()
+    {
+        string subject = string.Join(" ", Enumerable.Range(1, 40).Select(i => "word" + i));
+        string field = Field("Subject", HeaderFolder.UnstructuredTokens("Subject", subject, false));
+        Assert.All(field.Split("\r\n").Where(l => l.Length > 0), l => Assert.True(l.Length <= 76, l));
+        Assert.Equal("Subject: " + subject + "\r\n", field.Replace("\r\n ", " "));
+    }
+
+    [Fact]
+    public void Non_ascii_subject_is_encoded_and_folded_within_76()
+    {
+        string subject = "Ünïcödé " + new string('x', 30) + " Привет мир " + string.Concat(Enumerable.Repeat("日本", 30));
+        string field = Field("Subject", HeaderFolder.UnstructuredTokens("Subject", subject, false));
+        Assert.True(field.All(c => c < 0x80));
+        Assert.All(field.Split("\r\n").Where(l => l.Length > 0), l => Assert.True(l.Length <= 76, l));
+        string value = field.Substring("Subject:".Length).Replace("\r\n", "");
+        Assert.Equal(subject, string.Concat(value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(DecodeWord)));
+    }
+
+    [Theory]
+    [InlineData(" leading")]
+    [InlineData("trailing ")]
+    [InlineData("looks =?like?= an encoded word")]
+    [InlineData("tab\there")]
+    public void Ascii_text_that_could_be_misread_is_encoded(string value)
+    {
+        Assert.False(HeaderFolder.CanWriteRaw(value, false));
+        Assert.StartsWith("=?UTF-8?", HeaderFolder.UnstructuredTokens("Subject", value, false)[0]);
+    }
+
+    [Fact]
+    public void Word_longer_than_a_line_is_encoded_so_no_line_exceeds_998()
+    {
+        string value = new string('a', 2000);
+        string field = Field("X-Long", HeaderFolder.UnstructuredTokens("X-Long", value, false));
+        Assert.All(field.Split("\r\n"), l => Assert.True(l.Length <= 76, l.Length.ToString()));
+    }
+
+    [Fact]
+    public void Utf8_headers_write_raw_utf8_when_allowed()
+    {
+        List<string> tokens = HeaderFolder.UnstructuredTokens("Subject", "Grüße aus Köln", true);
+        Assert.Equal(new[] { "Grüße", "aus", "Köln" }, tokens);
+    }
+
+    [Theory]
+    [InlineData("Alice Example", false, "Alice Example")]
+    [InlineData("Example, Alice", false, "\"Example, Alice\"")]
+    [InlineData("Alice \"Boss\" Ex", false, "\"Alice \\\"Boss\\\" Ex\"")]
+    [InlineData("O'Brien (IT)", false, "\"O'Brien (IT)\"")]
+    [InlineData("Zoë", false, "=?UTF-8?Q?Zo=C3=AB?=")]
+    [InlineData("Zoë", true, "Zoë")]
+    [InlineData("Zoë, Ann", true, "\"Zoë, Ann\"")]
+    public void Display_names_become_atoms_quoted_strings_or_encoded_words(string name, bool utf8, string expected)
+        => Assert.Equal(expected, string.Join(" ", AddressFormatter.PhraseTokens(name, utf8)));
+
+    [Fact]
+    public void Address_list_uses_punycode_domains_without_utf8_and_unicode_with_it()
+    {
+        var list = new[] { EmailAddress.Parse("Jörg <joerg@bücher.example>"), EmailAddress.Parse("b@contoso.com") };
+        Assert.Equal("=?UTF-8?B?SsO2cmc=?= <joerg@xn--bcher-kva.example>, b@contoso.com", string.Join(" ", AddressFormatter.Tokens(list, false)));
+        Assert.Equal("Jörg <joerg@bücher.example>, b@contoso.com", string.Join(" ", AddressFormatter.Tokens(list, true)));
+    }
+
+    [Fact]
+    public void Utf8_local_part_without_utf8_headers_is_a_clear_error()
+    {
+        var e = Assert.Throws<M365SmtpException>(() => AddressFormatter.Tokens(new[] { EmailAddress.Parse("José <josé@contoso.com>") }, false));
+        Assert.Equal("SmtpUtf8Required", e.ErrorId);
+        Assert.Contains("SMTPUTF8", e.Message);
+    }
+
+    [Theory]
+    [InlineData("report.pdf", "filename=\"report.pdf\"")]
+    [InlineData("a \"quoted\"; (paren).txt", "filename=\"a \\\"quoted\\\"; (paren).txt\"")]
+    [InlineData("naïve.txt", "filename*=utf-8''na%C3%AFve.txt")]
+    public void Parameters_are_quoted_or_rfc2231_encoded(string value, string expected)
+        => Assert.Equal(expected, string.Join(" ", ParameterFormatter.ParameterTokens("filename", value, false)));
+
+    [Fact]
+    public void Long_parameters_use_rfc2231_continuations_without_splitting_characters()
+    {
+        string name = string.Concat(Enumerable.Repeat("Отчёт за квартал ", 6)) + ".xlsx";
+        List<string> tokens = ParameterFormatter.ParameterTokens("filename", name, false);
+        Assert.True(tokens.Count > 2);
+        var bytes = new List<byte>();
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            string t = tokens[i].TrimEnd(';');
+            string head = $"filename*{i}*=";
+            Assert.StartsWith(head, t);
+            Assert.True(1 + tokens[i].Length <= 76, tokens[i]);
+            string v = t.Substring(head.Length);
+            if (i == 0) { Assert.StartsWith("utf-8''", v); v = v.Substring(7); }
+            var piece = new List<byte>();
+            for (int k = 0; k < v.Length; k++)
+                if (v[k] == '%') { piece.Add(Convert.ToByte(v.Substring(k + 1, 2), 16)); k += 2; }
+                else piece.Add((byte)v[k]);
+            new UTF8Encoding(false, true).GetString(piece.ToArray()); // each piece holds whole characters
+            bytes.AddRange(piece);
+        }
+        Assert.Equal(name, Encoding.UTF8.GetString(bytes.ToArray()));
+    }
+
+    [Theory]
+    [InlineData("X-Bad Name")]
+    [InlineData("X-Bad:Name")]
+    [InlineData("X-Ünicode")]
+    [InlineData("")]
+    public void Custom_header_names_must_be_ftext(string name)
+        => Assert.Equal("InvalidHeaderName", Assert.Throws<M365SmtpException>(() => new MessageHeader(name, "v")).ErrorId);
+
+    [Theory]
+    [InlineData("Bcc")]
+    [InlineData("content-type")]
+    [InlineData("Subject")]
+    public void Builder_owned_headers_cannot_be_added(string name)
+        => Assert.Equal("ReservedHeaderName", Assert.Throws<M365SmtpException>(() => new MessageHeader(name, "v")).ErrorId);
+
+    [Theory]
+    [InlineData("value\r\nBcc: eve@evil.example", "HeaderInjection")]
+    [InlineData("value\nX: y", "HeaderInjection")]
+    [InlineData("nul\u0000", "InvalidHeaderValue")]
+    [InlineData("esc\u001b[0m", "InvalidHeaderValue")]
+    public void Custom_header_values_are_validated(string value, string errorId)
+    {
+        var e = Assert.Throws<M365SmtpException>(() => new MessageHeader("X-Test", value));
+        Assert.Equal(errorId, e.ErrorId);
+        Assert.Equal(value, e.TargetObject);
+    }
+
+    [Fact]
+    public void Subject_with_line_break_is_header_injection_at_build()
+    {
+        var b = TestMessages.Basic("Hi\r\nBcc: eve@evil.example");
+        Assert.Equal("HeaderInjection", Assert.Throws<M365SmtpException>(() => b.Build()).ErrorId);
+    }
+}
