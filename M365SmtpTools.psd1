@@ -15,6 +15,8 @@
         'Connect-M365Smtp'
         'Disconnect-M365Smtp'
         'Get-M365SmtpConnection'
+        'New-M365RelayConnectorPlan'
+        'New-M365SmtpAppAccessPlan'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
