@@ -14,19 +14,19 @@ namespace M365SmtpTools.Commands
     /// </remarks>
     /// <example>
     /// <code>Test-M365MailDomain -Domain contoso.com</code>
-    /// <para>Checks contoso.com and shows the report: the MX endpoints, the SPF record with its lookup count, the DMARC policy, the DKIM selectors and the findings that need attention. Run (Test-M365MailDomain -Domain contoso.com).Findings to see every finding with its remediation as a table.</para>
+    /// <para>A report for one domain. It shows the MX endpoints of contoso.com, the SPF record with its lookup count, the DMARC policy, the DKIM selectors and the findings that need attention. Run (Test-M365MailDomain -Domain contoso.com).Findings to see every finding with its remediation as a table.</para>
     /// </example>
     /// <example>
     /// <code>Test-M365MailDomain -Domain contoso.com -SenderIPAddress 203.0.113.25 | Select-Object -ExpandProperty Findings | Where-Object Check -eq 'DirectSend' | Format-List Id, Severity, Message, Remediation</code>
-    /// <para>Asks whether a scanner that sends with Direct Send from the public address 203.0.113.25 passes SPF for contoso.com. When it doesn't, the DirectSendSpfFail finding's Remediation holds the SPF record to publish with ip4:203.0.113.25 added.</para>
+    /// <para>A Direct Send SPF check from an IP address. It asks whether a scanner that sends with Direct Send from the public address 203.0.113.25 passes SPF for contoso.com; when it doesn't, the DirectSendSpfFail finding's Remediation holds the SPF record to publish with ip4:203.0.113.25 added.</para>
     /// </example>
     /// <example>
     /// <code>Get-AcceptedDomain | Test-M365MailDomain -DnsServer 1.1.1.1 | Where-Object Overall -ne 'Passed'</code>
-    /// <para>After Connect-ExchangeOnline, checks every accepted domain of the tenant (the DomainName property binds to -Domain) through the public resolver 1.1.1.1 and shows only the domains that need attention.</para>
+    /// <para>Every accepted domain of the tenant. After Connect-ExchangeOnline, this checks each accepted domain (the DomainName property binds to -Domain) through the public resolver 1.1.1.1 and shows only the domains that need attention.</para>
     /// </example>
     /// <example>
     /// <code>(Test-M365MailDomain -Domain fabrikam.com).Findings | Where-Object Command | Select-Object -ExpandProperty Command</code>
-    /// <para>Lists the Exchange Online commands the report recommends for fabrikam.com, ready to paste into a session opened with Connect-ExchangeOnline.</para>
+    /// <para>The recommended Exchange Online commands. This lists the commands the report recommends for fabrikam.com, ready to paste into a session opened with Connect-ExchangeOnline.</para>
     /// </example>
     /// <seealso href="https://learn.microsoft.com/defender-office-365/email-authentication-spf-configure">Set up SPF to help prevent spoofing</seealso>
     /// <seealso href="https://learn.microsoft.com/defender-office-365/email-authentication-dkim-configure">Set up DKIM to sign mail from your Microsoft 365 domain</seealso>
