@@ -77,7 +77,7 @@ Describe 'Test-M365MailDomain' {
 
         It 'writes a non-terminating error for a domain that does not exist and goes on' {
             $err = $null
-            $reports = Test-M365MailDomain -Domain nothere.maildomain.test, good.maildomain.test -DnsServer $script:DnsServer -ErrorVariable err -ErrorAction SilentlyContinue
+            $reports = Test-M365MailDomain -Domain 'nothere.maildomain.test', 'good.maildomain.test' -DnsServer $script:DnsServer -ErrorVariable err -ErrorAction SilentlyContinue
             @($reports).Count | Should -Be 1
             $err[0].FullyQualifiedErrorId | Should -Be 'DnsNameNotFound,M365SmtpTools.Commands.TestM365MailDomainCommand'
             $err[0].TargetObject | Should -Be 'nothere.maildomain.test'

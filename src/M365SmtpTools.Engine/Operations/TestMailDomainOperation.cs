@@ -215,6 +215,8 @@ namespace M365SmtpTools.Engine.Operations
                     $"Remove the null MX and publish the MX record shown in the Microsoft 365 admin center if {d} should receive mail in Microsoft 365.");
                 return;
             }
+            var forms = results.Where(r => r.IsMicrosoft365).Select(r => r.EndpointForm).Distinct().ToList();
+            bool mixedForms = forms.Contains(MxEndpointForm.Legacy) && forms.Contains(MxEndpointForm.Dnssec);
             MxEndpointResult primary = results.First(r => r.MxHost != ".");
             MxEndpointResult? firstM365 = results.FirstOrDefault(r => r.IsMicrosoft365);
             s.Report.IsMicrosoft365 = primary.IsMicrosoft365;
@@ -246,11 +248,10 @@ namespace M365SmtpTools.Engine.Operations
                 s.Add(MailDomainCheck.Mx, "MxMicrosoft365", FindingSeverity.Information,
                     $"The MX of {d} is the Microsoft 365 endpoint {firstM365.MxHost} ({formText}); relay and Direct Send devices use it as their SMTP server on port 25.",
                     evidence,
-                    firstM365.EndpointForm == MxEndpointForm.Dnssec ? $"To confirm DNSSEC and SMTP DANE for {d} and the MX record Microsoft 365 expects, run the command." : null,
-                    firstM365.EndpointForm == MxEndpointForm.Dnssec ? DnssecCommand(d) : null);
+                    firstM365.EndpointForm == MxEndpointForm.Dnssec && !mixedForms ? $"To confirm DNSSEC and SMTP DANE for {d} and the MX record Microsoft 365 expects, run the command." : null,
+                    firstM365.EndpointForm == MxEndpointForm.Dnssec && !mixedForms ? DnssecCommand(d) : null);
             }
-            var forms = results.Where(r => r.IsMicrosoft365).Select(r => r.EndpointForm).Distinct().ToList();
-            if (forms.Contains(MxEndpointForm.Legacy) && forms.Contains(MxEndpointForm.Dnssec))
+            if (mixedForms)
             {
                 s.Add(MailDomainCheck.Mx, "MxMixedForms", FindingSeverity.Warning,
                     $"{d} lists both the legacy (mail.protection.outlook.com) and the DNSSEC-capable (mx.microsoft) Microsoft 365 endpoints, as in the middle of a move to DNSSEC.",
@@ -635,7 +636,7 @@ namespace M365SmtpTools.Engine.Operations
                 "A tenant can refuse Direct Send altogether (RejectDirectSend is True): devices then get '550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources'. The command shows the setting.",
                 null,
                 "If it is True, send through an inbound connector (SMTP relay) or authenticated client submission instead.",
-                "Get-OrganizationConfig | Format-List RejectDirectSend");
+                "(Get-OrganizationConfig).RejectDirectSend");
         }
 
         /// <summary>False for private (RFC 1918, unique local), loopback, shared (100.64/10), link-local and unspecified addresses.</summary>
