@@ -618,9 +618,9 @@ namespace M365SmtpTools.Engine.Operations
                         : $"v=spf1 {term} include:{s.Microsoft365Include} ~all";
                     string remediation = spf.RecordCount > 1
                         ? $"Merge the SPF records of {d} into one and add {term} to it."
-                        : $"Publish this as the only SPF record of {d}: {proposed}" + (proposed.Length > 255 ? " (longer than 255 characters: split it into several strings within the one TXT record)" : "") + ".";
+                        : $"Publish this as the only SPF record of {d}: {proposed}" + (proposed.Length > 255 ? " (longer than 255 characters: split it into several strings within the one TXT record)" : "");
                     s.Add(MailDomainCheck.DirectSend, "DirectSendSpfFail", FindingSeverity.Error,
-                        $"SPF gives {e.Result} for {address}: Direct Send from it fails SPF.{dmarcEffect}",
+                        (e.Result == SpfResult.None ? $"{d} publishes no SPF record, so Direct Send from {address} fails SPF." : $"SPF gives {e.Result} for {address}: Direct Send from it fails SPF.") + dmarcEffect,
                         e.Reason, remediation);
                     break;
                 }
