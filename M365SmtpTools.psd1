@@ -11,12 +11,13 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('M365SmtpTools.Format.ps1xml')
     CmdletsToExport      = @(
-        'Get-M365MxEndpoint'
-        'Connect-M365Smtp'
-        'Disconnect-M365Smtp'
-        'Get-M365SmtpConnection'
-        'New-M365RelayConnectorPlan'
-        'New-M365SmtpAppAccessPlan'
+        'Connect-M365Smtp',
+        'Disconnect-M365Smtp',
+        'Get-M365MxEndpoint',
+        'Get-M365SmtpConnection',
+        'New-M365RelayConnectorPlan',
+        'New-M365SmtpAppAccessPlan',
+        'Test-M365MailDomain'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
