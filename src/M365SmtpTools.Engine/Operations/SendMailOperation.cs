@@ -88,6 +88,14 @@ namespace M365SmtpTools.Engine.Operations
 
         internal SendMailOperationSettings Settings => _settings;
 
+        /// <summary>
+        /// The Content-ID → file pairs of an InlineImage value: dictionaries of Content-ID → path, dictionaries with the
+        /// keys ContentId and Path, or strings <c>contentId=path</c>.
+        /// </summary>
+        /// <exception cref="M365SmtpException">InvalidInlineImage for any other value.</exception>
+        public static IReadOnlyList<KeyValuePair<string, string>> ParseInlineImages(object[]? items) =>
+            Run.InlineImages(items).Select(p => new KeyValuePair<string, string>(p.ContentId, p.Path)).ToList();
+
         private sealed class Item
         {
             public int Index;
