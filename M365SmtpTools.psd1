@@ -17,6 +17,7 @@
         'Get-M365SmtpConnection',
         'New-M365RelayConnectorPlan',
         'New-M365SmtpAppAccessPlan',
+        'Send-M365Mail',
         'Test-M365MailDomain'
     )
     FunctionsToExport    = @()

@@ -1,0 +1,509 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using M365SmtpTools.Engine;
+using M365SmtpTools.Engine.Exchange;
+using M365SmtpTools.Engine.Mime;
+using M365SmtpTools.Engine.Operations;
+using M365SmtpTools.Engine.Smtp;
+
+namespace M365SmtpTools.Commands
+{
+    /// <summary>Sends mail through Microsoft 365: client submission with OAuth, a relay connector, or Direct Send, one message or a paced batch from the pipeline.</summary>
+    /// <remarks>
+    /// <para>Send-M365Mail sends through Exchange Online the way you choose with -Method. ClientSubmission (the default) authenticates to smtp.office365.com port 587 with STARTTLS, using the session connection made by Connect-M365Smtp (or the one named with -ConnectionName) or the same auth parameters Connect-M365Smtp takes; -Endpoint picks High Volume Email, Azure Communication Services or the legacy-TLS endpoint instead, and -SmtpServer any other server. Relay connects to the tenant MX endpoint (read from the MX records of the sender's domain, or given with -SmtpServer) on port 25 without AUTH, for an inbound connector that matches the sender's IP address or its TLS client certificate (-ClientCertificatePath); TLS is used when offered and required with -RequireTls or a client certificate. DirectSend connects to the MX endpoint of the recipients' domain on port 25 without AUTH: every recipient must be in the tenant behind that endpoint, and a message with an external recipient is refused before anything is sent.</para>
+    /// <para>Each message is built and checked before any connection is made: addresses (Name &lt;user@domain&gt; forms are accepted), headers, and attachment files (wildcards are resolved; a missing file is an error for that message and nothing of it is sent). Objects piped in bind by property name to -From, -To, -Cc, -Bcc, -ReplyTo, -Subject, -Body, -HtmlBody, -Attachment, -InlineImage, -Header and -Priority, so Import-Csv rows become one message each, with the values given as parameters shared by all. A column may hold several addresses separated by commas or semicolons, and several attachment paths separated by semicolons.</para>
+    /// <para>The whole batch goes over one authenticated connection, reconnecting when the server closes it or it dies, paced to the endpoint's published limits (Microsoft 365 client submission: 30 messages a minute and 10,000 recipients a day per mailbox; -MaxMessagesPerMinute and -MaxRecipientsPerDay override them) so the server never has to throttle. Temporary failures (4xx replies including 4.3.2, dead connections) are retried with exponential back-off and jitter up to -MaxRetry times; permanent ones (5xx) never are. When the connection is lost after the end of a message was sent and before the server answered, the message may have been delivered: it is reported with Status Unknown and not sent again unless you give -RetryUnknown.</para>
+    /// <para>Every input produces exactly one result object: Status (Sent, Failed, Unknown, NotAttempted), MessageId, From, the accepted and rejected recipients with each server reply, Attempts, Elapsed, Server and the last Reply. Every failure is also written as a non-terminating error whose target is the input, with the Exchange Online reply catalogue's meaning and fix in the result (Meaning, Remediation, RemediationCommands). Ctrl+C stops cleanly: messages not yet sent are NotAttempted. -WhatIf asks, for each message, "to these recipients via host:port (method)" without touching any server. -TranscriptPath appends the SMTP transcript with passwords and tokens redacted; -Verbose shows each phase.</para>
+    /// <para>Port 465 to Microsoft 365 is refused (Exchange Online supports only STARTTLS), an IP address given instead of smtp.office365.com gets a warning, and Basic authentication (-Credential) against Microsoft 365 client submission warns with Microsoft's retirement dates.</para>
+    /// </remarks>
+    /// <example>
+    /// <code>Send-M365Mail -Method Relay -From scanner@contoso.com -To alice@contoso.com, accounts@fabrikam.com -Subject 'Scanned invoice' -Body 'Scanned on the 3rd floor copier.' -Attachment 'C:\Scans\*.pdf' -ClientCertificatePath C:\Certs\relay.contoso.com.pfx -ClientCertificatePassword (Read-Host -AsSecureString -Prompt 'PFX password')</code>
+    /// <para>Scanner-style relay through a certificate-based inbound connector: connects to the MX endpoint of contoso.com on port 25, presents the certificate during STARTTLS (TLS is then required) and sends every PDF in C:\Scans, to internal and external recipients alike. For an IP-based connector leave out the certificate parameters and send from the connector's static IP address.</para>
+    /// </example>
+    /// <example>
+    /// <code>Send-M365Mail -ManagedIdentity -UserName reports@contoso.com -To ops@contoso.com -Subject "Nightly export finished $(Get-Date -Format 'yyyy-MM-dd')" -Body $summary -Attachment $logPath</code>
+    /// <para>In an Azure Automation runbook: the Automation account's managed identity gets the token (no secret stored anywhere; the identity needs the SMTP.SendAsApp role and mailbox permission on reports@contoso.com) and the message goes out from reports@contoso.com through smtp.office365.com.</para>
+    /// </example>
+    /// <example>
+    /// <code>Connect-M365Smtp -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -CertificatePath ./smtp-app.pfx -UserName events@contoso.com
+    /// Import-Csv ./invitations.csv | Send-M365Mail -From events@contoso.com -Bcc archive@contoso.com | Export-Csv ./sent.csv</code>
+    /// <para>A batch from a CSV file with the columns To, Subject, Body (and optionally Cc, Attachment, HtmlBody): one message per row over one connection, paced to 30 messages a minute so none is throttled, with a result row per message (Status, MessageId, recipients, replies) saved for the record. Failed rows also appear as errors.</para>
+    /// </example>
+    /// <example>
+    /// <code>Send-M365Mail -To management@contoso.com -Subject 'Weekly capacity report' -HtmlBody '&lt;h1&gt;Capacity&lt;/h1&gt;&lt;img src="cid:chart"&gt;&lt;p&gt;Details in the attached workbook.&lt;/p&gt;' -InlineImage @{ chart = './capacity.png' } -Attachment ./capacity.xlsx -Priority High</code>
+    /// <para>An HTML report with a chart shown inside the message (referenced as cid:chart) and the workbook attached, sent with the session connection made by Connect-M365Smtp.</para>
+    /// </example>
+    /// <example>
+    /// <code>Send-M365Mail -Method DirectSend -From noreply@contoso.com -To staff@contoso.com, it-team@contoso.com -Subject 'Planned maintenance tonight' -Body 'The file server is offline from 22:00 to 23:00.' -RequireTls</code>
+    /// <para>Direct Send to internal staff: no account and no password, straight to the MX endpoint of contoso.com on port 25 (with TLS required). A recipient outside the tenant would be refused before connecting, with an error that names it.</para>
+    /// </example>
+    /// <example>
+    /// <code>Import-Csv ./batch.csv | Send-M365Mail -From ops@contoso.com -WhatIf</code>
+    /// <para>Shows, for each row, the recipients and the server and method it would be sent through, without connecting to anything.</para>
+    /// </example>
+    /// <seealso href="https://learn.microsoft.com/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365">How to set up a multifunction device or application to send email using Microsoft 365</seealso>
+    /// <seealso href="https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth">Authenticate an IMAP, POP or SMTP connection using OAuth</seealso>
+    [Cmdlet(VerbsCommunications.Send, "M365Mail", DefaultParameterSetName = ConnectionSet, SupportsShouldProcess = true)]
+    [OutputType(typeof(SendMailResult))]
+    public sealed class SendM365MailCommand : M365CmdletBase
+    {
+        private const string ConnectionSet = "Connection";
+        private const string ThumbprintSet = "AppCertificateThumbprint";
+        private const string FileSet = "AppCertificateFile";
+        private const string CertificateSet = "AppCertificate";
+        private const string SecretSet = "AppSecret";
+        private const string ManagedIdentitySet = "ManagedIdentity";
+        private const string DeviceCodeSet = "DeviceCode";
+        private const string InteractiveSet = "Interactive";
+        private const string AccessTokenSet = "AccessToken";
+        private const string BasicSet = "Basic";
+
+        private readonly List<MailMessageSpec> _messages = new List<MailMessageSpec>();
+
+        // ---- where and how ----------------------------------------------------------------------------------------
+
+        /// <summary>How the mail reaches Exchange Online: ClientSubmission (authenticated, port 587; the default), Relay (an inbound connector, port 25 to the tenant MX endpoint) or DirectSend (port 25 to the recipients' MX endpoint, internal recipients only).</summary>
+        [Parameter]
+        public SendMethod Method { get; set; } = SendMethod.ClientSubmission;
+
+        /// <summary>For ClientSubmission: ClientSubmission (smtp.office365.com, or the -Environment cloud's host), HighVolumeEmail (smtp-hve.office365.com), AzureCommunicationServices (smtp.azurecomm.net) or LegacyTls (smtp-legacy.office365.com, opt-in; warns). Each brings its published limits.</summary>
+        [Parameter]
+        public SubmissionEndpointKind Endpoint { get; set; } = SubmissionEndpointKind.ClientSubmission;
+
+        /// <summary>The SMTP server to connect to instead of the endpoint's host (ClientSubmission) or the MX endpoint read from DNS (Relay: e.g. contoso-com.mail.protection.outlook.com). Use a name: an IP address instead of smtp.office365.com gets a warning.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(SmtpServerCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string? SmtpServer { get; set; }
+
+        /// <summary>The port. Default 587 for ClientSubmission and 25 for Relay and DirectSend. Port 465 to Microsoft 365 is refused: Exchange Online supports only STARTTLS.</summary>
+        [Parameter]
+        [ValidateRange(1, 65535)]
+        public int? Port { get; set; }
+
+        /// <summary>The session connection (made by Connect-M365Smtp -Name) to send with when no auth parameters are given. Default: the connection named Default.</summary>
+        [Parameter(ParameterSetName = ConnectionSet)]
+        [ArgumentCompleter(typeof(SmtpConnectionNameCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string? ConnectionName { get; set; }
+
+        /// <summary>For Relay and DirectSend: send only when STARTTLS succeeds (otherwise TLS is used when the server offers it). Client submission always requires TLS.</summary>
+        [Parameter]
+        public SwitchParameter RequireTls { get; set; }
+
+        /// <summary>A TLS client certificate with its private key, presented during STARTTLS for a certificate-based relay connector (its subject or a SAN must hold an accepted domain). TLS becomes required.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public X509Certificate2? ClientCertificate { get; set; }
+
+        /// <summary>The TLS client certificate for a certificate-based relay connector, from a PFX (PKCS#12) file with its private key.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ClientCertificatePath { get; set; }
+
+        /// <summary>The password of the PFX file given with -ClientCertificatePath.</summary>
+        [Parameter]
+        public SecureString? ClientCertificatePassword { get; set; }
+
+        /// <summary>The TLS client certificate for a certificate-based relay connector, by thumbprint from the Windows certificate store (CurrentUser\My, then LocalMachine\My).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ClientCertificateThumbprint { get; set; }
+
+        /// <summary>Doesn't validate the server's TLS certificate. For test servers only: anyone between you and the server could read the mail and the credentials. Warns on every use.</summary>
+        [Parameter]
+        public SwitchParameter SkipCertificateValidation { get; set; }
+
+        /// <summary>The DNS server for the MX lookups of Relay and DirectSend, as host or host:port (e.g. 1.1.1.1). Default: the system's resolvers.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? DnsServer { get; set; }
+
+        // ---- auth (the same parameter sets as Connect-M365Smtp) ----------------------------------------------------
+
+        /// <summary>The Entra ID tenant: its ID (GUID) or a verified domain such as contoso.onmicrosoft.com. Required for app-only sign-in.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
+        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
+        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
+        [Parameter(ParameterSetName = DeviceCodeSet)]
+        [Parameter(ParameterSetName = InteractiveSet)]
+        [ValidateNotNullOrEmpty]
+        public string? TenantId { get; set; }
+
+        /// <summary>The application (client) ID of the app registration.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
+        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
+        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
+        [Parameter(Mandatory = true, ParameterSetName = DeviceCodeSet)]
+        [Parameter(Mandatory = true, ParameterSetName = InteractiveSet)]
+        [Alias("ApplicationId", "AppId")]
+        [ValidateNotNullOrEmpty]
+        public string? ClientId { get; set; }
+
+        /// <summary>App-only sign-in with the app's certificate from the Windows certificate store, by thumbprint. Windows only: elsewhere use -CertificatePath.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
+        [ValidateNotNullOrEmpty]
+        public string? CertificateThumbprint { get; set; }
+
+        /// <summary>App-only sign-in with the app's certificate from a PFX (PKCS#12) file with its private key.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
+        [ValidateNotNullOrEmpty]
+        public string? CertificatePath { get; set; }
+
+        /// <summary>The password of the PFX file given with -CertificatePath.</summary>
+        [Parameter(ParameterSetName = FileSet)]
+        public SecureString? CertificatePassword { get; set; }
+
+        /// <summary>App-only sign-in with the app's certificate as an object that has its private key.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+        [ValidateNotNull]
+        public X509Certificate2? Certificate { get; set; }
+
+        /// <summary>App-only sign-in with a client secret of the app registration (the secret's Value, not its ID).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
+        [ValidateNotNull]
+        public SecureString? ClientSecret { get; set; }
+
+        /// <summary>Gets the token with the Azure resource's managed identity (Azure Automation, Azure VMs, Functions): system-assigned, or user-assigned with -ManagedIdentityClientId.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+        public SwitchParameter ManagedIdentity { get; set; }
+
+        /// <summary>The client ID of a user-assigned managed identity attached to the resource.</summary>
+        [Parameter(ParameterSetName = ManagedIdentitySet)]
+        [ValidateNotNullOrEmpty]
+        public string? ManagedIdentityClientId { get; set; }
+
+        /// <summary>A person signs in on any device's browser with a code shown here (delegated SMTP.Send). Needs an interactive session.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = DeviceCodeSet)]
+        public SwitchParameter DeviceCode { get; set; }
+
+        /// <summary>A person signs in with the system browser (delegated SMTP.Send). Needs an interactive session with a browser.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = InteractiveSet)]
+        public SwitchParameter Interactive { get; set; }
+
+        /// <summary>An access token for Exchange Online obtained elsewhere, e.g. (Get-AzAccessToken -ResourceUrl https://outlook.office365.com -AsSecureString).Token.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
+        [ValidateNotNull]
+        public SecureString? AccessToken { get; set; }
+
+        /// <summary>User name and password for Basic authentication (Azure Communication Services, High Volume Email, on-premises servers). Against Microsoft 365 client submission it warns: Basic is being retired.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = BasicSet)]
+        [Credential]
+        [ValidateNotNull]
+        public PSCredential? Credential { get; set; }
+
+        /// <summary>Uses Basic authentication against Microsoft 365 even after Microsoft's final removal date.</summary>
+        [Parameter(ParameterSetName = BasicSet)]
+        [Parameter(ParameterSetName = ConnectionSet)]
+        public SwitchParameter AllowRetiredBasicAuth { get; set; }
+
+        /// <summary>The Microsoft 365 cloud: picks the sign-in authority, the scopes and the client-submission host.</summary>
+        [Parameter]
+        public M365Environment Environment { get; set; } = M365Environment.Commercial;
+
+        /// <summary>The mailbox that authenticates over SMTP. For app-only sign-in and managed identities this is the mailbox to send as; for delegated sign-in it defaults to the signed-in account. -From defaults to it.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
+        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
+        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
+        [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+        [Parameter(ParameterSetName = DeviceCodeSet)]
+        [Parameter(ParameterSetName = InteractiveSet)]
+        [Parameter(ParameterSetName = AccessTokenSet)]
+        [Alias("Mailbox")]
+        [ValidateNotNullOrEmpty]
+        public string? UserName { get; set; }
+
+        /// <summary>Keeps tokens in the platform's encrypted store (DPAPI, Keychain, Secret Service keyring) across sessions; never a plain file.</summary>
+        [Parameter(ParameterSetName = ThumbprintSet)]
+        [Parameter(ParameterSetName = FileSet)]
+        [Parameter(ParameterSetName = CertificateSet)]
+        [Parameter(ParameterSetName = SecretSet)]
+        [Parameter(ParameterSetName = DeviceCodeSet)]
+        [Parameter(ParameterSetName = InteractiveSet)]
+        public SwitchParameter PersistTokenCache { get; set; }
+
+        /// <summary>Overrides the sign-in authority host of -Environment (e.g. login.microsoftonline.us).</summary>
+        [Parameter(ParameterSetName = ThumbprintSet)]
+        [Parameter(ParameterSetName = FileSet)]
+        [Parameter(ParameterSetName = CertificateSet)]
+        [Parameter(ParameterSetName = SecretSet)]
+        [Parameter(ParameterSetName = DeviceCodeSet)]
+        [Parameter(ParameterSetName = InteractiveSet)]
+        [ValidateNotNullOrEmpty]
+        public string? AuthorityHost { get; set; }
+
+        /// <summary>Overrides the scope requested: app-only scopes end in /.default (https://outlook.office365.com/.default); delegated sign-in uses https://outlook.office.com/SMTP.Send.</summary>
+        [Parameter(ParameterSetName = ThumbprintSet)]
+        [Parameter(ParameterSetName = FileSet)]
+        [Parameter(ParameterSetName = CertificateSet)]
+        [Parameter(ParameterSetName = SecretSet)]
+        [Parameter(ParameterSetName = ManagedIdentitySet)]
+        [Parameter(ParameterSetName = DeviceCodeSet)]
+        [Parameter(ParameterSetName = InteractiveSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Scope { get; set; }
+
+        // ---- the message (bind by property name from pipeline objects) --------------------------------------------
+
+        /// <summary>The sender, as user@domain or "Name &lt;user@domain&gt;". For ClientSubmission it defaults to the authenticating mailbox; another address needs Send As permission (else 5.7.60). For Relay and DirectSend, an address in one of the tenant's accepted domains.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? From { get; set; }
+
+        /// <summary>The To recipients. Each entry may hold several addresses separated by commas or semicolons (as a CSV column would).</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("Recipient", "Recipients", "EmailAddress")]
+        public string[]? To { get; set; }
+
+        /// <summary>The Cc recipients.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string[]? Cc { get; set; }
+
+        /// <summary>The Bcc recipients: they receive the message but appear in no header.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string[]? Bcc { get; set; }
+
+        /// <summary>The addresses replies should go to (Reply-To).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string[]? ReplyTo { get; set; }
+
+        /// <summary>The subject (any language; encoded as needed).</summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        public string? Subject { get; set; }
+
+        /// <summary>The plain-text body. With -HtmlBody too, the message carries both and the reader's mail program picks.</summary>
+        [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
+        [Alias("TextBody")]
+        public string? Body { get; set; }
+
+        /// <summary>The HTML body. Inline images given with -InlineImage are referenced as &lt;img src="cid:ContentId"&gt;.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? HtmlBody { get; set; }
+
+        /// <summary>Files to attach. Wildcards are resolved and relative paths are relative to the current location; a CSV column may list several paths separated by semicolons. A missing file is an error for that message, before anything is sent.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Attachments")]
+        public string[]? Attachment { get; set; }
+
+        /// <summary>Images shown inside the HTML body: a hashtable of Content-ID to file (@{ chart = './chart.png' }), or objects with ContentId and Path properties.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public PSObject[]? InlineImage { get; set; }
+
+        /// <summary>Extra header fields as a hashtable of name to value (e.g. @{ 'X-Job' = 'nightly-export' }). Headers the message writes itself (From, To, Subject, Date, Message-ID, …) can't be set this way.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public Hashtable? Header { get; set; }
+
+        /// <summary>The priority: Normal, Low or High (written as X-Priority, Importance and Priority headers). None by default.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public MessagePriority? Priority { get; set; }
+
+        /// <summary>Asks for delivery status notifications (DSN): Success, Failure, Delay (combine them with commas) or Never. Sent only when the server offers DSN; otherwise a warning says it was left out.</summary>
+        [Parameter]
+        public SmtpDsnNotify DeliveryNotification { get; set; }
+
+        /// <summary>How text goes on the wire; it is always UTF-8. Auto (default) sends 8-bit text and UTF-8 headers when the server offers 8BITMIME and SMTPUTF8; SevenBit always uses quoted-printable and encoded-word headers, for gateways that mishandle 8-bit mail.</summary>
+        [Parameter]
+        public SendMailEncoding Encoding { get; set; } = SendMailEncoding.Auto;
+
+        // ---- batch controls ---------------------------------------------------------------------------------------
+
+        /// <summary>The most messages a minute to send (default: the endpoint's published limit, 30 for Microsoft 365 client submission; none for relay and Direct Send).</summary>
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int? MaxMessagesPerMinute { get; set; }
+
+        /// <summary>The most recipients a day (default: the endpoint's published limit, 10,000 for Microsoft 365 client submission). When the batch reaches it, the rest is not attempted.</summary>
+        [Parameter]
+        [ValidateRange(1, 10000000)]
+        public int? MaxRecipientsPerDay { get; set; }
+
+        /// <summary>How many connections a batch may use at once (default 1). Capped at the endpoint's limit: 3 per mailbox for Microsoft 365 client submission.</summary>
+        [Parameter]
+        [ValidateRange(1, 100)]
+        public int? MaxConnections { get; set; }
+
+        /// <summary>How many times a message is retried after a temporary failure (4xx reply, 4.3.2 too many connections, dead connection), with exponential back-off. Default 3; 0 disables retries. Permanent failures (5xx) are never retried.</summary>
+        [Parameter]
+        [ValidateRange(0, 20)]
+        public int MaxRetry { get; set; } = 3;
+
+        /// <summary>Also resends a message whose delivery is unknown (the connection was lost after its end was sent and before the reply). The recipient may then get it twice.</summary>
+        [Parameter]
+        public SwitchParameter RetryUnknown { get; set; }
+
+        /// <summary>Appends the SMTP protocol transcript of every connection to this file, with passwords and tokens redacted.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? TranscriptPath { get; set; }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                _messages.Add(new MailMessageSpec
+                {
+                    From = From,
+                    To = To,
+                    Cc = Cc,
+                    Bcc = Bcc,
+                    ReplyTo = ReplyTo,
+                    Subject = Subject,
+                    Body = Body,
+                    HtmlBody = HtmlBody,
+                    Attachment = Attachment == null ? null : ResolveAttachments(Attachment),
+                    InlineImage = InlineImage == null ? null : ResolveInlineImages(InlineImage),
+                    Header = Header,
+                    Priority = Priority,
+                    DeliveryNotification = DeliveryNotification == SmtpDsnNotify.Default ? (SmtpDsnNotify?)null : DeliveryNotification,
+                });
+            }
+            catch (M365SmtpException e)
+            {
+                // An unusable InlineImage value: this input can't become a message.
+                _messages.Add(new MailMessageSpec { From = From, To = To, Subject = Subject, InlineImage = new object[] { new InvalidInlineImage(e) } });
+            }
+        }
+
+        /// <inheritdoc />
+        protected override void EndProcessing()
+        {
+            if (_messages.Count == 0) return;
+            var request = new SendMailRequest
+            {
+                Method = Method,
+                Endpoint = Endpoint,
+                SmtpServer = SmtpServer,
+                Port = Port,
+                ConnectionName = ConnectionName,
+                RequireTls = RequireTls.IsPresent,
+                ClientCertificate = ClientCertificate,
+                ClientCertificatePath = ClientCertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(ClientCertificatePath),
+                ClientCertificatePassword = ClientCertificatePassword,
+                ClientCertificateThumbprint = ClientCertificateThumbprint,
+                SkipCertificateValidation = SkipCertificateValidation.IsPresent,
+                DnsServer = DnsServer,
+                TenantId = TenantId,
+                ClientId = ClientId,
+                CertificateThumbprint = CertificateThumbprint,
+                CertificatePath = CertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CertificatePath),
+                CertificatePassword = CertificatePassword,
+                Certificate = Certificate,
+                ClientSecret = ClientSecret,
+                ManagedIdentity = ManagedIdentity.IsPresent,
+                ManagedIdentityClientId = ManagedIdentityClientId,
+                DeviceCode = DeviceCode.IsPresent,
+                Interactive = Interactive.IsPresent,
+                AccessToken = AccessToken,
+                Credential = Credential == null ? null : new NetworkCredential(Credential.UserName, Credential.Password),
+                AllowRetiredBasicAuth = AllowRetiredBasicAuth.IsPresent,
+                Environment = Environment,
+                UserName = UserName,
+                PersistTokenCache = PersistTokenCache.IsPresent,
+                AuthorityHost = AuthorityHost,
+                Scope = Scope,
+                DeliveryNotification = DeliveryNotification,
+                Encoding = Encoding,
+                MaxMessagesPerMinute = MaxMessagesPerMinute,
+                MaxRecipientsPerDay = MaxRecipientsPerDay,
+                MaxConnections = MaxConnections,
+                MaxRetry = MaxRetry,
+                RetryUnknown = RetryUnknown.IsPresent,
+                TranscriptPath = TranscriptPath == null ? null : GetUnresolvedProviderPathFromPSPath(TranscriptPath),
+                // The message values travel in the specs (one per pipeline object), never as shared defaults.
+            };
+            var written = new HashSet<M365SmtpException>();
+            var operation = new SendMailOperation();
+            try
+            {
+                RunStreamingOperation<SendMailResult>(
+                    (host, emit, ct) => operation.RunAsync(request, _messages, host, emit, ct),
+                    result =>
+                    {
+                        WriteObject(result);
+                        // One error per failure; a batch stopped by one cause reports that cause once.
+                        if (result.Error != null && written.Add(result.Error))
+                            WriteEngineError(result.Error, result.Input);
+                    });
+            }
+            catch (M365SmtpException e)
+            {
+                ThrowEngineError(e, e.TargetObject);
+            }
+        }
+
+        private string[] ResolveAttachments(string[] paths)
+        {
+            var resolved = new List<string>();
+            foreach (string raw in paths)
+            {
+                if (string.IsNullOrWhiteSpace(raw)) continue;
+                string literal = GetUnresolvedProviderPathFromPSPath(raw.Trim());
+                if (!File.Exists(literal) && raw.IndexOf(';') >= 0)
+                {
+                    resolved.AddRange(ResolveAttachments(raw.Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries)));
+                    continue;
+                }
+                if (WildcardPattern.ContainsWildcardCharacters(raw) && !File.Exists(literal))
+                {
+                    try
+                    {
+                        var matches = GetResolvedProviderPathFromPSPath(raw.Trim(), out ProviderInfo provider);
+                        if (provider.Name == "FileSystem" && matches.Count > 0)
+                        {
+                            resolved.AddRange(matches.Where(m => !Directory.Exists(m)).OrderBy(m => m, StringComparer.OrdinalIgnoreCase));
+                            continue;
+                        }
+                    }
+                    catch (ItemNotFoundException) { }
+                    catch (System.Management.Automation.DriveNotFoundException) { }
+                    catch (ProviderNotFoundException) { }
+                }
+                // Kept as given when it doesn't exist: the engine reports AttachmentNotFound for this message before sending anything.
+                resolved.Add(literal);
+            }
+            return resolved.ToArray();
+        }
+
+        private object[] ResolveInlineImages(PSObject[] items)
+        {
+            var normalized = new List<object>();
+            foreach (PSObject? item in items)
+            {
+                if (item == null) continue;
+                object value = item.BaseObject;
+                if (value is PSCustomObject)
+                {
+                    var bag = new Hashtable(StringComparer.OrdinalIgnoreCase);
+                    foreach (PSPropertyInfo p in item.Properties) bag[p.Name] = p.Value is PSObject pv ? pv.BaseObject : p.Value;
+                    value = bag;
+                }
+                else if (value is FileInfo file)
+                    value = new Hashtable { [file.Name] = file.FullName };
+                var images = new Hashtable(StringComparer.OrdinalIgnoreCase);
+                foreach (KeyValuePair<string, string> pair in SendMailOperation.ParseInlineImages(new[] { value }))
+                    images[pair.Key] = GetUnresolvedProviderPathFromPSPath(pair.Value);
+                normalized.Add(images);
+            }
+            return normalized.ToArray();
+        }
+
+        /// <summary>Carries an InlineImage value the cmdlet couldn't read to the engine, which reports it as that message's error.</summary>
+        private sealed class InvalidInlineImage
+        {
+            private readonly M365SmtpException _error;
+            public InvalidInlineImage(M365SmtpException error) => _error = error;
+            public override string ToString() => _error.TargetObject?.ToString() ?? "";
+        }
+    }
+}
