@@ -80,7 +80,13 @@ internal sealed class CliApp
         ParseResult parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpWithExamplesAndExitCodes)
         {
-            foreach (var error in parseResult.Errors) _stderr.WriteLine("m365smtp: " + error.Message);
+            foreach (var error in parseResult.Errors)
+            {
+                string message = error.Message;
+                if (error.SymbolResult is System.CommandLine.Parsing.ArgumentResult { Argument: var a } && message.StartsWith("Required argument missing", StringComparison.Ordinal))
+                    message = $"<{a.Name}> is required: {a.Description}";
+                _stderr.WriteLine("m365smtp: " + message);
+            }
             string commandPath = string.Join(" ", parseResult.CommandResult.Command == root ? new[] { "m365smtp" } : new[] { "m365smtp", parseResult.CommandResult.Command.Name });
             _stderr.WriteLine($"Run '{commandPath} --help' for the options, their accepted values and the exit codes.");
             return ExitCodes.Usage;

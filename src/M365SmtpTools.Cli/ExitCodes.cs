@@ -49,7 +49,7 @@ internal static class ExitCodes
         new Entry(Resolve, "resolve", "DNS failed: name not found, no MX, timeout, server failure; or the SMTP host name."),
         new Entry(Connect, "connect", "TCP connection, greeting or EHLO failed."),
         new Entry(Tls, "tls", "STARTTLS or the TLS handshake failed, or TLS was required and not offered."),
-        new Entry(Auth, "auth", "Getting a token or SMTP AUTH failed (e.g. 535 5.7.3, 5.7.139)."),
+        new Entry(Auth, "auth", "Getting a token (identity platform, certificate, managed identity) or SMTP AUTH failed (e.g. 535 5.7.3, 5.7.139)."),
         new Entry(Sender, "sender", "MAIL FROM rejected (e.g. 5.7.60 no Send As, 5.7.57 not authenticated)."),
         new Entry(Recipients, "recipients", "RCPT TO rejected for the recipients."),
         new Entry(Data, "data", "DATA or the message rejected (size, policy, quota)."),
@@ -77,12 +77,12 @@ internal static class ExitCodes
         if (exception is OperationCanceledException) return Cancelled;
         if (exception is not M365SmtpException e) return Other;
         if (e.Kind == ErrorKind.Cancelled) return Cancelled;
-        if (e.Kind == ErrorKind.InvalidArgument && e is not DnsException) return Usage;
-        if (e.ErrorId == DnsErrorIds.InvalidDomainName) return Usage;
+        if (e.Kind == ErrorKind.InvalidArgument || e.ErrorId == DnsErrorIds.InvalidDomainName || e.ErrorId == DnsErrorIds.InvalidDnsServer) return Usage;
         if (e is DnsException || e.ErrorId == "SmtpHostNotFound") return Resolve;
         if (DeliveryUnknownOf(e)) return DeliveryUnknown;
         int? byPhase = ForPhase(PhaseOf(e));
         if (byPhase.HasValue) return byPhase.Value;
+        if (TokenErrorPrefixes.Any(prefix => e.ErrorId.StartsWith(prefix, StringComparison.Ordinal))) return Auth;
         return e.Kind switch
         {
             ErrorKind.AuthenticationError => Auth,
@@ -92,6 +92,12 @@ internal static class ExitCodes
             _ => Other,
         };
     }
+
+    // Failures of getting a token (Auth/: MSAL and Entra ID errors, managed identity, certificates for app-only, a
+    // token given that is expired) belong to the auth phase even when the cause is the network (identity endpoint
+    // unreachable): the script's question is "could it authenticate".
+    private static readonly string[] TokenErrorPrefixes =
+        { "Aad", "Identity", "Token", "AccessToken", "Delegated", "ManagedIdentity", "Interactive", "Certificate", "BasicAuth", "Authentication" };
 
     /// <summary>The exit code for an SMTP phase name (<c>SmtpPhase</c> of the SMTP client), or null for none.</summary>
     public static int? ForPhase(string? phase) => phase switch

@@ -82,6 +82,12 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
         PropertyInfo prop = PropertyOf(property);
         if (!typeof(TProp).IsAssignableFrom(typeof(T)))
             throw new InvalidOperationException($"<{argument.Name}> ({typeof(T).Name}) can't set {typeof(TRequest).Name}.{prop.Name} ({typeof(TProp).Name}).");
+        // System.CommandLine hands an unknown --option to a positional argument as a value; no value of ours starts with '-'.
+        argument.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => t.Value.StartsWith('-')))
+                result.AddError($"'{token.Value}' is not an option of this command (and not a valid <{argument.Name}>); see --help for the options.");
+        });
         Add(new BindingEntry(argument, prop.Name), (request, context) => prop.SetValue(request, context.ParseResult.GetValue(argument)));
         return this;
     }

@@ -21,7 +21,7 @@ internal sealed class MxCommand : CliCommand<GetMxEndpointRequest>
         + "(name.mail.protection.outlook.com), Dnssec (name.<letter>-v1.mx.microsoft), China, GccHigh, Other. The Microsoft 365 "
         + "endpoint is the SMTP server for relay devices and Direct Send (port 25). Each failing domain is reported on stderr and "
         + "the others go on; the exit code is 0 when every domain answered, 10 when DNS failed for any (NXDOMAIN, no MX, timeout, "
-        + "server failure), 2 for an invalid domain name.";
+        + "server failure), 2 for an invalid domain name or DNS server; with several failures, the first one's code.";
 
     /// <inheritdoc />
     public override IReadOnlyList<(string CommandLine, string Explanation)> Examples { get; } = new[]
@@ -50,7 +50,11 @@ internal sealed class MxCommand : CliCommand<GetMxEndpointRequest>
                 else table.Add(result.Domain, result.Preference?.ToString(), result.MxHost, result.EndpointForm.ToString(),
                     result.IsMicrosoft365 ? (result.IsGuess ? "guess" : "yes") : "no", result.TimeToLive?.ToString(), result.Note);
             },
-            error => exitCode ??= session.ReportError(error),
+            error =>
+            {
+                int code = session.ReportError(error);
+                exitCode ??= code;
+            },
             cancellationToken).ConfigureAwait(false);
         if (table.Count > 0) session.Output.WriteTable(table);
         return exitCode ?? ExitCodes.Ok;
