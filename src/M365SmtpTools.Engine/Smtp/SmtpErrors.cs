@@ -1,0 +1,38 @@
+using M365SmtpTools.Engine.Exchange;
+
+namespace M365SmtpTools.Engine.Smtp
+{
+    /// <summary>Turns refused commands into <see cref="SmtpCommandException"/>s with the error kind their reply means.</summary>
+    internal static class SmtpErrors
+    {
+        /// <summary>Builds the exception for a refused command, choosing the error kind from the reply.</summary>
+        /// <remarks>
+        /// When the server is Exchange Online (<paramref name="microsoftServer"/>), the recommended action comes from
+        /// <see cref="ReplyCatalogue"/> (e.g. 5.7.139: enable SMTP AUTH for the mailbox).
+        /// </remarks>
+        internal static SmtpCommandException CommandFailed(string errorId, SmtpPhase phase, string? host, SmtpReply reply, string what, bool microsoftServer, string? detail = null)
+        {
+            string message = $"{what}: {reply.Code} {reply.Text}" + (detail != null ? $" (server detail: {detail})" : "");
+            string? action = reply.IsTransientFailure ? "This is temporary: try again later." : null;
+            if (microsoftServer)
+            {
+                ReplyExplanation explanation = ReplyCatalogue.Explain(reply.Code, reply.EnhancedStatusCode?.ToString(), reply.Text);
+                if (explanation.Entry != null) action = explanation.Remediation;
+            }
+            return new SmtpCommandException(errorId, KindFor(reply, phase), message, phase, host, reply) { RecommendedAction = action };
+        }
+
+        /// <summary>The error kind a reply means.</summary>
+        internal static ErrorKind KindFor(SmtpReply reply, SmtpPhase phase)
+        {
+            EnhancedStatusCode? e = reply.EnhancedStatusCode;
+            if (reply.Code == 552 || (e != null && ((e.Subject == 3 && e.Detail == 4) || (e.Subject == 2 && (e.Detail == 0 || e.Detail == 2)))))
+                return ErrorKind.LimitsExceeded;
+            if (reply.IsTransientFailure) return ErrorKind.ResourceUnavailable;
+            if (phase == SmtpPhase.Auth || reply.Code == 530 || reply.Code == 535) return ErrorKind.AuthenticationError;
+            if (e != null && e.Subject == 7) return ErrorKind.PermissionDenied;
+            if (e != null && e.Subject == 1 && phase == SmtpPhase.RcptTo) return ErrorKind.ObjectNotFound;
+            return ErrorKind.InvalidOperation;
+        }
+    }
+}
