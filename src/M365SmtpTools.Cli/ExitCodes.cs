@@ -1,6 +1,6 @@
-using System.Reflection;
 using M365SmtpTools.Engine;
 using M365SmtpTools.Engine.Dns;
+using M365SmtpTools.Engine.Smtp;
 
 namespace M365SmtpTools.Cli;
 
@@ -69,8 +69,9 @@ internal static class ExitCodes
     }
 
     /// <summary>
-    /// The exit code for an engine failure. Order: cancellation; invalid arguments (usage); DNS; the SMTP phase the
-    /// failure happened in; then the error kind (authentication, TLS, connection).
+    /// The exit code for an engine failure. Order: cancellation; invalid arguments (usage); DNS and the SMTP host name;
+    /// SMTP failures by delivery-unknown, TLS, then the phase they happened in; token failures (auth); then the error
+    /// kind (authentication, TLS, connection).
     /// </summary>
     public static int For(Exception exception)
     {
@@ -79,9 +80,13 @@ internal static class ExitCodes
         if (e.Kind == ErrorKind.Cancelled) return Cancelled;
         if (e.Kind == ErrorKind.InvalidArgument || e.ErrorId == DnsErrorIds.InvalidDomainName || e.ErrorId == DnsErrorIds.InvalidDnsServer) return Usage;
         if (e is DnsException || e.ErrorId == "SmtpHostNotFound") return Resolve;
-        if (DeliveryUnknownOf(e)) return DeliveryUnknown;
-        int? byPhase = ForPhase(PhaseOf(e));
-        if (byPhase.HasValue) return byPhase.Value;
+        if (e is SmtpException smtp)
+        {
+            if (smtp.DeliveryUnknown) return DeliveryUnknown;
+            if (smtp.Kind == ErrorKind.SecurityError) return Tls; // certificate rejected, TLS required but not in place
+            int? byPhase = ForPhase(smtp.Phase);
+            if (byPhase.HasValue) return byPhase.Value;
+        }
         if (TokenErrorPrefixes.Any(prefix => e.ErrorId.StartsWith(prefix, StringComparison.Ordinal))) return Auth;
         return e.Kind switch
         {
@@ -99,23 +104,15 @@ internal static class ExitCodes
     private static readonly string[] TokenErrorPrefixes =
         { "Aad", "Identity", "Token", "AccessToken", "Delegated", "ManagedIdentity", "Interactive", "Certificate", "BasicAuth", "Authentication" };
 
-    /// <summary>The exit code for an SMTP phase name (<c>SmtpPhase</c> of the SMTP client), or null for none.</summary>
-    public static int? ForPhase(string? phase) => phase switch
+    /// <summary>The exit code for the SMTP phase a failure happened in, or null (RSET: decided by the error's kind).</summary>
+    public static int? ForPhase(SmtpPhase phase) => phase switch
     {
-        "Connect" or "Greeting" or "Ehlo" or "Quit" => Connect,
-        "StartTls" => Tls,
-        "Auth" => Auth,
-        "MailFrom" => Sender,
-        "RcptTo" => Recipients,
-        "Data" or "Bdat" => Data,
+        SmtpPhase.Connect or SmtpPhase.Greeting or SmtpPhase.Ehlo or SmtpPhase.Quit => Connect,
+        SmtpPhase.StartTls => Tls,
+        SmtpPhase.Auth => Auth,
+        SmtpPhase.MailFrom => Sender,
+        SmtpPhase.RcptTo => Recipients,
+        SmtpPhase.Data or SmtpPhase.Bdat => Data,
         _ => null,
     };
-
-    // SmtpException (Smtp/, merged separately) carries Phase (SmtpPhase) and DeliveryUnknown. They are read by name so
-    // this file builds before and after that merge; once Smtp/ is on main this can become `e is SmtpException s`.
-    private static string? PhaseOf(M365SmtpException e) =>
-        e.GetType().GetProperty("Phase", BindingFlags.Public | BindingFlags.Instance)?.GetValue(e)?.ToString();
-
-    private static bool DeliveryUnknownOf(M365SmtpException e) =>
-        e.GetType().GetProperty("DeliveryUnknown", BindingFlags.Public | BindingFlags.Instance)?.GetValue(e) is true;
 }

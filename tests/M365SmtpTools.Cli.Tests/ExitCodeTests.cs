@@ -1,5 +1,6 @@
 using M365SmtpTools.Engine;
 using M365SmtpTools.Engine.Dns;
+using M365SmtpTools.Engine.Smtp;
 using M365SmtpTools.Engine.Tests.Infrastructure;
 
 namespace M365SmtpTools.Cli.Tests;
@@ -7,37 +8,30 @@ namespace M365SmtpTools.Cli.Tests;
 /// <summary>The exit-code table: one place, mapped from engine failures by phase, and the README shows the same table.</summary>
 public sealed class ExitCodeTests
 {
-    public enum FakePhase { Connect, Greeting, Ehlo, StartTls, Auth, MailFrom, RcptTo, Data, Bdat, Rset, Quit }
-
-    // Shaped like the SMTP client's SmtpException (Phase, DeliveryUnknown), which lands on main separately.
-    private sealed class FakeSmtpException : M365SmtpException
-    {
-        public FakeSmtpException(FakePhase phase, ErrorKind kind, bool deliveryUnknown = false) : base("SmtpSomething", kind, "m")
-        {
-            Phase = phase;
-            DeliveryUnknown = deliveryUnknown;
-        }
-        public FakePhase Phase { get; }
-        public bool DeliveryUnknown { get; }
-    }
-
     [Theory]
-    [InlineData(FakePhase.Connect, 11)]
-    [InlineData(FakePhase.Greeting, 11)]
-    [InlineData(FakePhase.Ehlo, 11)]
-    [InlineData(FakePhase.StartTls, 12)]
-    [InlineData(FakePhase.Auth, 13)]
-    [InlineData(FakePhase.MailFrom, 14)]
-    [InlineData(FakePhase.RcptTo, 15)]
-    [InlineData(FakePhase.Data, 16)]
-    [InlineData(FakePhase.Bdat, 16)]
-    public void Smtp_failures_map_by_phase(FakePhase phase, int expected) =>
-        Assert.Equal(expected, ExitCodes.For(new FakeSmtpException(phase, ErrorKind.ProtocolError)));
+    [InlineData(SmtpPhase.Connect, 11)]
+    [InlineData(SmtpPhase.Greeting, 11)]
+    [InlineData(SmtpPhase.Ehlo, 11)]
+    [InlineData(SmtpPhase.StartTls, 12)]
+    [InlineData(SmtpPhase.Auth, 13)]
+    [InlineData(SmtpPhase.MailFrom, 14)]
+    [InlineData(SmtpPhase.RcptTo, 15)]
+    [InlineData(SmtpPhase.Data, 16)]
+    [InlineData(SmtpPhase.Bdat, 16)]
+    public void Smtp_failures_map_by_phase(SmtpPhase phase, int expected)
+    {
+        Assert.Equal(expected, ExitCodes.For(new SmtpCommandException("SmtpSomethingRejected", ErrorKind.PermissionDenied, "m", phase, "smtp.test")));
+        Assert.Equal(expected, ExitCodes.For(new SmtpProtocolException("SmtpConnectionLost", ErrorKind.ProtocolError, "m", phase, "smtp.test")));
+    }
 
     [Fact]
     public void Other_failures_map_by_kind_and_id()
     {
-        Assert.Equal(18, ExitCodes.For(new FakeSmtpException(FakePhase.Data, ErrorKind.ConnectionError, deliveryUnknown: true)));
+        Assert.Equal(18, ExitCodes.For(new SmtpDeliveryUnknownException("m", SmtpPhase.Data, "smtp.test", null)));
+        Assert.Equal(12, ExitCodes.For(new SmtpProtocolException("SmtpCertificateInvalid", ErrorKind.SecurityError, "m", SmtpPhase.Connect, "smtp.test")));
+        Assert.Equal(12, ExitCodes.For(new SmtpCommandException("SmtpTlsRequired", ErrorKind.SecurityError, "m", SmtpPhase.Auth, "smtp.test")));
+        Assert.Equal(10, ExitCodes.For(new SmtpProtocolException("SmtpHostNotFound", ErrorKind.ObjectNotFound, "m", SmtpPhase.Connect, "smtp.test")));
+        Assert.Equal(1, ExitCodes.For(new SmtpCommandException("SmtpResetFailed", ErrorKind.ProtocolError, "m", SmtpPhase.Rset, "smtp.test")));
         Assert.Equal(10, ExitCodes.For(new DnsException(DnsErrorIds.Timeout, ErrorKind.OperationTimeout, "t")));
         Assert.Equal(10, ExitCodes.For(new DnsException(DnsErrorIds.NameNotFound, ErrorKind.ObjectNotFound, "t")));
         Assert.Equal(10, ExitCodes.For(new M365SmtpException("SmtpHostNotFound", ErrorKind.ObjectNotFound, "t")));
