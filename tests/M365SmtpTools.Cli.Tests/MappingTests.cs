@@ -63,12 +63,19 @@ public sealed class MappingTests
         foreach (ICliCommand c in CliApp.CreateCommands())
             foreach (var e in c.Binding.Entries.Where(e => e.Symbol is Option))
             {
-                string kebab = "--" + string.Concat(e.Property.Select((ch, i) => char.IsUpper(ch) && i > 0 ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
+                string kebab = "--" + System.Text.RegularExpressions.Regex.Replace(e.Property, "(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-").ToLowerInvariant();
                 bool secretSource = e.DisplayName.EndsWith("-env") || e.DisplayName == "--password-stdin";
                 Assert.True(secretSource ? e.DisplayName.StartsWith(kebab) || e.Property == "Credential" : e.DisplayName == kebab,
                     $"{c.Name}: option {e.DisplayName} for {e.Property} (expected {kebab})");
             }
     }
+
+    [Theory]
+    [InlineData("SenderIPAddress", "--sender-ip-address")]
+    [InlineData("TimeoutSeconds", "--timeout-seconds")]
+    [InlineData("AppId", "--app-id")]
+    public void Kebab_case_treats_acronyms_as_one_word(string property, string option) =>
+        Assert.Equal(option, "--" + System.Text.RegularExpressions.Regex.Replace(property, "(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-").ToLowerInvariant());
 
     [Fact]
     public void Every_auth_option_property_is_covered_by_the_shared_group()

@@ -57,7 +57,9 @@ internal sealed class RelayPlanCommand : CliCommand<NewRelayConnectorPlanRequest
         o.WriteLine();
         PlanOutput.Findings(o, plan.Findings.Select(f => (f.Severity, f.Id, f.Message, f.Remediation)));
         PlanOutput.Section(o, "Connector (Exchange Online PowerShell)", new[] { plan.ConnectorCommand });
-        PlanOutput.Section(o, "SPF", plan.Spf.ChangeNeeded ? new[] { $"current:  {plan.Spf.Current ?? "(none)"}", $"publish:  {plan.Spf.Proposed}" } : new[] { $"no change needed: {plan.Spf.Current}" });
+        PlanOutput.Section(o, "SPF", !plan.Spf.Checked ? new[] { "not checked (see the findings)" }
+            : plan.Spf.ChangeNeeded ? new[] { $"current:  {plan.Spf.Current ?? "(none)"}", $"publish:  {plan.Spf.Proposed}" }
+            : new[] { $"no change needed: {plan.Spf.Current}" });
         PlanOutput.Section(o, "Device settings", plan.DeviceSettings.Select(s => $"{s.Setting}: {s.Value}{(s.Note != null ? "  (" + s.Note + ")" : "")}"));
         if (plan.ScriptPath != null) o.WriteLine($"Script written to {plan.ScriptPath}");
         return exitCode ?? ExitCodes.Ok;
