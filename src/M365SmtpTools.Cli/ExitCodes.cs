@@ -104,6 +104,31 @@ internal static class ExitCodes
     private static readonly string[] TokenErrorPrefixes =
         { "Aad", "Identity", "Token", "AccessToken", "Delegated", "ManagedIdentity", "Interactive", "Certificate", "BasicAuth", "Authentication" };
 
+    /// <summary>
+    /// The exit code for a failure known only by its error id: a per-message result of a batch (SendMailResult.ErrorId)
+    /// carries the id, not the exception. Unknown ids give <see cref="Other"/>.
+    /// </summary>
+    public static int ForErrorId(string? errorId)
+    {
+        switch (errorId)
+        {
+            case null or "": return Other;
+            case "SmtpHostNotFound" or "RelayEndpointNotFound": return Resolve;
+            case "SmtpConnectFailed" or "SmtpConnectTimeout" or "SmtpGreetingRejected" or "SmtpEhloRejected" or "SmtpConnectionClosed"
+                or "SmtpConnectionLost" or "SmtpTimeout" or "SmtpNotConnected" or "SmtpImplicitTlsNotSupported": return Connect;
+            case "SmtpStartTlsNotOffered" or "SmtpStartTlsRefused" or "SmtpTlsHandshakeFailed" or "SmtpTlsProtocolNotAllowed" or "SmtpCertificateInvalid"
+                or "SmtpTlsRequired" or "SmtpStartTlsInjection": return Tls;
+            case "SmtpAuthenticationFailed" or "SmtpAuthNotOffered" or "SmtpAuthMechanismNotOffered" or "SmtpCredentialEmpty": return Auth;
+            case "SmtpSenderRejected" or "MessageHasNoSender": return Sender;
+            case "SmtpRecipientsRejected" or "SmtpNoRecipients" or "SmtpInvalidAddress" or "DirectSendExternalRecipient": return Recipients;
+            case "SmtpDataRejected" or "SmtpMessageRejected" or "SmtpMessageTooLarge" or "SmtpContentFailed": return Data;
+            case "SmtpDeliveryUnknown": return DeliveryUnknown;
+        }
+        if (errorId.StartsWith("Dns", StringComparison.Ordinal)) return Resolve;
+        if (TokenErrorPrefixes.Any(prefix => errorId.StartsWith(prefix, StringComparison.Ordinal))) return Auth;
+        return Other;
+    }
+
     /// <summary>The exit code for the SMTP phase a failure happened in, or null (RSET: decided by the error's kind).</summary>
     public static int? ForPhase(SmtpPhase phase) => phase switch
     {

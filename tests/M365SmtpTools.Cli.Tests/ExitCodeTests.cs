@@ -47,6 +47,21 @@ public sealed class ExitCodeTests
         Assert.Equal(1, ExitCodes.For(new InvalidOperationException()));
     }
 
+    [Theory]
+    [InlineData("SmtpHostNotFound", 10)]
+    [InlineData("DnsTimeout", 10)]
+    [InlineData("SmtpConnectFailed", 11)]
+    [InlineData("SmtpStartTlsNotOffered", 12)]
+    [InlineData("SmtpAuthenticationFailed", 13)]
+    [InlineData("AadInvalidClientSecret", 13)]
+    [InlineData("SmtpSenderRejected", 14)]
+    [InlineData("SmtpRecipientsRejected", 15)]
+    [InlineData("SmtpMessageTooLarge", 16)]
+    [InlineData("SmtpDeliveryUnknown", 18)]
+    [InlineData("SomethingNew", 1)]
+    [InlineData(null, 1)]
+    public void Result_error_ids_map_to_the_phase(string? errorId, int expected) => Assert.Equal(expected, ExitCodes.ForErrorId(errorId));
+
     [Fact]
     public void Codes_and_names_are_unique()
     {

@@ -22,6 +22,11 @@ public sealed class HelpAndUsageTests
             Assert.Contains(entry.DisplayName, run.Stdout);
             Assert.False(string.IsNullOrWhiteSpace(entry.Symbol.Description), $"{name} {entry.DisplayName} has no description");
         }
+        foreach (var (option, _) in command.Binding.CliOnlyOptions)
+        {
+            Assert.Contains(option.Name, run.Stdout);
+            Assert.False(string.IsNullOrWhiteSpace(option.Description), $"{name} {option.Name} has no description");
+        }
         foreach (string global in new[] { "--json", "--quiet", "--verbose" }) Assert.Contains(global, run.Stdout);
         foreach (var (commandLine, _) in command.Examples) Assert.Contains(commandLine, run.Stdout);
         AssertExitCodeTable(run.Stdout);

@@ -22,7 +22,9 @@ public sealed class MappingTests
         IRequestBinding binding = c.Binding;
         var mapped = binding.Entries.ToDictionary(e => e.Symbol, e => e.Property);
         foreach (Option o in command.Options.Where(o => o is not HelpOption && !o.Recursive))
-            if (!mapped.ContainsKey(o)) failures.Add($"{c.Name} {o.Name}: no request property");
+            if (!mapped.ContainsKey(o) && !binding.CliOnlyOptions.ContainsKey(o)) failures.Add($"{c.Name} {o.Name}: no request property");
+        foreach (var (o, reason) in binding.CliOnlyOptions)
+            if (string.IsNullOrWhiteSpace(reason) || !command.Options.Contains(o)) failures.Add($"{c.Name} {o.Name}: command-line-only without a reason or not on the command");
         foreach (Argument a in command.Arguments)
             if (!mapped.ContainsKey(a)) failures.Add($"{c.Name} <{a.Name}>: no request property");
         var properties = binding.RequestType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -102,7 +104,8 @@ public sealed class MappingTests
         public override IReadOnlyList<(string CommandLine, string Explanation)> Examples => new (string, string)[0];
         protected override RequestBinding<FakeRequest> CreateBinding() => new RequestBinding<FakeRequest>()
             .Map(CliOptions.Text("--mapped", "X", "Mapped."), r => r.Mapped)
-            .Exclude(r => r.Dropped, "Not offered on purpose.");
+            .Exclude(r => r.Dropped, "Not offered on purpose.")
+            .CliOnly(CliOptions.Text("--feed", "FILE", "Feeds the command, not the request."), "Read by the command itself.");
         public override Task<int> RunAsync(FakeRequest request, CliSession session, CancellationToken cancellationToken) => Task.FromResult(0);
     }
 
@@ -123,6 +126,7 @@ public sealed class MappingTests
         Assert.Throws<InvalidOperationException>(() => new RequestBinding<FakeRequest>()
             .Map(CliOptions.Text("--a", "X", "x"), r => r.Mapped).Map(CliOptions.Text("--b", "X", "x"), r => r.Mapped));
         Assert.Throws<ArgumentException>(() => new RequestBinding<FakeRequest>().Exclude(r => r.Dropped, " "));
+        Assert.Throws<ArgumentException>(() => new RequestBinding<FakeRequest>().CliOnly(CliOptions.Flag("--x", "x"), ""));
     }
 
     [Fact]

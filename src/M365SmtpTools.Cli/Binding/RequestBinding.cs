@@ -25,6 +25,9 @@ internal interface IRequestBinding
     /// <summary>Request properties deliberately without an option, with the reason (shown in the mapping test's failures and the report).</summary>
     IReadOnlyDictionary<string, string> Exclusions { get; }
 
+    /// <summary>Options that set no request property because they feed the command itself (e.g. --batch), with the reason.</summary>
+    IReadOnlyDictionary<Option, string> CliOnlyOptions { get; }
+
     /// <summary>The option or argument that sets a property, as typed on the command line; null when none.</summary>
     string? DisplayNameFor(string property);
 
@@ -44,6 +47,7 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
 {
     private readonly List<(BindingEntry Entry, Action<TRequest, BindContext> Apply)> _entries = new();
     private readonly Dictionary<string, string> _exclusions = new(StringComparer.Ordinal);
+    private readonly Dictionary<Option, string> _cliOnly = new();
 
     /// <inheritdoc />
     public Type RequestType => typeof(TRequest);
@@ -53,6 +57,9 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
 
     /// <inheritdoc />
     public IReadOnlyDictionary<string, string> Exclusions => _exclusions;
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<Option, string> CliOnlyOptions => _cliOnly;
 
     /// <summary>Maps an option to a property of a compatible type (same type, or T to T?).</summary>
     public RequestBinding<TRequest> Map<T, TProp>(Option<T> option, Expression<Func<TRequest, TProp>> property)
@@ -100,7 +107,18 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
         return this;
     }
 
-    /// <summary>Adds every mapped option and argument to the command, in mapping order.</summary>
+    /// <summary>
+    /// Declares an option that sets no request property because the command itself uses it (read it with
+    /// <c>ParseResult.GetValue</c>); <paramref name="reason"/> says what it feeds (required, non-empty).
+    /// </summary>
+    public RequestBinding<TRequest> CliOnly(Option option, string reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("A command-line-only option needs a reason.", nameof(reason));
+        _cliOnly.Add(option, reason);
+        return this;
+    }
+
+    /// <summary>Adds every mapped option and argument, then the command-line-only options, to the command.</summary>
     public void AddTo(Command command)
     {
         foreach (var (entry, _) in _entries)
@@ -108,6 +126,7 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
             if (entry.Symbol is Option o) command.Add(o);
             else if (entry.Symbol is Argument a) command.Add(a);
         }
+        foreach (Option o in _cliOnly.Keys) command.Add(o);
     }
 
     /// <summary>Builds the request from the parse result.</summary>
