@@ -111,7 +111,7 @@ internal sealed class CliApp
         bool deviceCode = parseResult.Tokens.Any(t => t.Value == "--device-code");
         var host = new ConsoleHost(_stderr, secrets, parseResult.GetValue(Verbose), quiet, _stderrIsTerminal,
             interactive: deviceCode || (_stderrIsTerminal && _stdinIsTerminal));
-        var session = new CliSession(host, new CliOutput(_stdout, secrets, parseResult.GetValue(Json), quiet), command.Binding);
+        var session = new CliSession(host, new CliOutput(_stdout, secrets, parseResult.GetValue(Json), quiet), command.Binding, parseResult);
         try
         {
             TRequest request = command.Binding.Bind(new BindContext(parseResult, _environment, _stdin, secrets));

@@ -8,12 +8,16 @@ namespace M365SmtpTools.Cli;
 internal sealed class CliSession
 {
     /// <summary>Creates the session.</summary>
-    public CliSession(ConsoleHost host, CliOutput output, IRequestBinding binding)
+    public CliSession(ConsoleHost host, CliOutput output, IRequestBinding binding, System.CommandLine.ParseResult parseResult)
     {
+        ParseResult = parseResult;
         Host = host;
         Output = output;
         Binding = binding;
     }
+
+    /// <summary>The parsed command line (for command-line-only options such as --batch).</summary>
+    public System.CommandLine.ParseResult ParseResult { get; }
 
     /// <summary>The engine's host (stderr).</summary>
     public ConsoleHost Host { get; }

@@ -74,5 +74,32 @@ internal static class CliOptions
         };
     }
 
+    /// <summary>A [Flags] enum: the option repeated (or comma-separated) names, combined.</summary>
+    public static Option<T> Flags<T>(string name, string description) where T : struct, Enum
+    {
+        string[] names = System.Enum.GetNames<T>();
+        return new Option<T>(name)
+        {
+            Description = $"{description} One or more of: {string.Join(", ", names)} (repeat the option or separate with commas).",
+            HelpName = string.Join("|", names),
+            Arity = ArgumentArity.OneOrMore,
+            CustomParser = result =>
+            {
+                ulong combined = 0;
+                foreach (string text in result.Tokens.SelectMany(t => t.Value.Split(',')).Select(t => t.Trim()).Where(t => t.Length > 0))
+                {
+                    string? match = names.FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase));
+                    if (match == null)
+                    {
+                        result.AddError($"{name}: '{text}' is not one of {string.Join(", ", names)}.");
+                        return default;
+                    }
+                    combined |= System.Convert.ToUInt64(System.Enum.Parse<T>(match));
+                }
+                return (T)System.Enum.ToObject(typeof(T), combined);
+            },
+        };
+    }
+
     private static string Single(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
 }
