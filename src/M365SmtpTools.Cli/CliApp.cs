@@ -111,6 +111,7 @@ internal sealed class CliApp
         bool deviceCode = parseResult.Tokens.Any(t => t.Value == "--device-code");
         var host = new ConsoleHost(_stderr, secrets, parseResult.GetValue(Verbose), quiet, _stderrIsTerminal,
             interactive: deviceCode || (_stderrIsTerminal && _stdinIsTerminal));
+        host.TranslateParameterNames = command.Binding.TranslateParameterNames;
         var session = new CliSession(host, new CliOutput(_stdout, secrets, parseResult.GetValue(Json), quiet), command.Binding, parseResult);
         try
         {

@@ -27,6 +27,12 @@ internal sealed class ConsoleHost : IOperationHost
         IsInteractive = interactive;
     }
 
+    /// <summary>
+    /// Rewrites the engine's PowerShell parameter names (<c>-SmtpServer</c>) in verbose lines and warnings to the
+    /// command's option names (<c>--smtp-server</c>); identity until the command's binding is known.
+    /// </summary>
+    public Func<string, string> TranslateParameterNames { get; set; } = text => text;
+
     /// <summary>--verbose was given.</summary>
     public bool Verbose { get; }
 
@@ -42,13 +48,13 @@ internal sealed class ConsoleHost : IOperationHost
     /// <inheritdoc />
     public void WriteVerbose(string message)
     {
-        if (Verbose) Line("verbose: " + message);
+        if (Verbose) Line("verbose: " + TranslateParameterNames(message));
     }
 
     /// <inheritdoc />
     public void WriteWarning(string message)
     {
-        if (!Quiet) Line("warning: " + message);
+        if (!Quiet) Line("warning: " + TranslateParameterNames(message));
     }
 
     /// <inheritdoc />

@@ -57,4 +57,14 @@ public sealed class ConsoleHostTests
         host.WriteVerbose("sent tok-123456 to ab");
         Assert.Equal("verbose: sent *** to ab" + Environment.NewLine, err.ToString());
     }
+
+    [Fact]
+    public void Warnings_and_verbose_lines_name_the_cli_options()
+    {
+        var (host, err) = Host(verbose: true);
+        host.TranslateParameterNames = new M365SmtpTools.Cli.Commands.MxCommand().Binding.TranslateParameterNames;
+        host.WriteWarning("-DnsServer 10.0.0.1 did not answer; -TimeoutSeconds is 3.");
+        host.WriteVerbose("asked -DnsServer");
+        Assert.Equal("warning: --dns-server 10.0.0.1 did not answer; --timeout-seconds is 3.\nverbose: asked --dns-server\n", err.ToString().Replace("\r\n", "\n"));
+    }
 }

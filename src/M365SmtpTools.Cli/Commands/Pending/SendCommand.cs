@@ -102,6 +102,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
             string where = rows != null && rows.TryGetValue(result.Index, out BatchRow? row) ? $"row {row.RowNumber}" : $"message {result.Index + 1}";
             if (session.Output.Json) session.Output.WriteJson(result);
             else session.Output.WriteLine($"{where}: {result.Status} {string.Join(", ", result.Recipients)} \"{result.Subject}\" {result.Reply ?? result.ErrorMessage}{(result.MessageId != null ? " " + result.MessageId : "")}");
+            if (result.Status == SendMailStatus.Sent && result.RejectedRecipients.Length > 0)
+                session.Host.WriteWarning($"{where}: sent, but refused for {string.Join(", ", result.RecipientResults.Where(r => !r.Accepted && r.ReplyCode != null).Select(r => $"{r.Address} ({r.Reply})"))}.");
             if (result.Status is SendMailStatus.Failed or SendMailStatus.Unknown)
             {
                 string line = $"m365smtp: error {result.ErrorId ?? result.Status.ToString()} ({where}): {result.ErrorMessage ?? result.Reply}";
