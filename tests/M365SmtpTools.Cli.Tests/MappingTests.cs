@@ -154,6 +154,20 @@ public sealed class MappingTests
         Assert.Equal("key=*** and ***", secrets.Redact("key=s3cret-value and s3cret-value"));
     }
 
+    [Flags]
+    public enum Notify { None = 0, Success = 1, Failure = 2, Delay = 4 }
+
+    [Fact]
+    public void Flags_options_combine_repeated_and_comma_separated_names_and_reject_unknown_ones()
+    {
+        var option = CliOptions.Flags<Notify>("--notify", "Notifications.");
+        var root = new RootCommand { option };
+        Assert.Equal(Notify.Success | Notify.Delay, root.Parse(new[] { "--notify", "success", "--notify", "Delay" }).GetValue(option));
+        Assert.Equal(Notify.Failure | Notify.Delay, root.Parse(new[] { "--notify", "Failure,delay" }).GetValue(option));
+        var bad = root.Parse(new[] { "--notify", "Sometimes" });
+        Assert.Equal("--notify: 'Sometimes' is not one of None, Success, Failure, Delay.", Assert.Single(bad.Errors).Message);
+    }
+
     [Fact]
     public void Engine_parameter_names_are_rewritten_to_option_names()
     {
