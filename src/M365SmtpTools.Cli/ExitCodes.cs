@@ -1,0 +1,143 @@
+using M365SmtpTools.Engine;
+using M365SmtpTools.Engine.Dns;
+using M365SmtpTools.Engine.Smtp;
+
+namespace M365SmtpTools.Cli;
+
+/// <summary>
+/// The process exit codes, one per failing phase, so a script can branch on them (like swaks' phase codes). This table
+/// is the only place they are defined: <c>--help</c> and README.md are generated from / checked against it.
+/// </summary>
+internal static class ExitCodes
+{
+    /// <summary>Everything worked.</summary>
+    public const int Ok = 0;
+    /// <summary>A failure that belongs to no phase below (an unexpected error, a file that can't be read).</summary>
+    public const int Other = 1;
+    /// <summary>Bad command line: unknown option, bad value, missing or conflicting options, invalid engine argument.</summary>
+    public const int Usage = 2;
+    /// <summary>Resolving failed: DNS (NXDOMAIN, no MX, timeout, server failure) or the SMTP host name.</summary>
+    public const int Resolve = 10;
+    /// <summary>The TCP connection, greeting or EHLO failed.</summary>
+    public const int Connect = 11;
+    /// <summary>STARTTLS or the TLS handshake failed, or TLS was required and not offered.</summary>
+    public const int Tls = 12;
+    /// <summary>Getting a token or AUTH failed (identity platform or SMTP server rejected the credentials).</summary>
+    public const int Auth = 13;
+    /// <summary>MAIL FROM was rejected (e.g. 5.7.60 no Send As, 5.7.57 not authenticated).</summary>
+    public const int Sender = 14;
+    /// <summary>RCPT TO was rejected for every recipient (or the recipients given are invalid).</summary>
+    public const int Recipients = 15;
+    /// <summary>DATA/BDAT or the message content was rejected (size, policy, quota).</summary>
+    public const int Data = 16;
+    /// <summary>A batch where some messages were sent and some failed.</summary>
+    public const int PartialBatch = 17;
+    /// <summary>The connection died after the message was sent and before the server's answer: it may or may not have been delivered.</summary>
+    public const int DeliveryUnknown = 18;
+    /// <summary>Interrupted (Ctrl+C / SIGTERM).</summary>
+    public const int Cancelled = 130;
+
+    /// <summary>One row of the table: code, short name, meaning.</summary>
+    public sealed record Entry(int Code, string Name, string Meaning);
+
+    /// <summary>The table, in order, as shown in --help and README.md.</summary>
+    public static IReadOnlyList<Entry> Table { get; } = new[]
+    {
+        new Entry(Ok, "ok", "Everything worked."),
+        new Entry(Other, "other", "A failure outside the phases below (unreadable file, unexpected error)."),
+        new Entry(Usage, "usage", "Bad command line: unknown option, bad or missing value, conflicting options."),
+        new Entry(Resolve, "resolve", "DNS failed: name not found, no MX, timeout, server failure; or the SMTP host name."),
+        new Entry(Connect, "connect", "TCP connection, greeting or EHLO failed."),
+        new Entry(Tls, "tls", "STARTTLS or the TLS handshake failed, or TLS was required and not offered."),
+        new Entry(Auth, "auth", "Getting a token (identity platform, certificate, managed identity) or SMTP AUTH failed (e.g. 535 5.7.3, 5.7.139)."),
+        new Entry(Sender, "sender", "MAIL FROM rejected (e.g. 5.7.60 no Send As, 5.7.57 not authenticated)."),
+        new Entry(Recipients, "recipients", "RCPT TO rejected for the recipients."),
+        new Entry(Data, "data", "DATA or the message rejected (size, policy, quota)."),
+        new Entry(PartialBatch, "partial", "Batch: some messages sent, some failed (see the per-message lines)."),
+        new Entry(DeliveryUnknown, "unknown", "The connection died after the message was sent: delivery unknown, don't blindly resend."),
+        new Entry(Cancelled, "cancelled", "Interrupted (Ctrl+C)."),
+    };
+
+    /// <summary>The exit-code table as text, for --help.</summary>
+    public static string HelpText()
+    {
+        var b = new System.Text.StringBuilder();
+        b.AppendLine("Exit codes:");
+        foreach (Entry e in Table)
+            b.AppendLine($"  {e.Code,3}  {e.Name,-10}  {e.Meaning}");
+        return b.ToString();
+    }
+
+    /// <summary>
+    /// The exit code for an engine failure. Order: cancellation; invalid arguments (usage); DNS and the SMTP host name;
+    /// SMTP failures by delivery-unknown, TLS, then the phase they happened in; token failures (auth); then the error
+    /// kind (authentication, TLS, connection).
+    /// </summary>
+    public static int For(Exception exception)
+    {
+        if (exception is OperationCanceledException) return Cancelled;
+        if (exception is not M365SmtpException e) return Other;
+        if (e.Kind == ErrorKind.Cancelled) return Cancelled;
+        if (e.Kind == ErrorKind.InvalidArgument || e.ErrorId == DnsErrorIds.InvalidDomainName || e.ErrorId == DnsErrorIds.InvalidDnsServer) return Usage;
+        if (e is DnsException || e.ErrorId == "SmtpHostNotFound") return Resolve;
+        if (e is SmtpException smtp)
+        {
+            if (smtp.DeliveryUnknown) return DeliveryUnknown;
+            if (smtp.Kind == ErrorKind.SecurityError) return Tls; // certificate rejected, TLS required but not in place
+            int? byPhase = ForPhase(smtp.Phase);
+            if (byPhase.HasValue) return byPhase.Value;
+        }
+        if (TokenErrorPrefixes.Any(prefix => e.ErrorId.StartsWith(prefix, StringComparison.Ordinal))) return Auth;
+        return e.Kind switch
+        {
+            ErrorKind.AuthenticationError => Auth,
+            ErrorKind.SecurityError => Tls,
+            ErrorKind.ConnectionError => Connect,
+            ErrorKind.OperationTimeout => Connect,
+            _ => Other,
+        };
+    }
+
+    // Failures of getting a token (Auth/: MSAL and Entra ID errors, managed identity, certificates for app-only, a
+    // token given that is expired) belong to the auth phase even when the cause is the network (identity endpoint
+    // unreachable): the script's question is "could it authenticate".
+    private static readonly string[] TokenErrorPrefixes =
+        { "Aad", "Identity", "Token", "AccessToken", "Delegated", "ManagedIdentity", "Interactive", "Certificate", "BasicAuth", "Authentication" };
+
+    /// <summary>
+    /// The exit code for a failure known only by its error id: a per-message result of a batch (SendMailResult.ErrorId)
+    /// carries the id, not the exception. Unknown ids give <see cref="Other"/>.
+    /// </summary>
+    public static int ForErrorId(string? errorId)
+    {
+        switch (errorId)
+        {
+            case null or "": return Other;
+            case "SmtpHostNotFound" or "RelayEndpointNotFound": return Resolve;
+            case "SmtpConnectFailed" or "SmtpConnectTimeout" or "SmtpGreetingRejected" or "SmtpEhloRejected" or "SmtpConnectionClosed"
+                or "SmtpConnectionLost" or "SmtpTimeout" or "SmtpNotConnected" or "SmtpImplicitTlsNotSupported": return Connect;
+            case "SmtpStartTlsNotOffered" or "SmtpStartTlsRefused" or "SmtpTlsHandshakeFailed" or "SmtpTlsProtocolNotAllowed" or "SmtpCertificateInvalid"
+                or "SmtpTlsRequired" or "SmtpStartTlsInjection": return Tls;
+            case "SmtpAuthenticationFailed" or "SmtpAuthNotOffered" or "SmtpAuthMechanismNotOffered" or "SmtpCredentialEmpty": return Auth;
+            case "SmtpSenderRejected" or "MessageHasNoSender": return Sender;
+            case "SmtpRecipientsRejected" or "SmtpNoRecipients" or "SmtpInvalidAddress" or "DirectSendExternalRecipient": return Recipients;
+            case "SmtpDataRejected" or "SmtpMessageRejected" or "SmtpMessageTooLarge" or "SmtpContentFailed": return Data;
+            case "SmtpDeliveryUnknown": return DeliveryUnknown;
+        }
+        if (errorId.StartsWith("Dns", StringComparison.Ordinal)) return Resolve;
+        if (TokenErrorPrefixes.Any(prefix => errorId.StartsWith(prefix, StringComparison.Ordinal))) return Auth;
+        return Other;
+    }
+
+    /// <summary>The exit code for the SMTP phase a failure happened in, or null (RSET: decided by the error's kind).</summary>
+    public static int? ForPhase(SmtpPhase phase) => phase switch
+    {
+        SmtpPhase.Connect or SmtpPhase.Greeting or SmtpPhase.Ehlo or SmtpPhase.Quit => Connect,
+        SmtpPhase.StartTls => Tls,
+        SmtpPhase.Auth => Auth,
+        SmtpPhase.MailFrom => Sender,
+        SmtpPhase.RcptTo => Recipients,
+        SmtpPhase.Data or SmtpPhase.Bdat => Data,
+        _ => null,
+    };
+}

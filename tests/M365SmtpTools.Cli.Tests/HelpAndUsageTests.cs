@@ -1,0 +1,107 @@
+using M365SmtpTools.Cli.Commands;
+using M365SmtpTools.Cli.Tests.Infrastructure;
+
+namespace M365SmtpTools.Cli.Tests;
+
+/// <summary>--help documents every option and the exit codes; bad command lines are exit 2 naming the option.</summary>
+public sealed class HelpAndUsageTests
+{
+    public static TheoryData<string> CommandNames() => new(CliApp.CreateCommands().Select(c => c.Name));
+
+    [Theory]
+    [MemberData(nameof(CommandNames))]
+    public async Task Help_documents_every_option_the_examples_and_the_exit_codes(string name)
+    {
+        ICliCommand command = CliApp.CreateCommands().Single(c => c.Name == name);
+        CliRun run = await CliProcess.RunAsync(name, "--help");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("", run.Stderr);
+        Assert.Contains(command.Cmdlet, run.Stdout);
+        foreach (var entry in command.Binding.Entries)
+        {
+            Assert.Contains(entry.DisplayName, run.Stdout);
+            Assert.False(string.IsNullOrWhiteSpace(entry.Symbol.Description), $"{name} {entry.DisplayName} has no description");
+        }
+        foreach (var (option, _) in command.Binding.CliOnlyOptions)
+        {
+            Assert.Contains(option.Name, run.Stdout);
+            Assert.False(string.IsNullOrWhiteSpace(option.Description), $"{name} {option.Name} has no description");
+        }
+        foreach (string global in new[] { "--json", "--quiet", "--verbose" }) Assert.Contains(global, run.Stdout);
+        foreach (var (commandLine, _) in command.Examples) Assert.Contains(commandLine, run.Stdout);
+        AssertExitCodeTable(run.Stdout);
+    }
+
+    [Fact]
+    public async Task Root_help_lists_the_commands_and_the_exit_codes()
+    {
+        CliRun run = await CliProcess.RunAsync("--help");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        foreach (ICliCommand c in CliApp.CreateCommands()) Assert.Contains(c.Name, run.Stdout);
+        Assert.Contains("environment variable", run.Stdout);
+        AssertExitCodeTable(run.Stdout);
+    }
+
+    private static void AssertExitCodeTable(string help)
+    {
+        int start = help.IndexOf("Exit codes:", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no exit-code table in:\n" + help);
+        string[] rows = help[start..].Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToArray();
+        Assert.Equal(ExitCodes.Table.Count, rows.Length);
+        for (int i = 0; i < rows.Length; i++)
+            Assert.Matches($@"^\s*{ExitCodes.Table[i].Code}\s+{ExitCodes.Table[i].Name}\s+{System.Text.RegularExpressions.Regex.Escape(ExitCodes.Table[i].Meaning)}\s*$", rows[i]);
+    }
+
+    [Fact]
+    public async Task A_bad_number_names_the_option_and_the_range()
+    {
+        CliRun run = await CliProcess.RunAsync("mx", "contoso.test", "--timeout-seconds", "abc");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("", run.Stdout);
+        Assert.Equal("m365smtp: --timeout-seconds: 'abc' is not a whole number from 1 to 300.", run.StderrLines[0]);
+        Assert.Contains("m365smtp mx --help", run.StderrLines[^1]);
+        CliRun zero = await CliProcess.RunAsync("mx", "contoso.test", "--timeout-seconds", "0");
+        Assert.Equal(2, zero.ExitCode);
+        Assert.Contains("--timeout-seconds: '0' is not a whole number from 1 to 300.", zero.Stderr);
+    }
+
+    [Fact]
+    public async Task A_bad_enum_value_names_the_option_and_lists_the_accepted_values()
+    {
+        CliRun run = await CliProcess.RunAsync("connect", "--environment", "Mars", "--managed-identity", "--user-name", "a@contoso.com");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("m365smtp: --environment: 'Mars' is not one of Commercial, USGovGCCHigh, USGovDoD, China.", run.StderrLines[0]);
+    }
+
+    [Fact]
+    public async Task Unknown_options_missing_arguments_and_missing_commands_are_exit_2()
+    {
+        CliRun unknown = await CliProcess.RunAsync("mx", "contoso.test", "--frobnicate");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("--frobnicate", unknown.Stderr);
+        CliRun missing = await CliProcess.RunAsync("mx");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("domain", missing.Stderr);
+        CliRun none = await CliProcess.RunAsync();
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("m365smtp --help", none.Stderr);
+        foreach (CliRun r in new[] { unknown, missing, none })
+        {
+            Assert.Equal("", r.Stdout);
+            Assert.DoesNotContain("   at ", r.Stderr);
+        }
+    }
+
+    [Fact]
+    public async Task An_engine_argument_error_is_exit_2_and_names_the_cli_options()
+    {
+        CliRun run = await CliProcess.RunAsync("connect");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        string line = Assert.Single(run.StderrLines);
+        Assert.StartsWith("m365smtp: error AuthMethodMissing: ", line);
+        Assert.Contains("--client-secret-env", line);
+        Assert.Contains("--access-token-env", line);
+        Assert.Contains("--password-stdin", line);
+        Assert.DoesNotContain("-ClientSecret", line);
+    }
+}
