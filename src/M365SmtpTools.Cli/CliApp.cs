@@ -46,7 +46,11 @@ internal sealed class CliApp
     /// <summary>Every subcommand, in help order. A new command is registered here.</summary>
     public static IReadOnlyList<ICliCommand> CreateCommands() => new ICliCommand[]
     {
+        new SendCommand(),
         new MxCommand(),
+        new DomainCommand(),
+        new RelayPlanCommand(),
+        new AppAccessPlanCommand(),
         new ConnectCommand(),
     };
 
