@@ -210,6 +210,12 @@ namespace M365SmtpTools.Engine.Operations
             private async Task EndSessionAsync()
             {
                 if (!_client.IsConnected) return;
+                if (_client.Greeting == null)
+                {
+                    // -StopAfter Connect (or a failure before the banner): close without talking.
+                    _client.Dispose();
+                    return;
+                }
                 try
                 {
                     using var quick = CancellationTokenSource.CreateLinkedTokenSource(_ct);
