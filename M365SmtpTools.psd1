@@ -15,6 +15,7 @@
         'Connect-M365Smtp'
         'Disconnect-M365Smtp'
         'Get-M365SmtpConnection'
+        'Test-M365SmtpAuth'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -581,6 +581,12 @@ namespace M365SmtpTools.Engine.Operations
             {
                 await _client.ResetAsync(_ct).ConfigureAwait(false);
                 _inTransaction = false;
+                if (!_host.ShouldProcess($"{string.Join(", ", _plan.To)} via {_plan.Host}:{_plan.Port}", "Send a test message"))
+                {
+                    s.Status = SmtpTestStageStatus.Skipped;
+                    s.Detail = "Not sent (-WhatIf or declined).";
+                    return;
+                }
                 string from = _report.From!;
                 var builder = new MessageBuilder
                 {
