@@ -320,4 +320,24 @@ public sealed class TestSmtpAuthDoubleTests
         Diag.WriteCommands("all-command-templates", all.Select(c => ("template", c)));
         Assert.True(File.Exists(Path.Combine(Diag.GeneratedDir, "all-command-templates.ps1")));
     }
+
+    [Fact]
+    public async Task A_failing_run_renders_as_text_for_the_readme()
+    {
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant });
+        string token = TestJwt.AppOnly(TestJwt.Tenant, DateTimeOffset.UtcNow.AddHours(1));
+        exo.Options.AccessTokens[token] = "scanner@contoso.com";
+        TestSmtpAuthRequest request = Diag.Request(exo).WithToken(token, "scanner@contoso.com");
+
+        SmtpAuthTestReport report = await Diag.Op(exo).RunAsync(request);
+        string text = report.ToText();
+
+        Assert.StartsWith("Overall   : Failed", text);
+        Assert.Contains("Auth      Failed", text);
+        Assert.Contains("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant", text);
+        Assert.Contains("> Set-CASMailbox -Identity 'scanner@contoso.com' -SmtpClientAuthenticationDisabled $false", text);
+        Assert.DoesNotContain(token, text);
+        Directory.CreateDirectory(Path.Combine(TestPaths.RepoRoot, "tests", "generated"));
+        File.WriteAllText(Path.Combine(TestPaths.RepoRoot, "tests", "generated", "readme-test-m365smtpauth-report.txt"), text);
+    }
 }
