@@ -18,7 +18,8 @@
         'New-M365RelayConnectorPlan',
         'New-M365SmtpAppAccessPlan',
         'Send-M365Mail',
-        'Test-M365MailDomain'
+        'Test-M365MailDomain',
+        'Test-M365SmtpAuth'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

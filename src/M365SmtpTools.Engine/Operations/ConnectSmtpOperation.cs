@@ -42,8 +42,8 @@ namespace M365SmtpTools.Engine.Operations
     /// <summary>Where Connect-M365Smtp finds the SMTP AUTH tester: set once by the SMTP client at start-up.</summary>
     public static class SmtpAuthTesters
     {
-        /// <summary>The tester used when none is passed to the operation; null until the SMTP client registers one.</summary>
-        public static ISmtpAuthTester? Default { get; set; }
+        /// <summary>The tester used when none is passed to the operation: the SMTP client (<see cref="SmtpClientAuthTester"/>) by default.</summary>
+        public static ISmtpAuthTester? Default { get; set; } = new SmtpClientAuthTester();
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ namespace M365SmtpTools.Engine.Smtp
     /// One instance is one session: connect, optionally authenticate, send any number of messages, quit.
     /// Not thread-safe: use one instance per concurrent session.
     /// </summary>
-    public sealed class SmtpClient : IDisposable
+    public sealed partial class SmtpClient : IDisposable
     {
         /// <summary>The longest AUTH command line that carries an initial response (RFC 4954 lets servers limit it to 12288 octets).</summary>
         internal const int MaxAuthLineLength = 12288;

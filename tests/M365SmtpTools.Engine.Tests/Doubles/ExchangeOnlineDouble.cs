@@ -188,7 +188,7 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
 
         public async Task RunAsync(CancellationToken ct)
         {
-            await ReplyAsync($"220 {O.ServerName} Microsoft ESMTP MAIL Service ready at {DateTime.UtcNow:R}", ct);
+            await ReplyAsync(O.ScriptedReplies.TryGetValue("GREETING", out string? banner) ? banner : $"220 {O.ServerName} Microsoft ESMTP MAIL Service ready at {DateTime.UtcNow:R}", ct);
             while (true)
             {
                 byte[]? raw = await _in.ReadLineAsync(ct);
@@ -197,6 +197,13 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
                 _s.AddCommand(line);
                 string verb = (line.Split(' ', 2)[0]).ToUpperInvariant();
                 string arg = line.Length > verb.Length ? line.Substring(verb.Length).Trim() : "";
+                if ((verb == "AUTH" || verb == "MAIL" || verb == "RCPT") && O.ScriptedReplies.TryGetValue(verb, out string? scripted))
+                {
+                    if (verb == "MAIL" && scripted.StartsWith('2')) _mailFrom = arg;
+                    if (verb == "RCPT" && scripted.StartsWith('2')) _rcpts.Add(arg);
+                    await ReplyAsync(scripted, ct);
+                    continue;
+                }
                 switch (verb)
                 {
                     case "EHLO": await EhloAsync(ct); break;
@@ -468,7 +475,8 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
             }
             string? refusal = null;
             string? mailbox = _s.AuthenticatedUser;
-            if (message.Length > O.MaxMessageSize) refusal = "552 5.3.4 Message size exceeds fixed maximum message size";
+            if (O.ScriptedReplies.TryGetValue("ENDOFDATA", out string? scriptedEnd)) refusal = scriptedEnd;
+            else if (message.Length > O.MaxMessageSize) refusal = "552 5.3.4 Message size exceeds fixed maximum message size";
             else if (sendAsDenied) refusal = $"550 5.7.60 SMTP; Client does not have permissions to send as this sender {Tag}";
             else if (O.MailboxFull && mailbox != null) refusal = "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded";
             else if (mailbox != null && O.MessagesPerMinute is int limit)

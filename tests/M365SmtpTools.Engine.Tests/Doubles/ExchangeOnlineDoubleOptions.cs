@@ -120,6 +120,14 @@ public sealed class ExchangeOnlineDoubleOptions
     /// <summary>Fault: close the connection after receiving the end of data (final dot or BDAT LAST), without replying.</summary>
     public bool DropAfterEndOfData { get; set; }
 
+    /// <summary>
+    /// Replies to play instead of the normal ones, by step: "GREETING" (the banner), "AUTH", "MAIL", "RCPT" (each
+    /// command gets the scripted line at once) and "ENDOFDATA" (the reply to the final dot or BDAT LAST). For catalogue
+    /// replies the settings above don't produce, e.g. ["AUTH"] = "535 5.7.139 Authentication unsuccessful, the request
+    /// did not meet the criteria to be authenticated successfully."
+    /// </summary>
+    public Dictionary<string, string> ScriptedReplies { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Fault: wait this long before every reply.</summary>
     public TimeSpan ReplyDelay { get; set; } = TimeSpan.Zero;
 }

@@ -1,0 +1,280 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using M365SmtpTools.Engine.Auth;
+using M365SmtpTools.Engine.Smtp;
+
+namespace M365SmtpTools.Engine.Operations
+{
+    /// <summary>The verdict of a Test-M365SmtpAuth run.</summary>
+    public enum SmtpTestOutcome
+    {
+        /// <summary>Every stage that ran passed and nothing needs attention.</summary>
+        Passed,
+        /// <summary>Every stage that ran passed, but something should be changed (e.g. Basic authentication, an IP address as server).</summary>
+        Warning,
+        /// <summary>A stage failed: sending would fail the same way.</summary>
+        Failed,
+    }
+
+    /// <summary>The stages of a Test-M365SmtpAuth run, in the order they run.</summary>
+    public enum SmtpTestStage
+    {
+        /// <summary>The server name's addresses (DNS).</summary>
+        Resolve,
+        /// <summary>The TCP connection to the port.</summary>
+        Connect,
+        /// <summary>The server's 220 banner and the first EHLO.</summary>
+        Greeting,
+        /// <summary>STARTTLS, the TLS handshake and the server certificate.</summary>
+        Tls,
+        /// <summary>The EHLO over TLS: what the server offers to an encrypted session (AUTH mechanisms, SIZE).</summary>
+        Ehlo,
+        /// <summary>The access token's claims, checked before the server sees the token (or the Basic authentication check).</summary>
+        Token,
+        /// <summary>AUTH.</summary>
+        Auth,
+        /// <summary>MAIL FROM.</summary>
+        MailFrom,
+        /// <summary>RCPT TO (followed by RSET: nothing is sent).</summary>
+        RcptTo,
+        /// <summary>DATA with a short test message (-SendTestMessage only).</summary>
+        Message,
+    }
+
+    /// <summary>Where -StopAfter ends a Test-M365SmtpAuth run (like swaks' --quit-after).</summary>
+    public enum SmtpTestStopAfter
+    {
+        /// <summary>After the TCP connection (and DNS).</summary>
+        Connect,
+        /// <summary>After the banner, the first EHLO and the TLS handshake.</summary>
+        Tls,
+        /// <summary>After the EHLO over TLS.</summary>
+        Ehlo,
+        /// <summary>After AUTH (the default when no -From, -To or -SendTestMessage is given).</summary>
+        Auth,
+        /// <summary>After MAIL FROM (then RSET).</summary>
+        MailFrom,
+        /// <summary>After RCPT TO (then RSET): nothing is sent.</summary>
+        RcptTo,
+    }
+
+    /// <summary>How a stage went.</summary>
+    public enum SmtpTestStageStatus
+    {
+        /// <summary>It worked.</summary>
+        Passed,
+        /// <summary>It worked, with something to look at (see the findings).</summary>
+        Warning,
+        /// <summary>It failed; the run stopped here.</summary>
+        Failed,
+        /// <summary>It did not apply (e.g. no token with Basic authentication).</summary>
+        Skipped,
+    }
+
+    /// <summary>One stage of the run: what happened and how long it took.</summary>
+    public sealed class SmtpTestStageResult
+    {
+        internal SmtpTestStageResult(SmtpTestStage stage, SmtpTestStageStatus status, TimeSpan duration, string detail)
+        {
+            Stage = stage;
+            Status = status;
+            Duration = duration;
+            Detail = detail;
+        }
+
+        /// <summary>The stage.</summary>
+        public SmtpTestStage Stage { get; }
+
+        /// <summary>Passed, Warning, Failed or Skipped.</summary>
+        public SmtpTestStageStatus Status { get; internal set; }
+
+        /// <summary>How long the stage took.</summary>
+        public TimeSpan Duration { get; }
+
+        /// <summary>What happened, in one line (the server's reply, the addresses, the TLS version…).</summary>
+        public string Detail { get; internal set; }
+
+        /// <summary>Milliseconds, for display.</summary>
+        public long DurationMs => (long)Duration.TotalMilliseconds;
+
+        /// <summary>The stage as one line: <c>Tls        Passed   41 ms  Tls13 …</c>.</summary>
+        public override string ToString() =>
+            string.Format(CultureInfo.InvariantCulture, "{0,-9} {1,-7} {2,6} ms  {3}", Stage, Status, DurationMs, Detail);
+    }
+
+    /// <summary>
+    /// One conclusion of the run: what was seen (the exact reply), what it means, and what to do, with the exact
+    /// Exchange Online / Entra ID commands to paste.
+    /// </summary>
+    public sealed class SmtpTestFinding
+    {
+        internal SmtpTestFinding(string id, FindingSeverity severity, SmtpTestStage stage, string evidence, string meaning, string remediation, IReadOnlyList<string>? commands = null)
+        {
+            Id = id;
+            Severity = severity;
+            Stage = stage;
+            Evidence = evidence;
+            Meaning = meaning;
+            Remediation = remediation;
+            Commands = (commands ?? Array.Empty<string>()).ToArray();
+        }
+
+        /// <summary>A stable id (the reply catalogue's id for server replies, e.g. <c>SmtpAuthDisabled</c>).</summary>
+        public string Id { get; }
+
+        /// <summary>Error (sending fails until fixed), Warning or Information.</summary>
+        public FindingSeverity Severity { get; }
+
+        /// <summary>The stage it belongs to.</summary>
+        public SmtpTestStage Stage { get; }
+
+        /// <summary>What was seen: the server's exact reply, the certificate's names, the token's claims (never the token).</summary>
+        public string Evidence { get; }
+
+        /// <summary>What it means.</summary>
+        public string Meaning { get; }
+
+        /// <summary>What to do, in words.</summary>
+        public string Remediation { get; }
+
+        /// <summary>The commands to run (Exchange Online PowerShell, Entra ID), values filled in where known.</summary>
+        public string[] Commands { get; }
+
+        /// <summary><c>Error SmtpAuthDisabled: meaning</c>.</summary>
+        public override string ToString() => $"{Severity} {Id}: {Meaning}";
+    }
+
+    /// <summary>
+    /// The report of Test-M365SmtpAuth: the verdict, the target, each stage, the TLS and token facts (never the token)
+    /// and the findings with their fixes.
+    /// </summary>
+    public sealed class SmtpAuthTestReport
+    {
+        internal SmtpAuthTestReport(string smtpServer, int port)
+        {
+            SmtpServer = smtpServer;
+            Port = port;
+        }
+
+        /// <summary>Passed, Warning or Failed.</summary>
+        public SmtpTestOutcome Overall { get; internal set; }
+
+        /// <summary>The server tested.</summary>
+        public string SmtpServer { get; }
+
+        /// <summary>The port tested.</summary>
+        public int Port { get; }
+
+        /// <summary><c>host:port</c>.</summary>
+        public string Target => SmtpServer + ":" + Port.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>How the run authenticated (AppCertificate, ManagedIdentity, AccessToken, Basic…), or <c>None</c>.</summary>
+        public string Method { get; internal set; } = "None";
+
+        /// <summary>The SASL mechanism used by AUTH (XOAUTH2, PLAIN, LOGIN), when AUTH ran.</summary>
+        public string? Mechanism { get; internal set; }
+
+        /// <summary>The mailbox that authenticates (XOAUTH2 <c>user=</c> or the Basic user name).</summary>
+        public string? UserName { get; internal set; }
+
+        /// <summary>The MAIL FROM address, when that stage ran.</summary>
+        public string? From { get; internal set; }
+
+        /// <summary>The RCPT TO addresses, when that stage ran.</summary>
+        public string[] To { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>The server's addresses (DNS), and which one the connection used.</summary>
+        public string[] Addresses { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>The address and port the TCP connection reached.</summary>
+        public string? RemoteEndPoint { get; internal set; }
+
+        /// <summary>The server's banner (220 line).</summary>
+        public string? Banner { get; internal set; }
+
+        /// <summary>True when the server is Exchange Online (by its name or the name it gives in EHLO).</summary>
+        public bool IsMicrosoft365 { get; internal set; }
+
+        /// <summary>The extensions the server offered over TLS (or in clear text when TLS didn't happen).</summary>
+        public string[] Capabilities { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>The AUTH mechanisms offered.</summary>
+        public string[] AuthMechanisms { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>The negotiated TLS session and the server certificate (also for a rejected certificate).</summary>
+        public TlsSessionInfo? Tls { get; internal set; }
+
+        /// <summary>The access token's claims (audience, tenant, app, scp/roles, user, expiry); never the token.</summary>
+        public TokenFacts? Token { get; internal set; }
+
+        /// <summary>Every stage that ran, in order.</summary>
+        public IReadOnlyList<SmtpTestStageResult> Stages => _stages;
+
+        /// <summary>The first stage that failed, or null.</summary>
+        public SmtpTestStage? FailedStage => _stages.FirstOrDefault(s => s.Status == SmtpTestStageStatus.Failed)?.Stage;
+
+        /// <summary>What the run concluded, the most serious first.</summary>
+        public IReadOnlyList<SmtpTestFinding> Findings => _findings.OrderByDescending(f => f.Severity).ToList();
+
+        /// <summary>The protocol transcript with secrets redacted (only with -Transcript).</summary>
+        public string[]? Transcript { get; internal set; }
+
+        /// <summary>When the run started (UTC).</summary>
+        public DateTimeOffset StartedOn { get; internal set; }
+
+        /// <summary>How long the whole run took.</summary>
+        public TimeSpan Duration { get; internal set; }
+
+        /// <summary>The most serious finding's meaning, or "All stages passed."</summary>
+        public string Summary
+        {
+            get
+            {
+                SmtpTestFinding? first = Findings.FirstOrDefault(f => f.Severity != FindingSeverity.Information);
+                if (first != null) return $"{first.Id}: {first.Meaning}";
+                return Overall == SmtpTestOutcome.Passed ? "All stages passed." : Overall.ToString();
+            }
+        }
+
+        private readonly List<SmtpTestStageResult> _stages = new List<SmtpTestStageResult>();
+        private readonly List<SmtpTestFinding> _findings = new List<SmtpTestFinding>();
+
+        internal void AddStage(SmtpTestStageResult stage) => _stages.Add(stage);
+
+        internal void AddFinding(SmtpTestFinding finding)
+        {
+            if (_findings.Any(f => f.Id == finding.Id && f.Stage == finding.Stage && f.Evidence == finding.Evidence)) return;
+            _findings.Add(finding);
+        }
+
+        /// <summary>The report as text, the way the default view shows it (for logs and e-mails from runbooks).</summary>
+        public string ToText()
+        {
+            var b = new StringBuilder();
+            b.Append("Overall   : ").AppendLine(Overall.ToString());
+            b.Append("Target    : ").AppendLine(Target + (RemoteEndPoint != null ? "  (" + RemoteEndPoint + ")" : ""));
+            b.Append("Method    : ").AppendLine(Method + (Mechanism != null ? " / " + Mechanism : "") + (UserName != null ? " as " + UserName : ""));
+            b.AppendLine("Stages    :");
+            foreach (SmtpTestStageResult s in Stages) b.Append("  ").AppendLine(s.ToString());
+            if (Tls != null) b.Append("Tls       : ").AppendLine(Tls.ToString());
+            if (Token != null) b.Append("Token     : ").AppendLine(Token.ToString());
+            b.AppendLine("Findings  :");
+            if (_findings.Count == 0) b.AppendLine("  (none)");
+            foreach (SmtpTestFinding f in Findings)
+            {
+                b.Append("  [").Append(f.Severity).Append("] ").Append(f.Id).Append(" (").Append(f.Stage).AppendLine(")");
+                b.Append("    Evidence    : ").AppendLine(f.Evidence);
+                b.Append("    Meaning     : ").AppendLine(f.Meaning);
+                b.Append("    Remediation : ").AppendLine(f.Remediation);
+                foreach (string c in f.Commands) b.Append("    > ").AppendLine(c);
+            }
+            return b.ToString();
+        }
+
+        /// <summary><c>Failed smtp.office365.com:587 (Auth): SmtpAuthDisabled: …</c>.</summary>
+        public override string ToString() => $"{Overall} {Target}{(FailedStage is SmtpTestStage s ? " (" + s + ")" : "")}: {Summary}";
+    }
+}

@@ -1,0 +1,169 @@
+using System;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using M365SmtpTools.Engine.Exchange;
+
+namespace M365SmtpTools.Engine.Smtp
+{
+    // The session one step at a time, for diagnostics (Test-M365SmtpAuth): each step can be timed, reported and
+    // stopped after on its own. ConnectAsync does Open + ReadGreeting + Hello + StartTls in one call.
+    public sealed partial class SmtpClient
+    {
+        /// <summary>
+        /// Opens the TCP connection only (no greeting read yet; with <see cref="SmtpTlsMode.ImplicitTls"/> also the TLS
+        /// handshake). Follow with <see cref="ReadGreetingAsync"/>, <see cref="HelloAsync"/> and
+        /// <see cref="StartTlsOnlyAsync"/>, or use <see cref="ConnectAsync(string, int, SmtpConnectOptions, CancellationToken)"/>
+        /// which does all of them.
+        /// </summary>
+        public async Task OpenAsync(string host, int port, SmtpConnectOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            if (string.IsNullOrWhiteSpace(host)) throw new ArgumentException("The SMTP server's host name is required.", nameof(host));
+            if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException(nameof(port), "The port must be between 1 and 65535.");
+            options ??= new SmtpConnectOptions();
+            PrepareConnect(host, port, options);
+            _remoteEndPoint = null;
+            if (MicrosoftHosts.IsMicrosoft365Host(host) && (port == 465 || options.TlsMode == SmtpTlsMode.ImplicitTls))
+                throw new SmtpProtocolException("SmtpImplicitTlsNotSupported", ErrorKind.InvalidArgument,
+                    $"Microsoft 365 client submission does not support port 465 or implicit TLS ({host}:{port}).", SmtpPhase.Connect, host)
+                {
+                    TargetObject = host + ":" + port.ToString(CultureInfo.InvariantCulture),
+                    RecommendedAction = "Use port 587 (or 25) with STARTTLS. A device that can only use port 465 needs a relay in between, or another sending method.",
+                };
+            options.Host.WriteVerbose($"Connecting to {host} port {port} (TLS: {options.TlsMode}).");
+            Socket socket = await SmtpChannel.ConnectSocketAsync(host, port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            var channel = new SmtpChannel(new NetworkStream(socket, ownsSocket: true), socket, host, options) { Phase = SmtpPhase.Connect };
+            channel.Note($"connected to {socket.RemoteEndPoint} from {socket.LocalEndPoint}");
+            _remoteEndPoint = socket.RemoteEndPoint?.ToString();
+            _channel = channel;
+            if (options.TlsMode == SmtpTlsMode.ImplicitTls)
+                await GuardStepAsync(() => NegotiateTlsAsync(cancellationToken)).ConfigureAwait(false);
+        }
+
+        /// <summary>The address the TCP connection went to (after <see cref="OpenAsync"/>), e.g. <c>52.96.0.1:587</c>.</summary>
+        public string? RemoteEndPoint => _remoteEndPoint;
+
+        private string? _remoteEndPoint;
+
+        /// <summary>Reads the server's greeting after <see cref="OpenAsync"/>; anything but 220 is an <see cref="SmtpProtocolException"/> carrying the reply.</summary>
+        public Task<SmtpReply> ReadGreetingAsync(CancellationToken cancellationToken = default) => GuardStepAsync(async () =>
+        {
+            SmtpChannel c = Channel;
+            c.Phase = SmtpPhase.Greeting;
+            SmtpReply greeting = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+            Greeting = greeting;
+            if (greeting.Code != 220)
+                throw new SmtpProtocolException("SmtpGreetingRejected", SmtpErrors.KindFor(greeting, SmtpPhase.Greeting),
+                    $"The server at {Host} refused the session: {greeting.Code} {greeting.Text}", SmtpPhase.Greeting, Host, greeting)
+                { RecommendedAction = "The server doesn't accept connections from this client now; try later or check its access rules." };
+            return greeting;
+        });
+
+        /// <summary>Says EHLO (HELO when EHLO is refused) and returns the capabilities.</summary>
+        public Task<SmtpCapabilities> HelloAsync(CancellationToken cancellationToken = default) => GuardStepAsync(async () =>
+        {
+            await EhloAsync(cancellationToken).ConfigureAwait(false);
+            return Capabilities;
+        });
+
+        /// <summary>
+        /// STARTTLS and the TLS handshake under the connection's <see cref="TlsPolicy"/>, without the EHLO that must
+        /// follow (RFC 3207): call <see cref="HelloAsync"/> next. The capabilities learnt before TLS are forgotten.
+        /// Returns the TLS facts. Failures are <see cref="SmtpProtocolException"/>s: SmtpStartTlsNotOffered,
+        /// SmtpStartTlsRefused (with the reply), SmtpCertificateInvalid (with the certificate's facts in
+        /// <see cref="SmtpProtocolException.TlsSession"/>), SmtpTlsHandshakeFailed, SmtpTimeout.
+        /// </summary>
+        public Task<TlsSessionInfo> StartTlsOnlyAsync(CancellationToken cancellationToken = default) => GuardStepAsync(async () =>
+        {
+            SmtpChannel c = Channel;
+            if (c.IsSecure) return TlsSession!;
+            c.Phase = SmtpPhase.StartTls;
+            if (!Capabilities.SupportsStartTls)
+                throw new SmtpProtocolException("SmtpStartTlsNotOffered", ErrorKind.SecurityError,
+                    $"The server at {Host} did not offer STARTTLS; the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host)
+                { RecommendedAction = "Check that this is the right server and port (587 for Microsoft 365). A firewall or proxy that strips STARTTLS would also cause this." };
+            await c.WriteLineAsync("STARTTLS", cancellationToken).ConfigureAwait(false);
+            SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+            if (reply.Code != 220)
+                throw new SmtpProtocolException("SmtpStartTlsRefused", ErrorKind.SecurityError,
+                    $"The server at {Host} refused STARTTLS ({reply.Code} {reply.Text}); the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host, reply)
+                { RecommendedAction = "Check the server's TLS configuration (certificate, protocols)." };
+            await NegotiateTlsAsync(cancellationToken).ConfigureAwait(false);
+            Capabilities = SmtpCapabilities.None("");
+            return TlsSession!;
+        });
+
+        /// <summary>
+        /// Sends MAIL FROM alone (no SIZE or BODY parameters) and returns the server's 2xx reply. A refusal is an
+        /// <see cref="SmtpCommandException"/> (SmtpSenderRejected) carrying the reply; the session stays usable. Use
+        /// <see cref="RecipientAsync"/> next and <see cref="ResetAsync"/> to abandon the transaction without DATA.
+        /// </summary>
+        public async Task<SmtpReply> MailFromAsync(string from, CancellationToken cancellationToken = default)
+        {
+            if (from == null) throw new ArgumentNullException(nameof(from));
+            SmtpChannel c = Channel;
+            c.Phase = SmtpPhase.MailFrom;
+            RequireTlsIfConfigured(c, "MAIL FROM was not sent");
+            bool utf8 = SmtpCommandText.CheckAddress(from, "sender");
+            if (utf8 && !Capabilities.SupportsSmtpUtf8)
+                throw new SmtpCommandException("SmtpUtf8NotSupported", ErrorKind.InvalidOperation,
+                    $"The sender <{from}> needs SMTPUTF8 and the server at {Host} doesn't offer it; nothing was sent.", SmtpPhase.MailFrom, Host)
+                { RecommendedAction = "Use an ASCII address, or a server that supports SMTPUTF8." };
+            await c.WriteLineAsync(SmtpCommandText.MailFrom(new SmtpEnvelope(from, Array.Empty<string>()), null, false, utf8, false), cancellationToken).ConfigureAwait(false);
+            SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+            if (!reply.IsPositiveCompletion)
+                throw SmtpErrors.CommandFailed("SmtpSenderRejected", SmtpPhase.MailFrom, Host, reply, $"The server refused the sender <{from}>", c.MicrosoftServer);
+            return reply;
+        }
+
+        /// <summary>
+        /// Sends one RCPT TO (after <see cref="MailFromAsync"/>) and returns the server's 2xx reply. A refusal is an
+        /// <see cref="SmtpCommandException"/> (SmtpRecipientsRejected) carrying the reply; the transaction goes on.
+        /// </summary>
+        public async Task<SmtpReply> RecipientAsync(string address, CancellationToken cancellationToken = default)
+        {
+            if (address == null) throw new ArgumentNullException(nameof(address));
+            SmtpChannel c = Channel;
+            c.Phase = SmtpPhase.RcptTo;
+            RequireTlsIfConfigured(c, "RCPT TO was not sent");
+            bool utf8 = SmtpCommandText.CheckAddress(address, "recipient");
+            if (utf8 && !Capabilities.SupportsSmtpUtf8)
+                throw new SmtpCommandException("SmtpUtf8NotSupported", ErrorKind.InvalidOperation,
+                    $"The recipient <{address}> needs SMTPUTF8 and the server at {Host} doesn't offer it; nothing was sent.", SmtpPhase.RcptTo, Host)
+                { RecommendedAction = "Use an ASCII address, or a server that supports SMTPUTF8." };
+            await c.WriteLineAsync(SmtpCommandText.RcptTo(address, new SmtpEnvelope("", new[] { address }), false), cancellationToken).ConfigureAwait(false);
+            SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+            if (!reply.IsPositiveCompletion)
+            {
+                SmtpCommandException refused = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, reply, $"The server refused the recipient <{address}>", c.MicrosoftServer);
+                refused.RecipientResults = new[] { new SmtpRecipientResult(address, reply) };
+                throw refused;
+            }
+            return reply;
+        }
+
+        private void RequireTlsIfConfigured(SmtpChannel c, string what)
+        {
+            if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.ImplicitTls) && !c.IsSecure)
+                throw new SmtpProtocolException("SmtpTlsRequired", ErrorKind.SecurityError, $"The session to {Host} isn't encrypted and TLS is required; {what}.", c.Phase, Host);
+        }
+
+        // A failed connection step leaves no half-open session behind (as ConnectAsync does).
+        private async Task<T> GuardStepAsync<T>(Func<Task<T>> step)
+        {
+            try
+            {
+                return await step().ConfigureAwait(false);
+            }
+            catch (SmtpProtocolException)
+            {
+                _channel?.Abort();
+                throw;
+            }
+        }
+
+        private async Task GuardStepAsync(Func<Task> step) =>
+            await GuardStepAsync(async () => { await step().ConfigureAwait(false); return true; }).ConfigureAwait(false);
+    }
+}
