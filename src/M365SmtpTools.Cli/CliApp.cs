@@ -47,6 +47,7 @@ internal sealed class CliApp
     public static IReadOnlyList<ICliCommand> CreateCommands() => new ICliCommand[]
     {
         new SendCommand(),
+        new TestCommand(),
         new MxCommand(),
         new DomainCommand(),
         new RelayPlanCommand(),
