@@ -322,6 +322,12 @@ namespace M365SmtpTools.Engine.Operations
                     s.Detail = $"{literal} is an IP address: no DNS lookup.";
                     return;
                 }
+                if (_plan.Port == 465 && Exchange.MicrosoftHosts.IsMicrosoft365Host(name))
+                {
+                    // The answer doesn't depend on DNS: the Connect stage refuses 465 to Microsoft 365 by name.
+                    s.Detail = $"{name} not looked up: Microsoft 365 client submission doesn't accept port 465.";
+                    return;
+                }
                 IPAddress[] addresses;
                 try
                 {

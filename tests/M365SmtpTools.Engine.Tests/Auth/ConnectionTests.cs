@@ -103,13 +103,22 @@ public sealed class ConnectionOperationTests : IDisposable
     }
 
     [Fact]
-    public async Task Test_without_an_SMTP_client_is_a_clear_error()
+    public async Task Test_uses_the_real_SMTP_client_and_reports_an_unreachable_server_as_a_connection_error()
     {
+        // The engine registers the SMTP client's tester, so -Test really connects: a refused port is a connection
+        // error naming the server, not "no tester available".
+        Assert.IsType<SmtpClientAuthTester>(SmtpAuthTesters.Default);
         ConnectSmtpRequest request = AuthTestHelpers.SecretRequest();
         request.Test = true;
-        var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
-        if (SmtpAuthTesters.Default != null) Assert.Skip("An SMTP AUTH tester is registered in this build.");
-        Assert.Equal("SmtpAuthTestUnavailable", (await AuthTestHelpers.ThrowsEngine(() => op.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken))).ErrorId);
+        request.SmtpServer = "127.0.0.1";
+        request.Port = 9;
+        var registry = new SmtpConnectionRegistry();
+        var op = new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        Assert.NotEqual("SmtpAuthTestUnavailable", e.ErrorId);
+        Assert.Equal(ErrorKind.ConnectionError, e.Kind);
+        Assert.Contains("127.0.0.1", e.Message);
+        Assert.Empty(registry.Names); // a failed test stores no connection
     }
 
     [Fact]

@@ -216,7 +216,6 @@ public sealed class TestSmtpAuthDoubleTests
         var request = new TestSmtpAuthRequest { SmtpServer = "smtp.office365.com", Port = 465, TimeoutSeconds = 5, StopAfter = SmtpTestStopAfter.Connect };
         var op = new TestSmtpAuthOperation(new SmtpConnectionRegistry());
         SmtpAuthTestReport report = await op.RunAsync(request);
-        if (report.FailedStage == SmtpTestStage.Resolve) Assert.Skip("no DNS on this machine: " + report.Stage(SmtpTestStage.Resolve).Detail);
         Assert.Equal(SmtpTestStage.Connect, report.FailedStage);
         Assert.Contains("587", report.Finding("Port465NotSupported").Remediation);
     }
