@@ -440,7 +440,9 @@ namespace M365SmtpTools.Engine.Smtp
             }
 
             c.Phase = chunking ? SmtpPhase.Bdat : SmtpPhase.Data;
-            using SmtpContentStream body = chunking ? new BdatContentStream(c, _options.ChunkSize) : new DataContentStream(c);
+            // A chunk buffer no larger than the message needs (small messages go in one BDAT LAST without a large buffer).
+            int chunkSize = (int)Math.Min(_options.ChunkSize, Math.Max(1024L, size + size / 8 + 64));
+            using SmtpContentStream body = chunking ? new BdatContentStream(c, chunkSize) : new DataContentStream(c);
             try
             {
                 await content.WriteToAsync(body, cancellationToken).ConfigureAwait(false);
