@@ -34,6 +34,7 @@ public sealed class ScriptedServer : IAsyncDisposable
             Socket s;
             try { s = await _listener.AcceptSocketAsync(_stop.Token); }
             catch (Exception) { return; }
+            s.NoDelay = true; // replies are small writes: without this, Nagle + delayed ACK add 40 ms per pipelined reply
             var conn = new ServerConnection(s, _stop.Token);
             lock (_sessions) _sessions.Add(Task.Run(async () =>
             {
