@@ -11,7 +11,9 @@ namespace M365SmtpTools.Engine.Mime
         internal const int BytesPerLine = 57;
         private readonly byte[] _pending = new byte[BytesPerLine];
         private int _pendingCount;
-        private readonly char[] _chars = new char[76];
+        private const int LinesPerBatch = 64;
+        private static readonly System.Text.Encoding Ascii = System.Text.Encoding.ASCII;
+        private readonly char[] _chars = new char[76 * LinesPerBatch];
 
         /// <summary>The exact encoded size of <paramref name="length"/> input bytes.</summary>
         internal static long EncodedLength(long length)
@@ -36,10 +38,19 @@ namespace M365SmtpTools.Engine.Mime
                 written += Line(_pending, 0, BytesPerLine, output, written);
                 _pendingCount = 0;
             }
+            // Whole lines in batches: one base64 call per batch, then each line narrowed to bytes and ended with CRLF.
             while (count >= BytesPerLine)
             {
-                written += Line(input, offset, BytesPerLine, output, written);
-                offset += BytesPerLine; count -= BytesPerLine;
+                int lines = Math.Min(count / BytesPerLine, LinesPerBatch);
+                int chars = Convert.ToBase64CharArray(input, offset, lines * BytesPerLine, _chars, 0);
+                for (int c = 0; c < chars; c += 76)
+                {
+                    Ascii.GetBytes(_chars, c, 76, output, written);
+                    output[written + 76] = (byte)'\r';
+                    output[written + 77] = (byte)'\n';
+                    written += 78;
+                }
+                offset += lines * BytesPerLine; count -= lines * BytesPerLine;
             }
             Buffer.BlockCopy(input, offset, _pending, 0, count);
             _pendingCount = count;

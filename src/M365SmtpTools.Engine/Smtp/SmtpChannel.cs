@@ -111,7 +111,14 @@ namespace M365SmtpTools.Engine.Smtp
         {
             await FlushAsync(cancellationToken).ConfigureAwait(false);
             SmtpPhase phase = Phase;
-            return await GuardAsync(token => _reader.ReadReplyAsync(phase, token), cancellationToken).ConfigureAwait(false);
+            SmtpReply reply = await GuardAsync(token => _reader.ReadReplyAsync(phase, token), cancellationToken).ConfigureAwait(false);
+            if (reply.Code == 421)
+            {
+                // RFC 5321 3.8: 421 means the server is closing the transmission channel; nothing more can be sent.
+                Note("the server is closing the session (421)");
+                Abort();
+            }
+            return reply;
         }
 
         /// <summary>Runs the TLS handshake over the current stream and switches to the TLS stream.</summary>

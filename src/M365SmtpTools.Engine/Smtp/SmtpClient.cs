@@ -277,7 +277,7 @@ namespace M365SmtpTools.Engine.Smtp
                     var failure = SmtpErrors.CommandFailed("SmtpAuthenticationFailed", SmtpPhase.Auth, Host, reply,
                         $"Authentication as {credential.UserName} with {mechName} failed", c.MicrosoftServer, sasl.ErrorDetail);
                     failure.ServerErrorDetail = sasl.ErrorDetail;
-                    throw failure;
+                    throw SessionEndedIfClosed(failure);
                 }
                 byte[]? challenge = DecodeChallenge(reply.Text);
                 byte[]? response = challenge == null ? null : sasl.Respond(challenge, initialSent);
@@ -385,9 +385,9 @@ namespace M365SmtpTools.Engine.Smtp
                 // RFC 2920: read every reply, in order, whatever each says.
                 mailReply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
                 c.Phase = SmtpPhase.RcptTo;
-                for (int i = 0; i < rcpts.Count; i++)
+                for (int i = 0; i < rcpts.Count && !c.IsBroken; i++)
                     results.Add(new SmtpRecipientResult(envelope.Recipients[i], await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false)));
-                if (!chunking)
+                if (!chunking && !c.IsBroken)
                 {
                     c.Phase = SmtpPhase.Data;
                     dataReply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
@@ -400,12 +400,12 @@ namespace M365SmtpTools.Engine.Smtp
                 if (mailReply.IsPositiveCompletion)
                 {
                     c.Phase = SmtpPhase.RcptTo;
-                    for (int i = 0; i < rcpts.Count; i++)
+                    for (int i = 0; i < rcpts.Count && !c.IsBroken; i++)
                     {
                         await c.WriteLineAsync(rcpts[i], cancellationToken).ConfigureAwait(false);
                         results.Add(new SmtpRecipientResult(envelope.Recipients[i], await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false)));
                     }
-                    if (!chunking && results.Any(r => r.Accepted))
+                    if (!chunking && results.Any(r => r.Accepted) && !c.IsBroken)
                     {
                         c.Phase = SmtpPhase.Data;
                         await c.WriteLineAsync("DATA", cancellationToken).ConfigureAwait(false);
@@ -425,6 +425,12 @@ namespace M365SmtpTools.Engine.Smtp
             }
             else if (dataReply != null && dataReply.Code != 354)
                 refusal = SmtpErrors.CommandFailed("SmtpDataRejected", SmtpPhase.Data, Host, dataReply, "The server refused DATA", c.MicrosoftServer);
+            else if (c.IsBroken)
+            {
+                // A recipient got 421 after others were accepted: the server closed the session before the content.
+                SmtpRecipientResult closing = results[results.Count - 1];
+                refusal = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, closing.Reply, $"The server closed the session at the recipient <{closing.Address}>", c.MicrosoftServer);
+            }
             if (refusal != null)
             {
                 refusal.RecipientResults = results;
@@ -440,7 +446,9 @@ namespace M365SmtpTools.Engine.Smtp
             }
 
             c.Phase = chunking ? SmtpPhase.Bdat : SmtpPhase.Data;
-            using SmtpContentStream body = chunking ? new BdatContentStream(c, _options.ChunkSize) : new DataContentStream(c);
+            // A chunk buffer no larger than the message needs (small messages go in one BDAT LAST without a large buffer).
+            int chunkSize = (int)Math.Min(_options.ChunkSize, Math.Max(1024L, size + size / 8 + 64));
+            using SmtpContentStream body = chunking ? new BdatContentStream(c, chunkSize) : new DataContentStream(c);
             try
             {
                 await content.WriteToAsync(body, cancellationToken).ConfigureAwait(false);
@@ -495,7 +503,7 @@ namespace M365SmtpTools.Engine.Smtp
             {
                 SmtpCommandException rejected = SmtpErrors.CommandFailed("SmtpMessageRejected", c.Phase, Host, final, "The server refused the message", c.MicrosoftServer);
                 rejected.RecipientResults = results;
-                throw rejected; // the reply to the end of data ends the transaction: no RSET needed
+                throw SessionEndedIfClosed(rejected); // the reply to the end of data ends the transaction: no RSET needed
             }
             return new SmtpSendResult(results, final, body.BytesSent, chunking);
         }
@@ -523,8 +531,21 @@ namespace M365SmtpTools.Engine.Smtp
             }
         }
 
+        /// <summary>
+        /// A refused command whose reply also closed the session (421) is reported as a dead connection
+        /// (<see cref="SmtpProtocolException"/>, same error id, phase and reply), so callers reconnect instead of reusing it.
+        /// </summary>
+        private SmtpException SessionEndedIfClosed(SmtpCommandException failure)
+        {
+            if (_channel != null && !_channel.IsBroken) return failure;
+            return new SmtpProtocolException(failure.ErrorId, failure.Kind,
+                failure.Message + " The server closed the session; reconnect to go on.", failure.Phase, Host, failure.Reply, failure)
+            { RecommendedAction = failure.RecommendedAction ?? "Reconnect and try again later." };
+        }
+
         private async Task ResetAfterFailureAsync(SmtpCommandException failure, CancellationToken cancellationToken)
         {
+            if (_channel == null || _channel.IsBroken) throw SessionEndedIfClosed(failure);
             try
             {
                 await ResetAsync(cancellationToken).ConfigureAwait(false);

@@ -42,8 +42,11 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>Sends the SASL initial response with AUTH when the mechanism has one (default true); false waits for an empty 334 first.</summary>
         public bool UseSaslInitialResponse { get; set; } = true;
 
-        /// <summary>The size of each BDAT chunk (default 64 KB).</summary>
-        public int ChunkSize { get; set; } = 64 * 1024;
+        /// <summary>
+        /// The largest BDAT chunk (default 1 MB; a smaller message goes in one chunk). Each chunk waits for the server's
+        /// reply, so larger chunks mean fewer round trips; the client holds one chunk in memory.
+        /// </summary>
+        public int ChunkSize { get; set; } = 1024 * 1024;
 
         /// <summary>The longest reply line accepted before the reply is treated as a protocol error (default 64 KB).</summary>
         public int MaxReplyLineLength { get; set; } = SmtpReplyReader.DefaultMaxLineLength;

@@ -23,8 +23,24 @@ namespace M365SmtpTools.Engine.Smtp
         public int Transform(byte[] input, int offset, int count, byte[] output)
         {
             int o = 0;
-            for (int i = offset; i < offset + count; i++)
+            int end = offset + count;
+            for (int i = offset; i < end; i++)
             {
+                if (!_pendingCr && (!_atLineStart || !_dotStuff))
+                {
+                    // Fast path: copy the run up to the next CR or LF as it is (nothing in it needs rewriting).
+                    int cr = Array.IndexOf(input, (byte)'\r', i, end - i);
+                    int lf = Array.IndexOf(input, (byte)'\n', i, (cr < 0 ? end : cr) - i);
+                    int stop = lf >= 0 ? lf : cr >= 0 ? cr : end;
+                    if (stop > i)
+                    {
+                        Buffer.BlockCopy(input, i, output, o, stop - i);
+                        o += stop - i;
+                        _atLineStart = false;
+                        i = stop;
+                        if (i == end) break;
+                    }
+                }
                 byte b = input[i];
                 if (b == (byte)'\r')
                 {

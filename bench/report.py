@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""Turns bench/results/latest.jsonl into the Markdown tables of bench/RESULTS.md."""
+import json, os, platform, subprocess, sys, datetime
+
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+command = sys.argv[2] if len(sys.argv) > 2 else "bash bench/run.sh"
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    except Exception:
+        return "?"
+
+
+cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+print("## Run")
+print(f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
+mem = sh("free -g | awk '/Mem:/ {print $2}'")
+load = sh("cut -d' ' -f1-3 /proc/loadavg")
+print(f"- machine: {cpu}, {os.cpu_count()} cores, {mem} GB RAM, {platform.platform()}")
+print(f"- load average when the report was written: {load} (the machine is shared with other jobs)")
+print(f"- .NET SDK {sh('dotnet --version')}, {sh('/usr/bin/python3 --version')}, {sh('swaks --version | head -1')}, {sh('postconf -d mail_version 2>/dev/null')}")
+print(f"- command: `{command}`")
+print()
+
+batch = [r for r in rows if r["bench"] == "batch"]
+if batch:
+    print("## 1. Batch throughput (loopback Postfix submission, STARTTLS + AUTH PLAIN, pacing off)")
+    print("| messages | contender | sent | runs | seconds (median) | msg/s | engine-session ÷ this |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for kind, label in (("text", "2 KB text"), ("attach", "HTML + 200 KB attachment")):
+        ks = [r for r in batch if r["kind"] == kind]
+        eng = next((r["rate"] for r in ks if r["name"] == "engine-session"), None)
+        for r in ks:
+            ratio = f"{eng / r['rate']:.1f}×" if eng else ""
+            print(f"| {label} | {r['name']} | {r['messages']} | {r['runs']} | {r['seconds_median']:.3f} | {r['rate']:.1f} | {ratio} |")
+    print()
+
+large = [r for r in rows if r["bench"] == "large"]
+if large:
+    raw = next((r["mb_per_s_median"] for r in large if r["name"] == "raw-tcp-copy"), None)
+    print(f"## 2. One {large[0]['file_mb']} MB attachment (sender in its own process, C# sink in the parent)")
+    print("| sender | MB/s of file (median) | raw copy ÷ this | peak RSS above idle process (max) | peak above warmed-up RSS (max) | idle RSS | bytes on the wire |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in large:
+        ratio = f"{raw / r['mb_per_s_median']:.1f}×" if raw else ""
+        print(f"| {r['name']} | {r['mb_per_s_median']:.1f} | {ratio} | {r['peak_above_idle_mb_max']:.1f} MB | {r['peak_above_warm_mb_max']:.1f} MB | {r['idle_mb']:.1f} MB | {r['wire_bytes']} |")
+    print()
+
+cold = [r for r in rows if r["bench"] == "coldstart"]
+if cold:
+    c = cold[0]
+    print("## 4. Cold start (engine only: new process → connect, STARTTLS, AUTH, one message → 250)")
+    print("| runs | ms median | min | max | parent-observed ms (median) | assemblies loaded |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    print(f"| {c['runs']} | {c['ms_median']:.0f} | {c['ms_min']:.0f} | {c['ms_max']:.0f} | {c['parent_wall_ms_median']:.0f} | {c['assemblies']} |")
+    print()
+    print(f"Assemblies: {c['assembly_names']}")
+    print()
+
+mime = [r for r in rows if r["bench"] == "mime"]
+if mime:
+    print(f"## 3. MIME encoders (BenchmarkDotNet ShortRun, in-process, {mime[0]['input_bytes'] // 1024} KB input)")
+    print("| method | mean µs | MB/s of input | allocated bytes/op |")
+    print("|---|---:|---:|---:|")
+    for r in mime:
+        print(f"| {r['name'].strip(chr(39))} | {r['mean_us']:.1f} | {r['mb_per_s']:.1f} | {r['allocated_bytes']} |")
+    print()
