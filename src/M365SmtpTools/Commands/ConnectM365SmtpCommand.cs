@@ -67,141 +67,12 @@ namespace M365SmtpTools.Commands
     /// </example>
     [Cmdlet(VerbsCommunications.Connect, "M365Smtp", DefaultParameterSetName = DeviceCodeSet)]
     [OutputType(typeof(SmtpConnection))]
-    public sealed class ConnectM365SmtpCommand : M365CmdletBase
+    public sealed class ConnectM365SmtpCommand : M365SmtpAuthCmdletBase
     {
-        private const string ThumbprintSet = "AppCertificateThumbprint";
-        private const string FileSet = "AppCertificateFile";
-        private const string CertificateSet = "AppCertificate";
-        private const string SecretSet = "AppSecret";
-        private const string ManagedIdentitySet = "ManagedIdentity";
-        private const string DeviceCodeSet = "DeviceCode";
-        private const string InteractiveSet = "Interactive";
-        private const string AccessTokenSet = "AccessToken";
-        private const string BasicSet = "Basic";
-
-        /// <summary>The Entra ID tenant: its ID (GUID) or a verified domain such as contoso.onmicrosoft.com. Required for app-only sign-in; for -DeviceCode and -Interactive it defaults to any work or school tenant.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
-        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
-        [Parameter(ParameterSetName = DeviceCodeSet)]
-        [Parameter(ParameterSetName = InteractiveSet)]
-        [ValidateNotNullOrEmpty]
-        public string? TenantId { get; set; }
-
-        /// <summary>The application (client) ID of the app registration.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
-        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
-        [Parameter(Mandatory = true, ParameterSetName = DeviceCodeSet)]
-        [Parameter(Mandatory = true, ParameterSetName = InteractiveSet)]
-        [Alias("ApplicationId", "AppId")]
-        [ValidateNotNullOrEmpty]
-        public string? ClientId { get; set; }
-
-        /// <summary>The thumbprint of the app's certificate in the Windows certificate store (CurrentUser\My, then LocalMachine\My). Windows only: elsewhere use -CertificatePath.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
-        [ValidateNotNullOrEmpty]
-        public string? CertificateThumbprint { get; set; }
-
-        /// <summary>The path of a PFX (PKCS#12) file holding the app's certificate and private key.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
-        [ValidateNotNullOrEmpty]
-        public string? CertificatePath { get; set; }
-
-        /// <summary>The password of the PFX file given with -CertificatePath.</summary>
-        [Parameter(ParameterSetName = FileSet)]
-        public SecureString? CertificatePassword { get; set; }
-
-        /// <summary>The app's certificate as an object; it must have its private key.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [ValidateNotNull]
-        public X509Certificate2? Certificate { get; set; }
-
-        /// <summary>A client secret of the app registration (the secret's Value, not its ID).</summary>
-        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
-        [ValidateNotNull]
-        public SecureString? ClientSecret { get; set; }
-
-        /// <summary>Gets the token with the Azure resource's managed identity (Azure Automation, Azure VMs, Functions): system-assigned, or user-assigned with -ManagedIdentityClientId.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
-        public SwitchParameter ManagedIdentity { get; set; }
-
-        /// <summary>The client ID of a user-assigned managed identity attached to the resource.</summary>
-        [Parameter(ParameterSetName = ManagedIdentitySet)]
-        [ValidateNotNullOrEmpty]
-        public string? ManagedIdentityClientId { get; set; }
-
-        /// <summary>A person signs in on any device's browser with a code shown here (delegated SMTP.Send). Needs an interactive session.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = DeviceCodeSet)]
-        public SwitchParameter DeviceCode { get; set; }
-
-        /// <summary>A person signs in with the system browser (delegated SMTP.Send). Needs an interactive session with a browser.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = InteractiveSet)]
-        public SwitchParameter Interactive { get; set; }
-
-        /// <summary>An access token for Exchange Online obtained elsewhere, e.g. (Get-AzAccessToken -ResourceUrl https://outlook.office365.com -AsSecureString).Token.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
-        [ValidateNotNull]
-        public SecureString? AccessToken { get; set; }
-
-        /// <summary>User name and password for Basic authentication (servers that still accept it: Azure Communication Services, High Volume Email, on-premises). Against Microsoft 365 client submission it warns: Basic is being retired.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = BasicSet)]
-        [Credential]
-        [ValidateNotNull]
-        public PSCredential? Credential { get; set; }
 
         /// <summary>Uses Basic authentication against Microsoft 365 even after Microsoft's final removal date.</summary>
         [Parameter(ParameterSetName = BasicSet)]
         public SwitchParameter AllowRetiredBasicAuth { get; set; }
-
-        /// <summary>The Microsoft 365 cloud: picks the sign-in authority, the scopes and the SMTP host.</summary>
-        [Parameter]
-        public M365Environment Environment { get; set; } = M365Environment.Commercial;
-
-        /// <summary>The mailbox that authenticates over SMTP. For app-only sign-in and managed identities this is the mailbox to send as; for delegated sign-in it defaults to the signed-in account.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
-        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
-        [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
-        [Parameter(ParameterSetName = DeviceCodeSet)]
-        [Parameter(ParameterSetName = InteractiveSet)]
-        [Parameter(ParameterSetName = AccessTokenSet)]
-        [Alias("Mailbox")]
-        [ValidateNotNullOrEmpty]
-        public string? UserName { get; set; }
-
-        /// <summary>Keeps tokens in the platform's encrypted store (DPAPI, Keychain, Secret Service keyring) across sessions; never a plain file.</summary>
-        [Parameter(ParameterSetName = ThumbprintSet)]
-        [Parameter(ParameterSetName = FileSet)]
-        [Parameter(ParameterSetName = CertificateSet)]
-        [Parameter(ParameterSetName = SecretSet)]
-        [Parameter(ParameterSetName = DeviceCodeSet)]
-        [Parameter(ParameterSetName = InteractiveSet)]
-        public SwitchParameter PersistTokenCache { get; set; }
-
-        /// <summary>Overrides the sign-in authority host of -Environment (e.g. login.microsoftonline.us).</summary>
-        [Parameter(ParameterSetName = ThumbprintSet)]
-        [Parameter(ParameterSetName = FileSet)]
-        [Parameter(ParameterSetName = CertificateSet)]
-        [Parameter(ParameterSetName = SecretSet)]
-        [Parameter(ParameterSetName = DeviceCodeSet)]
-        [Parameter(ParameterSetName = InteractiveSet)]
-        [ValidateNotNullOrEmpty]
-        public string? AuthorityHost { get; set; }
-
-        /// <summary>Overrides the scope requested: app-only scopes end in /.default (https://outlook.office365.com/.default); delegated sign-in uses https://outlook.office.com/SMTP.Send.</summary>
-        [Parameter(ParameterSetName = ThumbprintSet)]
-        [Parameter(ParameterSetName = FileSet)]
-        [Parameter(ParameterSetName = CertificateSet)]
-        [Parameter(ParameterSetName = SecretSet)]
-        [Parameter(ParameterSetName = ManagedIdentitySet)]
-        [Parameter(ParameterSetName = DeviceCodeSet)]
-        [Parameter(ParameterSetName = InteractiveSet)]
-        [ValidateNotNullOrEmpty]
-        public string? Scope { get; set; }
 
         /// <summary>The SMTP server. Default: the submission host of -Environment (smtp.office365.com).</summary>
         [Parameter]
@@ -231,33 +102,15 @@ namespace M365SmtpTools.Commands
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            var request = new ConnectSmtpRequest
+            var request = WithAuthParameters(new ConnectSmtpRequest
             {
-                TenantId = TenantId,
-                ClientId = ClientId,
-                CertificateThumbprint = CertificateThumbprint,
-                CertificatePath = CertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CertificatePath),
-                CertificatePassword = CertificatePassword,
-                Certificate = Certificate,
-                ClientSecret = ClientSecret,
-                ManagedIdentity = ManagedIdentity.IsPresent,
-                ManagedIdentityClientId = ManagedIdentityClientId,
-                DeviceCode = DeviceCode.IsPresent,
-                Interactive = Interactive.IsPresent,
-                AccessToken = AccessToken,
-                Credential = Credential == null ? null : new NetworkCredential(Credential.UserName, Credential.Password),
                 AllowRetiredBasicAuth = AllowRetiredBasicAuth.IsPresent,
-                Environment = Environment,
-                UserName = UserName,
-                PersistTokenCache = PersistTokenCache.IsPresent,
-                AuthorityHost = AuthorityHost,
-                Scope = Scope,
                 SmtpServer = SmtpServer,
                 Port = Port,
                 Name = Name,
                 Test = Test.IsPresent,
                 PassThru = PassThru.IsPresent,
-            };
+            });
             SmtpConnection connection;
             try
             {

@@ -57,142 +57,13 @@ namespace M365SmtpTools.Commands
     /// </example>
     [Cmdlet(VerbsDiagnostic.Test, "M365SmtpAuth", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true)]
     [OutputType(typeof(SmtpAuthTestReport))]
-    public sealed class TestM365SmtpAuthCommand : M365CmdletBase
+    public sealed class TestM365SmtpAuthCommand : M365SmtpAuthCmdletBase
     {
         private const string SessionSet = "Session";
-        private const string ThumbprintSet = "AppCertificateThumbprint";
-        private const string FileSet = "AppCertificateFile";
-        private const string CertificateSet = "AppCertificate";
-        private const string SecretSet = "AppSecret";
-        private const string ManagedIdentitySet = "ManagedIdentity";
-        private const string DeviceCodeSet = "DeviceCode";
-        private const string InteractiveSet = "Interactive";
-        private const string AccessTokenSet = "AccessToken";
-        private const string BasicSet = "Basic";
-
-        /// <summary>The Entra ID tenant: its ID (GUID) or a verified domain such as contoso.onmicrosoft.com. Required for app-only sign-in; a GUID is also compared with the token's tenant.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
-        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
-        [Parameter(ParameterSetName = DeviceCodeSet)]
-        [Parameter(ParameterSetName = InteractiveSet)]
-        [ValidateNotNullOrEmpty]
-        public string? TenantId { get; set; }
-
-        /// <summary>The application (client) ID of the app registration.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
-        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
-        [Parameter(Mandatory = true, ParameterSetName = DeviceCodeSet)]
-        [Parameter(Mandatory = true, ParameterSetName = InteractiveSet)]
-        [Alias("ApplicationId", "AppId")]
-        [ValidateNotNullOrEmpty]
-        public string? ClientId { get; set; }
-
-        /// <summary>The thumbprint of the app's certificate in the Windows certificate store (CurrentUser\My, then LocalMachine\My).</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
-        [ValidateNotNullOrEmpty]
-        public string? CertificateThumbprint { get; set; }
-
-        /// <summary>The path of a PFX (PKCS#12) file holding the app's certificate and private key.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
-        [ValidateNotNullOrEmpty]
-        public string? CertificatePath { get; set; }
-
-        /// <summary>The password of the PFX file given with -CertificatePath.</summary>
-        [Parameter(ParameterSetName = FileSet)]
-        public SecureString? CertificatePassword { get; set; }
-
-        /// <summary>The app's certificate as an object; it must have its private key.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [ValidateNotNull]
-        public X509Certificate2? Certificate { get; set; }
-
-        /// <summary>A client secret of the app registration (the secret's Value, not its ID).</summary>
-        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
-        [ValidateNotNull]
-        public SecureString? ClientSecret { get; set; }
-
-        /// <summary>Gets the token with the Azure resource's managed identity (Azure Automation, Azure VMs, Functions).</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
-        public SwitchParameter ManagedIdentity { get; set; }
-
-        /// <summary>The client ID of a user-assigned managed identity attached to the resource.</summary>
-        [Parameter(ParameterSetName = ManagedIdentitySet)]
-        [ValidateNotNullOrEmpty]
-        public string? ManagedIdentityClientId { get; set; }
-
-        /// <summary>A person signs in on any device's browser with a code shown here (delegated SMTP.Send). Needs an interactive session.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = DeviceCodeSet)]
-        public SwitchParameter DeviceCode { get; set; }
-
-        /// <summary>A person signs in with the system browser (delegated SMTP.Send). Needs an interactive session with a browser.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = InteractiveSet)]
-        public SwitchParameter Interactive { get; set; }
-
-        /// <summary>An access token for Exchange Online obtained elsewhere; its claims are checked before AUTH.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
-        [ValidateNotNull]
-        public SecureString? AccessToken { get; set; }
-
-        /// <summary>User name and password for Basic authentication. Against Microsoft 365 client submission the report warns that Basic is being retired.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = BasicSet)]
-        [Credential]
-        [ValidateNotNull]
-        public PSCredential? Credential { get; set; }
 
         /// <summary>Tries Basic authentication against Microsoft 365 even after Microsoft's final removal date.</summary>
         [Parameter(ParameterSetName = BasicSet)]
         public SwitchParameter AllowRetiredBasicAuth { get; set; }
-
-        /// <summary>The Microsoft 365 cloud: picks the sign-in authority, the scopes and the default SMTP host.</summary>
-        [Parameter]
-        public M365Environment Environment { get; set; } = M365Environment.Commercial;
-
-        /// <summary>The mailbox that authenticates over SMTP (the XOAUTH2 user=). For app-only sign-in and managed identities this is the mailbox to send as; for delegated sign-in it defaults to the signed-in account.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
-        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
-        [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
-        [Parameter(ParameterSetName = DeviceCodeSet)]
-        [Parameter(ParameterSetName = InteractiveSet)]
-        [Parameter(ParameterSetName = AccessTokenSet)]
-        [Alias("Mailbox")]
-        [ValidateNotNullOrEmpty]
-        public string? UserName { get; set; }
-
-        /// <summary>Keeps tokens in the platform's encrypted store across sessions; never a plain file.</summary>
-        [Parameter(ParameterSetName = ThumbprintSet)]
-        [Parameter(ParameterSetName = FileSet)]
-        [Parameter(ParameterSetName = CertificateSet)]
-        [Parameter(ParameterSetName = SecretSet)]
-        [Parameter(ParameterSetName = DeviceCodeSet)]
-        [Parameter(ParameterSetName = InteractiveSet)]
-        public SwitchParameter PersistTokenCache { get; set; }
-
-        /// <summary>Overrides the sign-in authority host of -Environment (e.g. login.microsoftonline.us).</summary>
-        [Parameter(ParameterSetName = ThumbprintSet)]
-        [Parameter(ParameterSetName = FileSet)]
-        [Parameter(ParameterSetName = CertificateSet)]
-        [Parameter(ParameterSetName = SecretSet)]
-        [Parameter(ParameterSetName = DeviceCodeSet)]
-        [Parameter(ParameterSetName = InteractiveSet)]
-        [ValidateNotNullOrEmpty]
-        public string? AuthorityHost { get; set; }
-
-        /// <summary>Overrides the scope requested: app-only scopes end in /.default; delegated sign-in uses https://outlook.office.com/SMTP.Send.</summary>
-        [Parameter(ParameterSetName = ThumbprintSet)]
-        [Parameter(ParameterSetName = FileSet)]
-        [Parameter(ParameterSetName = CertificateSet)]
-        [Parameter(ParameterSetName = SecretSet)]
-        [Parameter(ParameterSetName = ManagedIdentitySet)]
-        [Parameter(ParameterSetName = DeviceCodeSet)]
-        [Parameter(ParameterSetName = InteractiveSet)]
-        [ValidateNotNullOrEmpty]
-        public string? Scope { get; set; }
 
         /// <summary>The name of the session connection (Connect-M365Smtp -Name) to test when no auth parameters are given. Default: Default.</summary>
         [Parameter(ParameterSetName = SessionSet)]
@@ -262,27 +133,9 @@ namespace M365SmtpTools.Commands
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
-            var request = new TestSmtpAuthRequest
+            var request = WithAuthParameters(new TestSmtpAuthRequest
             {
-                TenantId = TenantId,
-                ClientId = ClientId,
-                CertificateThumbprint = CertificateThumbprint,
-                CertificatePath = CertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CertificatePath),
-                CertificatePassword = CertificatePassword,
-                Certificate = Certificate,
-                ClientSecret = ClientSecret,
-                ManagedIdentity = ManagedIdentity.IsPresent,
-                ManagedIdentityClientId = ManagedIdentityClientId,
-                DeviceCode = DeviceCode.IsPresent,
-                Interactive = Interactive.IsPresent,
-                AccessToken = AccessToken,
-                Credential = Credential == null ? null : new NetworkCredential(Credential.UserName, Credential.Password),
                 AllowRetiredBasicAuth = AllowRetiredBasicAuth.IsPresent,
-                Environment = Environment,
-                UserName = UserName,
-                PersistTokenCache = PersistTokenCache.IsPresent,
-                AuthorityHost = AuthorityHost,
-                Scope = Scope,
                 ConnectionName = ConnectionName,
                 SmtpServer = SmtpServer,
                 Port = Port,
@@ -297,7 +150,7 @@ namespace M365SmtpTools.Commands
                 Transcript = Transcript.IsPresent,
                 PassThru = PassThru.IsPresent,
                 ErrorOnFailure = ErrorOnFailure.IsPresent,
-            };
+            });
             SmtpAuthTestReport report;
             try
             {
