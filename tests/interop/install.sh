@@ -24,7 +24,7 @@ for svc in nsd postfix dovecot; do
   service "$svc" stop >/dev/null 2>&1 || true
 done
 
-pscheck="$repo/../shared/tools/pscheck"
-if [ -d "$pscheck" ] && [ ! -d "$pscheck/node_modules" ]; then
+pscheck="$(cd "$repo/../shared/tools/pscheck" 2>/dev/null && pwd -P)"
+if [ -n "$pscheck" ] && [ ! -d "$pscheck/node_modules" ]; then
   npm ci --prefix "$pscheck" --silent --no-audit --no-fund >/dev/null
 fi
