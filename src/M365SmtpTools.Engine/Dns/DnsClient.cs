@@ -56,6 +56,17 @@ namespace M365SmtpTools.Engine.Dns
         }
 
         /// <summary>
+        /// Checks a user-given per-query timeout (-TimeoutSeconds): 1 to 300 seconds, null for the default. Shared by
+        /// the operations that take one, so they refuse the same values with the same error.
+        /// </summary>
+        public static void ValidateTimeoutSeconds(int? timeoutSeconds)
+        {
+            if (timeoutSeconds is int seconds && (seconds < 1 || seconds > 300))
+                throw new M365SmtpException("InvalidTimeout", ErrorKind.InvalidArgument, $"TimeoutSeconds {seconds} is outside 1-300.")
+                { TargetObject = seconds, RecommendedAction = "Give a timeout from 1 to 300 seconds." };
+        }
+
+        /// <summary>
         /// A client for a cmdlet's parameters: <paramref name="dnsServer"/> as <c>host[:port]</c> (null = system resolvers),
         /// <paramref name="timeoutSeconds"/> per query (null = 3 seconds).
         /// </summary>

@@ -59,9 +59,7 @@ namespace M365SmtpTools.Engine.Operations
             if (host == null) throw new ArgumentNullException(nameof(host));
             if (onResult == null) throw new ArgumentNullException(nameof(onResult));
             if (onError == null) throw new ArgumentNullException(nameof(onError));
-            if (request.TimeoutSeconds.HasValue && (request.TimeoutSeconds.Value < 1 || request.TimeoutSeconds.Value > 300))
-                throw new M365SmtpException("InvalidTimeout", ErrorKind.InvalidArgument,
-                    $"TimeoutSeconds {request.TimeoutSeconds.Value} is outside 1-300.") { TargetObject = request.TimeoutSeconds.Value, RecommendedAction = "Give a timeout from 1 to 300 seconds." };
+            DnsClient.ValidateTimeoutSeconds(request.TimeoutSeconds);
 
             IDnsResolver resolver = _resolverFactory != null
                 ? _resolverFactory(request, host.WriteVerbose)
