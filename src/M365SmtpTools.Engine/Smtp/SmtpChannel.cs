@@ -208,6 +208,17 @@ namespace M365SmtpTools.Engine.Smtp
             }
         }
 
+        /// <summary>
+        /// A socket's remote or local end point as text, or null when the peer already reset the connection (the
+        /// socket then throws instead of answering); the next read reports that reset as the engine's own error.
+        /// </summary>
+        public static string? EndPointText(Socket socket, bool remote)
+        {
+            try { return (remote ? socket.RemoteEndPoint : socket.LocalEndPoint)?.ToString(); }
+            catch (SocketException) { return null; }
+            catch (ObjectDisposedException) { return null; }
+        }
+
         /// <summary>Opens a TCP connection to the first address of <paramref name="host"/> that answers.</summary>
         public static async Task<Socket> ConnectSocketAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
         {

@@ -82,7 +82,7 @@ namespace M365SmtpTools.Engine.Smtp
             options.Host.WriteVerbose($"Connecting to {host} port {port} (TLS: {options.TlsMode}).");
             Socket socket = await SmtpChannel.ConnectSocketAsync(host, port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
             var channel = new SmtpChannel(new NetworkStream(socket, ownsSocket: true), socket, host, options) { Phase = SmtpPhase.Connect };
-            channel.Note($"connected to {socket.RemoteEndPoint} from {socket.LocalEndPoint}");
+            channel.Note($"connected to {SmtpChannel.EndPointText(socket, remote: true) ?? "(reset)"} from {SmtpChannel.EndPointText(socket, remote: false)}");
             await StartSessionAsync(channel, cancellationToken).ConfigureAwait(false);
         }
 
