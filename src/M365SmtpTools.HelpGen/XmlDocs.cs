@@ -27,9 +27,7 @@ public sealed class XmlDocs
     public XElement? Member(string id) => _members.TryGetValue(id, out XElement? e) ? e : null;
 
     /// <summary>The summary of a member as one paragraph of plain text ("" when missing).</summary>
-    public string Summary(string id) => Paragraphs(Member(id)?.Element("summary")).FirstOrDefault() is { } s
-        ? string.Join(" ", Paragraphs(Member(id)?.Element("summary")))
-        : "";
+    public string Summary(string id) => string.Join(" ", Paragraphs(Member(id)?.Element("summary")));
 
     /// <summary>The remarks of a member as paragraphs.</summary>
     public IReadOnlyList<string> Remarks(string id) => Paragraphs(Member(id)?.Element("remarks"));
