@@ -1,5 +1,5 @@
 @{
-    RootModule           = 'M365SmtpTools.dll'
+    RootModule           = 'M365SmtpTools.psm1'
     ModuleVersion        = '0.1.0'
     GUID                 = '5d3f6c1e-8a42-4e7b-9c1d-2b7f0e4a9c31'
     Author               = 'M365SmtpTools contributors'

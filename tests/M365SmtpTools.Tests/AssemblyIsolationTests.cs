@@ -1,41 +1,48 @@
 using System.Reflection;
-using System.Runtime.Loader;
 
 namespace M365SmtpTools.Tests;
 
 /// <summary>
-/// The module lives beside ExchangeOnlineManagement, Az.Accounts and Microsoft.Graph, each with its own MSAL.
-/// This loads a different MSAL into the default context first (as those modules do), then starts the module's loader
-/// from out/M365SmtpTools, and shows the engine runs with its own MSAL in its own load context, both side by side.
+/// The Windows PowerShell 5.1 resolution policy of the loader (no load contexts there): only the names the module ships,
+/// at the shipped version, unless one of the module's own assemblies asks. PowerShell 7 isolation is proven where it
+/// happens, by Import-Module in a real pwsh (tests/pester/ModuleLoading.Tests.ps1) and in a hosted runspace
+/// (M365SmtpTools.Host.Tests).
 /// </summary>
 public sealed class AssemblyIsolationTests
 {
-    [Fact]
-    public void TheEngineUsesItsOwnMsalWhenAnotherVersionIsAlreadyLoaded()
+    private static readonly Type Resolver = LoaderType("M365SmtpTools.Loader.FrameworkResolver");
+    private static readonly Type Shipped = LoaderType("M365SmtpTools.Loader.ShippedAssembly");
+
+    private static Type LoaderType(string name) =>
+        Assembly.LoadFrom(Path.Combine(ModuleLayout.ModuleDir, "M365SmtpTools.Loader.dll")).GetType(name, throwOnError: true)!;
+
+    private static bool ShouldResolve(Version? shipped, Version? requested, bool byModule)
     {
-        string otherMsal = Path.Combine(ModuleLayout.NuGetPackageRoot, "microsoft.identity.client", "4.61.3", "lib", "netstandard2.0", "Microsoft.Identity.Client.dll");
-        Assert.True(File.Exists(otherMsal), $"{otherMsal} missing (the test project downloads it)");
-        Assembly foreign = AssemblyLoadContext.Default.LoadFromAssemblyPath(otherMsal);
-        Assert.Equal(new Version(4, 61, 3, 0), foreign.GetName().Version);
-
-        Assembly module = AssemblyLoadContext.Default.LoadFromAssemblyPath(ModuleLayout.CmdletAssembly);
-        Type loader = module.GetType("M365SmtpTools.ModuleAssemblyLoader", throwOnError: true)!;
-        loader.GetMethod("Install", BindingFlags.NonPublic | BindingFlags.Static)!.Invoke(null, new object[] { ModuleLayout.ModuleDir });
-
-        // The cmdlet assembly binds the engine by name from the default context, as PowerShell would.
-        Assembly engine = AssemblyLoadContext.Default.LoadFromAssemblyName(new AssemblyName("M365SmtpTools.Engine"));
-        object info = engine.GetType("M365SmtpTools.Engine.EngineInfo", throwOnError: true)!.GetMethod("Current")!.Invoke(null, null)!;
-        Version msalVersion = (Version)info.GetType().GetProperty("MsalVersion")!.GetValue(info)!;
-        string contextName = (string)info.GetType().GetProperty("LoadContextName")!.GetValue(info)!;
-        string msalLocation = (string)info.GetType().GetProperty("MsalLocation")!.GetValue(info)!;
-
-        Assert.Equal("M365SmtpTools", contextName);
-        Assert.Equal(new Version(4, 92, 0, 0), msalVersion);
-        Assert.StartsWith(Path.Combine(ModuleLayout.ModuleDir, "dependencies"), msalLocation);
-        var loadedMsal = AppDomain.CurrentDomain.GetAssemblies()
-            .Where(a => a.GetName().Name == "Microsoft.Identity.Client").Select(a => a.GetName().Version).ToList();
-        Assert.Contains(new Version(4, 61, 3, 0), loadedMsal);
-        Assert.Contains(new Version(4, 92, 0, 0), loadedMsal);
-        Assert.Same(AssemblyLoadContext.Default, AssemblyLoadContext.GetLoadContext(foreign));
+        object? assembly = shipped == null ? null : Activator.CreateInstance(Shipped, "Microsoft.Identity.Client", shipped, "/m/dependencies/Microsoft.Identity.Client.dll");
+        return (bool)Resolver.GetMethod("ShouldResolve", BindingFlags.NonPublic | BindingFlags.Static)!.Invoke(null, new[] { assembly, requested, byModule })!;
     }
+
+    [Fact]
+    public void AnotherModulesRequestForAnOlderMsalIsNotHijacked() =>
+        Assert.False(ShouldResolve(new Version(4, 92, 0, 0), new Version(4, 61, 3, 0), byModule: false));
+
+    [Fact]
+    public void TheShippedVersionIsResolvedForAnyone() =>
+        Assert.True(ShouldResolve(new Version(4, 92, 0, 0), new Version(4, 92, 0, 0), byModule: false));
+
+    [Fact]
+    public void TheModulesOwnAssembliesMayBindAnOlderVersionToTheShippedOne() =>
+        Assert.True(ShouldResolve(new Version(4, 0, 5, 0), new Version(4, 0, 1, 2), byModule: true));
+
+    [Fact]
+    public void ANewerVersionThanShippedIsNeverClaimed() =>
+        Assert.False(ShouldResolve(new Version(4, 92, 0, 0), new Version(5, 0, 0, 0), byModule: true));
+
+    [Fact]
+    public void ANameTheModuleDoesNotShipIsNeverClaimed() =>
+        Assert.False(ShouldResolve(null, new Version(1, 0, 0, 0), byModule: true));
+
+    [Fact]
+    public void TheLoaderDependsOnTheBaseClassLibraryAlone() =>
+        Assert.Equal(new[] { "netstandard" }, Resolver.Assembly.GetReferencedAssemblies().Select(a => a.Name));
 }

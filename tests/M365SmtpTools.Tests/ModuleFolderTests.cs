@@ -7,7 +7,9 @@ public sealed class ModuleFolderTests
 {
     [Theory]
     [InlineData("M365SmtpTools.psd1")]
+    [InlineData("M365SmtpTools.psm1")]
     [InlineData("M365SmtpTools.dll")]
+    [InlineData("M365SmtpTools.Loader.dll")]
     [InlineData("M365SmtpTools.Format.ps1xml")]
     [InlineData("en-US/M365SmtpTools.dll-Help.xml")]
     [InlineData("en-US/about_M365SmtpTools.help.txt")]
@@ -18,10 +20,11 @@ public sealed class ModuleFolderTests
         Assert.True(File.Exists(Path.Combine(ModuleLayout.ModuleDir, relative)), $"out/M365SmtpTools/{relative} is missing");
 
     [Fact]
-    public void OnlyTheCmdletAssemblyIsAtTheRootAndNoStubShips()
+    public void OnlyTheCmdletAssemblyAndTheLoaderAreAtTheRootAndNoStubShips()
     {
-        var rootDlls = Directory.GetFiles(ModuleLayout.ModuleDir, "*.dll").Select(Path.GetFileName);
-        Assert.Equal(new[] { "M365SmtpTools.dll" }, rootDlls);
+        var rootDlls = Directory.GetFiles(ModuleLayout.ModuleDir, "*.dll").Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal);
+        Assert.Equal(new[] { "M365SmtpTools.Loader.dll", "M365SmtpTools.dll" }, rootDlls);
+        Assert.False(File.Exists(Path.Combine(ModuleLayout.ModuleDir, "dependencies", "M365SmtpTools.Loader.dll")));
         Assert.False(File.Exists(Path.Combine(ModuleLayout.ModuleDir, "dependencies", "System.Management.Automation.dll")));
     }
 
@@ -36,7 +39,7 @@ public sealed class ModuleFolderTests
         Assert.Equal(Version.Parse(version!), Version.Parse(AssemblyName.GetAssemblyName(ModuleLayout.EngineAssembly).Version!.ToString(3)));
         Assert.DoesNotContain("NestedModules", manifest);
         Assert.DoesNotContain("RequiredAssemblies", manifest);
-        Assert.Equal("M365SmtpTools.dll", ModuleLayout.ManifestValue(manifest, "RootModule"));
+        Assert.Equal("M365SmtpTools.psm1", ModuleLayout.ManifestValue(manifest, "RootModule"));
         Assert.Equal(new[] { "Desktop", "Core" }, ModuleLayout.ManifestList(manifest, "CompatiblePSEditions"));
         Assert.Equal(new[] { "M365SmtpTools.Format.ps1xml" }, ModuleLayout.ManifestList(manifest, "FormatsToProcess"));
     }
