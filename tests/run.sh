@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# The test command. On a fresh Debian machine (as root) it installs what the tests need, starts the real servers
-# of tests/interop/servers on loopback, runs every test project, stops the servers, and prints the totals as its
-# last line: "tests: N passed, N failed, N skipped". Exit status is non-zero when anything failed.
-# Plain `dotnet test` also works anywhere: tests whose server isn't running are reported skipped, with the reason.
+# The test command. On a fresh Debian machine (as root) it installs what the tests need (Debian packages, pscheck's
+# npm packages, PowerShell 7.6.9 as a local .NET tool, Pester 5.7.1 from NuGet), starts the real servers of
+# tests/interop/servers on loopback, runs every xUnit project and the Pester suite against out/M365SmtpTools, stops
+# the servers, and prints the totals of both as its last line: "tests: N passed, N failed, N skipped".
+# Exit status is non-zero when anything failed, or when pwsh or Pester could not be installed.
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 
 bash tests/interop/install.sh || { echo "run.sh: installing test prerequisites failed" >&2; exit 1; }
+# pwsh comes from .config/dotnet-tools.json; Pester is a PackageDownload of the test projects (restored by dotnet test).
+dotnet tool restore >/dev/null || { echo "run.sh: 'dotnet tool restore' could not install PowerShell 7.6.9" >&2; echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
 
 started=()
 stop_servers() {
@@ -35,5 +38,16 @@ read -r passed failed skipped < <(awk '
   END { print p + 0, f + 0, s + 0 }' "$log")
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build failure runs no test: count it
-echo "tests: $passed passed, $failed failed, $skipped skipped"
+
+# The Pester suite in a real pwsh, against the module folder dotnet test just built, while the servers still run.
+log="$(mktemp)"
+dotnet pwsh -NoProfile -NonInteractive -File tests/pester/Run-PesterSuite.ps1 -ModulePath out/M365SmtpTools 2>&1 | tee "$log"
+pester_status=${PIPESTATUS[0]}
+read -r p_passed p_failed p_skipped < <(sed -n -E 's/^pester: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' "$log" | tail -n 1)
+rm -f "$log"
+if [ -z "${p_passed:-}" ]; then p_passed=0; p_failed=1; p_skipped=0; fi  # pwsh or Pester did not run: count it
+if [ "$pester_status" -ne 0 ] && [ "$p_failed" -eq 0 ]; then p_failed=1; fi
+[ "$pester_status" -ne 0 ] && status=1
+
+echo "tests: $((passed + p_passed)) passed, $((failed + p_failed)) failed, $((skipped + p_skipped)) skipped"
 exit "$status"
