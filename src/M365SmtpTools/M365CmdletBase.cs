@@ -23,6 +23,13 @@ namespace M365SmtpTools
         /// <inheritdoc />
         protected override void StopProcessing() => _cancellation.Cancel();
 
+        /// <summary>
+        /// Says (with -Debug) which parameter set PowerShell chose: the first thing to check when a call does something
+        /// other than what was meant.
+        /// </summary>
+        protected override void BeginProcessing() =>
+            WriteDebug($"{MyInvocation.MyCommand.Name}: parameter set '{ParameterSetName}'.");
+
         /// <inheritdoc />
         public void Dispose()
         {

@@ -17,12 +17,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections 2>/dev/null || true
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian's service scripts may start daemons on install; the tests run their own copies on other ports. Only
+  # right after installing: a service stop matches daemons by name, and would kill test servers already running.
+  for svc in nsd postfix dovecot; do
+    command -v systemctl >/dev/null 2>&1 && systemctl stop "$svc" >/dev/null 2>&1 || true
+    service "$svc" stop >/dev/null 2>&1 || true
+  done
 fi
-# Debian's service scripts may start daemons on install; the tests run their own copies on other ports.
-for svc in nsd postfix dovecot; do
-  command -v systemctl >/dev/null 2>&1 && systemctl stop "$svc" >/dev/null 2>&1 || true
-  service "$svc" stop >/dev/null 2>&1 || true
-done
 
 pscheck="$(cd "$repo/../shared/tools/pscheck" 2>/dev/null && pwd -P)"
 if [ -n "$pscheck" ] && [ ! -d "$pscheck/node_modules" ]; then

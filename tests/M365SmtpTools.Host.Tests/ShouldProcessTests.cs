@@ -1,0 +1,59 @@
+using M365SmtpTools.Host.Tests.Infrastructure;
+
+namespace M365SmtpTools.Host.Tests;
+
+/// <summary>-WhatIf and -Confirm on what sends or writes: nothing happens under -WhatIf; $WhatIfPreference is honoured.</summary>
+public sealed class ShouldProcessTests : IClassFixture<ModuleSession>
+{
+    private readonly ModuleSession _session;
+
+    public ShouldProcessTests(ModuleSession session) => _session = session;
+
+    [Theory]
+    [InlineData("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -AsScript $path")]
+    [InlineData("New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 203.0.113.25 -DnsServer 127.0.0.1 -AsScript $path -ErrorAction SilentlyContinue")]
+    public void WhatIfWritesNoScript(string call)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}.ps1");
+        _session.Run(call + " -WhatIf", ("path", path));
+        Assert.False(File.Exists(path), "-WhatIf wrote the script");
+        _session.Run("$WhatIfPreference = $true; try { " + call + " } finally { $WhatIfPreference = $false }", ("path", path));
+        Assert.False(File.Exists(path), "$WhatIfPreference = $true wrote the script");
+    }
+
+    [Fact]
+    public void TheAppAccessScriptIsWrittenWithoutWhatIf()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}.ps1");
+        try
+        {
+            _session.Output("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -AsScript $path -Confirm:$false", ("path", path));
+            Assert.Contains("New-ServicePrincipal", File.ReadAllText(path), StringComparison.Ordinal);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void DisconnectUnderWhatIfKeepsTheConnection()
+    {
+        IReadOnlyList<System.Management.Automation.PSObject> left = _session.Output(
+            "$token = ConvertTo-SecureString -String 'not-a-real-token' -AsPlainText -Force\n" +
+            "Connect-M365Smtp -Name WhatIfKeep -AccessToken $token -UserName a@contoso.com | Out-Null\n" +
+            "Disconnect-M365Smtp -Name WhatIfKeep -WhatIf\n" +
+            "Get-M365SmtpConnection -Name WhatIfKeep; Disconnect-M365Smtp -Name WhatIfKeep -Confirm:$false");
+        Assert.Equal("WhatIfKeep", Assert.Single(left).Properties["Name"].Value);
+    }
+
+    [Theory]
+    [InlineData("Send-M365Mail")]
+    [InlineData("Test-M365SmtpAuth")]
+    [InlineData("Disconnect-M365Smtp")]
+    [InlineData("New-M365RelayConnectorPlan")]
+    [InlineData("New-M365SmtpAppAccessPlan")]
+    public void WhatIfAndConfirmAreOffered(string cmdlet)
+    {
+        var names = _session.Output("(Get-Command -Name $name).Parameters.Keys", ("name", cmdlet)).Select(o => o.ToString()).ToList();
+        Assert.Contains("WhatIf", names);
+        Assert.Contains("Confirm", names);
+    }
+}
