@@ -4,13 +4,17 @@
     Builds, tests and packages the M365SmtpTools module.
 .DESCRIPTION
     Build:      dotnet build, which assembles out/M365SmtpTools (manifest, cmdlets, dependencies, help, formats).
-    Test:       Build, then dotnet test (all xUnit projects) and the Pester tests in tests/pester against out/M365SmtpTools.
+    Test:       Build, then dotnet test (all xUnit projects) and the Pester tests in tests/pester against out/M365SmtpTools
+                (Pester 5.7.1 from the NuGet packages folder, which the test projects download, or an installed Pester 5.3+).
+                Servers are not started here: the full test command is `bash tests/run.sh`.
     Package:    Build in Release, then zip out/M365SmtpTools to out/M365SmtpTools-<version>.zip (what Azure Automation imports).
     UpdateHelp: regenerate en-US/M365SmtpTools.dll-Help.xml from the code's doc comments (commit the result).
 .EXAMPLE
     ./build.ps1 -Task Test
 .EXAMPLE
-    ./build.ps1 -Task Package -Configuration Release
+    ./build.ps1 -Task Package
+.EXAMPLE
+    ./build.ps1 -Task Test -NoBuild -TestFilter 'FullyQualifiedName~ModuleFolderTests' -PesterPath tests/pester/Module.Tests.ps1
 #>
 [CmdletBinding()]
 param(
@@ -18,7 +22,16 @@ param(
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Debug'
+    [string] $Configuration = 'Debug',
+
+    # Test and Package: use the module folder and test assemblies already built.
+    [switch] $NoBuild,
+
+    # Test: a dotnet test --filter expression (default: every test).
+    [string] $TestFilter,
+
+    # Test: the Pester files to run (default: all of tests/pester).
+    [string[]] $PesterPath
 )
 
 $ErrorActionPreference = 'Stop'
@@ -47,24 +60,17 @@ switch ($Task) {
         Invoke-Build -Config $Configuration -UpdateHelp
     }
     'Test' {
-        Invoke-Build -Config $Configuration
-        Invoke-Dotnet -Arguments @('test', (Join-Path $root 'M365SmtpTools.sln'), '-c', $Configuration, '--no-build', '--nologo')
-        $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.3.0' } | Select-Object -First 1
-        if (-not $pester) {
-            throw 'Pester 5.3 or later is needed: Install-Module Pester -MinimumVersion 5.3.0 -Scope CurrentUser -Force'
-        }
-        Import-Module $pester -Force
-        $config = New-PesterConfiguration
-        $config.Run.Path = Join-Path $root 'tests/pester'
-        $config.Run.Exit = $false
-        $config.Run.PassThru = $true
-        $config.Output.Verbosity = 'Detailed'
-        $env:M365SMTPTOOLS_MODULE_PATH = $moduleDir
-        $result = Invoke-Pester -Configuration $config
-        if ($result.FailedCount -gt 0) { throw "$($result.FailedCount) Pester test(s) failed" }
+        if (-not $NoBuild) { Invoke-Build -Config $Configuration }
+        $arguments = @('test', (Join-Path $root 'M365SmtpTools.sln'), '-c', $Configuration, '--no-build', '--nologo')
+        if ($TestFilter) { $arguments += @('--filter', $TestFilter) }
+        Invoke-Dotnet -Arguments $arguments
+        $pesterArguments = @{ ModulePath = $moduleDir }
+        if ($PesterPath) { $pesterArguments.Path = $PesterPath }
+        & (Join-Path $root 'tests/pester/Run-PesterSuite.ps1') @pesterArguments
+        if ($LASTEXITCODE -ne 0) { throw 'Pester tests failed' }
     }
     'Package' {
-        Invoke-Build -Config 'Release'
+        if (-not $NoBuild) { Invoke-Build -Config 'Release' }
         $manifest = Import-PowerShellDataFile -Path (Join-Path $moduleDir 'M365SmtpTools.psd1')
         $zip = Join-Path $root "out/M365SmtpTools-$($manifest.ModuleVersion).zip"
         if (Test-Path -LiteralPath $zip) { Remove-Item -LiteralPath $zip }

@@ -3,6 +3,7 @@
 # assemblies load where, and in which order) can only be seen once per process.
 
 BeforeAll {
+    . (Join-Path $PSScriptRoot 'Shared.ps1')
     $modulePath = if ($env:M365SMTPTOOLS_MODULE_PATH) { $env:M365SMTPTOOLS_MODULE_PATH } else { Join-Path $PSScriptRoot '../../out/M365SmtpTools' }
     $manifestPath = (Resolve-Path -LiteralPath (Join-Path $modulePath 'M365SmtpTools.psd1')).ProviderPath
     $manifest = Import-PowerShellDataFile -Path $manifestPath
@@ -19,9 +20,9 @@ BeforeAll {
     # Runs a script in a new process of the same PowerShell and returns what it wrote as JSON, parsed.
     function Invoke-FreshPowerShell {
         param([string] $Script)
-        $exe = (Get-Process -Id $PID).Path
-        $arguments = @()
-        if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $arguments += (Join-Path $PSHOME 'pwsh.dll') }  # pwsh as a .NET tool
+        $pwsh = Get-PowerShellCommandLine
+        $exe = $pwsh.Executable
+        $arguments = @($pwsh.LeadingArguments)
         $prelude = "`$ErrorActionPreference = 'Stop'; `$manifestPath = '$($manifestPath -replace "'", "''")'; `$olderMsal = '$($olderMsal -replace "'", "''")'`n"
         $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($prelude + $Script))
         $arguments += '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded

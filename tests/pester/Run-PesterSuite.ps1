@@ -28,6 +28,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
+Set-StrictMode -Off  # the test files are written for PowerShell's defaults, whatever the caller (build.ps1) set
 $pesterVersion = '5.7.1'
 
 if (-not $PackageRoot) {
@@ -55,7 +56,12 @@ $config.Run.Path = if ($Path) { $Path } else { $PSScriptRoot }
 $config.Run.Exit = $false
 $config.Run.PassThru = $true
 $config.Output.Verbosity = $Output
-$result = Invoke-Pester -Configuration $config
+try { $result = Invoke-Pester -Configuration $config }
+catch {
+    Write-Output "Pester could not run: $_"
+    Write-Output 'pester: 0 passed, 1 failed, 0 skipped'
+    exit 1
+}
 
 # A container that failed to run (a broken BeforeAll, a parse error) counts as a failure even with no test in it.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
