@@ -36,6 +36,7 @@ read -r passed failed skipped < <(awk '
     }
   }
   END { print p + 0, f + 0, s + 0 }' "$log")
+skip_lines="$(grep -E '^\s+Skipped ' "$log" | sed -E 's/^\s+//' | head -n 50)"
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build failure runs no test: count it
 
@@ -49,5 +50,13 @@ if [ -z "${p_passed:-}" ]; then p_passed=0; p_failed=1; p_skipped=0; fi  # pwsh 
 if [ "$pester_status" -ne 0 ] && [ "$p_failed" -eq 0 ]; then p_failed=1; fi
 [ "$pester_status" -ne 0 ] && status=1
 
+# Every server a test can ask for was started above, so a skip here is a defect (a server that failed silently, or
+# a test that skips for a reason it shouldn't): say which, and fail.
+if [ $((skipped + p_skipped)) -gt 0 ]; then
+  echo "run.sh: $((skipped + p_skipped)) test(s) skipped although every test server was started:" >&2
+  [ -n "$skip_lines" ] && echo "$skip_lines" >&2
+  [ "$p_skipped" -gt 0 ] && echo "  ($p_skipped in the Pester suite: see its output above)" >&2
+  status=1
+fi
 echo "tests: $((passed + p_passed)) passed, $((failed + p_failed)) failed, $((skipped + p_skipped)) skipped"
 exit "$status"
