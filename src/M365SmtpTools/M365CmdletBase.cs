@@ -45,8 +45,7 @@ namespace M365SmtpTools
         {
             using var host = new PipelineThreadHost(this);
             Task<T> task = Task.Run(() => operation(host, _cancellation.Token));
-            task.ContinueWith(_ => host.Complete(), TaskScheduler.Default);
-            host.PumpUntilComplete();
+            Pump(host, task);
             return task.GetAwaiter().GetResult();
         }
 
@@ -58,9 +57,39 @@ namespace M365SmtpTools
         {
             using var host = new PipelineThreadHost(this);
             Task task = Task.Run(() => operation(host, item => host.Post(() => onItem(item)), _cancellation.Token));
-            task.ContinueWith(_ => host.Complete(), TaskScheduler.Default);
-            host.PumpUntilComplete();
+            Pump(host, task);
             task.GetAwaiter().GetResult();
+        }
+
+        // Runs the operation's host calls here until it ends. When the pipeline goes away underneath (a terminating
+        // error from -ErrorAction Stop, a downstream cmdlet failing, Select-Object -First), the operation is cancelled
+        // and waited for, so that nothing is sent after this cmdlet has stopped.
+        private void Pump(PipelineThreadHost host, Task task)
+        {
+            task.ContinueWith(_ => host.Complete(), TaskScheduler.Default);
+            try
+            {
+                host.PumpUntilComplete();
+            }
+            catch
+            {
+                _cancellation.Cancel();
+                host.Abandon();
+                try { task.Wait(); }
+                catch (AggregateException) { /* the operation's own failure is moot: the pipeline's exception wins */ }
+                throw;
+            }
+        }
+
+        /// <summary>True when an error of this cmdlet would stop the pipeline (-ErrorAction Stop, or $ErrorActionPreference = 'Stop').</summary>
+        protected bool ErrorActionIsStop()
+        {
+            object? preference = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? bound)
+                ? bound
+                : SessionState?.PSVariable.GetValue("ErrorActionPreference");
+            if (preference is PSObject pso) preference = pso.BaseObject;
+            return preference is ActionPreference p ? p == ActionPreference.Stop
+                : string.Equals(preference?.ToString(), nameof(ActionPreference.Stop), StringComparison.OrdinalIgnoreCase);
         }
 
         /// <summary>Writes an engine exception as a non-terminating error for one input.</summary>
@@ -122,7 +151,16 @@ namespace M365SmtpTools
 
             public bool IsInteractive => _interactive;
 
+            private readonly TaskCompletionSource<bool> _abandoned = new TaskCompletionSource<bool>();
+
             public void Complete() => _queue.CompleteAdding();
+
+            /// <summary>The pipeline thread stopped listening: later calls are dropped and any question is answered "no".</summary>
+            public void Abandon()
+            {
+                _abandoned.TrySetResult(true);
+                try { _queue.CompleteAdding(); } catch (ObjectDisposedException) { }
+            }
 
             public void PumpUntilComplete()
             {
@@ -160,7 +198,7 @@ namespace M365SmtpTools
                     try { answer.SetResult(_cmdlet.ShouldProcess(target, action)); }
                     catch (Exception e) { answer.SetException(e); }
                 });
-                return answer.Task.GetAwaiter().GetResult();
+                return Task.WhenAny(answer.Task, _abandoned.Task).GetAwaiter().GetResult() == answer.Task && answer.Task.GetAwaiter().GetResult();
             }
 
             public void Dispose() => _queue.Dispose();

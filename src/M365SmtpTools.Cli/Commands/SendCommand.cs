@@ -77,6 +77,7 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         .Map(CliOptions.Int("--max-messages-per-minute", 1, 1_000_000, "Pace a batch to at most this many messages a minute. Default: the endpoint's limit (30 for client submission)."), r => r.MaxMessagesPerMinute)
         .Map(CliOptions.Int("--max-recipients-per-day", 1, 10_000_000, "Stop a batch before this many recipients in 24 hours. Default: the endpoint's limit (10,000 for client submission)."), r => r.MaxRecipientsPerDay)
         .Map(CliOptions.Int("--max-connections", 1, 100, "Connections a batch may use. Default: the endpoint's limit (3 for client submission)."), r => r.MaxConnections)
+        .Map(CliOptions.Int("--timeout-seconds", 1, 3600, "How long connecting and each reply may take. Default 30 s to connect, 120 s per reply."), r => r.TimeoutSeconds)
         .Map(CliOptions.Int("--max-retry", 0, 100, "Retries of a temporary failure (4xx, dead connection), with back-off. Default 3. 5xx replies are never retried."), r => r.MaxRetry)
         .Map(CliOptions.Flag("--retry-unknown", "Also resend a message whose delivery is unknown (the connection died after the message): may deliver it twice."), r => r.RetryUnknown)
         .Map(TranscriptOption(), r => r.TranscriptPath, (p, _) => FullPath(p))
@@ -102,7 +103,7 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
             string where = rows != null && rows.TryGetValue(result.Index, out BatchRow? row) ? $"row {row.RowNumber}" : $"message {result.Index + 1}";
             if (session.Output.Json) session.Output.WriteJson(result);
             else session.Output.WriteLine($"{where}: {result.Status} {string.Join(", ", result.Recipients)} \"{result.Subject}\" {result.Reply ?? result.ErrorMessage}{(result.MessageId != null ? " " + result.MessageId : "")}");
-            if (result.Status == SendMailStatus.Sent && result.RejectedRecipients.Length > 0)
+            if (result.Status == SendMailStatus.Sent && result.RejectedRecipients.Count > 0)
                 session.Host.WriteWarning($"{where}: sent, but refused for {string.Join(", ", result.RecipientResults.Where(r => !r.Accepted && r.ReplyCode != null).Select(r => $"{r.Address} ({r.Reply})"))}.");
             if (result.Status is SendMailStatus.Failed or SendMailStatus.Unknown)
             {

@@ -136,10 +136,10 @@ namespace M365SmtpTools.Engine.Operations
         public DmarcAlignment SpfAlignment { get; set; }
 
         /// <summary>Where aggregate reports go (<c>rua</c>).</summary>
-        public IReadOnlyList<string> AggregateReportUris { get; set; } = new string[0];
+        public DisplayList<string> AggregateReportUris { get; set; } = DisplayList<string>.Empty;
 
         /// <summary>Where failure reports go (<c>ruf</c>).</summary>
-        public IReadOnlyList<string> FailureReportUris { get; set; } = new string[0];
+        public DisplayList<string> FailureReportUris { get; set; } = DisplayList<string>.Empty;
 
         /// <summary>A record to publish when there is none or it is unusable, or null.</summary>
         public string? SuggestedRecord { get; set; }
@@ -161,7 +161,7 @@ namespace M365SmtpTools.Engine.Operations
         public bool IsMicrosoft365 { get; set; }
 
         /// <summary>The MX records, most preferred first, each classified (Microsoft 365 or not, which form).</summary>
-        public IReadOnlyList<MxEndpointResult> Mx { get; set; } = new MxEndpointResult[0];
+        public DisplayList<MxEndpointResult> Mx { get; set; } = DisplayList<MxEndpointResult>.Empty;
 
         /// <summary>The SPF record and its evaluation.</summary>
         public MailDomainSpf Spf { get; set; } = new MailDomainSpf();
@@ -170,10 +170,10 @@ namespace M365SmtpTools.Engine.Operations
         public MailDomainDmarc Dmarc { get; set; } = new MailDomainDmarc();
 
         /// <summary>The two Microsoft 365 DKIM selectors (<c>selector1</c>, <c>selector2</c>).</summary>
-        public IReadOnlyList<DkimSelectorResult> Dkim { get; set; } = new DkimSelectorResult[0];
+        public DisplayList<DkimSelectorResult> Dkim { get; set; } = DisplayList<DkimSelectorResult>.Empty;
 
         /// <summary>Everything found, errors first.</summary>
-        public IReadOnlyList<MailDomainFinding> Findings { get; set; } = new MailDomainFinding[0];
+        public DisplayList<MailDomainFinding> Findings { get; set; } = DisplayList<MailDomainFinding>.Empty;
 
         /// <summary>The DNS server that answered, as <c>host:port</c>.</summary>
         public string DnsServer { get; set; } = "";

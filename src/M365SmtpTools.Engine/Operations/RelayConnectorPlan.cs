@@ -49,7 +49,7 @@ namespace M365SmtpTools.Engine.Operations
         public bool IsReady => Findings.All(f => f.Severity != FindingSeverity.Error);
 
         /// <summary>Every check's result, errors first.</summary>
-        public PlanFinding[] Findings { get; internal set; } = new PlanFinding[0];
+        public DisplayList<PlanFinding> Findings { get; internal set; } = DisplayList<PlanFinding>.Empty;
 
         /// <summary>The certificate the device presents (certificate plans), without key material.</summary>
         public RelayCertificateInfo? Certificate { get; internal set; }
@@ -73,7 +73,7 @@ namespace M365SmtpTools.Engine.Operations
         public string? SmtpServer { get; internal set; }
 
         /// <summary>What to enter on the device.</summary>
-        public DeviceSetting[] DeviceSettings { get; internal set; } = new DeviceSetting[0];
+        public DisplayList<DeviceSetting> DeviceSettings { get; internal set; } = DisplayList<DeviceSetting>.Empty;
 
         /// <summary>The whole plan as a PowerShell script (written to <see cref="ScriptPath"/> with -AsScript).</summary>
         public string Script { get; internal set; } = "";

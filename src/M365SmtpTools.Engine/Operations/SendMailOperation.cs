@@ -35,6 +35,14 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>The Basic authentication retirement dates (default: as announced).</summary>
         public BasicAuthRetirementSchedule? BasicAuthSchedule { get; set; }
 
+        /// <summary>
+        /// Stop at the first message that fails (PowerShell's -ErrorAction Stop): messages are sent one at a time, and
+        /// after a Failed or Unknown message (or one that fails before sending) nothing later in the batch is handed to a
+        /// server; those messages end NotAttempted. A message already being transmitted on the connection when the failure
+        /// happens can't exist: with this setting there is only one.
+        /// </summary>
+        public bool StopAtFirstFailure { get; set; }
+
         /// <summary>Adjusts each connection's options after the request's are applied (e.g. trust a private CA, shorter timeouts).</summary>
         public Action<SmtpConnectOptions>? ConfigureConnection { get; set; }
 
@@ -151,6 +159,8 @@ namespace M365SmtpTools.Engine.Operations
             private FileSmtpTranscriptLogger? _transcript;
             private M365SmtpException? _fatal;
             private int _sent, _failed, _total;
+            private int _nextToEmit;       // results go out in input order: the index of the next one to emit
+            private Item? _stoppedAt;      // with StopAtFirstFailure: the message that stopped the batch
 
             public Run(SendMailOperation op, SendMailRequest request, IReadOnlyList<MailMessageSpec> specs, IOperationHost host, Action<SendMailResult> onResult, CancellationToken ct)
             {
@@ -182,7 +192,7 @@ namespace M365SmtpTools.Engine.Operations
                     _total = _items.Count;
                     foreach (Item item in _items)
                     {
-                        if (_ct.IsCancellationRequested) break;
+                        if (_ct.IsCancellationRequested || _stoppedAt != null) break;
                         Prepare(item);
                     }
                     var toSend = _items.Where(i => !i.Done).ToList();
@@ -191,10 +201,11 @@ namespace M365SmtpTools.Engine.Operations
                     // 2. Where each message goes (DNS for relay and Direct Send; Direct Send refuses external recipients here).
                     foreach (Item item in toSend)
                     {
-                        if (_ct.IsCancellationRequested) break;
+                        if (_ct.IsCancellationRequested || _stoppedAt != null) break;
                         await ResolveEndpointAsync(item).ConfigureAwait(false);
                     }
-                    toSend = toSend.Where(i => !i.Done).ToList();
+                    // With StopAtFirstFailure nothing after the first failed input is sent, even if it was valid.
+                    toSend = toSend.Where(i => !i.Done && (_stoppedAt == null || i.Index < _stoppedAt.Index)).ToList();
                     if (toSend.Count == 0 || _ct.IsCancellationRequested) return;
 
                     // 3. Credentials, transcript, pacing; then send.
@@ -205,7 +216,11 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     // Whatever happened, every input ends with exactly one result.
                     foreach (Item item in _items.Where(i => !i.Done))
+                    {
+                        if (_stoppedAt != null && _fatal == null)
+                            item.Result.Meaning = $"Not sent: message {_stoppedAt.Index + 1} failed and the batch stops at the first failure (-ErrorAction Stop).";
                         Finish(item, SendMailStatus.NotAttempted, _fatal);
+                    }
                     if (_total > 1)
                         _host.WriteProgress(new OperationProgress { ActivityId = 1, Activity = "Send-M365Mail", Status = Summary(), Completed = true });
                     _transcript?.Dispose();
@@ -220,6 +235,7 @@ namespace M365SmtpTools.Engine.Operations
             {
                 SendMailRequest r = _request;
                 if (r.MaxRetry < 0 || r.MaxRetry > 20) throw Invalid("MaxRetryOutOfRange", "MaxRetry", $"-MaxRetry {r.MaxRetry} is outside 0-20.", "Give 0 (no retry) to 20.");
+                if (r.TimeoutSeconds is int t && (t < 1 || t > 3600)) throw Invalid("TimeoutOutOfRange", "TimeoutSeconds", $"-TimeoutSeconds {t} is outside 1-3600.", "Give 1 to 3600 seconds, or leave it out (30 s to connect, 120 s per reply).");
                 if (r.MaxMessagesPerMinute is int m && m < 1) throw Invalid("MaxMessagesPerMinuteOutOfRange", "MaxMessagesPerMinute", $"-MaxMessagesPerMinute {m} is not positive.", "Give 1 or more.");
                 if (r.MaxRecipientsPerDay is int d && d < 1) throw Invalid("MaxRecipientsPerDayOutOfRange", "MaxRecipientsPerDay", $"-MaxRecipientsPerDay {d} is not positive.", "Give 1 or more.");
                 if (r.MaxConnections is int c && (c < 1 || c > 100)) throw Invalid("MaxConnectionsOutOfRange", "MaxConnections", $"-MaxConnections {c} is outside 1-100.", "Give 1 (the default) to 3 for Microsoft 365.");
@@ -336,13 +352,20 @@ namespace M365SmtpTools.Engine.Operations
             {
                 try
                 {
-                    item.Message = BuildMessage(item.Spec);
+                    item.Message = BuildMessage(item.Spec, item.Index);
                     item.Notify = item.Spec.DeliveryNotification ?? SmtpDsnNotify.Default;
                     if (item.Notify.HasFlag(SmtpDsnNotify.Never) && item.Notify != SmtpDsnNotify.Never)
                         throw Invalid("DeliveryNotificationConflict", "DeliveryNotification", "-DeliveryNotification Never can't be combined with Success, Failure or Delay.", "Give Never alone, or the others.");
                 }
                 catch (M365SmtpException e)
                 {
+                    // Say what the input was, so a failed row can be recognised (and fixed) from its result alone.
+                    item.Result.From = item.Spec.From;
+                    item.Result.Subject = item.Spec.Subject;
+                    item.Result.Recipients = new[] { item.Spec.To, item.Spec.Cc, item.Spec.Bcc }
+                        .Where(list => list != null).SelectMany(list => list!)
+                        .SelectMany(v => (v ?? "").Split(new[] { ';', ',' }, StringSplitOptions.RemoveEmptyEntries))
+                        .Select(v => v.Trim()).Where(v => v.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
                     Fail(item, e);
                     return;
                 }
@@ -362,7 +385,7 @@ namespace M365SmtpTools.Engine.Operations
                 }
             }
 
-            private MimeMessage BuildMessage(MailMessageSpec spec)
+            private MimeMessage BuildMessage(MailMessageSpec spec, int index)
             {
                 var b = new MessageBuilder();
                 string? from = spec.From;
@@ -385,13 +408,28 @@ namespace M365SmtpTools.Engine.Operations
                 AddAll(b.Bcc, spec.Bcc);
                 AddAll(b.ReplyTo, spec.ReplyTo);
                 b.Subject = spec.Subject;
-                b.TextBody = spec.Body;
-                b.HtmlBody = spec.HtmlBody;
+                // An empty or blank body (an empty CSV cell) means "not given": an empty text/html part would make mail
+                // clients show the blank HTML part instead of the text.
+                b.TextBody = string.IsNullOrWhiteSpace(spec.Body) ? null : spec.Body;
+                b.HtmlBody = string.IsNullOrWhiteSpace(spec.HtmlBody) ? null : spec.HtmlBody;
                 b.Priority = spec.Priority;
                 foreach (string path in spec.Attachment ?? Array.Empty<string>())
                     if (!string.IsNullOrWhiteSpace(path)) b.Attachments.Add(MimeAttachment.FromFile(path.Trim()));
+                var referenced = CidReferences.In(b.HtmlBody);
+                var given = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                 foreach ((string cid, string path) in InlineImages(spec.InlineImage))
-                    b.InlineImages.Add(MimeAttachment.FromFile(path).WithContentId(cid));
+                {
+                    given.Add(cid);
+                    if (referenced.Contains(cid)) b.InlineImages.Add(MimeAttachment.FromFile(path).WithContentId(cid));
+                    else
+                    {
+                        // Not shown by the HTML (or there is no HTML): an ordinary attachment, so the file still arrives.
+                        _host.WriteVerbose($"Message {index + 1}: the inline image '{cid}' isn't referenced as cid:{cid} in the HTML body; attaching it as a file.");
+                        b.Attachments.Add(MimeAttachment.FromFile(path));
+                    }
+                }
+                foreach (string cid in referenced.Where(c => !given.Contains(c)))
+                    _host.WriteWarning($"Message {index + 1}: the HTML body shows cid:{cid}, but no -InlineImage has that Content-ID, so the image will be missing. Give -InlineImage @{{ '{cid}' = '<path of the image>' }}.");
                 if (spec.Header != null)
                     foreach (DictionaryEntry h in spec.Header)
                         b.AddHeader(Convert.ToString(h.Key, CultureInfo.InvariantCulture) ?? "", Convert.ToString(h.Value, CultureInfo.InvariantCulture) ?? "");
@@ -602,6 +640,11 @@ namespace M365SmtpTools.Engine.Operations
                     _host.WriteWarning($"-MaxConnections {wanted} is more than {_endpoint.Info.Description} allows per sender ({cap}); using {cap}.");
                     wanted = cap;
                 }
+                if (Settings.StopAtFirstFailure && wanted > 1)
+                {
+                    _host.WriteVerbose($"-MaxConnections {wanted} ignored: stopping at the first failure sends one message at a time, so that nothing after a failed message is sent.");
+                    wanted = 1;
+                }
                 int workers = Math.Max(1, Math.Min(wanted, toSend.Count));
                 var queue = new Queue<Item>(toSend);
                 Progress(null);
@@ -617,7 +660,7 @@ namespace M365SmtpTools.Engine.Operations
                     while (true)
                     {
                         Item? item;
-                        lock (queue) item = queue.Count > 0 && _fatal == null && !_ct.IsCancellationRequested ? queue.Dequeue() : null;
+                        lock (queue) item = queue.Count > 0 && _fatal == null && _stoppedAt == null && !_ct.IsCancellationRequested ? queue.Dequeue() : null;
                         if (item == null) break;
                         await SendOneAsync(item, session).ConfigureAwait(false);
                     }
@@ -771,6 +814,8 @@ namespace M365SmtpTools.Engine.Operations
                     Host = _host,
                     TranscriptLogger = _transcript,
                 };
+                if (_request.TimeoutSeconds is int seconds)
+                    options.ConnectTimeout = options.CommandTimeout = TimeSpan.FromSeconds(seconds);
                 options.TlsPolicy.SkipCertificateValidation = _request.SkipCertificateValidation;
                 options.TlsPolicy.ClientCertificate = _clientCertificate;
                 Settings.ConfigureConnection?.Invoke(options);
@@ -897,7 +942,11 @@ namespace M365SmtpTools.Engine.Operations
                     }
                     if (status == SendMailStatus.Sent) _sent++;
                     else if (status != SendMailStatus.NotAttempted) _failed++;
-                    _onResult(r);
+                    if (Settings.StopAtFirstFailure && _stoppedAt == null && (status == SendMailStatus.Failed || status == SendMailStatus.Unknown))
+                        _stoppedAt = item;
+                    // Results go out in input order: this one, and any later ones that were waiting for it.
+                    while (_nextToEmit < _items.Count && _items[_nextToEmit].Done)
+                        _onResult(_items[_nextToEmit++].Result);
                 }
                 if (_total > 1) Progress(null);
             }

@@ -68,16 +68,16 @@ namespace M365SmtpTools.Engine.Operations
         public string? Subject { get; internal set; }
 
         /// <summary>Every envelope recipient (To, Cc and Bcc).</summary>
-        public string[] Recipients { get; internal set; } = Array.Empty<string>();
+        public DisplayList<string> Recipients { get; internal set; } = DisplayList<string>.Empty;
 
         /// <summary>The recipients the server accepted.</summary>
-        public string[] AcceptedRecipients => RecipientResults.Where(r => r.Accepted).Select(r => r.Address).ToArray();
+        public DisplayList<string> AcceptedRecipients => RecipientResults.Where(r => r.Accepted).Select(r => r.Address).ToArray();
 
         /// <summary>The recipients the server refused (each reply in <see cref="RecipientResults"/>).</summary>
-        public string[] RejectedRecipients => RecipientResults.Where(r => !r.Accepted && r.ReplyCode != null).Select(r => r.Address).ToArray();
+        public DisplayList<string> RejectedRecipients => RecipientResults.Where(r => !r.Accepted && r.ReplyCode != null).Select(r => r.Address).ToArray();
 
         /// <summary>What the server said to each recipient (empty when the transaction never reached RCPT TO).</summary>
-        public IReadOnlyList<SendMailRecipientResult> RecipientResults { get; internal set; } = Array.Empty<SendMailRecipientResult>();
+        public DisplayList<SendMailRecipientResult> RecipientResults { get; internal set; } = DisplayList<SendMailRecipientResult>.Empty;
 
         /// <summary>How many times sending was attempted (0 when it never was).</summary>
         public int Attempts { get; internal set; }
@@ -116,10 +116,14 @@ namespace M365SmtpTools.Engine.Operations
         public string? Remediation { get; internal set; }
 
         /// <summary>For a failure: Exchange Online commands that fix it, values filled in.</summary>
-        public string[] RemediationCommands { get; internal set; } = Array.Empty<string>();
+        public DisplayList<string> RemediationCommands { get; internal set; } = DisplayList<string>.Empty;
 
-        /// <summary>The failure itself (the cmdlet writes it as a non-terminating error with <see cref="Input"/> as target).</summary>
-        public M365SmtpException? Error { get; internal set; }
+        /// <summary>
+        /// The failure itself. Not a public property: the cmdlet writes it as an ErrorRecord (with <see cref="Input"/> as
+        /// target) and the CLI prints its id and message; on the result, ErrorId, ErrorMessage, Meaning and Remediation say it
+        /// in text that exports to CSV or JSON, where an exception object would print a stack trace.
+        /// </summary>
+        internal M365SmtpException? Error { get; set; }
 
         /// <summary>The input the message came from.</summary>
         public object? Input { get; internal set; }

@@ -50,10 +50,10 @@ namespace M365SmtpTools.Engine.Operations
         public Guid ServicePrincipalObjectId { get; internal set; }
 
         /// <summary>The mailboxes the app authenticates as.</summary>
-        public string[] Mailbox { get; internal set; } = new string[0];
+        public DisplayList<string> Mailbox { get; internal set; } = DisplayList<string>.Empty;
 
         /// <summary>The other addresses it sends as.</summary>
-        public string[] SendAs { get; internal set; } = new string[0];
+        public DisplayList<string> SendAs { get; internal set; } = DisplayList<string>.Empty;
 
         /// <summary>MailboxPermission or AppRbac.</summary>
         public SmtpAppAccessModel Model { get; internal set; }
@@ -62,10 +62,10 @@ namespace M365SmtpTools.Engine.Operations
         public bool IsReady => Findings.All(f => f.Severity != FindingSeverity.Error);
 
         /// <summary>Every check's result, errors first.</summary>
-        public PlanFinding[] Findings { get; internal set; } = new PlanFinding[0];
+        public DisplayList<PlanFinding> Findings { get; internal set; } = DisplayList<PlanFinding>.Empty;
 
         /// <summary>The steps, in order.</summary>
-        public PlanStep[] Steps { get; internal set; } = new PlanStep[0];
+        public DisplayList<PlanStep> Steps { get; internal set; } = DisplayList<PlanStep>.Empty;
 
         /// <summary>What to grant (or not) in Microsoft Entra ID.</summary>
         public string EntraPermission { get; internal set; } = "";

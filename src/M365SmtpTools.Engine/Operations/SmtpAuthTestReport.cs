@@ -184,10 +184,10 @@ namespace M365SmtpTools.Engine.Operations
         public string? From { get; internal set; }
 
         /// <summary>The RCPT TO addresses, when that stage ran.</summary>
-        public string[] To { get; internal set; } = Array.Empty<string>();
+        public DisplayList<string> To { get; internal set; } = DisplayList<string>.Empty;
 
         /// <summary>The server's addresses (DNS), and which one the connection used.</summary>
-        public string[] Addresses { get; internal set; } = Array.Empty<string>();
+        public DisplayList<string> Addresses { get; internal set; } = DisplayList<string>.Empty;
 
         /// <summary>The address and port the TCP connection reached.</summary>
         public string? RemoteEndPoint { get; internal set; }
@@ -199,10 +199,10 @@ namespace M365SmtpTools.Engine.Operations
         public bool IsMicrosoft365 { get; internal set; }
 
         /// <summary>The extensions the server offered over TLS (or in clear text when TLS didn't happen).</summary>
-        public string[] Capabilities { get; internal set; } = Array.Empty<string>();
+        public DisplayList<string> Capabilities { get; internal set; } = DisplayList<string>.Empty;
 
         /// <summary>The AUTH mechanisms offered.</summary>
-        public string[] AuthMechanisms { get; internal set; } = Array.Empty<string>();
+        public DisplayList<string> AuthMechanisms { get; internal set; } = DisplayList<string>.Empty;
 
         /// <summary>The negotiated TLS session and the server certificate (also for a rejected certificate).</summary>
         public TlsSessionInfo? Tls { get; internal set; }
@@ -211,16 +211,16 @@ namespace M365SmtpTools.Engine.Operations
         public TokenFacts? Token { get; internal set; }
 
         /// <summary>Every stage that ran, in order.</summary>
-        public IReadOnlyList<SmtpTestStageResult> Stages => _stages;
+        public DisplayList<SmtpTestStageResult> Stages => _stages;
 
         /// <summary>The first stage that failed, or null.</summary>
         public SmtpTestStage? FailedStage => _stages.FirstOrDefault(s => s.Status == SmtpTestStageStatus.Failed)?.Stage;
 
         /// <summary>What the run concluded, the most serious first.</summary>
-        public IReadOnlyList<SmtpTestFinding> Findings => _findings.OrderByDescending(f => f.Severity).ToList();
+        public DisplayList<SmtpTestFinding> Findings => _findings.OrderByDescending(f => f.Severity).ToList();
 
         /// <summary>The protocol transcript with secrets redacted (only with -Transcript).</summary>
-        public string[]? Transcript { get; internal set; }
+        public DisplayList<string>? Transcript { get; internal set; }
 
         /// <summary>When the run started (UTC).</summary>
         public DateTimeOffset StartedOn { get; internal set; }

@@ -531,7 +531,7 @@ namespace M365SmtpTools.Engine.Operations
                     $"The DKIM selectors of {d} could not be read, so they weren't checked.", e.Message, e.RecommendedAction);
                 return;
             }
-            s.Report.Dkim = selectors;
+            s.Report.Dkim = selectors.ToList();
             string evidence = string.Join("; ", selectors.Select(x => $"{x.Name}: {(x.Target != null ? "CNAME " + x.Target : x.State.ToString())}"));
             var missing = selectors.Where(x => x.State == DkimSelectorState.Missing).ToList();
             var microsoft = selectors.Where(x => x.State == DkimSelectorState.Microsoft365OnMicrosoft || x.State == DkimSelectorState.Microsoft365DkimMailMicrosoft).ToList();

@@ -127,8 +127,8 @@ namespace M365SmtpTools.Commands
         // ---- the message (bind by property name from pipeline objects) --------------------------------------------
 
         /// <summary>The sender, as user@domain or "Name &lt;user@domain&gt;". For ClientSubmission it defaults to the authenticating mailbox; another address needs Send As permission (else 5.7.60). For Relay and DirectSend, an address in one of the tenant's accepted domains.</summary>
+        // Not validated at binding: an empty CSV cell must still give this row its own result (MessageHasNoSender).
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
         public string? From { get; set; }
 
         /// <summary>The To recipients. Each entry may hold several addresses separated by commas or semicolons (as a CSV column would).</summary>
@@ -176,6 +176,7 @@ namespace M365SmtpTools.Commands
 
         /// <summary>The priority: Normal, Low or High (written as X-Priority, Importance and Priority headers). None by default.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [BlankAsNull]
         public MessagePriority? Priority { get; set; }
 
         /// <summary>Asks for delivery status notifications (DSN): Success, Failure, Delay (combine them with commas) or Never. Sent only when the server offers DSN; otherwise a warning says it was left out.</summary>
@@ -216,6 +217,11 @@ namespace M365SmtpTools.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? TranscriptPath { get; set; }
+
+        /// <summary>How long connecting and each server reply may take, in seconds (1-3600), before the attempt fails as a timeout (and is retried like any temporary failure). Without it: 30 s to connect, 120 s for a reply.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int? TimeoutSeconds { get; set; }
 
         /// <inheritdoc />
         protected override void ProcessRecord()
@@ -273,10 +279,15 @@ namespace M365SmtpTools.Commands
                 MaxRetry = MaxRetry,
                 RetryUnknown = RetryUnknown.IsPresent,
                 TranscriptPath = TranscriptPath == null ? null : GetUnresolvedProviderPathFromPSPath(TranscriptPath),
+                TimeoutSeconds = TimeoutSeconds,
                 // The message values travel in the specs (one per pipeline object), never as shared defaults.
             });
             var written = new HashSet<M365SmtpException>();
-            var operation = new SendMailOperation();
+            // -ErrorAction Stop: the engine stops at the first failure (nothing after it is handed to a server), every
+            // input still gets its result, and the first failure is written last, where it stops the pipeline.
+            bool stop = ErrorActionIsStop();
+            SendMailResult? firstFailure = null;
+            var operation = new SendMailOperation(new SendMailOperationSettings { StopAtFirstFailure = stop });
             try
             {
                 RunStreamingOperation<SendMailResult>(
@@ -285,14 +296,16 @@ namespace M365SmtpTools.Commands
                     {
                         WriteObject(result);
                         // One error per failure; a batch stopped by one cause reports that cause once.
-                        if (result.Error != null && written.Add(result.Error))
-                            WriteEngineError(result.Error, result.Input);
+                        if (result.Error == null || !written.Add(result.Error)) return;
+                        if (stop) firstFailure ??= result;
+                        else WriteEngineError(result.Error, result.Input);
                     });
             }
             catch (M365SmtpException e)
             {
                 ThrowEngineError(e, e.TargetObject);
             }
+            if (firstFailure != null) WriteEngineError(firstFailure.Error!, firstFailure.Input);
         }
 
         private string[] ResolveAttachments(string[] paths)

@@ -1,0 +1,176 @@
+using System.Management.Automation;
+using M365SmtpTools.Host.Tests.Infrastructure;
+
+namespace M365SmtpTools.Host.Tests;
+
+/// <summary>
+/// Send-M365Mail as an admin runs a batch from a CSV, through PowerShell's binder and against real loopback servers:
+/// one result per input in input order, -ErrorAction Stop that stops, empty cells that mean "not given", results that
+/// export to CSV readably.
+/// </summary>
+public sealed class SendBatchTests : IClassFixture<ModuleSession>
+{
+    private readonly ModuleSession _session;
+
+    public SendBatchTests(ModuleSession session) => _session = session;
+
+    private static string Csv(string text)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"batch-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static string Text(PSObject result, string property) => result.Properties[property].Value?.ToString() ?? "";
+
+    [Fact]
+    public void ErrorActionStopSendsNothingAfterTheFailedRowAndStillGivesEveryRowAResult()
+    {
+        (int port, string mailLog) = InteropServers.RequirePostfixRelay();
+        string tag = Guid.NewGuid().ToString("N");
+        string csv = Csv("To,Subject\n" +
+            $"ann@contoso.test,{tag} row 1\nnobody-{tag}@contoso.test,{tag} row 2\nben@contoso.test,{tag} row 3\ncat@contoso.test,{tag} row 4\n");
+        HostResult r = _session.Run(
+            "$results = [System.Collections.Generic.List[object]]::new()\n" +
+            "try { Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.test -Body 'x' -ErrorAction Stop -WarningAction SilentlyContinue | ForEach-Object { $results.Add($_) } }\n" +
+            "catch { $caught = $_ }\n$results; $caught",
+            ("csv", csv), ("port", port));
+        try
+        {
+            Assert.Null(r.Terminating);
+            var results = r.Output.Where(o => o.BaseObject is not ErrorRecord).ToList();
+            ErrorRecord? caught = r.Output.Select(o => o.BaseObject).OfType<ErrorRecord>().SingleOrDefault();
+            Assert.Equal(new[] { "0", "1", "2", "3" }, results.Select(x => Text(x, "Index")));
+            Assert.Equal(new[] { "Sent", "Failed", "NotAttempted", "NotAttempted" }, results.Select(x => Text(x, "Status")));
+            Assert.Contains("stops at the first failure", Text(results[2], "Meaning"), StringComparison.Ordinal);
+            Assert.NotNull(caught); // the failure of row 2 stopped the pipeline, after every row had its result
+            Assert.Equal(Text(results[1], "ErrorId"), caught!.FullyQualifiedErrorId.Split(',')[0]);
+
+            Assert.True(InteropServers.PostfixReceived(mailLog, Text(results[0], "MessageId"), TimeSpan.FromSeconds(20)), "row 1 never reached Postfix");
+            Assert.False(InteropServers.PostfixReceived(mailLog, Text(results[2], "MessageId"), TimeSpan.Zero), "row 3 was handed to the server after the failure");
+            Assert.False(InteropServers.PostfixReceived(mailLog, Text(results[3], "MessageId"), TimeSpan.Zero), "row 4 was handed to the server after the failure");
+        }
+        finally { File.Delete(csv); }
+    }
+
+    [Fact]
+    public void WithoutStopTheOtherRowsGoOnAndTheFailureIsANonTerminatingError()
+    {
+        (int port, string mailLog) = InteropServers.RequirePostfixRelay();
+        string tag = Guid.NewGuid().ToString("N");
+        string csv = Csv($"To,Subject\nnobody-{tag}@contoso.test,{tag} row 1\nann@contoso.test,{tag} row 2\n");
+        try
+        {
+            HostResult r = _session.Run(
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.test -Body 'x' -WarningAction SilentlyContinue",
+                ("csv", csv), ("port", port));
+            Assert.Equal(new[] { "Failed", "Sent" }, r.Output.Select(x => Text(x, "Status")));
+            ErrorRecord error = Assert.Single(r.Errors);
+            Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category); // the recipient doesn't exist
+            Assert.Equal(Text(r.Output[0], "ErrorId"), error.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.True(InteropServers.PostfixReceived(mailLog, Text(r.Output[1], "MessageId"), TimeSpan.FromSeconds(20)));
+        }
+        finally { File.Delete(csv); }
+    }
+
+    [Fact]
+    public void ARowWithAnEmptyFromOrPriorityCellGetsItsOwnResultInInputOrder()
+    {
+        string csv = Csv("From,To,Subject,Priority\nops@contoso.com,ann@contoso.com,first,\n,ben@contoso.com,second,High\nops@contoso.com,cat@contoso.com,third,\n");
+        try
+        {
+            HostResult r = _session.Run(
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -WhatIf", ("csv", csv));
+            Assert.Null(r.Terminating);
+            Assert.Equal(new[] { "0", "1", "2" }, r.Output.Select(x => Text(x, "Index")));
+            Assert.Equal(new[] { "first", "second", "third" }, r.Output.Select(x => Text(x, "Subject")));
+            Assert.Equal(new[] { "NotAttempted", "Failed", "NotAttempted" }, r.Output.Select(x => Text(x, "Status")));
+            Assert.Equal("MessageHasNoSender", Text(r.Output[1], "ErrorId"));
+            Assert.Equal("ben@contoso.com", Text(r.Output[1], "Recipients"));
+            Assert.StartsWith("MessageHasNoSender", Assert.Single(r.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
+        }
+        finally { File.Delete(csv); }
+    }
+
+    [Fact]
+    public void AnEmptyHtmlBodyCellMeansTextOnlyMail()
+    {
+        (int port, string messages) = InteropServers.RequireAiosmtpd();
+        string tag = Guid.NewGuid().ToString("N");
+        string csv = Csv($"To,Subject,Body,HtmlBody\nann@contoso.com,{tag},Plain text only,\n");
+        try
+        {
+            IReadOnlyList<PSObject> results = _session.Output(
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -WarningAction SilentlyContinue",
+                ("csv", csv), ("port", port));
+            Assert.Equal("Sent", Text(Assert.Single(results), "Status"));
+            string mail = File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, tag)));
+            Assert.Contains("Content-Type: text/plain", mail, StringComparison.Ordinal);
+            Assert.DoesNotContain("text/html", mail, StringComparison.Ordinal);
+            Assert.DoesNotContain("multipart/alternative", mail, StringComparison.Ordinal);
+        }
+        finally { File.Delete(csv); }
+    }
+
+    [Fact]
+    public void InlineImagesAreInlineOnlyWhenTheHtmlShowsThemAndAMissingOneIsAWarning()
+    {
+        (int port, string messages) = InteropServers.RequireAiosmtpd();
+        string tag = Guid.NewGuid().ToString("N");
+        string image = Path.Combine(Path.GetTempPath(), $"chart-{tag}.png");
+        File.WriteAllBytes(image, new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3 });
+        try
+        {
+            HostResult r = _session.Run(
+                "Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -To ann@contoso.com -Subject $tag " +
+                "-HtmlBody '<p>Chart:</p><img src=\"cid:logo\">' -InlineImage @{ chart = $image }",
+                ("port", port), ("tag", tag), ("image", image));
+            Assert.Equal("Sent", Text(Assert.Single(r.Output), "Status"));
+            Assert.Contains(r.Warnings, w => w.Contains("cid:logo", StringComparison.Ordinal) && w.Contains("-InlineImage", StringComparison.Ordinal));
+            string mail = File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, tag)));
+            Assert.Contains("Content-Disposition: attachment", mail, StringComparison.Ordinal);
+            Assert.DoesNotContain("Content-Disposition: inline", mail, StringComparison.Ordinal);
+            Assert.Contains($"chart-{tag}.png", mail, StringComparison.Ordinal);
+        }
+        finally { File.Delete(image); }
+    }
+
+    [Fact]
+    public void ResultsRoundTripThroughExportCsvReadably()
+    {
+        string csv = Csv("To,Cc,Subject\n\"ann@contoso.com; ben@contoso.com\",boss@contoso.com,Report\n");
+        string exported = Path.Combine(Path.GetTempPath(), $"sent-{Guid.NewGuid():N}.csv");
+        try
+        {
+            IReadOnlyList<PSObject> reread = _session.Output(
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -From ops@contoso.com -WhatIf | Export-Csv -Path $exported -NoTypeInformation\n" +
+                "Import-Csv -Path $exported", ("csv", csv), ("exported", exported));
+            string text = File.ReadAllText(exported);
+            Assert.DoesNotContain("System.", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("M365SmtpTools.", text, StringComparison.Ordinal);
+            Assert.Equal("ann@contoso.com; ben@contoso.com; boss@contoso.com", Text(Assert.Single(reread), "Recipients"));
+            Assert.DoesNotContain(reread[0].Properties, p => p.Name == "Error");
+
+            // The exported column feeds Send-M365Mail again as three recipients.
+            IReadOnlyList<PSObject> again = _session.Output(
+                "Import-Csv -Path $exported | Select-Object @{ n = 'To'; e = { $_.Recipients } }, Subject | Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -From ops@contoso.com -WhatIf",
+                ("exported", exported));
+            Assert.Equal(3, ((System.Collections.ICollection)Assert.Single(again).Properties["Recipients"].Value).Count);
+        }
+        finally { File.Delete(csv); File.Delete(exported); }
+    }
+
+    [Fact]
+    public void ABannerThatNeverComesFailsWithinTimeoutSeconds()
+    {
+        (int _, string _) = InteropServers.RequireAiosmtpd();
+        string env = Path.Combine(ModuleSession.RepoRoot, "tests", "interop", ".state", "aiosmtpd", "env");
+        int port = int.Parse(File.ReadAllLines(env).First(l => l.StartsWith("BANNER_NEVER_PORT=", StringComparison.Ordinal)).Split('=')[1]);
+        HostResult r = _session.Run(
+            "Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -From ops@contoso.com -To ann@contoso.com -Subject t -Body b -TimeoutSeconds 1 -MaxRetry 0 -WarningAction SilentlyContinue",
+            ("port", port));
+        PSObject result = Assert.Single(r.Output);
+        Assert.Equal("Failed", Text(result, "Status"));
+        Assert.Contains("1 s", Text(result, "ErrorMessage") + Text(result, "Meaning"), StringComparison.Ordinal);
+    }
+}
