@@ -12,8 +12,8 @@ namespace M365SmtpTools.HelpGen;
 /// of each declaring type's parameterless constructor, the one PowerShell calls, without running it. An auto-property
 /// initialiser compiles to <c>ldarg.0; ldc.i4 587; stfld &lt;Port&gt;k__BackingField</c> before the base constructor
 /// call; an assignment in the constructor body to <c>ldarg.0; ldc.i4 587; call set_Port</c>. Only those two shapes with
-/// a constant (integer, floating point, string) are read: anything computed (<c>new string[0]</c>, a method call) is
-/// not a default a help page can state, and is left out.
+/// a constant (integer, floating point, string; for a nullable property also <c>new T?(constant)</c>) are read:
+/// anything computed (<c>new string[0]</c>, a method call) is not a default a help page can state, and is left out.
 /// </summary>
 public static class PropertyInitializers
 {
@@ -24,6 +24,9 @@ public static class PropertyInitializers
 
     private readonly record struct Instruction(OpCode OpCode, long Operand);
 
+    /// <summary>A constant stored by the constructor; Wrapped when it went through a constructor (new Nullable&lt;T&gt;(value)) first.</summary>
+    private sealed record Stored(object? Value, bool Wrapped);
+
     /// <summary>The initial value of each public instance property of <paramref name="type"/> (and its bases) that has a constant one, as help shows it.</summary>
     public static IReadOnlyDictionary<PropertyInfo, string> Read(Type type)
     {
@@ -31,11 +34,12 @@ public static class PropertyInitializers
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
         for (Type? t = type; t != null && t.Assembly.Location.Length > 0 && !t.FullName!.StartsWith("System.", StringComparison.Ordinal); t = t.BaseType)
         {
-            Dictionary<string, object?> stored = ConstantsStoredByConstructor(t);
+            Dictionary<string, Stored> stored = ConstantsStoredByConstructor(t);
             foreach (PropertyInfo p in properties.Where(p => p.DeclaringType == t))
             {
-                if (!stored.TryGetValue($"<{p.Name}>k__BackingField", out object? value) && !stored.TryGetValue("set_" + p.Name, out value)) continue;
-                if (Format(p.PropertyType, value) is string text) result[p] = text;
+                if (!stored.TryGetValue($"<{p.Name}>k__BackingField", out Stored? value) && !stored.TryGetValue("set_" + p.Name, out value)) continue;
+                if (value.Wrapped && CmdletMetadataReader.UnderlyingNullable(p.PropertyType) == null) continue; // some other object made from a constant
+                if (Format(p.PropertyType, value.Value) is string text) result[p] = text;
             }
         }
         return result;
@@ -52,9 +56,9 @@ public static class PropertyInitializers
     }
 
     /// <summary>Field (backing field name) or setter (set_Name) → the constant the parameterless constructor stores into it on this.</summary>
-    private static Dictionary<string, object?> ConstantsStoredByConstructor(Type type)
+    private static Dictionary<string, Stored> ConstantsStoredByConstructor(Type type)
     {
-        var stored = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var stored = new Dictionary<string, Stored>(StringComparer.Ordinal);
         using var stream = File.OpenRead(type.Assembly.Location);
         using var pe = new PEReader(stream);
         MetadataReader md = pe.GetMetadataReader();
@@ -69,9 +73,12 @@ public static class PropertyInitializers
                 string? target = il[i].OpCode == OpCodes.Stfld ? MemberName(md, (int)il[i].Operand)
                     : il[i].OpCode == OpCodes.Call || il[i].OpCode == OpCodes.Callvirt ? MemberName(md, (int)il[i].Operand)
                     : null;
-                if (target == null || il[i - 2].OpCode != OpCodes.Ldarg_0) continue;
+                if (target == null) continue;
                 if (il[i].OpCode != OpCodes.Stfld && !target.StartsWith("set_", StringComparison.Ordinal)) continue;
-                if (TryConstant(md, il[i - 1], out object? value)) stored[target] = value;
+                // int? X = 5 compiles to ldarg.0; ldc.i4.5; newobj Nullable<int>(int); stfld.
+                int constant = il[i - 1].OpCode == OpCodes.Newobj && MemberName(md, (int)il[i - 1].Operand) == ".ctor" ? i - 2 : i - 1;
+                if (constant < 1 || il[constant - 1].OpCode != OpCodes.Ldarg_0) continue;
+                if (TryConstant(md, il[constant], out object? value)) stored[target] = new Stored(value, constant != i - 1);
             }
         }
         return stored;
