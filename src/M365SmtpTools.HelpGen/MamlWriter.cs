@@ -72,12 +72,16 @@ public sealed class MamlWriter
         w.WriteStartElement("command", "inputTypes", Command);
         var piped = parameters.Where(p => p.Sets.Values.Any(s => s.ValueFromPipeline || s.ValueFromPipelineByPropertyName)).ToList();
         if (piped.Count == 0) TypeEntry(w, "inputType", "None", "This cmdlet doesn't take pipeline input.");
-        foreach (ParameterModel p in piped)
+        // One entry per type, as first-party help has it (not one System.String per parameter).
+        foreach (var group in piped.GroupBy(p => p.TypeFullName))
         {
-            bool byValue = p.Sets.Values.Any(s => s.ValueFromPipeline);
-            TypeEntry(w, "inputType", p.TypeFullName, byValue
-                ? $"You can pipe values for the {p.Name} parameter to this cmdlet."
-                : $"You can pipe objects with a property named {p.Name} to this cmdlet.");
+            var sentences = new List<string>();
+            foreach (ParameterModel p in group.Where(p => p.Sets.Values.Any(s => s.ValueFromPipeline)))
+                sentences.Add($"You can pipe values for the {p.Name} parameter to this cmdlet.");
+            var byName = group.Where(p => p.Sets.Values.Any(s => s.ValueFromPipelineByPropertyName)).Select(p => p.Name).ToList();
+            if (byName.Count == 1) sentences.Add($"You can pipe objects with a property named {byName[0]} to this cmdlet.");
+            else if (byName.Count > 1) sentences.Add($"You can pipe objects with properties named {string.Join(", ", byName.Take(byName.Count - 1))} or {byName[^1]} to this cmdlet.");
+            TypeEntry(w, "inputType", group.Key, string.Join(" ", sentences));
         }
         w.WriteEndElement();
 

@@ -269,6 +269,22 @@ public sealed class HelpTests
     }
 
     [Fact]
+    public void EachInputTypeIsListedOnceAndNamesEveryPipedParameter()
+    {
+        var problems = new List<string>();
+        foreach (XElement c in Commands())
+        {
+            var inputs = c.Element(Command + "inputTypes")!.Elements(Command + "inputType").ToList();
+            var types = inputs.Select(i => i.Element(Dev + "type")!.Element(Maml + "name")!.Value).ToList();
+            foreach (string dup in types.GroupBy(t => t).Where(g => g.Count() > 1).Select(g => g.Key)) problems.Add($"{NameOf(c)}: {dup} listed twice");
+            string text = string.Join(" ", inputs.Select(i => Text(i.Element(Maml + "description"))));
+            foreach (XElement p in c.Element(Command + "parameters")!.Elements(Command + "parameter").Where(p => (string)p.Attribute("pipelineInput")! != "False"))
+                if (!Regex.IsMatch(text, $@"\b{ParameterName(p)}\b")) problems.Add($"{NameOf(c)}: -{ParameterName(p)} takes pipeline input but INPUTS doesn't name it");
+        }
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    [Fact]
     public void NothingPointsGetHelpOnlineOrUpdateHelpAnywhere()
     {
         // No hosted help pages or updatable help exist: a uri would make Get-Help -Online open a page about something
