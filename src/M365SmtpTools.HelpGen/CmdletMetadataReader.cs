@@ -63,6 +63,7 @@ public sealed class CmdletMetadataReader : IDisposable
     private static IReadOnlyList<ParameterModel> ReadParameters(Type type)
     {
         var result = new List<ParameterModel>();
+        IReadOnlyDictionary<PropertyInfo, string> initializers = PropertyInitializers.Read(type);
         foreach (PropertyInfo property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             IList<CustomAttributeData> attributes = property.GetCustomAttributesData();
@@ -79,17 +80,41 @@ public sealed class CmdletMetadataReader : IDisposable
                 .SelectMany(a => a.ConstructorArguments.SelectMany(Flatten)).Select(v => v!.ToString()!).ToList();
             var allowed = attributes.Where(a => a.AttributeType.FullName == Sma + "ValidateSetAttribute")
                 .SelectMany(a => a.ConstructorArguments.SelectMany(Flatten)).Select(v => v!.ToString()!).ToList();
-            Type valueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            Type valueType = UnderlyingNullable(property.PropertyType) ?? property.PropertyType;
             if (allowed.Count == 0 && valueType.IsEnum) allowed = valueType.GetEnumNames().ToList();
-            result.Add(new ParameterModel(property.Name, TypeName(property.PropertyType), property.DeclaringType!.FullName!, aliases, allowed, sets));
+            bool wildcards = Find(attributes, "SupportsWildcardsAttribute") != null;
+            result.Add(new ParameterModel(property.Name, TypeName(property.PropertyType), property.DeclaringType!.FullName!, aliases, allowed, sets)
+            {
+                SupportsWildcards = wildcards,
+                IsNullable = UnderlyingNullable(property.PropertyType) != null,
+                IsEnum = valueType.IsEnum,
+                Initializer = initializers.TryGetValue(property, out string? init) ? init : null,
+                EnumZeroName = valueType.IsEnum ? EnumName(valueType, 0) : null,
+            });
         }
         return result;
+    }
+
+    /// <summary>
+    /// The T of a Nullable&lt;T&gt;, or null. Compared by name: a MetadataLoadContext type is never the runtime's
+    /// typeof(Nullable&lt;&gt;), so Nullable.GetUnderlyingType always answers null for it.
+    /// </summary>
+    public static Type? UnderlyingNullable(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition().FullName == "System.Nullable`1" ? type.GetGenericArguments()[0] : null;
+
+    /// <summary>The name of an enum member with this value (the first declared), or null.</summary>
+    public static string? EnumName(Type enumType, object value)
+    {
+        long wanted = Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (FieldInfo f in enumType.GetFields(BindingFlags.Public | BindingFlags.Static))
+            if (Convert.ToInt64(f.GetRawConstantValue(), System.Globalization.CultureInfo.InvariantCulture) == wanted) return f.Name;
+        return null;
     }
 
     /// <summary>A readable full type name (generic arguments spelled out, nullable unwrapped).</summary>
     public static string TypeName(Type type)
     {
-        if (Nullable.GetUnderlyingType(type) is Type inner) return TypeName(inner);
+        if (UnderlyingNullable(type) is Type inner) return TypeName(inner);
         if (type.IsArray) return TypeName(type.GetElementType()!) + "[]";
         if (!type.IsGenericType) return type.FullName ?? type.Name;
         string name = type.GetGenericTypeDefinition().FullName!;

@@ -38,6 +38,21 @@ public sealed record ParameterModel(
     /// <summary>PowerShell's name for "every parameter set".</summary>
     public const string AllSets = "__AllParameterSets";
 
+    /// <summary>The property has [SupportsWildcards]: the cmdlet expands wildcards in its values.</summary>
+    public bool SupportsWildcards { get; init; }
+
+    /// <summary>The property's type is Nullable&lt;T&gt; (TypeFullName is T's).</summary>
+    public bool IsNullable { get; init; }
+
+    /// <summary>The value type (nullable unwrapped) is an enum; AllowedValues then holds its names.</summary>
+    public bool IsEnum { get; init; }
+
+    /// <summary>The constant the property is initialised to (enum values by name), or null when it has none.</summary>
+    public string? Initializer { get; init; }
+
+    /// <summary>For an enum: the name of its member with value 0 (what an uninitialised property holds), or null.</summary>
+    public string? EnumZeroName { get; init; }
+
     /// <summary>True for switch parameters.</summary>
     public bool IsSwitch => TypeFullName == "System.Management.Automation.SwitchParameter";
 

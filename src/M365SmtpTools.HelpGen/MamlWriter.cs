@@ -72,12 +72,16 @@ public sealed class MamlWriter
         w.WriteStartElement("command", "inputTypes", Command);
         var piped = parameters.Where(p => p.Sets.Values.Any(s => s.ValueFromPipeline || s.ValueFromPipelineByPropertyName)).ToList();
         if (piped.Count == 0) TypeEntry(w, "inputType", "None", "This cmdlet doesn't take pipeline input.");
-        foreach (ParameterModel p in piped)
+        // One entry per type, as first-party help has it (not one System.String per parameter).
+        foreach (var group in piped.GroupBy(p => p.TypeFullName))
         {
-            bool byValue = p.Sets.Values.Any(s => s.ValueFromPipeline);
-            TypeEntry(w, "inputType", p.TypeFullName, byValue
-                ? $"You can pipe values for the {p.Name} parameter to this cmdlet."
-                : $"You can pipe objects with a property named {p.Name} to this cmdlet.");
+            var sentences = new List<string>();
+            foreach (ParameterModel p in group.Where(p => p.Sets.Values.Any(s => s.ValueFromPipeline)))
+                sentences.Add($"You can pipe values for the {p.Name} parameter to this cmdlet.");
+            var byName = group.Where(p => p.Sets.Values.Any(s => s.ValueFromPipelineByPropertyName)).Select(p => p.Name).ToList();
+            if (byName.Count == 1) sentences.Add($"You can pipe objects with a property named {byName[0]} to this cmdlet.");
+            else if (byName.Count > 1) sentences.Add($"You can pipe objects with properties named {string.Join(", ", byName.Take(byName.Count - 1))} or {byName[^1]} to this cmdlet.");
+            TypeEntry(w, "inputType", group.Key, string.Join(" ", sentences));
         }
         w.WriteEndElement();
 
@@ -95,7 +99,7 @@ public sealed class MamlWriter
         {
             n++;
             w.WriteStartElement("command", "example", Command);
-            w.WriteElementString("maml", "title", Maml, $"--------- Example {n}: {e.Title ?? FirstSentence(e.Remarks)} ---------");
+            w.WriteElementString("maml", "title", Maml, ExampleTitle(n, e.Title));
             w.WriteElementString("dev", "code", Dev, e.Code);
             w.WriteStartElement("dev", "remarks", Dev);
             foreach (string para in e.Remarks) w.WriteElementString("maml", "para", Maml, para);
@@ -105,11 +109,14 @@ public sealed class MamlWriter
         w.WriteEndElement();
 
         w.WriteStartElement("command", "relatedLinks", Command);
+        // The project has no hosted help pages, so no link carries a uri: Get-Help -Online opens the first link with
+        // one, and a page about something else (or a link on some cmdlets only) would be worse than none. References
+        // to other documentation keep their address in the text.
         foreach (HelpLink link in _docs.Links(typeId))
         {
             w.WriteStartElement("maml", "navigationLink", Maml);
-            w.WriteElementString("maml", "linkText", Maml, link.Text);
-            w.WriteElementString("maml", "uri", Maml, link.Uri);
+            w.WriteElementString("maml", "linkText", Maml, link.Uri.Length == 0 || link.Text == link.Uri ? link.Text : $"{link.Text}: {link.Uri}");
+            w.WriteElementString("maml", "uri", Maml, "");
             w.WriteEndElement();
         }
         w.WriteEndElement();
@@ -122,7 +129,7 @@ public sealed class MamlWriter
         w.WriteStartElement("command", "parameter", Command);
         w.WriteAttributeString("required", s.Mandatory ? "true" : "false");
         w.WriteAttributeString("variableLength", "true");
-        w.WriteAttributeString("globbing", "false");
+        w.WriteAttributeString("globbing", p.SupportsWildcards ? "true" : "false");
         w.WriteAttributeString("pipelineInput", PipelineInput(s));
         w.WriteAttributeString("position", s.Position?.ToString() ?? "named");
         w.WriteAttributeString("aliases", p.Aliases.Count == 0 ? "none" : string.Join(", ", p.Aliases));
@@ -141,17 +148,48 @@ public sealed class MamlWriter
             }
             w.WriteEndElement();
         }
-        w.WriteStartElement("command", "parameterValue", Command);
-        w.WriteAttributeString("required", p.IsSwitch ? "false" : "true");
-        w.WriteAttributeString("variableLength", "false");
-        w.WriteString(p.TypeFullName);
-        w.WriteEndElement();
+        // A switch takes no value: without a parameterValue Get-Help shows [-WhatIf], not [-WhatIf <SwitchParameter>].
+        if (!p.IsSwitch)
+        {
+            w.WriteStartElement("command", "parameterValue", Command);
+            w.WriteAttributeString("required", "true");
+            w.WriteAttributeString("variableLength", "false");
+            w.WriteString(p.TypeFullName);
+            w.WriteEndElement();
+        }
         w.WriteStartElement("dev", "type", Dev);
         w.WriteElementString("maml", "name", Maml, p.TypeFullName);
         w.WriteElementString("maml", "uri", Maml, "");
         w.WriteEndElement();
-        w.WriteElementString("dev", "defaultValue", Dev, p.IsSwitch ? "False" : "None");
+        w.WriteElementString("dev", "defaultValue", Dev, DefaultValue(p));
         w.WriteEndElement();
+    }
+
+    /// <summary>
+    /// The default a parameter's help states: a &lt;default&gt; in its doc comment (for defaults decided at run time,
+    /// such as -Port by -Method), else the constant its property is initialised to, else what an unset property holds
+    /// (False for a switch, an enum's zero member), else None. A property with both an initialiser and a &lt;default&gt;
+    /// is refused: the two could disagree.
+    /// </summary>
+    public string DefaultValue(ParameterModel p)
+    {
+        if (p.IsSwitch) return "False";
+        string? documented = p.DeclaringTypeFullName.Length == 0 ? null : _docs.Default($"P:{p.DeclaringTypeFullName}.{p.Name}");
+        if (documented != null && p.Initializer != null)
+            throw new InvalidOperationException($"{p.DeclaringTypeFullName}.{p.Name} is initialised to {p.Initializer} and also documents <default>{documented}</default>: remove the <default>, the initialiser is the default.");
+        if (documented is { Length: > 0 }) return documented;
+        if (p.Initializer != null) return p.Initializer;
+        if (p.IsEnum && !p.IsNullable && p.EnumZeroName != null) return p.EnumZeroName;
+        return "None";
+    }
+
+    /// <summary>"Example 1: Send a scanned invoice", centred in dashes to 64 characters as PowerShell's own help files have it.</summary>
+    public static string ExampleTitle(int number, string? title)
+    {
+        string text = string.IsNullOrWhiteSpace(title) ? $"Example {number}" : $"Example {number}: {title}";
+        if (text.Length > 62) return text;
+        string dashes = new('-', (62 - text.Length) / 2);
+        return $"{dashes} {text} {dashes}";
     }
 
     private IReadOnlyList<string> ParameterText(ParameterModel p)
@@ -208,13 +246,6 @@ public sealed class MamlWriter
         w.WriteEndElement();
         Description(w, new[] { text });
         w.WriteEndElement();
-    }
-
-    private static string FirstSentence(IReadOnlyList<string> remarks)
-    {
-        string text = remarks.FirstOrDefault() ?? "";
-        int dot = text.IndexOf(". ", StringComparison.Ordinal);
-        return (dot > 0 ? text[..dot] : text.TrimEnd('.')).Trim();
     }
 
     private sealed class Utf8StringWriter : StringWriter

@@ -41,6 +41,9 @@ public sealed class XmlDocs
                 Paragraphs(new XElement("x", e.Nodes().Where(n => n is not XElement x || (x.Name != "code" && x.Name != "title"))))))
             .ToList();
 
+    /// <summary>The documented default value of a property (its &lt;default&gt; element) as plain text, or null.</summary>
+    public string? Default(string id) => Member(id)?.Element("default") is { } d ? Inline(d) : null;
+
     /// <summary>The seealso links of a member (href links and cmdlet crefs).</summary>
     public IReadOnlyList<HelpLink> Links(string id) =>
         (Member(id)?.Elements("seealso") ?? Enumerable.Empty<XElement>())
@@ -103,8 +106,12 @@ public sealed class XmlDocs
         while (start < end && lines[start].Trim().Length == 0) start++;
         while (end > start && lines[end - 1].Trim().Length == 0) end--;
         var body = lines[start..end];
-        int indent = body.Where(l => l.Trim().Length > 0).Select(l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
-        return string.Join("\n", body.Select(l => l.Length >= indent ? l[indent..].TrimEnd() : l.Trim()));
+        // Code that starts on the <code> line has no indentation of its own there; the doc comment's indentation is
+        // measured on the lines after it.
+        bool firstOnCodeLine = start == 0;
+        int indent = body.Skip(firstOnCodeLine ? 1 : 0).Where(l => l.Trim().Length > 0)
+            .Select(l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
+        return string.Join("\n", body.Select((l, i) => i == 0 && firstOnCodeLine ? l.Trim() : l.Length >= indent ? l[indent..].TrimEnd() : l.Trim()));
     }
 
     private static string Collapse(string text) => Regex.Replace(text, @"\s+", " ").Trim();

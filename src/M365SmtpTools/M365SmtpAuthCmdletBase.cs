@@ -33,6 +33,7 @@ namespace M365SmtpTools
         protected const string BasicSet = "Basic";
 
         /// <summary>The Entra ID tenant: its ID (GUID) or a verified domain such as contoso.onmicrosoft.com. Required for app-only sign-in; for -DeviceCode and -Interactive it defaults to any work or school tenant. Test-M365SmtpAuth also compares a GUID with the token's tenant.</summary>
+        /// <default>Any work or school tenant (-DeviceCode, -Interactive)</default>
         [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
         [Parameter(Mandatory = true, ParameterSetName = FileSet)]
         [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
@@ -110,6 +111,7 @@ namespace M365SmtpTools
         public M365Environment Environment { get; set; } = M365Environment.Commercial;
 
         /// <summary>The mailbox that authenticates over SMTP. For app-only sign-in and managed identities this is the mailbox to send as; for delegated sign-in it defaults to the signed-in account. It is the XOAUTH2 user= name, and Send-M365Mail's default -From.</summary>
+        /// <default>The signed-in account (-DeviceCode, -Interactive)</default>
         [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
         [Parameter(Mandatory = true, ParameterSetName = FileSet)]
         [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
@@ -132,6 +134,7 @@ namespace M365SmtpTools
         public SwitchParameter PersistTokenCache { get; set; }
 
         /// <summary>Overrides the sign-in authority host of -Environment (e.g. login.microsoftonline.us).</summary>
+        /// <default>The sign-in authority of -Environment</default>
         [Parameter(ParameterSetName = ThumbprintSet)]
         [Parameter(ParameterSetName = FileSet)]
         [Parameter(ParameterSetName = CertificateSet)]
@@ -142,6 +145,7 @@ namespace M365SmtpTools
         public string? AuthorityHost { get; set; }
 
         /// <summary>Overrides the scope requested: app-only scopes end in /.default (https://outlook.office365.com/.default); delegated sign-in uses https://outlook.office.com/SMTP.Send.</summary>
+        /// <default>https://outlook.office365.com/.default (app-only), https://outlook.office.com/SMTP.Send (delegated)</default>
         [Parameter(ParameterSetName = ThumbprintSet)]
         [Parameter(ParameterSetName = FileSet)]
         [Parameter(ParameterSetName = CertificateSet)]

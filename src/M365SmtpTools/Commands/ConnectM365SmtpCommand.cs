@@ -26,42 +26,52 @@ namespace M365SmtpTools.Commands
     /// servers.</para>
     /// </remarks>
     /// <example>
+    /// <title>Sign in as an app with a certificate from the store</title>
     /// <code>Connect-M365Smtp -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E -UserName scanner@contoso.com</code>
     /// <para>App-only sign-in with a certificate from the Windows certificate store (CurrentUser\My, then LocalMachine\My). The app needs the SMTP.SendAsApp permission and Exchange must know its service principal; mail is sent as scanner@contoso.com.</para>
     /// </example>
     /// <example>
+    /// <title>Sign in as an app with a certificate file</title>
     /// <code>Connect-M365Smtp -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -CertificatePath ./smtp-app.pfx -CertificatePassword (Read-Host -AsSecureString -Prompt 'PFX password') -UserName scanner@contoso.com</code>
     /// <para>App-only sign-in with a certificate from a PFX file: works on Linux and macOS too.</para>
     /// </example>
     /// <example>
+    /// <title>Sign in as an app with a certificate object</title>
     /// <code>Connect-M365Smtp -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -Certificate (Get-PfxCertificate -FilePath ./smtp-app.pfx) -UserName scanner@contoso.com</code>
     /// <para>App-only sign-in with a certificate object that has its private key.</para>
     /// </example>
     /// <example>
+    /// <title>Sign in as an app with a client secret</title>
     /// <code>Connect-M365Smtp -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -ClientSecret (Read-Host -AsSecureString -Prompt 'Client secret') -UserName scanner@contoso.com</code>
     /// <para>App-only sign-in with a client secret (its Value, not its Secret ID). A certificate is safer for anything long-lived.</para>
     /// </example>
     /// <example>
+    /// <title>Sign in with a system-assigned managed identity</title>
     /// <code>Connect-M365Smtp -ManagedIdentity -UserName reports@contoso.com</code>
     /// <para>In an Azure Automation runbook (or an Azure VM or Function): the system-assigned managed identity gets the token; no secret is stored anywhere.</para>
     /// </example>
     /// <example>
+    /// <title>Sign in with a user-assigned managed identity</title>
     /// <code>Connect-M365Smtp -ManagedIdentity -ManagedIdentityClientId 11112222-3333-4444-5555-666677778888 -UserName reports@contoso.com -Name Reports</code>
     /// <para>The same with a user-assigned managed identity, stored as the connection named Reports.</para>
     /// </example>
     /// <example>
+    /// <title>Sign in as a person with a device code</title>
     /// <code>Connect-M365Smtp -DeviceCode -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -TenantId contoso.onmicrosoft.com</code>
     /// <para>A person signs in with a code shown on screen, on any device's browser (delegated SMTP.Send permission); the mailbox is the signed-in account.</para>
     /// </example>
     /// <example>
+    /// <title>Sign in as a person in the browser and keep the token</title>
     /// <code>Connect-M365Smtp -Interactive -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -UserName alice@contoso.com -PersistTokenCache</code>
     /// <para>A person signs in with the system browser; the token is kept in the platform's encrypted store so the next session needs no sign-in.</para>
     /// </example>
     /// <example>
+    /// <title>Use an access token obtained elsewhere</title>
     /// <code>Connect-M365Smtp -AccessToken (Get-AzAccessToken -ResourceUrl https://outlook.office365.com -AsSecureString).Token -UserName scanner@contoso.com</code>
     /// <para>Uses a token obtained elsewhere (here from Az.Accounts). It can't be renewed by this module: connect again before it expires.</para>
     /// </example>
     /// <example>
+    /// <title>Test Basic authentication to Azure Communication Services</title>
     /// <code>Connect-M365Smtp -Credential (Get-Credential) -SmtpServer smtp.azurecomm.net -Test</code>
     /// <para>Basic authentication to Azure Communication Services (user name in the resource.appId.tenantId form, the app's secret as password), tested with an AUTH right away.</para>
     /// </example>
@@ -75,6 +85,7 @@ namespace M365SmtpTools.Commands
         public SwitchParameter AllowRetiredBasicAuth { get; set; }
 
         /// <summary>The SMTP server. Default: the submission host of -Environment (smtp.office365.com).</summary>
+        /// <default>The submission host of -Environment (smtp.office365.com)</default>
         [Parameter]
         [ArgumentCompleter(typeof(SmtpServerCompleter))]
         [ValidateNotNullOrEmpty]
@@ -86,6 +97,7 @@ namespace M365SmtpTools.Commands
         public int Port { get; set; } = 587;
 
         /// <summary>The name to keep the connection under (default: Default). Connecting again with the same name replaces it.</summary>
+        /// <default>Default</default>
         [Parameter]
         [ArgumentCompleter(typeof(SmtpConnectionNameCompleter))]
         [ValidateNotNullOrEmpty]

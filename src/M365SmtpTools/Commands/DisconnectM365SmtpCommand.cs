@@ -14,14 +14,17 @@ namespace M365SmtpTools.Commands
     /// store for the next session. A name without wildcards that matches nothing is reported as an error.</para>
     /// </remarks>
     /// <example>
+    /// <title>Remove every connection</title>
     /// <code>Disconnect-M365Smtp</code>
     /// <para>Removes every connection of the session.</para>
     /// </example>
     /// <example>
+    /// <title>Show which connection would be removed</title>
     /// <code>Disconnect-M365Smtp -Name Scanner -WhatIf</code>
     /// <para>Shows which connection would be removed without removing it.</para>
     /// </example>
     /// <example>
+    /// <title>Remove the connections that match a wildcard</title>
     /// <code>Get-M365SmtpConnection -Name Test* | Disconnect-M365Smtp -PassThru</code>
     /// <para>Removes the connections whose names start with Test and writes them out.</para>
     /// </example>
@@ -30,6 +33,7 @@ namespace M365SmtpTools.Commands
     public sealed class DisconnectM365SmtpCommand : M365CmdletBase
     {
         /// <summary>The names of the connections to remove; wildcards are allowed. Default: all.</summary>
+        /// <default>All connections</default>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(SmtpConnectionNameCompleter))]

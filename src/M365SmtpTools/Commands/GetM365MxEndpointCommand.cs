@@ -11,14 +11,17 @@ namespace M365SmtpTools.Commands
     /// <para>When a domain has no MX records, the error's recommended action shows the legacy endpoint Microsoft 365 would usually assign (the domain with dots replaced by dashes, followed by .mail.protection.outlook.com). With -IncludeDerivedGuess that endpoint is also output, with EndpointForm DerivedGuess and IsGuess set to true. It is only a guess: domains that contain hyphens get a different label, so read the real endpoint from the Microsoft 365 admin center before configuring a device with it.</para>
     /// </remarks>
     /// <example>
+    /// <title>Show the MX endpoints of a domain</title>
     /// <code>Get-M365MxEndpoint -Domain contoso.com</code>
     /// <para>Shows the MX records of contoso.com. A row with IsMicrosoft365 True and EndpointForm Legacy or Dnssec is the endpoint to use as the SMTP server for relay and Direct Send.</para>
     /// </example>
     /// <example>
+    /// <title>Check two domains through a public resolver</title>
     /// <code>'contoso.com', 'fabrikam.com' | Get-M365MxEndpoint -DnsServer 1.1.1.1 -TimeoutSeconds 5</code>
     /// <para>Checks two domains through the public resolver 1.1.1.1, waiting up to five seconds for each answer. A domain that fails is reported as an error and the other still produces output.</para>
     /// </example>
     /// <example>
+    /// <title>Get the SMTP server name for a scanner</title>
     /// <code>Get-M365MxEndpoint -Domain contoso.com -IncludeDerivedGuess | Where-Object IsMicrosoft365 | Select-Object -First 1 -ExpandProperty MxHost</code>
     /// <para>Returns the host name of the first Microsoft 365 endpoint, to paste into a scanner's SMTP server setting. If contoso.com has no MX records yet, the derived legacy endpoint is returned (IsGuess is true) along with a DnsNoMxRecords error.</para>
     /// </example>
@@ -35,11 +38,13 @@ namespace M365SmtpTools.Commands
         public string[] Domain { get; set; } = new string[0];
 
         /// <summary>The DNS server to ask, as host, host:port, an IPv6 address or [IPv6]:port (for example 1.1.1.1 or 127.0.0.1:5353). By default the system's resolvers are used.</summary>
+        /// <default>The system's resolvers</default>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? DnsServer { get; set; }
 
         /// <summary>Seconds to wait for each DNS answer before retrying or giving up, from 1 to 300. The default is 3.</summary>
+        /// <default>3</default>
         [Parameter]
         [ValidateRange(1, 300)]
         public int? TimeoutSeconds { get; set; }

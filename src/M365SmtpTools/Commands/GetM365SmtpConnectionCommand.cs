@@ -14,10 +14,12 @@ namespace M365SmtpTools.Commands
     /// nothing is reported as an error.</para>
     /// </remarks>
     /// <example>
+    /// <title>List the connections of the session</title>
     /// <code>Get-M365SmtpConnection</code>
     /// <para>Lists every connection of the session.</para>
     /// </example>
     /// <example>
+    /// <title>Show the connections that match a wildcard</title>
     /// <code>Get-M365SmtpConnection -Name Scan* | Format-List *</code>
     /// <para>Shows every property of the connections whose names start with Scan, including TokenExpiresOn.</para>
     /// </example>
@@ -26,6 +28,7 @@ namespace M365SmtpTools.Commands
     public sealed class GetM365SmtpConnectionCommand : M365CmdletBase
     {
         /// <summary>The names of the connections to show; wildcards are allowed. Default: all.</summary>
+        /// <default>All connections</default>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(SmtpConnectionNameCompleter))]

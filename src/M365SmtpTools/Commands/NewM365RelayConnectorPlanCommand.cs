@@ -16,14 +16,17 @@ namespace M365SmtpTools.Commands
     /// <para>The plan's Findings have an Id, a Severity (Error, Warning, Info), a Message and a Remediation. When any finding is an Error, IsReady is false and -AsScript writes no script (the error RelayPlanHasErrors says why).</para>
     /// </remarks>
     /// <example>
+    /// <title>Plan a certificate-based connector for a scanner</title>
     /// <code>New-M365RelayConnectorPlan -Domain contoso.com -CertificatePath .\scanner.pfx -CertificatePassword (Read-Host -AsSecureString 'PFX password') -DeviceName 'Scanner 3rd floor' -AsScript .\scanner-relay.ps1</code>
     /// <para>Checks the scanner's certificate against contoso.com, reads the MX and SPF records, and writes scanner-relay.ps1, which creates or updates the connector. The plan object shows the findings, the SPF record to publish and the settings to enter on the scanner (SMTP server, port 25, TLS required, any From address in contoso.com).</para>
     /// </example>
     /// <example>
+    /// <title>Plan an IP-based connector and show the SPF change</title>
     /// <code>New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 52.160.10.25 -Name 'Relay - ERP' | Select-Object -ExpandProperty Spf</code>
     /// <para>Plans an IP-based connector for an application that sends from the static public address 52.160.10.25 and shows the SPF change: the current record and the merged record with ip4:52.160.10.25 and include:spf.protection.outlook.com.</para>
     /// </example>
     /// <example>
+    /// <title>Review a plan's findings and device settings</title>
     /// <code>$plan = New-M365RelayConnectorPlan -Domain contoso.com -CertificateThumbprint 8A3F0C5E9B1D2E4F6A7B8C9D0E1F2A3B4C5D6E7F
     /// $plan.Findings | Where-Object Severity -ne 'Info'
     /// $plan.DeviceSettings</code>
@@ -71,6 +74,7 @@ namespace M365SmtpTools.Commands
         public string? SenderIPAddress { get; set; }
 
         /// <summary>The name of the inbound connector. By default it is made from -DeviceName (or the domain) and the method, such as 'SMTP relay - Scanner 3rd floor (certificate)'.</summary>
+        /// <default>Made from -DeviceName (or -Domain) and the method</default>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? Name { get; set; }
@@ -90,6 +94,7 @@ namespace M365SmtpTools.Commands
         public string? AsScript { get; set; }
 
         /// <summary>The DNS server to read the MX and SPF records from, as host or host:port (for example 1.1.1.1 or 127.0.0.1:5353). By default the system's resolvers are used.</summary>
+        /// <default>The system's resolvers</default>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? DnsServer { get; set; }

@@ -14,14 +14,17 @@ namespace M365SmtpTools.Commands
     /// <para>The plan catches the commonest mistake: the service principal's object id is the Enterprise application's, not the app registration's. When -ServicePrincipalObjectId equals -AppId, or equals -AppObjectId (the registration's object id), the plan has an Error finding and -AsScript writes no script. With -EnableSmtpClientAuthentication the script also allows SMTP AUTH on the mailboxes (Set-CASMailbox -SmtpClientAuthenticationDisabled $false).</para>
     /// </remarks>
     /// <example>
+    /// <title>Plan mailbox permissions for an app and write the script</title>
     /// <code>New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -SendAs noreply@contoso.com -EnableSmtpClientAuthentication -AsScript .\smtp-app.ps1</code>
     /// <para>Plans the mailbox-permission model for an app that authenticates as reports@contoso.com and sends as noreply@contoso.com, and writes smtp-app.ps1 with New-ServicePrincipal, Add-MailboxPermission, Add-RecipientPermission and Set-CASMailbox. Grant SMTP.SendAsApp with admin consent in Entra as the plan's first step says.</para>
     /// </example>
     /// <example>
+    /// <title>Plan App RBAC for two mailboxes</title>
     /// <code>New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox 'alerts@contoso.com', 'billing@contoso.com' -Model AppRbac -ScopeName 'SMTP senders' | Select-Object -ExpandProperty Steps</code>
     /// <para>Plans the App RBAC model for two mailboxes: a management scope named 'SMTP senders' whose filter lists both addresses and the role assignment 'Application SMTP.SendAsApp' over it. The findings remind you not to grant SMTP.SendAsApp in Entra.</para>
     /// </example>
     /// <example>
+    /// <title>Catch the app registration's object ID given by mistake</title>
     /// <code>New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 3c2b1a0f-9e8d-4c7b-8a6f-5e4d3c2b1a0f -AppObjectId 3c2b1a0f-9e8d-4c7b-8a6f-5e4d3c2b1a0f -Mailbox reports@contoso.com | Select-Object -ExpandProperty Findings</code>
     /// <para>Shows the ObjectIdIsAppRegistration error: the object id given as the service principal's is the app registration's. Copy the Object ID from Enterprise applications instead.</para>
     /// </example>
@@ -64,11 +67,13 @@ namespace M365SmtpTools.Commands
         public Guid? AppObjectId { get; set; }
 
         /// <summary>The name of the management scope created with -Model AppRbac. By default 'SMTP app' followed by the app id.</summary>
+        /// <default>'SMTP app' followed by the app id</default>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? ScopeName { get; set; }
 
         /// <summary>The display name of the service principal in Exchange Online (New-ServicePrincipal -DisplayName). By default 'SMTP app' followed by the app id.</summary>
+        /// <default>'SMTP app' followed by the app id</default>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? DisplayName { get; set; }

@@ -24,27 +24,33 @@ namespace M365SmtpTools.Commands
     /// <para>Port 465 to Microsoft 365 is refused (Exchange Online supports only STARTTLS), an IP address given instead of smtp.office365.com gets a warning, and Basic authentication (-Credential) against Microsoft 365 client submission warns with Microsoft's retirement dates.</para>
     /// </remarks>
     /// <example>
+    /// <title>Send a scanned invoice through a relay connector</title>
     /// <code>Send-M365Mail -Method Relay -From scanner@contoso.com -To alice@contoso.com, accounts@fabrikam.com -Subject 'Scanned invoice' -Body 'Scanned on the 3rd floor copier.' -Attachment 'C:\Scans\*.pdf' -ClientCertificatePath C:\Certs\relay.contoso.com.pfx -ClientCertificatePassword (Read-Host -AsSecureString -Prompt 'PFX password')</code>
     /// <para>Scanner-style relay through a certificate-based inbound connector: connects to the MX endpoint of contoso.com on port 25, presents the certificate during STARTTLS (TLS is then required) and sends every PDF in C:\Scans, to internal and external recipients alike. For an IP-based connector leave out the certificate parameters and send from the connector's static IP address.</para>
     /// </example>
     /// <example>
+    /// <title>Send from an Azure Automation runbook</title>
     /// <code>Send-M365Mail -ManagedIdentity -UserName reports@contoso.com -To ops@contoso.com -Subject "Nightly export finished $(Get-Date -Format 'yyyy-MM-dd')" -Body $summary -Attachment $logPath</code>
     /// <para>In an Azure Automation runbook: the Automation account's managed identity gets the token (no secret stored anywhere; the identity needs the SMTP.SendAsApp role and mailbox permission on reports@contoso.com) and the message goes out from reports@contoso.com through smtp.office365.com.</para>
     /// </example>
     /// <example>
+    /// <title>Send one message per row of a CSV file</title>
     /// <code>Connect-M365Smtp -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -CertificatePath ./smtp-app.pfx -UserName events@contoso.com
     /// Import-Csv ./invitations.csv | Send-M365Mail -From events@contoso.com -Bcc archive@contoso.com | Export-Csv ./sent.csv</code>
     /// <para>A batch from a CSV file with the columns To, Subject, Body (and optionally Cc, Attachment, HtmlBody): one message per row over one connection, paced to 30 messages a minute so none is throttled, with a result row per message (Status, MessageId, recipients, replies) saved for the record. Failed rows also appear as errors.</para>
     /// </example>
     /// <example>
+    /// <title>Send an HTML report with an inline chart</title>
     /// <code>Send-M365Mail -To management@contoso.com -Subject 'Weekly capacity report' -HtmlBody '&lt;h1&gt;Capacity&lt;/h1&gt;&lt;img src="cid:chart"&gt;&lt;p&gt;Details in the attached workbook.&lt;/p&gt;' -InlineImage @{ chart = './capacity.png' } -Attachment ./capacity.xlsx -Priority High</code>
     /// <para>An HTML report with a chart shown inside the message (referenced as cid:chart) and the workbook attached, sent with the session connection made by Connect-M365Smtp.</para>
     /// </example>
     /// <example>
+    /// <title>Send to internal staff with Direct Send</title>
     /// <code>Send-M365Mail -Method DirectSend -From noreply@contoso.com -To staff@contoso.com, it-team@contoso.com -Subject 'Planned maintenance tonight' -Body 'The file server is offline from 22:00 to 23:00.' -RequireTls</code>
     /// <para>Direct Send to internal staff: no account and no password, straight to the MX endpoint of contoso.com on port 25 (with TLS required). A recipient outside the tenant would be refused before connecting, with an error that names it.</para>
     /// </example>
     /// <example>
+    /// <title>Show what a batch would do without sending</title>
     /// <code>Import-Csv ./batch.csv | Send-M365Mail -From ops@contoso.com -WhatIf</code>
     /// <para>Shows, for each row, the recipients and the server and method it would be sent through, without connecting to anything.</para>
     /// </example>
@@ -69,17 +75,20 @@ namespace M365SmtpTools.Commands
         public SubmissionEndpointKind Endpoint { get; set; } = SubmissionEndpointKind.ClientSubmission;
 
         /// <summary>The SMTP server to connect to instead of the endpoint's host (ClientSubmission) or the MX endpoint read from DNS (Relay: e.g. contoso-com.mail.protection.outlook.com). Use a name: an IP address instead of smtp.office365.com gets a warning.</summary>
+        /// <default>The -Endpoint host (ClientSubmission), the MX endpoint (Relay, DirectSend)</default>
         [Parameter]
         [ArgumentCompleter(typeof(SmtpServerCompleter))]
         [ValidateNotNullOrEmpty]
         public string? SmtpServer { get; set; }
 
         /// <summary>The port. Default 587 for ClientSubmission and 25 for Relay and DirectSend. Port 465 to Microsoft 365 is refused: Exchange Online supports only STARTTLS.</summary>
+        /// <default>587 (ClientSubmission), 25 (Relay, DirectSend)</default>
         [Parameter]
         [ValidateRange(1, 65535)]
         public int? Port { get; set; }
 
         /// <summary>The session connection (made by Connect-M365Smtp -Name) to send with when no auth parameters are given. Default: the connection named Default.</summary>
+        /// <default>Default</default>
         [Parameter(ParameterSetName = ConnectionSet)]
         [ArgumentCompleter(typeof(SmtpConnectionNameCompleter))]
         [ValidateNotNullOrEmpty]
@@ -113,6 +122,7 @@ namespace M365SmtpTools.Commands
         public SwitchParameter SkipCertificateValidation { get; set; }
 
         /// <summary>The DNS server for the MX lookups of Relay and DirectSend, as host or host:port (e.g. 1.1.1.1). Default: the system's resolvers.</summary>
+        /// <default>The system's resolvers</default>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? DnsServer { get; set; }
@@ -127,6 +137,7 @@ namespace M365SmtpTools.Commands
         // ---- the message (bind by property name from pipeline objects) --------------------------------------------
 
         /// <summary>The sender, as user@domain or "Name &lt;user@domain&gt;". For ClientSubmission it defaults to the authenticating mailbox; another address needs Send As permission (else 5.7.60). For Relay and DirectSend, an address in one of the tenant's accepted domains.</summary>
+        /// <default>The authenticating mailbox (ClientSubmission)</default>
         // Not validated at binding: an empty CSV cell must still give this row its own result (MessageHasNoSender).
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? From { get; set; }
@@ -164,6 +175,7 @@ namespace M365SmtpTools.Commands
         /// <summary>Files to attach. Wildcards are resolved and relative paths are relative to the current location; a CSV column may list several paths separated by semicolons. A missing file is an error for that message, before anything is sent.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Attachments")]
+        [SupportsWildcards]
         public string[]? Attachment { get; set; }
 
         /// <summary>Images shown inside the HTML body: a hashtable of Content-ID to file (@{ chart = './chart.png' }), or objects with ContentId and Path properties.</summary>
@@ -190,16 +202,19 @@ namespace M365SmtpTools.Commands
         // ---- batch controls ---------------------------------------------------------------------------------------
 
         /// <summary>The most messages a minute to send (default: the endpoint's published limit, 30 for Microsoft 365 client submission; none for relay and Direct Send).</summary>
+        /// <default>The endpoint's limit: 30 for Microsoft 365 client submission</default>
         [Parameter]
         [ValidateRange(1, 100000)]
         public int? MaxMessagesPerMinute { get; set; }
 
         /// <summary>The most recipients a day (default: the endpoint's published limit, 10,000 for Microsoft 365 client submission). When the batch reaches it, the rest is not attempted.</summary>
+        /// <default>The endpoint's limit: 10000 for Microsoft 365 client submission</default>
         [Parameter]
         [ValidateRange(1, 10000000)]
         public int? MaxRecipientsPerDay { get; set; }
 
         /// <summary>How many connections a batch may use at once (default 1). Capped at the endpoint's limit: 3 per mailbox for Microsoft 365 client submission.</summary>
+        /// <default>1</default>
         [Parameter]
         [ValidateRange(1, 100)]
         public int? MaxConnections { get; set; }
@@ -219,6 +234,7 @@ namespace M365SmtpTools.Commands
         public string? TranscriptPath { get; set; }
 
         /// <summary>How long connecting and each server reply may take, in seconds (1-3600), before the attempt fails as a timeout (and is retried like any temporary failure). Without it: 30 s to connect, 120 s for a reply.</summary>
+        /// <default>30 s to connect, 120 s per reply</default>
         [Parameter]
         [ValidateRange(1, 3600)]
         public int? TimeoutSeconds { get; set; }

@@ -13,18 +13,22 @@ namespace M365SmtpTools.Commands
     /// <para>A domain that can't be reported on produces a non-terminating error with the domain as its target and the next domain goes on: InvalidDomainName, or DnsNameNotFound when the domain doesn't exist (NXDOMAIN). A DNS failure inside one check (a timeout, SERVFAIL, an included domain whose servers don't answer) becomes a finding of the report instead. The cmdlet only reads DNS; it changes nothing.</para>
     /// </remarks>
     /// <example>
+    /// <title>Check the mail records of a domain</title>
     /// <code>Test-M365MailDomain -Domain contoso.com</code>
     /// <para>A report for one domain. It shows the MX endpoints of contoso.com, the SPF record with its lookup count, the DMARC policy, the DKIM selectors and the findings that need attention. Run (Test-M365MailDomain -Domain contoso.com).Findings to see every finding with its remediation as a table.</para>
     /// </example>
     /// <example>
+    /// <title>Check whether a Direct Send address passes SPF</title>
     /// <code>Test-M365MailDomain -Domain contoso.com -SenderIPAddress 203.0.113.25 | Select-Object -ExpandProperty Findings | Where-Object Check -eq 'DirectSend' | Format-List Id, Severity, Message, Remediation</code>
     /// <para>A Direct Send SPF check from an IP address. It asks whether a scanner that sends with Direct Send from the public address 203.0.113.25 passes SPF for contoso.com; when it doesn't, the DirectSendSpfFail finding's Remediation holds the SPF record to publish with ip4:203.0.113.25 added.</para>
     /// </example>
     /// <example>
+    /// <title>Check every accepted domain of the tenant</title>
     /// <code>Get-AcceptedDomain | Test-M365MailDomain -DnsServer 1.1.1.1 | Where-Object Overall -ne 'Passed'</code>
     /// <para>Every accepted domain of the tenant. After Connect-ExchangeOnline, this checks each accepted domain (the DomainName property binds to -Domain) through the public resolver 1.1.1.1 and shows only the domains that need attention.</para>
     /// </example>
     /// <example>
+    /// <title>List the recommended Exchange Online commands</title>
     /// <code>(Test-M365MailDomain -Domain fabrikam.com).Findings | Where-Object Command | Select-Object -ExpandProperty Command</code>
     /// <para>The recommended Exchange Online commands. This lists the commands the report recommends for fabrikam.com, ready to paste into a session opened with Connect-ExchangeOnline.</para>
     /// </example>
@@ -48,11 +52,13 @@ namespace M365SmtpTools.Commands
         public IPAddress? SenderIPAddress { get; set; }
 
         /// <summary>The DNS server to ask, as host, host:port, an IPv6 address or [IPv6]:port (for example 1.1.1.1 or 127.0.0.1:5353). By default the system's resolvers are used.</summary>
+        /// <default>The system's resolvers</default>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? DnsServer { get; set; }
 
         /// <summary>Seconds to wait for each DNS answer before retrying or giving up, from 1 to 300. The default is 3.</summary>
+        /// <default>3</default>
         [Parameter]
         [ValidateRange(1, 300)]
         public int? TimeoutSeconds { get; set; }

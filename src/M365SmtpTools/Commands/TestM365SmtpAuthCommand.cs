@@ -32,26 +32,32 @@ namespace M365SmtpTools.Commands
     /// TargetObject; -PassThru also writes it to the pipeline first).</para>
     /// </remarks>
     /// <example>
+    /// <title>Diagnose SMTP AUTH disabled for a mailbox</title>
     /// <code>Test-M365SmtpAuth -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E -UserName scanner@contoso.com</code>
     /// <para>SMTP AUTH disabled: the Auth stage fails with 535 5.7.139 ... SmtpClientAuthentication is disabled for the Tenant, and the finding SmtpAuthDisabled gives the fix for this mailbox: Set-CASMailbox -Identity 'scanner@contoso.com' -SmtpClientAuthenticationDisabled $false (or tenant-wide with Set-TransportConfig).</para>
     /// </example>
     /// <example>
+    /// <title>Diagnose an app-only token refused with 5.7.3</title>
     /// <code>Test-M365SmtpAuth -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -ClientSecret (Read-Host -AsSecureString -Prompt 'Client secret') -UserName scanner@contoso.com</code>
     /// <para>An app-only token refused with 535 5.7.3: the Token stage shows the token's audience and roles, and the finding AuthenticationUnsuccessful gives New-ServicePrincipal -AppId ... -ObjectId ... and Add-MailboxPermission with the app id and the service principal's object id taken from the token.</para>
     /// </example>
     /// <example>
+    /// <title>Diagnose a refused Send As</title>
     /// <code>Test-M365SmtpAuth -ManagedIdentity -UserName reports@contoso.com -From noreply@contoso.com -To it@contoso.com</code>
     /// <para>Send As refused: MAIL FROM gets 550 5.7.60, and the finding SendAsDenied gives Add-RecipientPermission -Identity 'noreply@contoso.com' -Trustee 'reports@contoso.com' -AccessRights SendAs. RCPT TO runs too, then RSET: nothing is sent.</para>
     /// </example>
     /// <example>
+    /// <title>Test only the network path and TLS</title>
     /// <code>Test-M365SmtpAuth -StopAfter Tls -TimeoutSeconds 10</code>
     /// <para>Only the network path to smtp.office365.com:587, no credentials needed: a refused or timed-out port is explained (a firewall or ISP blocking 587 or 25; 465 is not supported), a missing STARTTLS or a certificate from an unexpected issuer points at a proxy or firewall that inspects SMTP or TLS.</para>
     /// </example>
     /// <example>
+    /// <title>Diagnose retired Basic authentication</title>
     /// <code>Test-M365SmtpAuth -Credential (Get-Credential scanner@contoso.com) -Transcript</code>
     /// <para>Basic authentication retired: AUTH gets 550 5.7.30 Basic authentication is not supported for Client Submission, and the finding BasicAuthRetired says what to move to (OAuth with a certificate or managed identity, a relay connector, Direct Send). The transcript is added with the password redacted.</para>
     /// </example>
     /// <example>
+    /// <title>Test a runbook's connection by sending a message</title>
     /// <code>Connect-M365Smtp -ManagedIdentity -UserName reports@contoso.com; Test-M365SmtpAuth -To it@contoso.com -SendTestMessage -ErrorOnFailure</code>
     /// <para>In a runbook: test the session's connection all the way by sending a short test message; a failure stops the runbook with the first finding as the error message.</para>
     /// </example>
@@ -66,23 +72,27 @@ namespace M365SmtpTools.Commands
         public SwitchParameter AllowRetiredBasicAuth { get; set; }
 
         /// <summary>The name of the session connection (Connect-M365Smtp -Name) to test when no auth parameters are given. Default: Default.</summary>
+        /// <default>Default</default>
         [Parameter(ParameterSetName = SessionSet)]
         [ArgumentCompleter(typeof(SmtpConnectionNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string? ConnectionName { get; set; }
 
         /// <summary>The SMTP server. Default: the session connection's server, else the submission host of -Environment (smtp.office365.com).</summary>
+        /// <default>The session connection's server, else smtp.office365.com</default>
         [Parameter]
         [ArgumentCompleter(typeof(SmtpServerCompleter))]
         [ValidateNotNullOrEmpty]
         public string? SmtpServer { get; set; }
 
         /// <summary>The port. Default: the session connection's port, else 587 (STARTTLS). Exchange Online doesn't support 465.</summary>
+        /// <default>The session connection's port, else 587</default>
         [Parameter]
         [ValidateRange(1, 65535)]
         public int Port { get; set; }
 
         /// <summary>The MAIL FROM address (default: the authenticating mailbox). Giving it runs the MAIL FROM stage, which catches Send As refusals (5.7.60).</summary>
+        /// <default>The authenticating mailbox</default>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? From { get; set; }
@@ -93,6 +103,7 @@ namespace M365SmtpTools.Commands
         public string[]? To { get; set; }
 
         /// <summary>Stops after this stage: Connect, Tls, Ehlo, Auth, MailFrom or RcptTo. Default: after Auth, or after MAIL FROM / RCPT TO when -From / -To are given.</summary>
+        /// <default>Auth (MailFrom or RcptTo with -From or -To)</default>
         [Parameter]
         public SmtpTestStopAfter? StopAfter { get; set; }
 
