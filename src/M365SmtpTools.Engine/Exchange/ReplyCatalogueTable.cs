@@ -35,7 +35,7 @@ namespace M365SmtpTools.Engine.Exchange
                 "Too many simultaneous connections for this mailbox (Exchange Online allows 3).",
                 "Several devices, threads or scripts submit as the same mailbox at once.",
                 "Retry with back-off and keep to at most 3 connections per mailbox (Send-M365Mail does both)."),
-            Row("RecipientThreadLimit", "4.3.2", @"recipient thread limit|STOREDRV\.Deliver", Data | Ndr, Ms, RetryLater, Overview,
+            Row("RecipientThreadLimit", "4.3.2", @"recipient thread limit|STOREDRV\.Deliver", Ndr, Ms, RetryLater, Overview,
                 "The recipient's mailbox is being throttled because it receives too many messages too quickly.",
                 "Exchange Online protects the mailbox database the recipient shares with others.",
                 "Retry later; send fewer messages to this recipient per minute."),
@@ -181,6 +181,10 @@ namespace M365SmtpTools.Engine.Exchange
                 "The message is larger than the server accepts.",
                 "Large attachments.",
                 "Send smaller attachments or share a link instead.", codes: new[] { 552 }),
+            Row("JournalingArchiveDisabled", "5.3.190", @"journal", Data | Ndr, SendersAdmin, RetryAfterFix, Overview,
+                "Exchange Online refuses journal reports from the on-premises organization because Journaling Archive is off for the tenant.",
+                "An on-premises journal rule sends its reports to Microsoft 365.",
+                "Turn on Journaling Archive for the tenant, or point the on-premises journal rule somewhere else."),
             Row("RecipientNotFound", "5.4.1", @"recipient address rejected", Rcpt, SendersAdmin | RecipientsAdmin, DoNotRetry, Overview,
                 "The recipient's address doesn't exist in the receiving Microsoft 365 organization (Directory-Based Edge Blocking refused it).",
                 "A mistyped or outdated address, or a recipient that was removed.",
@@ -421,7 +425,7 @@ namespace M365SmtpTools.Engine.Exchange
                 "Fix the cause and contact Microsoft support to restore the domain's sending."),
 
             // ---- no enhanced code ------------------------------------------------------------------------------------
-            Row("SubmissionQuotaExceeded", "", @"submission quota was exceeded", Data | Ndr, SendersAdmin, RetryLater, SubmissionQuota,
+            Row("SubmissionQuotaExceeded", "", @"submission quota was exceeded", Ndr, SendersAdmin, RetryLater, SubmissionQuota,
                 "The mailbox went over its daily recipient limit (10,000 recipients a day).",
                 "A large send, or a compromised account sending spam.",
                 "Wait a day before sending from the mailbox again, and check the account hasn't been compromised."),

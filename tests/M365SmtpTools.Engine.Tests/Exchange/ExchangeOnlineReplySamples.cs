@@ -114,6 +114,7 @@ public static class ExchangeOnlineReplySamples
         new("5.2.2-quota", Data, "550 5.2.2 Submission quota exceeded", "SubmissionQuotaExceeded", "NDR table 5.2.2"),
         new("5.2.3-sender", Data, "550 5.2.3 RESOLVER.RST.SendSizeLimit.Sender; message too large for this sender", "MessageTooLargeForSender", "public bounce"),
         new("5.2.3-recipient", Data, "550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient", "MessageTooLargeForRecipient", "public bounce"),
+        new("5.3.190", Data, "550 5.3.190 Journaling on-premises messages to Microsoft 365 or Office 365 not supported when Journaling Archive is disabled", "JournalingArchiveDisabled", "NDR table 5.3.190"),
         new("5.4.14", Data, "554 5.4.14 Hop count exceeded - possible mail loop ATTR34", "MailLoop", "page 5.4.6 through 5.4.20"),
         new("5.4.6", Data, "554 5.4.6 Hop count exceeded - possible mail loop", "MailLoop", "page 5.4.6 through 5.4.20"),
         new("5.7.23", Data, "550 5.7.23 The message was rejected because of Sender Policy Framework violation", "SpfFailed", "NDR table 5.7.23"),

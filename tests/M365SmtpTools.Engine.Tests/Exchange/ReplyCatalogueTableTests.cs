@@ -93,6 +93,16 @@ public sealed class ReplyCatalogueTableTests
     }
 
     [Fact]
+    public void Every_row_met_in_the_dialogue_has_a_sample_played_at_one_of_its_stages()
+    {
+        // CatalogueDialogueTests plays every sample whose stage isn't Ndr on the Exchange Online double; a row that
+        // Exchange Online sends during the dialogue must be among them. Rows met only in NDRs are explained, not played.
+        var played = All.Where(s => s.Stage != ReplyStages.Ndr).Select(s => ReplyCatalogue.Matching(s.Code, null, s.Text).FirstOrDefault()).ToHashSet();
+        var missing = ReplyCatalogue.Entries.Where(e => (e.Stages & ~ReplyStages.Ndr) != 0 && !played.Contains(e)).Select(Describe).ToList();
+        Assert.True(missing.Count == 0, "rows of the dialogue no sample plays: " + string.Join(", ", missing));
+    }
+
+    [Fact]
     public void The_codes_the_issue_names_all_have_rows()
     {
         // 4.3.2, 4.4.x, 4.7.26, 4.7.500–699, 5.0.350, 5.1.0/1/8/10/90, 5.2.2/3/121/122/252, 5.4.1/6/14/316, 5.6.11/211, 5.7.1,
@@ -107,6 +117,32 @@ public sealed class ReplyCatalogueTableTests
         };
         var missing = codes.Where(c => !ReplyCatalogue.Entries.Any(e => e.EnhancedCode.Length > 0 && EnhancedCodeParts.Parse(c)!.Value.Within(e.EnhancedCode))).ToList();
         Assert.True(missing.Count == 0, "codes without a row: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void Every_code_of_Microsofts_NDR_table_that_a_sender_can_meet_has_a_row()
+    {
+        string page = Path.GetFullPath(Path.Combine(TestPaths.RepoRoot, "..", "shared", "reference", "exchange-online-ndr", "SupportArticles-docs",
+            "non-delivery-reports-in-exchange-online.md"));
+        if (!File.Exists(page)) Assert.Skip($"Microsoft's NDR overview is not at {page} (../shared beside the repository).");
+        // Codes of Exchange Online's own delivery to other organizations' servers (MTA-STS, DANE): they are never a reply
+        // to a client, relay or Direct Send device submitting to Microsoft 365.
+        string[] outboundOnly = { "4.4.8", "5.4.8", "4.7.5", "5.7.5", "4.7.321", "4.7.322", "4.7.323", "4.7.324", "4.7.325", "5.7.321", "5.7.322", "5.7.323", "5.7.324", "5.7.325" };
+        var codes = new List<string>();
+        foreach (string line in File.ReadAllLines(page).Where(l => Regex.IsMatch(l, @"^\|[^|]*\d\.\d+\.\d+")))
+        {
+            string first = line.Split('|')[1];
+            foreach (Match m in Regex.Matches(first, @"([245])\.(\d+)\.(\d+)(?:-(\d+))?"))
+            {
+                codes.Add($"{m.Groups[1].Value}.{m.Groups[2].Value}.{m.Groups[3].Value}");
+                if (m.Groups[4].Success) codes.Add($"{m.Groups[1].Value}.{m.Groups[2].Value}.{m.Groups[4].Value}");
+            }
+        }
+        Assert.True(codes.Count >= 60, $"only {codes.Count} codes read from the table");
+        var missing = codes.Except(outboundOnly)
+            .Where(c => !ReplyCatalogue.Entries.Any(e => e.EnhancedCode.Length > 0 && EnhancedCodeParts.Parse(c)!.Value.Within(e.EnhancedCode)))
+            .Distinct().ToList();
+        Assert.True(missing.Count == 0, "codes of the NDR table without a row: " + string.Join(", ", missing));
     }
 
     [Fact]
