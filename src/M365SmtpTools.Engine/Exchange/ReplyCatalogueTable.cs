@@ -384,7 +384,7 @@ namespace M365SmtpTools.Engine.Exchange
             Row("SendingIpBanned", "5.7.511,5.7.606-649", @"banned", Greeting | Mail | Rcpt, SendersAdmin | Ms, RetryAfterFix, Overview,
                 "The sending IP address is banned by Exchange Online.",
                 "The address sent spam or malicious mail, or its reputation was ruined by a compromised device or by others sharing it.",
-                "Request removal of the address from Microsoft's blocked senders list (the delist portal, https://sender.office.com) after fixing the cause. " + OtherPath),
+                "After fixing the cause, request removal of the address from Microsoft's blocked senders list: the delist portal (https://sender.office.com), or for 5.7.511 a mail to delist@microsoft.com with the reply and the IP address. " + OtherPath),
             Row("FromHeaderInvalid", "5.7.512", @"5322|From", Data, SendersAdmin, DoNotRetry, Overview,
                 "The message has no valid From header address.",
                 "The app wrote a From header without a proper address (for example a bare name, or an address without angle brackets after a display name).",
