@@ -108,8 +108,13 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
             if (result.Status is SendMailStatus.Failed or SendMailStatus.Unknown)
             {
                 string line = $"m365smtp: error {result.ErrorId ?? result.Status.ToString()} ({where}): {result.ErrorMessage ?? result.Reply}";
+                // What the reply means and how to fix it: the same reply catalogue row Test-M365SmtpAuth reports.
+                if (!string.IsNullOrWhiteSpace(result.Meaning) && result.Meaning != result.ErrorMessage) line += " Meaning: " + result.Meaning;
                 if (!string.IsNullOrWhiteSpace(result.Remediation)) line += " Fix: " + result.Remediation;
-                session.Host.Line(CliSession.OneLine(session.Binding.TranslateParameterNames(line)));
+                line = session.Binding.TranslateParameterNames(line);
+                // Exchange Online commands keep their own parameter names (no translation to this tool's options).
+                if (result.RemediationCommands.Length > 0) line += " Run: " + string.Join(" ; ", result.RemediationCommands);
+                session.Host.Line(CliSession.OneLine(line));
                 firstFailure ??= result.Status == SendMailStatus.Unknown ? ExitCodes.DeliveryUnknown : ExitCodes.ForErrorId(result.ErrorId);
             }
         }, cancellationToken).ConfigureAwait(false);

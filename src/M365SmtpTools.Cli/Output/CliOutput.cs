@@ -15,7 +15,7 @@ internal sealed class CliOutput
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter() },
+        Converters = { new JsonStringEnumConverter(), new ExceptionAsMessage() },
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         WriteIndented = false,
     };
@@ -68,6 +68,32 @@ internal sealed class CliOutput
         {
             foreach (string line in table.Render()) _stdout.WriteLine(_secrets.Redact(line));
             _stdout.Flush();
+        }
+    }
+}
+
+/// <summary>
+/// Writes an exception (a failed send's <c>error</c>) as its type and message: the object itself has members
+/// (TargetSite, Data) that don't serialize, and its id and message are what a script reads.
+/// </summary>
+internal sealed class ExceptionAsMessage : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) => typeof(Exception).IsAssignableFrom(typeToConvert);
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(typeof(Writer<>).MakeGenericType(typeToConvert))!;
+
+    private sealed class Writer<T> : JsonConverter<T> where T : Exception
+    {
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("exceptions are written, never read");
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            writer.WriteString(options.PropertyNamingPolicy?.ConvertName("Type") ?? "Type", value.GetType().Name);
+            writer.WriteString(options.PropertyNamingPolicy?.ConvertName("Message") ?? "Message", value.Message);
+            writer.WriteEndObject();
         }
     }
 }

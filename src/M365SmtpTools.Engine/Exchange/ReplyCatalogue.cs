@@ -16,51 +16,166 @@ namespace M365SmtpTools.Engine.Exchange
         public string? AppId { get; set; }
         /// <summary>The enterprise application's (service principal's) object id, when known.</summary>
         public string? ServicePrincipalObjectId { get; set; }
+        /// <summary>The recipient the reply refused (RCPT TO), or the message's first recipient.</summary>
+        public string? Recipient { get; set; }
         /// <summary>True when the session authenticated with OAuth (changes what 5.7.3 most likely means).</summary>
         public bool UsedOAuth { get; set; }
+
+        /// <summary>A copy naming <paramref name="recipient"/> as the recipient (when it isn't null).</summary>
+        public RemediationContext ForRecipient(string? recipient) => recipient == null ? this : new RemediationContext
+        {
+            Mailbox = Mailbox, Sender = Sender, AppId = AppId, ServicePrincipalObjectId = ServicePrincipalObjectId, UsedOAuth = UsedOAuth, Recipient = recipient,
+        };
     }
 
-    /// <summary>A reply the catalogue recognizes: what it means and how to fix it.</summary>
+    /// <summary>Where in the SMTP dialogue a reply comes (or that it only comes later, in a non-delivery report).</summary>
+    [Flags]
+    public enum ReplyStages
+    {
+        /// <summary>None.</summary>
+        None = 0,
+        /// <summary>The banner (instead of 220).</summary>
+        Greeting = 1,
+        /// <summary>The reply to EHLO/HELO.</summary>
+        Ehlo = 2,
+        /// <summary>The reply to AUTH.</summary>
+        Auth = 4,
+        /// <summary>The reply to MAIL FROM.</summary>
+        MailFrom = 8,
+        /// <summary>The reply to RCPT TO.</summary>
+        RcptTo = 16,
+        /// <summary>The reply to the end of the message (the final dot of DATA, or BDAT LAST).</summary>
+        EndOfData = 32,
+        /// <summary>Not in the dialogue: reported later in a non-delivery report, after the server accepted the message.</summary>
+        Ndr = 64,
+    }
+
+    /// <summary>Who can fix what a reply reports.</summary>
+    [Flags]
+    public enum ReplyFixOwner
+    {
+        /// <summary>Nobody named.</summary>
+        None = 0,
+        /// <summary>The admin of the sending organization (or whoever configures the sending app or device).</summary>
+        SendersAdmin = 1,
+        /// <summary>The admin of the recipient's organization.</summary>
+        RecipientsAdmin = 2,
+        /// <summary>Microsoft (support, the delist portal).</summary>
+        Microsoft = 4,
+    }
+
+    /// <summary>Whether sending the same message again can succeed.</summary>
+    public enum ReplyRetry
+    {
+        /// <summary>Yes, later, unchanged (the condition lifts by itself): retry with back-off.</summary>
+        RetryLater,
+        /// <summary>Only after someone fixes the cause (configuration, permission, block list).</summary>
+        RetryAfterFix,
+        /// <summary>No: the message, its sender or its recipients must change.</summary>
+        DoNotRetry,
+    }
+
+    /// <summary>The public page a catalogue row is grounded in.</summary>
+    public sealed class ReplySource
+    {
+        internal ReplySource(string title, string url) { Title = title; Url = url; }
+        /// <summary>The page's title.</summary>
+        public string Title { get; }
+        /// <summary>Its address.</summary>
+        public string Url { get; }
+        /// <inheritdoc />
+        public override string ToString() => $"{Title} <{Url}>";
+    }
+
+    /// <summary>
+    /// A row of the reply catalogue: the replies it matches (enhanced code and text), where they come, what they mean,
+    /// who can fix them, whether to retry, the fix, and the page it comes from.
+    /// </summary>
     public sealed class ReplyCatalogueEntry
     {
-        internal ReplyCatalogueEntry(string id, int[] codes, string enhanced, string? textPattern, FindingSeverity severity,
-            bool transient, string meaning, string remediation, params string[] commands)
+        private string? _summary;
+
+        internal ReplyCatalogueEntry(string id, string enhanced, string? textPattern, params int[] codes)
         {
             Id = id;
             Codes = codes;
             EnhancedCode = enhanced;
             TextPattern = textPattern == null ? null : new Regex(textPattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-            Severity = severity;
-            IsTransient = transient;
-            Meaning = meaning;
-            Remediation = remediation;
-            CommandTemplates = commands;
         }
 
         /// <summary>A stable id (also the finding id), e.g. <c>SmtpAuthDisabled</c>.</summary>
         public string Id { get; }
         /// <summary>The basic reply codes it applies to (empty: any).</summary>
         public IReadOnlyList<int> Codes { get; }
-        /// <summary>The enhanced status code, or a range like <c>4.7.500-699</c>.</summary>
+        /// <summary>The enhanced status code(s): <c>5.7.139</c>, a range like <c>4.7.500-699</c>, or a list like <c>5.4.6,5.4.14</c>; empty: any.</summary>
         public string EnhancedCode { get; }
-        /// <summary>Text that must also appear, when the code alone is ambiguous.</summary>
+        /// <summary>Text that must also appear; null for a fallback row that explains the code when no row's text matches.</summary>
         public Regex? TextPattern { get; }
-        /// <summary>How serious it is.</summary>
-        public FindingSeverity Severity { get; }
-        /// <summary>True when retrying later can succeed.</summary>
-        public bool IsTransient { get; }
-        /// <summary>What the reply means.</summary>
-        public string Meaning { get; }
-        /// <summary>What to do, in words.</summary>
-        public string Remediation { get; }
-        /// <summary>Exchange Online / Entra commands with placeholders {Mailbox}, {Sender}, {AppId}, {ServicePrincipal}.</summary>
-        public IReadOnlyList<string> CommandTemplates { get; }
+        /// <summary>True for a fallback row (no text pattern): it lists the candidate causes in order of likelihood.</summary>
+        public bool IsFallback => TextPattern == null;
+        /// <summary>Where in the dialogue the reply comes.</summary>
+        public ReplyStages Stages { get; internal set; }
+        /// <summary>Who can fix it.</summary>
+        public ReplyFixOwner FixOwner { get; internal set; }
+        /// <summary>Whether the same message can succeed later.</summary>
+        public ReplyRetry Retry { get; internal set; }
+        /// <summary>The page the row comes from.</summary>
+        public ReplySource Source { get; internal set; } = null!;
+        /// <summary>How serious it is: a warning for a temporary (4.x.x) reply that clears by itself, else an error.</summary>
+        public FindingSeverity Severity => IsTransient ? FindingSeverity.Warning : FindingSeverity.Error;
+        /// <summary>True for a temporary (4.x.x) reply whose retry later, unchanged, can succeed.</summary>
+        public bool IsTransient => Retry == ReplyRetry.RetryLater && EnhancedCode.StartsWith("4.", StringComparison.Ordinal);
+        /// <summary>What the reply says happened, in one sentence.</summary>
+        public string Summary { get => _summary ?? ""; internal set => _summary = value; }
+        /// <summary>Why it typically happens.</summary>
+        public string Cause { get; internal set; } = "";
+        /// <summary>For an ambiguous reply: the possible causes, most likely first.</summary>
+        public IReadOnlyList<string> Candidates { get; internal set; } = Array.Empty<string>();
+        /// <summary>The summary for a password (Basic) session, when it differs.</summary>
+        public string? PasswordSummary { get; internal set; }
+        /// <summary>What to do, in words (without who and when; see <see cref="Remediation"/>).</summary>
+        public string Fix { get; internal set; } = "";
+        /// <summary>What the reply means: the summary, the cause, and the candidates in order of likelihood.</summary>
+        public string Meaning => Compose(Summary);
+        /// <summary>What to do, who can do it, and whether to retry.</summary>
+        public string Remediation => $"{Fix} {OwnerSentence(FixOwner)} {RetrySentence(Retry)}";
+        /// <summary>Exchange Online commands with placeholders {Mailbox}, {Sender}, {Recipient}, {AppId}, {ServicePrincipal}.</summary>
+        public IReadOnlyList<string> CommandTemplates { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>The meaning for a run with this context (a password session may read differently).</summary>
+        public string MeaningFor(RemediationContext? context) =>
+            context != null && !context.UsedOAuth && PasswordSummary != null ? Compose(PasswordSummary) : Meaning;
+
+        private string Compose(string summary)
+        {
+            string text = Cause.Length == 0 ? summary : summary + " " + Cause;
+            if (Candidates.Count > 0)
+                text += " In order of likelihood: " + string.Join("; ", Candidates.Select((c, i) => $"{i + 1}) {c}")) + ".";
+            return text;
+        }
+
+        private static string OwnerSentence(ReplyFixOwner owner)
+        {
+            var who = new List<string>();
+            if ((owner & ReplyFixOwner.SendersAdmin) != 0) who.Add("the sender's admin");
+            if ((owner & ReplyFixOwner.RecipientsAdmin) != 0) who.Add("the recipient's admin");
+            if ((owner & ReplyFixOwner.Microsoft) != 0) who.Add("Microsoft");
+            return who.Count == 0 ? "" : "Who can fix it: " + string.Join(who.Count == 2 ? " or " : ", ", who) + ".";
+        }
+
+        private static string RetrySentence(ReplyRetry retry) => retry switch
+        {
+            ReplyRetry.RetryLater => "Retry: later, with back-off; it clears by itself.",
+            ReplyRetry.RetryAfterFix => "Retry: only after the fix; until then every attempt gets the same reply.",
+            _ => "Retry: no; the same message will be refused again.",
+        };
 
         /// <summary>The commands with the context's values filled in (unknown values as quoted placeholders).</summary>
         public IReadOnlyList<string> Commands(RemediationContext? context) =>
             CommandTemplates.Select(t => t
                 .Replace("{Mailbox}", Quote(context?.Mailbox, "<mailbox>"))
                 .Replace("{Sender}", Quote(context?.Sender, "<sender address>"))
+                .Replace("{Recipient}", Quote(context?.Recipient, "<recipient address>"))
                 .Replace("{AppId}", Quote(context?.AppId, "<application id>"))
                 .Replace("{ServicePrincipal}", Quote(context?.ServicePrincipalObjectId, "<enterprise application object id>")))
             .ToList();
@@ -68,12 +183,19 @@ namespace M365SmtpTools.Engine.Exchange
         // Single-quoted PowerShell literals: safe to paste, and a placeholder still parses.
         private static string Quote(string? value, string placeholder) => "'" + (value ?? placeholder).Replace("'", "''") + "'";
 
-        internal bool Matches(int code, EnhancedCodeParts? enhanced, string text)
+        /// <summary>True when the row matches the reply (its basic code, enhanced code and text).</summary>
+        public bool Matches(int code, EnhancedCodeParts? enhanced, string text)
         {
             if (Codes.Count > 0 && !Codes.Contains(code)) return false;
             if (EnhancedCode.Length > 0 && (enhanced == null || !enhanced.Value.Within(EnhancedCode))) return false;
             return TextPattern == null || TextPattern.IsMatch(text);
         }
+
+        /// <summary>
+        /// How specific the row is: a text pattern beats a fallback, an exact enhanced code beats a range or list. The
+        /// most specific matching row explains a reply; rows of equal precedence must never disagree on a reply.
+        /// </summary>
+        public int Precedence => (TextPattern != null ? 4 : 0) + (EnhancedCode.Length == 0 ? 0 : EnhancedCode.IndexOfAny(new[] { '-', ',' }) < 0 ? 2 : 1);
     }
 
     /// <summary>An enhanced status code (RFC 3463) split into its three numbers.</summary>
@@ -97,9 +219,15 @@ namespace M365SmtpTools.Engine.Exchange
             return new EnhancedCodeParts(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value), int.Parse(m.Groups[3].Value));
         }
 
-        /// <summary>True when this code equals <c>x.y.z</c> or falls in <c>x.y.a-b</c>.</summary>
+        /// <summary>True when this code equals <c>x.y.z</c>, falls in <c>x.y.a-b</c>, or matches one item of a comma-separated list of those.</summary>
         public bool Within(string pattern)
         {
+            if (pattern.IndexOf(',') >= 0)
+            {
+                foreach (string one in pattern.Split(','))
+                    if (Within(one.Trim())) return true;
+                return false;
+            }
             string[] p = pattern.Split('.');
             if (int.Parse(p[0]) != Class || int.Parse(p[1]) != Subject) return false;
             string[] range = p[2].Split('-');
@@ -134,106 +262,35 @@ namespace M365SmtpTools.Engine.Exchange
     }
 
     /// <summary>
-    /// The replies Exchange Online gives to clients, devices and scripts, with their meaning and fix (DOMAIN.md's
-    /// catalogue). The first matching entry wins, so the specific ones come before the general ones.
+    /// The replies Exchange Online gives to clients, relay devices and Direct Send devices, with their meaning and fix:
+    /// one table (<see cref="Entries"/>, in ReplyCatalogueTable.cs) whose rows name the Microsoft page they come from.
+    /// A reply is explained by its most specific matching row (<see cref="ReplyCatalogueEntry.Precedence"/>): a row
+    /// whose text pattern matches beats a fallback row for the code alone, an exact code beats a range.
     /// </summary>
-    public static class ReplyCatalogue
+    public static partial class ReplyCatalogue
     {
-        private const string MoveOff = "Move to OAuth (Connect-M365Smtp with a certificate, a managed identity or a delegated sign-in), or to a relay connector or Direct Send.";
+        /// <summary>Every row of the table.</summary>
+        public static IReadOnlyList<ReplyCatalogueEntry> Entries => Table;
 
-        /// <summary>Every entry, in match order.</summary>
-        public static IReadOnlyList<ReplyCatalogueEntry> Entries { get; } = new[]
-        {
-            new ReplyCatalogueEntry("SmtpAuthDisabled", new[] { 535 }, "5.7.139", "SmtpClientAuthentication is disabled", FindingSeverity.Error, false,
-                "SMTP AUTH (client submission) is switched off for the tenant or this mailbox. Tenants created after January 2020 and tenants with Security Defaults have it off.",
-                "Allow SMTP AUTH for this mailbox only (preferred) or for the whole tenant; the change can take an hour to apply.",
-                "Set-CASMailbox -Identity {Mailbox} -SmtpClientAuthenticationDisabled $false",
-                "Set-TransportConfig -SmtpClientAuthenticationDisabled $false"),
-            new ReplyCatalogueEntry("SecurityDefaultsBlock", new[] { 535 }, "5.7.139", "security defaults", FindingSeverity.Error, false,
-                "The account is blocked by the tenant's Security Defaults, which refuse SMTP AUTH with a password.",
-                "Use OAuth instead of a password. " + MoveOff),
-            new ReplyCatalogueEntry("BasicAuthBlocked", new[] { 535 }, "5.7.139", "basic authentication is disabled", FindingSeverity.Error, false,
-                "Basic authentication (a password) is disabled for this tenant or account.",
-                MoveOff),
-            new ReplyCatalogueEntry("ConditionalAccessBlock", new[] { 535 }, "5.7.139", "did not meet the criteria", FindingSeverity.Error, false,
-                "A Conditional Access policy refused the sign-in (location, device or legacy-authentication rule).",
-                "Use OAuth from an allowed context, or ask the identity admin to review the Conditional Access policy's sign-in log entry. " + MoveOff),
-            new ReplyCatalogueEntry("AuthBlocked", new[] { 535 }, "5.7.139", null, FindingSeverity.Error, false,
-                "Authentication was refused by a tenant policy (SMTP AUTH disabled, Security Defaults, or Conditional Access).",
-                "Read the rest of the server's reply for the policy; allow SMTP AUTH for the mailbox or use OAuth.",
-                "Set-CASMailbox -Identity {Mailbox} -SmtpClientAuthenticationDisabled $false"),
-            new ReplyCatalogueEntry("BasicAuthRetired", new[] { 550 }, "5.7.30", null, FindingSeverity.Error, false,
-                "Basic authentication is no longer supported for client submission in this tenant.",
-                MoveOff),
-            new ReplyCatalogueEntry("AuthenticationUnsuccessful", new[] { 535 }, "5.7.3", null, FindingSeverity.Error, false,
-                "The credentials were refused: a wrong password or token, a wrong user= name, a token for the wrong audience or scope, or (app-only) a service principal Exchange doesn't know or that has no permission on the mailbox.",
-                "With OAuth, check the token's audience (https://outlook.office365.com), roles (SMTP.SendAsApp) or scp (SMTP.Send) and that user= is the mailbox; register the app's service principal in Exchange and give it access to the mailbox. With a password, check it and that the account isn't a shared mailbox.",
-                "New-ServicePrincipal -AppId {AppId} -ObjectId {ServicePrincipal}",
-                "Add-MailboxPermission -Identity {Mailbox} -User {ServicePrincipal} -AccessRights FullAccess"),
-            new ReplyCatalogueEntry("ClientNotAuthenticated", new[] { 530 }, "5.7.57", null, FindingSeverity.Error, false,
-                "The server expected authentication before MAIL FROM: no AUTH was done, or TLS failed first, on a client-submission endpoint.",
-                "Authenticate (OAuth) before sending, or send unauthenticated to the tenant's MX endpoint on port 25 (relay connector or Direct Send)."),
-            new ReplyCatalogueEntry("SendAsDenied", Array.Empty<int>(), "5.7.60", null, FindingSeverity.Error, false,
-                "The authenticated mailbox may not send as the MAIL FROM address.",
-                "Send from the authenticated mailbox itself, or give it Send As on the sender address (can take an hour), or use a relay connector where any address in an accepted domain may send.",
-                "Add-RecipientPermission -Identity {Sender} -Trustee {Mailbox} -AccessRights SendAs -Confirm:$false"),
-            new ReplyCatalogueEntry("ConcurrentConnectionLimit", new[] { 432, 421, 451 }, "4.3.2", null, FindingSeverity.Warning, true,
-                "Too many simultaneous connections for this mailbox (Exchange Online allows 3).",
-                "Retry with back-off and keep to at most 3 connections per mailbox (Send-M365Mail does both)."),
-            new ReplyCatalogueEntry("SenderMailboxFull", new[] { 554, 552 }, "5.2.2", "mailbox (is )?full|quota exceeded for sent|storage quota", FindingSeverity.Error, false,
-                "The sending mailbox is full, so the copy for Sent Items can't be saved.",
-                "Free space in the mailbox (empty Sent Items or Deleted Items) or raise its quota."),
-            new ReplyCatalogueEntry("SubmissionQuotaExceeded", new[] { 554, 550, 452 }, "5.2.2", null, FindingSeverity.Error, false,
-                "The mailbox went over its sending limits (30 messages a minute, 10,000 recipients a day).",
-                "Wait until the limit resets, send more slowly (Send-M365Mail paces to the limits), and check the account hasn't been compromised."),
-            new ReplyCatalogueEntry("SubmissionQuotaExceeded", new[] { 554, 550 }, "5.2.0", "quota", FindingSeverity.Error, false,
-                "The mailbox went over its sending limits (30 messages a minute, 10,000 recipients a day).",
-                "Wait until the limit resets, send more slowly (Send-M365Mail paces to the limits), and check the account hasn't been compromised."),
-            new ReplyCatalogueEntry("SenderThrottled", new[] { 550 }, "5.2.251-255", null, FindingSeverity.Error, false,
-                "The mailbox is throttled after repeated errors (for example many invalid recipients).",
-                "Fix what caused the errors, then wait for the throttle to lift."),
-            new ReplyCatalogueEntry("TemporaryAccessDenied", new[] { 451, 450, 421 }, "4.7.500-699", null, FindingSeverity.Warning, true,
-                "Exchange Online blocked the connection temporarily.",
-                "Retry later; Send-M365Mail retries 4xx replies with back-off."),
-            new ReplyCatalogueEntry("IpReputationBlocked", new[] { 550 }, "5.7.708", null, FindingSeverity.Error, false,
-                "The sending IP address has a low reputation (common with new or trial tenants).",
-                "Send through client submission instead, or open a Microsoft support request to have the IP reviewed."),
-            new ReplyCatalogueEntry("RelayAccessDenied", new[] { 550 }, "5.7.64", null, FindingSeverity.Error, false,
-                "No inbound connector matched this connection: the sending IP or TLS certificate doesn't match the relay connector (any more).",
-                "Compare the device's public IP or certificate with the connector's SenderIPAddresses / TlsSenderCertificateName (New-M365RelayConnectorPlan writes a correct one).",
-                "Get-InboundConnector"),
-            new ReplyCatalogueEntry("DirectSendRejected", new[] { 550 }, "5.7.68", null, FindingSeverity.Error, false,
-                "The tenant rejects Direct Send from unauthorized sources (RejectDirectSend is on).",
-                "Use a relay connector (New-M365RelayConnectorPlan) or authenticated client submission; only if the organization accepts the risk, allow Direct Send again.",
-                "Set-OrganizationConfig -RejectDirectSend $false"),
-            new ReplyCatalogueEntry("RelayNotPermitted", Array.Empty<int>(), "5.7.54", null, FindingSeverity.Error, false,
-                "The server refused to relay to a domain it doesn't accept mail for (often on-premises Exchange without a relay connector).",
-                "Send to recipients in the server's own domains, or fix the relay connector so this client may relay."),
-            new ReplyCatalogueEntry("MessageTooLarge", new[] { 552, 554, 550 }, "5.3.4", null, FindingSeverity.Error, false,
-                "The message is larger than the size limit (35 MB by default, up to 150 MB; base64 makes attachments about a third larger).",
-                "Send smaller attachments or share a link instead; an admin can raise the mailbox's MaxSendSize."),
-            new ReplyCatalogueEntry("MessageTooLarge", new[] { 552 }, "", null, FindingSeverity.Error, false,
-                "The message is larger than the server accepts.",
-                "Send smaller attachments or share a link instead."),
-        };
-
-        /// <summary>Explains a reply: the first catalogue entry that matches, else RFC 3463's generic meaning.</summary>
-        public static ReplyExplanation Explain(int code, string? enhancedCode, string text, RemediationContext? context = null)
+        /// <summary>The rows that match a reply, most specific first (table order among equals).</summary>
+        public static IReadOnlyList<ReplyCatalogueEntry> Matching(int code, string? enhancedCode, string text)
         {
             EnhancedCodeParts? enhanced = EnhancedCodeParts.Parse(enhancedCode) ?? EnhancedCodeParts.Parse(text);
-            foreach (ReplyCatalogueEntry entry in Entries)
-                if (entry.Matches(code, enhanced, text ?? ""))
-                    return new ReplyExplanation(entry, entry.Id, entry.Severity, entry.IsTransient, Meaning(entry, context), entry.Remediation, entry.Commands(context));
+            return Table.Select((e, i) => (e, i)).Where(x => x.e.Matches(code, enhanced, text ?? ""))
+                .OrderByDescending(x => x.e.Precedence).ThenBy(x => x.i).Select(x => x.e).ToList();
+        }
+
+        /// <summary>Explains a reply: the most specific catalogue row that matches, else RFC 3463's generic meaning.</summary>
+        public static ReplyExplanation Explain(int code, string? enhancedCode, string text, RemediationContext? context = null)
+        {
+            ReplyCatalogueEntry? entry = Matching(code, enhancedCode, text).FirstOrDefault();
+            if (entry != null)
+                return new ReplyExplanation(entry, entry.Id, entry.Severity, entry.IsTransient, entry.MeaningFor(context), entry.Remediation, entry.Commands(context));
+            EnhancedCodeParts? enhanced = EnhancedCodeParts.Parse(enhancedCode) ?? EnhancedCodeParts.Parse(text);
             bool transient = code >= 400 && code < 500;
             return new ReplyExplanation(null, "SmtpReply" + code, transient ? FindingSeverity.Warning : FindingSeverity.Error, transient,
                 GenericMeaning(code, enhanced), transient ? "A temporary failure: retry later." : "A permanent failure: read the server's text for the reason.", Array.Empty<string>());
         }
-
-        // 5.7.3 means different things to a password user and an OAuth user.
-        private static string Meaning(ReplyCatalogueEntry entry, RemediationContext? context) =>
-            entry.Id == "AuthenticationUnsuccessful" && context != null && !context.UsedOAuth
-                ? "The user name or password was refused (or the account is a shared mailbox, or Basic authentication is blocked for it)."
-                : entry.Meaning;
 
         /// <summary>RFC 3463's meaning of an enhanced code's class and subject (and the common details).</summary>
         public static string GenericMeaning(int code, EnhancedCodeParts? enhanced)

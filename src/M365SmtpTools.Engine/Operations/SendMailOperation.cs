@@ -866,7 +866,7 @@ namespace M365SmtpTools.Engine.Operations
                 if (rejected.Count > 0)
                 {
                     SmtpReply first = rejected[0].Reply;
-                    ReplyExplanation ex = ReplyCatalogue.Explain(first.Code, first.EnhancedStatusCode?.ToString(), first.Text, Context(item));
+                    ReplyExplanation ex = ReplyCatalogue.Explain(first.Code, first.EnhancedStatusCode?.ToString(), first.Text, Context(item).ForRecipient(rejected[0].Address));
                     partial = new M365SmtpException("SmtpSomeRecipientsRejected", rejected.All(x => x.Reply.IsTransientFailure) ? ErrorKind.ResourceUnavailable : ErrorKind.InvalidOperation,
                         $"The message {r.MessageId} was sent, but the server refused {rejected.Count} of {sent.Recipients.Count} recipients: {string.Join("; ", rejected.Select(x => $"{x.Address} ({x.Reply.Code} {x.Reply.Text})"))}.")
                     { TargetObject = item.Result.Input, RecommendedAction = ex.Remediation };
@@ -898,6 +898,7 @@ namespace M365SmtpTools.Engine.Operations
                 Sender = item.Result.From,
                 AppId = _connection?.ClientId,
                 UsedOAuth = _connection != null && _connection.Method != SmtpAuthMethod.Basic,
+                Recipient = item.Result.Recipients.FirstOrDefault(),
             };
 
             private void Fail(Item item, M365SmtpException e) => Finish(item, SendMailStatus.Failed, e);
@@ -926,7 +927,7 @@ namespace M365SmtpTools.Engine.Operations
                         {
                             if (error is SmtpException se && se.Reply != null)
                             {
-                                ReplyExplanation ex = ReplyCatalogue.Explain(se.Reply.Code, se.Reply.EnhancedStatusCode?.ToString(), se.Reply.Text, Context(item));
+                                ReplyExplanation ex = ReplyCatalogue.Explain(se.Reply.Code, se.Reply.EnhancedStatusCode?.ToString(), se.Reply.Text, Context(item).ForRecipient(r.RejectedRecipients.FirstOrDefault()));
                                 r.Meaning = ex.Meaning;
                                 r.Remediation = ex.Entry != null ? ex.Remediation : error.RecommendedAction ?? ex.Remediation;
                                 r.RemediationCommands = ex.Commands.ToArray();

@@ -17,7 +17,7 @@ namespace M365SmtpTools.Engine.Operations
 
         internal static SmtpTestFinding ForReply(SmtpTestStage stage, SmtpReply reply, RemediationContext context, string? serverDetail, string? address = null)
         {
-            ReplyExplanation x = ReplyCatalogue.Explain(reply.Code, reply.EnhancedStatusCode?.ToString(), reply.Text, context);
+            ReplyExplanation x = ReplyCatalogue.Explain(reply.Code, reply.EnhancedStatusCode?.ToString(), reply.Text, context.ForRecipient(address));
             string evidence = reply.ToString();
             if (address != null) evidence = $"RCPT TO:<{address}> -> " + evidence;
             if (!string.IsNullOrEmpty(serverDetail)) evidence += Environment.NewLine + "Server error detail (decoded 334 challenge): " + serverDetail;

@@ -169,6 +169,7 @@ namespace M365SmtpTools.Engine.Operations
                 AppId = _connection?.ClientId ?? _report.Token?.AppId,
                 ServicePrincipalObjectId = _report.Token != null && _report.Token.IsAppOnly ? _report.Token.ObjectId : null,
                 UsedOAuth = _plan.Method is SmtpAuthMethod m && m.UsesToken(),
+                Recipient = _request.To?.FirstOrDefault(),
             };
 
             public async Task<SmtpAuthTestReport> ExecuteAsync()

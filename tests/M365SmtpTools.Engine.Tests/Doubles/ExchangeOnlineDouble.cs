@@ -197,7 +197,12 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
                 _s.AddCommand(line);
                 string verb = (line.Split(' ', 2)[0]).ToUpperInvariant();
                 string arg = line.Length > verb.Length ? line.Substring(verb.Length).Trim() : "";
-                if ((verb == "AUTH" || verb == "MAIL" || verb == "RCPT") && O.ScriptedReplies.TryGetValue(verb, out string? scripted))
+                if (verb == "HELO" && O.ScriptedReplies.TryGetValue("EHLO", out string? scriptedHelo))
+                {
+                    await ReplyAsync(scriptedHelo, ct); // a scripted EHLO refusal answers HELO too (the client falls back to HELO)
+                    continue;
+                }
+                if ((verb == "EHLO" || verb == "AUTH" || verb == "MAIL" || verb == "RCPT") && O.ScriptedReplies.TryGetValue(verb, out string? scripted))
                 {
                     if (verb == "MAIL" && scripted.StartsWith('2')) _mailFrom = arg;
                     if (verb == "RCPT" && scripted.StartsWith('2')) _rcpts.Add(arg);

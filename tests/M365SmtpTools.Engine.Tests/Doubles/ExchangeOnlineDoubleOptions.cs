@@ -121,7 +121,7 @@ public sealed class ExchangeOnlineDoubleOptions
     public bool DropAfterEndOfData { get; set; }
 
     /// <summary>
-    /// Replies to play instead of the normal ones, by step: "GREETING" (the banner), "AUTH", "MAIL", "RCPT" (each
+    /// Replies to play instead of the normal ones, by step: "GREETING" (the banner), "EHLO" (EHLO and HELO), "AUTH", "MAIL", "RCPT" (each
     /// command gets the scripted line at once) and "ENDOFDATA" (the reply to the final dot or BDAT LAST). For catalogue
     /// replies the settings above don't produce, e.g. ["AUTH"] = "535 5.7.139 Authentication unsuccessful, the request
     /// did not meet the criteria to be authenticated successfully."
