@@ -113,7 +113,7 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
                 if (!string.IsNullOrWhiteSpace(result.Remediation)) line += " Fix: " + result.Remediation;
                 line = session.Binding.TranslateParameterNames(line);
                 // Exchange Online commands keep their own parameter names (no translation to this tool's options).
-                if (result.RemediationCommands.Length > 0) line += " Run: " + string.Join(" ; ", result.RemediationCommands);
+                if (result.RemediationCommands.Count > 0) line += " Run: " + string.Join(" ; ", result.RemediationCommands);
                 session.Host.Line(CliSession.OneLine(line));
                 firstFailure ??= result.Status == SendMailStatus.Unknown ? ExitCodes.DeliveryUnknown : ExitCodes.ForErrorId(result.ErrorId);
             }
