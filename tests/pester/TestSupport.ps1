@@ -56,7 +56,7 @@ function New-TestJwt {
     "$header.$payload.$signature"
 }
 
-# The Maildir files Postfix delivered to -Address (matched on the Delivered-To line virtual(8) writes first), waiting
+# The Maildir files Postfix delivered to -Address (matched on the Delivered-To line among the first headers), waiting
 # up to -TimeoutSeconds for -Count of them. Returns what arrived, possibly fewer: the caller asserts the count.
 function Wait-MaildirMessage {
     param(
@@ -72,14 +72,15 @@ function Wait-MaildirMessage {
                 $dir = Join-Path $MaildirBase "$domain/$sub"
                 if (Test-Path -LiteralPath $dir) {
                     Get-ChildItem -LiteralPath $dir -File | Where-Object {
-                        (Get-Content -LiteralPath $_.FullName -TotalCount 1) -eq "Delivered-To: $Address"
+                        (Get-Content -LiteralPath $_.FullName -TotalCount 5) -contains "Delivered-To: $Address"
                     }
                 }
             })
         if ($found.Count -ge $Count) { break }
         Start-Sleep -Milliseconds 200
     } while ([DateTime]::UtcNow -lt $deadline)
-    @($found | Sort-Object -Property LastWriteTimeUtc | ForEach-Object FullName)
+    # One path per file; wrap calls in @() to index them.
+    $found | Sort-Object -Property LastWriteTimeUtc | ForEach-Object FullName
 }
 
 # Runs -Script in a new process of this PowerShell with the module imported, where the only trusted root
