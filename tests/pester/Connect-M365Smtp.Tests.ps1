@@ -44,7 +44,8 @@ Describe 'Connect-M365Smtp' {
             $tenant = '7f3c1e9a-4b2d-4c8e-9f10-2a3b4c5d6e7f'
             $app = '0a1b2c3d-1111-2222-3333-444455556666'
             $jwt = New-TestJwt -Key $jwtKey -Upn 'alice@contoso.com' -Minutes 30 -Claim @{ aud = 'https://outlook.office.com'; scp = 'SMTP.Send'; tid = $tenant; appid = $app }
-            $connection = Connect-M365Smtp -AccessToken (ConvertTo-SecureString -String $jwt -AsPlainText -Force) -PassThru
+            $secureJwt = ConvertTo-SecureString -String $jwt -AsPlainText -Force
+            $connection = Connect-M365Smtp -AccessToken $secureJwt -PassThru
             $connection.UserName | Should -Be 'alice@contoso.com'
             $connection.TenantId | Should -Be $tenant
             $connection.ClientId | Should -Be $app
@@ -141,6 +142,8 @@ Describe 'Connect-M365Smtp' {
     }
 
     Context '-Test against Postfix + Dovecot on loopback' -Skip:(-not (Test-Path -Path (Join-Path $PSScriptRoot '../interop/.state/postfix/env'))) {
+        BeforeAll { Assert-InteropServerRunning -Name postfix }
+
         It 'refuses a server whose certificate this computer does not trust, and stores nothing' {
             $credential = [pscredential]::new($postfix.USER, (ConvertTo-SecureString -String $postfix.PASSWORD -AsPlainText -Force))
             $record = $null

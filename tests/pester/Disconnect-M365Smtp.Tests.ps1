@@ -32,7 +32,7 @@ Describe 'Disconnect-M365Smtp' {
     }
 
     It 'writes the removed connections, closed, with -PassThru' {
-        $removed = Disconnect-M365Smtp -Name 'Re*', Alerts -PassThru
+        $removed = Disconnect-M365Smtp -Name 'Re*', 'Alerts' -PassThru
         $removed.Name | Sort-Object | Should -Be @('Alerts', 'Reports')
         $removed.IsClosed | Should -Be @($true, $true)
         $removed[0].PSObject.TypeNames | Should -Contain 'M365SmtpTools.Engine.Auth.SmtpConnection'
@@ -80,7 +80,7 @@ Describe 'Disconnect-M365Smtp' {
 
     It 'reports a missing name as ObjectNotFound aimed at the name and still removes the others' {
         $err = $null
-        Disconnect-M365Smtp -Name Missing, Scanner -ErrorVariable err -ErrorAction SilentlyContinue
+        Disconnect-M365Smtp -Name 'Missing', 'Scanner' -ErrorVariable err -ErrorAction SilentlyContinue
         $err.Count | Should -Be 1
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $err[0].TargetObject | Should -Be 'Missing'

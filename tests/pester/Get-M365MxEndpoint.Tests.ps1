@@ -42,6 +42,8 @@ Describe 'Get-M365MxEndpoint' {
     }
 
     Context 'against nsd on loopback' -Skip:(-not (Test-Path -Path (Join-Path $PSScriptRoot '../interop/.state/nsd/env'))) {
+        BeforeAll { Assert-InteropServerRunning -Name nsd }
+
         It 'reads the legacy Microsoft 365 endpoint and its tenant label' {
             $mx = Get-M365MxEndpoint -Domain good.maildomain.test -DnsServer $dns
             $mx.Domain | Should -Be 'good.maildomain.test'
@@ -78,7 +80,7 @@ Describe 'Get-M365MxEndpoint' {
 
         It 'writes DnsNameNotFound for a domain that does not exist and goes on with the next' {
             $err = $null
-            $results = Get-M365MxEndpoint -Domain nothere.maildomain.test, good.maildomain.test -DnsServer $dns -ErrorVariable err -ErrorAction SilentlyContinue
+            $results = Get-M365MxEndpoint -Domain 'nothere.maildomain.test', 'good.maildomain.test' -DnsServer $dns -ErrorVariable err -ErrorAction SilentlyContinue
             $results.Domain | Should -Be 'good.maildomain.test'
             $err.Count | Should -Be 1
             $err[0].FullyQualifiedErrorId | Should -Be 'DnsNameNotFound,M365SmtpTools.Commands.GetM365MxEndpointCommand'

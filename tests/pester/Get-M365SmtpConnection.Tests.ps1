@@ -64,7 +64,7 @@ Describe 'Get-M365SmtpConnection' {
 
     It 'reports a missing name as a non-terminating ObjectNotFound error aimed at the name, and goes on' {
         $err = $null
-        $found = Get-M365SmtpConnection -Name Missing, Scanner -ErrorVariable err -ErrorAction SilentlyContinue
+        $found = Get-M365SmtpConnection -Name 'Missing', 'Scanner' -ErrorVariable err -ErrorAction SilentlyContinue
         $found.Name | Should -Be 'Scanner'
         $err.Count | Should -Be 1
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'

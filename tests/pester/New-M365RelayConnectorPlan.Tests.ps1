@@ -115,6 +115,8 @@ Describe 'New-M365RelayConnectorPlan' {
     }
 
     Context 'with the MX and SPF of nsd on loopback' -Skip:(-not (Test-Path -Path (Join-Path $PSScriptRoot '../interop/.state/nsd/env'))) {
+        BeforeAll { Assert-InteropServerRunning -Name nsd }
+
         It "reads the tenant's MX endpoint as the device's server and proposes the SPF record with the device's address" {
             $plan = New-M365RelayConnectorPlan -Domain contoso.test -SenderIPAddress 52.160.10.25 -DeviceName Scanner -DnsServer $dns
             $plan.IsReady | Should -BeTrue

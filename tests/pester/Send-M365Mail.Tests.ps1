@@ -101,6 +101,8 @@ Describe 'Send-M365Mail' {
     }
 
     Context 'through Postfix submission on loopback' -Skip:(-not (Test-Path -Path (Join-Path $PSScriptRoot '../interop/.state/postfix/env'))) {
+        BeforeAll { Assert-InteropServerRunning -Name postfix }
+
         It 'sends with a password (PLAIN) and the message arrives with its subject, body, header and attachment' {
             $to = New-TestRecipient -Prefix send-plain
             $report = Join-Path $TestDrive 'report.csv'
@@ -153,7 +155,7 @@ Describe 'Send-M365Mail' {
                 [pscustomobject]@{ To = $first; Cc = ''; Subject = 'Invoice 1'; Body = 'Dear A'; Attachment = (Join-Path $TestDrive 'invoice-1.txt') }
                 [pscustomobject]@{ To = "$second; $cc"; Cc = ''; Subject = 'Invoice 2'; Body = 'Dear B'; Attachment = (Join-Path $TestDrive 'invoice-2.txt') }
             ) | Export-Csv -Path $csv -NoTypeInformation
-            $results = Import-Csv -Path $csv | Select-Object -Property To, Subject, Body, Attachment | Send-M365Mail @submission -Credential $credential
+            $results = Import-Csv -Path $csv | Select-Object -Property 'To', 'Subject', 'Body', 'Attachment' | Send-M365Mail @submission -Credential $credential
             $results.Status | Should -Be @('Sent', 'Sent')
             $results[1].Recipients | Should -Be @($second, $cc)
             (Get-Content -LiteralPath (@(Wait-MaildirMessage -MaildirBase $postfix.MAILDIR_BASE -Address $first)[0]) -Raw) | Should -Match '(?s)Subject: Invoice 1.*invoice-1\.txt'
@@ -204,6 +206,8 @@ Describe 'Send-M365Mail' {
     }
 
     Context 'through the Postfix relay port on loopback' -Skip:(-not (Test-Path -Path (Join-Path $PSScriptRoot '../interop/.state/postfix/env'))) {
+        BeforeAll { Assert-InteropServerRunning -Name postfix }
+
         It 'relays without authentication, over STARTTLS' {
             $to = New-TestRecipient -Prefix send-relay
             $result = Send-M365Mail @relay -SkipCertificateValidation -From scanner@contoso.test -To $to -Subject 'Scan 0042' -Body 'scan attached'
@@ -226,6 +230,8 @@ Describe 'Send-M365Mail' {
     }
 
     Context 'against the aiosmtpd fault servers' -Skip:(-not (Test-Path -Path (Join-Path $PSScriptRoot '../interop/.state/aiosmtpd/env'))) {
+        BeforeAll { Assert-InteropServerRunning -Name aiosmtpd }
+
         It 'reports a reply lost after the message as Unknown (SmtpDeliveryUnknown) and does not resend it' {
             $err = $null
             $result = Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $faults.DROP_DATA_PORT -From scanner@contoso.test -To bob@contoso.test -Subject 'Dropped' -Body 'x' -WarningAction SilentlyContinue -ErrorVariable err -ErrorAction SilentlyContinue

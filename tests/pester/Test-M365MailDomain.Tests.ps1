@@ -47,6 +47,8 @@ Describe 'Test-M365MailDomain' {
     }
 
     Context 'against nsd on loopback' -Skip:(-not (Test-Path -Path (Join-Path $PSScriptRoot '../interop/.state/nsd/env'))) {
+        BeforeAll { Assert-InteropServerRunning -Name nsd }
+
         It 'reads MX, SPF, DMARC and both DKIM selectors of a complete Microsoft 365 setup' {
             $report = Test-M365MailDomain -Domain good.maildomain.test -DnsServer $dns -TimeoutSeconds 5
             $report.Domain | Should -Be 'good.maildomain.test'

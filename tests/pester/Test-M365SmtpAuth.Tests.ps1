@@ -90,7 +90,8 @@ Describe 'Test-M365SmtpAuth' {
         }
 
         It 'takes a session connection made by Connect-M365Smtp and tests its server and port' {
-            Connect-M365Smtp -AccessToken (ConvertTo-SecureString -String 'opaque' -AsPlainText -Force) -UserName scanner@contoso.com -SmtpServer 127.0.0.1 -Port $closedPort -Name Closed
+            $opaque = ConvertTo-SecureString -String 'opaque' -AsPlainText -Force
+            Connect-M365Smtp -AccessToken $opaque -UserName scanner@contoso.com -SmtpServer 127.0.0.1 -Port $closedPort -Name Closed
             try {
                 $report = Test-M365SmtpAuth -ConnectionName Closed -StopAfter Connect -TimeoutSeconds 5
                 $report.Port | Should -Be $closedPort
@@ -106,6 +107,8 @@ Describe 'Test-M365SmtpAuth' {
     }
 
     Context 'against Postfix + Dovecot on loopback' -Skip:(-not (Test-Path -Path (Join-Path $PSScriptRoot '../interop/.state/postfix/env'))) {
+        BeforeAll { Assert-InteropServerRunning -Name postfix }
+
         It "reads Postfix's banner, then fails the Tls stage on its self-signed certificate, naming its thumbprint" {
             $credential = [pscredential]::new($postfix.USER, (ConvertTo-SecureString -String $postfix.PASSWORD -AsPlainText -Force))
             $report = Test-M365SmtpAuth -SmtpServer 127.0.0.1 -Port $postfix.SUBMISSION_PORT -Credential $credential -TimeoutSeconds 15
@@ -168,6 +171,7 @@ try { Test-M365SmtpAuth @common -Credential $wrong -ErrorOnFailure -ErrorAction 
 
     Context 'against the aiosmtpd fault servers on loopback' -Skip:(-not (Test-Path -Path (Join-Path $PSScriptRoot '../interop/.state/aiosmtpd/env'))) {
         BeforeAll {
+            Assert-InteropServerRunning -Name aiosmtpd
             $faultCredential = [pscredential]::new($faults.USER, (ConvertTo-SecureString -String $faults.PASSWORD -AsPlainText -Force))
         }
 

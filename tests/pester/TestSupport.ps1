@@ -20,6 +20,30 @@ function Get-InteropEnv {
     $values
 }
 
+# Fails (with the command that fixes it) when a server's env file is there but its process is gone: its tests would
+# otherwise fail one by one with network errors that hide the cause. Call it in the BeforeAll of a server's Context.
+function Assert-InteropServerRunning {
+    param([Parameter(Mandatory)] [ValidateSet('nsd', 'postfix', 'aiosmtpd')] [string] $Name)
+    $values = Get-InteropEnv -Name $Name
+    if ($Name -eq 'nsd') {
+        # DNS is UDP: ask whether the process in nsd's pid file still runs.
+        $pidFile = Join-Path $script:InteropState 'nsd/nsd.pid'
+        $serverPid = if (Test-Path -LiteralPath $pidFile) { (Get-Content -LiteralPath $pidFile -Raw) -replace '\D', '' }
+        $running = $serverPid -and (Get-Process -Id ([int]$serverPid) -ErrorAction SilentlyContinue)
+        $what = "pid '$serverPid' from $pidFile"
+    }
+    else {
+        # SMTP: something must accept TCP connections on the port the env file names.
+        $port = [int]$values[(@{ postfix = 'SUBMISSION_PORT'; aiosmtpd = 'NORMAL_PORT' }[$Name])]
+        $client = [System.Net.Sockets.TcpClient]::new()
+        try { $running = $client.ConnectAsync('127.0.0.1', $port).Wait(5000) -and $client.Connected } catch { $running = $false } finally { $client.Dispose() }
+        $what = "nothing accepts connections on 127.0.0.1:$port"
+    }
+    if (-not $running) {
+        throw "$Name's env file is there but the server is gone ($what): bash tests/interop/servers/$Name.sh start"
+    }
+}
+
 # A recipient nobody else uses: <prefix>-<12 hex>@<domain>.
 function New-TestRecipient {
     param([string] $Prefix = 'pester', [string] $Domain = 'contoso.test')
