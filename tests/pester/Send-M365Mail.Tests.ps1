@@ -163,6 +163,26 @@ Describe 'Send-M365Mail' {
             (Wait-MaildirMessage -MaildirBase $postfix.MAILDIR_BASE -Address $cc).Count | Should -Be 1
         }
 
+        It 'takes Priority and Bcc from CSV columns: the Bcc recipient gets the message, no header names it' {
+            $to = New-TestRecipient -Prefix csv-to
+            $bcc = New-TestRecipient -Prefix csv-bcc
+            $csv = Join-Path $TestDrive 'alerts.csv'
+            "To,Bcc,Subject,Body,Priority`n$to,$bcc,Disk full,Volume D: is full,High" | Set-Content -Path $csv
+            $result = Import-Csv -Path $csv | Send-M365Mail @submission -Credential $credential
+            $result.Status | Should -Be 'Sent'
+            $result.AcceptedRecipients | Sort-Object | Should -Be (@($to, $bcc) | Sort-Object)
+            $forTo = Get-Content -LiteralPath (@(Wait-MaildirMessage -MaildirBase $postfix.MAILDIR_BASE -Address $to)[0]) -Raw
+            $forBcc = Get-Content -LiteralPath (@(Wait-MaildirMessage -MaildirBase $postfix.MAILDIR_BASE -Address $bcc)[0]) -Raw
+            foreach ($message in $forTo, $forBcc) {
+                $unfolded = (($message -split "\r?\n\r?\n", 2)[0]) -replace "\r?\n[ \t]+", ' '
+                $headers = $unfolded -split "\r?\n" | Where-Object { $_ -notmatch '^(Delivered-To|X-Original-To|Return-Path|Received):' }
+                ($headers -join "`n") | Should -Not -Match ([regex]::Escape($bcc))
+                $message | Should -Match '(?m)^Subject: Disk full\r?$'
+                $message | Should -Match '(?m)^X-Priority: 1'
+                $message | Should -Match '(?m)^Importance: high'
+            }
+        }
+
         It 'sends nothing with -WhatIf' {
             $to = New-TestRecipient -Prefix send-whatif
             $result = Send-M365Mail @submission -Credential $credential -To $to -Subject 'Not sent' -Body 'x' -WhatIf
