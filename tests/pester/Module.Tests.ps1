@@ -35,22 +35,3 @@ Describe 'The module' {
         Get-Help about_M365SmtpTools | Out-String | Should -Match 'Direct Send'
     }
 }
-
-Describe 'Get-M365MxEndpoint' {
-    It 'rejects an invalid domain name with a stable error id' {
-        { Get-M365MxEndpoint -Domain 'not a domain!' -ErrorAction Stop } |
-            Should -Throw -ErrorId 'InvalidDomainName,M365SmtpTools.Commands.GetM365MxEndpointCommand'
-    }
-
-    It 'reports a DNS timeout with the server it asked' {
-        $err = $null
-        Get-M365MxEndpoint -Domain contoso.com -DnsServer '127.0.0.1:9' -TimeoutSeconds 1 -ErrorVariable err -ErrorAction SilentlyContinue
-        $err | Should -Not -BeNullOrEmpty
-        $err[0].Exception.Message | Should -Match '127\.0\.0\.1'
-    }
-
-    It 'takes domain names from the pipeline' {
-        $cmd = Get-Command Get-M365MxEndpoint
-        $cmd.Parameters['Domain'].Attributes.ValueFromPipeline | Should -Contain $true
-    }
-}

@@ -1,0 +1,90 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.3.0' }
+# New-M365SmtpAppAccessPlan as an admin uses it, from out/M365SmtpTools (M365SMTPTOOLS_MODULE_PATH: another copy).
+# It needs no network: it plans Exchange Online and Entra steps from the ids given.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    Import-Module $TestedManifest -Force -ErrorAction Stop
+    $appId = '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b'
+    $spId = '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d'
+}
+
+AfterAll {
+    Remove-Module M365SmtpTools -ErrorAction SilentlyContinue
+}
+
+Describe 'New-M365SmtpAppAccessPlan' {
+    It 'plans the mailbox-permission model' {
+        $plan = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -SendAs 'noreply@contoso.com' -EnableSmtpClientAuthentication
+        $plan.Model | Should -Be 'MailboxPermission'
+        $plan.IsReady | Should -BeTrue
+        $plan.Steps.Command | Should -Contain "Add-MailboxPermission -Identity 'reports@contoso.com' -User '$spId' -AccessRights FullAccess"
+        $plan.Steps.Command | Should -Contain "Set-CASMailbox -Identity 'reports@contoso.com' -SmtpClientAuthenticationDisabled `$false"
+        $plan.Steps[0].InScript | Should -BeFalse
+    }
+
+    It 'accepts -ClientId for -AppId' {
+        $plan = New-M365SmtpAppAccessPlan -ClientId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com'
+        $plan.AppId | Should -Be $appId
+    }
+
+    It 'plans the App RBAC model and warns against the Entra grant' {
+        $plan = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'alerts@contoso.com', 'billing@contoso.com' -Model AppRbac -ScopeName 'SMTP senders'
+        $plan.Steps.Command | Should -Contain "New-ManagementRoleAssignment -Name 'SMTP.SendAsApp $appId' -App '$spId' -Role 'Application SMTP.SendAsApp' -CustomResourceScope 'SMTP senders'"
+        $plan.Findings.Id | Should -Contain 'DoNotGrantEntraPermission'
+    }
+
+    It 'writes nothing with -WhatIf and the script without it' {
+        $path = Join-Path $TestDrive 'app.ps1'
+        $whatIf = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -AsScript $path -WhatIf
+        Test-Path -Path $path | Should -BeFalse
+        $whatIf.ScriptPath | Should -BeNullOrEmpty
+        $plan = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -AsScript $path -Confirm:$false
+        $plan.ScriptPath | Should -Be $path
+        Get-Content -Path $path -Raw | Should -Match 'New-ServicePrincipal -AppId'
+    }
+
+    It "catches the app registration's object id given as the service principal's" {
+        $plan = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -AppObjectId $spId -Mailbox 'reports@contoso.com'
+        $plan.IsReady | Should -BeFalse
+        $plan.Findings[0].Id | Should -Be 'ObjectIdIsAppRegistration'
+    }
+
+    It 'reports a mailbox that is no address as InvalidEmailAddress aimed at it, and writes no script' {
+        $path = Join-Path $TestDrive 'bad-mailbox.ps1'
+        $err = $null
+        $null = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'not an address' -AsScript $path -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'InvalidEmailAddress,M365SmtpTools.Commands.NewM365SmtpAppAccessPlanCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].TargetObject | Should -Be 'not an address'
+        Test-Path -Path $path | Should -BeFalse
+        { New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'not an address' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidEmailAddress,M365SmtpTools.Commands.NewM365SmtpAppAccessPlanCommand'
+    }
+
+    It 'refuses an app id that is no GUID when binding' {
+        { New-M365SmtpAppAccessPlan -AppId 'scanner-app' -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,M365SmtpTools.Commands.NewM365SmtpAppAccessPlanCommand'
+    }
+
+    It 'plans for each row of a CSV file when its columns are splatted' {
+        $csv = Join-Path $TestDrive 'apps.csv'
+        "AppId,ServicePrincipalObjectId,Mailbox`n$appId,$spId,reports@contoso.com`n0b1c2d3e-5f60-4b7c-8d9e-0f1a2b3c4d5e,1b2c3d4e-5f60-4b7c-9d8e-9f0a1b2c3d4e,alerts@contoso.com" | Set-Content -Path $csv
+        $plans = Import-Csv -Path $csv | ForEach-Object {
+            $row = @{ AppId = $_.AppId; ServicePrincipalObjectId = $_.ServicePrincipalObjectId; Mailbox = $_.Mailbox }
+            New-M365SmtpAppAccessPlan @row
+        }
+        $plans.Mailbox | Should -Be @('reports@contoso.com', 'alerts@contoso.com')
+        $plans[1].AppId | Should -Be '0b1c2d3e-5f60-4b7c-8d9e-0f1a2b3c4d5e'
+    }
+
+    It 'shows the plan, its steps and findings with the module views, without type names' {
+        $plan = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com'
+        $text = $plan | Out-String -Width 200
+        $text | Should -Match 'Model\s+:\s+MailboxPermission'
+        $text | Should -Match '3\. Give the app FullAccess to reports@contoso\.com'
+        $text | Should -Not -Match 'M365SmtpTools\.'
+        ($plan.Steps | Out-String -Width 200) | Should -Not -Match 'M365SmtpTools\.'
+        ($plan.Findings | Out-String -Width 200) | Should -Match 'EntraPermissionRequired'
+    }
+}
