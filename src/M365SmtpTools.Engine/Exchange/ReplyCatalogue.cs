@@ -66,7 +66,7 @@ namespace M365SmtpTools.Engine.Exchange
             .ToList();
 
         // Single-quoted PowerShell literals: safe to paste, and a placeholder still parses.
-        private static string Quote(string? value, string placeholder) => "'" + (value ?? placeholder).Replace("'", "''") + "'";
+        private static string Quote(string? value, string placeholder) => PowerShellText.Quote(value ?? placeholder);
 
         internal bool Matches(int code, EnhancedCodeParts? enhanced, string text)
         {
