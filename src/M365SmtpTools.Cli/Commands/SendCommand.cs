@@ -100,7 +100,7 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         {
             results.Add(result);
             string where = rows != null && rows.TryGetValue(result.Index, out BatchRow? row) ? $"row {row.RowNumber}" : $"message {result.Index + 1}";
-            if (session.Output.Json) session.Output.WriteJson(result);
+            if (session.Output.Json) session.Output.WriteJson(SendResultJson.Of(result, rows != null && rows.TryGetValue(result.Index, out BatchRow? r) ? r.RowNumber : null));
             else session.Output.WriteLine($"{where}: {result.Status} {string.Join(", ", result.Recipients)} \"{result.Subject}\" {result.Reply ?? result.ErrorMessage}{(result.MessageId != null ? " " + result.MessageId : "")}");
             if (result.Status == SendMailStatus.Sent && result.RejectedRecipients.Length > 0)
                 session.Host.WriteWarning($"{where}: sent, but refused for {string.Join(", ", result.RecipientResults.Where(r => !r.Accepted && r.ReplyCode != null).Select(r => $"{r.Address} ({r.Reply})"))}.");
@@ -116,6 +116,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         int sent = results.Count(r => r.Status == SendMailStatus.Sent);
         if (sent == results.Count) return ExitCodes.Ok;
         if (cancellationToken.IsCancellationRequested) return ExitCodes.Cancelled;
+        // A message whose delivery is unknown must not be resent blindly: that outranks "some failed".
+        if (results.Any(r => r.Status == SendMailStatus.Unknown)) return ExitCodes.DeliveryUnknown;
         if (sent > 0) return ExitCodes.PartialBatch;
         return firstFailure ?? ExitCodes.Other;
     }
@@ -177,4 +179,21 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         }
         return headers;
     }
+}
+
+/// <summary>
+/// One <c>send --json</c> line: the result's data without objects (no exception, no input object): the error as its
+/// id, kind, phase and message, the server's reply as code and text.
+/// </summary>
+internal sealed record SendResultJson(
+    int Index, int? Row, SendMailStatus Status, string? MessageId, string? From, string? Subject, string[] Recipients,
+    string[] AcceptedRecipients, string[] RejectedRecipients, IReadOnlyList<SendMailRecipientResult> RecipientResults,
+    int Attempts, TimeSpan Elapsed, SendMethod Method, string? Server, string? Reply, int? ReplyCode, string? EnhancedStatusCode,
+    DateTimeOffset? SentAt, string? ErrorId, string? ErrorKind, string? Phase, string? ErrorMessage, string? Meaning, string? Remediation,
+    string[] RemediationCommands)
+{
+    public static SendResultJson Of(SendMailResult r, int? row) => new(
+        r.Index, row, r.Status, r.MessageId, r.From, r.Subject, r.Recipients, r.AcceptedRecipients, r.RejectedRecipients, r.RecipientResults,
+        r.Attempts, r.Elapsed, r.Method, r.Server, r.Reply, r.ReplyCode, r.EnhancedStatusCode, r.SentAt, r.ErrorId, r.Error?.Kind.ToString(),
+        (r.Error as SmtpException)?.Phase.ToString(), r.ErrorMessage, r.Meaning, r.Remediation, r.RemediationCommands);
 }

@@ -15,7 +15,9 @@ internal sealed class CliOutput
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter() },
+        // Exceptions become their error id, kind, phase and message: System.Text.Json can't serialize an exception
+        // (TargetSite), and its stack trace and inner objects are no output for scripts.
+        Converters = { new JsonStringEnumConverter(), new ExceptionJsonConverterFactory() },
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         WriteIndented = false,
     };
@@ -68,6 +70,32 @@ internal sealed class CliOutput
         {
             foreach (string line in table.Render()) _stdout.WriteLine(_secrets.Redact(line));
             _stdout.Flush();
+        }
+    }
+}
+
+/// <summary>Writes any exception as <c>{"errorId","kind","phase","message"}</c>; never reads one.</summary>
+internal sealed class ExceptionJsonConverterFactory : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) => typeof(Exception).IsAssignableFrom(typeToConvert);
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(typeof(Converter<>).MakeGenericType(typeToConvert))!;
+
+    private sealed class Converter<T> : JsonConverter<T> where T : Exception
+    {
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("Exceptions are only written.");
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            var m = value as M365SmtpTools.Engine.M365SmtpException;
+            writer.WriteString("errorId", m?.ErrorId ?? value.GetType().Name);
+            writer.WriteString("kind", m?.Kind.ToString());
+            writer.WriteString("phase", value is M365SmtpTools.Engine.Smtp.SmtpException se ? se.Phase.ToString() : null);
+            writer.WriteString("message", value.Message);
+            writer.WriteEndObject();
         }
     }
 }

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Text.Json;
+using M365SmtpTools.Cli.Tests.Infrastructure;
+using M365SmtpTools.Engine.Tests.Infrastructure;
+
+namespace M365SmtpTools.Cli.Tests;
+
+/// <summary>
+/// <c>m365smtp send</c> as a process against <see cref="ScriptedSmtpServer"/> on loopback (issue 14): JSON lines for
+/// every outcome, exit codes, and signals.
+/// </summary>
+public sealed class HardeningProcessTests
+{
+    private static string Batch(params (string To, string Subject)[] rows)
+    {
+        string path = Path.Combine(TestPaths.NewTempDir(), "batch.csv");
+        File.WriteAllLines(path, new[] { "To,Subject,Body" }.Concat(rows.Select(r => $"{r.To},{r.Subject},Body of {r.Subject}")));
+        return path;
+    }
+
+    private static string[] Relay(ScriptedSmtpServer server, params string[] more) =>
+        new[] { "send", "--method", "Relay", "--smtp-server", "127.0.0.1", "--port", server.Port.ToString(), "--from", "sender@contoso.com",
+            "--max-retry", "0", "--max-messages-per-minute", "100000" }.Concat(more).ToArray();
+
+    [Fact]
+    public async Task Json_reports_every_row_of_a_failing_batch_without_exception_objects()
+    {
+        await using var server = new ScriptedSmtpServer();
+        string csv = Batch(("ok@contoso.com", "r1-ok"), ("perm@contoso.com", "r2-perm"), ("temp@contoso.com", "r3-temp"),
+            ("not an address", "r4-invalid"), ("drop@contoso.com", "r5-drop"), ("ok@contoso.com", "r6-ok"));
+        CliRun run = await CliProcess.RunAsync(Relay(server, "--batch", csv, "--json"));
+
+        var lines = run.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.True(lines.Count == 6, run.ToString());
+        var byRow = lines.ToDictionary(l => l.GetProperty("row").GetInt32());
+        Assert.Equal(Enumerable.Range(1, 6), byRow.Keys.Order());
+        Assert.Equal("Sent", byRow[1].GetProperty("status").GetString());
+        Assert.Equal("Sent", byRow[6].GetProperty("status").GetString());
+        Assert.Equal("Failed", byRow[2].GetProperty("status").GetString());
+        Assert.Equal(550, byRow[2].GetProperty("replyCode").GetInt32());
+        Assert.Equal("RcptTo", byRow[2].GetProperty("phase").GetString());
+        Assert.Equal("Failed", byRow[3].GetProperty("status").GetString());
+        Assert.Equal(451, byRow[3].GetProperty("replyCode").GetInt32());
+        Assert.Equal("Failed", byRow[4].GetProperty("status").GetString());
+        Assert.Equal("InvalidArgument", byRow[4].GetProperty("errorKind").GetString());
+        Assert.False(string.IsNullOrEmpty(byRow[4].GetProperty("errorId").GetString()));
+        Assert.Equal("Unknown", byRow[5].GetProperty("status").GetString());
+        Assert.Equal("SmtpDeliveryUnknown", byRow[5].GetProperty("errorId").GetString());
+        foreach (var l in lines)
+        {
+            Assert.False(l.TryGetProperty("error", out _), "no exception object in the JSON: " + l);
+            Assert.False(l.TryGetProperty("input", out _), "no input object in the JSON: " + l);
+            Assert.DoesNotContain("targetSite", l.ToString(), StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("stackTrace", l.ToString(), StringComparison.OrdinalIgnoreCase);
+        }
+        Assert.True(new[] { "r1-ok", "r6-ok" }.SequenceEqual(server.Accepted), string.Join("\n", server.Log));
+        // Unknown outranks "some failed": a script must not resend blindly.
+        Assert.True(run.ExitCode == 18, run.ToString());
+    }
+
+    [Fact]
+    public async Task Json_of_a_single_refused_message_is_one_line_and_its_phase_exit_code()
+    {
+        await using var server = new ScriptedSmtpServer();
+        CliRun run = await CliProcess.RunAsync(Relay(server, "--to", "perm@contoso.com", "--subject", "one", "--body", "x", "--json"));
+        JsonElement line = JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement;
+        Assert.Equal("Failed", line.GetProperty("status").GetString());
+        Assert.Equal("RcptTo", line.GetProperty("phase").GetString());
+        Assert.True(run.ExitCode == 15, run.ToString());
+    }
+}
