@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using M365SmtpTools.Cli.Tests.Infrastructure;
 using M365SmtpTools.Engine.Tests.Infrastructure;
@@ -67,5 +68,47 @@ public sealed class HardeningProcessTests
         Assert.Equal("Failed", line.GetProperty("status").GetString());
         Assert.Equal("RcptTo", line.GetProperty("phase").GetString());
         Assert.True(run.ExitCode == 15, run.ToString());
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+
+    [Theory]
+    [InlineData(15)] // SIGTERM
+    [InlineData(2)]  // SIGINT (Ctrl+C)
+    public async Task A_signal_mid_batch_reports_every_row_and_exits_130(int signal)
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Skip("POSIX signals are sent with kill(2) on Linux.");
+        await using var server = new ScriptedSmtpServer();
+        string csv = Batch(("ok@contoso.com", "s1-ok"), ("slow@contoso.com", "s2-slow"), ("ok@contoso.com", "s3-ok"), ("ok@contoso.com", "s4-ok"));
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(CliProcess.Dll);
+        foreach (string a in Relay(server, "--batch", csv, "--json")) psi.ArgumentList.Add(a);
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        using var p = Process.Start(psi)!;
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken), stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            // The end of message 2 has been sent and its reply is held back: delivery is now unknown.
+            await server.SlowReached.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            Assert.Equal(0, kill(p.Id, signal));
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            await p.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill(true);
+        }
+        string output = $"exit {p.ExitCode}\n--- stdout\n{await stdout}\n--- stderr\n{await stderr}";
+        var lines = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.True(lines.Count == 4, output);
+        var status = lines.ToDictionary(l => l.GetProperty("row").GetInt32(), l => l.GetProperty("status").GetString());
+        Assert.Equal("Sent", status[1]);
+        Assert.Equal("Unknown", status[2]);
+        Assert.Equal("NotAttempted", status[3]);
+        Assert.Equal("NotAttempted", status[4]);
+        Assert.True(p.ExitCode == 130, output);
+        Assert.Equal(new[] { "s1-ok" }, server.Accepted);
     }
 }
