@@ -111,4 +111,41 @@ public sealed class HardeningProcessTests
         Assert.True(p.ExitCode == 130, output);
         Assert.Equal(new[] { "s1-ok" }, server.Accepted);
     }
+
+    [Fact]
+    public async Task A_999_greeting_is_exit_11_after_one_connection()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port, connections = 0;
+        var ct = TestContext.Current.CancellationToken;
+        Task serve = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var c = await listener.AcceptTcpClientAsync(ct);
+                connections++;
+                await c.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes("999 not smtp\r\n"), ct);
+                try { _ = await c.GetStream().ReadAsync(new byte[100], ct); } catch (IOException) { }
+            }
+        }, ct);
+        try
+        {
+            CliRun run = await CliProcess.RunAsync("send", "--method", "Relay", "--smtp-server", "127.0.0.1", "--port", port.ToString(), "--from", "a@contoso.com",
+                "--to", "b@contoso.com", "--subject", "x", "--body", "y", "--max-retry", "3", "--json");
+            Assert.True(run.ExitCode == 11, run.ToString());
+            Assert.Equal("SmtpInvalidReply", JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement.GetProperty("errorId").GetString());
+            Assert.Equal(1, connections);
+        }
+        finally { listener.Stop(); }
+    }
+
+    [Fact]
+    public async Task Max_retry_accepts_the_engines_range_only()
+    {
+        CliRun run = await CliProcess.RunAsync("send", "--method", "Relay", "--from", "a@contoso.com", "--to", "b@contoso.com", "--max-retry", "21");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("0", run.Stderr);
+        Assert.Contains("20", run.Stderr);
+    }
 }

@@ -77,7 +77,7 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         .Map(CliOptions.Int("--max-messages-per-minute", 1, 1_000_000, "Pace a batch to at most this many messages a minute. Default: the endpoint's limit (30 for client submission)."), r => r.MaxMessagesPerMinute)
         .Map(CliOptions.Int("--max-recipients-per-day", 1, 10_000_000, "Stop a batch before this many recipients in 24 hours. Default: the endpoint's limit (10,000 for client submission)."), r => r.MaxRecipientsPerDay)
         .Map(CliOptions.Int("--max-connections", 1, 100, "Connections a batch may use. Default: the endpoint's limit (3 for client submission)."), r => r.MaxConnections)
-        .Map(CliOptions.Int("--max-retry", 0, 100, "Retries of a temporary failure (4xx, dead connection), with back-off. Default 3. 5xx replies are never retried."), r => r.MaxRetry)
+        .Map(CliOptions.Int("--max-retry", 0, 20, "Retries of a temporary failure (4xx, dead connection), with back-off. Default 3. 5xx replies are never retried."), r => r.MaxRetry)
         .Map(CliOptions.Flag("--retry-unknown", "Also resend a message whose delivery is unknown (the connection died after the message): may deliver it twice."), r => r.RetryUnknown)
         .Map(TranscriptOption(), r => r.TranscriptPath, (p, _) => FullPath(p))
         .CliOnly(_batch, "Read by the command: each row becomes a MailMessageSpec (MailMessageSpec.FromRow) passed to SendMailOperation with the request as defaults.");

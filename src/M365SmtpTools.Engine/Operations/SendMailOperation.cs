@@ -742,8 +742,14 @@ namespace M365SmtpTools.Engine.Operations
             private static bool IsPermanent(SmtpProtocolException e)
             {
                 if (e.Reply != null && e.Reply.IsPermanentFailure) return true;
+                // A server that never greets within the command timeout (a slow-loris or a service that isn't SMTP) gets
+                // that timeout once, not once per retry.
+                if (e.Kind == ErrorKind.OperationTimeout && e.Phase == SmtpPhase.Greeting) return true;
                 switch (e.Kind)
                 {
+                    // Garbage, a code outside 2xx-5xx, a line over 64 KB or a reply over 1 MB: a protocol violation that
+                    // another attempt won't fix.
+                    case ErrorKind.ProtocolError:
                     case ErrorKind.SecurityError:
                     case ErrorKind.InvalidArgument:
                     case ErrorKind.InvalidOperation:
