@@ -771,9 +771,18 @@ namespace M365SmtpTools.Engine.Operations
                     try { await session.Client.QuitAsync(_ct).ConfigureAwait(false); } catch (M365SmtpException) { }
                 }
                 session.Drop();
+                // Exchange Online always offers STARTTLS: to a Microsoft 365 host, clear text means something in between
+                // removed it (an attack, not a fallback), so TLS is required there for relay and Direct Send too, and
+                // skipping certificate validation has no legitimate use.
+                bool microsoft = MicrosoftHosts.IsMicrosoft365Host(ep.Host);
+                if (microsoft && _request.SkipCertificateValidation)
+                    throw new M365SmtpException("SkipCertificateValidationNotAllowed", ErrorKind.SecurityError,
+                        $"-SkipCertificateValidation is refused for {ep.Host}: Microsoft 365 presents a valid certificate, so one that doesn't validate means the connection is being intercepted.")
+                    { TargetObject = ep.Host, RecommendedAction = "Remove -SkipCertificateValidation (it is only for test servers)." };
+                SmtpTlsMode tlsMode = microsoft && ep.TlsMode == SmtpTlsMode.StartTlsWhenAvailable ? SmtpTlsMode.StartTlsRequired : ep.TlsMode;
                 var options = new SmtpConnectOptions
                 {
-                    TlsMode = ep.TlsMode,
+                    TlsMode = tlsMode,
                     Host = _host,
                     TranscriptLogger = _transcript,
                 };
@@ -784,7 +793,7 @@ namespace M365SmtpTools.Engine.Operations
                 var client = new SmtpClient();
                 session.Client = client;
                 session.Host = ep.Host;
-                _host.WriteVerbose($"Connecting to {ep.Host}:{ep.Port} ({ep.Method}, TLS {ep.TlsMode}{(_clientCertificate != null ? $", client certificate {_clientCertificate.Subject}" : "")}).");
+                _host.WriteVerbose($"Connecting to {ep.Host}:{ep.Port} ({ep.Method}, TLS {tlsMode}{(_clientCertificate != null ? $", client certificate {_clientCertificate.Subject}" : "")}).");
                 await client.ConnectAsync(dialHost, dialPort, options, _ct).ConfigureAwait(false);
                 if (ep.RequiresAuthentication)
                 {
