@@ -23,7 +23,7 @@ namespace M365SmtpTools.Engine
         /// <summary>The text with every character of <see cref="NeedsEscape"/> escaped; null stays null.</summary>
         public static string Escape(string value) => Escape(value, keepLineBreaks: false);
 
-        /// <summary>As <see cref="Escape(string)"/>, optionally keeping CR, LF and tab (for multi-line messages).</summary>
+        /// <summary>As <see cref="Escape(string)"/>, optionally keeping LF and tab (for multi-line messages; CR is always escaped: it could overwrite a line).</summary>
         public static string Escape(string value, bool keepLineBreaks)
         {
             if (value == null) return null!;
@@ -41,6 +41,6 @@ namespace M365SmtpTools.Engine
             return sb.ToString();
         }
 
-        private static bool IsLineBreak(char c) => c == '\r' || c == '\n' || c == '\t';
+        private static bool IsLineBreak(char c) => c == '\n' || c == '\t';
     }
 }

@@ -148,4 +148,30 @@ public sealed class HardeningProcessTests
         Assert.Contains("0", run.Stderr);
         Assert.Contains("20", run.Stderr);
     }
+
+    [Fact]
+    public async Task Control_characters_in_a_server_reply_are_escaped_on_the_terminal()
+    {
+        await using var server = new ScriptedSmtpServer();
+        CliRun run = await CliProcess.RunAsync(Relay(server, "--to", "esc@contoso.com", "--subject", "x", "--body", "y"));
+        Assert.True(run.ExitCode == 15, run.ToString());
+        string all = run.Stdout + run.Stderr;
+        Assert.DoesNotContain('\u001B', all);
+        Assert.DoesNotContain('\u0007', all);
+        Assert.DoesNotContain('\r', all.Replace("\r\n", "\n"));
+        Assert.DoesNotContain('\u202E', all);
+        Assert.True(run.Stdout.Contains("550 5.1.1 \\x1B]0;pwned\\x07\\x1B[2J\\x0Dfake 250 OK"), run.ToString());
+        Assert.True(run.Stderr.Contains("550 5.1.1 \\x1B]0;pwned\\x07\\x1B[2J"), run.ToString());
+    }
+
+    [Fact]
+    public async Task A_token_given_as_the_variable_name_is_never_printed()
+    {
+        const string token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJ1cG4iOiJhQGNvbnRvc28uY29tIn0.c2lnbmF0dXJlX3ZhbHVl";
+        CliRun run = await CliProcess.RunAsync("send", "--access-token-env", token, "--user-name", "a@contoso.com", "--to", "b@contoso.com", "--subject", "x");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("--access-token-env", run.Stderr);
+        Assert.DoesNotContain("eyJ0eXAi", run.Stdout + run.Stderr);
+        Assert.DoesNotContain("c2lnbmF0dXJlX3ZhbHVl", run.Stdout + run.Stderr);
+    }
 }

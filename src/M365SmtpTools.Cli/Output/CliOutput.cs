@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using M365SmtpTools.Cli.Binding;
+using M365SmtpTools.Engine;
 
 namespace M365SmtpTools.Cli.Output;
 
@@ -59,7 +60,7 @@ internal sealed class CliOutput
     public void WriteLine(string text = "")
     {
         if (!Human) return;
-        lock (_gate) _stdout.WriteLine(_secrets.Redact(text));
+        lock (_gate) _stdout.WriteLine(TerminalText.Escape(_secrets.Redact(text), keepLineBreaks: true));
     }
 
     /// <summary>Writes a table of human output (nothing with --quiet or --json).</summary>
@@ -68,7 +69,7 @@ internal sealed class CliOutput
         if (!Human) return;
         lock (_gate)
         {
-            foreach (string line in table.Render()) _stdout.WriteLine(_secrets.Redact(line));
+            foreach (string line in table.Render()) _stdout.WriteLine(TerminalText.Escape(_secrets.Redact(line), keepLineBreaks: true));
             _stdout.Flush();
         }
     }

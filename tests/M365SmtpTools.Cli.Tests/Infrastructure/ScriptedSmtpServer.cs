@@ -80,6 +80,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                         case "RCPT":
                             string local = line[(line.IndexOf('<') + 1)..line.IndexOf('@')].ToLowerInvariant();
                             if (local == "perm") await Send("550 5.1.1 <perm@contoso.com>: Recipient address rejected: User unknown");
+                            else if (local == "esc") await Send("550 5.1.1 \u001B]0;pwned\u0007\u001B[2J\rfake 250 OK \u202Eevil");
                             else if (local == "temp") await Send("451 4.3.2 Temporary server error. Please try again later");
                             else { behaviour ??= local; await Send("250 2.1.5 OK"); }
                             break;
