@@ -661,7 +661,11 @@ namespace M365SmtpTools.Engine.Operations
                         SmtpClient client = session.Client!;
                         m.Options = _request.Encoding == SendMailEncoding.SevenBit
                             ? MimeWriterOptions.SevenBit
-                            : MimeWriterOptions.FromCapabilities(client.Capabilities.Supports8BitMime, client.Capabilities.SupportsSmtpUtf8);
+                            : MimeWriterOptions.FromCapabilities(client.Capabilities.Supports8BitMime, client.Capabilities.SupportsSmtpUtf8,
+                                // Raw UTF-8 headers only when an address needs SMTPUTF8 anyway: Exchange Online can't downgrade
+                                // such a message for a next hop without SMTPUTF8 (RFC 6531), so it would bounce. Otherwise
+                                // the headers stay 7-bit with RFC 2047 encoded words.
+                                useUtf8Headers: m.AddressesRequireSmtpUtf8);
                         var envelope = new SmtpEnvelope(m.EnvelopeSender.EnvelopeAddress, m.EnvelopeRecipients.Select(a => a.EnvelopeAddress)) { Notify = item.Notify };
                         SmtpSendResult sent = await client.SendAsync(envelope, m, _ct).ConfigureAwait(false);
                         session.MessagesSent++;
