@@ -296,7 +296,7 @@ namespace M365SmtpTools.Engine.Operations
                 if (f.Remediation != null) s.AddRange(PowerShellText.CommentLines("Fix: " + f.Remediation, "      "));
             }
             s.Add("#");
-            s.Add("# SPF record of " + plan.Domain + " (DNS TXT):");
+            s.Add("# SPF record of " + PowerShellText.Comment(plan.Domain) + " (DNS TXT):");
             if (!plan.Spf.Checked) s.Add("#   not checked (DNS couldn't be read): run Test-M365MailDomain.");
             else
             {
@@ -304,9 +304,9 @@ namespace M365SmtpTools.Engine.Operations
                 if (plan.Spf.CurrentRecords.Length == 0) s.Add("#   now:     (none)");
                 if (plan.Spf.Proposed != null)
                 {
-                    s.Add("#   publish: " + plan.Spf.Proposed);
+                    s.Add("#   publish: " + PowerShellText.Comment(plan.Spf.Proposed));
                     if (plan.Spf.ProposedStrings.Length > 1)
-                        s.Add("#   (longer than 255 characters: enter it as these strings of one TXT record: " + string.Join(" ", plan.Spf.ProposedStrings.Select(x => "\"" + x + "\"")) + ")");
+                        s.Add("#   (longer than 255 characters: enter it as these strings of one TXT record: " + PowerShellText.Comment(string.Join(" ", plan.Spf.ProposedStrings.Select(x => "\"" + x + "\""))) + ")");
                 }
                 else if (!plan.Spf.ChangeNeeded) s.Add("#   no change needed.");
             }
@@ -338,7 +338,7 @@ namespace M365SmtpTools.Engine.Operations
         private static string? Clean(string? value)
         {
             if (value == null) return null;
-            string v = new string(value.Where(c => !char.IsControl(c)).ToArray()).Trim();
+            string v = new string(value.Where(c => !TerminalText.NeedsEscape(c)).ToArray()).Trim();
             return v.Length == 0 ? null : v;
         }
     }

@@ -129,7 +129,7 @@ namespace M365SmtpTools.Engine.Operations
             else
             {
                 var inScope = mailboxes.Concat(sendAs).ToList();
-                string filter = string.Join(" -or ", inScope.Select(a => inScope.Count == 1 ? $"PrimarySmtpAddress -eq '{a.Replace("'", "''")}'" : $"(PrimarySmtpAddress -eq '{a.Replace("'", "''")}')"));
+                string filter = string.Join(" -or ", inScope.Select(a => inScope.Count == 1 ? $"PrimarySmtpAddress -eq {PowerShellText.Quote(a)}" : $"(PrimarySmtpAddress -eq {PowerShellText.Quote(a)})"));
                 Add("Create a management scope with the mailboxes", "App RBAC limits the app to the mailboxes the scope's filter matches.",
                     $"New-ManagementScope -Name {PowerShellText.Quote(scopeName)} -RecipientRestrictionFilter \"{filter}\"");
                 Add("Assign the role Application SMTP.SendAsApp over the scope", "This is what lets the app send as the scoped mailboxes over SMTP; nothing is granted in Entra.",
@@ -186,7 +186,7 @@ namespace M365SmtpTools.Engine.Operations
                 "# Run it in a PowerShell session that is connected to Exchange Online as an Exchange administrator:",
                 "#     Connect-ExchangeOnline",
                 "# It is safe to run again: what exists already is kept (an existing permission is not duplicated).",
-                $"# The app then requests its token for {plan.TokenScope} and authenticates with XOAUTH2 as {string.Join(" or ", plan.Mailbox)}.",
+                $"# The app then requests its token for {plan.TokenScope} and authenticates with XOAUTH2 as {PowerShellText.Comment(string.Join(" or ", plan.Mailbox))}.",
                 "#",
                 "# Findings:",
             };
@@ -198,10 +198,10 @@ namespace M365SmtpTools.Engine.Operations
             foreach (PlanStep step in plan.Steps.Where(x => !x.InScript))
             {
                 s.Add("#");
-                s.Add($"# Step {step.Order}, NOT done by this script ({step.RunIn}): {step.Title}.");
+                s.Add($"# Step {step.Order}, NOT done by this script ({step.RunIn}): {PowerShellText.Comment(step.Title)}.");
                 s.AddRange(PowerShellText.CommentLines(step.Why, "  "));
                 s.Add("#   With Microsoft Graph PowerShell:");
-                foreach (string line in step.Command.Split('\n')) s.Add("#     " + line);
+                foreach (string line in step.Command.Split('\n')) s.Add("#     " + PowerShellText.Comment(line));
             }
             s.Add("");
             s.Add("$ErrorActionPreference = 'Stop'");
@@ -253,7 +253,7 @@ namespace M365SmtpTools.Engine.Operations
         private static string? Clean(string? value)
         {
             if (value == null) return null;
-            string v = new string(value.Where(c => !char.IsControl(c)).ToArray()).Trim();
+            string v = new string(value.Where(c => !TerminalText.NeedsEscape(c)).ToArray()).Trim();
             return v.Length == 0 ? null : v;
         }
     }
