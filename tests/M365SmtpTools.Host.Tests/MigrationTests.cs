@@ -86,4 +86,16 @@ public sealed class MigrationTests : IClassFixture<ModuleSession>
         var aliases = _session.Output("(Get-Command Send-M365Mail).Parameters[$p].Aliases", ("p", parameter)).Select(o => "-" + o).ToList();
         Assert.Contains(alias, aliases);
     }
+
+    [Fact]
+    public void ThePlansOldAsScriptNameStillWritesTheScript()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}.ps1");
+        try
+        {
+            _session.Output("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -AsScript $path -Confirm:$false", ("path", path));
+            Assert.Contains("New-ServicePrincipal", File.ReadAllText(path), StringComparison.Ordinal);
+        }
+        finally { File.Delete(path); }
+    }
 }

@@ -10,8 +10,8 @@ public sealed class ShouldProcessTests : IClassFixture<ModuleSession>
     public ShouldProcessTests(ModuleSession session) => _session = session;
 
     [Theory]
-    [InlineData("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -AsScript $path")]
-    [InlineData("New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 203.0.113.25 -DnsServer 127.0.0.1 -AsScript $path -ErrorAction SilentlyContinue")]
+    [InlineData("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -ScriptPath $path")]
+    [InlineData("New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 203.0.113.25 -DnsServer 127.0.0.1 -ScriptPath $path -ErrorAction SilentlyContinue")]
     public void WhatIfWritesNoScript(string call)
     {
         string path = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}.ps1");
@@ -27,7 +27,7 @@ public sealed class ShouldProcessTests : IClassFixture<ModuleSession>
         string path = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}.ps1");
         try
         {
-            _session.Output("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -AsScript $path -Confirm:$false", ("path", path));
+            _session.Output("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -ScriptPath $path -Confirm:$false", ("path", path));
             Assert.Contains("New-ServicePrincipal", File.ReadAllText(path), StringComparison.Ordinal);
         }
         finally { File.Delete(path); }

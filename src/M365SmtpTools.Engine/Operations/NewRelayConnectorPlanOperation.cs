@@ -14,7 +14,7 @@ namespace M365SmtpTools.Engine.Operations
     /// <summary>
     /// New-M365RelayConnectorPlan: checks a relay device's certificate or IP address and the domain's DNS, and plans
     /// the inbound connector, the SPF record and the device settings. Changes nothing in the tenant or in DNS; with
-    /// <see cref="NewRelayConnectorPlanRequest.AsScript"/> it writes the plan as a script.
+    /// <see cref="NewRelayConnectorPlanRequest.ScriptPath"/> it writes the plan as a script.
     /// </summary>
     public sealed class NewRelayConnectorPlanOperation
     {
@@ -60,9 +60,9 @@ namespace M365SmtpTools.Engine.Operations
             if (request.CertificatePassword != null && string.IsNullOrWhiteSpace(request.CertificatePath))
                 throw new M365SmtpException("CertificatePasswordWithoutPath", ErrorKind.InvalidArgument, "-CertificatePassword is only used with -CertificatePath (a PFX file).")
                 { TargetObject = domain, RecommendedAction = "Add -CertificatePath, or leave out -CertificatePassword." };
-            string? scriptPath = string.IsNullOrWhiteSpace(request.AsScript) ? null : request.AsScript!.Trim();
+            string? scriptPath = string.IsNullOrWhiteSpace(request.ScriptPath) ? null : request.ScriptPath!.Trim();
             if (scriptPath != null && !scriptPath.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase))
-                throw new M365SmtpException("ScriptPathNotPs1", ErrorKind.InvalidArgument, $"-AsScript '{scriptPath}' must name a .ps1 file.")
+                throw new M365SmtpException("ScriptPathNotPs1", ErrorKind.InvalidArgument, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
                 { TargetObject = scriptPath, RecommendedAction = "Give a path ending in .ps1, for example .\\relay-connector.ps1." };
 
             var findings = new List<PlanFinding>();
@@ -356,7 +356,7 @@ namespace M365SmtpTools.Engine.Operations
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException)
             {
-                throw new M365SmtpException("ScriptWriteFailed", ErrorKind.InvalidOperation, $"-AsScript: the script couldn't be written to '{path}': {e.Message}", e)
+                throw new M365SmtpException("ScriptWriteFailed", ErrorKind.InvalidOperation, $"-ScriptPath: the script couldn't be written to '{path}': {e.Message}", e)
                 { TargetObject = path, RecommendedAction = "Choose a folder you can write to." };
             }
         }

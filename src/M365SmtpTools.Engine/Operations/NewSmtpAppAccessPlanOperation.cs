@@ -10,7 +10,7 @@ namespace M365SmtpTools.Engine.Operations
     /// <summary>
     /// New-M365SmtpAppAccessPlan: the steps that let an app send mail over SMTP with an app-only OAuth token
     /// (client credentials), in the classic mailbox-permission model or with App RBAC. Changes nothing in the tenant;
-    /// with <see cref="NewSmtpAppAccessPlanRequest.AsScript"/> it writes the Exchange Online steps as a script.
+    /// with <see cref="NewSmtpAppAccessPlanRequest.ScriptPath"/> it writes the Exchange Online steps as a script.
     /// </summary>
     public sealed class NewSmtpAppAccessPlanOperation
     {
@@ -44,9 +44,9 @@ namespace M365SmtpTools.Engine.Operations
                 { TargetObject = request.AppId, RecommendedAction = "Give the SMTP address of a licensed user mailbox in -Mailbox." };
             var sendAs = (request.SendAs ?? new string[0]).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => PlanInput.Address(a, "SendAs"))
                 .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            string? scriptPath = string.IsNullOrWhiteSpace(request.AsScript) ? null : request.AsScript!.Trim();
+            string? scriptPath = string.IsNullOrWhiteSpace(request.ScriptPath) ? null : request.ScriptPath!.Trim();
             if (scriptPath != null && !scriptPath.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase))
-                throw new M365SmtpException("ScriptPathNotPs1", ErrorKind.InvalidArgument, $"-AsScript '{scriptPath}' must name a .ps1 file.")
+                throw new M365SmtpException("ScriptPathNotPs1", ErrorKind.InvalidArgument, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
                 { TargetObject = scriptPath, RecommendedAction = "Give a path ending in .ps1, for example .\\smtp-app-access.ps1." };
 
             string appId = request.AppId.ToString("D");

@@ -48,6 +48,6 @@ namespace M365SmtpTools.Engine.Operations
         public string? DisplayName { get; set; }
 
         /// <summary>A .ps1 file to write the plan to as a script; a full path. Null writes nothing.</summary>
-        public string? AsScript { get; set; }
+        public string? ScriptPath { get; set; }
     }
 }
