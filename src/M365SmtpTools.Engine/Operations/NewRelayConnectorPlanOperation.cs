@@ -127,15 +127,15 @@ namespace M365SmtpTools.Engine.Operations
             plan.Findings = findings.Select((f, i) => (f, i)).OrderByDescending(x => x.f.Severity).ThenBy(x => x.i).Select(x => x.f).ToArray();
             BuildCommands(plan, domain, deviceName);
             plan.DeviceSettings = BuildDeviceSettings(plan, domain);
-            plan.Script = BuildScript(plan, deviceName);
+            plan.Script = BuildScript(plan, deviceName, request.Force);
 
             if (scriptPath != null)
             {
-                if (!plan.IsReady)
+                if (!plan.IsReady && !request.Force)
                 {
                     var error = new M365SmtpException("RelayPlanHasErrors", ErrorKind.InvalidOperation,
                         $"The script {scriptPath} was not written because the plan has errors: " + string.Join(" ", plan.Findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Id + ": " + f.Message)))
-                    { TargetObject = plan, RecommendedAction = "Fix the Error findings (see the plan's Findings) and run the plan again." };
+                    { TargetObject = plan, RecommendedAction = "Fix the Error findings (see the plan's Findings) and run the plan again, or add -Force to write the script anyway (it then says so at its top)." };
                     if (onError != null) onError(error); else host.WriteWarning(error.Message);
                 }
                 else if (host.ShouldProcess(scriptPath, "Write the relay connector script"))
@@ -276,9 +276,17 @@ namespace M365SmtpTools.Engine.Operations
             return rows.ToArray();
         }
 
-        private string BuildScript(RelayConnectorPlan plan, string? deviceName)
+        private string BuildScript(RelayConnectorPlan plan, string? deviceName, bool forced)
         {
-            var s = new List<string>
+            var s = new List<string>();
+            if (forced && !plan.IsReady)
+            {
+                s.Add("# WRITTEN WITH -Force DESPITE ERRORS: the connector below is expected not to work as planned until they are fixed:");
+                foreach (PlanFinding f in plan.Findings.Where(f => f.Severity == FindingSeverity.Error))
+                    s.AddRange(PowerShellText.CommentLines($"{f.Id}: {f.Message}", "  "));
+                s.Add("#");
+            }
+            s.AddRange(new List<string>
             {
                 $"# Inbound connector for SMTP relay from {PowerShellText.Comment(deviceName ?? "a device or application")} as {plan.Domain} ({plan.Method}, {plan.ConnectorType}).",
                 $"# Written by New-M365RelayConnectorPlan (M365SmtpTools) on {PowerShellText.Date(_clock.UtcNow)}.",
@@ -289,7 +297,7 @@ namespace M365SmtpTools.Engine.Operations
                 "# It changes no DNS record: publish the SPF record below at your DNS host yourself.",
                 "#",
                 "# Findings:",
-            };
+            });
             foreach (PlanFinding f in plan.Findings)
             {
                 s.AddRange(PowerShellText.CommentLines($"[{f.Severity}] {f.Id}: {f.Message}", "  "));

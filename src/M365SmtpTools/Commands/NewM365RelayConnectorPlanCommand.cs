@@ -100,6 +100,10 @@ namespace M365SmtpTools.Commands
         [ValidateNotNullOrEmpty]
         public string? DnsServer { get; set; }
 
+        /// <summary>Writes the -ScriptPath script even though the plan has Error findings (say, a self-signed certificate the connector can't accept); the script lists them at its top as overridden.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
@@ -116,6 +120,7 @@ namespace M365SmtpTools.Commands
                 ConnectorType = ConnectorType,
                 ScriptPath = ScriptPath == null ? null : GetUnresolvedProviderPathFromPSPath(ScriptPath),
                 DnsServer = DnsServer,
+                Force = Force.IsPresent,
             };
             var operation = new NewRelayConnectorPlanOperation();
             var errors = new List<M365SmtpException>();
