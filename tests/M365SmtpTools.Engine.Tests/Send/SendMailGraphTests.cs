@@ -418,6 +418,27 @@ public sealed class SendMailGraphTests : IDisposable
     }
 
     [Fact]
+    public async Task A_100_MB_attachment_is_streamed_in_32_ordered_chunks_of_at_most_3_MB()
+    {
+        string path = Path.Combine(_dir, "backup.bak");
+        using (var f = new FileStream(path, FileMode.Create)) { f.SetLength(100L * 1024 * 1024); f.Position = 100L * 1024 * 1024 - 4; f.Write(new byte[] { 1, 2, 3, 4 }); }
+        SendMailRequest r = Request();
+        r.Attachment = new[] { path };
+
+        SendMailResult result = Assert.Single(await Run(Settings(), r));
+
+        Assert.Equal(SendMailStatus.Sent, result.Status);
+        Assert.Empty(_graph.Rejections);
+        GraphUploadedAttachment up = Assert.Single(Assert.Single(_graph.Sent).Uploaded);
+        Assert.Equal(100L * 1024 * 1024, up.Size);
+        Assert.Equal(32, up.Ranges.Count); // 31 chunks of 3,276,800 bytes and the rest
+        Assert.All(_graph.Requests.Where(q => q.Method == "PUT"), q => Assert.InRange(q.BodyLength, 1, 3_276_800));
+        using (var sha = SHA256.Create())
+        using (var f = System.IO.File.OpenRead(path))
+            Assert.Equal(Convert.ToHexString(sha.ComputeHash(f)).ToLowerInvariant(), up.Sha256);
+    }
+
+    [Fact]
     public async Task Attachments_over_150_MB_are_refused_before_sending()
     {
         string path = Path.Combine(_dir, "huge.bin");
