@@ -48,6 +48,19 @@ if large:
         print(f"| {r['name']} | {r['mb_per_s_median']:.1f} | {ratio} | {r['peak_above_idle_mb_max']:.1f} MB | {r['peak_above_warm_mb_max']:.1f} MB | {r['idle_mb']:.1f} MB | {r['wire_bytes']} |")
     print()
 
+graph = [r for r in rows if r["bench"] == "graph"]
+if graph:
+    smtp = next((r for r in batch if r["kind"] == "attach" and r["name"] == "engine-session"), None) if batch else None
+    print("## 2b. Microsoft Graph (Send-M365Mail -Method Graph to the loopback Graph double over HTTPS, sender in its own process)")
+    print("| run | messages | attachment | runs | rate (median) | peak above warmed-up RSS (max) | 429s | max concurrent per mailbox |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in graph:
+        rate = f"{r['messages_per_s_median']:.1f} msg/s" if "messages_per_s_median" in r else f"{r['mb_per_s_median']:.1f} MB/s"
+        print(f"| {r['name']} | {r['messages']} | {r['attachment_kb']} KB | {r['runs']} | {rate} | {r['peak_above_warm_mb_max']:.1f} MB | {r['throttled_429']} | {r['max_concurrent_per_mailbox']} |")
+    if smtp:
+        print(f"| SMTP (batch above, engine-session, same run) | {smtp['messages']} | 200 KB | {smtp['runs']} | {smtp['rate']:.1f} msg/s | | | |")
+    print()
+
 cold = [r for r in rows if r["bench"] == "coldstart"]
 if cold:
     c = cold[0]

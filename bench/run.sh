@@ -29,14 +29,17 @@ bench="$here/M365SmtpTools.Bench/bin/Release/net10.0/M365SmtpTools.Bench"
 if [ "$quick" = 1 ]; then
   batch_args=(--text-count 100 --attach-count 20 --swaks-count 10 --reconnect-count 20 --repeat 1)
   large_args=(--size-mb 20 --repeat 1); cold_args=(--runs 2); mime_args=(--size-kb 256)
+  graph_args=(--count 20 --attach-kb 200 --size-mb 20 --repeat 1)
 else
   batch_args=(--text-count 1000 --attach-count 200 --swaks-count 100 --reconnect-count 200 --repeat 3)
   large_args=(--size-mb 100 --repeat 3); cold_args=(--runs 5); mime_args=(--size-kb 1024)
+  graph_args=(--count 200 --attach-kb 200 --size-mb 100 --repeat 3)
 fi
 
 run() { echo "== $*" >&2; "$bench" "$@" | tee /dev/stderr | grep '^RESULT ' | sed 's/^RESULT //' >> "$out"; }
 run batch --env "$env_file" --bench-dir "$here" --work "$work" "${batch_args[@]}"
 run large --work "$work" "${large_args[@]}"
+run graph --work "$work" "${graph_args[@]}"
 run coldstart --env "$env_file" "${cold_args[@]}"
 run mime "${mime_args[@]}"
 

@@ -12,8 +12,9 @@ namespace M365SmtpTools.Bench;
 ///   large      [--size-mb 100] [--work DIR]          (engine vs raw copy into a C# sink; each sender is its own process)
 ///   mime       [--size-kb 1024]                      (BenchmarkDotNet, short job, in-process)
 ///   coldstart  --env FILE [--runs 5]                 (process start to first accepted message; child processes)
+///   graph      [--count 200] [--attach-kb 200] [--size-mb 100] [--repeat 3]  (Send-M365Mail -Method Graph to the loopback Graph double)
 ///
-/// Child modes (started by the parents): large-send, raw-send, first-send.
+/// Child modes (started by the parents): large-send, raw-send, first-send, graph-send.
 /// </summary>
 public static class Program
 {
@@ -35,6 +36,8 @@ public static class Program
             case "coldstart": return await ColdStartBench.RunAsync(o);
             case "probe": return await Probe.RunAsync(o);
             case "first-send": return await ColdStartBench.ChildAsync(o);
+            case "graph": return await GraphBench.RunAsync(o);
+            case "graph-send": return await GraphBench.ChildAsync(o);
             default:
                 Console.Error.WriteLine("unknown command " + args[0]);
                 return 2;

@@ -124,6 +124,13 @@ internal static class ExitCodes
             case "SmtpRecipientsRejected" or "SmtpNoRecipients" or "SmtpInvalidAddress" or "DirectSendExternalRecipient": return Recipients;
             case "SmtpDataRejected" or "SmtpMessageRejected" or "SmtpMessageTooLarge" or "SmtpContentFailed": return Data;
             case "SmtpDeliveryUnknown": return DeliveryUnknown;
+            // Microsoft Graph (send --method Graph): the same phases, by what the answer means.
+            case "GraphConnectionFailed" or "GraphTimeout": return Connect;
+            case "GraphTokenWrongAudience" or "GraphTokenExpired" or "GraphInvalidAuthenticationToken" or "GraphUnauthorized" or "GraphErrorAccessDenied" or "GraphForbidden": return Auth;
+            case "GraphErrorSendAsDenied" or "GraphMailboxNotEnabledForRESTAPI" or "GraphMailboxNotFound": return Sender;
+            case "GraphErrorInvalidRecipients": return Recipients;
+            case "GraphErrorMessageSizeExceeded" or "GraphMessageTooLarge": return Data;
+            case "GraphDeliveryUnknown": return DeliveryUnknown;
         }
         if (errorId.StartsWith("Dns", StringComparison.Ordinal)) return Resolve;
         if (TokenErrorPrefixes.Any(prefix => errorId.StartsWith(prefix, StringComparison.Ordinal))) return Auth;

@@ -87,4 +87,18 @@ Describe 'New-M365SmtpAppAccessPlan' {
         ($plan.Steps | Out-String -Width 200) | Should -Not -Match 'M365SmtpTools\.'
         ($plan.Findings | Out-String -Width 200) | Should -Match 'EntraPermissionRequired'
     }
+
+    It 'plans least privilege for Microsoft Graph with -Graph: Application Mail.Send over a scope, no SMTP AUTH, nothing in Entra' {
+        $script = Join-Path $TestDrive 'graph-app.ps1'
+        $plan = New-M365SmtpAppAccessPlan -Graph -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -ScriptPath $script
+        $plan.Graph | Should -BeTrue
+        $plan.Model | Should -Be 'AppRbac'
+        $plan.TokenScope | Should -Be 'https://graph.microsoft.com/.default'
+        $plan.Steps.Command | Should -Contain "New-ManagementRoleAssignment -Name 'Mail.Send $appId' -App '$spId' -Role 'Application Mail.Send' -CustomResourceScope 'Graph Mail.Send app $appId'"
+        ($plan.Steps.Command -join "`n") | Should -Not -Match 'SMTP\.SendAsApp|Set-CASMailbox'
+        $plan.Findings.Id | Should -Contain 'DoNotGrantEntraPermission'
+        Get-Content -LiteralPath $script -Raw | Should -Match "Test-ServicePrincipalAuthorization -Identity '$spId' -Resource 'reports@contoso\.com'"
+        { New-M365SmtpAppAccessPlan -Graph -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -EnableSmtpClientAuthentication -ErrorAction Stop } |
+            Should -Throw -ErrorId 'SmtpClientAuthenticationNotApplicable*'
+    }
 }

@@ -261,4 +261,55 @@ Describe 'Send-M365Mail' {
             $err[0].CategoryInfo.Category | Should -Be 'ConnectionError'
         }
     }
+
+    Context 'through Microsoft Graph (-Method Graph) to the loopback Graph double' {
+        BeforeAll {
+            # The double of the engine tests (BCL only), compiled here; it serves HTTPS with a self-signed certificate.
+            if (-not ('M365SmtpTools.Engine.Tests.Doubles.GraphDouble' -as [type])) {
+                Add-Type -Path (Join-Path $PSScriptRoot '../M365SmtpTools.Engine.Tests/Doubles/GraphDouble.cs') -ErrorAction Stop
+            }
+            $graph = [M365SmtpTools.Engine.Tests.Doubles.GraphDouble]::new()
+            $graphSend = @{
+                Method = 'Graph'; GraphEndpoint = $graph.BaseUrl; SkipCertificateValidation = $true; WarningAction = 'SilentlyContinue'
+                AccessToken = (ConvertTo-SecureString -String ([M365SmtpTools.Engine.Tests.Doubles.GraphDouble]::Token()) -AsPlainText -Force)
+                UserName = 'reports@contoso.com'
+            }
+        }
+        AfterAll { $graph.Dispose() }
+
+        It 'sends a CSV batch through Graph: one Sent result per row, and the JSON Graph received carries each row' {
+            $csv = Join-Path $TestDrive 'graph.csv'
+            @(
+                [pscustomobject]@{ To = 'ann@contoso.com'; Subject = 'Graph row 1'; Body = 'first' }
+                [pscustomobject]@{ To = 'ben@contoso.com'; Subject = 'Graph row 2'; Body = 'second' }
+            ) | Export-Csv -Path $csv -NoTypeInformation
+            $results = Import-Csv -Path $csv | Send-M365Mail @graphSend -Cc 'audit@contoso.com' -Header @{ 'X-Batch' = 'pester' }
+            $results.Count | Should -Be 2
+            $results.Status | Should -Be @('Sent', 'Sent')
+            $results.Method | Should -Be @('Graph', 'Graph')
+            $sent = @($graph.Sent)
+            $sent.Count | Should -Be 2
+            $subjects = $sent | ForEach-Object { $_.Message.GetProperty('subject').GetString() } | Sort-Object
+            $subjects | Should -Be @('Graph row 1', 'Graph row 2')
+            $sent[0].Mailbox | Should -Be 'reports@contoso.com'
+            $sent[0].Message.GetProperty('ccRecipients')[0].GetProperty('emailAddress').GetProperty('address').GetString() | Should -Be 'audit@contoso.com'
+            $sent[0].Message.GetProperty('internetMessageHeaders')[0].GetProperty('name').GetString() | Should -Be 'X-Batch'
+        }
+
+        It 'refuses a header Graph does not accept with GraphHeaderNotAllowed, before anything is sent' {
+            $before = $graph.Requests.Count
+            $err = $null
+            $result = Send-M365Mail @graphSend -To ann@contoso.com -Subject 'x' -Body 'x' -Header @{ Keywords = 'x' } -ErrorVariable err -ErrorAction SilentlyContinue
+            $result.Status | Should -Be 'Failed'
+            $err[0].FullyQualifiedErrorId | Should -Be 'GraphHeaderNotAllowed,M365SmtpTools.Commands.SendM365MailCommand'
+            $graph.Requests.Count | Should -Be $before
+        }
+
+        It 'retries a 429 after its Retry-After and reports the message Sent after 2 attempts' {
+            $graph.EnqueueError(429, 'ApplicationThrottled', 'Too many requests.', 1)
+            $result = Send-M365Mail @graphSend -To ann@contoso.com -Subject 'Throttled once' -Body 'x'
+            $result.Status | Should -Be 'Sent'
+            $result.Attempts | Should -Be 2
+        }
+    }
 }

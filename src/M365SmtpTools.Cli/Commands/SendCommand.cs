@@ -46,7 +46,7 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
     /// <inheritdoc />
     protected override RequestBinding<SendMailRequest> CreateBinding() => new RequestBinding<SendMailRequest>()
         .AddAuthOptions()
-        .Map(CliOptions.Enum<SendMethod>("--method", "How to send: ClientSubmission (OAuth or Basic, default), Relay (inbound connector) or DirectSend."), r => r.Method)
+        .Map(CliOptions.Enum<SendMethod>("--method", "How to send: ClientSubmission (OAuth or Basic, default), Relay (inbound connector), DirectSend, or Graph (Microsoft Graph sendMail with a Graph token, when SMTP AUTH is off)."), r => r.Method)
         .Map(CliOptions.Enum<SubmissionEndpointKind>("--endpoint", "The client-submission endpoint: ClientSubmission (smtp.office365.com, default), HighVolumeEmail, AzureCommunicationServices, LegacyTls."), r => r.Endpoint)
         .Map(CliOptions.Text("--smtp-server", "HOST", "The SMTP server, overriding the endpoint (client submission) or the MX endpoint (relay)."), r => r.SmtpServer)
         .Map(CliOptions.Int("--port", 1, 65535, "The SMTP port. Default 587 for client submission, 25 for relay and Direct Send."), r => r.Port)
@@ -82,6 +82,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         .Map(CliOptions.Flag("--body-as-html", "The body (--body) is HTML, as Send-MailMessage's -BodyAsHtml says."), r => r.BodyAsHtml)
         .Map(CliOptions.Flag("--retry-unknown", "Also resend a message whose delivery is unknown (the connection died after the message): may deliver it twice."), r => r.RetryUnknown)
         .Map(TranscriptOption(), r => r.TranscriptPath, (p, _) => FullPath(p))
+        .Map(CliOptions.Flag("--save-to-sent-items", "Graph: keep a copy of each message in the mailbox's Sent Items (not kept by default)."), r => r.SaveToSentItems)
+        .Map(CliOptions.Text("--graph-endpoint", "URL", "Graph: the https:// base address instead of the cloud's Graph host (private endpoints, tests)."), r => r.GraphEndpoint)
         .CliOnly(_batch, "Read by the command: each row becomes a MailMessageSpec (MailMessageSpec.FromRow) passed to SendMailOperation with the request as defaults.");
 
     /// <inheritdoc />

@@ -26,8 +26,9 @@ namespace M365SmtpTools.Engine.Exchange
     {
         /// <summary>Creates an entry of the table.</summary>
         public CloudEnvironment(M365Environment environment, string authorityHost, string smtpHost, string? legacySmtpHost,
-            string appOnlyScope, string delegatedScope, string mxSuffix)
+            string appOnlyScope, string delegatedScope, string mxSuffix, string graphHost = "graph.microsoft.com")
         {
+            GraphHost = graphHost;
             Environment = environment;
             AuthorityHost = authorityHost;
             SmtpHost = smtpHost;
@@ -73,6 +74,15 @@ namespace M365SmtpTools.Engine.Exchange
             }
         }
 
+        /// <summary>The Microsoft Graph host of this cloud, e.g. <c>graph.microsoft.com</c> (Send-M365Mail -Method Graph).</summary>
+        public string GraphHost { get; }
+
+        /// <summary>The scope of an app-only Graph token: <c>https://{GraphHost}/.default</c>.</summary>
+        public string GraphAppOnlyScope => "https://" + GraphHost + "/.default";
+
+        /// <summary>The delegated Graph scope that lets a signed-in user send mail: <c>https://{GraphHost}/Mail.Send</c>.</summary>
+        public string GraphDelegatedScope => "https://" + GraphHost + "/Mail.Send";
+
         /// <summary>The suffix of tenant MX endpoints in this cloud, e.g. <c>mail.protection.outlook.com</c>.</summary>
         public string MxSuffix { get; }
 
@@ -89,7 +99,8 @@ namespace M365SmtpTools.Engine.Exchange
                 LegacySmtpHost,
                 string.IsNullOrWhiteSpace(appOnlyScope) ? AppOnlyScope : appOnlyScope!.Trim(),
                 string.IsNullOrWhiteSpace(delegatedScope) ? DelegatedScope : delegatedScope!.Trim(),
-                string.IsNullOrWhiteSpace(mxSuffix) ? MxSuffix : mxSuffix!.Trim());
+                string.IsNullOrWhiteSpace(mxSuffix) ? MxSuffix : mxSuffix!.Trim(),
+                GraphHost);
         }
 
         private static string? NormalizeHost(string? host)
@@ -115,17 +126,17 @@ namespace M365SmtpTools.Engine.Exchange
         /// <summary>GCC High.</summary>
         public static CloudEnvironment USGovGCCHigh { get; } = new CloudEnvironment(M365Environment.USGovGCCHigh,
             "login.microsoftonline.us", "smtp.office365.us", null,
-            "https://outlook.office365.us/.default", "https://outlook.office365.us/SMTP.Send", "mail.protection.office365.us");
+            "https://outlook.office365.us/.default", "https://outlook.office365.us/SMTP.Send", "mail.protection.office365.us", "graph.microsoft.us");
 
         /// <summary>DoD. The SMTP host and scope are observed, not documented: override them if they differ.</summary>
         public static CloudEnvironment USGovDoD { get; } = new CloudEnvironment(M365Environment.USGovDoD,
             "login.microsoftonline.us", "outlook-dod.office365.us", null,
-            "https://outlook-dod.office365.us/.default", "https://outlook-dod.office365.us/SMTP.Send", "mail.protection.office365.us");
+            "https://outlook-dod.office365.us/.default", "https://outlook-dod.office365.us/SMTP.Send", "mail.protection.office365.us", "dod-graph.microsoft.us");
 
         /// <summary>China (21Vianet).</summary>
         public static CloudEnvironment China { get; } = new CloudEnvironment(M365Environment.China,
             "login.partner.microsoftonline.cn", "smtp.partner.outlook.cn", null,
-            "https://partner.outlook.cn/.default", "https://partner.outlook.cn/SMTP.Send", "mail.protection.partner.outlook.cn");
+            "https://partner.outlook.cn/.default", "https://partner.outlook.cn/SMTP.Send", "mail.protection.partner.outlook.cn", "microsoftgraph.chinacloudapi.cn");
 
         /// <summary>Every cloud of the table.</summary>
         public static IReadOnlyList<CloudEnvironment> All { get; } = new[] { Commercial, USGovGCCHigh, USGovDoD, China };

@@ -16,6 +16,8 @@ namespace M365SmtpTools.Engine.Exchange
         Relay,
         /// <summary>Direct Send: port 25 to the tenant MX endpoint, no AUTH, only the tenant's own recipients.</summary>
         DirectSend,
+        /// <summary>Microsoft Graph sendMail over HTTPS (port 443) with an OAuth token for Graph (Mail.Send): for tenants where SMTP AUTH is off.</summary>
+        Graph,
     }
 
     /// <summary>The named authenticated submission endpoints.</summary>

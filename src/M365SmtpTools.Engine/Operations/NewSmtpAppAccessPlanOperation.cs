@@ -49,11 +49,17 @@ namespace M365SmtpTools.Engine.Operations
                 throw new M365SmtpException("ScriptPathNotPs1", ErrorKind.InvalidArgument, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
                 { TargetObject = scriptPath, RecommendedAction = "Give a path ending in .ps1, for example .\\smtp-app-access.ps1." };
 
+            bool graph = request.Graph;
+            if (graph && request.EnableSmtpClientAuthentication)
+                throw new M365SmtpException("SmtpClientAuthenticationNotApplicable", ErrorKind.InvalidArgument,
+                    "-EnableSmtpClientAuthentication allows SMTP AUTH, which Microsoft Graph (-Graph) doesn't use.")
+                { TargetObject = "EnableSmtpClientAuthentication", RecommendedAction = "Remove -EnableSmtpClientAuthentication: with -Graph, SMTP AUTH can stay off." };
             string appId = request.AppId.ToString("D");
             string sp = request.ServicePrincipalObjectId.ToString("D");
             string displayName = Clean(request.DisplayName) ?? $"SMTP app {appId}";
-            string scopeName = Clean(request.ScopeName) ?? $"SMTP app {appId}";
-            bool rbac = request.Model == SmtpAppAccessModel.AppRbac;
+            string scopeName = Clean(request.ScopeName) ?? (graph ? $"Graph Mail.Send app {appId}" : $"SMTP app {appId}");
+            // Graph: always RBAC for Applications (least privilege); Mail.Send granted in Entra would cover every mailbox.
+            bool rbac = graph || request.Model == SmtpAppAccessModel.AppRbac;
             var findings = new List<PlanFinding>();
 
             // The commonest mistake: an id from the app registration where Exchange needs the Enterprise application's.
@@ -75,7 +81,19 @@ namespace M365SmtpTools.Engine.Operations
                     $"Check with Get-MgServicePrincipal -Filter \"appId eq '{appId}'\" (its Id), or give -AppObjectId so the plan can compare them."));
 
             string entraGrant = $"Grant the application permission SMTP.SendAsApp of Office 365 Exchange Online (resource app id {ExchangeOnlineResourceAppId}) to the app, with admin consent.";
-            if (rbac)
+            if (graph)
+            {
+                findings.Add(new PlanFinding("DoNotGrantEntraPermission", FindingSeverity.Warning,
+                    "Do NOT grant the Microsoft Graph application permission Mail.Send in Microsoft Entra ID: an Entra grant lets the app send as every mailbox in the organization and makes the management scope pointless.",
+                    "If the app already has Mail.Send (Microsoft Graph, Application) in API permissions, remove it and its admin consent, so only the scoped Exchange role 'Application Mail.Send' applies."));
+                findings.Add(new PlanFinding("GraphNeedsNoSmtpAuth", FindingSeverity.Information,
+                    "Microsoft Graph sendMail doesn't use SMTP AUTH: it works with SMTP AUTH disabled for the tenant (Security Defaults, tenants created after January 2020). The app requests its token for https://graph.microsoft.com/.default and sends with Send-M365Mail -Method Graph.",
+                    "After the script, check with Test-ServicePrincipalAuthorization, then send a test message with Send-M365Mail -Method Graph -UserName <mailbox>."));
+                if (sendAs.Count > 0)
+                    findings.Add(new PlanFinding("SendAsThroughScope", FindingSeverity.Information,
+                        $"With RBAC for Applications the app sends as the mailboxes in its management scope, so the Send As addresses ({string.Join(", ", sendAs)}) are added to the scope. They must be mailboxes (user or shared)."));
+            }
+            else if (rbac)
             {
                 findings.Add(new PlanFinding("DoNotGrantEntraPermission", FindingSeverity.Warning,
                     "With App RBAC, do NOT also grant SMTP.SendAsApp in Microsoft Entra ID: an Entra grant applies to every mailbox in the organization and makes the management scope pointless.",
@@ -88,7 +106,7 @@ namespace M365SmtpTools.Engine.Operations
                 findings.Add(new PlanFinding("EntraPermissionRequired", FindingSeverity.Information,
                     entraGrant + " Without it the token has no roles claim and Exchange answers 535 5.7.3. This step is done in Entra, not by the script.",
                     "API permissions > Add a permission > APIs my organization uses > Office 365 Exchange Online > Application permissions > SMTP.SendAsApp, then Grant admin consent."));
-            if (!request.EnableSmtpClientAuthentication)
+            if (!request.EnableSmtpClientAuthentication && !graph)
                 findings.Add(new PlanFinding("SmtpAuthMayBeDisabled", FindingSeverity.Information,
                     "SMTP AUTH is off by default in tenants created after January 2020 and with Security Defaults; if it is, authentication fails with 535 5.7.139.",
                     "Run the plan with -EnableSmtpClientAuthentication to allow it on the mailbox (Set-CASMailbox -SmtpClientAuthenticationDisabled $false)."));
@@ -104,7 +122,7 @@ namespace M365SmtpTools.Engine.Operations
             void Add(string title, string why, string command, bool inScript = true, string runIn = ExchangeRunIn) =>
                 steps.Add(new PlanStep(steps.Count + 1, title, why, command, runIn, inScript));
 
-            string graph = string.Join("\n", new[]
+            string grantScript = string.Join("\n", new[]
             {
                 "Connect-MgGraph -Scopes 'AppRoleAssignment.ReadWrite.All', 'Application.Read.All'",
                 $"$exchange = Get-MgServicePrincipal -Filter \"appId eq '{ExchangeOnlineResourceAppId}'\"",
@@ -112,7 +130,7 @@ namespace M365SmtpTools.Engine.Operations
                 $"New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId '{sp}' -PrincipalId '{sp}' -ResourceId $exchange.Id -AppRoleId $role.Id",
             });
             if (!rbac)
-                Add("Grant SMTP.SendAsApp in Microsoft Entra ID, with admin consent", entraGrant + " It puts SMTP.SendAsApp in the token's roles claim; the token is requested for " + "https://outlook.office365.com/.default.", graph, inScript: false, runIn: EntraRunIn);
+                Add("Grant SMTP.SendAsApp in Microsoft Entra ID, with admin consent", entraGrant + " It puts SMTP.SendAsApp in the token's roles claim; the token is requested for " + "https://outlook.office365.com/.default.", grantScript, inScript: false, runIn: EntraRunIn);
 
             Add("Register the app's service principal in Exchange Online",
                 "Exchange Online only accepts tokens of service principals it knows; the ObjectId must be the Enterprise application's object id.",
@@ -132,6 +150,15 @@ namespace M365SmtpTools.Engine.Operations
                 string filter = string.Join(" -or ", inScope.Select(a => inScope.Count == 1 ? $"PrimarySmtpAddress -eq {PowerShellText.Quote(a)}" : $"(PrimarySmtpAddress -eq {PowerShellText.Quote(a)})"));
                 Add("Create a management scope with the mailboxes", "App RBAC limits the app to the mailboxes the scope's filter matches.",
                     $"New-ManagementScope -Name {PowerShellText.Quote(scopeName)} -RecipientRestrictionFilter \"{filter}\"");
+                if (graph)
+                {
+                    Add("Assign the role Application Mail.Send over the scope", "This is what lets the app send as the scoped mailboxes through Microsoft Graph (sendMail); nothing is granted in Entra.",
+                        $"New-ManagementRoleAssignment -Name {PowerShellText.Quote(RoleAssignmentName(appId, graph))} -App {PowerShellText.Quote(sp)} -Role 'Application Mail.Send' -CustomResourceScope {PowerShellText.Quote(scopeName)}");
+                    foreach (string m in mailboxes)
+                        Add($"Check that the app may send as {m}", "Reads the RBAC for Applications assignments for this mailbox; the Mail.Send role should show InScope True. Changes nothing.",
+                            $"Test-ServicePrincipalAuthorization -Identity {PowerShellText.Quote(sp)} -Resource {PowerShellText.Quote(m)}");
+                }
+                else
                 Add("Assign the role Application SMTP.SendAsApp over the scope", "This is what lets the app send as the scoped mailboxes over SMTP; nothing is granted in Entra.",
                     $"New-ManagementRoleAssignment -Name {PowerShellText.Quote(RoleAssignmentName(appId))} -App {PowerShellText.Quote(sp)} -Role 'Application SMTP.SendAsApp' -CustomResourceScope {PowerShellText.Quote(scopeName)}");
             }
@@ -146,10 +173,13 @@ namespace M365SmtpTools.Engine.Operations
                 ServicePrincipalObjectId = request.ServicePrincipalObjectId,
                 Mailbox = mailboxes,
                 SendAs = sendAs.ToArray(),
-                Model = request.Model,
+                Model = graph ? SmtpAppAccessModel.AppRbac : request.Model,
+                Graph = graph,
+                TokenScope = graph ? "https://graph.microsoft.com/.default" : "https://outlook.office365.com/.default",
                 Findings = findings.Select((f, i) => (f, i)).OrderByDescending(x => x.f.Severity).ThenBy(x => x.i).Select(x => x.f).ToArray(),
                 Steps = steps.ToArray(),
-                EntraPermission = rbac ? "None: do not grant SMTP.SendAsApp in Entra with App RBAC." : entraGrant,
+                EntraPermission = graph ? "None: do not grant Mail.Send in Entra; RBAC for Applications scopes it to the mailboxes."
+                    : rbac ? "None: do not grant SMTP.SendAsApp in Entra with App RBAC." : entraGrant,
             };
             plan.Script = BuildScript(plan, scopeName, appId, sp);
 
@@ -173,20 +203,24 @@ namespace M365SmtpTools.Engine.Operations
         }
 
         /// <summary>The name given to the role assignment (at most 64 characters, as Exchange requires).</summary>
-        internal static string RoleAssignmentName(string appId) => "SMTP.SendAsApp " + appId;
+        internal static string RoleAssignmentName(string appId, bool graph = false) => (graph ? "Mail.Send " : "SMTP.SendAsApp ") + appId;
 
         private string BuildScript(SmtpAppAccessPlan plan, string scopeName, string appId, string sp)
         {
             bool rbac = plan.Model == SmtpAppAccessModel.AppRbac;
             var s = new List<string>
             {
-                $"# App-only SMTP (OAuth client credentials) for the app {appId}: {(rbac ? "App RBAC (scoped Exchange role)" : "mailbox permissions")}.",
+                plan.Graph
+                    ? $"# App-only Microsoft Graph sendMail (OAuth client credentials) for the app {appId}: RBAC for Applications (the role Application Mail.Send over a management scope)."
+                    : $"# App-only SMTP (OAuth client credentials) for the app {appId}: {(rbac ? "App RBAC (scoped Exchange role)" : "mailbox permissions")}.",
                 $"# Written by New-M365SmtpAppAccessPlan (M365SmtpTools) on {PowerShellText.Date(_clock.UtcNow)}.",
                 "#",
                 "# Run it in a PowerShell session that is connected to Exchange Online as an Exchange administrator:",
                 "#     Connect-ExchangeOnline",
                 "# It is safe to run again: what exists already is kept (an existing permission is not duplicated).",
-                $"# The app then requests its token for {plan.TokenScope} and authenticates with XOAUTH2 as {PowerShellText.Comment(string.Join(" or ", plan.Mailbox))}.",
+                plan.Graph
+                    ? $"# The app then requests its token for {plan.TokenScope} and sends with Send-M365Mail -Method Graph -UserName {string.Join(" or ", plan.Mailbox)}."
+                    : $"# The app then requests its token for {plan.TokenScope} and authenticates with XOAUTH2 as {string.Join(" or ", plan.Mailbox)}.",
                 "#",
                 "# Findings:",
             };
@@ -230,7 +264,7 @@ namespace M365SmtpTools.Engine.Operations
                 else if (step.Command.StartsWith("New-ManagementScope", StringComparison.Ordinal) || step.Command.StartsWith("New-ManagementRoleAssignment", StringComparison.Ordinal))
                 {
                     bool scope = step.Command.StartsWith("New-ManagementScope", StringComparison.Ordinal);
-                    string what = scope ? $"management scope '{scopeName}'" : $"role assignment '{RoleAssignmentName(appId)}'";
+                    string what = scope ? $"management scope '{scopeName}'" : $"role assignment '{RoleAssignmentName(appId, plan.Graph)}'";
                     s.Add("try {");
                     s.Add($"    {step.Command} | Out-Null");
                     s.Add($"    Write-Host {PowerShellText.Quote($"Created the {what}.")}");

@@ -49,5 +49,12 @@ namespace M365SmtpTools.Engine.Operations
 
         /// <summary>A .ps1 file to write the plan to as a script; a full path. Null writes nothing.</summary>
         public string? ScriptPath { get; set; }
+
+        /// <summary>
+        /// Plan for Microsoft Graph sendMail (Send-M365Mail -Method Graph) instead of SMTP: least privilege with RBAC for
+        /// Applications (the role Application Mail.Send over a management scope), never tenant-wide Mail.Send in Entra;
+        /// SMTP AUTH isn't needed.
+        /// </summary>
+        public bool Graph { get; set; }
     }
 }

@@ -54,6 +54,9 @@ namespace M365SmtpTools.Engine.Operations
 
         /// <summary>Makes the retry jitter repeatable.</summary>
         public int? RetrySeed { get; set; }
+
+        /// <summary>-Method Graph: the HTTP handler requests go through (tests trust a private CA); default a new HttpClientHandler.</summary>
+        public System.Net.Http.HttpMessageHandler? GraphHttpHandler { get; set; }
     }
 
     /// <summary>
@@ -63,7 +66,7 @@ namespace M365SmtpTools.Engine.Operations
     /// the endpoint's limits and retried by reply class. Every input gets exactly one <see cref="SendMailResult"/>,
     /// streamed as soon as it is known.
     /// </summary>
-    public sealed class SendMailOperation
+    public sealed partial class SendMailOperation
     {
         private readonly SendMailOperationSettings _settings;
 
@@ -136,7 +139,7 @@ namespace M365SmtpTools.Engine.Operations
         }
 
         /// <summary>One execution: the state shared by the workers.</summary>
-        private sealed class Run
+        private sealed partial class Run
         {
             private readonly SendMailOperation _op;
             private readonly SendMailRequest _request;
@@ -225,6 +228,7 @@ namespace M365SmtpTools.Engine.Operations
                         _host.WriteProgress(new OperationProgress { ActivityId = 1, Activity = "Send-M365Mail", Status = Summary(), Completed = true });
                     _transcript?.Dispose();
                     if (_ownsConnection) _connection?.Close();
+                    DisposeGraph();
                     _pacerGate.Dispose();
                 }
             }
@@ -239,6 +243,12 @@ namespace M365SmtpTools.Engine.Operations
                 if (r.MaxMessagesPerMinute is int m && m < 1) throw Invalid("MaxMessagesPerMinuteOutOfRange", "MaxMessagesPerMinute", $"-MaxMessagesPerMinute {m} is not positive.", "Give 1 or more.");
                 if (r.MaxRecipientsPerDay is int d && d < 1) throw Invalid("MaxRecipientsPerDayOutOfRange", "MaxRecipientsPerDay", $"-MaxRecipientsPerDay {d} is not positive.", "Give 1 or more.");
                 if (r.MaxConnections is int c && (c < 1 || c > 100)) throw Invalid("MaxConnectionsOutOfRange", "MaxConnections", $"-MaxConnections {c} is outside 1-100.", "Give 1 (the default) to 3 for Microsoft 365.");
+
+                if (r.Method == SendMethod.Graph)
+                {
+                    ValidateGraphRequest();
+                    return;
+                }
 
                 bool auth = r.SpecifiesAuthMethod();
                 if (r.Method != SendMethod.ClientSubmission)
@@ -356,6 +366,7 @@ namespace M365SmtpTools.Engine.Operations
                     item.Notify = item.Spec.DeliveryNotification ?? SmtpDsnNotify.Default;
                     if (item.Notify.HasFlag(SmtpDsnNotify.Never) && item.Notify != SmtpDsnNotify.Never)
                         throw Invalid("DeliveryNotificationConflict", "DeliveryNotification", "-DeliveryNotification Never can't be combined with Success, Failure or Delay.", "Give Never alone, or the others.");
+                    if (_request.Method == SendMethod.Graph) PrepareGraph(item);
                 }
                 catch (M365SmtpException e)
                 {
@@ -389,7 +400,7 @@ namespace M365SmtpTools.Engine.Operations
             {
                 var b = new MessageBuilder();
                 string? from = spec.From;
-                if (string.IsNullOrWhiteSpace(from) && _request.Method == SendMethod.ClientSubmission)
+                if (string.IsNullOrWhiteSpace(from) && (_request.Method == SendMethod.ClientSubmission || _request.Method == SendMethod.Graph))
                 {
                     string? user = _connection?.UserName ?? _request.UserName ?? _request.Credential?.UserName;
                     if (user != null && EmailAddress.TryParse(user, out EmailAddress? _)) from = user;
@@ -538,7 +549,7 @@ namespace M365SmtpTools.Engine.Operations
                 MimeMessage m = item.Message!;
                 try
                 {
-                    if (_request.Method == SendMethod.ClientSubmission)
+                    if (_request.Method == SendMethod.ClientSubmission || _request.Method == SendMethod.Graph)
                         item.Endpoint = _endpoint;
                     else if (_request.Method == SendMethod.Relay)
                         item.Endpoint = _endpoint.Host != null ? _endpoint : _endpoint.WithHost(await RelayHostAsync(m.EnvelopeSender.AsciiDomain).ConfigureAwait(false));
@@ -599,6 +610,8 @@ namespace M365SmtpTools.Engine.Operations
             {
                 try
                 {
+                    if (_request.Method == SendMethod.Graph)
+                        await PrepareGraphSendingAsync().ConfigureAwait(false);
                     if (_request.Method == SendMethod.ClientSubmission && _connection == null)
                     {
                         var connect = new ConnectSmtpRequest();
@@ -686,6 +699,11 @@ namespace M365SmtpTools.Engine.Operations
 
             private async Task SendOneAsync(Item item, Session session)
             {
+                if (_request.Method == SendMethod.Graph)
+                {
+                    await SendOneGraphAsync(item).ConfigureAwait(false);
+                    return;
+                }
                 MimeMessage m = item.Message!;
                 ResolvedSmtpEndpoint ep = item.Endpoint!;
                 item.Started = _clock.UtcNow;

@@ -34,7 +34,7 @@ namespace M365SmtpTools.Engine.Operations
     /// </summary>
     public sealed class SendMailRequest : SmtpAuthOptions
     {
-        /// <summary>ClientSubmission (default), Relay or DirectSend.</summary>
+        /// <summary>ClientSubmission (default), Relay, DirectSend or Graph.</summary>
         public SendMethod Method { get; set; } = SendMethod.ClientSubmission;
 
         /// <summary>For ClientSubmission: which named endpoint (ClientSubmission, HighVolumeEmail, AzureCommunicationServices, LegacyTls).</summary>
@@ -141,6 +141,12 @@ namespace M365SmtpTools.Engine.Operations
 
         /// <summary>Append the redacted SMTP transcript to this file.</summary>
         public string? TranscriptPath { get; set; }
+
+        /// <summary>Graph: keep a copy of each message in the mailbox's Sent Items (Graph's saveToSentItems); not kept by default.</summary>
+        public bool SaveToSentItems { get; set; }
+
+        /// <summary>Graph: the base address to send to instead of the cloud's Graph host (https://host[:port]), e.g. a private endpoint or a test double.</summary>
+        public string? GraphEndpoint { get; set; }
     }
 
     /// <summary>

@@ -76,6 +76,9 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>The whole plan as a PowerShell script (written to <see cref="ScriptPath"/> with -ScriptPath).</summary>
         public string Script { get; internal set; } = "";
 
+        /// <summary>True for a plan for Microsoft Graph sendMail (New-M365SmtpAppAccessPlan -Graph).</summary>
+        public bool Graph { get; internal set; }
+
         /// <summary>The script file that was written, or null.</summary>
         public string? ScriptPath { get; internal set; }
 

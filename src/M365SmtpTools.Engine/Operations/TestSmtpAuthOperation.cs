@@ -524,7 +524,11 @@ namespace M365SmtpTools.Engine.Operations
                     s.Status = SmtpTestStageStatus.Failed;
                     s.Detail = $"{e.Reply!.Code} {e.Reply.Text}";
                     _report.Mechanism = MechanismFromTranscript();
-                    _report.AddFinding(Findings.ForReply(SmtpTestStage.Auth, e.Reply, Context, e.ServerErrorDetail));
+                    SmtpTestFinding finding = Findings.ForReply(SmtpTestStage.Auth, e.Reply, Context, e.ServerErrorDetail);
+                    // SMTP AUTH switched off: Microsoft Graph sends without it (Send-M365Mail -Method Graph).
+                    if (finding.Id == "SmtpAuthDisabled")
+                        finding = Graph.GraphAlternative.Add(finding, _request, _report.UserName ?? _request.UserName, _request.To?.FirstOrDefault());
+                    _report.AddFinding(finding);
                 }
             }
 

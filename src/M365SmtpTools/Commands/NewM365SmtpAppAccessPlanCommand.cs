@@ -28,6 +28,11 @@ namespace M365SmtpTools.Commands
     /// <code>New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 3c2b1a0f-9e8d-4c7b-8a6f-5e4d3c2b1a0f -AppObjectId 3c2b1a0f-9e8d-4c7b-8a6f-5e4d3c2b1a0f -Mailbox reports@contoso.com | Select-Object -ExpandProperty Findings</code>
     /// <para>Shows the ObjectIdIsAppRegistration error: the object id given as the service principal's is the app registration's. Copy the Object ID from Enterprise applications instead.</para>
     /// </example>
+    /// <example>
+    /// <title>Plan least privilege for sending through Microsoft Graph</title>
+    /// <code>New-M365SmtpAppAccessPlan -Graph -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -ScriptPath .\graph-mail-app.ps1</code>
+    /// <para>For Send-M365Mail -Method Graph when SMTP AUTH stays off: the script registers the service principal, creates a management scope with reports@contoso.com, assigns the role 'Application Mail.Send' over it and checks the result with Test-ServicePrincipalAuthorization. Nothing is granted in Entra, so the app can send only as the scoped mailbox.</para>
+    /// </example>
     /// <seealso href="https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth">Authenticate an IMAP, POP or SMTP connection using OAuth</seealso>
     /// <seealso href="https://learn.microsoft.com/exchange/permissions-exo/application-rbac">Role Based Access Control for Applications in Exchange Online</seealso>
     /// <seealso cref="NewM365RelayConnectorPlanCommand"/>
@@ -84,6 +89,10 @@ namespace M365SmtpTools.Commands
         [Alias("AsScript", "OutFile")] // AsScript: the name of releases before 0.2 (an -As* name reads as a switch)
         public string? ScriptPath { get; set; }
 
+        /// <summary>Plans for Microsoft Graph sendMail (Send-M365Mail -Method Graph) instead of SMTP, for tenants where SMTP AUTH stays off: least privilege with RBAC for Applications (New-ManagementScope with the mailboxes, New-ServicePrincipal, New-ManagementRoleAssignment -Role 'Application Mail.Send', checked with Test-ServicePrincipalAuthorization), never the tenant-wide Mail.Send permission in Entra. -Model is then always AppRbac.</summary>
+        [Parameter]
+        public SwitchParameter Graph { get; set; }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
@@ -99,6 +108,7 @@ namespace M365SmtpTools.Commands
                 ScopeName = ScopeName,
                 DisplayName = DisplayName,
                 ScriptPath = ScriptPath == null ? null : GetUnresolvedProviderPathFromPSPath(ScriptPath),
+                Graph = Graph.IsPresent,
             };
             var operation = new NewSmtpAppAccessPlanOperation();
             var errors = new List<M365SmtpException>();

@@ -21,6 +21,7 @@ namespace M365SmtpTools.Commands
     /// <para>Each message is built and checked before any connection is made: addresses (Name &lt;user@domain&gt; forms are accepted), headers, and attachment files (wildcards are resolved; a missing file is an error for that message and nothing of it is sent). Objects piped in bind by property name to -From, -To, -Cc, -Bcc, -ReplyTo, -Subject, -Body, -HtmlBody, -Attachment, -InlineImage, -Header and -Priority, so Import-Csv rows become one message each, with the values given as parameters shared by all. A column may hold several addresses separated by commas or semicolons, and several attachment paths separated by semicolons.</para>
     /// <para>The whole batch goes over one authenticated connection, reconnecting when the server closes it or it dies, paced to the endpoint's published limits (Microsoft 365 client submission: 30 messages a minute and 10,000 recipients a day per mailbox; -MaxMessagesPerMinute and -MaxRecipientsPerDay override them) so the server never has to throttle. Temporary failures (4xx replies including 4.3.2, dead connections) are retried with exponential back-off and jitter up to -MaxRetry times; permanent ones (5xx) never are. When the connection is lost after the end of a message was sent and before the server answered, the message may have been delivered: it is reported with Status Unknown and not sent again unless you give -RetryUnknown.</para>
     /// <para>Every input produces exactly one result object: Status (Sent, Failed, Unknown, NotAttempted), MessageId, From, the accepted and rejected recipients with each server reply, Attempts, Elapsed, Server and the last Reply. Every failure is also written as a non-terminating error whose target is the input, with the Exchange Online reply catalogue's meaning and fix in the result (Meaning, Remediation, RemediationCommands). Ctrl+C stops cleanly: messages not yet sent are NotAttempted. -WhatIf asks, for each message, "to these recipients via host:port (method)" without touching any server. -TranscriptPath appends the SMTP transcript with passwords and tokens redacted; -Verbose shows each phase.</para>
+    /// <para>Graph (-Method Graph) sends with Microsoft Graph's POST /users/{id}/sendMail over HTTPS, where {id} is -UserName, else the message's From: for tenants where SMTP AUTH is disabled (Security Defaults, tenants created after January 2020). It takes the same auth parameters (app-only certificate, secret or managed identity with the Mail.Send application permission; -DeviceCode or -Interactive with the delegated Mail.Send permission; or -AccessToken with a token whose audience is Microsoft Graph: a token for outlook.office365.com is refused before anything is sent, with the fix). Graph accepts only custom headers named x-… (at most 5), one body (HTML when -HtmlBody is given, else text), and messages up to 150 MB; attachments over 3 MB go through an upload session. A 429 or 503 answer is retried after its Retry-After, a batch keeps to 4 concurrent requests per mailbox, and each Graph error (ErrorAccessDenied, MailboxNotEnabledForRESTAPI, ErrorInvalidRecipients, ErrorMessageSizeExceeded, ErrorSendAsDenied, a wrong-audience or expired token) becomes a result with its meaning and fix. SMTP-only parameters (-SmtpServer, -Port, -Endpoint, client certificates, -TranscriptPath, …) are refused with -Method Graph.</para>
     /// <para>Port 465 to Microsoft 365 is refused (Exchange Online supports only STARTTLS), an IP address given instead of smtp.office365.com gets a warning, and Basic authentication (-Credential) against Microsoft 365 client submission warns with Microsoft's retirement dates.</para>
     /// </remarks>
     /// <example>
@@ -50,6 +51,11 @@ namespace M365SmtpTools.Commands
     /// <para>Direct Send to internal staff: no account and no password, straight to the MX endpoint of contoso.com on port 25 (with TLS required). A recipient outside the tenant would be refused before connecting, with an error that names it.</para>
     /// </example>
     /// <example>
+    /// <title>Send through Microsoft Graph when SMTP AUTH is off</title>
+    /// <code>Send-M365Mail -Method Graph -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -CertificatePath ./mail-app.pfx -UserName reports@contoso.com -To ops@contoso.com -Subject 'Nightly export finished' -Body $summary -Attachment ./export.zip</code>
+    /// <para>Sends with Microsoft Graph's sendMail instead of SMTP, for tenants with Security Defaults or SMTP AUTH switched off: the app gets a token for https://graph.microsoft.com (application permission Mail.Send, best scoped to the sending mailboxes with RBAC for Applications) and the message goes out from reports@contoso.com. Attachments over 3 MB are uploaded in chunks (up to 150 MB); the result objects, retries, pacing and -WhatIf are the same as for SMTP.</para>
+    /// </example>
+    /// <example>
     /// <title>Show what a batch would do without sending</title>
     /// <code>Import-Csv ./batch.csv | Send-M365Mail -From ops@contoso.com -WhatIf</code>
     /// <para>Shows, for each row, the recipients and the server and method it would be sent through, without connecting to anything.</para>
@@ -66,7 +72,7 @@ namespace M365SmtpTools.Commands
 
         // ---- where and how ----------------------------------------------------------------------------------------
 
-        /// <summary>How the mail reaches Exchange Online: ClientSubmission (authenticated, port 587; the default), Relay (an inbound connector, port 25 to the tenant MX endpoint) or DirectSend (port 25 to the recipients' MX endpoint, internal recipients only).</summary>
+        /// <summary>How the mail reaches Exchange Online: ClientSubmission (authenticated, port 587; the default), Relay (an inbound connector, port 25 to the tenant MX endpoint), DirectSend (port 25 to the recipients' MX endpoint, internal recipients only) or Graph (Microsoft Graph sendMail over HTTPS with a Graph token and the Mail.Send permission, for tenants where SMTP AUTH is off).</summary>
         [Parameter]
         public SendMethod Method { get; set; } = SendMethod.ClientSubmission;
 
@@ -250,6 +256,16 @@ namespace M365SmtpTools.Commands
         [ValidateRange(1, 3600)]
         public int? TimeoutSeconds { get; set; }
 
+        /// <summary>For -Method Graph: keeps a copy of each message in the sending mailbox's Sent Items. Without it Graph's sendMail keeps none (a message with attachments over 3 MB is sent from a draft, and Graph always keeps that copy).</summary>
+        [Parameter]
+        public SwitchParameter SaveToSentItems { get; set; }
+
+        /// <summary>For -Method Graph: the https:// base address to send to instead of the -Environment cloud's Graph host (graph.microsoft.com, graph.microsoft.us, dod-graph.microsoft.us, microsoftgraph.chinacloudapi.cn), e.g. a private endpoint or a test server.</summary>
+        /// <default>The -Environment cloud's Graph host</default>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? GraphEndpoint { get; set; }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
@@ -310,6 +326,8 @@ namespace M365SmtpTools.Commands
                 RetryUnknown = RetryUnknown.IsPresent,
                 TranscriptPath = TranscriptPath == null ? null : GetUnresolvedProviderPathFromPSPath(TranscriptPath),
                 TimeoutSeconds = TimeoutSeconds,
+                SaveToSentItems = SaveToSentItems.IsPresent,
+                GraphEndpoint = GraphEndpoint,
                 // The message values travel in the specs (one per pipeline object), never as shared defaults.
             });
             var written = new HashSet<M365SmtpException>();

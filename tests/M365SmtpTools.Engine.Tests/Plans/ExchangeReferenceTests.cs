@@ -54,6 +54,11 @@ public sealed class ExchangeReferenceTests
             }, host);
             commands.AddRange(plan.Steps.Where(s => s.InScript).Select(s => s.Command));
         }
+        var graphPlan = await new NewSmtpAppAccessPlanOperation(new FakeClock()).RunAsync(new NewSmtpAppAccessPlanRequest
+        {
+            AppId = Guid.NewGuid(), ServicePrincipalObjectId = Guid.NewGuid(), Mailbox = new[] { "a@contoso.com" }, SendAs = new[] { "c@contoso.com" }, Graph = true,
+        }, host);
+        commands.AddRange(graphPlan.Steps.Where(s => s.InScript).Select(s => s.Command));
         return commands;
     }
 
