@@ -176,11 +176,13 @@ try { Test-M365SmtpAuth @common -Credential $wrong -ErrorOnFailure -ErrorAction 
         }
 
         It 'stops at Tls on a server that offers AUTH but no STARTTLS, and never sends the password' {
+            # The server's transcript holds every connection since it started (other tests use it too): read this test's part.
+            $before = if (Test-Path -LiteralPath $faults.NO_STARTTLS_LOG) { (Get-Content -LiteralPath $faults.NO_STARTTLS_LOG -Raw).Length } else { 0 }
             $report = Test-M365SmtpAuth -SmtpServer 127.0.0.1 -Port $faults.NO_STARTTLS_PORT -Credential $faultCredential -TimeoutSeconds 10
             $report.FailedStage | Should -Be 'Tls'
             $finding = $report.Findings | Where-Object Id -EQ 'StartTlsNotOffered'
             $finding.Evidence | Should -Match 'AUTH'
-            $transcript = Get-Content -LiteralPath $faults.NO_STARTTLS_LOG -Raw
+            $transcript = (Get-Content -LiteralPath $faults.NO_STARTTLS_LOG -Raw).Substring($before)
             $transcript | Should -Match 'C: EHLO'
             $transcript | Should -Not -Match 'C: AUTH'
             $transcript | Should -Not -Match ([regex]::Escape($faults.PASSWORD))
