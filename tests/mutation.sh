@@ -11,8 +11,10 @@
 #
 # Environment: MUTATION_CONCURRENCY (default 2: test processes at once), MUTATION_OUT (default StrykerOutput/ in
 # the repository, ignored by git). Prints the per-area table (as in tests/MUTATION.md) and every surviving mutant.
-# Interop tests whose server is not running are skipped, so start the servers (tests/interop/servers/*.sh start)
-# for the numbers in tests/MUTATION.md only if you want interop coverage too; those numbers were taken without them.
+# Like tests/run.sh it installs the test prerequisites and starts the real servers of tests/interop/servers (their
+# interop tests kill mutants too: the SPF evaluator is mostly tested against nsd), and stops them at the end. Don't run
+# it at the same time as tests/run.sh or tests/stress.sh in the same checkout: they share the servers' state folder,
+# and Stryker swaps the engine assembly in the test project's bin/Debug while it runs.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
@@ -59,6 +61,14 @@ json.dump({"stryker-config": {
 EOF
 
 dotnet tool restore >/dev/null
+bash tests/interop/install.sh || { echo "mutation.sh: installing test prerequisites failed" >&2; exit 1; }
+started=()
+stop_servers() { for s in "${started[@]}"; do bash "$s" stop >/dev/null 2>&1 || true; done; }
+trap stop_servers EXIT
+for s in tests/interop/servers/*.sh; do
+  [ -e "$s" ] || continue
+  if bash "$s" start >/dev/null; then started+=("$s"); else echo "mutation.sh: $s failed to start" >&2; exit 1; fi
+done
 echo "mutation.sh: $(IFS=' '; echo "$*") -> $out"
 # Stryker builds and runs tests from the test project's folder.
 (cd tests/M365SmtpTools.Engine.Tests && nice -n 10 dotnet stryker -f "$config" -O "$out" --skip-version-check) > "$out/stryker.log" 2>&1 \
