@@ -65,6 +65,7 @@ bash tests/interop/install.sh || { echo "mutation.sh: installing test prerequisi
 started=()
 stop_servers() { for s in "${started[@]}"; do bash "$s" stop >/dev/null 2>&1 || true; done; }
 trap stop_servers EXIT
+trap 'exit 130' INT TERM  # so the EXIT trap stops the servers on Ctrl-C or kill too
 for s in tests/interop/servers/*.sh; do
   [ -e "$s" ] || continue
   if bash "$s" start >/dev/null; then started+=("$s"); else echo "mutation.sh: $s failed to start" >&2; exit 1; fi

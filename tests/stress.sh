@@ -13,6 +13,7 @@ bash tests/interop/install.sh || { echo "stress.sh: installing test prerequisite
 started=()
 stop_servers() { for s in "${started[@]}"; do bash "$s" stop >/dev/null 2>&1 || true; done; }
 trap stop_servers EXIT
+trap 'exit 130' INT TERM  # so the EXIT trap stops the servers on Ctrl-C or kill too
 for s in tests/interop/servers/*.sh; do
   [ -e "$s" ] || continue
   if bash "$s" start; then started+=("$s"); else echo "stress.sh: $s failed to start" >&2; exit 1; fi
