@@ -44,7 +44,7 @@ public sealed class SecretTests
             Assert.Contains("72f988bf-86f1-41af-91ab-2d7cd011db47", run.Stdout);
             Assert.Contains("11111111-2222-3333-4444-555555555555", run.Stdout);
             Assert.Contains("AccessToken", run.Stdout);
-            // What ps shows (read from /proc while the tool ran): the variable's name, not its value.
+            // What ps shows (/proc/<pid>/cmdline, reported by the tool process itself): the variable's name, not its value.
             Assert.NotNull(run.ObservedCommandLine);
             Assert.Contains("--access-token-env M365SMTP_TEST_TOKEN", run.ObservedCommandLine);
             AssertAbsent(run, token, signature);

@@ -33,10 +33,14 @@ public static class CliProcess
         psi.Environment["DOTNET_NOLOGO"] = "1";
         if (environment != null) foreach (var (k, v) in environment) psi.Environment[k] = v;
 
+        // The command line as the system shows it to other users (ps, /proc/<pid>/cmdline). Reading it from here raced
+        // the child (an exited process shows an empty one), so the child reports it: the StartupHook of this assembly
+        // copies /proc/self/cmdline to a file before the tool's Main runs.
+        string cmdlineFile = Path.Combine(Path.GetTempPath(), $"m365smtp-cmdline-{Guid.NewGuid():N}");
+        psi.Environment["DOTNET_STARTUP_HOOKS"] = typeof(CliProcess).Assembly.Location;
+        psi.Environment["M365SMTP_TEST_CMDLINE_FILE"] = cmdlineFile;
+
         using var process = Process.Start(psi)!;
-        // The command line as the system shows it to other users (ps, /proc): read while the process runs.
-        string? observed = null;
-        try { observed = File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' '); } catch (IOException) { }
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         if (stdin != null) await process.StandardInput.WriteAsync(stdin);
@@ -50,6 +54,12 @@ public static class CliProcess
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"m365smtp {string.Join(' ', args)} did not finish in 90 s");
+        }
+        string? observed = null;
+        if (File.Exists(cmdlineFile))
+        {
+            observed = File.ReadAllText(cmdlineFile).Replace('\0', ' ');
+            File.Delete(cmdlineFile);
         }
         return new CliRun(process.ExitCode, await stdout, await stderr, psi.ArgumentList.ToList(), observed);
     }

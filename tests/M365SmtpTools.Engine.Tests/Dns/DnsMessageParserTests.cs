@@ -214,6 +214,172 @@ public class DnsMessageParserTests
         Assert.Equal("a\\046\\007", DnsMessageParser.Parse(data, data.Length).Questions[0].Name);
     }
 
+    [Theory]
+    // Header flag words as servers send them (RFC 1035 4.1.1): QR, OPCODE (4 bits), AA, TC, RD, RA, RCODE (4 bits).
+    [InlineData(0x8180, true, 0, false, false, true, true, DnsResponseCode.NoError)]     // a recursive resolver's answer
+    [InlineData(0x8583, true, 0, true, false, true, true, DnsResponseCode.NameError)]    // authoritative NXDOMAIN
+    [InlineData(0x8402, true, 0, true, false, false, false, DnsResponseCode.ServerFailure)]
+    [InlineData(0x8205, true, 0, false, true, false, false, DnsResponseCode.Refused)]
+    [InlineData(0x2800, false, 5, false, false, false, false, DnsResponseCode.NoError)]  // an UPDATE request (opcode 5)
+    [InlineData(0xF87F, true, 15, false, false, false, false, (DnsResponseCode)15)]       // every opcode and rcode bit, no flag bit
+    public void Header_flags_are_decoded_bit_by_bit(int flags, bool response, int opcode, bool aa, bool tc, bool rd, bool ra, DnsResponseCode rcode)
+    {
+        byte[] data = new MessageBuilder().Header(0xA55A, (ushort)flags, 0, 0).ToArray();
+        foreach (DnsMessage m in new[] { DnsMessageParser.Parse(data, data.Length), DnsMessageParser.ParseHeader(data, data.Length) })
+        {
+            Assert.Equal(0xA55A, m.Id);
+            Assert.Equal(response, m.IsResponse);
+            Assert.Equal(opcode, m.Opcode);
+            Assert.Equal(aa, m.Authoritative);
+            Assert.Equal(tc, m.Truncated);
+            Assert.Equal(rd, m.RecursionDesired);
+            Assert.Equal(ra, m.RecursionAvailable);
+            Assert.Equal(rcode, m.ResponseCode);
+        }
+    }
+
+    [Fact]
+    public void Answer_authority_and_additional_sections_are_kept_apart()
+    {
+        // A referral-shaped answer: 1 answer (CNAME), 2 authority (NS, SOA as raw data), 1 additional (A).
+        var m = new MessageBuilder().Header(9, 0x8180, 1, 1, 2, 1).Question("www.contoso.test", DnsRecordType.A);
+        m.Pointer(12).U16(5).U16(1).U32(300).U16(2).Pointer(16); // www.contoso.test CNAME contoso.test
+        m.Pointer(16).U16(2).U16(1).U32(86400).U16(6).Labels("ns1").Pointer(16);
+        m.Pointer(16).U16(6).U16(1).U32(86400).U16(3).Bytes(0xDE, 0xAD, 0x01);
+        m.Labels("ns1").Pointer(16).U16(1).U16(1).U32(0x80000000).U16(4).Bytes(198, 51, 100, 7);
+        byte[] data = m.ToArray();
+        DnsMessage msg = DnsMessageParser.Parse(data, data.Length);
+
+        Assert.Equal(1, msg.QuestionCount);
+        DnsQuestion q = Assert.Single(msg.Questions);
+        Assert.Equal(("www.contoso.test", DnsRecordType.A, (ushort)1), (q.Name, q.Type, q.Class));
+        var cname = Assert.IsType<CnameRecord>(Assert.Single(msg.Answers));
+        Assert.Equal(("www.contoso.test", "contoso.test", 300u), (cname.Name, cname.Target, cname.TimeToLive));
+        Assert.Equal(2, msg.Authority.Count);
+        var ns = Assert.IsType<OtherRecord>(msg.Authority[0]);
+        Assert.Equal((DnsRecordType.NS, "contoso.test", 86400u), (ns.Type, ns.Name, ns.TimeToLive));
+        Assert.Equal(new byte[] { 3, (byte)'n', (byte)'s', (byte)'1', 0xC0, 16 }, ns.Data); // unknown types keep their bytes as sent
+        var soa = Assert.IsType<OtherRecord>(msg.Authority[1]);
+        Assert.Equal(DnsRecordType.SOA, soa.Type);
+        Assert.Equal(new byte[] { 0xDE, 0xAD, 0x01 }, soa.Data);
+        var glue = Assert.IsType<AddressRecord>(Assert.Single(msg.Additional));
+        Assert.Equal("ns1.contoso.test", glue.Name);
+        Assert.Equal(IPAddress.Parse("198.51.100.7"), glue.Address);
+        Assert.Equal(0u, glue.TimeToLive); // a TTL with the top bit set is read as zero (RFC 2181 section 8)
+    }
+
+    [Theory]
+    [InlineData(0x7FFFFFFFu, 0x7FFFFFFFu)]
+    [InlineData(0x80000000u, 0u)]
+    [InlineData(0xFFFFFFFFu, 0u)]
+    [InlineData(0x01020304u, 0x01020304u)]
+    public void Ttl_is_read_big_endian_and_capped_by_RFC_2181(uint sent, uint read)
+    {
+        byte[] data = new MessageBuilder().Header(1, 0x8180, 1, 1).Question("a.test", DnsRecordType.A)
+            .Pointer(12).U16(1).U16(1).U32(sent).U16(4).Bytes(192, 0, 2, 1).ToArray();
+        Assert.Equal(read, DnsMessageParser.Parse(data, data.Length).Answers[0].TimeToLive);
+    }
+
+    [Fact]
+    public void A_PTR_answer_gives_its_target_name()
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 1).Question("1.2.0.192.in-addr.arpa", DnsRecordType.PTR);
+        var rdata = new MessageBuilder().Name("mail.contoso.test").ToArray();
+        m.Pointer(12).U16(12).U16(1).U32(60).U16(rdata.Length).Bytes(rdata);
+        byte[] data = m.ToArray();
+        var ptr = Assert.IsType<PtrRecord>(Assert.Single(DnsMessageParser.Parse(data, data.Length).Answers));
+        Assert.Equal(("1.2.0.192.in-addr.arpa", "mail.contoso.test"), (ptr.Name, ptr.Target));
+    }
+
+    [Theory]
+    [InlineData(DnsRecordType.CNAME, "CNAME record for 'a.test' has a target that doesn't match its data length")]
+    [InlineData(DnsRecordType.PTR, "PTR record for 'a.test' has a target that doesn't match its data length")]
+    [InlineData(DnsRecordType.MX, "MX record for 'a.test' has a host name that doesn't match its data length")]
+    public void A_name_shorter_than_its_rdlength_is_refused(DnsRecordType type, string detail)
+    {
+        // The data is one byte longer than the name in it (plus the preference for MX).
+        var rdata = new MessageBuilder();
+        if (type == DnsRecordType.MX) rdata.U16(10);
+        rdata.Name("x.test").Bytes(0);
+        byte[] r = rdata.ToArray();
+        byte[] data = new MessageBuilder().Header(1, 0x8180, 1, 1).Question("a.test", type)
+            .Pointer(12).U16((int)type).U16(1).U32(60).U16(r.Length).Bytes(r).ToArray();
+        Assert.Contains(detail, Malformed(data).Message);
+    }
+
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(3, false)]
+    public void An_MX_needs_at_least_three_bytes(int rdLength, bool refused)
+    {
+        // 3 bytes is the smallest MX: a preference and the root name.
+        byte[] data = new MessageBuilder().Header(1, 0x8180, 1, 1).Question("a.test", DnsRecordType.MX)
+            .Pointer(12).U16(15).U16(1).U32(60).U16(rdLength).Bytes(new byte[] { 0, 5, 0 }[..rdLength]).ToArray();
+        if (refused)
+            Assert.Contains("the MX record for 'a.test' is too short (2 bytes)", Malformed(data).Message);
+        else
+        {
+            var mx = Assert.IsType<MxRecord>(DnsMessageParser.Parse(data, data.Length).Answers[0]);
+            Assert.Equal(("", (ushort)5), (mx.Exchange, mx.Preference));
+        }
+    }
+
+    [Fact]
+    public void A_TXT_record_may_end_with_an_empty_string_and_its_strings_fill_it_exactly()
+    {
+        byte[] data = new MessageBuilder().Header(1, 0x8180, 1, 1).Question("a.test", DnsRecordType.TXT)
+            .Pointer(12).U16(16).U16(1).U32(60).U16(4).Bytes(2, (byte)'h', (byte)'i', 0).ToArray();
+        Assert.Equal(new[] { "hi", "" }, Assert.IsType<TxtRecord>(DnsMessageParser.Parse(data, data.Length).Answers[0]).Strings);
+    }
+
+    [Theory]
+    [InlineData(253, false)]
+    [InlineData(255, false)] // the longest name (RFC 1035 2.3.4), counted on the wire: length bytes and the root included
+    [InlineData(256, true)]
+    public void Names_may_be_255_octets_long_and_no_longer(int octets, bool refused)
+    {
+        // Build a name of the given wire length: labels of 63 octets (64 with the length byte), then one to fill.
+        var labels = new List<string>();
+        int left = octets - 1; // the root
+        while (left > 64) { labels.Add(new string('a', 63)); left -= 64; }
+        labels.Add(new string('b', left - 1));
+        string name = string.Join('.', labels);
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 0);
+        m.Labels(name).Bytes(0).U16(1).U16(1);
+        byte[] data = m.ToArray();
+        if (refused)
+            Assert.Contains("a name is longer than 255 octets", Malformed(data).Message);
+        else
+            Assert.Equal(name, DnsMessageParser.Parse(data, data.Length).Questions[0].Name);
+    }
+
+    [Theory]
+    [InlineData(127, false)]
+    [InlineData(128, true)]
+    public void A_pointer_chain_of_127_jumps_is_followed_and_128_is_refused(int jumps, bool refused)
+    {
+        byte[] message = BuildChainMessage(jumps);
+        if (refused) Assert.Contains("a name follows too many compression pointers", Malformed(message).Message);
+        else Assert.Equal("a.test", DnsMessageParser.Parse(message, message.Length).Answers[1].Name);
+    }
+
+    // The question "a.test" at offset 12; answer 1 of an unknown type whose opaque data holds the chain's links (each a
+    // pointer to the one before it, the first to 12); answer 2's owner name is a pointer to the last link, so reading
+    // it follows exactly `jumps` pointers, each to an earlier offset.
+    private static byte[] BuildChainMessage(int jumps)
+    {
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 2).Question("a.test", DnsRecordType.A);
+        // Answer 1: type 99 (opaque), rdata = the links; link k at offset start + 2k points to link k-1 (link 0 to 12).
+        int rdataStart = m.Length + 2 + 2 + 2 + 4 + 2; // owner pointer, type, class, ttl, rdlength
+        var links = new MessageBuilder();
+        for (int k = 0; k < jumps - 1; k++) links.Pointer(k == 0 ? 12 : rdataStart + 2 * (k - 1));
+        byte[] l = links.ToArray();
+        m.Pointer(12).U16(99).U16(1).U32(60).U16(l.Length).Bytes(l);
+        // Answer 2: its owner name is one more pointer, to the last link (or to 12 when there is no link).
+        m.Pointer(jumps == 1 ? 12 : rdataStart + 2 * (jumps - 2)).U16(1).U16(1).U32(60).U16(4).Bytes(192, 0, 2, 1);
+        return m.ToArray();
+    }
+
     [Fact]
     public void Seeded_fuzz_only_ever_throws_DnsException()
     {

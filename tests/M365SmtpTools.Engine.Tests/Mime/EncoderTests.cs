@@ -83,6 +83,57 @@ public class EncoderTests
         Assert.All(s.Split("\r\n"), l => Assert.True(l.Length <= 76));
     }
 
+    [Theory]
+    // Exact quoted-printable output (RFC 2045 6.7): printable ASCII 33-126 except '=' is literal, everything else =XX in
+    // upper-case hex; whitespace is literal unless a line break or the end follows it; CRLF stays a line break.
+    [InlineData("!~", "!~")]
+    [InlineData("a=b", "a=3Db")]
+    [InlineData("\u007f\u0000", "=7F=00")]
+    [InlineData("tab\tin", "tab\tin")]
+    [InlineData("end ", "end=20")]
+    [InlineData("end\t", "end=09")]
+    [InlineData("a \r\nb", "a=20\r\nb")]
+    [InlineData("a\t\r\nb", "a=09\r\nb")]
+    [InlineData("a  b", "a  b")]
+    [InlineData("a \rb", "a =0Db")]
+    [InlineData("a \r", "a =0D")]
+    [InlineData("\r\r\n", "=0D\r\n")]
+    [InlineData("\n", "=0A")]
+    [InlineData("\r\n\r\n", "\r\n\r\n")]
+    public void Quoted_printable_output_is_exact(string input, string expected)
+    {
+        byte[] bytes = input.Select(c => (byte)c).ToArray();
+        Assert.Equal(expected, Encoding.ASCII.GetString(QuotedPrintableEncoder.EncodeAll(bytes)));
+    }
+
+    [Fact]
+    public void Quoted_printable_encodes_non_ascii_bytes_in_upper_case_hex()
+    {
+        Assert.Equal("caf=C3=A9 =E2=82=AC", Encoding.ASCII.GetString(QuotedPrintableEncoder.EncodeAll(Encoding.UTF8.GetBytes("café €"))));
+        Assert.Equal("=80=FF", Encoding.ASCII.GetString(QuotedPrintableEncoder.EncodeAll(new byte[] { 0x80, 0xff })));
+    }
+
+    [Theory]
+    // Lines hold at most 75 characters before the soft break "=" (76 with it); an =XX is never split.
+    [InlineData(75, "", "")]
+    [InlineData(76, "", "=\r\nx")]
+    [InlineData(72, "=", "=3D")]
+    [InlineData(73, "=", "=\r\n=3D")]
+    [InlineData(74, " ", "=\r\n=20")]
+    [InlineData(74, " y", " =\r\ny")]
+    public void Quoted_printable_soft_breaks_exactly_at_76(int xs, string tail, string expectedTail)
+    {
+        string expected = new string('x', Math.Min(xs, 75)) + expectedTail;
+        Assert.Equal(expected, Encoding.ASCII.GetString(QuotedPrintableEncoder.EncodeAll(Encoding.ASCII.GetBytes(new string('x', xs) + tail))));
+    }
+
+    [Fact]
+    public void A_hard_line_break_starts_a_new_76_character_line()
+    {
+        string input = new string('a', 70) + "\r\n" + new string('b', 75);
+        Assert.Equal(input, Encoding.ASCII.GetString(QuotedPrintableEncoder.EncodeAll(Encoding.ASCII.GetBytes(input))));
+    }
+
     [Fact]
     public void Quoted_printable_fuzz_round_trips()
     {

@@ -105,6 +105,13 @@ public sealed class RetryPolicyTests
     [InlineData(451, null, SendFailureClass.Transient)]
     [InlineData(550, "5.7.60", SendFailureClass.Permanent)]
     [InlineData(554, "5.2.0", SendFailureClass.Permanent)]
+    // The edges of the 4xx class (RFC 5321 4.2.1: the first digit decides): 400 and 499 are transient, 399 and 500 not.
+    [InlineData(400, null, SendFailureClass.Transient)]
+    [InlineData(499, null, SendFailureClass.Transient)]
+    [InlineData(500, null, SendFailureClass.Permanent)]
+    [InlineData(354, null, SendFailureClass.Permanent)]
+    // Only 4.3.2 itself is the concurrency limit; another 4.3.x is an ordinary transient failure.
+    [InlineData(451, "4.3.0", SendFailureClass.Transient)]
     public void RepliesAreClassified(int code, string? enhanced, SendFailureClass expected) =>
         Assert.Equal(expected, RetryPolicy.Classify(code, enhanced));
 }

@@ -183,6 +183,190 @@ public class SmtpReplyReaderTests
         Assert.True(parsed > 100 && rejected > 100, $"parsed {parsed}, rejected {rejected}");
     }
 
+    [Theory]
+    // The line bound counts the bytes before the LF (a CR included): 10 fits a bound of 10, 11 doesn't.
+    [InlineData("250 abcde\r\n", false)]
+    [InlineData("250 abcdef\r\n", true)]
+    [InlineData("250 abcdef\n", false)]
+    public async Task The_line_bound_is_exact(string text, bool tooLong)
+    {
+        var r = new SmtpReplyReader(new MemoryStream(Encoding.ASCII.GetBytes(text)), "mx.test") { MaxLineLength = 10 };
+        if (!tooLong)
+        {
+            Assert.Equal(250, (await r.ReadReplyAsync(SmtpPhase.Ehlo, Ct)).Code);
+            return;
+        }
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => r.ReadReplyAsync(SmtpPhase.Ehlo, Ct));
+        Assert.Equal("SmtpReplyTooLong", ex.ErrorId);
+        Assert.Equal("The server at mx.test sent a reply line longer than 10 bytes.", ex.Message);
+    }
+
+    [Theory]
+    // Each line counts with its CRLF: "250-ab" and "250 cd" are 8 bytes each, 16 in all.
+    [InlineData(16, false)]
+    [InlineData(15, true)]
+    public async Task The_reply_bound_counts_every_line_with_its_line_end(int maxReply, bool tooLong)
+    {
+        var r = new SmtpReplyReader(new MemoryStream(Encoding.ASCII.GetBytes("250-ab\r\n250 cd\r\n")), "mx.test") { MaxReplyLength = maxReply };
+        if (!tooLong)
+        {
+            Assert.Equal(new[] { "ab", "cd" }, (await r.ReadReplyAsync(SmtpPhase.Ehlo, Ct)).Lines);
+            return;
+        }
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => r.ReadReplyAsync(SmtpPhase.Ehlo, Ct));
+        Assert.Equal("SmtpReplyTooLong", ex.ErrorId);
+        Assert.Equal($"The server at mx.test sent a reply longer than {maxReply} bytes.", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_reply_delivered_one_byte_at_a_time_reads_the_same_as_in_one_piece()
+    {
+        // Long lines (past the first line buffer), multi-line, and a second reply: every refill and resize path.
+        string text = "250-" + new string('x', 700) + "\r\n250-SIZE 35882577\r\n250 " + new string('y', 300) + "\r\n221 2.0.0 Bye\r\n";
+        var trickle = new SmtpReplyReader(new TrickleStream(Encoding.ASCII.GetBytes(text)), "mx.test");
+        var received = new List<string>();
+        trickle.LineReceived = received.Add;
+        SmtpReply first = await trickle.ReadReplyAsync(SmtpPhase.Ehlo, Ct);
+        Assert.Equal(250, first.Code);
+        Assert.Equal(new[] { new string('x', 700), "SIZE 35882577", new string('y', 300) }, first.Lines);
+        Assert.Equal(new[] { "250-" + new string('x', 700), "250-SIZE 35882577", "250 " + new string('y', 300) }, received);
+        SmtpReply second = await trickle.ReadReplyAsync(SmtpPhase.Quit, Ct);
+        Assert.Equal("221 2.0.0 Bye", second.ToString());
+        Assert.Equal(new EnhancedStatusCode(2, 0, 0), second.EnhancedStatusCode);
+    }
+
+    [Fact]
+    public async Task Bytes_after_a_reply_stay_buffered_for_the_next_one()
+    {
+        SmtpReplyReader r = Reader("220 ready\r\n250 next");
+        await r.ReadReplyAsync(SmtpPhase.Greeting, Ct);
+        Assert.True(r.HasBufferedData); // e.g. a server that answers before STARTTLS completes: must be seen
+    }
+
+    [Theory]
+    [InlineData("", "The server at mx.test closed the connection without a reply.")]
+    [InlineData("250-partial\r\n", "The server at mx.test closed the connection without a reply.")]
+    [InlineData("250 no line end", "The server at mx.test closed the connection in the middle of a reply.")]
+    public async Task Connection_closed_says_whether_a_line_was_cut(string text, string message)
+    {
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => Reader(text).ReadReplyAsync(SmtpPhase.Data, Ct));
+        Assert.Equal(message, ex.Message);
+        Assert.Equal(SmtpPhase.Data, ex.Phase);
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.1 400 Bad Request\r\n", "'HTTP/1.1 400 Bad Request'")]
+    [InlineData("25\x01\x7f\r\n", "'25??'")]
+    [InlineData("+OK 123456789012345678901234567890123456789012345678901234567890TAIL\r\n", "'+OK 12345678901234567890123456789012345678901234567890123456…'")]
+    [InlineData("250x\r\n", "'250x'")]
+    public async Task A_line_that_isnt_SMTP_is_quoted_printable_and_short_in_the_error(string text, string excerpt)
+    {
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => Reader(text).ReadReplyAsync(SmtpPhase.Greeting, Ct));
+        Assert.Equal("The server at mx.test sent a reply line that isn't SMTP: " + excerpt, ex.Message);
+    }
+
+    [Fact]
+    public async Task A_code_change_inside_a_multi_line_reply_names_both_codes()
+    {
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => Reader("250-first\r\n251 second\r\n").ReadReplyAsync(SmtpPhase.Ehlo, Ct));
+        Assert.Equal("The server at mx.test changed the reply code inside a multi-line reply (250, then 251).", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("200 ok\r\n", 200)]
+    [InlineData("599 max\r\n", 599)]
+    [InlineData("209 digits\r\n", 209)]
+    [InlineData("590 digits\r\n", 590)]
+    public async Task Every_code_from_200_to_599_is_read_digit_by_digit(string text, int code) =>
+        Assert.Equal(code, (await Reader(text).ReadReplyAsync(SmtpPhase.Ehlo, Ct)).Code);
+
+    [Theory]
+    [InlineData("199 x\r\n")]
+    [InlineData("600 x\r\n")]
+    [InlineData("2/0 x\r\n")]
+    [InlineData("25: x\r\n")]
+    public async Task Codes_outside_2xx_to_5xx_or_with_non_digits_are_invalid(string text)
+    {
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => Reader(text).ReadReplyAsync(SmtpPhase.Ehlo, Ct));
+        Assert.Equal("SmtpInvalidReply", ex.ErrorId);
+    }
+
+    [Theory]
+    [InlineData(250, true, false, false, false)]
+    [InlineData(299, true, false, false, false)]
+    [InlineData(300, false, true, false, false)]
+    [InlineData(354, false, true, false, false)]
+    [InlineData(399, false, true, false, false)]
+    [InlineData(400, false, false, true, false)]
+    [InlineData(499, false, false, true, false)]
+    [InlineData(500, false, false, false, true)]
+    [InlineData(200, true, false, false, false)]
+    public void Reply_classes_follow_the_first_digit(int code, bool positive, bool intermediate, bool transient, bool permanent)
+    {
+        var reply = new SmtpReply(code, new[] { "x" });
+        Assert.Equal((positive, intermediate, transient, permanent), (reply.IsPositiveCompletion, reply.IsPositiveIntermediate, reply.IsTransientFailure, reply.IsPermanentFailure));
+    }
+
+    [Fact]
+    public void A_reply_is_written_back_with_dashes_on_all_but_the_last_line_and_its_text_joins_the_lines()
+    {
+        var reply = new SmtpReply(250, new[] { "mx.test", "SIZE 1000", "PIPELINING" });
+        Assert.Equal("250-mx.test\r\n250-SIZE 1000\r\n250 PIPELINING", reply.ToString());
+        Assert.Equal("mx.test SIZE 1000 PIPELINING", reply.Text);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SmtpReply(199, new[] { "x" }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SmtpReply(600, new[] { "x" }));
+        Assert.Throws<ArgumentException>(() => new SmtpReply(250, Array.Empty<string>()));
+        Assert.Equal(200, new SmtpReply(200, new[] { "x" }).Code);
+        Assert.Equal(599, new SmtpReply(599, new[] { "x" }).Code);
+    }
+
+    [Theory]
+    [InlineData(250, "2.1.5 Recipient OK", "2.1.5")]
+    [InlineData(451, "4.4.2 timeout", "4.4.2")]
+    [InlineData(550, "5.1.1 unknown user", "5.1.1")]
+    [InlineData(550, "5.1.1", "5.1.1")]          // the code alone, no text after it
+    [InlineData(550, "4.1.1 wrong class", null)]  // RFC 3463: the class must be the reply's first digit
+    [InlineData(250, "5.1.1 wrong class", null)]
+    [InlineData(550, "5.999.999 widest", "5.999.999")]
+    [InlineData(550, "5.1000.1 too wide", null)]
+    [InlineData(550, "5..1 empty part", null)]
+    [InlineData(550, "5.1.1.1 four parts", null)]
+    [InlineData(550, "5.1.x letters", null)]
+    [InlineData(550, "5.1./ below digits", null)]
+    [InlineData(550, "5.1.: above digits", null)]
+    [InlineData(250, "3.1.1 class 3", null)]
+    public void Enhanced_codes_are_taken_from_the_first_word_only_when_well_formed_and_of_the_same_class(int code, string line, string? expected)
+    {
+        Assert.Equal(expected, new SmtpReply(code, new[] { line }).EnhancedStatusCode?.ToString());
+    }
+
+    [Fact]
+    public void Enhanced_codes_compare_by_value_and_refuse_impossible_parts()
+    {
+        var a = new EnhancedStatusCode(5, 7, 139);
+        Assert.True(a.Is("5.7.139"));
+        Assert.False(a.Is("5.7.13"));
+        Assert.False(a.Is("5.6.139"));
+        Assert.False(a.Is("4.7.139"));
+        Assert.False(a.Is("garbage"));
+        Assert.True(a.Equals((object)new EnhancedStatusCode(5, 7, 139)));
+        Assert.False(a.Equals((object?)null));
+        Assert.Equal(new EnhancedStatusCode(5, 7, 139).GetHashCode(), a.GetHashCode());
+        Assert.NotEqual(new EnhancedStatusCode(5, 7, 138).GetHashCode(), a.GetHashCode());
+        Assert.NotEqual(new EnhancedStatusCode(5, 6, 139).GetHashCode(), a.GetHashCode());
+        Assert.Equal("2.0.0", new EnhancedStatusCode(2, 0, 0).ToString());
+        Assert.Equal("4.999.999", new EnhancedStatusCode(4, 999, 999).ToString());
+        foreach (var (c, s, d) in new[] { (3, 1, 1), (1, 1, 1), (6, 1, 1), (5, -1, 1), (5, 1000, 1), (5, 1, -1), (5, 1, 1000) })
+            Assert.Throws<ArgumentOutOfRangeException>(() => new EnhancedStatusCode(c, s, d));
+    }
+
+    /// <summary>A stream that hands out one byte per read, as a slow or fragmenting network might.</summary>
+    private sealed class TrickleStream(byte[] data) : MemoryStream(data)
+    {
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            base.ReadAsync(buffer, offset, Math.Min(1, count), cancellationToken);
+    }
+
     /// <summary>A read-only stream that counts what was read from it.</summary>
     private sealed class CountingStream(byte[] data) : MemoryStream(data)
     {
