@@ -189,7 +189,10 @@ namespace M365SmtpTools.Engine.Operations
                 string mailbox = GraphMailbox(item);
                 item.Started = _clock.UtcNow;
                 int attempt = 0;
+                bool tokenRenewed = false;
                 _host.WriteVerbose($"Message {item.Index + 1} of {_total}: {m.MessageId} from {mailbox} to {string.Join(", ", item.Result.Recipients)} through Graph.");
+                if (!string.IsNullOrWhiteSpace(item.Spec.Body) && !string.IsNullOrWhiteSpace(item.Spec.HtmlBody))
+                    _host.WriteVerbose($"Message {item.Index + 1}: Graph carries one body, so the HTML body is sent and the text body is left out.");
                 while (true)
                 {
                     if (_ct.IsCancellationRequested) { Finish(item, SendMailStatus.NotAttempted, null); return; }
@@ -214,6 +217,15 @@ namespace M365SmtpTools.Engine.Operations
                             return;
                         }
                         GraphErrorExplanation ex = GraphErrors.Explain(response.Status, response.ErrorCode, response.ErrorMessage, mailbox, m.From.Address, _graphAppId);
+                        // A token this module gets itself (not -AccessToken) that Graph calls expired: get a new one, once.
+                        if (ex.ErrorId == "GraphTokenExpired" && !tokenRenewed && _graphTokens!.Method != SmtpAuthMethod.AccessToken)
+                        {
+                            tokenRenewed = true;
+                            attempt--;
+                            _graphTokens.ClearCache();
+                            _host.WriteVerbose($"Message {item.Index + 1}: Graph says the token expired; getting a new one and sending again.");
+                            continue;
+                        }
                         item.Result.Meaning = ex.Meaning;
                         item.Result.Remediation = ex.Remediation;
                         item.Result.RemediationCommands = ex.Commands.ToArray();
