@@ -96,7 +96,9 @@ internal sealed class CliApp
             _stderr.WriteLine($"Run '{commandPath} --help' for the options, their accepted values and the exit codes.");
             return ExitCodes.Usage;
         }
-        var configuration = new InvocationConfiguration { Output = _stdout, Error = _stderr, EnableDefaultExceptionHandler = false };
+        // Signals are handled by Program (they cancel the token passed here); System.CommandLine's own handler would end
+        // the process 2 s after Ctrl+C, before the operation has reported every message.
+        var configuration = new InvocationConfiguration { Output = _stdout, Error = _stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         try
         {
             return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using M365SmtpTools.Engine;
 using M365SmtpTools.Cli.Binding;
 using M365SmtpTools.Engine.Operations;
 
@@ -74,7 +75,7 @@ internal sealed class ConsoleHost : IOperationHost
             if (progress.Status.Length > 0) text += ": " + progress.Status;
             if (progress.PercentComplete >= 0) text += $" {progress.PercentComplete}%";
             if (progress.CurrentOperation != null) text += " " + progress.CurrentOperation;
-            text = _secrets.Redact(text);
+            text = TerminalText.Escape(_secrets.Redact(text));
             int width = Math.Max(20, SafeWindowWidth() - 1);
             if (text.Length > width) text = text[..width];
             _stderr.Write("\r" + text.PadRight(_progressWidth));
@@ -96,7 +97,8 @@ internal sealed class ConsoleHost : IOperationHost
         lock (_gate)
         {
             ClearProgress();
-            _stderr.WriteLine(_secrets.Redact(text));
+            // Server replies and DNS text reach these lines: control characters (ESC, OSC, BEL, CR) are escaped.
+            _stderr.WriteLine(TerminalText.Escape(_secrets.Redact(text), keepLineBreaks: true));
             _stderr.Flush();
         }
     }

@@ -115,7 +115,8 @@ internal static class ExitCodes
             case null or "": return Other;
             case "SmtpHostNotFound" or "RelayEndpointNotFound": return Resolve;
             case "SmtpConnectFailed" or "SmtpConnectTimeout" or "SmtpGreetingRejected" or "SmtpEhloRejected" or "SmtpConnectionClosed"
-                or "SmtpConnectionLost" or "SmtpTimeout" or "SmtpNotConnected" or "SmtpImplicitTlsNotSupported": return Connect;
+                or "SmtpConnectionLost" or "SmtpTimeout" or "SmtpNotConnected" or "SmtpImplicitTlsNotSupported"
+                or "SmtpInvalidReply" or "SmtpReplyTooLong": return Connect;
             case "SmtpStartTlsNotOffered" or "SmtpStartTlsRefused" or "SmtpTlsHandshakeFailed" or "SmtpTlsProtocolNotAllowed" or "SmtpCertificateInvalid"
                 or "SmtpTlsRequired" or "SmtpStartTlsInjection": return Tls;
             case "SmtpAuthenticationFailed" or "SmtpAuthNotOffered" or "SmtpAuthMechanismNotOffered" or "SmtpCredentialEmpty": return Auth;

@@ -173,10 +173,11 @@ namespace M365SmtpTools
                 catch (InvalidOperationException) { /* operation already finished; late messages are dropped */ }
             }
 
-            public void WriteVerbose(string message) => Post(() => _cmdlet.WriteVerbose(message));
-            public void WriteWarning(string message) => Post(() => _cmdlet.WriteWarning(message));
+            // Server replies and DNS text reach these messages: no control sequence goes to the console raw.
+            public void WriteVerbose(string message) => Post(() => _cmdlet.WriteVerbose(TerminalText.Escape(message, keepLineBreaks: true)));
+            public void WriteWarning(string message) => Post(() => _cmdlet.WriteWarning(TerminalText.Escape(message, keepLineBreaks: true)));
             public void WriteInformation(string message, params string[] tags) =>
-                Post(() => _cmdlet.WriteInformation(new HostInformationMessage { Message = message }, tags));
+                Post(() => _cmdlet.WriteInformation(new HostInformationMessage { Message = TerminalText.Escape(message, keepLineBreaks: true) }, tags));
 
             public void WriteProgress(OperationProgress progress) => Post(() =>
             {

@@ -41,6 +41,7 @@ namespace M365SmtpTools
         [Parameter(ParameterSetName = DeviceCodeSet)]
         [Parameter(ParameterSetName = InteractiveSet)]
         [ValidateNotNullOrEmpty]
+        [Alias("Organization", "Tenant")]
         public string? TenantId { get; set; }
 
         /// <summary>The application (client) ID of the app registration.</summary>
@@ -62,6 +63,7 @@ namespace M365SmtpTools
         /// <summary>The path of a PFX (PKCS#12) file holding the app's certificate and private key.</summary>
         [Parameter(Mandatory = true, ParameterSetName = FileSet)]
         [ValidateNotNullOrEmpty]
+        [Alias("CertificateFilePath")]
         public string? CertificatePath { get; set; }
 
         /// <summary>The password of the PFX file given with -CertificatePath.</summary>
@@ -80,15 +82,18 @@ namespace M365SmtpTools
 
         /// <summary>Gets the token with the Azure resource's managed identity (Azure Automation, Azure VMs, Functions): system-assigned, or user-assigned with -ManagedIdentityClientId.</summary>
         [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+        [Alias("Identity")]
         public SwitchParameter ManagedIdentity { get; set; }
 
         /// <summary>The client ID of a user-assigned managed identity attached to the resource.</summary>
         [Parameter(ParameterSetName = ManagedIdentitySet)]
         [ValidateNotNullOrEmpty]
+        [Alias("ManagedIdentityAccountId")]
         public string? ManagedIdentityClientId { get; set; }
 
         /// <summary>A person signs in on any device's browser with a code shown here (delegated SMTP.Send). Needs an interactive session.</summary>
         [Parameter(Mandatory = true, ParameterSetName = DeviceCodeSet)]
+        [Alias("UseDeviceCode", "UseDeviceAuthentication", "Device")]
         public SwitchParameter DeviceCode { get; set; }
 
         /// <summary>A person signs in with the system browser (delegated SMTP.Send). Needs an interactive session with a browser.</summary>
@@ -120,7 +125,7 @@ namespace M365SmtpTools
         [Parameter(ParameterSetName = DeviceCodeSet)]
         [Parameter(ParameterSetName = InteractiveSet)]
         [Parameter(ParameterSetName = AccessTokenSet)]
-        [Alias("Mailbox")]
+        [Alias("Mailbox", "UserPrincipalName")]
         [ValidateNotNullOrEmpty]
         public string? UserName { get; set; }
 

@@ -100,3 +100,23 @@ public sealed class SecretTests
         Assert.StartsWith("m365smtp: --password-stdin: nothing was read from stdin", noStdin.StderrLines[0]);
     }
 }
+
+/// <summary>The CLI's last guard masks a secret's base64 and base64url forms too (issue 14, item 3).</summary>
+public sealed class SecretRedactorFormsTests
+{
+    [Fact]
+    public void Base64_and_base64url_forms_of_a_secret_are_masked()
+    {
+        const string token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ1cG4iOiJhQGIuYyJ9.c2lnbmF0dXJl";
+        var redactor = new M365SmtpTools.Cli.Binding.SecretRedactor();
+        redactor.Add(token);
+        string b64 = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(token));
+        string blob = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("user=a@b.c\u0001auth=Bearer " + token + "\u0001\u0001"));
+        string line = $"535 echo {token} {b64} {b64.TrimEnd('=').Replace('+', '-').Replace('/', '_')} {blob}";
+        string redacted = redactor.Redact(line);
+        Assert.DoesNotContain(token, redacted);
+        Assert.DoesNotContain(b64.TrimEnd('='), redacted);
+        Assert.DoesNotContain(blob, redacted);
+        Assert.StartsWith("535 echo *** ***", redacted);
+    }
+}

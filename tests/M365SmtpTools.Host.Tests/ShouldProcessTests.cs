@@ -1,3 +1,4 @@
+using System.Management.Automation;
 using M365SmtpTools.Host.Tests.Infrastructure;
 
 namespace M365SmtpTools.Host.Tests;
@@ -10,8 +11,8 @@ public sealed class ShouldProcessTests : IClassFixture<ModuleSession>
     public ShouldProcessTests(ModuleSession session) => _session = session;
 
     [Theory]
-    [InlineData("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -AsScript $path")]
-    [InlineData("New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 203.0.113.25 -DnsServer 127.0.0.1 -AsScript $path -ErrorAction SilentlyContinue")]
+    [InlineData("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -ScriptPath $path")]
+    [InlineData("New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 203.0.113.25 -DnsServer 127.0.0.1 -ScriptPath $path -ErrorAction SilentlyContinue")]
     public void WhatIfWritesNoScript(string call)
     {
         string path = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}.ps1");
@@ -27,7 +28,7 @@ public sealed class ShouldProcessTests : IClassFixture<ModuleSession>
         string path = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}.ps1");
         try
         {
-            _session.Output("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -AsScript $path -Confirm:$false", ("path", path));
+            _session.Output("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -ScriptPath $path -Confirm:$false", ("path", path));
             Assert.Contains("New-ServicePrincipal", File.ReadAllText(path), StringComparison.Ordinal);
         }
         finally { File.Delete(path); }
@@ -55,5 +56,45 @@ public sealed class ShouldProcessTests : IClassFixture<ModuleSession>
         var names = _session.Output("(Get-Command -Name $name).Parameters.Keys", ("name", cmdlet)).Select(o => o.ToString()).ToList();
         Assert.Contains("WhatIf", names);
         Assert.Contains("Confirm", names);
+    }
+}
+
+/// <summary>A relay plan whose certificate the connector can't accept writes no script, unless -Force, which the script then states.</summary>
+public sealed class RelayPlanForceTests : IClassFixture<ModuleSession>
+{
+    private readonly ModuleSession _session;
+
+    public RelayPlanForceTests(ModuleSession session) => _session = session;
+
+    [Fact]
+    public void ASelfSignedCertificateIsAnErrorAndOnlyForceWritesTheScript()
+    {
+        string dns = InteropServers.RequireNsd();
+        string dir = Path.Combine(Path.GetTempPath(), $"relay-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        string pfx = Path.Combine(dir, "scanner.pfx"), script = Path.Combine(dir, "relay.ps1");
+        using (var key = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=good.maildomain.test", key,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            File.WriteAllBytes(pfx, cert.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx));
+        }
+        try
+        {
+            const string call = "New-M365RelayConnectorPlan -Domain good.maildomain.test -CertificatePath $pfx -DnsServer $dns -ScriptPath $script -Confirm:$false";
+            HostResult refused = _session.Run(call, ("pfx", pfx), ("dns", dns), ("script", script));
+            var plan = Assert.Single(refused.Output);
+            Assert.Equal(false, plan.Properties["IsReady"].Value);
+            Assert.StartsWith("RelayPlanHasErrors", Assert.Single(refused.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.False(File.Exists(script));
+
+            HostResult forced = _session.Run(call + " -Force", ("pfx", pfx), ("dns", dns), ("script", script));
+            Assert.Empty(forced.Errors);
+            string[] lines = File.ReadAllLines(script);
+            Assert.StartsWith("# WRITTEN WITH -Force DESPITE ERRORS", lines[0], StringComparison.Ordinal);
+            Assert.Contains(lines.TakeWhile(l => l.StartsWith('#')), l => l.Contains("CertificateSelfSigned", StringComparison.Ordinal));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 }

@@ -45,9 +45,9 @@ Describe 'New-M365RelayConnectorPlan' {
             $plan.Findings.Id | Should -Contain 'CertificateNoPrivateKey'
         }
 
-        It 'writes the script with -AsScript' {
+        It 'writes the script with -ScriptPath' {
             $path = Join-Path $TestDrive 'relay.ps1'
-            $plan = New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 52.160.10.25 -Name 'Relay - ERP' -AsScript $path -DnsServer $noDns -Confirm:$false
+            $plan = New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 52.160.10.25 -Name 'Relay - ERP' -ScriptPath $path -DnsServer $noDns -Confirm:$false
             $plan.ScriptPath | Should -Be $path
             Get-Content -Path $path -Raw | Should -Match 'Get-InboundConnector -Identity \$connectorName'
             Get-Content -Path $path -Raw | Should -Match "'Relay - ERP'"
@@ -55,7 +55,7 @@ Describe 'New-M365RelayConnectorPlan' {
 
         It 'writes nothing with -WhatIf but still returns the plan' {
             $path = Join-Path $TestDrive 'relay-whatif.ps1'
-            $plan = New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 52.160.10.25 -AsScript $path -DnsServer $noDns -WhatIf
+            $plan = New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 52.160.10.25 -ScriptPath $path -DnsServer $noDns -WhatIf
             Test-Path -Path $path | Should -BeFalse
             $plan.ScriptPath | Should -BeNullOrEmpty
             $plan.ConnectorCommand | Should -BeLike "*-SenderIPAddresses '52.160.10.25'*"
@@ -64,7 +64,7 @@ Describe 'New-M365RelayConnectorPlan' {
         It 'refuses a private address with an error finding, a RelayPlanHasErrors error aimed at the script, and no script' {
             $path = Join-Path $TestDrive 'relay-private.ps1'
             $err = $null
-            $plan = New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 192.168.1.20 -AsScript $path -DnsServer $noDns -ErrorVariable err -ErrorAction SilentlyContinue
+            $plan = New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 192.168.1.20 -ScriptPath $path -DnsServer $noDns -ErrorVariable err -ErrorAction SilentlyContinue
             $plan.IsReady | Should -BeFalse
             $plan.Findings[0].Id | Should -Be 'SenderIPNotPublic'
             $err[0].FullyQualifiedErrorId | Should -Be 'RelayPlanHasErrors,M365SmtpTools.Commands.NewM365RelayConnectorPlanCommand'
@@ -134,7 +134,7 @@ Describe 'New-M365RelayConnectorPlan' {
             $plan.IsReady | Should -BeFalse
             $plan.Findings[0].Id | Should -Be 'SenderIPNotPublic'
             $plan.Findings[0].Message | Should -Match 'RFC 5737'
-            $err | Should -BeNullOrEmpty -Because 'without -AsScript there is no script to refuse: the plan carries the error finding'
+            $err | Should -BeNullOrEmpty -Because 'without -ScriptPath there is no script to refuse: the plan carries the error finding'
         }
     }
 }

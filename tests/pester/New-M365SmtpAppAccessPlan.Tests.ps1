@@ -36,10 +36,10 @@ Describe 'New-M365SmtpAppAccessPlan' {
 
     It 'writes nothing with -WhatIf and the script without it' {
         $path = Join-Path $TestDrive 'app.ps1'
-        $whatIf = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -AsScript $path -WhatIf
+        $whatIf = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -ScriptPath $path -WhatIf
         Test-Path -Path $path | Should -BeFalse
         $whatIf.ScriptPath | Should -BeNullOrEmpty
-        $plan = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -AsScript $path -Confirm:$false
+        $plan = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -ScriptPath $path -Confirm:$false
         $plan.ScriptPath | Should -Be $path
         Get-Content -Path $path -Raw | Should -Match 'New-ServicePrincipal -AppId'
     }
@@ -53,7 +53,7 @@ Describe 'New-M365SmtpAppAccessPlan' {
     It 'reports a mailbox that is no address as InvalidEmailAddress aimed at it, and writes no script' {
         $path = Join-Path $TestDrive 'bad-mailbox.ps1'
         $err = $null
-        $null = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'not an address' -AsScript $path -ErrorVariable err -ErrorAction SilentlyContinue
+        $null = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'not an address' -ScriptPath $path -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'InvalidEmailAddress,M365SmtpTools.Commands.NewM365SmtpAppAccessPlanCommand'
         $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
         $err[0].TargetObject | Should -Be 'not an address'
@@ -90,7 +90,7 @@ Describe 'New-M365SmtpAppAccessPlan' {
 
     It 'plans least privilege for Microsoft Graph with -Graph: Application Mail.Send over a scope, no SMTP AUTH, nothing in Entra' {
         $script = Join-Path $TestDrive 'graph-app.ps1'
-        $plan = New-M365SmtpAppAccessPlan -Graph -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -AsScript $script
+        $plan = New-M365SmtpAppAccessPlan -Graph -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -ScriptPath $script
         $plan.Graph | Should -BeTrue
         $plan.Model | Should -Be 'AppRbac'
         $plan.TokenScope | Should -Be 'https://graph.microsoft.com/.default'

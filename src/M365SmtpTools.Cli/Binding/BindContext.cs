@@ -35,6 +35,12 @@ internal sealed class BindContext
     {
         if (string.IsNullOrWhiteSpace(variable))
             throw new CliUsageException(option, "give the NAME of an environment variable that holds the secret (the secret itself never goes on the command line).");
+        if (SecretRedactor.LooksLikeSecret(variable))
+        {
+            // A token pasted where the variable's name goes: never echo it (and mask it in anything else printed).
+            Secrets.Add(variable);
+            throw new CliUsageException(option, "the value looks like a token or secret, not the NAME of an environment variable, so it isn't shown; put the secret in an environment variable and give that variable's name.");
+        }
         string? value = _environment(variable);
         if (string.IsNullOrEmpty(value))
             throw new CliUsageException(option, $"the environment variable '{variable}' is not set or is empty.");

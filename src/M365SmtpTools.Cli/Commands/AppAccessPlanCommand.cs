@@ -16,7 +16,7 @@ internal sealed class AppAccessPlanCommand : CliCommand<NewSmtpAppAccessPlanRequ
     public override string Description =>
         "Plans what Exchange Online needs so an app can send as mailboxes with an app-only token (SMTP.SendAsApp): the service principal, the "
         + "mailbox or App RBAC permissions, Send As on other addresses, SMTP AUTH on the mailboxes, and the Entra permission to grant (or not). "
-        + "Changes nothing: prints the steps, and with --as-script writes a .ps1. Exit code 0 when the plan was made, 2 for invalid input, 1 when "
+        + "Changes nothing: prints the steps, and with --script-path writes a .ps1. Exit code 0 when the plan was made, 2 for invalid input, 1 when "
         + "a script was asked for but the plan has errors.";
 
     /// <inheritdoc />
@@ -24,7 +24,7 @@ internal sealed class AppAccessPlanCommand : CliCommand<NewSmtpAppAccessPlanRequ
     {
         ("m365smtp app-access-plan --app-id 11111111-2222-3333-4444-555555555555 --service-principal-object-id 66666666-7777-8888-9999-000000000000 --mailbox scanner@contoso.com --enable-smtp-client-authentication",
             "The classic model: New-ServicePrincipal, Add-MailboxPermission and Set-CASMailbox for one mailbox, plus the SMTP.SendAsApp grant in Entra."),
-        ("m365smtp app-access-plan --app-id 11111111-2222-3333-4444-555555555555 --service-principal-object-id 66666666-7777-8888-9999-000000000000 --mailbox a@contoso.com --mailbox b@contoso.com --model AppRbac --as-script ./access.ps1",
+        ("m365smtp app-access-plan --app-id 11111111-2222-3333-4444-555555555555 --service-principal-object-id 66666666-7777-8888-9999-000000000000 --mailbox a@contoso.com --mailbox b@contoso.com --model AppRbac --script-path ./access.ps1",
             "App RBAC for two mailboxes, written as a script; nothing is granted in Entra."),
     };
 
@@ -40,7 +40,7 @@ internal sealed class AppAccessPlanCommand : CliCommand<NewSmtpAppAccessPlanRequ
         .Map(CliOptions.Guid("--app-object-id", "GUID", "The app registration's object id, when known: catches the two object ids being mixed up."), r => r.AppObjectId)
         .Map(CliOptions.Text("--scope-name", "NAME", "The management scope's name (AppRbac). Default: made from the app id."), r => r.ScopeName)
         .Map(CliOptions.Text("--display-name", "NAME", "The display name for New-ServicePrincipal. Default: made from the app id."), r => r.DisplayName)
-        .Map(CliOptions.Text("--as-script", "FILE.ps1", "Also write the plan as a PowerShell script to this file."), r => r.AsScript,
+        .Map(CliOptions.Text("--script-path", "FILE.ps1", "Also write the plan as a PowerShell script to this file."), r => r.ScriptPath,
             (path, _) => path == null ? null : Path.GetFullPath(path));
 
     /// <inheritdoc />

@@ -16,14 +16,14 @@ internal sealed class RelayPlanCommand : CliCommand<NewRelayConnectorPlanRequest
     /// <inheritdoc />
     public override string Description =>
         "Checks a relay device's certificate (preferred) or static public IPv4 address and the domain's DNS, and plans the inbound connector, "
-        + "the SPF record and the device settings for SMTP relay. Changes nothing: prints the plan, and with --as-script writes a .ps1 to run after "
+        + "the SPF record and the device settings for SMTP relay. Changes nothing: prints the plan, and with --script-path writes a .ps1 to run after "
         + "Connect-ExchangeOnline. Exit code 0 when the plan was made (read its findings), 2 for invalid input, 10 when DNS failed, 1 when a script "
         + "was asked for but the plan has errors (the script is not written).";
 
     /// <inheritdoc />
     public override IReadOnlyList<(string CommandLine, string Explanation)> Examples { get; } = new[]
     {
-        ("m365smtp relay-plan contoso.com --certificate-path ./scanner.pfx --certificate-password-env PFX_PASSWORD --device-name Scanner --as-script ./relay.ps1",
+        ("m365smtp relay-plan contoso.com --certificate-path ./scanner.pfx --certificate-password-env PFX_PASSWORD --device-name Scanner --script-path ./relay.ps1",
             "A certificate-based connector for a scanner: checks the certificate covers contoso.com and writes the script; the PFX password comes from $PFX_PASSWORD."),
         ("m365smtp relay-plan contoso.com --sender-ip-address 203.0.113.25 --json", "An IP-based connector as one JSON line, with the SPF record to publish if the IP isn't authorized yet."),
     };
@@ -41,9 +41,10 @@ internal sealed class RelayPlanCommand : CliCommand<NewRelayConnectorPlanRequest
         .Map(CliOptions.Text("--name", "NAME", "The connector's name. Default: made from the device name and the domain."), r => r.Name)
         .Map(CliOptions.Text("--device-name", "NAME", "The device or application (for the connector name, its comment and the script)."), r => r.DeviceName)
         .Map(CliOptions.Enum<RelayConnectorType>("--connector-type", "OnPremises (your own devices: may relay to anyone; default) or Partner."), r => r.ConnectorType)
-        .Map(CliOptions.Text("--as-script", "FILE.ps1", "Also write the plan as a commented, idempotent PowerShell script to this file."), r => r.AsScript,
+        .Map(CliOptions.Text("--script-path", "FILE.ps1", "Also write the plan as a commented, idempotent PowerShell script to this file."), r => r.ScriptPath,
             (path, _) => path == null ? null : Path.GetFullPath(path))
-        .Map(CliOptions.Text("--dns-server", "HOST[:PORT]", "The DNS server for the MX and SPF lookups. Default: the system's resolvers."), r => r.DnsServer);
+        .Map(CliOptions.Text("--dns-server", "HOST[:PORT]", "The DNS server for the MX and SPF lookups. Default: the system's resolvers."), r => r.DnsServer)
+        .Map(CliOptions.Flag("--force", "Write the --script-path script even though the plan has errors (it says so at its top)."), r => r.Force);
 
     /// <inheritdoc />
     public override async Task<int> RunAsync(NewRelayConnectorPlanRequest request, CliSession session, CancellationToken cancellationToken)

@@ -78,7 +78,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         .Map(CliOptions.Int("--max-recipients-per-day", 1, 10_000_000, "Stop a batch before this many recipients in 24 hours. Default: the endpoint's limit (10,000 for client submission)."), r => r.MaxRecipientsPerDay)
         .Map(CliOptions.Int("--max-connections", 1, 100, "Connections a batch may use. Default: the endpoint's limit (3 for client submission)."), r => r.MaxConnections)
         .Map(CliOptions.Int("--timeout-seconds", 1, 3600, "How long connecting and each reply may take. Default 30 s to connect, 120 s per reply."), r => r.TimeoutSeconds)
-        .Map(CliOptions.Int("--max-retry", 0, 100, "Retries of a temporary failure (4xx, dead connection), with back-off. Default 3. 5xx replies are never retried."), r => r.MaxRetry)
+        .Map(CliOptions.Int("--max-retry", 0, 20, "Retries of a temporary failure (4xx, dead connection), with back-off. Default 3. 5xx replies are never retried."), r => r.MaxRetry)
+        .Map(CliOptions.Flag("--body-as-html", "The body (--body) is HTML, as Send-MailMessage's -BodyAsHtml says."), r => r.BodyAsHtml)
         .Map(CliOptions.Flag("--retry-unknown", "Also resend a message whose delivery is unknown (the connection died after the message): may deliver it twice."), r => r.RetryUnknown)
         .Map(TranscriptOption(), r => r.TranscriptPath, (p, _) => FullPath(p))
         .Map(CliOptions.Flag("--save-to-sent-items", "Graph: keep a copy of each message in the mailbox's Sent Items (not kept by default)."), r => r.SaveToSentItems)
@@ -103,7 +104,7 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         {
             results.Add(result);
             string where = rows != null && rows.TryGetValue(result.Index, out BatchRow? row) ? $"row {row.RowNumber}" : $"message {result.Index + 1}";
-            if (session.Output.Json) session.Output.WriteJson(result);
+            if (session.Output.Json) session.Output.WriteJson(SendResultJson.Of(result, rows != null && rows.TryGetValue(result.Index, out BatchRow? r) ? r.RowNumber : null));
             else session.Output.WriteLine($"{where}: {result.Status} {string.Join(", ", result.Recipients)} \"{result.Subject}\" {result.Reply ?? result.ErrorMessage}{(result.MessageId != null ? " " + result.MessageId : "")}");
             if (result.Status == SendMailStatus.Sent && result.RejectedRecipients.Count > 0)
                 session.Host.WriteWarning($"{where}: sent, but refused for {string.Join(", ", result.RecipientResults.Where(r => !r.Accepted && r.ReplyCode != null).Select(r => $"{r.Address} ({r.Reply})"))}.");
@@ -124,6 +125,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         int sent = results.Count(r => r.Status == SendMailStatus.Sent);
         if (sent == results.Count) return ExitCodes.Ok;
         if (cancellationToken.IsCancellationRequested) return ExitCodes.Cancelled;
+        // A message whose delivery is unknown must not be resent blindly: that outranks "some failed".
+        if (results.Any(r => r.Status == SendMailStatus.Unknown)) return ExitCodes.DeliveryUnknown;
         if (sent > 0) return ExitCodes.PartialBatch;
         return firstFailure ?? ExitCodes.Other;
     }
@@ -185,4 +188,21 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         }
         return headers;
     }
+}
+
+/// <summary>
+/// One <c>send --json</c> line: the result's data without objects (no exception, no input object): the error as its
+/// id, kind, phase and message, the server's reply as code and text.
+/// </summary>
+internal sealed record SendResultJson(
+    int Index, int? Row, SendMailStatus Status, string? MessageId, string? From, string? Subject, IReadOnlyList<string> Recipients,
+    IReadOnlyList<string> AcceptedRecipients, IReadOnlyList<string> RejectedRecipients, IReadOnlyList<SendMailRecipientResult> RecipientResults,
+    int Attempts, TimeSpan Elapsed, SendMethod Method, string? Server, string? Reply, int? ReplyCode, string? EnhancedStatusCode,
+    DateTimeOffset? SentAt, string? ErrorId, string? ErrorKind, string? Phase, string? ErrorMessage, string? Meaning, string? Remediation,
+    IReadOnlyList<string> RemediationCommands)
+{
+    public static SendResultJson Of(SendMailResult r, int? row) => new(
+        r.Index, row, r.Status, r.MessageId, r.From, r.Subject, r.Recipients, r.AcceptedRecipients, r.RejectedRecipients, r.RecipientResults,
+        r.Attempts, r.Elapsed, r.Method, r.Server, r.Reply, r.ReplyCode, r.EnhancedStatusCode, r.SentAt, r.ErrorId, r.Error?.Kind.ToString(),
+        (r.Error as SmtpException)?.Phase.ToString(), r.ErrorMessage, r.Meaning, r.Remediation, r.RemediationCommands);
 }

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using M365SmtpTools.Cli.Binding;
+using M365SmtpTools.Engine;
 
 namespace M365SmtpTools.Cli.Output;
 
@@ -15,7 +16,9 @@ internal sealed class CliOutput
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(), new ExceptionAsMessage() },
+        // Exceptions become their error id, kind, phase and message: System.Text.Json can't serialize an exception
+        // (TargetSite), and its stack trace and inner objects are no output for scripts.
+        Converters = { new JsonStringEnumConverter(), new ExceptionJsonConverterFactory() },
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         WriteIndented = false,
     };
@@ -57,7 +60,7 @@ internal sealed class CliOutput
     public void WriteLine(string text = "")
     {
         if (!Human) return;
-        lock (_gate) _stdout.WriteLine(_secrets.Redact(text));
+        lock (_gate) _stdout.WriteLine(TerminalText.Escape(_secrets.Redact(text), keepLineBreaks: true));
     }
 
     /// <summary>Writes a table of human output (nothing with --quiet or --json).</summary>
@@ -66,33 +69,33 @@ internal sealed class CliOutput
         if (!Human) return;
         lock (_gate)
         {
-            foreach (string line in table.Render()) _stdout.WriteLine(_secrets.Redact(line));
+            foreach (string line in table.Render()) _stdout.WriteLine(TerminalText.Escape(_secrets.Redact(line), keepLineBreaks: true));
             _stdout.Flush();
         }
     }
 }
 
-/// <summary>
-/// Writes an exception (a failed send's <c>error</c>) as its type and message: the object itself has members
-/// (TargetSite, Data) that don't serialize, and its id and message are what a script reads.
-/// </summary>
-internal sealed class ExceptionAsMessage : JsonConverterFactory
+/// <summary>Writes any exception as <c>{"errorId","kind","phase","message"}</c>; never reads one.</summary>
+internal sealed class ExceptionJsonConverterFactory : JsonConverterFactory
 {
     public override bool CanConvert(Type typeToConvert) => typeof(Exception).IsAssignableFrom(typeToConvert);
 
     public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
-        (JsonConverter)Activator.CreateInstance(typeof(Writer<>).MakeGenericType(typeToConvert))!;
+        (JsonConverter)Activator.CreateInstance(typeof(Converter<>).MakeGenericType(typeToConvert))!;
 
-    private sealed class Writer<T> : JsonConverter<T> where T : Exception
+    private sealed class Converter<T> : JsonConverter<T> where T : Exception
     {
         public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            throw new NotSupportedException("exceptions are written, never read");
+            throw new NotSupportedException("Exceptions are only written.");
 
         public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
         {
             writer.WriteStartObject();
-            writer.WriteString(options.PropertyNamingPolicy?.ConvertName("Type") ?? "Type", value.GetType().Name);
-            writer.WriteString(options.PropertyNamingPolicy?.ConvertName("Message") ?? "Message", value.Message);
+            var m = value as M365SmtpTools.Engine.M365SmtpException;
+            writer.WriteString("errorId", m?.ErrorId ?? value.GetType().Name);
+            writer.WriteString("kind", m?.Kind.ToString());
+            writer.WriteString("phase", value is M365SmtpTools.Engine.Smtp.SmtpException se ? se.Phase.ToString() : null);
+            writer.WriteString("message", value.Message);
             writer.WriteEndObject();
         }
     }

@@ -198,6 +198,8 @@ namespace M365SmtpTools.Engine.Dns
                 query = DnsQueryWriter.Write(id, qname, type);
                 reply = await TcpExchangeAsync(server, endpoint, query, id, qname, type, ct).ConfigureAwait(false);
                 viaTcp = true;
+                // Over TCP there is no smaller message to fall back to: a truncated answer is incomplete, not "no records".
+                if (reply.Truncated) throw DnsMessageParser.Malformed($"the TCP answer from {server} is itself marked truncated (TC), so its records are incomplete");
             }
             return Interpret(server, qname, type, reply, viaTcp);
         }

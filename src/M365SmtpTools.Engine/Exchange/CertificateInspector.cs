@@ -135,7 +135,7 @@ namespace M365SmtpTools.Engine.Exchange
                     "Use a certificate whose key usage includes Digital Signature."));
 
             if (string.Equals(certificate.Subject, certificate.Issuer, StringComparison.Ordinal))
-                findings.Add(new PlanFinding("CertificateSelfSigned", FindingSeverity.Warning,
+                findings.Add(new PlanFinding("CertificateSelfSigned", FindingSeverity.Error,
                     "The certificate is self-signed. Exchange Online checks the certificate a relay device presents against publicly trusted certification authorities, so a self-signed (or private CA) certificate won't match the connector.",
                     "Use a certificate from a public certification authority for the relay, or use an IP-based connector."));
             return tlsName;

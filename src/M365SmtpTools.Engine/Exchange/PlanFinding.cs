@@ -44,14 +44,21 @@ namespace M365SmtpTools.Engine.Exchange
             foreach (char c in value)
             {
                 // PowerShell also treats the typographic single quotes as quote characters.
-                if (c == '\'' || c == '\u2018' || c == '\u2019' || c == '\u201A' || c == '\u201B') sb.Append(c);
+                if (IsSingleQuote(c)) sb.Append(c);
                 sb.Append(c);
             }
             return sb.Append('\'').ToString();
         }
 
-        /// <summary>Makes a value safe for a one-line comment.</summary>
-        public static string Comment(string value) => value.Replace("\r", " ").Replace("\n", " ").Replace("#>", "# >");
+        /// <summary>True for the single quotes PowerShell's tokenizer accepts: ASCII ' and U+2018-U+201B.</summary>
+        public static bool IsSingleQuote(char c) => c == '\'' || (c >= '\u2018' && c <= '\u201B');
+
+        /// <summary>
+        /// Makes a value safe for a one-line comment: control characters (C0, DEL, C1 such as U+0085), line and paragraph
+        /// separators (U+2028, U+2029) and bidirectional controls are escaped (<see cref="TerminalText"/>), so no value
+        /// from DNS, a certificate or the user can end the comment or hide text; <c>#&gt;</c> becomes <c># &gt;</c>.
+        /// </summary>
+        public static string Comment(string value) => TerminalText.Escape(value).Replace("#>", "# >");
 
         /// <summary>Comment lines that start with <c># </c>; only very long text is wrapped (so records and commands stay on one line).</summary>
         public static IEnumerable<string> CommentLines(string text, string indent = "", int width = 400)

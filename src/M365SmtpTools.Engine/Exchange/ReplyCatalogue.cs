@@ -181,7 +181,7 @@ namespace M365SmtpTools.Engine.Exchange
             .ToList();
 
         // Single-quoted PowerShell literals: safe to paste, and a placeholder still parses.
-        private static string Quote(string? value, string placeholder) => "'" + (value ?? placeholder).Replace("'", "''") + "'";
+        private static string Quote(string? value, string placeholder) => PowerShellText.Quote(value ?? placeholder);
 
         /// <summary>True when the row matches the reply (its basic code, enhanced code and text).</summary>
         public bool Matches(int code, EnhancedCodeParts? enhanced, string text)

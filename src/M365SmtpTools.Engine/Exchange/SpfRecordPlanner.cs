@@ -81,7 +81,7 @@ namespace M365SmtpTools.Engine.Exchange
             if (spf.Length > 1)
             {
                 findings.Add(new PlanFinding("SpfMultipleRecords", FindingSeverity.Error,
-                    $"{domain} publishes {spf.Length} SPF records. RFC 7208 allows one; with several, every SPF check returns permerror and receivers may reject or junk the domain's mail. Records: " + string.Join(" | ", spf),
+                    $"{domain} publishes {spf.Length} SPF records. RFC 7208 allows one; with several, every SPF check returns permerror and receivers may reject or junk the domain's mail. Records: " + string.Join(" | ", spf.Select(TerminalText.Escape)),
                     $"Merge them into one TXT record that starts with v=spf1 (keeping every sender's mechanisms once, {MicrosoftInclude}{(sender == null ? "" : " and " + senderTerm)} and one all at the end), delete the others, then run this plan again."));
                 change.ChangeNeeded = true;
                 return change;
@@ -105,6 +105,16 @@ namespace M365SmtpTools.Engine.Exchange
 
             string current = spf[0];
             change.Current = current;
+            if (current.Any(c => c < ' ' || c > '~'))
+            {
+                // RFC 7208 4.6.1: terms are printable ASCII separated by spaces. A record with line breaks, control or
+                // non-ASCII characters is a permerror at every receiver, and merging into it would carry them along.
+                findings.Add(new PlanFinding("SpfRecordInvalidCharacters", FindingSeverity.Error,
+                    $"The SPF record of {domain} contains characters that are not printable ASCII (line breaks, control or non-ASCII characters): {TerminalText.Escape(current)}. RFC 7208 allows only ASCII terms separated by spaces, so receivers return permerror; the plan doesn't merge into it.",
+                    $"Publish the record again as one line of printable ASCII, with {MicrosoftInclude}{(sender == null ? "" : " and " + senderTerm)} in it, then run this plan again."));
+                change.ChangeNeeded = true;
+                return change;
+            }
             List<Term> terms = Parse(current);
             bool hasMicrosoft = terms.Any(t => !t.IsModifier && t.Name == "include" && t.Value.Equals("spf.protection.outlook.com", StringComparison.OrdinalIgnoreCase));
             bool? authorizes = null;

@@ -80,7 +80,7 @@ namespace M365SmtpTools.Engine.Mime
             => new MimeAttachment(FileName, ContentType, FilePath, _open, _streamLength, contentId ?? throw new ArgumentNullException(nameof(contentId)));
 
         /// <summary>Checks that the content can be read: the file exists, is not a folder, and opens for reading.</summary>
-        /// <exception cref="M365SmtpException">AttachmentNotFound, AttachmentIsDirectory, AttachmentUnreadable.</exception>
+        /// <exception cref="M365SmtpException">AttachmentNotFound, AttachmentIsDirectory, AttachmentNotRegularFile, AttachmentUnreadable.</exception>
         public void Validate()
         {
             if (FilePath == null) return;
@@ -90,6 +90,8 @@ namespace M365SmtpTools.Engine.Mime
             if (!File.Exists(FilePath))
                 throw MimeErrors.Create("AttachmentNotFound", ErrorKind.ObjectNotFound, $"The attachment file '{FilePath}' does not exist.", FilePath,
                     "Check the path (relative paths are resolved against the current directory).");
+            // A FIFO, device or socket: opening a FIFO blocks until something writes to it, and none has a length to announce.
+            if (FileStatus.TryGet(FilePath, out bool regular, out bool directory, out _) && !regular && !directory) throw NotRegularFile();
             try
             {
                 using (new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1)) { }
@@ -104,7 +106,17 @@ namespace M365SmtpTools.Engine.Mime
         internal long GetLength()
         {
             if (FilePath == null) return _streamLength;
-            try { return new FileInfo(FilePath).Length; }
+            // The size of what the path leads to: a symbolic link's own size is the length of its target's name.
+            if (FileStatus.TryGet(FilePath, out bool regular, out bool directory, out long size))
+            {
+                if (regular) return size;
+                if (!directory) throw NotRegularFile();
+            }
+            try
+            {
+                using var stream = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+                return stream.Length;
+            }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { throw Unreadable(e); }
         }
 
@@ -121,6 +133,11 @@ namespace M365SmtpTools.Engine.Mime
                 throw Unreadable(e);
             }
         }
+
+        private M365SmtpException NotRegularFile()
+            => MimeErrors.Create("AttachmentNotRegularFile", ErrorKind.InvalidArgument,
+                $"The attachment '{FilePath}' is not a regular file (a named pipe, device or socket).", FilePath!,
+                "Attach a regular file: copy the data into a file first.");
 
         internal M365SmtpException Unreadable(Exception e)
             => MimeErrors.Create("AttachmentUnreadable", ErrorKind.PermissionDenied, $"The attachment '{FilePath ?? FileName}' can't be read: {e.Message}",

@@ -112,6 +112,9 @@ namespace M365SmtpTools.Engine.Mime
             => _options.Allow8Bit && ((_text != null && TextBodyEncoder.Encode(_text, true).Encoding == "8bit")
                                       || (_html != null && TextBodyEncoder.Encode(_html, true).Encoding == "8bit"));
 
+        /// <summary>True when an address (Bcc included) has a non-ASCII local part, so only SMTPUTF8 can carry the message.</summary>
+        public bool AddressesRequireSmtpUtf8 => AllAddresses().Any(a => a.RequiresSmtpUtf8);
+
         /// <summary>
         /// True when the message needs SMTPUTF8: an address (Bcc included) has a non-ASCII local part, or UTF-8 headers
         /// are allowed and some header is written as raw UTF-8.

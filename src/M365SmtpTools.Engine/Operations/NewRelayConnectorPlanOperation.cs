@@ -14,7 +14,7 @@ namespace M365SmtpTools.Engine.Operations
     /// <summary>
     /// New-M365RelayConnectorPlan: checks a relay device's certificate or IP address and the domain's DNS, and plans
     /// the inbound connector, the SPF record and the device settings. Changes nothing in the tenant or in DNS; with
-    /// <see cref="NewRelayConnectorPlanRequest.AsScript"/> it writes the plan as a script.
+    /// <see cref="NewRelayConnectorPlanRequest.ScriptPath"/> it writes the plan as a script.
     /// </summary>
     public sealed class NewRelayConnectorPlanOperation
     {
@@ -60,9 +60,9 @@ namespace M365SmtpTools.Engine.Operations
             if (request.CertificatePassword != null && string.IsNullOrWhiteSpace(request.CertificatePath))
                 throw new M365SmtpException("CertificatePasswordWithoutPath", ErrorKind.InvalidArgument, "-CertificatePassword is only used with -CertificatePath (a PFX file).")
                 { TargetObject = domain, RecommendedAction = "Add -CertificatePath, or leave out -CertificatePassword." };
-            string? scriptPath = string.IsNullOrWhiteSpace(request.AsScript) ? null : request.AsScript!.Trim();
+            string? scriptPath = string.IsNullOrWhiteSpace(request.ScriptPath) ? null : request.ScriptPath!.Trim();
             if (scriptPath != null && !scriptPath.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase))
-                throw new M365SmtpException("ScriptPathNotPs1", ErrorKind.InvalidArgument, $"-AsScript '{scriptPath}' must name a .ps1 file.")
+                throw new M365SmtpException("ScriptPathNotPs1", ErrorKind.InvalidArgument, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
                 { TargetObject = scriptPath, RecommendedAction = "Give a path ending in .ps1, for example .\\relay-connector.ps1." };
 
             var findings = new List<PlanFinding>();
@@ -127,15 +127,15 @@ namespace M365SmtpTools.Engine.Operations
             plan.Findings = findings.Select((f, i) => (f, i)).OrderByDescending(x => x.f.Severity).ThenBy(x => x.i).Select(x => x.f).ToArray();
             BuildCommands(plan, domain, deviceName);
             plan.DeviceSettings = BuildDeviceSettings(plan, domain);
-            plan.Script = BuildScript(plan, deviceName);
+            plan.Script = BuildScript(plan, deviceName, request.Force);
 
             if (scriptPath != null)
             {
-                if (!plan.IsReady)
+                if (!plan.IsReady && !request.Force)
                 {
                     var error = new M365SmtpException("RelayPlanHasErrors", ErrorKind.InvalidOperation,
                         $"The script {scriptPath} was not written because the plan has errors: " + string.Join(" ", plan.Findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Id + ": " + f.Message)))
-                    { TargetObject = plan, RecommendedAction = "Fix the Error findings (see the plan's Findings) and run the plan again." };
+                    { TargetObject = plan, RecommendedAction = "Fix the Error findings (see the plan's Findings) and run the plan again, or add -Force to write the script anyway (it then says so at its top)." };
                     if (onError != null) onError(error); else host.WriteWarning(error.Message);
                 }
                 else if (host.ShouldProcess(scriptPath, "Write the relay connector script"))
@@ -276,9 +276,17 @@ namespace M365SmtpTools.Engine.Operations
             return rows.ToArray();
         }
 
-        private string BuildScript(RelayConnectorPlan plan, string? deviceName)
+        private string BuildScript(RelayConnectorPlan plan, string? deviceName, bool forced)
         {
-            var s = new List<string>
+            var s = new List<string>();
+            if (forced && !plan.IsReady)
+            {
+                s.Add("# WRITTEN WITH -Force DESPITE ERRORS: the connector below is expected not to work as planned until they are fixed:");
+                foreach (PlanFinding f in plan.Findings.Where(f => f.Severity == FindingSeverity.Error))
+                    s.AddRange(PowerShellText.CommentLines($"{f.Id}: {f.Message}", "  "));
+                s.Add("#");
+            }
+            s.AddRange(new List<string>
             {
                 $"# Inbound connector for SMTP relay from {PowerShellText.Comment(deviceName ?? "a device or application")} as {plan.Domain} ({plan.Method}, {plan.ConnectorType}).",
                 $"# Written by New-M365RelayConnectorPlan (M365SmtpTools) on {PowerShellText.Date(_clock.UtcNow)}.",
@@ -289,14 +297,14 @@ namespace M365SmtpTools.Engine.Operations
                 "# It changes no DNS record: publish the SPF record below at your DNS host yourself.",
                 "#",
                 "# Findings:",
-            };
+            });
             foreach (PlanFinding f in plan.Findings)
             {
                 s.AddRange(PowerShellText.CommentLines($"[{f.Severity}] {f.Id}: {f.Message}", "  "));
                 if (f.Remediation != null) s.AddRange(PowerShellText.CommentLines("Fix: " + f.Remediation, "      "));
             }
             s.Add("#");
-            s.Add("# SPF record of " + plan.Domain + " (DNS TXT):");
+            s.Add("# SPF record of " + PowerShellText.Comment(plan.Domain) + " (DNS TXT):");
             if (!plan.Spf.Checked) s.Add("#   not checked (DNS couldn't be read): run Test-M365MailDomain.");
             else
             {
@@ -304,9 +312,9 @@ namespace M365SmtpTools.Engine.Operations
                 if (plan.Spf.CurrentRecords.Length == 0) s.Add("#   now:     (none)");
                 if (plan.Spf.Proposed != null)
                 {
-                    s.Add("#   publish: " + plan.Spf.Proposed);
+                    s.Add("#   publish: " + PowerShellText.Comment(plan.Spf.Proposed));
                     if (plan.Spf.ProposedStrings.Length > 1)
-                        s.Add("#   (longer than 255 characters: enter it as these strings of one TXT record: " + string.Join(" ", plan.Spf.ProposedStrings.Select(x => "\"" + x + "\"")) + ")");
+                        s.Add("#   (longer than 255 characters: enter it as these strings of one TXT record: " + PowerShellText.Comment(string.Join(" ", plan.Spf.ProposedStrings.Select(x => "\"" + x + "\""))) + ")");
                 }
                 else if (!plan.Spf.ChangeNeeded) s.Add("#   no change needed.");
             }
@@ -338,7 +346,7 @@ namespace M365SmtpTools.Engine.Operations
         private static string? Clean(string? value)
         {
             if (value == null) return null;
-            string v = new string(value.Where(c => !char.IsControl(c)).ToArray()).Trim();
+            string v = new string(value.Where(c => !TerminalText.NeedsEscape(c)).ToArray()).Trim();
             return v.Length == 0 ? null : v;
         }
     }
@@ -356,7 +364,7 @@ namespace M365SmtpTools.Engine.Operations
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException)
             {
-                throw new M365SmtpException("ScriptWriteFailed", ErrorKind.InvalidOperation, $"-AsScript: the script couldn't be written to '{path}': {e.Message}", e)
+                throw new M365SmtpException("ScriptWriteFailed", ErrorKind.InvalidOperation, $"-ScriptPath: the script couldn't be written to '{path}': {e.Message}", e)
                 { TargetObject = path, RecommendedAction = "Choose a folder you can write to." };
             }
         }

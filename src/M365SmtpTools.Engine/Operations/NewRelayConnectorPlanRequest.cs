@@ -52,9 +52,12 @@ namespace M365SmtpTools.Engine.Operations
         public RelayConnectorType ConnectorType { get; set; } = RelayConnectorType.OnPremises;
 
         /// <summary>A .ps1 file to write the plan to as a script; a full path. Null writes nothing.</summary>
-        public string? AsScript { get; set; }
+        public string? ScriptPath { get; set; }
 
         /// <summary>The DNS server as <c>host[:port]</c>; null asks the system's resolvers.</summary>
         public string? DnsServer { get; set; }
+
+        /// <summary>Write the script even though the plan has Error findings; the script then lists them at its top as overridden.</summary>
+        public bool Force { get; set; }
     }
 }

@@ -10,7 +10,7 @@ namespace M365SmtpTools.Engine.Operations
     /// <summary>
     /// New-M365SmtpAppAccessPlan: the steps that let an app send mail over SMTP with an app-only OAuth token
     /// (client credentials), in the classic mailbox-permission model or with App RBAC. Changes nothing in the tenant;
-    /// with <see cref="NewSmtpAppAccessPlanRequest.AsScript"/> it writes the Exchange Online steps as a script.
+    /// with <see cref="NewSmtpAppAccessPlanRequest.ScriptPath"/> it writes the Exchange Online steps as a script.
     /// </summary>
     public sealed class NewSmtpAppAccessPlanOperation
     {
@@ -44,9 +44,9 @@ namespace M365SmtpTools.Engine.Operations
                 { TargetObject = request.AppId, RecommendedAction = "Give the SMTP address of a licensed user mailbox in -Mailbox." };
             var sendAs = (request.SendAs ?? new string[0]).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => PlanInput.Address(a, "SendAs"))
                 .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            string? scriptPath = string.IsNullOrWhiteSpace(request.AsScript) ? null : request.AsScript!.Trim();
+            string? scriptPath = string.IsNullOrWhiteSpace(request.ScriptPath) ? null : request.ScriptPath!.Trim();
             if (scriptPath != null && !scriptPath.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase))
-                throw new M365SmtpException("ScriptPathNotPs1", ErrorKind.InvalidArgument, $"-AsScript '{scriptPath}' must name a .ps1 file.")
+                throw new M365SmtpException("ScriptPathNotPs1", ErrorKind.InvalidArgument, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
                 { TargetObject = scriptPath, RecommendedAction = "Give a path ending in .ps1, for example .\\smtp-app-access.ps1." };
 
             bool graph = request.Graph;
@@ -147,7 +147,7 @@ namespace M365SmtpTools.Engine.Operations
             else
             {
                 var inScope = mailboxes.Concat(sendAs).ToList();
-                string filter = string.Join(" -or ", inScope.Select(a => inScope.Count == 1 ? $"PrimarySmtpAddress -eq '{a.Replace("'", "''")}'" : $"(PrimarySmtpAddress -eq '{a.Replace("'", "''")}')"));
+                string filter = string.Join(" -or ", inScope.Select(a => inScope.Count == 1 ? $"PrimarySmtpAddress -eq {PowerShellText.Quote(a)}" : $"(PrimarySmtpAddress -eq {PowerShellText.Quote(a)})"));
                 Add("Create a management scope with the mailboxes", "App RBAC limits the app to the mailboxes the scope's filter matches.",
                     $"New-ManagementScope -Name {PowerShellText.Quote(scopeName)} -RecipientRestrictionFilter \"{filter}\"");
                 if (graph)
@@ -232,10 +232,10 @@ namespace M365SmtpTools.Engine.Operations
             foreach (PlanStep step in plan.Steps.Where(x => !x.InScript))
             {
                 s.Add("#");
-                s.Add($"# Step {step.Order}, NOT done by this script ({step.RunIn}): {step.Title}.");
+                s.Add($"# Step {step.Order}, NOT done by this script ({step.RunIn}): {PowerShellText.Comment(step.Title)}.");
                 s.AddRange(PowerShellText.CommentLines(step.Why, "  "));
                 s.Add("#   With Microsoft Graph PowerShell:");
-                foreach (string line in step.Command.Split('\n')) s.Add("#     " + line);
+                foreach (string line in step.Command.Split('\n')) s.Add("#     " + PowerShellText.Comment(line));
             }
             s.Add("");
             s.Add("$ErrorActionPreference = 'Stop'");
@@ -287,7 +287,7 @@ namespace M365SmtpTools.Engine.Operations
         private static string? Clean(string? value)
         {
             if (value == null) return null;
-            string v = new string(value.Where(c => !char.IsControl(c)).ToArray()).Trim();
+            string v = new string(value.Where(c => !TerminalText.NeedsEscape(c)).ToArray()).Trim();
             return v.Length == 0 ? null : v;
         }
     }

@@ -48,7 +48,7 @@ namespace M365SmtpTools.Engine.Operations
         public string? DisplayName { get; set; }
 
         /// <summary>A .ps1 file to write the plan to as a script; a full path. Null writes nothing.</summary>
-        public string? AsScript { get; set; }
+        public string? ScriptPath { get; set; }
 
         /// <summary>
         /// Plan for Microsoft Graph sendMail (Send-M365Mail -Method Graph) instead of SMTP: least privilege with RBAC for

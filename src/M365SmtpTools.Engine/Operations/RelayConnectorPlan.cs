@@ -75,7 +75,7 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>What to enter on the device.</summary>
         public DisplayList<DeviceSetting> DeviceSettings { get; internal set; } = DisplayList<DeviceSetting>.Empty;
 
-        /// <summary>The whole plan as a PowerShell script (written to <see cref="ScriptPath"/> with -AsScript).</summary>
+        /// <summary>The whole plan as a PowerShell script (written to <see cref="ScriptPath"/> with -ScriptPath).</summary>
         public string Script { get; internal set; } = "";
 
         /// <summary>The script file that was written, or null.</summary>

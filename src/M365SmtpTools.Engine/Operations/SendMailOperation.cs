@@ -423,6 +423,11 @@ namespace M365SmtpTools.Engine.Operations
                 // clients show the blank HTML part instead of the text.
                 b.TextBody = string.IsNullOrWhiteSpace(spec.Body) ? null : spec.Body;
                 b.HtmlBody = string.IsNullOrWhiteSpace(spec.HtmlBody) ? null : spec.HtmlBody;
+                if (_request.BodyAsHtml && b.HtmlBody == null)
+                {
+                    b.HtmlBody = b.TextBody;
+                    b.TextBody = null;
+                }
                 b.Priority = spec.Priority;
                 foreach (string path in spec.Attachment ?? Array.Empty<string>())
                     if (!string.IsNullOrWhiteSpace(path)) b.Attachments.Add(MimeAttachment.FromFile(path.Trim()));
@@ -722,7 +727,11 @@ namespace M365SmtpTools.Engine.Operations
                         SmtpClient client = session.Client!;
                         m.Options = _request.Encoding == SendMailEncoding.SevenBit
                             ? MimeWriterOptions.SevenBit
-                            : MimeWriterOptions.FromCapabilities(client.Capabilities.Supports8BitMime, client.Capabilities.SupportsSmtpUtf8);
+                            : MimeWriterOptions.FromCapabilities(client.Capabilities.Supports8BitMime, client.Capabilities.SupportsSmtpUtf8,
+                                // Raw UTF-8 headers only when an address needs SMTPUTF8 anyway: Exchange Online can't downgrade
+                                // such a message for a next hop without SMTPUTF8 (RFC 6531), so it would bounce. Otherwise
+                                // the headers stay 7-bit with RFC 2047 encoded words.
+                                useUtf8Headers: m.AddressesRequireSmtpUtf8);
                         var envelope = new SmtpEnvelope(m.EnvelopeSender.EnvelopeAddress, m.EnvelopeRecipients.Select(a => a.EnvelopeAddress)) { Notify = item.Notify };
                         SmtpSendResult sent = await client.SendAsync(envelope, m, _ct).ConfigureAwait(false);
                         session.MessagesSent++;
@@ -803,8 +812,14 @@ namespace M365SmtpTools.Engine.Operations
             private static bool IsPermanent(SmtpProtocolException e)
             {
                 if (e.Reply != null && e.Reply.IsPermanentFailure) return true;
+                // A server that never greets within the command timeout (a slow-loris or a service that isn't SMTP) gets
+                // that timeout once, not once per retry.
+                if (e.Kind == ErrorKind.OperationTimeout && e.Phase == SmtpPhase.Greeting) return true;
                 switch (e.Kind)
                 {
+                    // Garbage, a code outside 2xx-5xx, a line over 64 KB or a reply over 1 MB: a protocol violation that
+                    // another attempt won't fix.
+                    case ErrorKind.ProtocolError:
                     case ErrorKind.SecurityError:
                     case ErrorKind.InvalidArgument:
                     case ErrorKind.InvalidOperation:
@@ -826,9 +841,18 @@ namespace M365SmtpTools.Engine.Operations
                     try { await session.Client.QuitAsync(_ct).ConfigureAwait(false); } catch (M365SmtpException) { }
                 }
                 session.Drop();
+                // Exchange Online always offers STARTTLS: to a Microsoft 365 host, clear text means something in between
+                // removed it (an attack, not a fallback), so TLS is required there for relay and Direct Send too, and
+                // skipping certificate validation has no legitimate use.
+                bool microsoft = MicrosoftHosts.IsMicrosoft365Host(ep.Host);
+                if (microsoft && _request.SkipCertificateValidation)
+                    throw new M365SmtpException("SkipCertificateValidationNotAllowed", ErrorKind.SecurityError,
+                        $"-SkipCertificateValidation is refused for {ep.Host}: Microsoft 365 presents a valid certificate, so one that doesn't validate means the connection is being intercepted.")
+                    { TargetObject = ep.Host, RecommendedAction = "Remove -SkipCertificateValidation (it is only for test servers)." };
+                SmtpTlsMode tlsMode = microsoft && ep.TlsMode == SmtpTlsMode.StartTlsWhenAvailable ? SmtpTlsMode.StartTlsRequired : ep.TlsMode;
                 var options = new SmtpConnectOptions
                 {
-                    TlsMode = ep.TlsMode,
+                    TlsMode = tlsMode,
                     Host = _host,
                     TranscriptLogger = _transcript,
                 };
@@ -841,7 +865,7 @@ namespace M365SmtpTools.Engine.Operations
                 var client = new SmtpClient();
                 session.Client = client;
                 session.Host = ep.Host;
-                _host.WriteVerbose($"Connecting to {ep.Host}:{ep.Port} ({ep.Method}, TLS {ep.TlsMode}{(_clientCertificate != null ? $", client certificate {_clientCertificate.Subject}" : "")}).");
+                _host.WriteVerbose($"Connecting to {ep.Host}:{ep.Port} ({ep.Method}, TLS {tlsMode}{(_clientCertificate != null ? $", client certificate {_clientCertificate.Subject}" : "")}).");
                 await client.ConnectAsync(dialHost, dialPort, options, _ct).ConfigureAwait(false);
                 if (ep.RequiresAuthentication)
                 {

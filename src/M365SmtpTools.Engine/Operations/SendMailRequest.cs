@@ -130,6 +130,9 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>How many times a message is retried after a temporary failure (default 3).</summary>
         public int MaxRetry { get; set; } = 3;
 
+        /// <summary>The messages' Body is HTML (Send-MailMessage's -BodyAsHtml): sent as the HTML body when no HtmlBody is given.</summary>
+        public bool BodyAsHtml { get; set; }
+
         /// <summary>How long connecting and each server reply may take, in seconds (1-3600); null keeps 30 s to connect and 120 s per reply.</summary>
         public int? TimeoutSeconds { get; set; }
 

@@ -73,7 +73,7 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>The scope the app requests its token for (client credentials flow).</summary>
         public string TokenScope { get; internal set; } = "https://outlook.office365.com/.default";
 
-        /// <summary>The whole plan as a PowerShell script (written to <see cref="ScriptPath"/> with -AsScript).</summary>
+        /// <summary>The whole plan as a PowerShell script (written to <see cref="ScriptPath"/> with -ScriptPath).</summary>
         public string Script { get; internal set; } = "";
 
         /// <summary>True for a plan for Microsoft Graph sendMail (New-M365SmtpAppAccessPlan -Graph).</summary>

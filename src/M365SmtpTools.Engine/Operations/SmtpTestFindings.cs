@@ -13,7 +13,7 @@ namespace M365SmtpTools.Engine.Operations
     {
         private const string Submission587 = "Microsoft 365 client submission is smtp.office365.com port 587 with STARTTLS (port 25 also works where it isn't blocked; port 465 is not supported).";
 
-        internal static string Q(string value) => "'" + value.Replace("'", "''") + "'";
+        internal static string Q(string value) => PowerShellText.Quote(value);
 
         internal static SmtpTestFinding ForReply(SmtpTestStage stage, SmtpReply reply, RemediationContext context, string? serverDetail, string? address = null)
         {

@@ -21,6 +21,7 @@ namespace M365SmtpTools.Engine.Smtp
         private readonly Socket? _socket;
         private readonly SmtpReplyReader _reader;
         private readonly SmtpTranscriptRecorder _transcript;
+        private readonly Auth.SecretForms _secrets = new Auth.SecretForms();
         private readonly byte[] _out = new byte[16 * 1024];
         private int _outCount;
         private Stream _stream;
@@ -39,6 +40,9 @@ namespace M365SmtpTools.Engine.Smtp
                 MaxReplyLength = options.MaxReplyLength,
                 LineReceived = _transcript.ServerLine,
             };
+            // A server that echoes what the client sent (AUTH XOAUTH2 <blob>, the token, its base64 forms) must not get
+            // a secret into a reply: every line is masked before it is logged, parsed or put in an error.
+            _reader.LineFilter = line => _secrets.Redact(line, SmtpTranscript.RedactedText);
         }
 
         public string Host { get; }
@@ -62,6 +66,9 @@ namespace M365SmtpTools.Engine.Smtp
 
         public void Note(string text) => _transcript.Info(text);
 
+        /// <summary>Registers a secret (a password or token) whose forms are masked in every server line from now on.</summary>
+        public void AddSecret(string secret) => _secrets.Add(secret);
+
         public Task WriteLineAsync(string line, CancellationToken cancellationToken) => WriteTextAsync(line + "\r\n", SmtpWriteKind.Normal, cancellationToken);
 
         public Task WriteTextAsync(string text, SmtpWriteKind kind, CancellationToken cancellationToken)
@@ -74,6 +81,7 @@ namespace M365SmtpTools.Engine.Smtp
         public async Task WriteAsync(byte[] buffer, int offset, int count, SmtpWriteKind kind, CancellationToken cancellationToken)
         {
             ThrowIfBroken();
+            if (kind == SmtpWriteKind.Secret) _secrets.Add(Utf8.GetString(buffer, offset, count).Trim());
             _transcript.ClientBytes(buffer, offset, count, kind);
             while (count > 0)
             {

@@ -235,6 +235,7 @@ namespace M365SmtpTools.Engine.Smtp
                 _options.Host.WriteWarning($"Sending {mechName} credentials for {credential.UserName} to {Host} without TLS.");
 
             string secret = await credential.GetSecretAsync(cancellationToken).ConfigureAwait(false);
+            c.AddSecret(secret);
             using SaslMechanism sasl = SaslMechanism.Create(chosen, credential.UserName, secret, Host!, Port);
             secret = null!; // drop our reference as soon as the mechanism holds the bytes
             _options.Host.WriteVerbose($"Authenticating to {Host} as {credential.UserName} with {mechName}.");

@@ -45,6 +45,9 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>Called with each line received (code included), for the transcript.</summary>
         public Action<string>? LineReceived { get; set; }
 
+        /// <summary>Applied to every line before it is logged or parsed (the channel masks secrets a server echoes).</summary>
+        public Func<string, string>? LineFilter { get; set; }
+
         /// <summary>True when bytes the server sent are waiting unread (must be false when TLS starts).</summary>
         public bool HasBufferedData => _start < _end;
 
@@ -60,6 +63,7 @@ namespace M365SmtpTools.Engine.Smtp
                 total += line.Length + 2;
                 if (total > MaxReplyLength)
                     throw Invalid("SmtpReplyTooLong", phase, $"The server at {ServerHost} sent a reply longer than {MaxReplyLength} bytes.");
+                if (LineFilter != null) line = LineFilter(line);
                 LineReceived?.Invoke(line);
                 int lineCode = ParseCode(line, phase);
                 if (lines.Count > 0 && lineCode != code)

@@ -9,15 +9,15 @@ namespace M365SmtpTools.Commands
 {
     /// <summary>Plans an inbound connector that lets a device or application relay mail through Microsoft 365, and checks its certificate or IP address, SPF and MX first.</summary>
     /// <remarks>
-    /// <para>New-M365RelayConnectorPlan turns the SMTP relay setup into a checked plan. It changes nothing in the tenant or in DNS: it outputs a plan object and, with -AsScript, writes a commented script that an Exchange administrator runs after Connect-ExchangeOnline. The script is safe to run again: it looks for a connector with the plan's name (Get-InboundConnector) and updates it with Set-InboundConnector, or creates it with New-InboundConnector.</para>
+    /// <para>New-M365RelayConnectorPlan turns the SMTP relay setup into a checked plan. It changes nothing in the tenant or in DNS: it outputs a plan object and, with -ScriptPath, writes a commented script that an Exchange administrator runs after Connect-ExchangeOnline. The script is safe to run again: it looks for a connector with the plan's name (Get-InboundConnector) and updates it with Set-InboundConnector, or creates it with New-InboundConnector.</para>
     /// <para>A certificate-based connector (-CertificatePath, -CertificateThumbprint or -Certificate) is preferred. The plan checks that the certificate's Subject CN or SAN DNS names cover the domain (exactly, as a wildcard *.domain or as hosts in it; several names lead to -TlsSenderCertificateName *.domain), that it is valid now and for at least 30 more days, that it allows TLS client authentication (a server-authentication-only certificate can't be used), whether its private key came with it (the device needs it) and whether it is self-signed.</para>
     /// <para>An IP-based connector (-SenderIPAddress) needs the static public IPv4 address the device's mail leaves from, or a /24 to /32 range. Private, loopback, carrier-grade NAT, link-local, documentation, multicast and reserved addresses are refused with the reason, as are IPv6 addresses (connectors match IPv4 only) and ranges wider than /24.</para>
     /// <para>From DNS the plan reads the domain's MX (the server the device connects to, on port 25) and its SPF record. When the record has no ip4: term for the sender or lacks include:spf.protection.outlook.com, the plan shows the merged record to publish: every existing term kept in order, the sender's ip4: inserted before the first include or all, Microsoft 365's include added, the all qualifier kept (with a warning for +all and ?all), a warning past 10 DNS-querying terms, and the TXT strings to use when it is longer than 255 characters. Includes are not evaluated here: Test-M365MailDomain evaluates the whole record. Several SPF records are an error.</para>
-    /// <para>The plan's Findings have an Id, a Severity (Error, Warning, Info), a Message and a Remediation. When any finding is an Error, IsReady is false and -AsScript writes no script (the error RelayPlanHasErrors says why).</para>
+    /// <para>The plan's Findings have an Id, a Severity (Error, Warning, Info), a Message and a Remediation. When any finding is an Error, IsReady is false and -ScriptPath writes no script (the error RelayPlanHasErrors says why).</para>
     /// </remarks>
     /// <example>
     /// <title>Plan a certificate-based connector for a scanner</title>
-    /// <code>New-M365RelayConnectorPlan -Domain contoso.com -CertificatePath .\scanner.pfx -CertificatePassword (Read-Host -AsSecureString 'PFX password') -DeviceName 'Scanner 3rd floor' -AsScript .\scanner-relay.ps1</code>
+    /// <code>New-M365RelayConnectorPlan -Domain contoso.com -CertificatePath .\scanner.pfx -CertificatePassword (Read-Host -AsSecureString 'PFX password') -DeviceName 'Scanner 3rd floor' -ScriptPath .\scanner-relay.ps1</code>
     /// <para>Checks the scanner's certificate against contoso.com, reads the MX and SPF records, and writes scanner-relay.ps1, which creates or updates the connector. The plan object shows the findings, the SPF record to publish and the settings to enter on the scanner (SMTP server, port 25, TLS required, any From address in contoso.com).</para>
     /// </example>
     /// <example>
@@ -91,13 +91,18 @@ namespace M365SmtpTools.Commands
         /// <summary>The path of a .ps1 file to write the plan to, as a commented script that creates or updates the connector. The file is written only when the plan has no errors; -WhatIf shows what would be written.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
-        public string? AsScript { get; set; }
+        [Alias("AsScript", "OutFile")] // AsScript: the name of releases before 0.2 (an -As* name reads as a switch)
+        public string? ScriptPath { get; set; }
 
         /// <summary>The DNS server to read the MX and SPF records from, as host or host:port (for example 1.1.1.1 or 127.0.0.1:5353). By default the system's resolvers are used.</summary>
         /// <default>The system's resolvers</default>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? DnsServer { get; set; }
+
+        /// <summary>Writes the -ScriptPath script even though the plan has Error findings (say, a self-signed certificate the connector can't accept); the script lists them at its top as overridden.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         /// <inheritdoc />
         protected override void ProcessRecord()
@@ -113,8 +118,9 @@ namespace M365SmtpTools.Commands
                 Name = Name,
                 DeviceName = DeviceName,
                 ConnectorType = ConnectorType,
-                AsScript = AsScript == null ? null : GetUnresolvedProviderPathFromPSPath(AsScript),
+                ScriptPath = ScriptPath == null ? null : GetUnresolvedProviderPathFromPSPath(ScriptPath),
                 DnsServer = DnsServer,
+                Force = Force.IsPresent,
             };
             var operation = new NewRelayConnectorPlanOperation();
             var errors = new List<M365SmtpException>();
@@ -129,7 +135,7 @@ namespace M365SmtpTools.Commands
                 return;
             }
             WriteObject(plan);
-            foreach (M365SmtpException e in errors) WriteEngineError(e, request.AsScript);
+            foreach (M365SmtpException e in errors) WriteEngineError(e, request.ScriptPath);
         }
     }
 }

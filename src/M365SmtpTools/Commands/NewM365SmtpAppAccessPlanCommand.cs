@@ -8,14 +8,14 @@ namespace M365SmtpTools.Commands
 {
     /// <summary>Plans the Exchange Online and Entra steps that let an app send mail over SMTP with an app-only OAuth token.</summary>
     /// <remarks>
-    /// <para>New-M365SmtpAppAccessPlan lists, checks and scripts the steps of app-only client submission (an app that authenticates with XOAUTH2 using a client-credentials token for https://outlook.office365.com/.default). It changes nothing in the tenant: it outputs a plan with Findings and Steps (each with a title, why it is needed and the command) and, with -AsScript, writes a commented script to run after Connect-ExchangeOnline. Steps that the script can check first (the service principal) or that fail harmlessly when done twice are safe to run again.</para>
+    /// <para>New-M365SmtpAppAccessPlan lists, checks and scripts the steps of app-only client submission (an app that authenticates with XOAUTH2 using a client-credentials token for https://outlook.office365.com/.default). It changes nothing in the tenant: it outputs a plan with Findings and Steps (each with a title, why it is needed and the command) and, with -ScriptPath, writes a commented script to run after Connect-ExchangeOnline. Steps that the script can check first (the service principal) or that fail harmlessly when done twice are safe to run again.</para>
     /// <para>In the MailboxPermission model (the default) the app needs the application permission SMTP.SendAsApp of Office 365 Exchange Online with admin consent in Microsoft Entra ID (shown as a step with Microsoft Graph PowerShell guidance, not run by the script), a service principal in Exchange (New-ServicePrincipal), FullAccess on each mailbox it authenticates as (Add-MailboxPermission) and Send As on every other address it sends from (Add-RecipientPermission).</para>
     /// <para>In the AppRbac model the app gets the Exchange role 'Application SMTP.SendAsApp' over a management scope that lists the mailboxes (New-ManagementScope, New-ManagementRoleAssignment), and SMTP.SendAsApp must NOT also be granted in Entra, which would open every mailbox.</para>
-    /// <para>The plan catches the commonest mistake: the service principal's object id is the Enterprise application's, not the app registration's. When -ServicePrincipalObjectId equals -AppId, or equals -AppObjectId (the registration's object id), the plan has an Error finding and -AsScript writes no script. With -EnableSmtpClientAuthentication the script also allows SMTP AUTH on the mailboxes (Set-CASMailbox -SmtpClientAuthenticationDisabled $false).</para>
+    /// <para>The plan catches the commonest mistake: the service principal's object id is the Enterprise application's, not the app registration's. When -ServicePrincipalObjectId equals -AppId, or equals -AppObjectId (the registration's object id), the plan has an Error finding and -ScriptPath writes no script. With -EnableSmtpClientAuthentication the script also allows SMTP AUTH on the mailboxes (Set-CASMailbox -SmtpClientAuthenticationDisabled $false).</para>
     /// </remarks>
     /// <example>
     /// <title>Plan mailbox permissions for an app and write the script</title>
-    /// <code>New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -SendAs noreply@contoso.com -EnableSmtpClientAuthentication -AsScript .\smtp-app.ps1</code>
+    /// <code>New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -SendAs noreply@contoso.com -EnableSmtpClientAuthentication -ScriptPath .\smtp-app.ps1</code>
     /// <para>Plans the mailbox-permission model for an app that authenticates as reports@contoso.com and sends as noreply@contoso.com, and writes smtp-app.ps1 with New-ServicePrincipal, Add-MailboxPermission, Add-RecipientPermission and Set-CASMailbox. Grant SMTP.SendAsApp with admin consent in Entra as the plan's first step says.</para>
     /// </example>
     /// <example>
@@ -30,7 +30,7 @@ namespace M365SmtpTools.Commands
     /// </example>
     /// <example>
     /// <title>Plan least privilege for sending through Microsoft Graph</title>
-    /// <code>New-M365SmtpAppAccessPlan -Graph -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -AsScript .\graph-mail-app.ps1</code>
+    /// <code>New-M365SmtpAppAccessPlan -Graph -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -ScriptPath .\graph-mail-app.ps1</code>
     /// <para>For Send-M365Mail -Method Graph when SMTP AUTH stays off: the script registers the service principal, creates a management scope with reports@contoso.com, assigns the role 'Application Mail.Send' over it and checks the result with Test-ServicePrincipalAuthorization. Nothing is granted in Entra, so the app can send only as the scoped mailbox.</para>
     /// </example>
     /// <seealso href="https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth">Authenticate an IMAP, POP or SMTP connection using OAuth</seealso>
@@ -86,7 +86,8 @@ namespace M365SmtpTools.Commands
         /// <summary>The path of a .ps1 file to write the Exchange Online steps to, as a commented script. The file is written only when the plan has no errors; -WhatIf shows what would be written.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
-        public string? AsScript { get; set; }
+        [Alias("AsScript", "OutFile")] // AsScript: the name of releases before 0.2 (an -As* name reads as a switch)
+        public string? ScriptPath { get; set; }
 
         /// <summary>Plans for Microsoft Graph sendMail (Send-M365Mail -Method Graph) instead of SMTP, for tenants where SMTP AUTH stays off: least privilege with RBAC for Applications (New-ManagementScope with the mailboxes, New-ServicePrincipal, New-ManagementRoleAssignment -Role 'Application Mail.Send', checked with Test-ServicePrincipalAuthorization), never the tenant-wide Mail.Send permission in Entra. -Model is then always AppRbac.</summary>
         [Parameter]
@@ -106,7 +107,7 @@ namespace M365SmtpTools.Commands
                 AppObjectId = AppObjectId,
                 ScopeName = ScopeName,
                 DisplayName = DisplayName,
-                AsScript = AsScript == null ? null : GetUnresolvedProviderPathFromPSPath(AsScript),
+                ScriptPath = ScriptPath == null ? null : GetUnresolvedProviderPathFromPSPath(ScriptPath),
                 Graph = Graph.IsPresent,
             };
             var operation = new NewSmtpAppAccessPlanOperation();
@@ -122,7 +123,7 @@ namespace M365SmtpTools.Commands
                 return;
             }
             WriteObject(plan);
-            foreach (M365SmtpException e in errors) WriteEngineError(e, request.AsScript);
+            foreach (M365SmtpException e in errors) WriteEngineError(e, request.ScriptPath);
         }
     }
 }

@@ -85,6 +85,7 @@ namespace M365SmtpTools.Commands
         [Parameter]
         [ArgumentCompleter(typeof(SmtpServerCompleter))]
         [ValidateNotNullOrEmpty]
+        [Alias("ComputerName", "Server")]
         public string? SmtpServer { get; set; }
 
         /// <summary>The port. Default 587 for ClientSubmission and 25 for Relay and DirectSend. Port 465 to Microsoft 365 is refused: Exchange Online supports only STARTTLS.</summary>
@@ -102,6 +103,7 @@ namespace M365SmtpTools.Commands
 
         /// <summary>For Relay and DirectSend: send only when STARTTLS succeeds (otherwise TLS is used when the server offers it). Client submission always requires TLS.</summary>
         [Parameter]
+        [Alias("UseSsl")]
         public SwitchParameter RequireTls { get; set; }
 
         /// <summary>A TLS client certificate with its private key, presented during STARTTLS for a certificate-based relay connector (its subject or a SAN must hold an accepted domain). TLS becomes required.</summary>
@@ -171,11 +173,16 @@ namespace M365SmtpTools.Commands
 
         /// <summary>The plain-text body. With -HtmlBody too, the message carries both and the reader's mail program picks.</summary>
         [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
-        [Alias("TextBody")]
+        [Alias("TextBody", "Text")]
         public string? Body { get; set; }
+
+        /// <summary>The -Body is HTML (Send-MailMessage's -BodyAsHtml): it is sent as the HTML body, as if given to -HtmlBody.</summary>
+        [Parameter]
+        public SwitchParameter BodyAsHtml { get; set; }
 
         /// <summary>The HTML body. Inline images given with -InlineImage are referenced as &lt;img src="cid:ContentId"&gt;.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("HTML")]
         public string? HtmlBody { get; set; }
 
         /// <summary>Files to attach. Wildcards are resolved and relative paths are relative to the current location; a CSV column may list several paths separated by semicolons. A missing file is an error for that message, before anything is sent.</summary>
@@ -199,10 +206,14 @@ namespace M365SmtpTools.Commands
 
         /// <summary>Asks for delivery status notifications (DSN): Success, Failure, Delay (combine them with commas) or Never. Sent only when the server offers DSN; otherwise a warning says it was left out.</summary>
         [Parameter]
+        [Alias("DeliveryNotificationOption", "DNO")]
+        [SendMailMessageNames]
         public SmtpDsnNotify DeliveryNotification { get; set; }
 
         /// <summary>How text goes on the wire; it is always UTF-8. Auto (default) sends 8-bit text and UTF-8 headers when the server offers 8BITMIME and SMTPUTF8; SevenBit always uses quoted-printable and encoded-word headers, for gateways that mishandle 8-bit mail.</summary>
         [Parameter]
+        [Alias("BodyEncoding", "BE")]
+        [SendMailMessageNames]
         public SendMailEncoding Encoding { get; set; } = SendMailEncoding.Auto;
 
         // ---- batch controls ---------------------------------------------------------------------------------------
@@ -288,11 +299,14 @@ namespace M365SmtpTools.Commands
         protected override void EndProcessing()
         {
             if (_messages.Count == 0) return;
+            // Like Send-MailMessage: without -SmtpServer, $PSEmailServer names the server.
+            string? server = SmtpServer ?? PreferenceEmailServer();
             var request = WithAuthParameters(new SendMailRequest
             {
-                Method = Method,
+                Method = MethodFor(server),
                 Endpoint = Endpoint,
-                SmtpServer = SmtpServer,
+                SmtpServer = server,
+                BodyAsHtml = BodyAsHtml.IsPresent,
                 Port = Port,
                 ConnectionName = ConnectionName,
                 RequireTls = RequireTls.IsPresent,
@@ -340,6 +354,25 @@ namespace M365SmtpTools.Commands
                 ThrowEngineError(e, e.TargetObject);
             }
             if (firstFailure != null) WriteEngineError(firstFailure.Error!, firstFailure.Input);
+        }
+
+        // A Send-MailMessage call to the tenant's MX endpoint (no credential) is a relay: that is what the server
+        // expects on port 25, so it is sent that way unless -Method says otherwise.
+        private SendMethod MethodFor(string? server)
+        {
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Method)) || ParameterSetName != ConnectionSet || ConnectionName != null
+                || server == null || !MxEndpointClassifier.Classify(server).IsMicrosoft365)
+                return Method;
+            WriteVerbose($"-SmtpServer {server} is a Microsoft 365 MX endpoint, which takes mail without authentication on port 25: sending with -Method Relay (an inbound connector; without one, only to the tenant's own recipients). Give -Method to choose.");
+            return SendMethod.Relay;
+        }
+
+        private string? PreferenceEmailServer()
+        {
+            string? server = SessionState.PSVariable.GetValue("PSEmailServer") is object v ? (v is PSObject p ? p.BaseObject : v).ToString() : null;
+            if (string.IsNullOrWhiteSpace(server)) return null;
+            WriteVerbose($"No -SmtpServer: using $PSEmailServer ({server}), as Send-MailMessage does.");
+            return server!.Trim();
         }
 
         private string[] ResolveAttachments(string[] paths)

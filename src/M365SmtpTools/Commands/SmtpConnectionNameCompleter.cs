@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using M365SmtpTools.Engine.Auth;
+using M365SmtpTools.Engine.Exchange;
 
 namespace M365SmtpTools.Commands
 {
@@ -19,7 +20,8 @@ namespace M365SmtpTools.Commands
                 .Select(c => new CompletionResult(Quote(c.Name), c.Name, CompletionResultType.ParameterValue, c.ToString()));
         }
 
-        private static string Quote(string name) =>
-            name.Any(ch => char.IsWhiteSpace(ch) || "'\"$`;,(){}[]@#&|<>".IndexOf(ch) >= 0) ? "'" + name.Replace("'", "''") + "'" : name;
+        internal static string Quote(string name) =>
+            name.Length == 0 || name.Any(ch => char.IsWhiteSpace(ch) || char.IsControl(ch) || ch > '\u007E' || "'\"$`;,(){}[]@#&|<>{}".IndexOf(ch) >= 0)
+                ? PowerShellText.Quote(name) : name;
     }
 }

@@ -26,7 +26,7 @@ public sealed class RelayConnectorPlanTests
     public async Task CertificatePlanForAScanner()
     {
         using var cert = Good("contoso.com");
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "Contoso.com.", Certificate = cert, DeviceName = "Scanner 3F", AsScript = GeneratedScripts.PathFor("relay-certificate-onpremises") });
+        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "Contoso.com.", Certificate = cert, DeviceName = "Scanner 3F", ScriptPath = GeneratedScripts.PathFor("relay-certificate-onpremises") });
 
         Assert.Equal("contoso.com", plan.Domain);
         Assert.Equal(RelayMethod.Certificate, plan.Method);
@@ -76,7 +76,7 @@ public sealed class RelayConnectorPlanTests
         Assert.Contains("-TlsSenderCertificateName '*.contoso.com' -RequireTls $true", plan.ConnectorCommand);
         Assert.All(lines.Where(l => l.Length > 0 && !l.StartsWith("#") ), l => Assert.DoesNotContain("\r", l));
         File.WriteAllText(GeneratedScripts.PathFor("relay-certificate-wildcard-quotes"), plan.Script);
-        Assert.Null(plan.ScriptPath);   // no -AsScript: nothing written by the operation
+        Assert.Null(plan.ScriptPath);   // no -ScriptPath: nothing written by the operation
         Assert.Empty(_host.ShouldProcessCalls);
     }
 
@@ -84,7 +84,7 @@ public sealed class RelayConnectorPlanTests
     public async Task IpPlanForAnApplication()
     {
         var dns = FakeMailDomainLookup.Contoso("v=spf1 mx include:spf.protection.outlook.com -all");
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", DeviceName = "ERP", DnsServer = "127.0.0.1:5353", AsScript = GeneratedScripts.PathFor("relay-ip-onpremises") }, dns);
+        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", DeviceName = "ERP", DnsServer = "127.0.0.1:5353", ScriptPath = GeneratedScripts.PathFor("relay-ip-onpremises") }, dns);
         Assert.Equal("127.0.0.1:5353", _askedServer);
         Assert.Equal(new[] { "TXT contoso.com", "MX contoso.com" }, dns.Questions);
         Assert.Equal(RelayMethod.IPAddress, plan.Method);
@@ -107,13 +107,13 @@ public sealed class RelayConnectorPlanTests
     [Fact]
     public async Task PartnerConnectorsRestrictToTheDomainAndTheCertificateOrAddresses()
     {
-        var ip = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.0/28", Name = "Partner relay", ConnectorType = RelayConnectorType.Partner, AsScript = GeneratedScripts.PathFor("relay-ip-partner") });
+        var ip = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.0/28", Name = "Partner relay", ConnectorType = RelayConnectorType.Partner, ScriptPath = GeneratedScripts.PathFor("relay-ip-partner") });
         Assert.Equal("New-InboundConnector -Name 'Partner relay' -ConnectorType Partner -SenderDomains 'contoso.com' -SenderIPAddresses '52.160.10.0/28' -RestrictDomainsToIPAddresses $true -Comment 'SMTP relay for contoso.com (IP 52.160.10.0/28)" + Comment, ip.ConnectorCommand);
         Assert.Contains(ip.Findings, f => f.Id == "PartnerConnectorNoRelay" && f.Severity == FindingSeverity.Warning);
         Assert.Equal("your organization's recipients only", ip.DeviceSettings.Single(d => d.Setting == "Recipients").Value);
 
         using var cert = Good("contoso.com");
-        var c = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", Certificate = cert, Name = "Partner relay", ConnectorType = RelayConnectorType.Partner, AsScript = GeneratedScripts.PathFor("relay-certificate-partner") });
+        var c = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", Certificate = cert, Name = "Partner relay", ConnectorType = RelayConnectorType.Partner, ScriptPath = GeneratedScripts.PathFor("relay-certificate-partner") });
         Assert.Equal("New-InboundConnector -Name 'Partner relay' -ConnectorType Partner -SenderDomains 'contoso.com' -TlsSenderCertificateName 'contoso.com' -RequireTls $true -RestrictDomainsToCertificate $true -Comment 'SMTP relay for contoso.com (certificate contoso.com)" + Comment, c.ConnectorCommand);
     }
 
@@ -127,7 +127,7 @@ public sealed class RelayConnectorPlanTests
     public async Task UnusableSenderAddressesAreErrorsAndNoScriptIsWritten(string ip, string id)
     {
         string path = Path.Combine(TestPaths.NewTempDir(), "relay.ps1");
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = ip, AsScript = path });
+        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = ip, ScriptPath = path });
         Assert.False(plan.IsReady);
         Assert.Equal(id, plan.Findings[0].Id);
         Assert.Equal(FindingSeverity.Error, plan.Findings[0].Severity);
@@ -155,7 +155,7 @@ public sealed class RelayConnectorPlanTests
     {
         _host.ShouldProcessAnswer = false;
         string path = Path.Combine(TestPaths.NewTempDir(), "relay.ps1");
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", AsScript = path });
+        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", ScriptPath = path });
         Assert.Equal((path, "Write the relay connector script"), Assert.Single(_host.ShouldProcessCalls));
         Assert.False(File.Exists(path));
         Assert.Null(plan.ScriptPath);
@@ -262,7 +262,7 @@ public sealed class RelayConnectorPlanTests
     public async Task ACertificatePlanWithoutSpfProposesMicrosoftsInclude()
     {
         using var cert = Good("contoso.com");
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", Certificate = cert, AsScript = GeneratedScripts.PathFor("relay-certificate-new-spf") }, FakeMailDomainLookup.Contoso(spf: null));
+        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", Certificate = cert, ScriptPath = GeneratedScripts.PathFor("relay-certificate-new-spf") }, FakeMailDomainLookup.Contoso(spf: null));
         Assert.Equal("v=spf1 include:spf.protection.outlook.com ~all", plan.Spf.Proposed);
         Assert.Contains("#   now:     (none)", plan.Script.Split('\n'));
     }
@@ -271,7 +271,7 @@ public sealed class RelayConnectorPlanTests
     public async Task LongMergedSpfIsSplitInTheScript()
     {
         string current = "v=spf1 " + string.Join(" ", Enumerable.Range(1, 20).Select(i => $"ip4:40.{i}.200.0/24")) + " include:spf.protection.outlook.com -all";
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", AsScript = GeneratedScripts.PathFor("relay-ip-long-spf") }, FakeMailDomainLookup.Contoso(current));
+        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", ScriptPath = GeneratedScripts.PathFor("relay-ip-long-spf") }, FakeMailDomainLookup.Contoso(current));
         Assert.True(plan.Spf.ProposedStrings.Length > 1);
         Assert.Contains(plan.Script.Split('\n'), l => l.StartsWith("#   (longer than 255 characters") && l.Contains("\"" + plan.Spf.ProposedStrings[1] + "\""));
     }
@@ -284,7 +284,7 @@ public sealed class RelayConnectorPlanTests
         string dir = TestPaths.NewTempDir();
         string pfx = Path.Combine(dir, "scanner.pfx");
         File.WriteAllBytes(pfx, cert.Export(X509ContentType.Pfx, password));
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", CertificatePath = pfx, CertificatePassword = Secure(password), DeviceName = "Scanner", AsScript = Path.Combine(dir, "relay.ps1") });
+        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", CertificatePath = pfx, CertificatePassword = Secure(password), DeviceName = "Scanner", ScriptPath = Path.Combine(dir, "relay.ps1") });
         Assert.True(plan.Certificate!.HasPrivateKey);
         Assert.Equal(cert.Thumbprint, plan.Certificate.Thumbprint);
         Assert.Equal(pfx, plan.Certificate.Source);
@@ -373,7 +373,7 @@ public sealed class RelayConnectorPlanTests
     [Fact]
     public async Task TheScriptMustBeAPs1File()
     {
-        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", AsScript = "/tmp/relay.txt" }));
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", ScriptPath = "/tmp/relay.txt" }));
         Assert.Equal("ScriptPathNotPs1", e.ErrorId);
     }
 

@@ -25,7 +25,7 @@ public sealed class SmtpAppAccessPlanTests
         var request = Request();
         request.SendAs = new[] { "noreply@contoso.com", "Reports@contoso.com" };
         request.EnableSmtpClientAuthentication = true;
-        request.AsScript = GeneratedScripts.PathFor("app-access-mailboxpermission");
+        request.ScriptPath = GeneratedScripts.PathFor("app-access-mailboxpermission");
         var plan = await Run(request);
 
         Assert.True(plan.IsReady);
@@ -52,7 +52,7 @@ public sealed class SmtpAppAccessPlanTests
         Assert.DoesNotContain(plan.Findings, f => f.Id == "SmtpAuthMayBeDisabled");
         Assert.Equal("https://outlook.office365.com/.default", plan.TokenScope);
 
-        Assert.Equal(request.AsScript, plan.ScriptPath);
+        Assert.Equal(request.ScriptPath, plan.ScriptPath);
         Assert.Equal(plan.Script, File.ReadAllText(plan.ScriptPath!));
         string[] lines = plan.Script.Split('\n');
         // The Entra step is guidance only: in the script it is commented out.
@@ -69,7 +69,7 @@ public sealed class SmtpAppAccessPlanTests
     {
         var request = Request("alerts@contoso.com");
         request.Model = SmtpAppAccessModel.AppRbac;
-        request.AsScript = GeneratedScripts.PathFor("app-access-apprbac-one");
+        request.ScriptPath = GeneratedScripts.PathFor("app-access-apprbac-one");
         var plan = await Run(request);
         Assert.Equal(new[]
         {
@@ -99,7 +99,7 @@ public sealed class SmtpAppAccessPlanTests
         request.Model = SmtpAppAccessModel.AppRbac;
         request.ScopeName = "SMTP senders";
         request.EnableSmtpClientAuthentication = true;
-        request.AsScript = GeneratedScripts.PathFor("app-access-apprbac-several");
+        request.ScriptPath = GeneratedScripts.PathFor("app-access-apprbac-several");
         var plan = await Run(request);
         Assert.Equal(new[] { "alerts@contoso.com", "billing@contoso.com" }, plan.Mailbox);
         Assert.Equal("New-ManagementScope -Name 'SMTP senders' -RecipientRestrictionFilter \"(PrimarySmtpAddress -eq 'alerts@contoso.com') -or (PrimarySmtpAddress -eq 'billing@contoso.com') -or (PrimarySmtpAddress -eq 'o''brien@contoso.com')\"", plan.Steps[1].Command);
@@ -118,7 +118,7 @@ public sealed class SmtpAppAccessPlanTests
         request.ServicePrincipalObjectId = AppObjectId;
         request.AppObjectId = AppObjectId;
         string path = Path.Combine(TestPaths.NewTempDir(), "app.ps1");
-        request.AsScript = path;
+        request.ScriptPath = path;
         var plan = await Run(request);
         Assert.False(plan.IsReady);
         var f = plan.Findings[0];
@@ -162,10 +162,10 @@ public sealed class SmtpAppAccessPlanTests
     {
         _host.ShouldProcessAnswer = false;
         var request = Request();
-        request.AsScript = Path.Combine(TestPaths.NewTempDir(), "app.ps1");
+        request.ScriptPath = Path.Combine(TestPaths.NewTempDir(), "app.ps1");
         var plan = await Run(request);
-        Assert.Equal((request.AsScript, "Write the SMTP app access script"), Assert.Single(_host.ShouldProcessCalls));
-        Assert.False(File.Exists(request.AsScript));
+        Assert.Equal((request.ScriptPath, "Write the SMTP app access script"), Assert.Single(_host.ShouldProcessCalls));
+        Assert.False(File.Exists(request.ScriptPath));
         Assert.Null(plan.ScriptPath);
     }
 
@@ -174,7 +174,7 @@ public sealed class SmtpAppAccessPlanTests
     {
         var request = Request();
         request.DisplayName = "Contoso's reporting app";
-        request.AsScript = GeneratedScripts.PathFor("app-access-quotes");
+        request.ScriptPath = GeneratedScripts.PathFor("app-access-quotes");
         var plan = await Run(request);
         Assert.EndsWith("-DisplayName 'Contoso''s reporting app'", plan.Steps[1].Command);
     }
@@ -215,7 +215,7 @@ public sealed class SmtpAppAccessPlanTests
         Assert.Contains("-SendAs", (await Assert.ThrowsAsync<M365SmtpException>(() => Run(badSendAs))).Message);
 
         var txt = Request();
-        txt.AsScript = "app.txt";
+        txt.ScriptPath = "app.txt";
         Assert.Equal("ScriptPathNotPs1", (await Assert.ThrowsAsync<M365SmtpException>(() => Run(txt))).ErrorId);
     }
 }

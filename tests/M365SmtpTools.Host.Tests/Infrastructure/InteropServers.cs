@@ -21,6 +21,25 @@ public static class InteropServers
         return (int.Parse(env["RELAY_PORT"]), env["MAILLOG"]);
     }
 
+    /// <summary>Postfix's submission port (STARTTLS, AUTH PLAIN/LOGIN with the user and password below) and its Maildir root.</summary>
+    public static (int Port, string User, string Password, string MaildirBase) RequirePostfixSubmission()
+    {
+        Dictionary<string, string> env = Env("postfix");
+        return (int.Parse(env["SUBMISSION_PORT"]), env["USER"], env["PASSWORD"], env["MAILDIR_BASE"]);
+    }
+
+    /// <summary>Waits up to <paramref name="wait"/> for a delivered file under <paramref name="root"/> containing <paramref name="marker"/>.</summary>
+    public static string? WaitForDelivery(string root, string marker, TimeSpan wait)
+    {
+        DateTime until = DateTime.UtcNow + wait;
+        while (true)
+        {
+            string? found = DeliveredContaining(root, marker).FirstOrDefault();
+            if (found != null || DateTime.UtcNow >= until) return found;
+            Thread.Sleep(200);
+        }
+    }
+
     /// <summary>
     /// Whether Postfix accepted a message with this Message-ID (its cleanup daemon logs every one it is handed). Waits
     /// up to <paramref name="wait"/> for it to appear; pass zero to look once.
