@@ -157,6 +157,31 @@ public sealed class SendMailGraphTests : IDisposable
     }
 
     [Fact]
+    public async Task BodyAsHtml_sends_the_body_as_the_HTML_body()
+    {
+        SendMailRequest r = Request();
+        r.Body = "<p>Done</p>";
+        r.BodyAsHtml = true;
+        Assert.Equal(SendMailStatus.Sent, Assert.Single(await Run(Settings(), r)).Status);
+        JsonElement body = Assert.Single(_graph.Sent).Message.GetProperty("body");
+        Assert.Equal("HTML", body.GetProperty("contentType").GetString());
+        Assert.Equal("<p>Done</p>", body.GetProperty("content").GetString());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("https://graph.microsoft.us")]
+    public async Task SkipCertificateValidation_is_refused_for_Microsoft_Graph_hosts(string? endpoint)
+    {
+        SendMailRequest r = Request();
+        r.GraphEndpoint = endpoint;
+        r.SkipCertificateValidation = true;
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(Settings(), r));
+        Assert.Equal("SkipCertificateValidationNotAllowed", e.ErrorId);
+        Assert.Equal(ErrorKind.SecurityError, e.Kind);
+    }
+
+    [Fact]
     public async Task Another_From_than_the_mailbox_is_sent_as_from()
     {
         SendMailRequest r = Request();
