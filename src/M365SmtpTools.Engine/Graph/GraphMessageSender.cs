@@ -97,13 +97,46 @@ namespace M365SmtpTools.Engine.Graph
             if (string.IsNullOrEmpty(id))
                 throw new M365SmtpException("GraphUnexpectedAnswer", ErrorKind.ProtocolError, "Graph created the draft but its answer has no message id.") { RecommendedAction = "Send again; report it if it persists." };
             string message = user + "/messages/" + Uri.EscapeDataString(id);
-            foreach (MimeAttachment a in large)
+            bool sendAttempted = false;
+            try
             {
-                GraphResponse uploaded = await UploadAsync(a, message, token, number).ConfigureAwait(false);
-                if (!uploaded.IsSuccess) return uploaded;
+                foreach (MimeAttachment a in large)
+                {
+                    GraphResponse uploaded = await UploadAsync(a, message, token, number).ConfigureAwait(false);
+                    if (!uploaded.IsSuccess)
+                    {
+                        await DeleteDraftAsync(message, token, number).ConfigureAwait(false);
+                        return uploaded;
+                    }
+                }
+                _host.WriteVerbose($"Message {number}: POST /{message}/send.");
+                sendAttempted = true;
+                GraphResponse sent = await _graph.SendAsync(HttpMethod.Post, new Uri(_graph.BaseAddress, message + "/send"), new ByteArrayContent(Array.Empty<byte>()), token, _ct).ConfigureAwait(false);
+                // Refused: the draft would stay in the mailbox's Drafts folder; a retry makes a new one.
+                if (!sent.IsSuccess) await DeleteDraftAsync(message, token, number).ConfigureAwait(false);
+                return sent;
             }
-            _host.WriteVerbose($"Message {number}: POST /{message}/send.");
-            return await _graph.SendAsync(HttpMethod.Post, new Uri(_graph.BaseAddress, message + "/send"), new ByteArrayContent(Array.Empty<byte>()), token, _ct).ConfigureAwait(false);
+            catch (Exception e) when (!sendAttempted && (e is GraphTransportException || e is M365SmtpException))
+            {
+                await DeleteDraftAsync(message, token, number).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        /// <summary>Best effort: removes a draft that won't be sent (its failure is only mentioned in verbose output).</summary>
+        private async Task DeleteDraftAsync(string message, string token, int number)
+        {
+            try
+            {
+                GraphResponse deleted = await _graph.SendAsync(HttpMethod.Delete, new Uri(_graph.BaseAddress, message), null, token, CancellationToken.None).ConfigureAwait(false);
+                _host.WriteVerbose(deleted.IsSuccess
+                    ? $"Message {number}: deleted the unsent draft."
+                    : $"Message {number}: the unsent draft could not be deleted ({deleted.Describe()}); it stays in the Drafts folder.");
+            }
+            catch (GraphTransportException e)
+            {
+                _host.WriteVerbose($"Message {number}: the unsent draft could not be deleted ({e.Message}); it stays in the Drafts folder.");
+            }
         }
 
         private async Task<GraphResponse> UploadAsync(MimeAttachment a, string message, string token, int number)

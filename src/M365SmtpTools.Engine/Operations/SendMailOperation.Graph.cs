@@ -81,9 +81,18 @@ namespace M365SmtpTools.Engine.Operations
                     GraphMessagesPerMinute, 10000, GraphMaxConnections,
                     $"Microsoft Graph sendMail ({(overridden ? baseAddress.GetLeftPart(UriPartial.Authority) : cloud.Environment + " " + cloud.GraphHost)})", null);
                 _endpoint = new ResolvedSmtpEndpoint(info, baseAddress.Host, baseAddress.Port, SmtpTlsMode.ImplicitTls, overridden, Array.Empty<string>());
+                // The real Microsoft Graph presents a valid certificate: one that doesn't validate means interception.
+                if (r.SkipCertificateValidation && IsMicrosoftGraphHost(baseAddress.Host))
+                    throw new M365SmtpException("SkipCertificateValidationNotAllowed", ErrorKind.SecurityError,
+                        $"-SkipCertificateValidation is refused for {baseAddress.Host}: Microsoft Graph presents a valid certificate, so one that doesn't validate means the connection is being intercepted.")
+                    { TargetObject = baseAddress.Host, RecommendedAction = "Remove -SkipCertificateValidation (it is only for test servers given with -GraphEndpoint)." };
                 if (r.SkipCertificateValidation) _host.WriteWarning("-SkipCertificateValidation: the server's certificate is not checked, so the connection can be intercepted. Use it only with test servers.");
                 _host.WriteVerbose($"Endpoint: {baseAddress.GetLeftPart(UriPartial.Authority)} — {info.Description}.");
             }
+
+            private static bool IsMicrosoftGraphHost(string host) =>
+                CloudEnvironments.All.Any(c => string.Equals(c.GraphHost, host, StringComparison.OrdinalIgnoreCase))
+                || host.EndsWith(".graph.microsoft.com", StringComparison.OrdinalIgnoreCase);
 
             private static Uri GraphBaseAddress(SendMailRequest r, CloudEnvironment cloud)
             {
@@ -189,7 +198,13 @@ namespace M365SmtpTools.Engine.Operations
                 string mailbox = GraphMailbox(item);
                 item.Started = _clock.UtcNow;
                 int attempt = 0;
+                bool tokenRenewed = false;
                 _host.WriteVerbose($"Message {item.Index + 1} of {_total}: {m.MessageId} from {mailbox} to {string.Join(", ", item.Result.Recipients)} through Graph.");
+                // The bodies as the message was built: -BodyAsHtml makes Body the HTML body when no HtmlBody is given.
+                string? text = item.Spec.Body, html = item.Spec.HtmlBody;
+                if (_request.BodyAsHtml && string.IsNullOrWhiteSpace(html)) { html = text; text = null; }
+                if (!string.IsNullOrWhiteSpace(text) && !string.IsNullOrWhiteSpace(html))
+                    _host.WriteVerbose($"Message {item.Index + 1}: Graph carries one body, so the HTML body is sent and the text body is left out.");
                 while (true)
                 {
                     if (_ct.IsCancellationRequested) { Finish(item, SendMailStatus.NotAttempted, null); return; }
@@ -206,7 +221,7 @@ namespace M365SmtpTools.Engine.Operations
                         string token;
                         try { token = (await _graphTokens!.GetTokenAsync(_host, _ct).ConfigureAwait(false)).RevealToken(); }
                         catch (M365SmtpException) { whole = true; throw; }
-                        GraphResponse response = await new GraphMessageSender(_graph!, _host, _ct).SendAsync(m, item.Spec.Body, item.Spec.HtmlBody, mailbox, _request.SaveToSentItems, token, item.Index + 1).ConfigureAwait(false);
+                        GraphResponse response = await new GraphMessageSender(_graph!, _host, _ct).SendAsync(m, text, html, mailbox, _request.SaveToSentItems, token, item.Index + 1).ConfigureAwait(false);
                         SetGraphReply(item.Result, response);
                         if (response.IsSuccess)
                         {
@@ -214,6 +229,15 @@ namespace M365SmtpTools.Engine.Operations
                             return;
                         }
                         GraphErrorExplanation ex = GraphErrors.Explain(response.Status, response.ErrorCode, response.ErrorMessage, mailbox, m.From.Address, _graphAppId);
+                        // A token this module gets itself (not -AccessToken) that Graph calls expired: get a new one, once.
+                        if (ex.ErrorId == "GraphTokenExpired" && !tokenRenewed && _graphTokens!.Method != SmtpAuthMethod.AccessToken)
+                        {
+                            tokenRenewed = true;
+                            attempt--;
+                            _graphTokens.ClearCache();
+                            _host.WriteVerbose($"Message {item.Index + 1}: Graph says the token expired; getting a new one and sending again.");
+                            continue;
+                        }
                         item.Result.Meaning = ex.Meaning;
                         item.Result.Remediation = ex.Remediation;
                         item.Result.RemediationCommands = ex.Commands.ToArray();

@@ -111,6 +111,8 @@ namespace M365SmtpTools.Engine.Tests.Doubles
         public int MaxConcurrentPerMailbox => Volatile.Read(ref _maxInFlight);
         /// <summary>How long each request is held before the answer (to make concurrency observable).</summary>
         public int DelayMilliseconds { get; set; }
+        /// <summary>Drafts created and neither sent nor deleted.</summary>
+        public int OpenDrafts => _drafts.Count;
         public int SendRequestCount => Requests.Count(r => r.Path.EndsWith("/sendMail", StringComparison.Ordinal) || r.Path.EndsWith("/send", StringComparison.Ordinal));
 
         public void EnqueueError(int status, string code, string message, int? retryAfterSeconds = null) =>
@@ -291,7 +293,7 @@ namespace M365SmtpTools.Engine.Tests.Doubles
 
         private static string Reason(int status) => status switch
         {
-            200 => "OK", 201 => "Created", 202 => "Accepted", 400 => "Bad Request", 401 => "Unauthorized", 403 => "Forbidden",
+            200 => "OK", 201 => "Created", 202 => "Accepted", 204 => "No Content", 400 => "Bad Request", 401 => "Unauthorized", 403 => "Forbidden",
             404 => "Not Found", 413 => "Request Entity Too Large", 429 => "Too Many Requests", 503 => "Service Unavailable", 504 => "Gateway Timeout", _ => "Status",
         };
 
@@ -364,6 +366,8 @@ namespace M365SmtpTools.Engine.Tests.Doubles
                 _drafts[id] = new Draft { Mailbox = mailbox, Json = Encoding.UTF8.GetString(r.Body) };
                 return new Answer { Status = 201, Json = JsonSerializer.Serialize(new Dictionary<string, object> { ["id"] = id, ["isDraft"] = true }) };
             }
+            if (r.Method == "DELETE" && seg.Length == 5 && seg[3] == "messages")
+                return _drafts.TryRemove(seg[4], out _) ? new Answer { Status = 204 } : Answer.Error(404, "ErrorItemNotFound", "The specified object was not found in the store.");
             if (seg.Length >= 6 && seg[3] == "messages" && _drafts.TryGetValue(seg[4], out Draft? draft))
             {
                 if (r.Method == "POST" && seg.Length == 7 && seg[5] == "attachments" && seg[6] == "createUploadSession")

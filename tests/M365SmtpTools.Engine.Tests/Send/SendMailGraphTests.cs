@@ -157,6 +157,31 @@ public sealed class SendMailGraphTests : IDisposable
     }
 
     [Fact]
+    public async Task BodyAsHtml_sends_the_body_as_the_HTML_body()
+    {
+        SendMailRequest r = Request();
+        r.Body = "<p>Done</p>";
+        r.BodyAsHtml = true;
+        Assert.Equal(SendMailStatus.Sent, Assert.Single(await Run(Settings(), r)).Status);
+        JsonElement body = Assert.Single(_graph.Sent).Message.GetProperty("body");
+        Assert.Equal("HTML", body.GetProperty("contentType").GetString());
+        Assert.Equal("<p>Done</p>", body.GetProperty("content").GetString());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("https://graph.microsoft.us")]
+    public async Task SkipCertificateValidation_is_refused_for_Microsoft_Graph_hosts(string? endpoint)
+    {
+        SendMailRequest r = Request();
+        r.GraphEndpoint = endpoint;
+        r.SkipCertificateValidation = true;
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(Settings(), r));
+        Assert.Equal("SkipCertificateValidationNotAllowed", e.ErrorId);
+        Assert.Equal(ErrorKind.SecurityError, e.Kind);
+    }
+
+    [Fact]
     public async Task Another_From_than_the_mailbox_is_sent_as_from()
     {
         SendMailRequest r = Request();
@@ -436,6 +461,54 @@ public sealed class SendMailGraphTests : IDisposable
         using (var sha = SHA256.Create())
         using (var f = System.IO.File.OpenRead(path))
             Assert.Equal(Convert.ToHexString(sha.ComputeHash(f)).ToLowerInvariant(), up.Sha256);
+    }
+
+    [Fact]
+    public async Task A_refused_send_of_a_draft_deletes_the_draft()
+    {
+        string big = File("export.zip", 4 * 1024 * 1024);
+        _graph.EnqueueError(403, "ErrorSendAsDenied", "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account.");
+        SendMailRequest r = Request();
+        r.From = "boss@contoso.com";
+        r.Attachment = new[] { big };
+
+        SendMailResult result = Assert.Single(await Run(Settings(), r));
+
+        Assert.Equal("GraphErrorSendAsDenied", result.ErrorId);
+        Assert.Contains("Add-RecipientPermission -Identity boss@contoso.com -Trustee reports@contoso.com -AccessRights SendAs", result.RemediationCommands);
+        Assert.Contains(_graph.Requests, q => q.Method == "DELETE" && q.Status == 204);
+        Assert.Equal(0, _graph.OpenDrafts);
+        Assert.Empty(_graph.Sent);
+    }
+
+    [Fact]
+    public async Task A_token_Graph_calls_expired_is_renewed_once_when_the_module_got_it()
+    {
+        using var identity = new LoopbackIdentityServer();
+        identity.OnToken = _ => LoopbackIdentityServer.TokenResponse(identity.Issue(GraphDouble.Token()));
+        _graph.EnqueueError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
+        SendMailRequest r = Request();
+        r.AccessToken = null;
+        r.TenantId = TestJwt.Tenant;
+        r.ClientId = AuthTestHelpers.ClientId;
+        r.ClientSecret = SendKit.Secure("s3cret-Value-1");
+        r.AuthorityHost = LoopbackIdentityServer.AuthorityHost;
+
+        SendMailResult result = Assert.Single(await Run(Settings(factory: new TokenProviderFactory(identity.ClientOptions())), r));
+
+        Assert.Equal(SendMailStatus.Sent, result.Status);
+        Assert.Equal(1, result.Attempts);
+        Assert.Equal(2, _graph.SendRequestCount);
+        Assert.Equal(2, identity.TokenRequests.Count());
+    }
+
+    [Fact]
+    public async Task A_given_token_Graph_calls_expired_is_not_retried()
+    {
+        _graph.EnqueueError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
+        SendMailResult result = Assert.Single(await Run(Settings(), Request()));
+        Assert.Equal("GraphTokenExpired", result.ErrorId);
+        Assert.Equal(1, _graph.SendRequestCount);
     }
 
     [Fact]
