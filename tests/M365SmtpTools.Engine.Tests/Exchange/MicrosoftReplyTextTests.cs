@@ -38,8 +38,8 @@ public sealed class MicrosoftReplyTextTests
     {
         // "You configured an application or device to send (relay) … using the smtp.office365.com endpoint": the client
         // did not authenticate (at MAIL FROM Exchange Online answers 530; the page's NDR shows it as 550 5.7.57, which
-        // the catalogue does not recognise yet: reported for the catalogue rewrite, issue 17).
-        { "5.7.57", 0, "5.7.57", 530, "ClientNotAuthenticated" },
+        // the catalogue table reads the same way).
+        { "5.7.57", 0, "5.7.57", 550, "ClientNotAuthenticated" },
         // "You use an inbound connector … the inbound connector's configuration [is] incorrect": relay refused.
         { "5.7.64", 0, "5.7.64", 550, "RelayAccessDenied" },
         // "The sender has exceeded the recipient rate limit or the message rate limit".
