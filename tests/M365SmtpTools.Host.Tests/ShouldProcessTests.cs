@@ -98,3 +98,49 @@ public sealed class RelayPlanForceTests : IClassFixture<ModuleSession>
         finally { Directory.Delete(dir, recursive: true); }
     }
 }
+
+/// <summary>-ScriptPath never replaces a file without -Force, never writes through a symbolic link, and keeps the script private.</summary>
+public sealed class ScriptPathSafetyTests : IClassFixture<ModuleSession>
+{
+    private const string Plan = "New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -ScriptPath $path -Confirm:$false";
+    private readonly ModuleSession _session;
+
+    public ScriptPathSafetyTests(ModuleSession session) => _session = session;
+
+    [Fact]
+    public void AnExistingFileIsReplacedOnlyWithForce()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}.ps1");
+        File.WriteAllText(path, "# mine");
+        try
+        {
+            HostResult kept = _session.Run(Plan, ("path", path));
+            Assert.StartsWith("ScriptExists", Assert.Single(kept.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Equal("# mine", File.ReadAllText(path));
+
+            _session.Output(Plan + " -Force", ("path", path));
+            Assert.Contains("New-ServicePrincipal", File.ReadAllText(path), StringComparison.Ordinal);
+            if (!OperatingSystem.IsWindows())
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void ASymbolicLinkIsNeverWrittenThrough()
+    {
+        if (OperatingSystem.IsWindows()) return; // creating links needs a privilege there; the check is the same code
+        string dir = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        string target = Path.Combine(dir, "victim.txt"), link = Path.Combine(dir, "plan.ps1");
+        File.WriteAllText(target, "keep me");
+        File.CreateSymbolicLink(link, target);
+        try
+        {
+            HostResult r = _session.Run(Plan + " -Force", ("path", link));
+            Assert.StartsWith("ScriptPathIsLink", Assert.Single(r.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Equal("keep me", File.ReadAllText(target));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}

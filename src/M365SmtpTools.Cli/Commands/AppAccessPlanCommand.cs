@@ -36,6 +36,7 @@ internal sealed class AppAccessPlanCommand : CliCommand<NewSmtpAppAccessPlanRequ
         .Map(CliOptions.List("--send-as", "ADDRESS", "Another address the app sends as (MAIL FROM / From), such as a shared mailbox."), r => r.SendAs)
         .Map(CliOptions.Enum<SmtpAppAccessModel>("--model", "MailboxPermission (default: SMTP.SendAsApp in Entra + FullAccess) or AppRbac (Application SMTP.SendAsApp role over a management scope)."), r => r.Model)
         .Map(CliOptions.Flag("--enable-smtp-client-authentication", "Also allow SMTP AUTH on the mailboxes (Set-CASMailbox -SmtpClientAuthenticationDisabled $false)."), r => r.EnableSmtpClientAuthentication)
+        .Map(CliOptions.Flag("--force", "Replace an existing --script-path file."), r => r.Force)
         .Map(CliOptions.Flag("--graph", "Plan for Microsoft Graph sendMail (send --method Graph): the role Application Mail.Send over a management scope, no SMTP AUTH, nothing granted in Entra."), r => r.Graph)
         .Map(CliOptions.Guid("--app-object-id", "GUID", "The app registration's object id, when known: catches the two object ids being mixed up."), r => r.AppObjectId)
         .Map(CliOptions.Text("--scope-name", "NAME", "The management scope's name (AppRbac). Default: made from the app id."), r => r.ScopeName)

@@ -44,7 +44,7 @@ internal sealed class RelayPlanCommand : CliCommand<NewRelayConnectorPlanRequest
         .Map(CliOptions.Text("--script-path", "FILE.ps1", "Also write the plan as a commented, idempotent PowerShell script to this file."), r => r.ScriptPath,
             (path, _) => path == null ? null : Path.GetFullPath(path))
         .Map(CliOptions.Text("--dns-server", "HOST[:PORT]", "The DNS server for the MX and SPF lookups. Default: the system's resolvers."), r => r.DnsServer)
-        .Map(CliOptions.Flag("--force", "Write the --script-path script even though the plan has errors (it says so at its top)."), r => r.Force);
+        .Map(CliOptions.Flag("--force", "Replace an existing --script-path file, and write it even though the plan has errors (it says so at its top)."), r => r.Force);
 
     /// <inheritdoc />
     public override async Task<int> RunAsync(NewRelayConnectorPlanRequest request, CliSession session, CancellationToken cancellationToken)

@@ -140,7 +140,7 @@ namespace M365SmtpTools.Engine.Operations
                 }
                 else if (host.ShouldProcess(scriptPath, "Write the relay connector script"))
                 {
-                    PlanScriptFile.Write(scriptPath, plan.Script);
+                    PlanScriptFile.Write(scriptPath, plan.Script, request.Force);
                     plan.ScriptPath = scriptPath;
                     host.WriteVerbose($"Wrote {scriptPath}.");
                 }
@@ -348,25 +348,6 @@ namespace M365SmtpTools.Engine.Operations
             if (value == null) return null;
             string v = new string(value.Where(c => !TerminalText.NeedsEscape(c)).ToArray()).Trim();
             return v.Length == 0 ? null : v;
-        }
-    }
-
-    /// <summary>Writes generated scripts: UTF-8 with a byte order mark (Windows PowerShell 5.1 reads them correctly), LF line ends.</summary>
-    internal static class PlanScriptFile
-    {
-        public static void Write(string path, string text)
-        {
-            try
-            {
-                string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-                if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-                File.WriteAllText(path, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException)
-            {
-                throw new M365SmtpException("ScriptWriteFailed", ErrorKind.InvalidOperation, $"-ScriptPath: the script couldn't be written to '{path}': {e.Message}", e)
-                { TargetObject = path, RecommendedAction = "Choose a folder you can write to." };
-            }
         }
     }
 }

@@ -57,7 +57,7 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>The DNS server as <c>host[:port]</c>; null asks the system's resolvers.</summary>
         public string? DnsServer { get; set; }
 
-        /// <summary>Write the script even though the plan has Error findings; the script then lists them at its top as overridden.</summary>
+        /// <summary>Replace an existing -ScriptPath file, and write the script even though the plan has Error findings (the script then lists them at its top as overridden).</summary>
         public bool Force { get; set; }
     }
 }

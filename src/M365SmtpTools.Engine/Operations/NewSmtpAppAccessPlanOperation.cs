@@ -194,7 +194,7 @@ namespace M365SmtpTools.Engine.Operations
                 }
                 else if (host.ShouldProcess(scriptPath, "Write the SMTP app access script"))
                 {
-                    PlanScriptFile.Write(scriptPath, plan.Script);
+                    PlanScriptFile.Write(scriptPath, plan.Script, request.Force);
                     plan.ScriptPath = scriptPath;
                     host.WriteVerbose($"Wrote {scriptPath}.");
                 }

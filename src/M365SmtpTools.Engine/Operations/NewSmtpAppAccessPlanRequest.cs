@@ -56,5 +56,8 @@ namespace M365SmtpTools.Engine.Operations
         /// SMTP AUTH isn't needed.
         /// </summary>
         public bool Graph { get; set; }
+
+        /// <summary>Replace an existing -ScriptPath file.</summary>
+        public bool Force { get; set; }
     }
 }

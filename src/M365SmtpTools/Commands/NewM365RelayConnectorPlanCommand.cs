@@ -100,7 +100,7 @@ namespace M365SmtpTools.Commands
         [ValidateNotNullOrEmpty]
         public string? DnsServer { get; set; }
 
-        /// <summary>Writes the -ScriptPath script even though the plan has Error findings (say, a self-signed certificate the connector can't accept); the script lists them at its top as overridden.</summary>
+        /// <summary>Replaces the -ScriptPath file when it already exists (without -Force an existing file is left as it is, and a symbolic link is never written through), and writes the script even though the plan has Error findings (say, a self-signed certificate the connector can't accept); the script then lists them at its top as overridden.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 

@@ -93,6 +93,10 @@ namespace M365SmtpTools.Commands
         [Parameter]
         public SwitchParameter Graph { get; set; }
 
+        /// <summary>Replaces the -ScriptPath file when it already exists (without -Force an existing file is left as it is, and a symbolic link is never written through).</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
@@ -109,6 +113,7 @@ namespace M365SmtpTools.Commands
                 DisplayName = DisplayName,
                 ScriptPath = ScriptPath == null ? null : GetUnresolvedProviderPathFromPSPath(ScriptPath),
                 Graph = Graph.IsPresent,
+                Force = Force.IsPresent,
             };
             var operation = new NewSmtpAppAccessPlanOperation();
             var errors = new List<M365SmtpException>();

@@ -103,5 +103,17 @@ public static class TestCertificates
 public static class GeneratedScripts
 {
     public static string Dir { get; } = Directory.CreateDirectory(Path.Combine(TestPaths.RepoRoot, "tests", "generated", "plans")).FullName;
-    public static string PathFor(string name) => Path.Combine(Dir, name + ".ps1");
+    private static readonly HashSet<string> Cleaned = new();
+
+    /// <summary>
+    /// Where a test writes its script. The previous test run's copy is removed the first time a name is asked for in this
+    /// run (plans never replace a file without Force); later calls return the same path untouched.
+    /// </summary>
+    public static string PathFor(string name)
+    {
+        string path = Path.Combine(Dir, name + ".ps1");
+        lock (Cleaned)
+            if (Cleaned.Add(name)) File.Delete(path);
+        return path;
+    }
 }

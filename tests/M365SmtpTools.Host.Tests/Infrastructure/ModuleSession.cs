@@ -34,7 +34,9 @@ public sealed class ModuleSession : IDisposable
         if (OperatingSystem.IsWindows()) state.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
         _runspace = RunspaceFactory.CreateRunspace(state);
         _runspace.Open();
-        HostResult import = Run("Import-Module -Name $manifest -ErrorAction Stop; Disconnect-M365Smtp -ErrorAction SilentlyContinue", ("manifest", ManifestPath));
+        // Connections live for the process, as in a runbook worker: each test names its own and removes only those
+        // (a Disconnect-M365Smtp of all of them here would pull them from under test classes running in parallel).
+        HostResult import = Run("Import-Module -Name $manifest -ErrorAction Stop", ("manifest", ManifestPath));
         Assert.True(import.Terminating == null, $"Import-Module failed: {import.Terminating}");
     }
 
