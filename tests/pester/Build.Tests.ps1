@@ -3,7 +3,7 @@
 # (the module folder at its root, importable once extracted) and -Task Test runs both test frameworks.
 
 BeforeAll {
-    . (Join-Path $PSScriptRoot 'Shared.ps1')
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
     $repoRoot = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '../..')).ProviderPath
     $modulePath = if ($env:M365SMTPTOOLS_MODULE_PATH) { $env:M365SMTPTOOLS_MODULE_PATH } else { Join-Path $repoRoot 'out/M365SmtpTools' }
     $manifest = Import-PowerShellDataFile -Path (Join-Path $modulePath 'M365SmtpTools.psd1')

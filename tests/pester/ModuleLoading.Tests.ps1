@@ -3,7 +3,7 @@
 # assemblies load where, and in which order) can only be seen once per process.
 
 BeforeAll {
-    . (Join-Path $PSScriptRoot 'Shared.ps1')
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
     $modulePath = if ($env:M365SMTPTOOLS_MODULE_PATH) { $env:M365SMTPTOOLS_MODULE_PATH } else { Join-Path $PSScriptRoot '../../out/M365SmtpTools' }
     $manifestPath = (Resolve-Path -LiteralPath (Join-Path $modulePath 'M365SmtpTools.psd1')).ProviderPath
     $manifest = Import-PowerShellDataFile -Path $manifestPath
@@ -20,14 +20,8 @@ BeforeAll {
     # Runs a script in a new process of the same PowerShell and returns what it wrote as JSON, parsed.
     function Invoke-FreshPowerShell {
         param([string] $Script)
-        $pwsh = Get-PowerShellCommandLine
-        $exe = $pwsh.Executable
-        $arguments = @($pwsh.LeadingArguments)
         $prelude = "`$ErrorActionPreference = 'Stop'; `$manifestPath = '$($manifestPath -replace "'", "''")'; `$olderMsal = '$($olderMsal -replace "'", "''")'`n"
-        $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($prelude + $Script))
-        $arguments += '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded
-        $output = & $exe @arguments 2>&1 | Out-String
-        if ($LASTEXITCODE -ne 0) { throw "The child PowerShell failed (exit $LASTEXITCODE):`n$output" }
+        $output = Invoke-ChildPowerShell -Script ($prelude + $Script)
         $json = ($output -split "`n" | Where-Object { $_.StartsWith('{') }) -join ''
         if (-not $json) { throw "The child PowerShell wrote no result:`n$output" }
         $json | ConvertFrom-Json

@@ -107,6 +107,27 @@ function Wait-MaildirMessage {
     $found | Sort-Object -Property LastWriteTimeUtc | ForEach-Object FullName
 }
 
+# The command line that starts another process of the PowerShell running these tests: pwsh (or powershell.exe),
+# or dotnet plus pwsh.dll when PowerShell runs as a .NET tool.
+function Get-PowerShellCommandLine {
+    $exe = (Get-Process -Id $PID).Path
+    $leading = @()
+    if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $leading += (Join-Path $PSHOME 'pwsh.dll') }
+    [pscustomobject]@{ Executable = $exe; LeadingArguments = $leading }
+}
+
+# Runs -Script in a new, non-interactive process of this PowerShell and returns everything it wrote, as text;
+# throws with that text when the process fails.
+function Invoke-ChildPowerShell {
+    param([Parameter(Mandatory)] [string] $Script)
+    $pwsh = Get-PowerShellCommandLine
+    $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($Script))
+    $arguments = @($pwsh.LeadingArguments) + @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded)
+    $output = & $pwsh.Executable @arguments 2>&1 | Out-String
+    if ($LASTEXITCODE -ne 0) { throw "The child PowerShell failed (exit $LASTEXITCODE):`n$output" }
+    $output
+}
+
 # Runs -Script in a new process of this PowerShell with the module imported, where the only trusted root
 # certificate is -TrustedCertificate (SSL_CERT_FILE: .NET on Linux reads the root store from it), so a test server's
 # self-signed certificate validates as a real one would. The script gets $Values (a hashtable, passed as JSON) and
@@ -117,21 +138,15 @@ function Invoke-TrustingPowerShell {
         [Parameter(Mandatory)] [string] $TrustedCertificate,
         [hashtable] $Values = @{}
     )
-    $exe = (Get-Process -Id $PID).Path
-    $arguments = @()
-    if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $arguments += (Join-Path $PSHOME 'pwsh.dll') }  # pwsh as a .NET tool
     $valuesJson = ($Values | ConvertTo-Json -Compress -Depth 5) -replace "'", "''"
     $prelude = "`$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'; Import-Module '$($script:TestedManifest -replace "'", "''")'; `$Values = '$valuesJson' | ConvertFrom-Json -AsHashtable`n"
     $wrapped = $prelude + "& {`n$Script`n} | ConvertTo-Json -Compress -Depth 6 | ForEach-Object { 'RESULT:' + `$_ }"
-    $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($wrapped))
-    $arguments += '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded
     $saved = $env:SSL_CERT_FILE
     try {
         $env:SSL_CERT_FILE = $TrustedCertificate
-        $output = & $exe @arguments 2>&1 | Out-String
+        $output = Invoke-ChildPowerShell -Script $wrapped
     }
     finally { $env:SSL_CERT_FILE = $saved }
-    if ($LASTEXITCODE -ne 0) { throw "The child PowerShell failed (exit $LASTEXITCODE):`n$output" }
     $json = ($output -split "`r?`n" | Where-Object { $_.StartsWith('RESULT:') }) -replace '^RESULT:', ''
     if (-not $json) { throw "The child PowerShell wrote no result:`n$output" }
     $json | ConvertFrom-Json
