@@ -9,12 +9,12 @@ namespace M365SmtpTools.Bench;
 /// bench/run.sh collects and bench/report.py turns into the table of bench/RESULTS.md.
 ///
 ///   batch      --env FILE [--text-count 1000] [--attach-count 200] [--swaks-count 100] [--reconnect-count 200] [--repeat 3]
-///   large      [--size-mb 100] [--work DIR]          (engine vs raw copy into a C# sink; each sender is its own process)
+///   large      [--size-mb 100] [--work DIR]          (engine and MailKit vs raw copy into a C# sink; each sender is its own process)
 ///   mime       [--size-kb 1024]                      (BenchmarkDotNet, short job, in-process)
-///   coldstart  --env FILE [--runs 5]                 (process start to first accepted message; child processes)
+///   coldstart  --env FILE [--runs 5]                 (process start to first accepted message, engine and MailKit; child processes)
 ///   graph      [--count 200] [--attach-kb 200] [--size-mb 100] [--repeat 3]  (Send-M365Mail -Method Graph to the loopback Graph double)
 ///
-/// Child modes (started by the parents): large-send, raw-send, first-send, graph-send.
+/// Child modes (started by the parents): large-send, mailkit-large-send, raw-send, first-send, mailkit-first-send, graph-send.
 /// </summary>
 public static class Program
 {
@@ -32,10 +32,12 @@ public static class Program
             case "large": return await LargeMessageBench.RunAsync(o);
             case "large-send": return await LargeMessageBench.EngineChildAsync(o);
             case "raw-send": return await LargeMessageBench.RawChildAsync(o);
+            case "mailkit-large-send": return await LargeMessageBench.MailKitChildAsync(o);
             case "mime": return MimeBenchRunner.Run(o);
             case "coldstart": return await ColdStartBench.RunAsync(o);
             case "probe": return await Probe.RunAsync(o);
             case "first-send": return await ColdStartBench.ChildAsync(o);
+            case "mailkit-first-send": return await ColdStartBench.MailKitChildAsync(o);
             case "graph": return await GraphBench.RunAsync(o);
             case "graph-send": return await GraphBench.ChildAsync(o);
             default:

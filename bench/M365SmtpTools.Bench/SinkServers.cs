@@ -40,8 +40,14 @@ public sealed class SmtpSink : IDisposable
     /// <summary>The certificate as PEM, for the client to trust.</summary>
     public string CertificatePem => _cert.ExportCertificatePem();
 
-    /// <summary>Content bytes received in the last transaction (after dot-unstuffing is not done: wire bytes).</summary>
+    /// <summary>
+    /// Content bytes of the last completed transaction as they came over the wire: every BDAT chunk of the message
+    /// added up, or the DATA content (dot-stuffed, as sent) up to the terminating "." line.
+    /// </summary>
     public long LastMessageBytes { get; private set; }
+
+    /// <summary>Whether the last completed transaction came in BDAT chunks (else DATA).</summary>
+    public bool LastMessageUsedBdat { get; private set; }
 
     private async Task AcceptLoopAsync()
     {
@@ -63,6 +69,7 @@ public sealed class SmtpSink : IDisposable
         {
             await Send(stream, "220 sink ESMTP\r\n");
             bool tls = false;
+            long bdatBytes = 0; // the chunks of the message in progress
             while (true)
             {
                 string? line = await r.ReadLineAsync();
@@ -89,16 +96,23 @@ public sealed class SmtpSink : IDisposable
                         if (parts[1].Equals("LOGIN", StringComparison.OrdinalIgnoreCase)) { await Send(stream, "334 \r\n"); await r.ReadLineAsync(); }
                         await Send(stream, "235 ok\r\n");
                         break;
+                    case "MAIL":
+                        bdatBytes = 0;
+                        await Send(stream, "250 ok\r\n");
+                        break;
                     case "DATA":
                         await Send(stream, "354 go\r\n");
-                        LastMessageBytes = await r.SkipDataAsync();
+                        LastMessageBytes = await r.SkipDataAsync() - 3; // without the ".\r\n" that ends it
+                        LastMessageUsedBdat = false;
                         await Send(stream, "250 queued\r\n");
                         break;
                     case "BDAT":
                         string[] b = line.Split(' ');
                         long n = long.Parse(b[1]);
                         await r.SkipAsync(n);
-                        LastMessageBytes = (b.Length > 2 ? 0 : LastMessageBytes) + n;
+                        // Every chunk counts; LAST ends the message. (This used to keep only the LAST chunk's size.)
+                        bdatBytes += n;
+                        if (b.Length > 2 && b[2].Equals("LAST", StringComparison.OrdinalIgnoreCase)) { LastMessageBytes = bdatBytes; LastMessageUsedBdat = true; bdatBytes = 0; }
                         await Send(stream, "250 ok\r\n");
                         break;
                     case "QUIT":
@@ -168,7 +182,7 @@ public sealed class SmtpSink : IDisposable
             }
         }
 
-        /// <summary>Discards DATA content through the terminating CRLF.CRLF; returns the bytes before it.</summary>
+        /// <summary>Discards DATA content through the terminating CRLF.CRLF; returns the bytes read, the final ".\r\n" included.</summary>
         public async Task<long> SkipDataAsync()
         {
             long total = 0;
@@ -197,6 +211,9 @@ public sealed class RawSink : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
 
+    /// <summary>Bytes received on the last connection that closed.</summary>
+    public long LastConnectionBytes { get; private set; }
+
     public RawSink()
     {
         _listener.Start();
@@ -212,8 +229,11 @@ public sealed class RawSink : IDisposable
                     using TcpClient _ = c;
                     byte[] buf = new byte[256 * 1024];
                     NetworkStream s = c.GetStream();
-                    try { while (await s.ReadAsync(buf) > 0) { } }
+                    long total = 0;
+                    int n;
+                    try { while ((n = await s.ReadAsync(buf)) > 0) total += n; }
                     catch (IOException) { }
+                    LastConnectionBytes = total;
                 });
             }
         });
