@@ -36,13 +36,17 @@ wait_port() {
 stop() {
   rm -f "$state/env"
   local pid
-  [ -f "$state/exim.pid" ] && pid="$(tr -dc 0-9 < "$state/exim.pid")" || pid=""
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$state/exim.pid"
+  # exim.pid is Exim's own; daemon.pid the process start() launched (the same one with -bdf, kept in case Exim
+  # never got to write its file).
+  for f in "$state/exim.pid" "$state/daemon.pid"; do
+    [ -f "$f" ] && pid="$(tr -dc 0-9 < "$f")" || pid=""
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$f"
+  done
 }
 
 start() {
@@ -135,6 +139,7 @@ EOF
   "$exim" -C "$state/exim.conf" -bV >"$state/log/check.log" 2>&1 || { cat "$state/log/check.log" >&2; die "exim refused its configuration"; }
   # -bdf: the daemon stays in the foreground (its pid is the one stop() kills); -q10s retries anything deferred.
   setsid "$exim" -C "$state/exim.conf" -bdf -q10s >"$state/log/daemon.log" 2>&1 < /dev/null &
+  echo $! > "$state/daemon.pid"
   wait_port "$port"
   for _ in $(seq 1 50); do [ -s "$state/exim.pid" ] && break; sleep 0.1; done
 
