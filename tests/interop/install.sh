@@ -36,11 +36,13 @@ install_private() {
   mkdir -p "$prefix"
   local tmp; tmp="$(mktemp -d "$prefix/.$name.XXXXXX")"
   local opts=(-o APT::Sandbox::User=root)
+  local codename; codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+  # A suite such as bookworm-backports is for that release only; another release takes its own version.
+  case "$suite" in "$codename"-*) ;; *) suite="" ;; esac
   if [ -n "$suite" ]; then
     # Another suite of the archive the machine already uses for its own release, through a private source list:
     # the system's sources stay as they are.
-    local codename uri
-    codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"
+    local uri
     uri="$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Created-By: Packages' | awk -v r="$codename" '$2 == r {print $1; exit}')"
     [ -n "$uri" ] || { echo "install.sh: no apt source for $codename to take $suite from" >&2; return 1; }
     mkdir -p "$tmp/apt/lists/partial" "$tmp/apt/cache/archives/partial"
