@@ -81,7 +81,11 @@ public sealed class HardeningProcessTests
         if (!OperatingSystem.IsLinux()) Assert.Skip("POSIX signals are sent with kill(2) on Linux.");
         await using var server = new ScriptedSmtpServer();
         string csv = Batch(("ok@contoso.com", "s1-ok"), ("slow@contoso.com", "s2-slow"), ("ok@contoso.com", "s3-ok"), ("ok@contoso.com", "s4-ok"));
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        // A test run started in the background (`cmd &` in a non-interactive shell, nohup) inherits SIGINT as ignored,
+        // and exec keeps it ignored, as POSIX says it must: env resets it to the default so the CLI's handler gets it.
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--default-signal=INT,TERM");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(CliProcess.Dll);
         foreach (string a in Relay(server, "--batch", csv, "--json")) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_NOLOGO"] = "1";
