@@ -70,6 +70,19 @@ public sealed class HardeningProcessTests
         Assert.True(run.ExitCode == 15, run.ToString());
     }
 
+    [Fact]
+    public async Task A_bad_value_in_a_batch_row_is_a_usage_error_naming_the_row_before_anything_is_sent()
+    {
+        await using var server = new ScriptedSmtpServer();
+        string path = Path.Combine(TestPaths.NewTempDir(), "batch.jsonl");
+        File.WriteAllText(path, "{\"To\":\"ok@contoso.com\",\"Subject\":\"b1-ok\",\"Priority\":\"high\"}\n"
+            + "{\"To\":\"ok@contoso.com\",\"Subject\":\"b2-bad\",\"Priority\":\"urgent\"}\n");
+        CliRun run = await CliProcess.RunAsync(Relay(server, "--batch", path));
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("line 2 (row 2): 'urgent' is not a valid Priority; use one of: Normal, Low, High.", run.Stderr);
+        Assert.Empty(server.Accepted);
+    }
+
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);
 
