@@ -420,7 +420,7 @@ namespace M365SmtpTools.Engine.Operations
                 string mailbox = _report.Mailbox ?? "me";
                 List<EmailAddress> to = _plan.To.Count > 0 ? _plan.To : new List<EmailAddress> { new EmailAddress(mailbox) };
                 _report.To = to.Select(a => a.Address).ToList();
-                string target = $"{string.Join(", ", _report.To)} from {mailbox} via {_plan.BaseAddress.Host} (Graph sendMail)";
+                string target = $"{string.Join(", ", _report.To)} from {_report.From ?? mailbox}{(_report.From != null ? " (mailbox " + mailbox + ")" : "")} via {_plan.BaseAddress.Host} (Graph sendMail)";
                 if (!_host.ShouldProcess(target, "Send a test message"))
                 {
                     Stage(GraphTestStage.Message, SmtpTestStageStatus.Skipped, watch, "Not sent (-WhatIf, or not confirmed).");
