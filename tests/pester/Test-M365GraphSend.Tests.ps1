@@ -39,7 +39,8 @@ Describe 'Test-M365GraphSend' {
     }
 
     It 'fails the Claims stage for a token made for SMTP (outlook.office365.com), before Graph sees it' {
-        $report = Test-M365GraphSend @probe -AccessToken (New-TestToken -Audience 'https://outlook.office365.com' -Roles 'SMTP.SendAsApp')
+        $token = New-TestToken -Audience 'https://outlook.office365.com' -Roles 'SMTP.SendAsApp'
+        $report = Test-M365GraphSend @probe -AccessToken $token
         $report.Overall | Should -Be 'Failed'
         $report.FailedStage | Should -Be 'Claims'
         $finding = $report.Findings | Where-Object Id -EQ 'GraphTokenWrongAudience'
@@ -49,14 +50,16 @@ Describe 'Test-M365GraphSend' {
     }
 
     It 'fails the Claims stage for an expired token' {
-        $report = Test-M365GraphSend @probe -AccessToken (New-TestToken -LifetimeSeconds -600)
+        $token = New-TestToken -LifetimeSeconds -600
+        $report = Test-M365GraphSend @probe -AccessToken $token
         $report.FailedStage | Should -Be 'Claims'
         $report.Findings.Id | Should -Contain 'GraphTokenExpired'
         $graph.Requests.Count | Should -Be 0
     }
 
     It 'reports a token without Mail.Send that Graph then refuses as access denied' {
-        $report = Test-M365GraphSend @probe -AccessToken (New-TestToken -Roles 'User.Read.All')
+        $token = New-TestToken -Roles 'User.Read.All'
+        $report = Test-M365GraphSend @probe -AccessToken $token
         $report.FailedStage | Should -Be 'Mailbox'
         ($report.Findings | Where-Object Id -EQ 'GraphTokenMissingMailSend').Severity | Should -Be 'Warning'
         $denied = $report.Findings | Where-Object Id -EQ 'GraphErrorAccessDenied'
@@ -106,9 +109,11 @@ Describe 'Test-M365GraphSend' {
         $graph.MailboxAnswers['reports@contoso.com'] = [M365SmtpTools.Engine.Tests.Doubles.GraphFault]@{
             Status = 404; Code = 'MailboxNotEnabledForRESTAPI'; Message = 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.'
         }
-        $out = $null
+        $written = $null
         $thrown = $null
-        try { $out = Test-M365GraphSend @probe -AccessToken (New-TestToken) -ErrorOnFailure -PassThru } catch { $thrown = $_ }
+        try { Test-M365GraphSend @probe -AccessToken (New-TestToken) -ErrorOnFailure -PassThru -OutVariable written } catch { $thrown = $_ }
+        @($written).Count | Should -Be 1
+        $written[0].Overall | Should -Be 'Failed'
         $thrown.FullyQualifiedErrorId | Should -Be 'GraphSendTestFailed,M365SmtpTools.Commands.TestM365GraphSendCommand'
         $thrown.Exception.Message | Should -Match 'GraphMailboxNotEnabledForRESTAPI'
         $thrown.TargetObject.Overall | Should -Be 'Failed'
