@@ -18,6 +18,7 @@
         'New-M365RelayConnectorPlan',
         'New-M365SmtpAppAccessPlan',
         'Send-M365Mail',
+        'Test-M365GraphSend',
         'Test-M365MailDomain',
         'Test-M365SmtpAuth'
     )

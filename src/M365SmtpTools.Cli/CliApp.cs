@@ -48,6 +48,7 @@ internal sealed class CliApp
     {
         new SendCommand(),
         new TestCommand(),
+        new TestGraphCommand(),
         new MxCommand(),
         new DomainCommand(),
         new RelayPlanCommand(),

@@ -20,7 +20,8 @@ public sealed record CmdletModel(
         {
             var named = Parameters.SelectMany(p => p.Sets.Keys).Where(s => s != ParameterModel.AllSets).Distinct().ToList();
             if (named.Count == 0) return new[] { ParameterModel.AllSets };
-            if (DefaultParameterSetName != null && named.Remove(DefaultParameterSetName)) named.Insert(0, DefaultParameterSetName);
+            // PowerShell makes the default set even when no parameter names it (only the all-sets parameters are in it).
+            if (DefaultParameterSetName != null) { named.Remove(DefaultParameterSetName); named.Insert(0, DefaultParameterSetName); }
             return named;
         }
     }

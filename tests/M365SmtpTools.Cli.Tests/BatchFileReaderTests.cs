@@ -94,11 +94,6 @@ public sealed class BatchFileReaderTests
         Assert.False(rows[0].Fields.ContainsKey("Cc"));
         Assert.Equal((2, 3), (rows[1].RowNumber, rows[1].LineNumber));
         Assert.Equal(new[] { "c@contoso.com" }, rows[1].Fields["To"]);
-
-        var request = new MessageRequest();
-        BatchRowBinder.Apply(rows[1], request, "batch.jsonl");
-        Assert.Equal(Importance.High, request.Priority);
-        Assert.Equal(new[] { "c@contoso.com" }, request.To);
     }
 
     [Theory]
@@ -112,14 +107,6 @@ public sealed class BatchFileReaderTests
     [InlineData("{\"BodyAsHtml\":\"yes\"}\n", "batch.jsonl: line 1 (row 1): BodyAsHtml must be true or false, not a string.")]
     public void Jsonl_errors_name_the_line_and_row(string text, string expected) =>
         Assert.Equal(expected, Assert.Throws<BatchFileException>(() => Jsonl(text)).Message);
-
-    [Fact]
-    public void A_bad_enum_value_names_the_row_and_the_accepted_values()
-    {
-        var row = Jsonl("{\"Priority\":\"urgent\"}\n").Single();
-        var e = Assert.Throws<BatchFileException>(() => BatchRowBinder.Apply(row, new MessageRequest(), "batch.jsonl"));
-        Assert.Equal("batch.jsonl: line 1 (row 1): Priority 'urgent' is not one of Low, Normal, High.", e.Message);
-    }
 
     [Fact]
     public void Files_are_read_by_extension_with_or_without_a_bom()

@@ -70,6 +70,19 @@ public sealed class HardeningProcessTests
         Assert.True(run.ExitCode == 15, run.ToString());
     }
 
+    [Fact]
+    public async Task A_bad_value_in_a_batch_row_is_a_usage_error_naming_the_row_before_anything_is_sent()
+    {
+        await using var server = new ScriptedSmtpServer();
+        string path = Path.Combine(TestPaths.NewTempDir(), "batch.jsonl");
+        File.WriteAllText(path, "{\"To\":\"ok@contoso.com\",\"Subject\":\"b1-ok\",\"Priority\":\"high\"}\n"
+            + "{\"To\":\"ok@contoso.com\",\"Subject\":\"b2-bad\",\"Priority\":\"urgent\"}\n");
+        CliRun run = await CliProcess.RunAsync(Relay(server, "--batch", path));
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("line 2 (row 2): 'urgent' is not a valid Priority; use one of: Normal, Low, High.", run.Stderr);
+        Assert.Empty(server.Accepted);
+    }
+
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);
 
@@ -81,7 +94,11 @@ public sealed class HardeningProcessTests
         if (!OperatingSystem.IsLinux()) Assert.Skip("POSIX signals are sent with kill(2) on Linux.");
         await using var server = new ScriptedSmtpServer();
         string csv = Batch(("ok@contoso.com", "s1-ok"), ("slow@contoso.com", "s2-slow"), ("ok@contoso.com", "s3-ok"), ("ok@contoso.com", "s4-ok"));
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        // A test run started in the background (`cmd &` in a non-interactive shell, nohup) inherits SIGINT as ignored,
+        // and exec keeps it ignored, as POSIX says it must: env resets it to the default so the CLI's handler gets it.
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--default-signal=INT,TERM");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(CliProcess.Dll);
         foreach (string a in Relay(server, "--batch", csv, "--json")) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_NOLOGO"] = "1";

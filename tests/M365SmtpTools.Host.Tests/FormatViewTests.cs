@@ -40,6 +40,17 @@ public sealed class FormatViewTests : IClassFixture<ModuleSession>
             "Failed", "Connect");
 
     [Fact]
+    public void GraphSendTestReportAndItsFindingsAndStages()
+    {
+        using var graph = new M365SmtpTools.Engine.Tests.Doubles.GraphDouble();
+        const string test = "Test-M365GraphSend -AccessToken (ConvertTo-SecureString -String $token -AsPlainText -Force) -UserName reports@contoso.com -GraphEndpoint $url -SkipCertificateValidation -WarningAction SilentlyContinue";
+        (string, object?)[] variables = { ("token", M365SmtpTools.Engine.Tests.Doubles.GraphDouble.Token()), ("url", graph.BaseUrl) };
+        AssertReadable(RenderChecked(test, variables), "Passed", "400 ErrorInvalidRecipients", "GraphMailSendTenantWide", "aud=https://graph.microsoft.com");
+        AssertReadable(RenderChecked("(" + test + ").Findings", variables), "Information", "GraphMailSendTenantWide");
+        AssertReadable(RenderChecked("(" + test + ").Stages", variables), "Claims", "Mailbox");
+    }
+
+    [Fact]
     public void SmtpAppAccessPlan() =>
         AssertReadable(RenderChecked("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com"),
             "Register the app's service principal in Exchange Online", "FullAccess to reports@contoso.com");

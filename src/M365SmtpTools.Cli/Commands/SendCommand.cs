@@ -82,6 +82,7 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         .Map(CliOptions.Flag("--body-as-html", "The body (--body) is HTML, as Send-MailMessage's -BodyAsHtml says."), r => r.BodyAsHtml)
         .Map(CliOptions.Flag("--retry-unknown", "Also resend a message whose delivery is unknown (the connection died after the message): may deliver it twice."), r => r.RetryUnknown)
         .Map(TranscriptOption(), r => r.TranscriptPath, (p, _) => FullPath(p))
+        .Map(CliOptions.Flag("--force", "Replace an existing --transcript-path file (without it, nothing is sent and the exit code is 1)."), r => r.Force)
         .Map(CliOptions.Flag("--save-to-sent-items", "Graph: keep a copy of each message in the mailbox's Sent Items (not kept by default)."), r => r.SaveToSentItems)
         .Map(CliOptions.Text("--graph-endpoint", "URL", "Graph: the https:// base address instead of the cloud's Graph host (private endpoints, tests)."), r => r.GraphEndpoint)
         .CliOnly(_batch, "Read by the command: each row becomes a MailMessageSpec (MailMessageSpec.FromRow) passed to SendMailOperation with the request as defaults.");
@@ -161,7 +162,7 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
 
     private static Option<string?> TranscriptOption()
     {
-        Option<string?> option = CliOptions.Text("--transcript-path", "FILE", "Write the SMTP protocol transcript (secrets redacted) to this file.");
+        Option<string?> option = CliOptions.Text("--transcript-path", "FILE", "Write the SMTP protocol transcript (secrets redacted) to this new file, owner-only; an existing file needs --force, a symbolic link is refused.");
         option.Aliases.Add("--transcript");
         return option;
     }

@@ -18,7 +18,8 @@ namespace M365SmtpTools.Engine.Graph
         {
             string command = Command(auth, mailbox, recipient);
             string remediation = finding.Remediation.TrimEnd() +
-                " Or leave SMTP AUTH off and send through Microsoft Graph instead (the app needs the Mail.Send application permission, scoped to the mailbox with RBAC for Applications: New-M365SmtpAppAccessPlan): " + command;
+                " Or leave SMTP AUTH off and send through Microsoft Graph instead (the app needs the Mail.Send application permission, scoped to the mailbox with RBAC for Applications: New-M365SmtpAppAccessPlan): " + command +
+                " Check that the app can send through Graph, without sending: " + TestCommand(auth, mailbox);
             return new SmtpTestFinding(finding.Id, finding.Severity, finding.Stage, finding.Evidence, finding.Meaning, remediation, finding.Commands);
         }
 
@@ -26,6 +27,22 @@ namespace M365SmtpTools.Engine.Graph
         public static string Command(SmtpAuthOptions auth, string? mailbox, string? recipient)
         {
             var p = new List<string> { "Send-M365Mail", "-Method", "Graph" };
+            AddAuth(p, auth, mailbox);
+            p.Add("-To"); p.Add(Q(string.IsNullOrWhiteSpace(recipient) ? "<recipient>" : recipient!));
+            p.Add("-Subject 'Test through Microsoft Graph' -Body 'Sent with Send-M365Mail -Method Graph.'");
+            return string.Join(" ", p);
+        }
+
+        /// <summary>The Test-M365GraphSend command for these auth parameters (checks Graph access without sending).</summary>
+        public static string TestCommand(SmtpAuthOptions auth, string? mailbox)
+        {
+            var p = new List<string> { "Test-M365GraphSend" };
+            AddAuth(p, auth, mailbox);
+            return string.Join(" ", p);
+        }
+
+        private static void AddAuth(List<string> p, SmtpAuthOptions auth, string? mailbox)
+        {
             SmtpAuthMethod? method;
             try { method = auth.Validate(); } catch (M365SmtpException) { method = null; }
             void Add(string name, string? value) { if (!string.IsNullOrWhiteSpace(value)) { p.Add("-" + name); p.Add(Q(value!.Trim())); } }
@@ -60,9 +77,6 @@ namespace M365SmtpTools.Engine.Graph
             }
             if (auth.Environment != M365Environment.Commercial) { p.Add("-Environment"); p.Add(auth.Environment.ToString()); }
             p.Add("-UserName"); p.Add(Q(string.IsNullOrWhiteSpace(mailbox) ? "<mailbox>" : mailbox!));
-            p.Add("-To"); p.Add(Q(string.IsNullOrWhiteSpace(recipient) ? "<recipient>" : recipient!));
-            p.Add("-Subject 'Test through Microsoft Graph' -Body 'Sent with Send-M365Mail -Method Graph.'");
-            return string.Join(" ", p);
         }
 
         private static string Q(string value) => "'" + value.Replace("'", "''") + "'";

@@ -38,6 +38,14 @@ namespace M365SmtpTools.Engine.Graph
             string msg = message ?? "";
             switch (code ?? "")
             {
+                case "ErrorAccessDenied" when IsAccessPolicy(msg):
+                    // "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings."
+                    return new GraphErrorExplanation("GraphErrorAccessDenied", ErrorKind.PermissionDenied,
+                        $"Graph refused to send from {mailbox}: an application access policy (New-ApplicationAccessPolicy) restricts the app to other mailboxes.",
+                        $"Add {mailbox} to the group the app's access policy allows (or change the policy); better, move the app to RBAC for Applications (New-ManagementScope, New-ManagementRoleAssignment -Role 'Application Mail.Send'), which replaces access policies. Policy changes can take an hour to apply.",
+                        false,
+                        $"Test-ApplicationAccessPolicy -Identity {mailbox} -AppId {app}",
+                        $"Test-ServicePrincipalAuthorization -Identity {app} -Resource {mailbox}");
                 case "ErrorAccessDenied":
                     return new GraphErrorExplanation("GraphErrorAccessDenied", ErrorKind.PermissionDenied,
                         $"Graph refused to send from {mailbox}: the token has no Mail.Send permission, or an application access policy or RBAC for Applications management scope excludes this mailbox.",
@@ -103,6 +111,9 @@ namespace M365SmtpTools.Engine.Graph
                 $"Graph refused the message ({status}{(code != null ? " " + code : "")}).",
                 "Read the error message; fix the message or the request and send again.", false);
         }
+
+        private static bool IsAccessPolicy(string message) =>
+            message.IndexOf("AccessPolicy", StringComparison.OrdinalIgnoreCase) >= 0 || message.IndexOf("[RAOP]", StringComparison.OrdinalIgnoreCase) >= 0;
 
         public static GraphErrorExplanation WrongAudience(string? audience = null) =>
             new GraphErrorExplanation("GraphTokenWrongAudience", ErrorKind.AuthenticationError,

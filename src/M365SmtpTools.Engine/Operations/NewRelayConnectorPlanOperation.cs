@@ -140,7 +140,7 @@ namespace M365SmtpTools.Engine.Operations
                 }
                 else if (host.ShouldProcess(scriptPath, "Write the relay connector script"))
                 {
-                    PlanScriptFile.Write(scriptPath, plan.Script, request.Force);
+                    PrivateOutputFile.WriteText(scriptPath, plan.Script, request.Force, OutputFileKind.Script, byteOrderMark: true); // BOM: Windows PowerShell 5.1 reads it as UTF-8
                     plan.ScriptPath = scriptPath;
                     host.WriteVerbose($"Wrote {scriptPath}.");
                 }

@@ -25,12 +25,6 @@ namespace M365SmtpTools.Engine.Operations
             /// <summary>Graph allows 4 concurrent requests per app and mailbox.</summary>
             internal const int GraphMaxConnections = 4;
 
-            private static readonly string[] s_graphAudiences =
-            {
-                "https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000", "https://graph.microsoft.us",
-                "https://dod-graph.microsoft.us", "https://microsoftgraph.chinacloudapi.cn", "https://canary.graph.microsoft.com",
-            };
-
             private GraphHttpClient? _graph;
             private ITokenProvider? _graphTokens;
             private string? _graphAppId;
@@ -82,28 +76,13 @@ namespace M365SmtpTools.Engine.Operations
                     $"Microsoft Graph sendMail ({(overridden ? baseAddress.GetLeftPart(UriPartial.Authority) : cloud.Environment + " " + cloud.GraphHost)})", null);
                 _endpoint = new ResolvedSmtpEndpoint(info, baseAddress.Host, baseAddress.Port, SmtpTlsMode.ImplicitTls, overridden, Array.Empty<string>());
                 // The real Microsoft Graph presents a valid certificate: one that doesn't validate means interception.
-                if (r.SkipCertificateValidation && IsMicrosoftGraphHost(baseAddress.Host))
-                    throw new M365SmtpException("SkipCertificateValidationNotAllowed", ErrorKind.SecurityError,
-                        $"-SkipCertificateValidation is refused for {baseAddress.Host}: Microsoft Graph presents a valid certificate, so one that doesn't validate means the connection is being intercepted.")
-                    { TargetObject = baseAddress.Host, RecommendedAction = "Remove -SkipCertificateValidation (it is only for test servers given with -GraphEndpoint)." };
+                if (r.SkipCertificateValidation && GraphEndpoint.IsMicrosoftGraphHost(baseAddress.Host))
+                    throw GraphEndpoint.SkipCertificateValidationRefused(baseAddress.Host);
                 if (r.SkipCertificateValidation) _host.WriteWarning("-SkipCertificateValidation: the server's certificate is not checked, so the connection can be intercepted. Use it only with test servers.");
                 _host.WriteVerbose($"Endpoint: {baseAddress.GetLeftPart(UriPartial.Authority)} — {info.Description}.");
             }
 
-            private static bool IsMicrosoftGraphHost(string host) =>
-                CloudEnvironments.All.Any(c => string.Equals(c.GraphHost, host, StringComparison.OrdinalIgnoreCase))
-                || host.EndsWith(".graph.microsoft.com", StringComparison.OrdinalIgnoreCase);
-
-            private static Uri GraphBaseAddress(SendMailRequest r, CloudEnvironment cloud)
-            {
-                if (string.IsNullOrWhiteSpace(r.GraphEndpoint)) return new Uri("https://" + cloud.GraphHost + "/");
-                string given = r.GraphEndpoint!.Trim();
-                if (!Uri.TryCreate(given, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
-                    throw Invalid("InvalidGraphEndpoint", "GraphEndpoint", $"-GraphEndpoint '{given}' is not an https:// address.", "Give the base address, e.g. https://graph.microsoft.us.");
-                if (uri.Scheme != "https")
-                    throw Invalid("GraphEndpointNotHttps", "GraphEndpoint", $"-GraphEndpoint '{given}' is not HTTPS: the token would travel in clear text.", "Give an https:// address.");
-                return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
-            }
+            private static Uri GraphBaseAddress(SendMailRequest r, CloudEnvironment cloud) => GraphEndpoint.BaseAddress(r.GraphEndpoint, cloud);
 
             /// <summary>The auth options for Graph: the request's, asking for a Graph scope unless -Scope says otherwise.</summary>
             private SmtpAuthOptions GraphAuthOptions()
@@ -168,7 +147,7 @@ namespace M365SmtpTools.Engine.Operations
             private void CheckGraphToken(TokenFacts facts, DateTimeOffset now)
             {
                 string aud = (facts.Audience ?? "").TrimEnd('/');
-                if (!s_graphAudiences.Any(a => a.Equals(aud, StringComparison.OrdinalIgnoreCase)))
+                if (!GraphEndpoint.IsGraphAudience(aud))
                 {
                     GraphErrorExplanation ex = GraphErrors.WrongAudience(aud.Length == 0 ? "no audience" : aud);
                     throw new M365SmtpException(ex.ErrorId, ex.Kind, ex.Meaning + " Nothing was sent.")

@@ -294,6 +294,8 @@ namespace M365SmtpTools.Engine.Operations
                     string? dir = Path.GetDirectoryName(Path.GetFullPath(r.TranscriptPath));
                     if (dir != null && !Directory.Exists(dir))
                         throw Invalid("TranscriptFolderNotFound", "TranscriptPath", $"The folder of -TranscriptPath '{r.TranscriptPath}' does not exist.", "Create the folder, or give a path in an existing one.");
+                    // An existing file, a folder or a symbolic link is refused here, before anything is sent.
+                    PrivateOutputFile.Check(r.TranscriptPath!, r.Force, OutputFileKind.Transcript);
                 }
                 _host.WriteVerbose($"Endpoint: {_endpoint} — {_endpoint.Info.Description}.");
             }
@@ -634,7 +636,7 @@ namespace M365SmtpTools.Engine.Operations
                         if (verdict.Kind != BasicAuthVerdictKind.Allowed) _host.WriteWarning(verdict.Message);
                     }
                     if (!string.IsNullOrWhiteSpace(_request.TranscriptPath))
-                        _transcript = new FileSmtpTranscriptLogger(Path.GetFullPath(_request.TranscriptPath));
+                        _transcript = new FileSmtpTranscriptLogger(Path.GetFullPath(_request.TranscriptPath), _request.Force);
                 }
                 catch (M365SmtpException e)
                 {

@@ -139,8 +139,11 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>Also resend a message whose delivery is unknown (the connection died after its end was sent): risks a duplicate.</summary>
         public bool RetryUnknown { get; set; }
 
-        /// <summary>Append the redacted SMTP transcript to this file.</summary>
+        /// <summary>Write the redacted SMTP transcript to this new file (created owner-only; never through a symbolic link).</summary>
         public string? TranscriptPath { get; set; }
+
+        /// <summary>Replace an existing TranscriptPath file (without it, an existing file is an error and nothing is sent).</summary>
+        public bool Force { get; set; }
 
         /// <summary>Graph: keep a copy of each message in the mailbox's Sent Items (Graph's saveToSentItems); not kept by default.</summary>
         public bool SaveToSentItems { get; set; }

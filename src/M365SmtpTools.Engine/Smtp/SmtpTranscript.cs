@@ -40,11 +40,12 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>The line without its CRLF; secrets replaced by <see cref="SmtpTranscript.RedactedText"/> unless the session was unredacted.</summary>
         public string Text { get; }
 
-        /// <summary>The line as <c>timestamp C|S|* phase: text</c>.</summary>
+        /// <summary>The line as <c>timestamp C|S|* phase: text</c>, control characters in the text escaped (<see cref="TerminalText"/>).</summary>
         public override string ToString()
         {
             char d = Direction == SmtpTranscriptDirection.Client ? 'C' : Direction == SmtpTranscriptDirection.Server ? 'S' : '*';
-            return Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture) + " " + d + " " + Phase + ": " + Text;
+            // A server's text is escaped (no ESC/OSC/BEL or line separators reach whoever reads the transcript in a terminal).
+            return Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture) + " " + d + " " + Phase + ": " + TerminalText.Escape(Text);
         }
     }
 
@@ -98,29 +99,24 @@ namespace M365SmtpTools.Engine.Smtp
         }
     }
 
-    /// <summary>A logger that appends lines (UTF-8) to a file; safe to share between sessions.</summary>
+    /// <summary>
+    /// A logger that writes lines (UTF-8) to a new file; safe to share between sessions. The file is private to its owner
+    /// (0600 on Linux and macOS), an existing file is replaced only when asked, and a symbolic link is never written through.
+    /// </summary>
     public sealed class FileSmtpTranscriptLogger : ISmtpTranscriptLogger, IDisposable
     {
         private readonly object _gate = new object();
         private readonly StreamWriter _writer;
 
-        /// <summary>Opens (or creates) <paramref name="path"/> for appending.</summary>
-        public FileSmtpTranscriptLogger(string path)
+        /// <summary>Creates <paramref name="path"/>; fails (TranscriptExists) if it exists.</summary>
+        public FileSmtpTranscriptLogger(string path) : this(path, overwrite: false) { }
+
+        /// <summary>Creates <paramref name="path"/>, replacing an existing file only when <paramref name="overwrite"/> is set.</summary>
+        public FileSmtpTranscriptLogger(string path, bool overwrite)
         {
             if (string.IsNullOrEmpty(path)) throw new ArgumentException("A transcript file path is required.", nameof(path));
-            try
-            {
-                var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-                _writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException || ex is ArgumentException)
-            {
-                throw new M365SmtpException("SmtpTranscriptFileUnavailable", ErrorKind.InvalidArgument, $"The transcript file '{path}' can't be opened for writing: {ex.Message}", ex)
-                {
-                    TargetObject = path,
-                    RecommendedAction = "Give a path in a folder that exists and that you can write to.",
-                };
-            }
+            FileStream stream = PrivateOutputFile.Create(path, overwrite, OutputFileKind.Transcript);
+            _writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
         }
 
         /// <inheritdoc />

@@ -34,7 +34,7 @@ namespace M365SmtpTools.Commands
     /// <example>
     /// <title>Diagnose SMTP AUTH disabled for a mailbox</title>
     /// <code>Test-M365SmtpAuth -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E -UserName scanner@contoso.com</code>
-    /// <para>SMTP AUTH disabled: the Auth stage fails with 535 5.7.139 ... SmtpClientAuthentication is disabled for the Tenant, and the finding SmtpAuthDisabled gives the fix for this mailbox: Set-CASMailbox -Identity 'scanner@contoso.com' -SmtpClientAuthenticationDisabled $false (or tenant-wide with Set-TransportConfig), and the way around it when SMTP AUTH must stay off: the exact Send-M365Mail -Method Graph command for the same app and mailbox (Microsoft Graph sendMail, with the Mail.Send permission).</para>
+    /// <para>SMTP AUTH disabled: the Auth stage fails with 535 5.7.139 ... SmtpClientAuthentication is disabled for the Tenant, and the finding SmtpAuthDisabled gives the fix for this mailbox: Set-CASMailbox -Identity 'scanner@contoso.com' -SmtpClientAuthenticationDisabled $false (or tenant-wide with Set-TransportConfig), and the way around it when SMTP AUTH must stay off: the exact Send-M365Mail -Method Graph command for the same app and mailbox (Microsoft Graph sendMail, with the Mail.Send permission), and the Test-M365GraphSend command that checks the app's Graph access to the mailbox without sending.</para>
     /// </example>
     /// <example>
     /// <title>Diagnose an app-only token refused with 5.7.3</title>

@@ -25,6 +25,20 @@ public sealed class GraphAlternativeTests
         Assert.Contains("Set-CASMailbox", string.Join(" ", f.Commands)); // the SMTP fix is still first
         Assert.Contains($"Send-M365Mail -Method Graph -AccessToken (Get-AzAccessToken -ResourceUrl https://graph.microsoft.com -AsSecureString).Token -UserName '{Diag.Alice}' -To 'bob@contoso.com'", f.Remediation);
         Assert.Contains("Mail.Send", f.Remediation);
+        // and the check of Graph access that sends nothing, for the same token source and mailbox
+        Assert.Contains($"Test-M365GraphSend -AccessToken (Get-AzAccessToken -ResourceUrl https://graph.microsoft.com -AsSecureString).Token -UserName '{Diag.Alice}'", f.Remediation);
+    }
+
+    [Fact]
+    public void The_test_command_keeps_the_app_and_cloud_and_never_the_secret()
+    {
+        var secret = new SmtpAuthOptions
+        {
+            TenantId = "contoso.onmicrosoft.com", ClientId = "0a1b2c3d-1111-2222-3333-444455556666", ClientSecret = SecretText.ToSecureString("s3cret-Value"),
+            UserName = "reports@contoso.com", Environment = M365Environment.USGovGCCHigh,
+        };
+        string c = GraphAlternative.TestCommand(secret, "reports@contoso.com");
+        Assert.Equal("Test-M365GraphSend -TenantId 'contoso.onmicrosoft.com' -ClientId '0a1b2c3d-1111-2222-3333-444455556666' -ClientSecret $clientSecret -Environment USGovGCCHigh -UserName 'reports@contoso.com'", c);
     }
 
     [Fact]

@@ -90,6 +90,7 @@ namespace M365SmtpTools.Engine.Tests.Doubles
         private readonly ConcurrentDictionary<string, int> _inFlight = new ConcurrentDictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         private int _ids;
         private int _maxInFlight;
+        private int _noRecipients;
 
         public GraphDouble(X509Certificate2? certificate = null)
         {
@@ -105,6 +106,17 @@ namespace M365SmtpTools.Engine.Tests.Doubles
         public ConcurrentQueue<GraphFault> Faults { get; } = new ConcurrentQueue<GraphFault>();
         public ConcurrentQueue<GraphDoubleRequest> Requests { get; } = new ConcurrentQueue<GraphDoubleRequest>();
         public ConcurrentQueue<GraphSentMessage> Sent { get; } = new ConcurrentQueue<GraphSentMessage>();
+        /// <summary>
+        /// What Graph answers for a mailbox to every request that names it, once the token is valid and before the body
+        /// is read (404 ErrorInvalidUser or MailboxNotEnabledForRESTAPI, 403 ErrorAccessDenied of an access policy…).
+        /// </summary>
+        public ConcurrentDictionary<string, GraphFault> MailboxAnswers { get; } = new ConcurrentDictionary<string, GraphFault>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>Mailboxes an app-only token without the Mail.Send role may send from (RBAC for Applications: 'Application Mail.Send' over a scope).</summary>
+        public ConcurrentDictionary<string, bool> RbacScopedMailboxes { get; } = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>From addresses no mailbox may send as: a submitted message with such a from gets 403 ErrorSendAsDenied.</summary>
+        public ConcurrentDictionary<string, bool> SendAsDenied { get; } = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>sendMail requests refused because the message had no recipients (Graph's 400 ErrorInvalidRecipients).</summary>
+        public int NoRecipientRequests => Volatile.Read(ref _noRecipients);
         /// <summary>Bodies the double refused as invalid (400), with the reason.</summary>
         public ConcurrentQueue<string> Rejections { get; } = new ConcurrentQueue<string>();
         /// <summary>The most requests for one mailbox that were in flight at once.</summary>
@@ -347,20 +359,31 @@ namespace M365SmtpTools.Engine.Tests.Doubles
         {
             if (r.Method == "PUT" && seg.Length == 2 && seg[0] == "upload") return PutChunk(r, seg[1]);
             if (mailbox == null) return Answer.Error(404, "ResourceNotFound", "Unknown path " + r.Path);
-            Answer? denied = CheckToken(r);
+            Answer? denied = CheckToken(r, mailbox);
             if (denied != null) return denied;
+            // Graph resolves the mailbox and authorizes the app on it before it reads the body.
+            if (MailboxAnswers.TryGetValue(mailbox, out GraphFault? mailboxAnswer))
+                return Answer.Error(mailboxAnswer.Status, mailboxAnswer.Code ?? "Error", mailboxAnswer.Message ?? "");
             if (r.Method == "POST" && seg.Length == 4 && seg[3] == "sendMail")
             {
-                string? invalid = ValidateSendMail(r.Body, out bool? save);
+                string? invalid = ValidateSendMail(r.Body, out bool? save, out int recipients, out string? from);
                 if (invalid != null) { Rejections.Enqueue(invalid); return Answer.Error(400, "ErrorInvalidRequest", invalid); }
                 Answer? fault = NextFault();
                 if (fault != null) return fault;
+                if (recipients == 0)
+                {
+                    Interlocked.Increment(ref _noRecipients);
+                    return Answer.Error(400, "ErrorInvalidRecipients", "At least one recipient is not valid., A message can't be sent because it contains no recipients.");
+                }
+                // Send As is decided when the message is submitted, after the recipients.
+                if (from != null && !from.Equals(mailbox, StringComparison.OrdinalIgnoreCase) && SendAsDenied.ContainsKey(from))
+                    return Answer.Error(403, "ErrorSendAsDenied", "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account., Cannot submit message.");
                 Sent.Enqueue(new GraphSentMessage { Mailbox = mailbox, Json = Encoding.UTF8.GetString(r.Body), SaveToSentItems = save });
                 return new Answer { Status = 202 };
             }
             if (r.Method == "POST" && seg.Length == 4 && seg[3] == "messages")
             {
-                string? invalid = ValidateMessage(r.Body, draft: true);
+                string? invalid = ValidateMessage(r.Body);
                 if (invalid != null) { Rejections.Enqueue(invalid); return Answer.Error(400, "ErrorInvalidRequest", invalid); }
                 string id = "draft-" + Interlocked.Increment(ref _ids);
                 _drafts[id] = new Draft { Mailbox = mailbox, Json = Encoding.UTF8.GetString(r.Body) };
@@ -443,7 +466,7 @@ namespace M365SmtpTools.Engine.Tests.Doubles
             return Answer.Error(400, "InvalidContentRange", why);
         }
 
-        private static Answer? CheckToken(Request r)
+        private Answer? CheckToken(Request r, string mailbox)
         {
             if (!r.Headers.TryGetValue("Authorization", out string? auth) || !auth.StartsWith("Bearer ", StringComparison.Ordinal))
                 return Answer.Error(401, "InvalidAuthenticationToken", "Access token is empty.");
@@ -458,7 +481,8 @@ namespace M365SmtpTools.Engine.Tests.Doubles
                 return Answer.Error(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
             bool roles = claims.TryGetProperty("roles", out var rl) && rl.EnumerateArray().Any(x => x.GetString() == "Mail.Send");
             bool scp = claims.TryGetProperty("scp", out var sc) && (sc.GetString() ?? "").Split(' ').Contains("Mail.Send");
-            if (!roles && !scp) return Answer.Error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+            bool appOnly = claims.TryGetProperty("idtyp", out var idtyp) && idtyp.GetString() == "app";
+            if (!roles && !scp && !(appOnly && RbacScopedMailboxes.ContainsKey(mailbox))) return Answer.Error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
             return null;
         }
 
@@ -467,9 +491,11 @@ namespace M365SmtpTools.Engine.Tests.Doubles
         private static readonly HashSet<string> MessageProperties = new HashSet<string>(StringComparer.Ordinal)
         { "subject", "body", "from", "toRecipients", "ccRecipients", "bccRecipients", "replyTo", "importance", "internetMessageHeaders", "attachments" };
 
-        private static string? ValidateSendMail(byte[] body, out bool? save)
+        private static string? ValidateSendMail(byte[] body, out bool? save, out int recipients, out string? from)
         {
             save = null;
+            recipients = 0;
+            from = null;
             if (body.Length > 4 * 1024 * 1024) return "The request is larger than 4 MB.";
             JsonElement root;
             try { root = JsonDocument.Parse(body).RootElement; } catch (JsonException e) { return "Not JSON: " + e.Message; }
@@ -480,16 +506,18 @@ namespace M365SmtpTools.Engine.Tests.Doubles
                 else if (p.Name != "message") return "Unknown property " + p.Name;
             }
             if (!root.TryGetProperty("message", out JsonElement m)) return "No message.";
-            return ValidateMessageElement(m, draft: false);
+            return ValidateMessageElement(m, out recipients, out from);
         }
 
-        private static string? ValidateMessage(byte[] body, bool draft)
+        private static string? ValidateMessage(byte[] body)
         {
-            try { return ValidateMessageElement(JsonDocument.Parse(body).RootElement, draft); } catch (JsonException e) { return "Not JSON: " + e.Message; }
+            try { return ValidateMessageElement(JsonDocument.Parse(body).RootElement, out _, out _); } catch (JsonException e) { return "Not JSON: " + e.Message; }
         }
 
-        private static string? ValidateMessageElement(JsonElement m, bool draft)
+        private static string? ValidateMessageElement(JsonElement m, out int recipients, out string? fromAddress)
         {
+            recipients = 0;
+            fromAddress = null;
             if (m.ValueKind != JsonValueKind.Object) return "message is not an object.";
             foreach (JsonProperty p in m.EnumerateObject()) if (!MessageProperties.Contains(p.Name)) return "Unknown message property " + p.Name;
             if (m.TryGetProperty("subject", out var s) && s.ValueKind != JsonValueKind.String) return "subject is not a string.";
@@ -497,7 +525,6 @@ namespace M365SmtpTools.Engine.Tests.Doubles
             string? ct = b.TryGetProperty("contentType", out var c) ? c.GetString() : null;
             if (ct != "Text" && ct != "HTML") return "body.contentType is not Text or HTML.";
             if (!b.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String) return "body.content is not a string.";
-            int recipients = 0;
             foreach (string list in new[] { "toRecipients", "ccRecipients", "bccRecipients", "replyTo" })
             {
                 if (!m.TryGetProperty(list, out var arr)) continue;
@@ -509,8 +536,12 @@ namespace M365SmtpTools.Engine.Tests.Doubles
                     if (list != "replyTo") recipients++;
                 }
             }
-            if (m.TryGetProperty("from", out var from)) { string? why = Recipient(from, "from"); if (why != null) return why; }
-            if (recipients == 0 && !draft) return "The message has no recipients.";
+            if (m.TryGetProperty("from", out var from))
+            {
+                string? why = Recipient(from, "from");
+                if (why != null) return why;
+                fromAddress = from.GetProperty("emailAddress").GetProperty("address").GetString();
+            }
             if (m.TryGetProperty("importance", out var imp) && !new[] { "low", "normal", "high" }.Contains(imp.GetString())) return "importance is not low, normal or high.";
             if (m.TryGetProperty("internetMessageHeaders", out var headers))
             {

@@ -50,10 +50,13 @@ internal static class PythonMime
     }
 
     /// <summary>Writes the message to a file and parses it.</summary>
-    public static JsonElement ParseMessage(M365SmtpTools.Engine.Mime.MimeMessage message, string dir)
+    public static JsonElement ParseMessage(M365SmtpTools.Engine.Mime.MimeMessage message, string dir) => ParseMessage(message, dir, out _);
+
+    /// <summary>Writes the message to a file (returned, for the other parser) and parses it.</summary>
+    public static JsonElement ParseMessage(M365SmtpTools.Engine.Mime.MimeMessage message, string dir, out string file)
     {
         Require();
-        string file = Path.Combine(dir, Guid.NewGuid().ToString("N") + ".eml");
+        file = Path.Combine(dir, Guid.NewGuid().ToString("N") + ".eml");
         using (var fs = File.Create(file)) message.WriteToAsync(fs, CancellationToken.None).GetAwaiter().GetResult();
         Assert.Equal(message.ComputeSize(), new FileInfo(file).Length);
         return Run("message", file);

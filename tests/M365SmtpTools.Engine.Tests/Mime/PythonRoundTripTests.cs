@@ -6,7 +6,10 @@ using M365SmtpTools.Engine.Tests.Infrastructure;
 
 namespace M365SmtpTools.Engine.Tests.Mime;
 
-/// <summary>Messages written to files and read back by Python's email package (an independent parser), field by field.</summary>
+/// <summary>
+/// Messages written to files and read back, field by field, by two independent parsers: Python's email package and
+/// MimeKit (strict modes). Every assertion holds for both readings.
+/// </summary>
 public class PythonRoundTripTests
 {
     public static readonly string[] Scripts =
@@ -45,7 +48,8 @@ public class PythonRoundTripTests
         MimeMessage m = b.Build();
         m.Options = new MimeWriterOptions { AllowUtf8Headers = utf8 };
 
-        JsonElement parsed = PythonMime.ParseMessage(m, dir);
+        MimeReaders.Check(MimeReaders.Read(m, dir), parsed =>
+        {
         JsonElement headers = parsed.GetProperty("headers");
         Assert.Equal(string.Join(" | ", Scripts), headers.GetProperty("Subject")[0].GetString());
         Assert.Equal(Scripts[3], headers.GetProperty("X-Scripts")[0].GetString());
@@ -66,6 +70,7 @@ public class PythonRoundTripTests
         Assert.False(headers.TryGetProperty("Bcc", out _));
         Assert.Empty(parsed.GetProperty("defects").EnumerateArray());
         Assert.True(parsed.GetProperty("max_header_line").GetInt32() <= (utf8 ? 998 : 76));
+        });
     }
 
     [Theory]
@@ -92,7 +97,8 @@ public class PythonRoundTripTests
         MimeMessage m = b.Build();
         m.Options = new MimeWriterOptions { Allow8Bit = eightBit };
 
-        JsonElement parsed = PythonMime.ParseMessage(m, dir);
+        MimeReaders.Check(MimeReaders.Read(m, dir), parsed =>
+        {
         Assert.Empty(parsed.GetProperty("defects").EnumerateArray());
         Assert.Equal(0, parsed.GetProperty("bare_lf").GetInt32());
         Assert.Equal(0, parsed.GetProperty("bare_cr").GetInt32());
@@ -125,6 +131,7 @@ public class PythonRoundTripTests
         Assert.Equal("a (1) \"quoted\"; semi.bin", Str(odd, "filename"));
         Assert.Equal("a (1) \"quoted\"; semi.bin", Str(odd, "name_param"));
         Assert.Equal(Sha(png), Str(odd, "sha256"));
+        });
     }
 
     [Fact]
@@ -150,7 +157,8 @@ public class PythonRoundTripTests
             b.Attachments.Add(MimeAttachment.FromFile(empty));
             b.Attachments.Add(MimeAttachment.FromFile(big));
             MimeMessage m = b.Build();
-            JsonElement parsed = PythonMime.ParseMessage(m, dir);
+            MimeReaders.Check(MimeReaders.Read(m, dir), parsed =>
+            {
             JsonElement zero = Part(parsed, p => Str(p, "filename") == "empty.txt");
             Assert.Equal(0, zero.GetProperty("size").GetInt32());
             Assert.Equal("text/plain", Str(zero, "content_type"));
@@ -158,6 +166,7 @@ public class PythonRoundTripTests
             Assert.Equal(20 * 1024 * 1024, large.GetProperty("size").GetInt32());
             Assert.Equal(hash, Str(large, "sha256"));
             Assert.Equal(78, parsed.GetProperty("max_line").GetInt32() + 2); // base64 lines of 76 characters
+            });
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -174,10 +183,12 @@ public class PythonRoundTripTests
         m.Options = MimeWriterOptions.FromCapabilities(true, true);
         Assert.True(m.RequiresSmtpUtf8);
         Assert.True(m.Requires8BitMime);
-        JsonElement parsed = PythonMime.ParseMessage(m, dir);
+        MimeReaders.Check(MimeReaders.Read(m, dir), parsed =>
+        {
         JsonElement to = parsed.GetProperty("headers").GetProperty("To")[0];
         Assert.Equal("Пользователь", to[1][0].GetString());
         Assert.Equal("пользователь@почта.рф", to[1][1].GetString());
         Assert.Equal("Привет\n", Part(parsed, p => Str(p, "content_type") == "text/plain").GetProperty("text").GetString());
+        });
     }
 }

@@ -166,6 +166,7 @@ public class BadInputTests
             byte[] bytes = m.ToBytes();
             Assert.Equal(m.ComputeSize(), bytes.Length);
             ParsedMessage parsed = PythonMimeParser.Parse(bytes);
+            Mime.MimeKitMime.AssertAgrees(parsed, bytes); // and MimeKit reads every file name the same
             var files = parsed.Leaves().Where(p => p.Disposition == "attachment").ToList();
             Assert.Equal(names, files.Select(f => f.Filename));
             Assert.Equal(0, files[0].Size);
