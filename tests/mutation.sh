@@ -72,7 +72,7 @@ for s in tests/interop/servers/*.sh; do
 done
 echo "mutation.sh: $(IFS=' '; echo "$*") -> $out"
 # Stryker builds and runs tests from the test project's folder.
-(cd tests/M365SmtpTools.Engine.Tests && nice -n 10 dotnet stryker -f "$config" -O "$out" --skip-version-check) > "$out/stryker.log" 2>&1 \
+(cd tests/M365SmtpTools.Engine.Tests && nice -n 10 dotnet stryker -f "$config" -O "$out" --skip-version-check --log-to-file) > "$out/stryker.log" 2>&1 \
   || { tail -n 40 "$out/stryker.log" >&2; echo "mutation.sh: stryker failed (log: $out/stryker.log)" >&2; exit 1; }
 grep -E "Time Elapsed|final mutation score" "$out/stryker.log" || true
 python3 "$areas_dir/summary.py" "$out/reports/mutation-report.json" "${files[@]}" | tee "$out/summary.md"
