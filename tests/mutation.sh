@@ -71,6 +71,8 @@ for s in tests/interop/servers/*.sh; do
   if bash "$s" start >/dev/null; then started+=("$s"); else echo "mutation.sh: $s failed to start" >&2; exit 1; fi
 done
 echo "mutation.sh: $(IFS=' '; echo "$*") -> $out"
+# The tests see M365SMTP_MUTATION_RUN=1 (the pscheck test skips: it would start node for every catalogue mutant).
+export M365SMTP_MUTATION_RUN=1
 # Stryker builds and runs tests from the test project's folder.
 (cd tests/M365SmtpTools.Engine.Tests && nice -n 10 dotnet stryker -f "$config" -O "$out" --skip-version-check --log-to-file) > "$out/stryker.log" 2>&1 \
   || { tail -n 40 "$out/stryker.log" >&2; echo "mutation.sh: stryker failed (log: $out/stryker.log)" >&2; exit 1; }
