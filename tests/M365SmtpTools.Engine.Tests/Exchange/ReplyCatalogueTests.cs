@@ -162,6 +162,99 @@ public sealed class ReplyCatalogueTests
     public void Enhanced_code_parts_are_parsed_from_the_start_of_the_text(string? text, string? parsed) =>
         Assert.Equal(parsed, EnhancedCodeParts.Parse(text)?.ToString());
 
+    private static ReplyCatalogueEntry Row(ReplyFixOwner owner, ReplyRetry retry, string enhanced = "5.7.1", string? text = "refused") =>
+        new("TestRow", enhanced, text, 550) { FixOwner = owner, Retry = retry, Summary = "It was refused.", Fix = "Fix it." };
+
+    [Theory]
+    [InlineData(ReplyFixOwner.SendersAdmin, "Who can fix it: the sender's admin.")]
+    [InlineData(ReplyFixOwner.RecipientsAdmin, "Who can fix it: the recipient's admin.")]
+    [InlineData(ReplyFixOwner.Microsoft, "Who can fix it: Microsoft.")]
+    [InlineData(ReplyFixOwner.SendersAdmin | ReplyFixOwner.Microsoft, "Who can fix it: the sender's admin or Microsoft.")]
+    [InlineData(ReplyFixOwner.SendersAdmin | ReplyFixOwner.RecipientsAdmin | ReplyFixOwner.Microsoft, "Who can fix it: the sender's admin, the recipient's admin, Microsoft.")]
+    [InlineData(ReplyFixOwner.None, "")]
+    public void The_remediation_says_what_to_do_who_can_do_it_and_whether_to_retry(ReplyFixOwner owner, string who) =>
+        Assert.Equal($"Fix it. {who} Retry: only after the fix; until then every attempt gets the same reply.", Row(owner, ReplyRetry.RetryAfterFix).Remediation);
+
+    [Theory]
+    [InlineData(ReplyRetry.RetryLater, "4.7.500", "Retry: later, with back-off; it clears by itself.", true)]
+    [InlineData(ReplyRetry.RetryLater, "5.7.500", "Retry: later, with back-off; it clears by itself.", false)] // a 5.x.x row is never transient
+    [InlineData(ReplyRetry.RetryAfterFix, "4.7.500", "Retry: only after the fix; until then every attempt gets the same reply.", false)]
+    [InlineData(ReplyRetry.DoNotRetry, "5.1.1", "Retry: no; the same message will be refused again.", false)]
+    public void The_retry_sentence_and_transience_follow_the_retry_class(ReplyRetry retry, string enhanced, string sentence, bool transient)
+    {
+        ReplyCatalogueEntry e = Row(ReplyFixOwner.SendersAdmin, retry, enhanced);
+        Assert.EndsWith(" " + sentence, e.Remediation);
+        Assert.Equal(transient, e.IsTransient);
+        Assert.Equal(transient ? FindingSeverity.Warning : FindingSeverity.Error, e.Severity);
+    }
+
+    [Fact]
+    public void The_meaning_joins_summary_cause_and_numbered_candidates_and_a_password_session_may_read_differently()
+    {
+        var e = new ReplyCatalogueEntry("TestRow", "5.7.139", null, 535)
+        {
+            Summary = "Authentication was refused.", Cause = "Several things cause it.", Candidates = new[] { "wrong password", "SMTP AUTH disabled" },
+            PasswordSummary = "The password was refused.", Fix = "Check.", FixOwner = ReplyFixOwner.SendersAdmin, Retry = ReplyRetry.RetryAfterFix,
+        };
+        Assert.Equal("Authentication was refused. Several things cause it. In order of likelihood: 1) wrong password; 2) SMTP AUTH disabled.", e.Meaning);
+        Assert.Equal(e.Meaning, e.MeaningFor(null));
+        Assert.Equal(e.Meaning, e.MeaningFor(new RemediationContext { UsedOAuth = true }));
+        Assert.Equal("The password was refused. Several things cause it. In order of likelihood: 1) wrong password; 2) SMTP AUTH disabled.", e.MeaningFor(new RemediationContext { UsedOAuth = false }));
+        Assert.True(e.IsFallback);
+
+        var plain = Row(ReplyFixOwner.SendersAdmin, ReplyRetry.DoNotRetry);
+        Assert.Equal("It was refused.", plain.Meaning); // no cause, no candidates: the summary alone
+        Assert.Equal(plain.Meaning, plain.MeaningFor(new RemediationContext { UsedOAuth = false })); // no password summary
+        Assert.False(plain.IsFallback);
+    }
+
+    [Fact]
+    public void Every_placeholder_is_filled_from_the_context_or_quoted_as_a_placeholder()
+    {
+        var e = new ReplyCatalogueEntry("TestRow", "5.7.1", "x", 550)
+        {
+            CommandTemplates = new[] { "Do-It -Mailbox {Mailbox} -Sender {Sender} -Recipient {Recipient} -AppId {AppId} -Sp {ServicePrincipal}" },
+        };
+        var context = new RemediationContext { Mailbox = "m@contoso.test", Sender = "s@contoso.test", Recipient = "r@contoso.test", AppId = "app", ServicePrincipalObjectId = "sp" };
+        Assert.Equal("Do-It -Mailbox 'm@contoso.test' -Sender 's@contoso.test' -Recipient 'r@contoso.test' -AppId 'app' -Sp 'sp'", Assert.Single(e.Commands(context)));
+        Assert.Equal("Do-It -Mailbox '<mailbox>' -Sender '<sender address>' -Recipient '<recipient address>' -AppId '<application id>' -Sp '<enterprise application object id>'", Assert.Single(e.Commands(null)));
+        // ForRecipient names the refused recipient and keeps the rest; null keeps the context as it is.
+        RemediationContext forBob = context.ForRecipient("bob@contoso.test");
+        Assert.Equal("Do-It -Mailbox 'm@contoso.test' -Sender 's@contoso.test' -Recipient 'bob@contoso.test' -AppId 'app' -Sp 'sp'", Assert.Single(e.Commands(forBob)));
+        Assert.Same(context, context.ForRecipient(null));
+        Assert.True(new RemediationContext { UsedOAuth = true }.ForRecipient("x@y.test").UsedOAuth);
+    }
+
+    [Theory]
+    [InlineData("5.7.139", "text", 6)]
+    [InlineData("5.7.139", null, 2)]
+    [InlineData("4.7.500-699", "text", 5)]
+    [InlineData("5.4.6,5.4.14", null, 1)]
+    [InlineData("", "text", 4)]
+    [InlineData("", null, 0)]
+    public void A_text_pattern_outranks_a_code_and_an_exact_code_outranks_a_range_or_list(string enhanced, string? text, int precedence) =>
+        Assert.Equal(precedence, new ReplyCatalogueEntry("TestRow", enhanced, text).Precedence);
+
+    [Theory]
+    [InlineData(550, "5.7.1", "refused here", true)]
+    [InlineData(551, "5.7.1", "refused here", false)]  // another basic code
+    [InlineData(550, "5.7.2", "refused here", false)]  // another enhanced code
+    [InlineData(550, null, "refused here", false)]     // no enhanced code at all
+    [InlineData(550, "5.7.1", "accepted", false)]      // the text doesn't match
+    [InlineData(550, "5.7.1", "REFUSED", true)]        // the text matches ignoring case
+    public void A_row_matches_its_code_its_enhanced_code_and_its_text(int code, string? enhanced, string text, bool matches) =>
+        Assert.Equal(matches, Row(ReplyFixOwner.SendersAdmin, ReplyRetry.DoNotRetry).Matches(code, EnhancedCodeParts.Parse(enhanced), text));
+
+    [Fact]
+    public void A_row_without_codes_or_text_matches_any_reply_of_its_enhanced_code()
+    {
+        var any = new ReplyCatalogueEntry("TestRow", "", null);
+        Assert.True(any.Matches(421, null, "whatever"));
+        var byCode = new ReplyCatalogueEntry("TestRow", "4.4.2", null);
+        Assert.True(byCode.Matches(421, EnhancedCodeParts.Parse("4.4.2"), ""));
+        Assert.False(byCode.Matches(421, null, ""));
+    }
+
     [Fact]
     public void EveryRemediationCommandIsWrittenOutForThePowerShellChecks()
     {
