@@ -64,7 +64,10 @@ dotnet tool restore >/dev/null
 bash tests/interop/install.sh || { echo "mutation.sh: installing test prerequisites failed" >&2; exit 1; }
 started=()
 stop_servers() { for s in "${started[@]}"; do bash "$s" stop >/dev/null 2>&1 || true; done; }
-trap stop_servers EXIT
+# Stryker leaves its instrumented engine (all mutants compiled in) in the test project's bin, newer than the real one,
+# so an incremental build would keep it: remove it, and the next build copies the real assembly back.
+drop_mutated_engine() { rm -f tests/M365SmtpTools.Engine.Tests/bin/Debug/*/M365SmtpTools.Engine.dll; }
+trap 'stop_servers; drop_mutated_engine' EXIT
 trap 'exit 130' INT TERM  # so the EXIT trap stops the servers on Ctrl-C or kill too
 for s in tests/interop/servers/*.sh; do
   [ -e "$s" ] || continue
