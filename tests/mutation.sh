@@ -64,15 +64,20 @@ dotnet tool restore >/dev/null
 bash tests/interop/install.sh || { echo "mutation.sh: installing test prerequisites failed" >&2; exit 1; }
 started=()
 stop_servers() { for s in "${started[@]}"; do bash "$s" stop >/dev/null 2>&1 || true; done; }
-trap stop_servers EXIT
+# Stryker leaves its instrumented engine (all mutants compiled in) in the test project's bin, newer than the real one,
+# so an incremental build would keep it: remove it, and the next build copies the real assembly back.
+drop_mutated_engine() { rm -f tests/M365SmtpTools.Engine.Tests/bin/Debug/*/M365SmtpTools.Engine.dll; }
+trap 'stop_servers; drop_mutated_engine' EXIT
 trap 'exit 130' INT TERM  # so the EXIT trap stops the servers on Ctrl-C or kill too
 for s in tests/interop/servers/*.sh; do
   [ -e "$s" ] || continue
   if bash "$s" start >/dev/null; then started+=("$s"); else echo "mutation.sh: $s failed to start" >&2; exit 1; fi
 done
 echo "mutation.sh: $(IFS=' '; echo "$*") -> $out"
+# The tests see M365SMTP_MUTATION_RUN=1 (the pscheck test skips: it would start node for every catalogue mutant).
+export M365SMTP_MUTATION_RUN=1
 # Stryker builds and runs tests from the test project's folder.
-(cd tests/M365SmtpTools.Engine.Tests && nice -n 10 dotnet stryker -f "$config" -O "$out" --skip-version-check) > "$out/stryker.log" 2>&1 \
+(cd tests/M365SmtpTools.Engine.Tests && nice -n 10 dotnet stryker -f "$config" -O "$out" --skip-version-check --log-to-file) > "$out/stryker.log" 2>&1 \
   || { tail -n 40 "$out/stryker.log" >&2; echo "mutation.sh: stryker failed (log: $out/stryker.log)" >&2; exit 1; }
 grep -E "Time Elapsed|final mutation score" "$out/stryker.log" || true
 python3 "$areas_dir/summary.py" "$out/reports/mutation-report.json" "${files[@]}" | tee "$out/summary.md"

@@ -214,6 +214,34 @@ public class DnsMessageParserTests
         Assert.Equal("a\\046\\007", DnsMessageParser.Parse(data, data.Length).Questions[0].Name);
     }
 
+    [Fact]
+    public void Label_bytes_are_lower_cased_kept_or_escaped_at_the_edges_of_each_range()
+    {
+        // 'A' and 'Z' are lower-cased, '@' and '[' (just outside A-Z) and '!' and '~' (the printable ends) are kept,
+        // space, DEL and the backslash are escaped as \DDD.
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 0).Bytes(9, (byte)'A', (byte)'Z', (byte)'@', (byte)'[', (byte)'!', (byte)'~', 0x20, 0x7F, (byte)'\\', 0).U16(1).U16(1);
+        byte[] data = m.ToArray();
+        Assert.Equal("az@[!~\\032\\127\\092", DnsMessageParser.Parse(data, data.Length).Questions[0].Name);
+    }
+
+    [Fact]
+    public void Only_the_received_bytes_are_parsed_not_the_rest_of_the_buffer()
+    {
+        // A UDP answer is received into a larger buffer: what lies past the received length is not part of it.
+        byte[] answer = new MessageBuilder().Header(1, 0x8180, 1, 1).Question("a.test", DnsRecordType.A)
+            .Pointer(12).U16(1).U16(1).U32(60).U16(4).Bytes(192, 0, 2, 1).ToArray();
+        byte[] buffer = new byte[512];
+        answer.CopyTo(buffer, 0);
+        Assert.Equal(IPAddress.Parse("192.0.2.1"), Assert.IsType<AddressRecord>(Assert.Single(DnsMessageParser.Parse(buffer, answer.Length).Answers)).Address);
+        // Received 4 bytes short: the address is cut, though the buffer holds it.
+        Assert.Contains("says its data is 4 bytes but only 0 remain", Assert.Throws<DnsException>(() => DnsMessageParser.Parse(buffer, answer.Length - 4)).Message);
+        // A length past the buffer is the buffer.
+        Assert.Single(DnsMessageParser.Parse(answer, answer.Length + 100).Answers);
+        // The header alone is read within the received length too.
+        Assert.Throws<DnsException>(() => DnsMessageParser.ParseHeader(buffer, 11));
+        Assert.Equal(1, DnsMessageParser.ParseHeader(buffer, 12).Id);
+    }
+
     [Theory]
     // Header flag words as servers send them (RFC 1035 4.1.1): QR, OPCODE (4 bits), AA, TC, RD, RA, RCODE (4 bits).
     [InlineData(0x8180, true, 0, false, false, true, true, DnsResponseCode.NoError)]     // a recursive resolver's answer

@@ -81,6 +81,180 @@ public sealed class ReplyCatalogueTests
         Assert.Equal("SmtpReply" + code, e.Id);
     }
 
+    [Theory]
+    // RFC 3463 section 3: the class, then the subject, then the details the RFC names for the codes senders meet.
+    [InlineData(250, "2.0.0", "Success: other or undefined status (2.0.0).")]
+    [InlineData(550, "5.1.1", "Permanent failure: addressing status (a mailbox address or domain): bad destination mailbox address (5.1.1).")]
+    [InlineData(550, "5.1.2", "Permanent failure: addressing status (a mailbox address or domain): bad destination system address (5.1.2).")]
+    [InlineData(550, "5.1.3", "Permanent failure: addressing status (a mailbox address or domain): bad destination mailbox address syntax (5.1.3).")]
+    [InlineData(550, "5.1.7", "Permanent failure: addressing status (a mailbox address or domain): bad sender's mailbox address syntax (5.1.7).")]
+    [InlineData(550, "5.1.8", "Permanent failure: addressing status (a mailbox address or domain): bad sender's system address (5.1.8).")]
+    [InlineData(550, "5.1.9", "Permanent failure: addressing status (a mailbox address or domain) (5.1.9).")]
+    [InlineData(550, "5.2.1", "Permanent failure: mailbox status (the mailbox is full, disabled or not accepting mail): mailbox disabled, not accepting messages (5.2.1).")]
+    [InlineData(452, "4.2.2", "Persistent transient failure: mailbox status (the mailbox is full, disabled or not accepting mail): mailbox full (4.2.2).")]
+    [InlineData(552, "5.2.3", "Permanent failure: mailbox status (the mailbox is full, disabled or not accepting mail): message length exceeds administrative limit (5.2.3).")]
+    [InlineData(552, "5.3.4", "Permanent failure: mail system status (the receiving system): message too big for system (5.3.4).")]
+    [InlineData(451, "4.4.1", "Persistent transient failure: network and routing status: no answer from host (4.4.1).")]
+    [InlineData(451, "4.4.7", "Persistent transient failure: network and routing status: delivery time expired (4.4.7).")]
+    [InlineData(500, "5.5.1", "Permanent failure: mail delivery protocol status: invalid command (5.5.1).")]
+    [InlineData(501, "5.5.2", "Permanent failure: mail delivery protocol status: syntax error (5.5.2).")]
+    [InlineData(452, "4.5.3", "Persistent transient failure: mail delivery protocol status: too many recipients (4.5.3).")]
+    [InlineData(554, "5.6.0", "Permanent failure: message content or media status (5.6.0).")]
+    [InlineData(550, "5.7.0", "Permanent failure: security or policy status: other security or policy status (5.7.0).")]
+    [InlineData(550, "5.7.1", "Permanent failure: security or policy status: delivery not authorized, message refused (5.7.1).")]
+    [InlineData(535, "5.7.8", "Permanent failure: security or policy status: authentication credentials invalid (5.7.8).")]
+    [InlineData(534, "5.7.9", "Permanent failure: security or policy status: authentication mechanism is too weak (5.7.9).")]
+    [InlineData(538, "5.7.11", "Permanent failure: security or policy status: encryption required for requested authentication mechanism (5.7.11).")]
+    [InlineData(550, "5.8.1", "Permanent failure: an unknown subject (5.8.1).")]
+    // The enhanced code's class wins over the reply code's; with no enhanced code the reply code's class is used.
+    [InlineData(550, "4.4.1", "Persistent transient failure: network and routing status: no answer from host (4.4.1).")]
+    [InlineData(250, null, "Success (reply 250).")]
+    [InlineData(451, null, "Persistent transient failure (reply 451).")]
+    [InlineData(354, null, "Unknown reply class (reply 354).")]
+    public void The_generic_meaning_names_class_subject_and_detail_as_RFC_3463_does(int code, string? enhanced, string meaning) =>
+        Assert.Equal(meaning, ReplyCatalogue.GenericMeaning(code, EnhancedCodeParts.Parse(enhanced)));
+
+    [Theory]
+    [InlineData(451, "4.9.9 something odd", true, FindingSeverity.Warning, "A temporary failure: retry later.")]
+    [InlineData(400, "no code", true, FindingSeverity.Warning, "A temporary failure: retry later.")]
+    [InlineData(499, "no code", true, FindingSeverity.Warning, "A temporary failure: retry later.")]
+    [InlineData(500, "no code", false, FindingSeverity.Error, "A permanent failure: read the server's text for the reason.")]
+    [InlineData(399, "no code", false, FindingSeverity.Error, "A permanent failure: read the server's text for the reason.")]
+    public void A_reply_no_row_explains_is_transient_only_for_4xx(int code, string text, bool transient, FindingSeverity severity, string remediation)
+    {
+        ReplyExplanation x = ReplyCatalogue.Explain(code, null, text);
+        Assert.Null(x.Entry);
+        Assert.Equal((transient, severity, remediation), (x.IsTransient, x.Severity, x.Remediation));
+        Assert.Empty(x.Commands);
+    }
+
+    [Fact]
+    public void An_enhanced_code_in_the_text_is_used_when_none_is_given()
+    {
+        // The reply reader may not have parsed one (a class that disagrees with the reply code): the text still counts.
+        Assert.Equal("Permanent failure: mail delivery protocol status: syntax error (5.5.2).", ReplyCatalogue.Explain(501, null, "5.5.2 Syntax error").Meaning);
+        Assert.Equal("Permanent failure: mail delivery protocol status: syntax error (5.5.2).", ReplyCatalogue.Explain(501, "5.5.2", "Syntax error").Meaning);
+    }
+
+    [Theory]
+    [InlineData("5.7.139", "5.7.139", true)]
+    [InlineData("5.7.139", "5.7.13", false)]
+    [InlineData("5.7.139", "5.6.139", false)]
+    [InlineData("5.7.139", "4.7.139", false)]
+    [InlineData("4.7.500", "4.7.500-699", true)]
+    [InlineData("4.7.699", "4.7.500-699", true)]
+    [InlineData("4.7.499", "4.7.500-699", false)]
+    [InlineData("4.7.700", "4.7.500-699", false)]
+    [InlineData("5.4.14", "5.4.6,5.4.14", true)]
+    [InlineData("5.4.6", "5.4.6, 5.4.14", true)]
+    [InlineData("5.4.7", "5.4.6,5.4.14", false)]
+    [InlineData("5.2.253", "5.2.0,5.2.251-255", true)]
+    public void An_enhanced_code_is_within_a_code_a_range_or_a_list(string code, string pattern, bool within) =>
+        Assert.Equal(within, EnhancedCodeParts.Parse(code)!.Value.Within(pattern));
+
+    [Theory]
+    [InlineData("5.7.139", "5.7.139")]
+    [InlineData("  4.3.2 text", "4.3.2")]
+    [InlineData("5.7.1000", null)]
+    [InlineData("3.1.1", null)]
+    [InlineData("x 5.1.1", null)]
+    [InlineData(null, null)]
+    public void Enhanced_code_parts_are_parsed_from_the_start_of_the_text(string? text, string? parsed) =>
+        Assert.Equal(parsed, EnhancedCodeParts.Parse(text)?.ToString());
+
+    private static ReplyCatalogueEntry Row(ReplyFixOwner owner, ReplyRetry retry, string enhanced = "5.7.1", string? text = "refused") =>
+        new("TestRow", enhanced, text, 550) { FixOwner = owner, Retry = retry, Summary = "It was refused.", Fix = "Fix it." };
+
+    [Theory]
+    [InlineData(ReplyFixOwner.SendersAdmin, "Who can fix it: the sender's admin.")]
+    [InlineData(ReplyFixOwner.RecipientsAdmin, "Who can fix it: the recipient's admin.")]
+    [InlineData(ReplyFixOwner.Microsoft, "Who can fix it: Microsoft.")]
+    [InlineData(ReplyFixOwner.SendersAdmin | ReplyFixOwner.Microsoft, "Who can fix it: the sender's admin or Microsoft.")]
+    [InlineData(ReplyFixOwner.SendersAdmin | ReplyFixOwner.RecipientsAdmin | ReplyFixOwner.Microsoft, "Who can fix it: the sender's admin, the recipient's admin, Microsoft.")]
+    [InlineData(ReplyFixOwner.None, "")]
+    public void The_remediation_says_what_to_do_who_can_do_it_and_whether_to_retry(ReplyFixOwner owner, string who) =>
+        Assert.Equal($"Fix it. {who} Retry: only after the fix; until then every attempt gets the same reply.", Row(owner, ReplyRetry.RetryAfterFix).Remediation);
+
+    [Theory]
+    [InlineData(ReplyRetry.RetryLater, "4.7.500", "Retry: later, with back-off; it clears by itself.", true)]
+    [InlineData(ReplyRetry.RetryLater, "5.7.500", "Retry: later, with back-off; it clears by itself.", false)] // a 5.x.x row is never transient
+    [InlineData(ReplyRetry.RetryAfterFix, "4.7.500", "Retry: only after the fix; until then every attempt gets the same reply.", false)]
+    [InlineData(ReplyRetry.DoNotRetry, "5.1.1", "Retry: no; the same message will be refused again.", false)]
+    public void The_retry_sentence_and_transience_follow_the_retry_class(ReplyRetry retry, string enhanced, string sentence, bool transient)
+    {
+        ReplyCatalogueEntry e = Row(ReplyFixOwner.SendersAdmin, retry, enhanced);
+        Assert.EndsWith(" " + sentence, e.Remediation);
+        Assert.Equal(transient, e.IsTransient);
+        Assert.Equal(transient ? FindingSeverity.Warning : FindingSeverity.Error, e.Severity);
+    }
+
+    [Fact]
+    public void The_meaning_joins_summary_cause_and_numbered_candidates_and_a_password_session_may_read_differently()
+    {
+        var e = new ReplyCatalogueEntry("TestRow", "5.7.139", null, 535)
+        {
+            Summary = "Authentication was refused.", Cause = "Several things cause it.", Candidates = new[] { "wrong password", "SMTP AUTH disabled" },
+            PasswordSummary = "The password was refused.", Fix = "Check.", FixOwner = ReplyFixOwner.SendersAdmin, Retry = ReplyRetry.RetryAfterFix,
+        };
+        Assert.Equal("Authentication was refused. Several things cause it. In order of likelihood: 1) wrong password; 2) SMTP AUTH disabled.", e.Meaning);
+        Assert.Equal(e.Meaning, e.MeaningFor(null));
+        Assert.Equal(e.Meaning, e.MeaningFor(new RemediationContext { UsedOAuth = true }));
+        Assert.Equal("The password was refused. Several things cause it. In order of likelihood: 1) wrong password; 2) SMTP AUTH disabled.", e.MeaningFor(new RemediationContext { UsedOAuth = false }));
+        Assert.True(e.IsFallback);
+
+        var plain = Row(ReplyFixOwner.SendersAdmin, ReplyRetry.DoNotRetry);
+        Assert.Equal("It was refused.", plain.Meaning); // no cause, no candidates: the summary alone
+        Assert.Equal(plain.Meaning, plain.MeaningFor(new RemediationContext { UsedOAuth = false })); // no password summary
+        Assert.False(plain.IsFallback);
+    }
+
+    [Fact]
+    public void Every_placeholder_is_filled_from_the_context_or_quoted_as_a_placeholder()
+    {
+        var e = new ReplyCatalogueEntry("TestRow", "5.7.1", "x", 550)
+        {
+            CommandTemplates = new[] { "Do-It -Mailbox {Mailbox} -Sender {Sender} -Recipient {Recipient} -AppId {AppId} -Sp {ServicePrincipal}" },
+        };
+        var context = new RemediationContext { Mailbox = "m@contoso.test", Sender = "s@contoso.test", Recipient = "r@contoso.test", AppId = "app", ServicePrincipalObjectId = "sp" };
+        Assert.Equal("Do-It -Mailbox 'm@contoso.test' -Sender 's@contoso.test' -Recipient 'r@contoso.test' -AppId 'app' -Sp 'sp'", Assert.Single(e.Commands(context)));
+        Assert.Equal("Do-It -Mailbox '<mailbox>' -Sender '<sender address>' -Recipient '<recipient address>' -AppId '<application id>' -Sp '<enterprise application object id>'", Assert.Single(e.Commands(null)));
+        // ForRecipient names the refused recipient and keeps the rest; null keeps the context as it is.
+        RemediationContext forBob = context.ForRecipient("bob@contoso.test");
+        Assert.Equal("Do-It -Mailbox 'm@contoso.test' -Sender 's@contoso.test' -Recipient 'bob@contoso.test' -AppId 'app' -Sp 'sp'", Assert.Single(e.Commands(forBob)));
+        Assert.Same(context, context.ForRecipient(null));
+        Assert.True(new RemediationContext { UsedOAuth = true }.ForRecipient("x@y.test").UsedOAuth);
+    }
+
+    [Theory]
+    [InlineData("5.7.139", "text", 6)]
+    [InlineData("5.7.139", null, 2)]
+    [InlineData("4.7.500-699", "text", 5)]
+    [InlineData("5.4.6,5.4.14", null, 1)]
+    [InlineData("", "text", 4)]
+    [InlineData("", null, 0)]
+    public void A_text_pattern_outranks_a_code_and_an_exact_code_outranks_a_range_or_list(string enhanced, string? text, int precedence) =>
+        Assert.Equal(precedence, new ReplyCatalogueEntry("TestRow", enhanced, text).Precedence);
+
+    [Theory]
+    [InlineData(550, "5.7.1", "refused here", true)]
+    [InlineData(551, "5.7.1", "refused here", false)]  // another basic code
+    [InlineData(550, "5.7.2", "refused here", false)]  // another enhanced code
+    [InlineData(550, null, "refused here", false)]     // no enhanced code at all
+    [InlineData(550, "5.7.1", "accepted", false)]      // the text doesn't match
+    [InlineData(550, "5.7.1", "REFUSED", true)]        // the text matches ignoring case
+    public void A_row_matches_its_code_its_enhanced_code_and_its_text(int code, string? enhanced, string text, bool matches) =>
+        Assert.Equal(matches, Row(ReplyFixOwner.SendersAdmin, ReplyRetry.DoNotRetry).Matches(code, EnhancedCodeParts.Parse(enhanced), text));
+
+    [Fact]
+    public void A_row_without_codes_or_text_matches_any_reply_of_its_enhanced_code()
+    {
+        var any = new ReplyCatalogueEntry("TestRow", "", null);
+        Assert.True(any.Matches(421, null, "whatever"));
+        var byCode = new ReplyCatalogueEntry("TestRow", "4.4.2", null);
+        Assert.True(byCode.Matches(421, EnhancedCodeParts.Parse("4.4.2"), ""));
+        Assert.False(byCode.Matches(421, null, ""));
+    }
+
     [Fact]
     public void EveryRemediationCommandIsWrittenOutForThePowerShellChecks()
     {

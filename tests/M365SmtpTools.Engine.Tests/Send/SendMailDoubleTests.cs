@@ -154,6 +154,25 @@ public sealed class SendMailDoubleTests
     }
 
     [Fact]
+    public async Task A_retry_is_told_in_the_verbose_stream_with_its_class_reason_and_wait()
+    {
+        await using var exo = ExchangeOnlineDouble.Start();
+        exo.Options.MaxConnectionsPerMailbox = 0;
+        SendMailRequest request = SendKit.TokenRequest();
+        request.MaxRetry = 1;
+        var clock = new HookClock();
+        var host = new RecordingHost();
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock)).RunAsync(request, host, Ct);
+
+        Assert.Equal((SendMailStatus.Failed, 2), (r.Status, r.Attempts));
+        Assert.Contains(host.Verbose, v => v.StartsWith("Message 1 of 1: ", StringComparison.Ordinal) && v.EndsWith(" to bob@contoso.com.", StringComparison.Ordinal));
+        string retry = Assert.Single(host.Verbose, v => v.StartsWith("Message 1: attempt ", StringComparison.Ordinal));
+        Assert.StartsWith("Message 1: attempt 1 failed (ConcurrencyLimit: ", retry);
+        Assert.Contains("4.3.2", retry);
+        Assert.EndsWith($"; retrying in {clock.Waits.Single().TotalSeconds:0.#} s.", retry);
+    }
+
+    [Fact]
     public async Task DeadConnection_AtConnect_IsRetried_OnANewConnection()
     {
         await using var exo = ExchangeOnlineDouble.Start();

@@ -168,6 +168,31 @@ public class SmtpTransactionReplayTests
         Assert.Equal(wire.Length, result.BytesSent);
     }
 
+    [Theory]
+    // The chunk size asked for, down to a floor of 1024 bytes (a tiny chunk would cost a round trip per few bytes).
+    [InlineData(2000, new[] { 2000, 2000 })]
+    [InlineData(100, new[] { 1024, 1024, 1024, 1024 })]
+    public async Task Bdat_chunks_have_the_size_asked_for_but_at_least_1024_bytes(int chunkSize, int[] fullChunks)
+    {
+        SmtpConnectOptions options = Options();
+        options.ChunkSize = chunkSize;
+        string wire = string.Concat(Enumerable.Range(0, 50).Select(i => $"line {i:D2} " + new string((char)('a' + i % 26), 90) + "\r\n"));
+        Assert.Equal(5000, wire.Length);
+        var script = new List<string> { Greeting, Ehlo("PIPELINING", "CHUNKING"), "250 ok\r\n250 ok\r\n" };
+        script.AddRange(fullChunks.Select(_ => "250 2.0.0 chunk ok\r\n"));
+        script.Add("250 2.0.0 queued\r\n");
+        var (client, stream) = await ConnectAsync(options, script.ToArray());
+
+        SmtpSendResult result = await client.SendAsync(Env(), new TestMessageContent(wire) { WriteSize = 700 }, Ct);
+
+        var expected = new List<string> { EhloCommand, "MAIL FROM:<alice@contoso.com>\r\nRCPT TO:<bob@fabrikam.com>\r\n" };
+        int at = 0;
+        foreach (int n in fullChunks) { expected.Add($"BDAT {n}\r\n" + wire.Substring(at, n)); at += n; }
+        expected.Add($"BDAT {wire.Length - at} LAST\r\n" + wire[at..]);
+        Assert.Equal(expected, stream.Turns);
+        Assert.Equal(wire.Length, result.BytesSent);
+    }
+
     [Fact]
     public async Task A_refused_bdat_chunk_resets_and_keeps_the_connection()
     {
