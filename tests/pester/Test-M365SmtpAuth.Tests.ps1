@@ -74,7 +74,7 @@ Describe 'Test-M365SmtpAuth' {
             foreach ($set in (Get-Command Connect-M365Smtp).ParameterSets.Name) {
                 $test | Should -Contain $set
             }
-            $test | Should -Contain 'Session'
+            $test | Should -Contain 'Connection'
         }
 
         It 'documents the five commonest failures in its examples' {

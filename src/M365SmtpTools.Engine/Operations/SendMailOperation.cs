@@ -253,6 +253,13 @@ namespace M365SmtpTools.Engine.Operations
                 bool auth = r.SpecifiesAuthMethod();
                 if (r.Method != SendMethod.ClientSubmission)
                 {
+                    // The app's certificate given where the connector's was meant: say which parameter that is.
+                    string? appCertificate = !string.IsNullOrWhiteSpace(r.CertificatePath) ? "CertificatePath"
+                        : !string.IsNullOrWhiteSpace(r.CertificateThumbprint) ? "CertificateThumbprint" : r.Certificate != null ? "Certificate" : null;
+                    if (appCertificate != null)
+                        throw Invalid("AuthNotApplicable", appCertificate,
+                            $"-{appCertificate} is the app's certificate for OAuth sign-in, which -Method {r.Method} doesn't use: a relay connector's certificate is -Client{appCertificate}.",
+                            $"Give the certificate as -Client{appCertificate}{(appCertificate == "CertificatePath" ? " (with -ClientCertificatePassword)" : "")}, or use -Method ClientSubmission to sign in as the app.");
                     if (auth)
                         throw Invalid("AuthNotApplicable", "Method",
                             $"-Method {r.Method} doesn't authenticate (the connector matches the IP or certificate; Direct Send is anonymous), but auth parameters were given.",

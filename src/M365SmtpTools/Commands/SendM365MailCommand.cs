@@ -66,8 +66,6 @@ namespace M365SmtpTools.Commands
     [OutputType(typeof(SendMailResult))]
     public sealed class SendM365MailCommand : M365SmtpAuthCmdletBase
     {
-        private const string ConnectionSet = "Connection";
-
         private readonly List<MailMessageSpec> _messages = new List<MailMessageSpec>();
 
         // ---- where and how ----------------------------------------------------------------------------------------
@@ -361,6 +359,7 @@ namespace M365SmtpTools.Commands
         private SendMethod MethodFor(string? server)
         {
             if (MyInvocation.BoundParameters.ContainsKey(nameof(Method)) || ParameterSetName != ConnectionSet || ConnectionName != null
+                || TenantId != null || ClientId != null
                 || server == null || !MxEndpointClassifier.Classify(server).IsMicrosoft365)
                 return Method;
             WriteVerbose($"-SmtpServer {server} is a Microsoft 365 MX endpoint, which takes mail without authentication on port 25: sending with -Method Relay (an inbound connector; without one, only to the tenant's own recipients). Give -Method to choose.");
