@@ -93,6 +93,40 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
     }
 
     [Fact]
+    public void ARowWithAnUnreadablePriorityOrHeaderCellFailsAloneAndTheOthersAreSentInInputOrder()
+    {
+        (int port, string messages) = InteropServers.RequireAiosmtpd();
+        string tag = Guid.NewGuid().ToString("N");
+        // Row 2's Priority isn't a name and row 3's Header is neither a hashtable nor "Name: value" text: PowerShell's
+        // binder used to skip such rows, so they got no result and the later rows' Index shifted.
+        string csv = Csv("To,Subject,Priority,Header\n" +
+            $"ann@contoso.com,{tag} row 1,High,\nben@contoso.com,{tag} row 2,Urgent,\n" +
+            $"cat@contoso.com,{tag} row 3,,not a header\ndan@contoso.com,{tag} row 4,,X-Job: nightly; X-Team: ops\n");
+        try
+        {
+            HostResult r = _session.Run(
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -Body 'x' -WarningAction SilentlyContinue",
+                ("csv", csv), ("port", port));
+            Assert.Null(r.Terminating);
+            Assert.Equal(new[] { "0", "1", "2", "3" }, r.Output.Select(x => Text(x, "Index")));
+            Assert.Equal(new[] { $"{tag} row 1", $"{tag} row 2", $"{tag} row 3", $"{tag} row 4" }, r.Output.Select(x => Text(x, "Subject")));
+            Assert.Equal(new[] { "Sent", "Failed", "Failed", "Sent" }, r.Output.Select(x => Text(x, "Status")));
+            Assert.Equal("InvalidPriority", Text(r.Output[1], "ErrorId"));
+            Assert.Equal("InvalidHeader", Text(r.Output[2], "ErrorId"));
+            Assert.Equal("cat@contoso.com", Text(r.Output[2], "Recipients"));
+            Assert.Equal(new[] { "InvalidPriority", "InvalidHeader" }, r.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+
+            Assert.Contains("X-Priority: 1", File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, $"{tag} row 1"))), StringComparison.Ordinal);
+            string row4 = File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, $"{tag} row 4")));
+            Assert.Contains("X-Job: nightly", row4, StringComparison.Ordinal);
+            Assert.Contains("X-Team: ops", row4, StringComparison.Ordinal);
+            Assert.Empty(InteropServers.DeliveredContaining(messages, $"{tag} row 2"));
+            Assert.Empty(InteropServers.DeliveredContaining(messages, $"{tag} row 3"));
+        }
+        finally { File.Delete(csv); }
+    }
+
+    [Fact]
     public void AnEmptyHtmlBodyCellMeansTextOnlyMail()
     {
         (int port, string messages) = InteropServers.RequireAiosmtpd();

@@ -405,6 +405,7 @@ namespace M365SmtpTools.Engine.Operations
 
             private MimeMessage BuildMessage(MailMessageSpec spec, int index)
             {
+                if (spec.InputError != null) throw spec.InputError;
                 var b = new MessageBuilder();
                 string? from = spec.From;
                 if (string.IsNullOrWhiteSpace(from) && (_request.Method == SendMethod.ClientSubmission || _request.Method == SendMethod.Graph))
