@@ -102,6 +102,18 @@ Describe 'New-M365SmtpAppAccessPlan' {
             Should -Throw -ErrorId 'SmtpClientAuthenticationNotApplicable*'
     }
 
+    It 'round-trips Export-Csv and Import-Csv readably: lists joined, no type names' {
+        $plan = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'alerts@contoso.com', 'billing@contoso.com' -SendAs 'noreply@contoso.com' -Model AppRbac
+        $csv = Get-CsvRoundTrip -InputObject $plan
+        $csv.Text | Should -Not -Match $TypeNamePattern
+        $row = $csv.Rows[0]
+        $row.Mailbox | Should -Be 'alerts@contoso.com; billing@contoso.com'
+        $row.SendAs | Should -Be 'noreply@contoso.com'
+        $row.Steps | Should -Match "^1\. Register the app's service principal in Exchange Online; 2\. Create a management scope"
+        $row.Findings | Should -Match '\[Warning\] DoNotGrantEntraPermission: '
+        $row.Script | Should -Match 'New-ManagementScope -Name'
+    }
+
     Context 'the App RBAC script looks before it creates' {
         BeforeAll {
             $script = Join-Path $TestDrive 'rbac.ps1'

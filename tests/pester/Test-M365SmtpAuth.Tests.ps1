@@ -122,6 +122,19 @@ Describe 'Test-M365SmtpAuth' {
             $finding.Evidence | Should -Match $thumbprint
         }
 
+        It 'round-trips Export-Csv and Import-Csv readably: stages, TLS facts, findings and transcript as text' {
+            $credential = [pscredential]::new($postfix.USER, (ConvertTo-SecureString -String $postfix.PASSWORD -AsPlainText -Force))
+            $report = Test-M365SmtpAuth -SmtpServer 127.0.0.1 -Port $postfix.SUBMISSION_PORT -Credential $credential -TimeoutSeconds 15 -Transcript
+            $csv = Get-CsvRoundTrip -InputObject $report
+            $csv.Text | Should -Not -Match $TypeNamePattern
+            $row = $csv.Rows[0]
+            $row.Stages | Should -Match '^Resolve\s+Passed.*; Connect\s+Passed.*; Greeting\s+Passed'
+            $row.Findings | Should -Match 'CertificateUntrusted'
+            $row.Capabilities | Should -Match 'STARTTLS'
+            $row.Transcript | Should -Match 'EHLO'
+            $row.Transcript | Should -Not -Match ([regex]::Escape($postfix.PASSWORD))
+        }
+
         It 'passes PLAIN and XOAUTH2, fails a wrong password at Auth, and sends only with -SendTestMessage (certificate trusted)' {
             $plainOnly = New-TestRecipient -Prefix auth-rcpt
             $testMessage = New-TestRecipient -Prefix auth-send
