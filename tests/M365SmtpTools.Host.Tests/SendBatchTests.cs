@@ -127,6 +127,36 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
     }
 
     [Fact]
+    public void SkipCertificateValidationWarnsOnceForABatch()
+    {
+        (int port, string _) = InteropServers.RequireAiosmtpd();
+        string csv = Csv("To,Subject\nann@contoso.com,one\nben@contoso.com,two\n");
+        try
+        {
+            HostResult r = _session.Run(
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -Body 'x' -MaxRetry 0",
+                ("csv", csv), ("port", port));
+            Assert.Equal(new[] { "Sent", "Sent" }, r.Output.Select(x => Text(x, "Status")));
+            Assert.Single(r.Warnings, w => w.Contains("certificate", StringComparison.OrdinalIgnoreCase));
+            Assert.Equal(r.Warnings.Count, r.Warnings.Distinct().Count());
+        }
+        finally { File.Delete(csv); }
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", false)]   // a loopback test server is not Microsoft 365
+    [InlineData("10.1.2.3", false)]    // nor is an on-premises relay
+    [InlineData("52.96.0.1", true)]    // Exchange Online's client submission range
+    public void TheIpAddressWarningIsOnlyForAMicrosoft365Address(string server, bool warns)
+    {
+        HostResult r = _session.Run(
+            "$token = ConvertTo-SecureString -String 'opaque' -AsPlainText -Force\n" +
+            "Send-M365Mail -AccessToken $token -UserName ops@contoso.com -SmtpServer $server -To ann@contoso.com -Subject s -Body b -WhatIf",
+            ("server", server));
+        Assert.Equal(warns, r.Warnings.Any(w => w.Contains("is an IP address", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void AnEmptyHtmlBodyCellMeansTextOnlyMail()
     {
         (int port, string messages) = InteropServers.RequireAiosmtpd();

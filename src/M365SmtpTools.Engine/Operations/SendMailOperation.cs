@@ -295,7 +295,7 @@ namespace M365SmtpTools.Engine.Operations
                 _clientCertificate = LoadClientCertificate(r);
                 _endpoint = SubmissionEndpoints.Resolve(r.Method, r.Endpoint, r.Environment, server, port, r.RequireTls, _clientCertificate != null);
                 foreach (string w in _endpoint.Warnings) _host.WriteWarning(w);
-                if (r.SkipCertificateValidation) _host.WriteWarning("-SkipCertificateValidation: the server's certificate is not checked, so the connection can be intercepted. Use it only with test servers.");
+                // -SkipCertificateValidation is warned about by the TLS layer when it applies (one warning, not two).
                 if (!string.IsNullOrWhiteSpace(r.TranscriptPath))
                 {
                     string? dir = Path.GetDirectoryName(Path.GetFullPath(r.TranscriptPath));
