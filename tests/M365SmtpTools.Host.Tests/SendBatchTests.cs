@@ -67,6 +67,9 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
             Assert.Equal(new[] { "Failed", "Sent" }, r.Output.Select(x => Text(x, "Status")));
             ErrorRecord error = Assert.Single(r.Errors);
             Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category); // the recipient doesn't exist
+            // A full rejection recommends the fix, as a partial one does (it had no RecommendedAction from a non-Microsoft server).
+            Assert.False(string.IsNullOrWhiteSpace(error.ErrorDetails?.RecommendedAction), "no RecommendedAction");
+            Assert.Equal(Text(r.Output[0], "Remediation"), error.ErrorDetails!.RecommendedAction);
             Assert.Equal(Text(r.Output[0], "ErrorId"), error.FullyQualifiedErrorId.Split(',')[0]);
             Assert.True(InteropServers.PostfixReceived(mailLog, Text(r.Output[1], "MessageId"), TimeSpan.FromSeconds(20)));
         }

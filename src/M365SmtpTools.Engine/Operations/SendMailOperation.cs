@@ -981,6 +981,8 @@ namespace M365SmtpTools.Engine.Operations
                                 r.Meaning = ex.Meaning;
                                 r.Remediation = ex.Entry != null ? ex.Remediation : error.RecommendedAction ?? ex.Remediation;
                                 r.RemediationCommands = ex.Commands.ToArray();
+                                // The error says the same fix as the result, as a partial rejection's does.
+                                error.RecommendedAction ??= r.Remediation;
                             }
                             else
                             {
