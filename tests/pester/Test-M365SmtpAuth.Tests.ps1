@@ -31,7 +31,16 @@ Describe 'Test-M365SmtpAuth' {
             $report.FailedStage | Should -Be 'Connect'
             $finding = $report.Findings | Where-Object Id -EQ 'ConnectionRefused'
             $finding | Should -Not -BeNullOrEmpty
-            $finding.Commands | Should -Contain "Test-NetConnection -ComputerName '127.0.0.1' -Port $($closedPort)"
+            # The fix is a command that exists where the test runs: Test-NetConnection only exists on Windows.
+            if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') {
+                $finding.Commands | Should -Contain "Test-NetConnection -ComputerName '127.0.0.1' -Port $($closedPort)"
+            }
+            else {
+                @($finding.Commands).Count | Should -Be 1
+                $finding.Commands[0] | Should -Match "^(nc -vz 127\.0\.0\.1 $closedPort|openssl s_client -starttls smtp -crlf -connect 127\.0\.0\.1:$closedPort)`$"
+                $tool = ($finding.Commands[0] -split ' ')[0]
+                (Get-Command -Name $tool -CommandType Application -ErrorAction SilentlyContinue) | Should -Not -BeNullOrEmpty -Because "the suggested $tool must exist here"
+            }
         }
 
         It 'shows the stages and findings in its default view' {
