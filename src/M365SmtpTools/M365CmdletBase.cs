@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -175,7 +176,12 @@ namespace M365SmtpTools
 
             // Server replies and DNS text reach these messages: no control sequence goes to the console raw.
             public void WriteVerbose(string message) => Post(() => _cmdlet.WriteVerbose(TerminalText.Escape(message, keepLineBreaks: true)));
-            public void WriteWarning(string message) => Post(() => _cmdlet.WriteWarning(TerminalText.Escape(message, keepLineBreaks: true)));
+            // A warning that applies to every connection or attempt (a switched-off certificate check) is said once per command.
+            private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
+            public void WriteWarning(string message) => Post(() =>
+            {
+                if (_warned.Add(message)) _cmdlet.WriteWarning(TerminalText.Escape(message, keepLineBreaks: true));
+            });
             public void WriteInformation(string message, params string[] tags) =>
                 Post(() => _cmdlet.WriteInformation(new HostInformationMessage { Message = TerminalText.Escape(message, keepLineBreaks: true) }, tags));
 

@@ -31,26 +31,35 @@ namespace M365SmtpTools
         protected const string AccessTokenSet = "AccessToken";
         /// <summary>The parameter set of one way to authenticate.</summary>
         protected const string BasicSet = "Basic";
+        /// <summary>
+        /// The default set: no way to authenticate chosen (Send-M365Mail and Test-M365SmtpAuth then use the session
+        /// connection). It also takes -TenantId, -ClientId and -UserName, so a call that forgets the certificate or secret
+        /// lands here and the engine names what is missing, instead of PowerShell prompting for a switch or reporting an
+        /// ambiguous parameter set.
+        /// </summary>
+        protected const string ConnectionSet = "Connection";
 
         /// <summary>The Entra ID tenant: its ID (GUID) or a verified domain such as contoso.onmicrosoft.com. Required for app-only sign-in; for -DeviceCode and -Interactive it defaults to any work or school tenant. Test-M365SmtpAuth also compares a GUID with the token's tenant.</summary>
         /// <default>Any work or school tenant (-DeviceCode, -Interactive)</default>
-        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
-        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
+        [Parameter(ParameterSetName = ConnectionSet)]
+        [Parameter(ParameterSetName = ThumbprintSet)]
+        [Parameter(ParameterSetName = FileSet)]
+        [Parameter(ParameterSetName = CertificateSet)]
+        [Parameter(ParameterSetName = SecretSet)]
         [Parameter(ParameterSetName = DeviceCodeSet)]
         [Parameter(ParameterSetName = InteractiveSet)]
         [ValidateNotNullOrEmpty]
         [Alias("Organization", "Tenant")]
         public string? TenantId { get; set; }
 
-        /// <summary>The application (client) ID of the app registration.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
-        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
-        [Parameter(Mandatory = true, ParameterSetName = DeviceCodeSet)]
-        [Parameter(Mandatory = true, ParameterSetName = InteractiveSet)]
+        /// <summary>The application (client) ID of the app registration. Required for app-only sign-in (with the certificate or secret) and for -DeviceCode and -Interactive.</summary>
+        [Parameter(ParameterSetName = ConnectionSet)]
+        [Parameter(ParameterSetName = ThumbprintSet)]
+        [Parameter(ParameterSetName = FileSet)]
+        [Parameter(ParameterSetName = CertificateSet)]
+        [Parameter(ParameterSetName = SecretSet)]
+        [Parameter(ParameterSetName = DeviceCodeSet)]
+        [Parameter(ParameterSetName = InteractiveSet)]
         [Alias("ApplicationId", "AppId")]
         [ValidateNotNullOrEmpty]
         public string? ClientId { get; set; }
@@ -117,11 +126,12 @@ namespace M365SmtpTools
 
         /// <summary>The mailbox that authenticates over SMTP. For app-only sign-in and managed identities this is the mailbox to send as; for delegated sign-in it defaults to the signed-in account. It is the XOAUTH2 user= name, and Send-M365Mail's default -From.</summary>
         /// <default>The signed-in account (-DeviceCode, -Interactive)</default>
-        [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
-        [Parameter(Mandatory = true, ParameterSetName = FileSet)]
-        [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
-        [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
-        [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+        [Parameter(ParameterSetName = ConnectionSet)]
+        [Parameter(ParameterSetName = ThumbprintSet)]
+        [Parameter(ParameterSetName = FileSet)]
+        [Parameter(ParameterSetName = CertificateSet)]
+        [Parameter(ParameterSetName = SecretSet)]
+        [Parameter(ParameterSetName = ManagedIdentitySet)]
         [Parameter(ParameterSetName = DeviceCodeSet)]
         [Parameter(ParameterSetName = InteractiveSet)]
         [Parameter(ParameterSetName = AccessTokenSet)]

@@ -44,17 +44,41 @@ public sealed class ParameterBindingTests : IClassFixture<ModuleSession>
         Assert.Equal(expectedSet, ChosenSet(call));
 
     [Theory]
-    [InlineData("Send-M365Mail -TenantId contoso.onmicrosoft.com -ClientSecret $secret -UserName a@contoso.com -To b@contoso.com -Subject s", "ClientId")]
-    [InlineData("Connect-M365Smtp -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E -UserName a@contoso.com", "TenantId")]
-    [InlineData("Connect-M365Smtp -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -ClientSecret $secret", "UserName")]
-    [InlineData("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b", "ServicePrincipalObjectId")]
-    public void AForgottenMandatoryParameterIsNamedInABindingError(string call, string missing)
+    [InlineData("Send-M365Mail -TenantId contoso.onmicrosoft.com -ClientSecret $secret -UserName a@contoso.com -To b@contoso.com -Subject s", "ClientIdMissing", "-ClientId")]
+    [InlineData("Connect-M365Smtp -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E -UserName a@contoso.com", "TenantIdMissing", "-TenantId")]
+    [InlineData("Connect-M365Smtp -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -ClientSecret $secret", "UserNameMissing", "-UserName")]
+    // The certificate or secret forgotten: the error names it, on all three cmdlets (it was "missing DeviceCode" on
+    // Connect-M365Smtp and a bare AmbiguousParameterSet on the other two).
+    [InlineData("Connect-M365Smtp " + App + " -UserName a@contoso.com", "AppCredentialMissing", "-CertificatePath")]
+    [InlineData("Send-M365Mail " + App + " " + Message, "AppCredentialMissing", "-ClientSecret")]
+    [InlineData("Test-M365SmtpAuth " + App + " -UserName a@contoso.com", "AppCredentialMissing", "-CertificateThumbprint")]
+    [InlineData("Send-M365Mail -ClientId 0a1b2c3d-1111-2222-3333-444455556666 " + Message, "AppCredentialMissing", "-DeviceCode")]
+    // A bare Connect-M365Smtp: no prompt for -ClientId and then for the switch -DeviceCode, but the ways to sign in.
+    [InlineData("Connect-M365Smtp", "AuthMethodMissing", "-ManagedIdentity")]
+    // The app's certificate with -Method Relay: no prompt for -TenantId, but the relay's own parameter.
+    [InlineData("Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -CertificatePath $pfx -From scanner@contoso.com -To ops@contoso.com -Subject s", "AuthNotApplicable", "-ClientCertificatePath")]
+    [InlineData("Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E -From scanner@contoso.com -To ops@contoso.com -Subject s", "AuthNotApplicable", "-ClientCertificateThumbprint")]
+    public void AnIncompleteSignInIsAnErrorThatNamesTheMissingParameterNotAPrompt(string call, string errorId, string named)
     {
-        HostResult r = _session.Run("$secret = ConvertTo-SecureString -String 'x' -AsPlainText -Force\n" + call);
+        // The in-process host has no UI: a parameter PowerShell would prompt for shows up as MissingMandatoryParameter.
+        HostResult r = _session.Run("$secret = ConvertTo-SecureString -String 'x' -AsPlainText -Force\n" +
+            "$pfx = Join-Path ([IO.Path]::GetTempPath()) 'no-such-app.pfx'\n" + call);
+        ErrorRecord? error = r.TerminatingRecord ?? r.Errors.FirstOrDefault();
+        Assert.NotNull(error);
+        Assert.Equal(errorId, error!.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Contains(named, error.Exception.Message + " " + error.ErrorDetails?.RecommendedAction, StringComparison.Ordinal);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Empty(r.Output);
+    }
+
+    [Fact]
+    public void AForgottenMandatoryParameterOfAPlanIsNamedInABindingError()
+    {
+        HostResult r = _session.Run("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b");
         ErrorRecord? error = r.TerminatingRecord ?? r.Errors.FirstOrDefault();
         Assert.NotNull(error);
         Assert.StartsWith("MissingMandatoryParameter", error!.FullyQualifiedErrorId, StringComparison.Ordinal);
-        Assert.Contains(missing, error.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("ServicePrincipalObjectId", error.Exception.Message, StringComparison.Ordinal);
         Assert.Empty(r.Output);
     }
 

@@ -67,6 +67,9 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
             Assert.Equal(new[] { "Failed", "Sent" }, r.Output.Select(x => Text(x, "Status")));
             ErrorRecord error = Assert.Single(r.Errors);
             Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category); // the recipient doesn't exist
+            // A full rejection recommends the fix, as a partial one does (it had no RecommendedAction from a non-Microsoft server).
+            Assert.False(string.IsNullOrWhiteSpace(error.ErrorDetails?.RecommendedAction), "no RecommendedAction");
+            Assert.Equal(Text(r.Output[0], "Remediation"), error.ErrorDetails!.RecommendedAction);
             Assert.Equal(Text(r.Output[0], "ErrorId"), error.FullyQualifiedErrorId.Split(',')[0]);
             Assert.True(InteropServers.PostfixReceived(mailLog, Text(r.Output[1], "MessageId"), TimeSpan.FromSeconds(20)));
         }
@@ -90,6 +93,70 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
             Assert.StartsWith("MessageHasNoSender", Assert.Single(r.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         }
         finally { File.Delete(csv); }
+    }
+
+    [Fact]
+    public void ARowWithAnUnreadablePriorityOrHeaderCellFailsAloneAndTheOthersAreSentInInputOrder()
+    {
+        (int port, string messages) = InteropServers.RequireAiosmtpd();
+        string tag = Guid.NewGuid().ToString("N");
+        // Row 2's Priority isn't a name and row 3's Header is neither a hashtable nor "Name: value" text: PowerShell's
+        // binder used to skip such rows, so they got no result and the later rows' Index shifted.
+        string csv = Csv("To,Subject,Priority,Header\n" +
+            $"ann@contoso.com,{tag} row 1,High,\nben@contoso.com,{tag} row 2,Urgent,\n" +
+            $"cat@contoso.com,{tag} row 3,,not a header\ndan@contoso.com,{tag} row 4,,X-Job: nightly; X-Team: ops\n");
+        try
+        {
+            HostResult r = _session.Run(
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -Body 'x' -WarningAction SilentlyContinue",
+                ("csv", csv), ("port", port));
+            Assert.Null(r.Terminating);
+            Assert.Equal(new[] { "0", "1", "2", "3" }, r.Output.Select(x => Text(x, "Index")));
+            Assert.Equal(new[] { $"{tag} row 1", $"{tag} row 2", $"{tag} row 3", $"{tag} row 4" }, r.Output.Select(x => Text(x, "Subject")));
+            Assert.Equal(new[] { "Sent", "Failed", "Failed", "Sent" }, r.Output.Select(x => Text(x, "Status")));
+            Assert.Equal("InvalidPriority", Text(r.Output[1], "ErrorId"));
+            Assert.Equal("InvalidHeader", Text(r.Output[2], "ErrorId"));
+            Assert.Equal("cat@contoso.com", Text(r.Output[2], "Recipients"));
+            Assert.Equal(new[] { "InvalidPriority", "InvalidHeader" }, r.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+
+            Assert.Contains("X-Priority: 1", File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, $"{tag} row 1"))), StringComparison.Ordinal);
+            string row4 = File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, $"{tag} row 4")));
+            Assert.Contains("X-Job: nightly", row4, StringComparison.Ordinal);
+            Assert.Contains("X-Team: ops", row4, StringComparison.Ordinal);
+            Assert.Empty(InteropServers.DeliveredContaining(messages, $"{tag} row 2"));
+            Assert.Empty(InteropServers.DeliveredContaining(messages, $"{tag} row 3"));
+        }
+        finally { File.Delete(csv); }
+    }
+
+    [Fact]
+    public void SkipCertificateValidationWarnsOnceForABatch()
+    {
+        (int port, string _) = InteropServers.RequireAiosmtpd();
+        string csv = Csv("To,Subject\nann@contoso.com,one\nben@contoso.com,two\n");
+        try
+        {
+            HostResult r = _session.Run(
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -Body 'x' -MaxRetry 0",
+                ("csv", csv), ("port", port));
+            Assert.Equal(new[] { "Sent", "Sent" }, r.Output.Select(x => Text(x, "Status")));
+            Assert.Single(r.Warnings, w => w.Contains("certificate", StringComparison.OrdinalIgnoreCase));
+            Assert.Equal(r.Warnings.Count, r.Warnings.Distinct().Count());
+        }
+        finally { File.Delete(csv); }
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", false)]   // a loopback test server is not Microsoft 365
+    [InlineData("10.1.2.3", false)]    // nor is an on-premises relay
+    [InlineData("52.96.0.1", true)]    // Exchange Online's client submission range
+    public void TheIpAddressWarningIsOnlyForAMicrosoft365Address(string server, bool warns)
+    {
+        HostResult r = _session.Run(
+            "$token = ConvertTo-SecureString -String 'opaque' -AsPlainText -Force\n" +
+            "Send-M365Mail -AccessToken $token -UserName ops@contoso.com -SmtpServer $server -To ann@contoso.com -Subject s -Body b -WhatIf",
+            ("server", server));
+        Assert.Equal(warns, r.Warnings.Any(w => w.Contains("is an IP address", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -128,6 +128,17 @@ Describe 'New-M365RelayConnectorPlan' {
             $plan.Findings.Id | Should -Contain 'SpfNotAuthorized'
         }
 
+        It 'round-trips Export-Csv and Import-Csv readably, the SPF change and the certificate as text' {
+            $ipPlan = New-M365RelayConnectorPlan -Domain contoso.test -SenderIPAddress 52.160.10.25 -DeviceName Scanner -DnsServer $dns
+            $certificatePlan = New-M365RelayConnectorPlan -Domain contoso.test -CertificatePath $certificateFile -DnsServer $dns -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+            $csv = Get-CsvRoundTrip -InputObject $ipPlan, $certificatePlan
+            $csv.Text | Should -Not -Match $TypeNamePattern
+            $csv.Rows[0].Spf | Should -Be 'contoso.test: publish v=spf1 ip4:192.0.2.10 ip4:52.160.10.25 include:spf.protection.outlook.com -all instead of v=spf1 ip4:192.0.2.10 include:spf.protection.outlook.com -all'
+            $csv.Rows[0].DeviceSettings | Should -Match 'SMTP server: contoso-test\.mail\.protection\.outlook\.com; Port: 25'
+            $csv.Rows[0].Findings | Should -Match '\] SpfNotAuthorized: '
+            $csv.Rows[1].Certificate | Should -Be "CN=contoso.com ($($certificate.Thumbprint))"
+        }
+
         It 'refuses a documentation-range address even though the SPF record lists it' {
             $err = $null
             $plan = New-M365RelayConnectorPlan -Domain contoso.test -SenderIPAddress 192.0.2.10 -DnsServer $dns -ErrorVariable err -ErrorAction SilentlyContinue

@@ -101,4 +101,83 @@ Describe 'New-M365SmtpAppAccessPlan' {
         { New-M365SmtpAppAccessPlan -Graph -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'reports@contoso.com' -EnableSmtpClientAuthentication -ErrorAction Stop } |
             Should -Throw -ErrorId 'SmtpClientAuthenticationNotApplicable*'
     }
+
+    It 'round-trips Export-Csv and Import-Csv readably: lists joined, no type names' {
+        $plan = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'alerts@contoso.com', 'billing@contoso.com' -SendAs 'noreply@contoso.com' -Model AppRbac
+        $csv = Get-CsvRoundTrip -InputObject $plan
+        $csv.Text | Should -Not -Match $TypeNamePattern
+        $row = $csv.Rows[0]
+        $row.Mailbox | Should -Be 'alerts@contoso.com; billing@contoso.com'
+        $row.SendAs | Should -Be 'noreply@contoso.com'
+        $row.Steps | Should -Match "^1\. Register the app's service principal in Exchange Online; 2\. Create a management scope"
+        $row.Findings | Should -Match '\[Warning\] DoNotGrantEntraPermission: '
+        $row.Script | Should -Match 'New-ManagementScope -Name'
+    }
+
+    Context 'the App RBAC script looks before it creates' {
+        BeforeAll {
+            $script = Join-Path $TestDrive 'rbac.ps1'
+            $null = New-M365SmtpAppAccessPlan -AppId $appId -ServicePrincipalObjectId $spId -Mailbox 'alerts@contoso.com', 'billing@contoso.com' -Model AppRbac -ScopeName 'SMTP senders' -ScriptPath $script -Confirm:$false
+            # Exchange Online as the script meets it: what exists ($exchange.Scope, .Assignment) and every New-* call made.
+            function Get-ServicePrincipal {
+                param($Identity, $ErrorAction)
+                [pscustomobject]@{ AppId = $appId; ObjectId = $spId }
+            }
+            function New-ServicePrincipal {
+                param($AppId, $ObjectId, $DisplayName)
+                $exchange.Created.Add('New-ServicePrincipal')
+            }
+            function Get-ManagementScope {
+                param($Identity, $ErrorAction)
+                $exchange.Scope
+            }
+            function New-ManagementScope {
+                param($Name, $RecipientRestrictionFilter)
+                $exchange.Created.Add("New-ManagementScope $Name : $RecipientRestrictionFilter")
+            }
+            function Get-ManagementRoleAssignment {
+                param($Role, $ErrorAction)
+                $exchange.Assignment
+            }
+            function New-ManagementRoleAssignment {
+                param($Name, $App, $Role, $CustomResourceScope)
+                $exchange.Created.Add("New-ManagementRoleAssignment $Role over $CustomResourceScope")
+            }
+            function New-Exchange { @{ Scope = $null; Assignment = $null; Created = [System.Collections.Generic.List[string]]::new() } }
+        }
+
+        It 'creates the scope with the planned filter and the role assignment over it when neither exists' {
+            $exchange = New-Exchange
+            & $script 6> $null
+            $exchange.Created | Should -Be @(
+                "New-ManagementScope SMTP senders : (PrimarySmtpAddress -eq 'alerts@contoso.com') -or (PrimarySmtpAddress -eq 'billing@contoso.com')",
+                'New-ManagementRoleAssignment Application SMTP.SendAsApp over SMTP senders')
+        }
+
+        It 'keeps an existing scope whose filter is the planned one as Exchange stores it' {
+            $exchange = New-Exchange
+            $exchange.Scope = [pscustomobject]@{ Name = 'SMTP senders'; RecipientFilter = "((PrimarySmtpAddress -eq 'alerts@contoso.com') -or (PrimarySmtpAddress -eq 'billing@contoso.com'))" }
+            & $script 6> $null
+            $exchange.Created | Should -Be @('New-ManagementRoleAssignment Application SMTP.SendAsApp over SMTP senders')
+        }
+
+        It 'stops with a clear message when the scope exists with another filter, before assigning the role' {
+            $exchange = New-Exchange
+            $exchange.Scope = [pscustomobject]@{ Name = 'SMTP senders'; RecipientFilter = "RecipientTypeDetails -eq 'UserMailbox'" }
+            { & $script 6> $null } | Should -Throw "*management scope 'SMTP senders' exists already with the filter RecipientTypeDetails -eq 'UserMailbox', not the planned*"
+            $exchange.Created | Should -BeNullOrEmpty
+        }
+
+        It 'stops when the app has the role over another scope, and keeps an assignment over the planned one' {
+            $exchange = New-Exchange
+            $exchange.Assignment = [pscustomobject]@{ Name = "SMTP.SendAsApp $appId"; RoleAssignee = $spId; CustomResourceScope = 'All mailboxes' }
+            { & $script 6> $null } | Should -Throw "*already has the role 'Application SMTP.SendAsApp'*over the scope 'All mailboxes'*"
+            $exchange.Created | Should -Not -Contain 'New-ManagementRoleAssignment Application SMTP.SendAsApp over SMTP senders'
+
+            $exchange = New-Exchange
+            $exchange.Assignment = [pscustomobject]@{ Name = 'Assigned by hand'; RoleAssignee = $spId; CustomResourceScope = 'SMTP senders' }
+            & $script 6> $null
+            $exchange.Created | Should -Be @("New-ManagementScope SMTP senders : (PrimarySmtpAddress -eq 'alerts@contoso.com') -or (PrimarySmtpAddress -eq 'billing@contoso.com')")
+        }
+    }
 }

@@ -61,6 +61,16 @@ Describe 'Test-M365MailDomain' {
             $report.Findings.Id | Should -Contain 'DkimCnamesPublished'
         }
 
+        It 'round-trips Export-Csv and Import-Csv readably: MX, SPF, DMARC, DKIM and findings as text' {
+            $csv = Get-CsvRoundTrip -InputObject (Test-M365MailDomain -Domain good.maildomain.test -DnsServer $dns -TimeoutSeconds 5)
+            $csv.Text | Should -Not -Match $TypeNamePattern
+            $row = $csv.Rows[0]
+            $row.Dkim | Should -Match '^selector1: Microsoft365\w+ -> selector1-good-maildomain-test\._domainkey\.\S+; selector2: Microsoft365\w+ -> selector2-'
+            $row.Spf | Should -Be 'v=spf1 ip4:203.0.113.25 include:spf.protection.outlook.com -all'
+            $row.Mx | Should -Match 'mail\.protection\.outlook\.com'
+            $row.Findings | Should -Match 'DmarcEnforced: '
+        }
+
         It 'says SPF passes for a Direct Send device the record lists' {
             $report = Test-M365MailDomain -Domain good.maildomain.test -SenderIPAddress 203.0.113.25 -DnsServer $dns
             $report.Spf.SenderResult | Should -Be 'Pass'

@@ -31,7 +31,16 @@ Describe 'Test-M365SmtpAuth' {
             $report.FailedStage | Should -Be 'Connect'
             $finding = $report.Findings | Where-Object Id -EQ 'ConnectionRefused'
             $finding | Should -Not -BeNullOrEmpty
-            $finding.Commands | Should -Contain "Test-NetConnection -ComputerName '127.0.0.1' -Port $($closedPort)"
+            # The fix is a command that exists where the test runs: Test-NetConnection only exists on Windows.
+            if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') {
+                $finding.Commands | Should -Contain "Test-NetConnection -ComputerName '127.0.0.1' -Port $($closedPort)"
+            }
+            else {
+                @($finding.Commands).Count | Should -Be 1
+                $finding.Commands[0] | Should -Match "^(nc -vz 127\.0\.0\.1 $closedPort|openssl s_client -starttls smtp -crlf -connect 127\.0\.0\.1:$closedPort)`$"
+                $tool = ($finding.Commands[0] -split ' ')[0]
+                (Get-Command -Name $tool -CommandType Application -ErrorAction SilentlyContinue) | Should -Not -BeNullOrEmpty -Because "the suggested $tool must exist here"
+            }
         }
 
         It 'shows the stages and findings in its default view' {
@@ -74,7 +83,7 @@ Describe 'Test-M365SmtpAuth' {
             foreach ($set in (Get-Command Connect-M365Smtp).ParameterSets.Name) {
                 $test | Should -Contain $set
             }
-            $test | Should -Contain 'Session'
+            $test | Should -Contain 'Connection'
         }
 
         It 'documents the five commonest failures in its examples' {
@@ -120,6 +129,19 @@ Describe 'Test-M365SmtpAuth' {
             $finding.Severity | Should -Be 'Error'
             $thumbprint = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($postfix.CA_CERT).Thumbprint
             $finding.Evidence | Should -Match $thumbprint
+        }
+
+        It 'round-trips Export-Csv and Import-Csv readably: stages, TLS facts, findings and transcript as text' {
+            $credential = [pscredential]::new($postfix.USER, (ConvertTo-SecureString -String $postfix.PASSWORD -AsPlainText -Force))
+            $report = Test-M365SmtpAuth -SmtpServer 127.0.0.1 -Port $postfix.SUBMISSION_PORT -Credential $credential -TimeoutSeconds 15 -Transcript
+            $csv = Get-CsvRoundTrip -InputObject $report
+            $csv.Text | Should -Not -Match $TypeNamePattern
+            $row = $csv.Rows[0]
+            $row.Stages | Should -Match '^Resolve\s+Passed.*; Connect\s+Passed.*; Greeting\s+Passed'
+            $row.Findings | Should -Match 'CertificateUntrusted'
+            $row.Capabilities | Should -Match 'STARTTLS'
+            $row.Transcript | Should -Match 'EHLO'
+            $row.Transcript | Should -Not -Match ([regex]::Escape($postfix.PASSWORD))
         }
 
         It 'passes PLAIN and XOAUTH2, fails a wrong password at Auth, and sends only with -SendTestMessage (certificate trusted)' {

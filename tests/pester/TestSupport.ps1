@@ -151,3 +151,17 @@ function Invoke-TrustingPowerShell {
     if (-not $json) { throw "The child PowerShell wrote no result:`n$output" }
     $json | ConvertFrom-Json
 }
+
+# Export-Csv, then Import-Csv, as a runbook's log or a report does: the file's text and the rows read back.
+function Get-CsvRoundTrip {
+    param([Parameter(Mandatory)] [object[]] $InputObject)
+    $path = Join-Path ([System.IO.Path]::GetTempPath()) "roundtrip-$([guid]::NewGuid().ToString('N')).csv"
+    try {
+        $InputObject | Export-Csv -LiteralPath $path -NoTypeInformation
+        [pscustomobject]@{ Text = Get-Content -LiteralPath $path -Raw; Rows = @(Import-Csv -LiteralPath $path) }
+    }
+    finally { Remove-Item -LiteralPath $path -ErrorAction SilentlyContinue }
+}
+
+# A .NET type name where a value should be (System.String[], System.Collections.Generic.List`1[...], M365SmtpTools.Engine....).
+$script:TypeNamePattern = '\b(System|M365SmtpTools)\.[A-Z]\w*(\.|\[|`)'

@@ -87,6 +87,10 @@ namespace M365SmtpTools.Engine.Auth
             if (AccessToken != null) chosen.Add((SmtpAuthMethod.AccessToken, "AccessToken"));
             if (Credential != null) chosen.Add((SmtpAuthMethod.Basic, "Credential"));
 
+            if (chosen.Count == 0 && (!string.IsNullOrWhiteSpace(TenantId) || !string.IsNullOrWhiteSpace(ClientId)))
+                throw Invalid("AppCredentialMissing", "CertificatePath",
+                    $"-{(string.IsNullOrWhiteSpace(TenantId) ? "ClientId" : "TenantId")} was given without the app's credential: signing in as the app needs -CertificatePath, -CertificateThumbprint, -Certificate or -ClientSecret.",
+                    "Add the app's certificate (-CertificatePath with -CertificatePassword, -CertificateThumbprint or -Certificate) or -ClientSecret to -TenantId -ClientId -UserName; or, for a person signing in, -DeviceCode or -Interactive with -ClientId.");
             if (chosen.Count == 0)
                 throw Invalid("AuthMethodMissing", null,
                     "No way to authenticate was given.",
@@ -154,11 +158,13 @@ namespace M365SmtpTools.Engine.Auth
         }
 
         /// <summary>
-        /// True when any way to authenticate was given; false means "use the session's connection" for commands that
+        /// True when any way to authenticate (or its -TenantId / -ClientId) was given; false means "use the session's connection" for commands that
         /// accept either (Send-M365Mail, Test-M365SmtpAuth).
         /// </summary>
         public bool SpecifiesAuthMethod() =>
-            !string.IsNullOrWhiteSpace(CertificateThumbprint) || !string.IsNullOrWhiteSpace(CertificatePath) || Certificate != null
+            // -TenantId or -ClientId alone is an incomplete app sign-in, not "use the session connection".
+            !string.IsNullOrWhiteSpace(TenantId) || !string.IsNullOrWhiteSpace(ClientId)
+            || !string.IsNullOrWhiteSpace(CertificateThumbprint) || !string.IsNullOrWhiteSpace(CertificatePath) || Certificate != null
             || ClientSecret != null || ManagedIdentity || !string.IsNullOrWhiteSpace(ManagedIdentityClientId) || DeviceCode || Interactive
             || AccessToken != null || Credential != null;
 

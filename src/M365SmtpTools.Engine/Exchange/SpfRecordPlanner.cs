@@ -37,6 +37,12 @@ namespace M365SmtpTools.Engine.Exchange
 
         /// <summary>DNS-querying terms (include, a, mx, ptr, exists, redirect) at the top level of the proposed record (or the current one when unchanged).</summary>
         public int DnsLookupTerms { get; internal set; }
+
+        /// <summary>One line, as a table cell or an Export-Csv column shows it.</summary>
+        public override string ToString() =>
+            !Checked ? $"{Domain}: not checked (DNS couldn't be read)"
+            : ChangeNeeded ? $"{Domain}: publish {Proposed ?? "(no proposal)"}" + (CurrentRecords.Length > 0 ? $" instead of {string.Join(" | ", CurrentRecords)}" : " (no SPF record yet)")
+            : $"{Domain}: no change ({Current ?? string.Join(" | ", CurrentRecords)})";
     }
 
     /// <summary>

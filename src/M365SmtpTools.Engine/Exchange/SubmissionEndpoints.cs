@@ -240,10 +240,12 @@ namespace M365SmtpTools.Engine.Exchange
                     method == SendMethod.ClientSubmission
                         ? "Use port 587 with STARTTLS (leave -Port out). A device that can only use 465 needs a relay in between, or another sending method."
                         : "Leave -Port out: relay and Direct Send use port 25 with STARTTLS.");
-            if (server != null && IPAddress.TryParse(server.Trim('[', ']'), out _) && method == SendMethod.ClientSubmission)
+            // Only an address of Microsoft 365 itself: a loopback, private or other provider's address is a server of its own.
+            if (server != null && IPAddress.TryParse(server.Trim('[', ']'), out IPAddress? address) && method == SendMethod.ClientSubmission
+                && MicrosoftAddressRanges.Contains(address))
             {
                 string name = CloudEnvironments.Get(environment).SmtpHost;
-                warnings.Add($"-SmtpServer {server} is an IP address. If it is Microsoft 365: its addresses change without notice and its certificate names {name}, so TLS validation fails for an address; use -SmtpServer {name} (or leave -SmtpServer out).");
+                warnings.Add($"-SmtpServer {server} is an IP address of Microsoft 365: its addresses change without notice and its certificate names {name}, so TLS validation fails for an address; use -SmtpServer {name} (or leave -SmtpServer out).");
             }
 
             // Port 465 elsewhere (an on-premises server, another provider) means TLS from the first byte.

@@ -125,9 +125,9 @@ namespace M365SmtpTools.Engine.Operations
             string grantScript = string.Join("\n", new[]
             {
                 "Connect-MgGraph -Scopes 'AppRoleAssignment.ReadWrite.All', 'Application.Read.All'",
-                $"$exchange = Get-MgServicePrincipal -Filter \"appId eq '{ExchangeOnlineResourceAppId}'\"",
+                $"$exchange = Get-MgServicePrincipal -Filter {PowerShellText.Quote($"appId eq '{ExchangeOnlineResourceAppId}'")}",
                 "$role = $exchange.AppRoles | Where-Object { $_.Value -eq 'SMTP.SendAsApp' }",
-                $"New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId '{sp}' -PrincipalId '{sp}' -ResourceId $exchange.Id -AppRoleId $role.Id",
+                $"New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId {PowerShellText.Quote(sp)} -PrincipalId {PowerShellText.Quote(sp)} -ResourceId $exchange.Id -AppRoleId $role.Id",
             });
             if (!rbac)
                 Add("Grant SMTP.SendAsApp in Microsoft Entra ID, with admin consent", entraGrant + " It puts SMTP.SendAsApp in the token's roles claim; the token is requested for " + "https://outlook.office365.com/.default.", grantScript, inScript: false, runIn: EntraRunIn);
@@ -146,10 +146,9 @@ namespace M365SmtpTools.Engine.Operations
             }
             else
             {
-                var inScope = mailboxes.Concat(sendAs).ToList();
-                string filter = string.Join(" -or ", inScope.Select(a => inScope.Count == 1 ? $"PrimarySmtpAddress -eq {PowerShellText.Quote(a)}" : $"(PrimarySmtpAddress -eq {PowerShellText.Quote(a)})"));
+                string filter = ScopeFilter(mailboxes.Concat(sendAs).ToList());
                 Add("Create a management scope with the mailboxes", "App RBAC limits the app to the mailboxes the scope's filter matches.",
-                    $"New-ManagementScope -Name {PowerShellText.Quote(scopeName)} -RecipientRestrictionFilter \"{filter}\"");
+                    $"New-ManagementScope -Name {PowerShellText.Quote(scopeName)} -RecipientRestrictionFilter {PowerShellText.Quote(filter)}");
                 if (graph)
                 {
                     Add("Assign the role Application Mail.Send over the scope", "This is what lets the app send as the scoped mailboxes through Microsoft Graph (sendMail); nothing is granted in Entra.",
@@ -181,7 +180,7 @@ namespace M365SmtpTools.Engine.Operations
                 EntraPermission = graph ? "None: do not grant Mail.Send in Entra; RBAC for Applications scopes it to the mailboxes."
                     : rbac ? "None: do not grant SMTP.SendAsApp in Entra with App RBAC." : entraGrant,
             };
-            plan.Script = BuildScript(plan, scopeName, appId, sp);
+            plan.Script = BuildScript(plan, scopeName, ScopeFilter(plan.Mailbox.Concat(plan.SendAs).ToList()), appId, sp, displayName);
 
             if (scriptPath != null)
             {
@@ -202,10 +201,14 @@ namespace M365SmtpTools.Engine.Operations
             return Task.FromResult(plan);
         }
 
+        /// <summary>The OPATH filter of the management scope: the mailboxes (and Send As addresses) by primary SMTP address.</summary>
+        private static string ScopeFilter(IReadOnlyList<string> inScope) =>
+            string.Join(" -or ", inScope.Select(a => inScope.Count == 1 ? $"PrimarySmtpAddress -eq {PowerShellText.Quote(a)}" : $"(PrimarySmtpAddress -eq {PowerShellText.Quote(a)})"));
+
         /// <summary>The name given to the role assignment (at most 64 characters, as Exchange requires).</summary>
         internal static string RoleAssignmentName(string appId, bool graph = false) => (graph ? "Mail.Send " : "SMTP.SendAsApp ") + appId;
 
-        private string BuildScript(SmtpAppAccessPlan plan, string scopeName, string appId, string sp)
+        private string BuildScript(SmtpAppAccessPlan plan, string scopeName, string filter, string appId, string sp, string displayName)
         {
             bool rbac = plan.Model == SmtpAppAccessModel.AppRbac;
             var s = new List<string>
@@ -217,7 +220,8 @@ namespace M365SmtpTools.Engine.Operations
                 "#",
                 "# Run it in a PowerShell session that is connected to Exchange Online as an Exchange administrator:",
                 "#     Connect-ExchangeOnline",
-                "# It is safe to run again: what exists already is kept (an existing permission is not duplicated).",
+                "# It is safe to run again: what exists already is kept (an existing permission is not duplicated); it looks before it",
+                "# creates, and stops with a message when a management scope or role assignment exists with another filter or scope.",
                 plan.Graph
                     ? $"# The app then requests its token for {plan.TokenScope} and sends with Send-M365Mail -Method Graph -UserName {string.Join(" or ", plan.Mailbox)}."
                     : $"# The app then requests its token for {plan.TokenScope} and authenticates with XOAUTH2 as {string.Join(" or ", plan.Mailbox)}.",
@@ -261,17 +265,40 @@ namespace M365SmtpTools.Engine.Operations
                     s.Add("    " + step.Command);
                     s.Add("}");
                 }
-                else if (step.Command.StartsWith("New-ManagementScope", StringComparison.Ordinal) || step.Command.StartsWith("New-ManagementRoleAssignment", StringComparison.Ordinal))
+                else if (step.Command.StartsWith("New-ManagementScope", StringComparison.Ordinal))
                 {
-                    bool scope = step.Command.StartsWith("New-ManagementScope", StringComparison.Ordinal);
-                    string what = scope ? $"management scope '{scopeName}'" : $"role assignment '{RoleAssignmentName(appId, plan.Graph)}'";
-                    s.Add("try {");
-                    s.Add($"    {step.Command} | Out-Null");
-                    s.Add($"    Write-Host {PowerShellText.Quote($"Created the {what}.")}");
+                    // Query first: an existing scope is kept only when its filter is the planned one (Exchange stores it
+                    // with its own spacing and parentheses, so those are ignored); otherwise the script stops here.
+                    string q = PowerShellText.Quote(scopeName);
+                    s.Add($"$scope = Get-ManagementScope -Identity {q} -ErrorAction SilentlyContinue | Where-Object {{ $_.Name -eq {q} }}");
+                    s.Add("if ($scope) {");
+                    s.Add($"    $plannedFilter = {PowerShellText.Quote(filter)}");
+                    s.Add("    if (($scope.RecipientFilter -replace '[\\s()]', '') -ne ($plannedFilter -replace '[\\s()]', '')) {");
+                    s.Add($"        throw ({PowerShellText.Quote($"The management scope '{scopeName}' exists already with the filter ")} + $scope.RecipientFilter + {PowerShellText.Quote($", not the planned {filter}. Nothing more was changed: the app would be scoped to other mailboxes than planned. Change that scope's filter in Exchange Online if it should cover these mailboxes, or plan again with another -ScopeName.")})");
+                    s.Add("    }");
+                    s.Add($"    Write-Host {PowerShellText.Quote($"The management scope '{scopeName}' exists already with the planned filter.")}");
                     s.Add("}");
-                    s.Add("catch {");
-                    s.Add("    if ($_.Exception.Message -notmatch 'already exists') { throw }");
-                    s.Add($"    Write-Host {PowerShellText.Quote($"The {what} exists already and is kept as it is" + (scope ? " (check that its filter matches the mailboxes above)." : "."))}");
+                    s.Add("else {");
+                    s.Add($"    {step.Command} | Out-Null");
+                    s.Add($"    Write-Host {PowerShellText.Quote($"Created the management scope '{scopeName}'.")}");
+                    s.Add("}");
+                }
+                else if (step.Command.StartsWith("New-ManagementRoleAssignment", StringComparison.Ordinal))
+                {
+                    // Query first: the app's assignment of this role is kept only when it is over the planned scope.
+                    string role = plan.Graph ? "Application Mail.Send" : "Application SMTP.SendAsApp";
+                    string name = RoleAssignmentName(appId, plan.Graph);
+                    s.Add($"$assignment = @(Get-ManagementRoleAssignment -Role {PowerShellText.Quote(role)} -ErrorAction SilentlyContinue | Where-Object {{ $_.Name -eq {PowerShellText.Quote(name)} -or [string]$_.RoleAssignee -in @({PowerShellText.Quote(sp)}, {PowerShellText.Quote(appId)}, {PowerShellText.Quote(displayName)}) }})");
+                    s.Add("if ($assignment.Count -gt 0) {");
+                    s.Add($"    $otherScope = @($assignment | Where-Object {{ [string]$_.CustomResourceScope -ne {PowerShellText.Quote(scopeName)} }})");
+                    s.Add("    if ($otherScope.Count -gt 0) {");
+                    s.Add($"        throw ({PowerShellText.Quote($"The app already has the role '{role}' in the assignment ")} + ($otherScope.Name -join ', ') + {PowerShellText.Quote(" over the scope '")} + ($otherScope.CustomResourceScope -join ', ') + {PowerShellText.Quote($"', not over '{scopeName}'. Nothing more was changed: an assignment over another scope (or none) lets the app send as other mailboxes than planned. Remove or change that assignment in Exchange Online, then run this script again.")})");
+                    s.Add("    }");
+                    s.Add($"    Write-Host {PowerShellText.Quote($"The role assignment '{name}' over '{scopeName}' exists already and is kept.")}");
+                    s.Add("}");
+                    s.Add("else {");
+                    s.Add($"    {step.Command} | Out-Null");
+                    s.Add($"    Write-Host {PowerShellText.Quote($"Created the role assignment '{name}'.")}");
                     s.Add("}");
                 }
                 else

@@ -253,6 +253,13 @@ namespace M365SmtpTools.Engine.Operations
                 bool auth = r.SpecifiesAuthMethod();
                 if (r.Method != SendMethod.ClientSubmission)
                 {
+                    // The app's certificate given where the connector's was meant: say which parameter that is.
+                    string? appCertificate = !string.IsNullOrWhiteSpace(r.CertificatePath) ? "CertificatePath"
+                        : !string.IsNullOrWhiteSpace(r.CertificateThumbprint) ? "CertificateThumbprint" : r.Certificate != null ? "Certificate" : null;
+                    if (appCertificate != null)
+                        throw Invalid("AuthNotApplicable", appCertificate,
+                            $"-{appCertificate} is the app's certificate for OAuth sign-in, which -Method {r.Method} doesn't use: a relay connector's certificate is -Client{appCertificate}.",
+                            $"Give the certificate as -Client{appCertificate}{(appCertificate == "CertificatePath" ? " (with -ClientCertificatePassword)" : "")}, or use -Method ClientSubmission to sign in as the app.");
                     if (auth)
                         throw Invalid("AuthNotApplicable", "Method",
                             $"-Method {r.Method} doesn't authenticate (the connector matches the IP or certificate; Direct Send is anonymous), but auth parameters were given.",
@@ -288,7 +295,7 @@ namespace M365SmtpTools.Engine.Operations
                 _clientCertificate = LoadClientCertificate(r);
                 _endpoint = SubmissionEndpoints.Resolve(r.Method, r.Endpoint, r.Environment, server, port, r.RequireTls, _clientCertificate != null);
                 foreach (string w in _endpoint.Warnings) _host.WriteWarning(w);
-                if (r.SkipCertificateValidation) _host.WriteWarning("-SkipCertificateValidation: the server's certificate is not checked, so the connection can be intercepted. Use it only with test servers.");
+                // -SkipCertificateValidation is warned about by the TLS layer when it applies (one warning, not two).
                 if (!string.IsNullOrWhiteSpace(r.TranscriptPath))
                 {
                     string? dir = Path.GetDirectoryName(Path.GetFullPath(r.TranscriptPath));
@@ -400,6 +407,7 @@ namespace M365SmtpTools.Engine.Operations
 
             private MimeMessage BuildMessage(MailMessageSpec spec, int index)
             {
+                if (spec.InputError != null) throw spec.InputError;
                 var b = new MessageBuilder();
                 string? from = spec.From;
                 if (string.IsNullOrWhiteSpace(from) && (_request.Method == SendMethod.ClientSubmission || _request.Method == SendMethod.Graph))
@@ -975,6 +983,8 @@ namespace M365SmtpTools.Engine.Operations
                                 r.Meaning = ex.Meaning;
                                 r.Remediation = ex.Entry != null ? ex.Remediation : error.RecommendedAction ?? ex.Remediation;
                                 r.RemediationCommands = ex.Commands.ToArray();
+                                // The error says the same fix as the result, as a partial rejection's does.
+                                error.RecommendedAction ??= r.Remediation;
                             }
                             else
                             {

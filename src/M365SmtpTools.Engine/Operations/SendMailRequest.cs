@@ -189,6 +189,12 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>The input this message came from (the pipeline object), reported as the target of its errors.</summary>
         public object? Input { get; set; }
 
+        /// <summary>
+        /// A value of this input the caller couldn't read (a CSV cell that isn't a valid Priority or Header): the message
+        /// fails with this error before anything is sent, and the other messages go on.
+        /// </summary>
+        public M365SmtpException? InputError { get; set; }
+
         /// <summary>The message values of a request (what the cmdlet has bound for one pipeline object).</summary>
         public static MailMessageSpec FromRequest(SendMailRequest request, object? input = null)
         {
@@ -258,6 +264,7 @@ namespace M365SmtpTools.Engine.Operations
                 Priority = Priority ?? request.Priority,
                 DeliveryNotification = DeliveryNotification ?? (request.DeliveryNotification == SmtpDsnNotify.Default ? (SmtpDsnNotify?)null : request.DeliveryNotification),
                 Input = Input,
+                InputError = InputError,
             };
         }
 

@@ -15,6 +15,32 @@ namespace M365SmtpTools.Engine.Operations
 
         internal static string Q(string value) => PowerShellText.Quote(value);
 
+        // Test-NetConnection and Resolve-DnsName exist only in Windows PowerShell and PowerShell on Windows: on Linux and
+        // macOS the fix names the tools that are there.
+        private static readonly bool OnWindows = System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
+
+        /// <summary>The command that tests a TCP connection to host:port on this computer (nc, else openssl, which macOS and most Linux have).</summary>
+        internal static string TcpTestCommand(string host, int port)
+        {
+            string p = port.ToString(CultureInfo.InvariantCulture);
+            if (OnWindows) return $"Test-NetConnection -ComputerName {Q(host)} -Port {p}";
+            if (OnPath("nc")) return $"nc -vz {Sh(host)} {p}";
+            return port == 465 ? $"openssl s_client -connect {Sh(host + ":" + p)}" : $"openssl s_client -starttls smtp -crlf -connect {Sh(host + ":" + p)}";
+        }
+
+        /// <summary>The command that resolves a name on this computer (dig, else host, else getent).</summary>
+        internal static string DnsTestCommand(string name) =>
+            OnWindows ? $"Resolve-DnsName -Name {Q(name)}" : OnPath("dig") ? $"dig +short {Sh(name)}" : OnPath("host") ? $"host {Sh(name)}" : $"getent hosts {Sh(name)}";
+
+        private static bool OnPath(string tool) =>
+            (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator)
+                .Any(dir => dir.Length > 0 && System.IO.File.Exists(System.IO.Path.Combine(dir, tool)));
+
+        // A POSIX shell word: plain when it is a host-name-like word, else single-quoted.
+        private static string Sh(string value) =>
+            value.Length > 0 && value.All(c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':')
+                ? value : "'" + value.Replace("'", "'\\''") + "'";
+
         internal static SmtpTestFinding ForReply(SmtpTestStage stage, SmtpReply reply, RemediationContext context, string? serverDetail, string? address = null)
         {
             ReplyExplanation x = ReplyCatalogue.Explain(reply.Code, reply.EnhancedStatusCode?.ToString(), reply.Text, context.ForRecipient(address));
@@ -32,17 +58,17 @@ namespace M365SmtpTools.Engine.Operations
             new SmtpTestFinding("DnsTimeout", FindingSeverity.Error, SmtpTestStage.Resolve, $"No DNS answer for {name} within {seconds} s.",
                 "This computer's DNS resolver didn't answer in time.",
                 "Check the DNS servers this computer uses (ipconfig /all, /etc/resolv.conf) and that outbound DNS isn't blocked.",
-                new[] { $"Resolve-DnsName -Name {Q(name)}" });
+                new[] { DnsTestCommand(name) });
 
         internal static SmtpTestFinding HostNotFound(string name, string why, string cloudHost) =>
             new SmtpTestFinding("HostNotFound", FindingSeverity.Error, SmtpTestStage.Resolve, $"{name}: {why}",
                 $"The server name {name} doesn't resolve to any address.",
                 $"Check the spelling. {(string.Equals(name, cloudHost, StringComparison.OrdinalIgnoreCase) ? "" : $"For Microsoft 365 client submission in this cloud use {cloudHost}. ")}If the name is right, check this computer's DNS servers.",
-                new[] { $"Resolve-DnsName -Name {Q(name)}" });
+                new[] { DnsTestCommand(name) });
 
         internal static SmtpTestFinding ForConnectFailure(SmtpProtocolException e, string host, int port, int seconds)
         {
-            string test = $"Test-NetConnection -ComputerName {Q(host)} -Port {port.ToString(CultureInfo.InvariantCulture)}";
+            string test = TcpTestCommand(host, port);
             if (e.ErrorId == "SmtpImplicitTlsNotSupported" || port == 465)
                 return Port465(host, e.Message);
             string advice = port switch

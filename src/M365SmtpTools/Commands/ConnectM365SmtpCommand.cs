@@ -75,7 +75,7 @@ namespace M365SmtpTools.Commands
     /// <code>Connect-M365Smtp -Credential (Get-Credential) -SmtpServer smtp.azurecomm.net -Test</code>
     /// <para>Basic authentication to Azure Communication Services (user name in the resource.appId.tenantId form, the app's secret as password), tested with an AUTH right away.</para>
     /// </example>
-    [Cmdlet(VerbsCommunications.Connect, "M365Smtp", DefaultParameterSetName = DeviceCodeSet)]
+    [Cmdlet(VerbsCommunications.Connect, "M365Smtp", DefaultParameterSetName = ConnectionSet)]
     [OutputType(typeof(SmtpConnection))]
     public sealed class ConnectM365SmtpCommand : M365SmtpAuthCmdletBase
     {

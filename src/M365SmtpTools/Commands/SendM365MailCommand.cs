@@ -66,8 +66,6 @@ namespace M365SmtpTools.Commands
     [OutputType(typeof(SendMailResult))]
     public sealed class SendM365MailCommand : M365SmtpAuthCmdletBase
     {
-        private const string ConnectionSet = "Connection";
-
         private readonly List<MailMessageSpec> _messages = new List<MailMessageSpec>();
 
         // ---- where and how ----------------------------------------------------------------------------------------
@@ -195,13 +193,15 @@ namespace M365SmtpTools.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public PSObject[]? InlineImage { get; set; }
 
-        /// <summary>Extra header fields as a hashtable of name to value (e.g. @{ 'X-Job' = 'nightly-export' }). Headers the message writes itself (From, To, Subject, Date, Message-ID, …) can't be set this way.</summary>
+        /// <summary>Extra header fields as a hashtable of name to value (e.g. @{ 'X-Job' = 'nightly-export' }), or in a CSV column as "Name: value" pairs separated by semicolons (X-Job: nightly; X-Team: ops). Headers the message writes itself (From, To, Subject, Date, Message-ID, …) can't be set this way. A value that is neither fails that message only (InvalidHeader).</summary>
+        // Bound leniently: an unreadable CSV cell must still give its row a result (binding would skip the row).
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [LenientHashtable]
         public Hashtable? Header { get; set; }
 
-        /// <summary>The priority: Normal, Low or High (written as X-Priority, Importance and Priority headers). None by default.</summary>
+        /// <summary>The priority: Normal, Low or High (written as X-Priority, Importance and Priority headers). None by default. Another value fails that message only (InvalidPriority).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [BlankAsNull]
+        [LenientEnum(typeof(MessagePriority))]
         public MessagePriority? Priority { get; set; }
 
         /// <summary>Asks for delivery status notifications (DSN): Success, Failure, Delay (combine them with commas) or Never. Sent only when the server offers DSN; otherwise a warning says it was left out.</summary>
@@ -287,9 +287,10 @@ namespace M365SmtpTools.Commands
                     HtmlBody = HtmlBody,
                     Attachment = Attachment == null ? null : ResolveAttachments(Attachment),
                     InlineImage = InlineImage == null ? null : ResolveInlineImages(InlineImage),
-                    Header = Header,
-                    Priority = Priority,
+                    Header = Header is UnreadableHashtable ? null : Header,
+                    Priority = Priority is MessagePriority p && !Enum.IsDefined(typeof(MessagePriority), p) ? null : Priority,
                     DeliveryNotification = DeliveryNotification == SmtpDsnNotify.Default ? (SmtpDsnNotify?)null : DeliveryNotification,
+                    InputError = UnreadableValue(),
                 });
             }
             catch (M365SmtpException e)
@@ -361,11 +362,24 @@ namespace M365SmtpTools.Commands
             if (firstFailure != null) WriteEngineError(firstFailure.Error!, firstFailure.Input);
         }
 
+        // A -Priority or -Header value bound leniently that isn't usable: this input fails with it, the others go on.
+        private M365SmtpException? UnreadableValue()
+        {
+            if (Priority is MessagePriority p && !Enum.IsDefined(typeof(MessagePriority), p))
+                return new M365SmtpException("InvalidPriority", ErrorKind.InvalidArgument, "The -Priority of this message is not Normal, Low or High, so it was not sent.")
+                { TargetObject = "Priority", RecommendedAction = "Give Normal, Low or High (in a CSV file: the Priority column), or leave it empty." };
+            if (Header is UnreadableHashtable h)
+                return new M365SmtpException("InvalidHeader", ErrorKind.InvalidArgument, $"The -Header of this message ('{h.Text}') is neither a hashtable nor 'Name: value' pairs, so it was not sent.")
+                { TargetObject = "Header", RecommendedAction = "Give a hashtable (@{ 'X-Job' = 'nightly' }) or, in a CSV column, 'X-Job: nightly; X-Team: ops'." };
+            return null;
+        }
+
         // A Send-MailMessage call to the tenant's MX endpoint (no credential) is a relay: that is what the server
         // expects on port 25, so it is sent that way unless -Method says otherwise.
         private SendMethod MethodFor(string? server)
         {
             if (MyInvocation.BoundParameters.ContainsKey(nameof(Method)) || ParameterSetName != ConnectionSet || ConnectionName != null
+                || TenantId != null || ClientId != null
                 || server == null || !MxEndpointClassifier.Classify(server).IsMicrosoft365)
                 return Method;
             WriteVerbose($"-SmtpServer {server} is a Microsoft 365 MX endpoint, which takes mail without authentication on port 25: sending with -Method Relay (an inbound connector; without one, only to the tenant's own recipients). Give -Method to choose.");

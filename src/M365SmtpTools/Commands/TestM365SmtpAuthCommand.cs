@@ -61,19 +61,17 @@ namespace M365SmtpTools.Commands
     /// <code>Connect-M365Smtp -ManagedIdentity -UserName reports@contoso.com; Test-M365SmtpAuth -To it@contoso.com -SendTestMessage -ErrorOnFailure</code>
     /// <para>In a runbook: test the session's connection all the way by sending a short test message; a failure stops the runbook with the first finding as the error message.</para>
     /// </example>
-    [Cmdlet(VerbsDiagnostic.Test, "M365SmtpAuth", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsDiagnostic.Test, "M365SmtpAuth", DefaultParameterSetName = ConnectionSet, SupportsShouldProcess = true)]
     [OutputType(typeof(SmtpAuthTestReport))]
     public sealed class TestM365SmtpAuthCommand : M365SmtpAuthCmdletBase
     {
-        private const string SessionSet = "Session";
-
         /// <summary>Tries Basic authentication against Microsoft 365 even after Microsoft's final removal date.</summary>
         [Parameter(ParameterSetName = BasicSet)]
         public SwitchParameter AllowRetiredBasicAuth { get; set; }
 
         /// <summary>The name of the session connection (Connect-M365Smtp -Name) to test when no auth parameters are given. Default: Default.</summary>
         /// <default>Default</default>
-        [Parameter(ParameterSetName = SessionSet)]
+        [Parameter(ParameterSetName = ConnectionSet)]
         [ArgumentCompleter(typeof(SmtpConnectionNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string? ConnectionName { get; set; }

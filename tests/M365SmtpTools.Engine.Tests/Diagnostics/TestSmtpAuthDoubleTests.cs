@@ -187,7 +187,10 @@ public sealed class TestSmtpAuthDoubleTests
         Assert.Equal(SmtpTestStage.Connect, report.FailedStage);
         SmtpTestFinding f = report.Finding("ConnectionRefused");
         Assert.Contains($"port {port}", f.Meaning);
-        Assert.Equal(new[] { $"Test-NetConnection -ComputerName '127.0.0.1' -Port {port}" }, f.Commands);
+        // Test-NetConnection exists only on Windows; elsewhere the fix is nc, or openssl where there is no nc.
+        string expected = OperatingSystem.IsWindows() ? $"Test-NetConnection -ComputerName '127.0.0.1' -Port {port}"
+            : File.Exists("/usr/bin/nc") || File.Exists("/bin/nc") ? $"nc -vz 127.0.0.1 {port}" : $"openssl s_client -starttls smtp -crlf -connect 127.0.0.1:{port}";
+        Assert.Equal(new[] { expected }, f.Commands);
         Diag.WriteCommands("connect-refused", report);
     }
 

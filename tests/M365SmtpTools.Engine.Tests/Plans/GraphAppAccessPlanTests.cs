@@ -27,7 +27,7 @@ public sealed class GraphAppAccessPlanTests
         Assert.Equal(new[]
         {
             $"New-ServicePrincipal -AppId '{App}' -ObjectId '{Sp}' -DisplayName 'SMTP app {App}'",
-            $"New-ManagementScope -Name 'Graph Mail.Send app {App}' -RecipientRestrictionFilter \"(PrimarySmtpAddress -eq 'reports@contoso.com') -or (PrimarySmtpAddress -eq 'noreply@contoso.com')\"",
+            $"New-ManagementScope -Name 'Graph Mail.Send app {App}' -RecipientRestrictionFilter '(PrimarySmtpAddress -eq ''reports@contoso.com'') -or (PrimarySmtpAddress -eq ''noreply@contoso.com'')'",
             $"New-ManagementRoleAssignment -Name 'Mail.Send {App}' -App '{Sp}' -Role 'Application Mail.Send' -CustomResourceScope 'Graph Mail.Send app {App}'",
             $"Test-ServicePrincipalAuthorization -Identity '{Sp}' -Resource 'reports@contoso.com'",
         }, commands);

@@ -128,7 +128,8 @@ public sealed class ScriptInjectionTests
         Assert.Equal(new[] { "a\u2018#b@contoso.com" }, parsed[0].Commands.Where(c => c.Name == "Add-RecipientPermission").Select(c => c.Arguments["Identity"]));
         var scope = parsed[1].Commands.Single(c => c.Name == "New-ManagementScope");
         Assert.Equal(HostileName, scope.Arguments["Name"]);
-        Assert.Contains("PrimarySmtpAddress -eq 'o\u2019\u2019brien@contoso.com'", scope.Text);
+        // The filter is one single-quoted PowerShell string: its OPATH quotes are doubled once more.
+        Assert.Contains("PrimarySmtpAddress -eq 'o\u2019\u2019brien@contoso.com'", scope.Arguments["RecipientRestrictionFilter"]);
     }
 
     [Fact]

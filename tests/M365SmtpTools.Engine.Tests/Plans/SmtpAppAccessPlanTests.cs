@@ -35,7 +35,7 @@ public sealed class SmtpAppAccessPlanTests
         Assert.Equal(new[]
         {
             "Connect-MgGraph -Scopes 'AppRoleAssignment.ReadWrite.All', 'Application.Read.All'\n" +
-            "$exchange = Get-MgServicePrincipal -Filter \"appId eq '00000002-0000-0ff1-ce00-000000000000'\"\n" +
+            "$exchange = Get-MgServicePrincipal -Filter 'appId eq ''00000002-0000-0ff1-ce00-000000000000'''\n" +
             "$role = $exchange.AppRoles | Where-Object { $_.Value -eq 'SMTP.SendAsApp' }\n" +
             "New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -PrincipalId '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -ResourceId $exchange.Id -AppRoleId $role.Id",
             "New-ServicePrincipal -AppId '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -ObjectId '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -DisplayName 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b'",
@@ -74,7 +74,7 @@ public sealed class SmtpAppAccessPlanTests
         Assert.Equal(new[]
         {
             "New-ServicePrincipal -AppId '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -ObjectId '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -DisplayName 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b'",
-            "New-ManagementScope -Name 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -RecipientRestrictionFilter \"PrimarySmtpAddress -eq 'alerts@contoso.com'\"",
+            "New-ManagementScope -Name 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -RecipientRestrictionFilter 'PrimarySmtpAddress -eq ''alerts@contoso.com'''",
             "New-ManagementRoleAssignment -Name 'SMTP.SendAsApp 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -App '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -Role 'Application SMTP.SendAsApp' -CustomResourceScope 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b'",
         }, plan.Steps.Select(s => s.Command));
         Assert.All(plan.Steps, s => Assert.True(s.InScript));
@@ -87,7 +87,11 @@ public sealed class SmtpAppAccessPlanTests
         Assert.DoesNotContain("New-MgServicePrincipalAppRoleAssignment", plan.Script);
         string[] lines = plan.Script.Split('\n');
         Assert.Contains("    " + plan.Steps[1].Command + " | Out-Null", lines);
-        Assert.Contains("    if ($_.Exception.Message -notmatch 'already exists') { throw }", lines);
+        // Query first, never "create and match the English error text".
+        Assert.DoesNotContain("already exists'", plan.Script);
+        Assert.Contains("$scope = Get-ManagementScope -Identity 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' }", lines);
+        Assert.Contains("    $plannedFilter = 'PrimarySmtpAddress -eq ''alerts@contoso.com'''", lines);
+        Assert.Contains(lines, l => l.StartsWith("$assignment = @(Get-ManagementRoleAssignment -Role 'Application SMTP.SendAsApp' -ErrorAction SilentlyContinue", StringComparison.Ordinal));
         Assert.True(NewSmtpAppAccessPlanOperation.RoleAssignmentName(AppId.ToString()).Length <= 64);
     }
 
@@ -102,7 +106,7 @@ public sealed class SmtpAppAccessPlanTests
         request.ScriptPath = GeneratedScripts.PathFor("app-access-apprbac-several");
         var plan = await Run(request);
         Assert.Equal(new[] { "alerts@contoso.com", "billing@contoso.com" }, plan.Mailbox);
-        Assert.Equal("New-ManagementScope -Name 'SMTP senders' -RecipientRestrictionFilter \"(PrimarySmtpAddress -eq 'alerts@contoso.com') -or (PrimarySmtpAddress -eq 'billing@contoso.com') -or (PrimarySmtpAddress -eq 'o''brien@contoso.com')\"", plan.Steps[1].Command);
+        Assert.Equal("New-ManagementScope -Name 'SMTP senders' -RecipientRestrictionFilter '(PrimarySmtpAddress -eq ''alerts@contoso.com'') -or (PrimarySmtpAddress -eq ''billing@contoso.com'') -or (PrimarySmtpAddress -eq ''o''''brien@contoso.com'')'", plan.Steps[1].Command);
         Assert.EndsWith("-CustomResourceScope 'SMTP senders'", plan.Steps[2].Command);
         Assert.Contains(plan.Findings, f => f.Id == "SendAsThroughScope");
         Assert.DoesNotContain(plan.Script.Split('\n'), l => l.TrimStart().StartsWith("Add-RecipientPermission"));

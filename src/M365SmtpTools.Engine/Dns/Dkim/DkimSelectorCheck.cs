@@ -39,6 +39,9 @@ namespace M365SmtpTools.Engine.Dns.Dkim
         public bool TargetLabelMatchesDomain { get; internal set; }
         /// <summary>What this means for the admin.</summary>
         public string Finding { get; internal set; } = "";
+
+        /// <summary>One line, as a table cell or an Export-Csv column shows it.</summary>
+        public override string ToString() => $"{Selector}: {State}" + (Target != null ? $" -> {Target}" : "");
     }
 
     /// <summary>Checks the <c>selector1</c>/<c>selector2</c> CNAMEs Microsoft 365 DKIM signing needs (DOMAIN.md).</summary>
