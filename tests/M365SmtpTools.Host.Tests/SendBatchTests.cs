@@ -54,6 +54,29 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
     }
 
     [Fact]
+    public void ProgressCarriesTheRemainingTimeAndCompletesAtTheEnd()
+    {
+        (int port, string mailLog) = InteropServers.RequirePostfixRelay();
+        string tag = Guid.NewGuid().ToString("N");
+        string csv = Csv("To,Subject\n" + string.Join("", Enumerable.Range(1, 4).Select(i => $"ann@contoso.test,{tag} row {i}\n")));
+        HostResult r = _session.Run(
+            "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.test -Body 'x' -WarningAction SilentlyContinue",
+            ("csv", csv), ("port", port));
+        try
+        {
+            Assert.Null(r.Terminating);
+            Assert.Equal(4, r.Output.Count);
+            List<ProgressRecord> batch = r.Progress.Where(p => p.Activity == "Send-M365Mail").ToList();
+            // Before the first result the time left is unknown (-1); after it PowerShell gets an estimate in seconds.
+            Assert.Equal(-1, batch.First().SecondsRemaining);
+            ProgressRecord afterOne = batch.First(p => p.StatusDescription.StartsWith("Sent 1, failed 0, remaining 3 of 4", StringComparison.Ordinal));
+            Assert.InRange(afterOne.SecondsRemaining, 0, 600);
+            Assert.Equal(ProgressRecordType.Completed, batch.Last().RecordType);
+        }
+        finally { File.Delete(csv); }
+    }
+
+    [Fact]
     public void WithoutStopTheOtherRowsGoOnAndTheFailureIsANonTerminatingError()
     {
         (int port, string mailLog) = InteropServers.RequirePostfixRelay();

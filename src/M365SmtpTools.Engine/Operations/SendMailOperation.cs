@@ -163,6 +163,7 @@ namespace M365SmtpTools.Engine.Operations
             private M365SmtpException? _fatal;
             private int _sent, _failed, _total;
             private int _nextToEmit;       // results go out in input order: the index of the next one to emit
+            private DateTimeOffset? _batchStarted; // when the first message started: the base of the remaining-time estimate
             private Item? _stoppedAt;      // with StopAtFirstFailure: the message that stopped the batch
 
             public Run(SendMailOperation op, SendMailRequest request, IReadOnlyList<MailMessageSpec> specs, IOperationHost host, Action<SendMailResult> onResult, CancellationToken ct)
@@ -717,6 +718,7 @@ namespace M365SmtpTools.Engine.Operations
                 MimeMessage m = item.Message!;
                 ResolvedSmtpEndpoint ep = item.Endpoint!;
                 item.Started = _clock.UtcNow;
+                lock (_gate) _batchStarted ??= item.Started;
                 bool staleRetried = false;
                 int attempt = 0;
                 _host.WriteVerbose($"Message {item.Index + 1} of {_total}: {m.MessageId} to {string.Join(", ", item.Result.Recipients)}.");
@@ -893,10 +895,13 @@ namespace M365SmtpTools.Engine.Operations
                 await _pacerGate.WaitAsync(_ct).ConfigureAwait(false);
                 try
                 {
-                    await _pacer!.WaitForSlotAsync(item.Message!.EnvelopeRecipients.Count, wait =>
+                    bool told = false;
+                    await _pacer!.WaitForSlotAsync(item.Message!.EnvelopeRecipients.Count, left =>
                     {
-                        _host.WriteVerbose($"Waiting {wait.TotalSeconds:0.#} s to stay within {_request.MaxMessagesPerMinute ?? _endpoint.Info.MessagesPerMinute} messages a minute.");
-                        Progress($"Pacing: waiting {Math.Ceiling(wait.TotalSeconds):0} s");
+                        // Verbose once per wait; progress every second, so the wait counts down instead of freezing.
+                        if (!told) _host.WriteVerbose($"Waiting {left.TotalSeconds:0.#} s to stay within {_request.MaxMessagesPerMinute ?? _endpoint.Info.MessagesPerMinute} messages a minute.");
+                        told = true;
+                        Progress($"Pacing: waiting {Math.Ceiling(left.TotalSeconds):0} s");
                     }, _ct).ConfigureAwait(false);
                 }
                 finally
@@ -1015,12 +1020,13 @@ namespace M365SmtpTools.Engine.Operations
             private void Progress(string? current)
             {
                 if (_total <= 1) return;
-                int done;
+                int done, secondsRemaining;
                 string status;
                 lock (_gate)
                 {
                     done = _items.Count(i => i.Done);
                     status = Summary();
+                    secondsRemaining = SecondsRemaining(done);
                 }
                 _host.WriteProgress(new OperationProgress
                 {
@@ -1029,7 +1035,21 @@ namespace M365SmtpTools.Engine.Operations
                     Status = status,
                     CurrentOperation = current,
                     PercentComplete = _total == 0 ? 100 : done * 100 / _total,
+                    SecondsRemaining = secondsRemaining,
                 });
+            }
+
+            /// <summary>
+            /// The time the rest of the batch should take: the pace so far, but never less than the messages-a-minute
+            /// limit allows (see <see cref="SendPacer.EstimateWait"/>), -1 before the first result.
+            /// </summary>
+            private int SecondsRemaining(int done)
+            {
+                if (done == 0 || _batchStarted == null) return -1;
+                int left = _total - done;
+                double observed = (_clock.UtcNow - _batchStarted.Value).TotalSeconds / done * left;
+                double paced = _pacer?.EstimateWait(left).TotalSeconds ?? 0;
+                return (int)Math.Ceiling(Math.Max(observed, paced));
             }
 
             private static M365SmtpException Invalid(string id, string parameter, string message, string action) =>

@@ -14,12 +14,14 @@ namespace M365SmtpTools.Engine.Operations
     {
         private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
         private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+        private static readonly TimeSpan CountdownStep = TimeSpan.FromSeconds(1);
         private readonly IClock _clock;
         private readonly int? _messagesPerMinute;
         private readonly int? _recipientsPerDay;
         private readonly Queue<DateTimeOffset> _messages = new Queue<DateTimeOffset>();
         private readonly Queue<(DateTimeOffset At, int Count)> _recipients = new Queue<(DateTimeOffset, int)>();
         private int _recipientsInWindow;
+        private int _inWindow; // messages in the current minute, as last seen by WaitForSlotAsync (read by EstimateWait)
 
         /// <summary>Creates a pacer; a null limit is not enforced.</summary>
         public SendPacer(IClock clock, int? messagesPerMinute, int? recipientsPerDay)
@@ -35,8 +37,20 @@ namespace M365SmtpTools.Engine.Operations
         public TimeSpan TotalWait { get; private set; }
 
         /// <summary>
+        /// About how long the limits will hold back <paramref name="messages"/> more messages (for a remaining-time
+        /// estimate): those that fit the current minute go at once, the rest at the limit. Zero without a limit.
+        /// </summary>
+        public TimeSpan EstimateWait(int messages)
+        {
+            if (!(_messagesPerMinute is int perMinute)) return TimeSpan.Zero;
+            int excess = messages - (perMinute - Volatile.Read(ref _inWindow));
+            return excess <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(excess * 60.0 / perMinute);
+        }
+
+        /// <summary>
         /// Waits until a message to <paramref name="recipients"/> recipients fits the limits, then counts it.
-        /// <paramref name="onWait"/> is told how long the wait will be (for progress). Throws LimitsExceeded when the
+        /// <paramref name="onWait"/> is told the time still to wait before each step of at most a second (a countdown
+        /// for progress: a one-minute wait is reported 60, 59, ... 1 s, not once). Throws LimitsExceeded when the
         /// daily recipient budget is spent: waiting most of a day inside a batch is never what the caller wants.
         /// </summary>
         public async Task<TimeSpan> WaitForSlotAsync(int recipients, Action<TimeSpan>? onWait, CancellationToken cancellationToken)
@@ -61,8 +75,11 @@ namespace M365SmtpTools.Engine.Operations
                 TimeSpan wait = freeAt - _clock.UtcNow;
                 if (wait > TimeSpan.Zero)
                 {
-                    onWait?.Invoke(wait);
-                    await _clock.DelayAsync(wait, cancellationToken).ConfigureAwait(false);
+                    for (TimeSpan left = wait; left > TimeSpan.Zero; left = freeAt - _clock.UtcNow)
+                    {
+                        onWait?.Invoke(left);
+                        await _clock.DelayAsync(left < CountdownStep ? left : CountdownStep, cancellationToken).ConfigureAwait(false);
+                    }
                     waited = wait;
                     TotalWait += wait;
                 }
@@ -71,6 +88,7 @@ namespace M365SmtpTools.Engine.Operations
 
             DateTimeOffset now = _clock.UtcNow;
             if (_messagesPerMinute != null) _messages.Enqueue(now);
+            Volatile.Write(ref _inWindow, _messages.Count);
             if (_recipientsPerDay != null)
             {
                 _recipients.Enqueue((now, recipients));

@@ -26,14 +26,31 @@ public sealed class SendPacerTests
     }
 
     [Fact]
-    public async Task TheWaitIsReportedBeforeItHappens()
+    public async Task TheWaitIsReportedAsACountdownBeforeEachSecondOfIt()
     {
         var clock = new FakeClock();
         var pacer = new SendPacer(clock, 2, null);
         var reported = new List<TimeSpan>();
-        for (int i = 0; i < 3; i++) await pacer.WaitForSlotAsync(1, reported.Add, CancellationToken.None);
-        Assert.Equal(new[] { TimeSpan.FromMinutes(1) }, reported);
-        Assert.Equal(reported, clock.Waits);
+        for (int i = 0; i < 2; i++) await pacer.WaitForSlotAsync(1, reported.Add, CancellationToken.None);
+        clock.Advance(TimeSpan.FromMilliseconds(500));
+        TimeSpan waited = await pacer.WaitForSlotAsync(1, reported.Add, CancellationToken.None);
+        // 59.5 s left: told 59.5, 58.5, ... 0.5 s before each step of a second, the last step the half second left.
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => TimeSpan.FromSeconds(59.5 - i)), reported);
+        Assert.Equal(Enumerable.Repeat(TimeSpan.FromSeconds(1), 59).Append(TimeSpan.FromSeconds(0.5)), clock.Waits);
+        Assert.Equal(TimeSpan.FromSeconds(59.5), waited);
+        Assert.Equal(TimeSpan.FromSeconds(59.5), pacer.TotalWait);
+    }
+
+    [Fact]
+    public async Task TheEstimateCountsWhatStillFitsTheMinuteAsFreeAndTheRestAtTheLimit()
+    {
+        var pacer = new SendPacer(new FakeClock(), 30, null);
+        Assert.Equal(TimeSpan.Zero, pacer.EstimateWait(30));
+        Assert.Equal(TimeSpan.FromSeconds(20), pacer.EstimateWait(40));
+        for (int i = 0; i < 25; i++) await pacer.WaitForSlotAsync(1, null, CancellationToken.None);
+        Assert.Equal(TimeSpan.Zero, pacer.EstimateWait(5));
+        Assert.Equal(TimeSpan.FromSeconds(10), pacer.EstimateWait(10));
+        Assert.Equal(TimeSpan.Zero, new SendPacer(new FakeClock(), null, 10_000).EstimateWait(1_000));
     }
 
     [Fact]

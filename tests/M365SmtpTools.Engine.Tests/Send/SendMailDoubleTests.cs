@@ -59,6 +59,32 @@ public sealed class SendMailDoubleTests
     }
 
     [Fact]
+    public async Task Pacing_CountsDownInProgress_AndTheRemainingTimeFollowsTheLimit()
+    {
+        await using var exo = ExchangeOnlineDouble.Start();
+        var clock = new FakeClock();
+        exo.Options.Clock = () => clock.UtcNow;
+        var host = new RecordingHost();
+        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, clock)), SendKit.TokenRequest(), SendKit.Specs(35), host, Ct);
+        Assert.All(results, r => Assert.Equal(SendMailStatus.Sent, r.Status));
+
+        // Message 31 waits about a minute for the 30-a-minute window: progress counts it down second by second,
+        // and verbose says it once.
+        List<int> countdown = host.Progress.Select(p => p.CurrentOperation ?? "").Where(c => c.StartsWith("Pacing: waiting ", StringComparison.Ordinal))
+            .Select(c => int.Parse(c["Pacing: waiting ".Length..^2], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        // (The 30 went at the same fake instant, so once message 31 has waited, the window is empty again.)
+        Assert.Equal(Enumerable.Range(1, 60).Reverse(), countdown);
+        Assert.Single(host.Verbose, v => v.StartsWith("Waiting ", StringComparison.Ordinal));
+
+        // Unknown before the first result; after 30 quick sends the estimate is the 5 left at 30 a minute (10 s), not
+        // the near-zero pace of the first 30.
+        Assert.Equal(-1, host.Progress[0].SecondsRemaining);
+        OperationProgress at30 = host.Progress.First(p => p.Status.StartsWith("Sent 30, failed 0, remaining 5", StringComparison.Ordinal));
+        Assert.Equal(10, at30.SecondsRemaining);
+        Assert.Equal(0, host.Progress.Last(p => !p.Completed && p.Status.StartsWith("Sent 35,", StringComparison.Ordinal)).SecondsRemaining);
+    }
+
+    [Fact]
     public async Task Pacing_200Messages_AgainstA30PerMinuteDouble_GetNoThrottlingReply()
     {
         await using var exo = ExchangeOnlineDouble.Start();

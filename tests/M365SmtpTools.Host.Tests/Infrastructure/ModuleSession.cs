@@ -58,7 +58,8 @@ public sealed class ModuleSession : IDisposable
             ps.Streams.Verbose.Select(v => v.Message).ToList(),
             ps.Streams.Debug.Select(d => d.Message).ToList(),
             ps.Streams.Information.Select(i => i.MessageData?.ToString() ?? "").ToList(),
-            terminating);
+            terminating,
+            ps.Streams.Progress.ToList());
     }
 
     /// <summary>Runs a script that must not fail, and returns its output.</summary>
@@ -81,7 +82,8 @@ public sealed record HostResult(
     IReadOnlyList<string> Verbose,
     IReadOnlyList<string> Debug,
     IReadOnlyList<string> Information,
-    Exception? Terminating)
+    Exception? Terminating,
+    IReadOnlyList<ProgressRecord> Progress)
 {
     /// <summary>The ErrorRecord of the terminating error, if it carried one.</summary>
     public ErrorRecord? TerminatingRecord => (Terminating as IContainsErrorRecord)?.ErrorRecord;
