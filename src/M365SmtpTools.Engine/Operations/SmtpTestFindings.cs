@@ -24,22 +24,24 @@ namespace M365SmtpTools.Engine.Operations
         {
             string p = port.ToString(CultureInfo.InvariantCulture);
             if (OnWindows) return $"Test-NetConnection -ComputerName {Q(host)} -Port {p}";
-            if (OnPath("nc")) return $"nc -vz {Sh(host)} {p}";
-            return port == 465 ? $"openssl s_client -connect {Sh(host + ":" + p)}" : $"openssl s_client -starttls smtp -crlf -connect {Sh(host + ":" + p)}";
+            if (OnPath("nc")) return $"nc -vz {NativeArgument(host)} {p}";
+            return port == 465 ? $"openssl s_client -connect {NativeArgument(host + ":" + p)}" : $"openssl s_client -starttls smtp -crlf -connect {NativeArgument(host + ":" + p)}";
         }
 
         /// <summary>The command that resolves a name on this computer (dig, else host, else getent).</summary>
         internal static string DnsTestCommand(string name) =>
-            OnWindows ? $"Resolve-DnsName -Name {Q(name)}" : OnPath("dig") ? $"dig +short {Sh(name)}" : OnPath("host") ? $"host {Sh(name)}" : $"getent hosts {Sh(name)}";
+            OnWindows ? $"Resolve-DnsName -Name {Q(name)}" : OnPath("dig") ? $"dig +short {NativeArgument(name)}" : OnPath("host") ? $"host {NativeArgument(name)}" : $"getent hosts {NativeArgument(name)}";
 
         private static bool OnPath(string tool) =>
             (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator)
                 .Any(dir => dir.Length > 0 && System.IO.File.Exists(System.IO.Path.Combine(dir, tool)));
 
-        // A POSIX shell word: plain when it is a host-name-like word, else single-quoted.
-        private static string Sh(string value) =>
+        // An argument of a native command, pasted into PowerShell (the user's shell here, on Linux and macOS too): plain
+        // when it is a host-name-like word, else a PowerShell single-quoted string, since a POSIX '...' would let a
+        // typographic quote (U+2018-U+201B) in a hostile name end the string in pwsh.
+        private static string NativeArgument(string value) =>
             value.Length > 0 && value.All(c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':')
-                ? value : "'" + value.Replace("'", "'\\''") + "'";
+                ? value : Q(value);
 
         internal static SmtpTestFinding ForReply(SmtpTestStage stage, SmtpReply reply, RemediationContext context, string? serverDetail, string? address = null)
         {

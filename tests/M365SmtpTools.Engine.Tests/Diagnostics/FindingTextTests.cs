@@ -69,7 +69,25 @@ public sealed class FindingTextTests
         Assert.Equal("No DNS answer for smtp.office365.com within 5 s.", f.Evidence);
         Assert.Equal("This computer's DNS resolver didn't answer in time.", f.Meaning);
         Assert.Equal("Check the DNS servers this computer uses (ipconfig /all, /etc/resolv.conf) and that outbound DNS isn't blocked.", f.Remediation);
-        Assert.Equal(new[] { "Resolve-DnsName -Name 'smtp.office365.com'" }, f.Commands);
+        Assert.Equal(new[] { Findings.DnsTestCommand("smtp.office365.com") }, f.Commands);
+    }
+
+    [Fact]
+    public void Network_commands_are_the_tools_of_this_system_and_quote_a_hostile_name_for_PowerShell()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Equal("Resolve-DnsName -Name 'smtp.office365.com'", Findings.DnsTestCommand("smtp.office365.com"));
+            Assert.Equal("Test-NetConnection -ComputerName 'smtp.office365.com' -Port 587", Findings.TcpTestCommand("smtp.office365.com", 587));
+            return;
+        }
+        string dns = Findings.DnsTestCommand("smtp.office365.com");
+        Assert.Contains(dns, new[] { "dig +short smtp.office365.com", "host smtp.office365.com", "getent hosts smtp.office365.com" });
+        Assert.Contains(Findings.TcpTestCommand("smtp.office365.com", 587),
+            new[] { "nc -vz smtp.office365.com 587", "openssl s_client -starttls smtp -crlf -connect smtp.office365.com:587" });
+        // Pasted into pwsh, a POSIX-quoted 'h’;…' would end at the typographic quote: the name is a PowerShell literal.
+        Assert.EndsWith(" 'h\u2019\u2019;Write-Host PWNED;#'", Findings.DnsTestCommand("h\u2019;Write-Host PWNED;#"));
+        Assert.EndsWith(" 'x y'", Findings.DnsTestCommand("x y"));
     }
 
     [Theory]
@@ -82,7 +100,7 @@ public sealed class FindingTextTests
         Assert.Equal($"{name}: NXDOMAIN", f.Evidence);
         Assert.Equal($"The server name {name} doesn't resolve to any address.", f.Meaning);
         Assert.Equal(remediation, f.Remediation);
-        Assert.Equal(new[] { $"Resolve-DnsName -Name '{name}'" }, f.Commands);
+        Assert.Equal(new[] { Findings.DnsTestCommand(name) }, f.Commands);
     }
 
     public static TheoryData<int, string> PortAdvice => new()
@@ -100,7 +118,7 @@ public sealed class FindingTextTests
         var refused = Protocol("SmtpConnectFailed", "refused", inner: new SocketException((int)SocketError.ConnectionRefused));
         var unreachable = Protocol("SmtpConnectFailed", "unreachable", inner: new SocketException((int)SocketError.HostUnreachable));
         var plain = Protocol("SmtpConnectFailed", "failed");
-        string command = $"Test-NetConnection -ComputerName 'mail.contoso.test' -Port {port}";
+        string command = Findings.TcpTestCommand("mail.contoso.test", port);
 
         SmtpTestFinding t = Findings.ForConnectFailure(timeout, "mail.contoso.test", port, 30);
         Assert.Equal(("ConnectTimedOut", FindingSeverity.Error, SmtpTestStage.Connect, "no answer"), (t.Id, t.Severity, t.Stage, t.Evidence));
@@ -466,6 +484,7 @@ public sealed class FindingTextTests
     {
         IReadOnlyList<string> all = Findings.AllCommandTemplates();
         Assert.Equal(all.Count, all.Distinct().Count());
+        // The Windows forms: the templates are checked against the PowerShell cmdlet references, not this system's tools.
         Assert.Contains("Test-NetConnection -ComputerName 'smtp.office365.com' -Port 587", all);
         Assert.Contains("Resolve-DnsName -Name 'smtp.office365.com'", all);
         Assert.Contains("New-ServicePrincipal -AppId '<application id>' -ObjectId '<enterprise application object id>'", all);
