@@ -45,7 +45,7 @@ Describe 'build.ps1 -Task Package' {
         $child = Invoke-Child -Arguments @('-Command', $script)
         $child.ExitCode | Should -Be 0 -Because $child.Output
         $lines = $child.Output -split "`r?`n" | Where-Object { $_ }
-        $lines[0] | Should -Be '9'
+        $lines[0] | Should -Be '10'
         $lines[1] | Should -BeLike "*m365smtptools-zip-*M365SmtpTools"
     }
 }

@@ -53,10 +53,10 @@ Describe 'Import-Module in a fresh PowerShell' {
     Context 'a first import' {
         BeforeAll { $r = Invoke-FreshPowerShell ("Import-Module -Name `$manifestPath`n" + $probe) }
 
-        It 'exports exactly the nine cmdlets the manifest lists' {
+        It 'exports exactly the ten cmdlets the manifest lists' {
             $r.Exported | Should -Be ($manifest.CmdletsToExport | Sort-Object)
             $r.Commands | Should -Be ($manifest.CmdletsToExport | Sort-Object)
-            $r.Commands.Count | Should -Be 9
+            $r.Commands.Count | Should -Be 10
         }
 
         It 'runs an engine call that needs MSAL, failing only for the network reason' {
@@ -95,7 +95,7 @@ Import-Module -Name $manifestPath
 1..2 | ForEach-Object -Parallel { Import-Module -Name $using:manifestPath; $null = Get-M365SmtpConnection; Remove-Module -Name M365SmtpTools } -ThrottleLimit 2
 '@
         $r = Invoke-FreshPowerShell ($script + "`n" + $probe)
-        $r.Commands.Count | Should -Be 9
+        $r.Commands.Count | Should -Be 10
         $r.ErrorId | Should -Be 'IdentityEndpointUnreachable,M365SmtpTools.Commands.ConnectM365SmtpCommand'
     }
 }
