@@ -1,98 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Text;
 using M365SmtpTools.Engine.Auth;
 
 namespace M365SmtpTools.Engine.Operations
 {
-    /// <summary>The stages of a Test-M365GraphSend run, in the order they run.</summary>
-    public enum GraphTestStage
-    {
-        /// <summary>Getting the access token (or reading the one given with -AccessToken).</summary>
-        Token,
-        /// <summary>The token's claims: audience (Microsoft Graph of the cloud), Mail.Send in roles or scp, expiry, tenant.</summary>
-        Claims,
-        /// <summary>The mailbox and the permission to send from it, probed with a message without recipients (nothing is sent).</summary>
-        Mailbox,
-        /// <summary>A real test message (-SendTestMessage only).</summary>
-        Message,
-    }
-
-    /// <summary>One stage of a Test-M365GraphSend run: what happened and how long it took.</summary>
-    public sealed class GraphTestStageResult
-    {
-        internal GraphTestStageResult(GraphTestStage stage, SmtpTestStageStatus status, TimeSpan duration, string detail)
-        {
-            Stage = stage;
-            Status = status;
-            Duration = duration;
-            Detail = detail;
-        }
-
-        /// <summary>The stage.</summary>
-        public GraphTestStage Stage { get; }
-
-        /// <summary>Passed, Warning, Failed or Skipped.</summary>
-        public SmtpTestStageStatus Status { get; internal set; }
-
-        /// <summary>How long the stage took.</summary>
-        public TimeSpan Duration { get; }
-
-        /// <summary>What happened, in one line (Graph's answer, the token's audience…).</summary>
-        public string Detail { get; internal set; }
-
-        /// <summary>Milliseconds, for display.</summary>
-        public long DurationMs => (long)Duration.TotalMilliseconds;
-
-        /// <summary>The stage as one line: <c>Mailbox   Passed     52 ms  400 ErrorInvalidRecipients …</c>.</summary>
-        public override string ToString() =>
-            string.Format(CultureInfo.InvariantCulture, "{0,-9} {1,-7} {2,6} ms  {3}", Stage, Status, DurationMs, Detail);
-    }
-
-    /// <summary>
-    /// One conclusion of a Test-M365GraphSend run: what was seen (Graph's answer, the token's claims, never the token),
-    /// what it means, what to do, and the commands to run.
-    /// </summary>
-    public sealed class GraphTestFinding
-    {
-        internal GraphTestFinding(string id, FindingSeverity severity, GraphTestStage stage, string evidence, string meaning, string remediation, IReadOnlyList<string>? commands = null)
-        {
-            Id = id;
-            Severity = severity;
-            Stage = stage;
-            Evidence = evidence;
-            Meaning = meaning;
-            Remediation = remediation;
-            Commands = (commands ?? Array.Empty<string>()).ToArray();
-        }
-
-        /// <summary>A stable id, the same as Send-M365Mail -Method Graph's error id for the same answer (e.g. <c>GraphErrorAccessDenied</c>).</summary>
-        public string Id { get; }
-
-        /// <summary>Error (sending fails until fixed), Warning or Information.</summary>
-        public FindingSeverity Severity { get; }
-
-        /// <summary>The stage it belongs to.</summary>
-        public GraphTestStage Stage { get; }
-
-        /// <summary>What was seen: Graph's status, error code and message with its request-id, or the token's claims (never the token).</summary>
-        public string Evidence { get; }
-
-        /// <summary>What it means.</summary>
-        public string Meaning { get; }
-
-        /// <summary>What to do, in words.</summary>
-        public string Remediation { get; }
-
-        /// <summary>The commands to run (Exchange Online PowerShell, this module), values filled in where known.</summary>
-        public string[] Commands { get; }
-
-        /// <summary><c>Error GraphErrorAccessDenied: meaning</c>.</summary>
-        public override string ToString() => $"{Severity} {Id}: {Meaning}";
-    }
-
     /// <summary>
     /// The report of Test-M365GraphSend: the verdict, the mailbox and Graph endpoint, each stage, the token's claims
     /// (never the token) and the findings with their fixes.
