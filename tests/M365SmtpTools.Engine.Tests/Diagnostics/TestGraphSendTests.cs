@@ -26,22 +26,6 @@ public sealed class TestGraphSendTests : IDisposable
 
     public void Dispose() => _graph.Dispose();
 
-    private static HttpMessageHandler TrustTestCa() => new SocketsHttpHandler
-    {
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            RemoteCertificateValidationCallback = (_, cert, _, errors) =>
-            {
-                if (cert == null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(TestCertificates.Ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(new X509Certificate2(cert));
-            },
-        },
-    };
-
     private TestGraphSendRequest Request(string? token = null) => new()
     {
         GraphEndpoint = _graph.BaseUrl,
@@ -51,7 +35,7 @@ public sealed class TestGraphSendTests : IDisposable
     };
 
     private static Task<GraphSendTestReport> Run(TestGraphSendRequest request, RecordingHost? host = null, TokenProviderFactory? factory = null) =>
-        new TestGraphSendOperation(factory, TrustTestCa()).RunAsync(request, host ?? new RecordingHost(), TestContext.Current.CancellationToken);
+        new TestGraphSendOperation(factory, TestCertificates.TrustingHttpHandler()).RunAsync(request, host ?? new RecordingHost(), TestContext.Current.CancellationToken);
 
     private static GraphTestStageResult Stage(GraphSendTestReport r, GraphTestStage stage) => Assert.Single(r.Stages, s => s.Stage == stage);
 

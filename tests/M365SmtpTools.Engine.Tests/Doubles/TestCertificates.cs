@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -11,6 +13,23 @@ public static class TestCertificates
 
     /// <summary>One CA shared by the test run (creating RSA keys is slow).</summary>
     public static X509Certificate2 Ca => SharedCa.Value;
+
+    /// <summary>An HTTP handler that trusts exactly <see cref="Ca"/> (for the loopback HTTPS doubles such as GraphDouble).</summary>
+    public static HttpMessageHandler TrustingHttpHandler() => new SocketsHttpHandler
+    {
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, cert, _, errors) =>
+            {
+                if (cert == null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false;
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(Ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(new X509Certificate2(cert));
+            },
+        },
+    };
 
     public static X509Certificate2 CreateCa(string name)
     {

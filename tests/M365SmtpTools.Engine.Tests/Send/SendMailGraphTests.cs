@@ -31,26 +31,10 @@ public sealed class SendMailGraphTests : IDisposable
     }
 
     /// <summary>An HTTP handler that trusts only the test CA (no certificate validation is skipped).</summary>
-    private static HttpMessageHandler TrustTestCa() => new SocketsHttpHandler
-    {
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            RemoteCertificateValidationCallback = (_, cert, _, errors) =>
-            {
-                if (cert == null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(TestCertificates.Ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(new X509Certificate2(cert));
-            },
-        },
-    };
-
     private SendMailOperationSettings Settings(HookClock? clock = null, TokenProviderFactory? factory = null) => new()
     {
         Clock = clock ?? new HookClock(),
-        GraphHttpHandler = TrustTestCa(),
+        GraphHttpHandler = TestCertificates.TrustingHttpHandler(),
         RetrySeed = 7,
         TokenProviderFactory = factory,
     };
