@@ -175,8 +175,7 @@ namespace M365SmtpTools.Engine.Operations
             {
                 MimeMessage m = item.Message!;
                 string mailbox = GraphMailbox(item);
-                item.Started = _clock.UtcNow;
-                lock (_gate) _batchStarted ??= item.Started;
+                MarkStarted(item);
                 int attempt = 0;
                 bool tokenRenewed = false;
                 _host.WriteVerbose($"Message {item.Index + 1} of {_total}: {m.MessageId} from {mailbox} to {string.Join(", ", item.Result.Recipients)} through Graph.");

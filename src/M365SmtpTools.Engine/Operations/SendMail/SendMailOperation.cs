@@ -717,8 +717,7 @@ namespace M365SmtpTools.Engine.Operations
                 }
                 MimeMessage m = item.Message!;
                 ResolvedSmtpEndpoint ep = item.Endpoint!;
-                item.Started = _clock.UtcNow;
-                lock (_gate) _batchStarted ??= item.Started;
+                MarkStarted(item);
                 bool staleRetried = false;
                 int attempt = 0;
                 _host.WriteVerbose($"Message {item.Index + 1} of {_total}: {m.MessageId} to {string.Join(", ", item.Result.Recipients)}.");
@@ -1009,6 +1008,13 @@ namespace M365SmtpTools.Engine.Operations
                         _onResult(_items[_nextToEmit++].Result);
                 }
                 if (_total > 1) Progress(null);
+            }
+
+            /// <summary>Notes when a message's attempts start; the first message also starts the remaining-time estimate's clock.</summary>
+            private void MarkStarted(Item item)
+            {
+                item.Started = _clock.UtcNow;
+                lock (_gate) _batchStarted ??= item.Started;
             }
 
             private string Summary()
