@@ -9,7 +9,8 @@
 #   bash tests/mutation.sh spf dns data    several areas in one Stryker run (one build and one coverage pass)
 #   bash tests/mutation.sh all             every area in one run
 #
-# Environment: MUTATION_CONCURRENCY (default 2: test processes at once), MUTATION_OUT (default StrykerOutput/ in
+# Environment: MUTATION_CONCURRENCY (default 2: test processes at once), MUTATION_RUNNER (default mtp; vstest is the
+# other runner Stryker offers for this project), MUTATION_OUT (default StrykerOutput/ in
 # the repository, ignored by git). Prints the per-area table (as in tests/MUTATION.md) and every surviving mutant.
 # Like tests/run.sh it installs the test prerequisites and starts the real servers of tests/interop/servers (their
 # interop tests kill mutants too: the SPF evaluator is mostly tested against nsd), and stops them at the end. Don't run
@@ -42,16 +43,16 @@ out="${MUTATION_OUT:-$repo/StrykerOutput}/$(date -u +%Y%m%dT%H%M%SZ)-$(IFS=-; ec
 mkdir -p "$out"
 config="$out/stryker-config.json"
 # One Stryker configuration: the common settings plus the union of the areas' mutate globs.
-python3 - "$config" "${MUTATION_CONCURRENCY:-2}" "${files[@]}" <<'EOF'
+python3 - "$config" "${MUTATION_CONCURRENCY:-2}" "${MUTATION_RUNNER:-mtp}" "${files[@]}" <<'EOF'
 import json, sys
-config_path, concurrency, area_files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+config_path, concurrency, runner, area_files = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 mutate = []
 for f in area_files:
     mutate += json.load(open(f))["mutate"]
 json.dump({"stryker-config": {
     "project": "M365SmtpTools.Engine.csproj",
     "test-projects": ["M365SmtpTools.Engine.Tests.csproj"],
-    "test-runner": "mtp",
+    "test-runner": runner,
     "coverage-analysis": "perTest",
     "concurrency": concurrency,
     "mutate": mutate,
