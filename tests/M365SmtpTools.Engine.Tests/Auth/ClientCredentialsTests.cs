@@ -148,10 +148,16 @@ public sealed class ClientCredentialsTests : IDisposable
     public async Task Certificate_thumbprint_outside_Windows_says_to_use_a_file()
     {
         if (OperatingSystem.IsWindows()) Assert.Skip("Windows has a certificate store; this test is about other systems.");
-        var request = new ConnectSmtpRequest { TenantId = TestJwt.Tenant, ClientId = AuthTestHelpers.ClientId, CertificateThumbprint = "AB12CD34", UserName = AuthTestHelpers.Mailbox };
+        var request = new ConnectSmtpRequest { TenantId = TestJwt.Tenant, ClientId = AuthTestHelpers.ClientId, CertificateThumbprint = "3A 4B 5C 6D 7E 8F 90 12 A3 B4 C5 D6 E7 F8 09 1A 2B 3C 4D 5E", UserName = AuthTestHelpers.Mailbox };
         M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions())).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateStoreNotSupported", e.ErrorId);
         Assert.Contains("-CertificatePath", e.RecommendedAction);
+
+        // The shape is checked first, on every system: a truncated thumbprint is named as such, not looked up.
+        request.CertificateThumbprint = "AB12CD34";
+        M365SmtpException shape = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions())).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        Assert.Equal("CertificateThumbprintInvalid", shape.ErrorId);
+        Assert.Equal("CertificateThumbprint", shape.TargetObject);
     }
 
     [Fact]

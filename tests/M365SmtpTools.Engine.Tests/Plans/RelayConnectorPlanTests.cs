@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using M365SmtpTools.Engine.Auth;
 using M365SmtpTools.Engine.Exchange;
 using M365SmtpTools.Engine.Operations;
 using M365SmtpTools.Engine.Tests.Infrastructure;
@@ -302,7 +303,7 @@ public sealed class RelayConnectorPlanTests
         string pfx = Path.Combine(TestPaths.NewTempDir(), "scanner.pfx");
         File.WriteAllBytes(pfx, cert.Export(X509ContentType.Pfx, "right-password"));
         var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", CertificatePath = pfx, CertificatePassword = Secure("wrong-password-123") }));
-        Assert.Equal("CertificateLoadFailed", e.ErrorId);
+        Assert.Equal("CertificateFileUnreadable", e.ErrorId);
         Assert.NotNull(e.InnerException);
         Assert.DoesNotContain("wrong-password-123", e.Message);
         Assert.DoesNotContain("right-password", e.Message);
@@ -338,16 +339,16 @@ public sealed class RelayConnectorPlanTests
     public async Task TheThumbprintNeedsTheWindowsStore()
     {
         var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", CertificateThumbprint = "\u200e8a 3f 0c 5e 9b 1d 2e 4f 6a 7b 8c 9d 0e 1f 2a 3b 4c 5d 6e 7f" }));
-        Assert.Equal(OperatingSystem.IsWindows() ? "CertificateNotFound" : "CertificateStoreUnavailable", e.ErrorId);
+        Assert.Equal(OperatingSystem.IsWindows() ? "CertificateNotFoundInStore" : "CertificateStoreNotSupported", e.ErrorId);
         if (!OperatingSystem.IsWindows()) Assert.Contains("-CertificatePath", e.RecommendedAction);
 
         var bad = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", CertificateThumbprint = "not-a-thumbprint" }));
-        Assert.Equal("InvalidCertificateThumbprint", bad.ErrorId);
+        Assert.Equal("CertificateThumbprintInvalid", bad.ErrorId);
     }
 
     [Fact]
     public void TheStoreIsOnlyAskedOnWindows() =>
-        Assert.Equal("CertificateStoreUnavailable", Assert.Throws<M365SmtpException>(() => CertificateSource.FromStore(new string('A', 40), () => false)).ErrorId);
+        Assert.Equal("CertificateStoreNotSupported", Assert.Throws<M365SmtpException>(() => CertificateLoader.FromStore(new string('A', 40), CertificateUse.ConnectorPlan, () => false)).ErrorId);
 
     [Theory]
     [InlineData(null, null, "RelayMethodMissing")]

@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using M365SmtpTools.Engine.Auth;
 using M365SmtpTools.Engine.Dns;
 using M365SmtpTools.Engine.Exchange;
 
@@ -88,12 +89,12 @@ namespace M365SmtpTools.Engine.Operations
                 else if (!string.IsNullOrWhiteSpace(request.CertificatePath))
                 {
                     host.WriteVerbose($"Reading the certificate file {request.CertificatePath}.");
-                    certificate = loaded = CertificateSource.FromFile(request.CertificatePath!, request.CertificatePassword);
+                    certificate = loaded = CertificateLoader.FromFile(request.CertificatePath!, request.CertificatePassword, CertificateUse.ConnectorPlan);
                     source = request.CertificatePath!;
                 }
                 else
                 {
-                    certificate = loaded = CertificateSource.FromStore(request.CertificateThumbprint!);
+                    certificate = loaded = CertificateLoader.FromStore(request.CertificateThumbprint!, CertificateUse.ConnectorPlan);
                     source = "Windows certificate store";
                 }
                 try

@@ -29,6 +29,7 @@ namespace M365SmtpTools.Engine.Operations
             private ITokenProvider? _graphTokens;
             private string? _graphAppId;
             private DateTimeOffset _graphNotBefore;
+            private readonly object _graphGate = new object();
 
             // ---- validation ---------------------------------------------------------------------------------------
 
@@ -38,7 +39,7 @@ namespace M365SmtpTools.Engine.Operations
                 void NotApplicable(string parameter, bool given)
                 {
                     if (given)
-                        throw Invalid("ParameterNotApplicableToGraph", parameter,
+                        throw SendMailRequestChecks.Invalid("ParameterNotApplicableToGraph", parameter,
                             $"-{parameter} applies to SMTP; -Method Graph sends over HTTPS to Microsoft Graph.",
                             $"Remove -{parameter}, or use an SMTP method (-Method ClientSubmission, Relay or DirectSend).");
                 }
@@ -55,16 +56,16 @@ namespace M365SmtpTools.Engine.Operations
                 NotApplicable("TranscriptPath", !string.IsNullOrWhiteSpace(r.TranscriptPath));
                 NotApplicable("AllowRetiredBasicAuth", r.AllowRetiredBasicAuth);
                 if (!string.IsNullOrWhiteSpace(r.ConnectionName))
-                    throw Invalid("ConnectionNameNotApplicable", "ConnectionName",
+                    throw SendMailRequestChecks.Invalid("ConnectionNameNotApplicable", "ConnectionName",
                         "-ConnectionName names a Connect-M365Smtp connection, whose token is for SMTP; -Method Graph needs a token for Microsoft Graph.",
                         "Give the auth parameters (e.g. -TenantId -ClientId -CertificatePath -UserName, or -ManagedIdentity) with -Method Graph.");
                 if (!r.SpecifiesAuthMethod())
-                    throw Invalid("GraphAuthMissing", "Method",
+                    throw SendMailRequestChecks.Invalid("GraphAuthMissing", "Method",
                         "-Method Graph needs a way to get a token for Microsoft Graph; session connections (Connect-M365Smtp) hold SMTP tokens.",
                         "Give -TenantId -ClientId with -CertificatePath, -CertificateThumbprint or -ClientSecret (and -UserName), -ManagedIdentity, -DeviceCode or -Interactive with -ClientId, or -AccessToken with a token for https://graph.microsoft.com.");
                 SmtpAuthMethod method = GraphAuthOptions().Validate();
                 if (method == SmtpAuthMethod.Basic)
-                    throw Invalid("GraphBasicAuthNotSupported", "Credential",
+                    throw SendMailRequestChecks.Invalid("GraphBasicAuthNotSupported", "Credential",
                         "Microsoft Graph doesn't accept a user name and password (-Credential); it needs an OAuth token.",
                         "Use -CertificatePath, -ClientSecret, -ManagedIdentity, -DeviceCode, -Interactive or -AccessToken.");
 
@@ -97,17 +98,17 @@ namespace M365SmtpTools.Engine.Operations
                 return auth;
             }
 
-            private string GraphMailbox(Item item) =>
+            private string GraphMailbox(SendItem item) =>
                 string.IsNullOrWhiteSpace(_request.UserName) ? item.Message!.From.Address : _request.UserName!.Trim();
 
             // ---- step 1: what Graph can't carry -------------------------------------------------------------------
 
-            private void PrepareGraph(Item item)
+            private void PrepareGraph(SendItem item)
             {
                 MimeMessage m = item.Message!;
                 GraphMessageWriter.Validate(m);
                 if (item.Notify != SmtpDsnNotify.Default)
-                    throw Invalid("GraphDeliveryNotificationNotSupported", "DeliveryNotification",
+                    throw SendMailRequestChecks.Invalid("GraphDeliveryNotificationNotSupported", "DeliveryNotification",
                         "-DeliveryNotification asks for SMTP delivery status notifications, which Microsoft Graph's sendMail doesn't offer.",
                         "Remove -DeliveryNotification (Exchange Online still sends non-delivery reports to the sender), or use an SMTP method.");
                 GraphAttachmentPlan.Check(m);
@@ -171,14 +172,14 @@ namespace M365SmtpTools.Engine.Operations
 
             // ---- sending ------------------------------------------------------------------------------------------
 
-            private async Task SendOneGraphAsync(Item item)
+            private async Task SendOneGraphAsync(SendItem item)
             {
                 MimeMessage m = item.Message!;
                 string mailbox = GraphMailbox(item);
-                MarkStarted(item);
+                _results.MarkStarted(item);
                 int attempt = 0;
                 bool tokenRenewed = false;
-                _host.WriteVerbose($"Message {item.Index + 1} of {_total}: {m.MessageId} from {mailbox} to {string.Join(", ", item.Result.Recipients)} through Graph.");
+                _host.WriteVerbose($"Message {item.Index + 1} of {_results.Total}: {m.MessageId} from {mailbox} to {string.Join(", ", item.Result.Recipients)} through Graph.");
                 // The bodies as the message was built: -BodyAsHtml makes Body the HTML body when no HtmlBody is given.
                 string? text = item.Spec.Body, html = item.Spec.HtmlBody;
                 if (_request.BodyAsHtml && string.IsNullOrWhiteSpace(html)) { html = text; text = null; }
@@ -186,7 +187,7 @@ namespace M365SmtpTools.Engine.Operations
                     _host.WriteVerbose($"Message {item.Index + 1}: Graph carries one body, so the HTML body is sent and the text body is left out.");
                 while (true)
                 {
-                    if (_ct.IsCancellationRequested) { Finish(item, SendMailStatus.NotAttempted, null); return; }
+                    if (_ct.IsCancellationRequested) { _results.Finish(item, SendMailStatus.NotAttempted, null); return; }
                     attempt++;
                     item.Result.Attempts = attempt;
                     SendFailureClass cls;
@@ -228,12 +229,12 @@ namespace M365SmtpTools.Engine.Operations
                         {
                             retryAfter = ra;
                             // Throttling is per app and mailbox: every worker waits, not only this message.
-                            lock (_gate) { DateTimeOffset until = _clock.UtcNow + ra; if (until > _graphNotBefore) _graphNotBefore = until; }
+                            lock (_graphGate) { DateTimeOffset until = _clock.UtcNow + ra; if (until > _graphNotBefore) _graphNotBefore = until; }
                         }
                     }
                     catch (OperationCanceledException) when (_ct.IsCancellationRequested)
                     {
-                        Finish(item, SendMailStatus.NotAttempted, null);
+                        _results.Finish(item, SendMailStatus.NotAttempted, null);
                         return;
                     }
                     catch (GraphTransportException e)
@@ -260,23 +261,23 @@ namespace M365SmtpTools.Engine.Operations
                         {
                             item.Result.Meaning = "The connection was lost after the request was sent and before Graph answered: Graph may have accepted the message. It was not sent again.";
                             item.Result.Remediation = failure.RecommendedAction;
-                            Finish(item, SendMailStatus.Unknown, failure);
+                            _results.Finish(item, SendMailStatus.Unknown, failure);
                         }
                         else
-                            Fail(item, failure);
-                        if (whole) StopBatch(null, failure);
+                            _results.Fail(item, failure);
+                        if (whole) _results.StopBatch(null, failure);
                         return;
                     }
                     TimeSpan delay = retryAfter ?? _retry.BackoffFor(cls, attempt);
                     _host.WriteVerbose($"Message {item.Index + 1}: attempt {attempt} failed ({cls}: {failure.Message}); retrying in {delay.TotalSeconds:0.#} s{(retryAfter != null ? " (Retry-After)" : "")}.");
-                    Progress($"Retrying message {item.Index + 1} in {delay.TotalSeconds:0} s ({cls})");
+                    _results.Progress($"Retrying message {item.Index + 1} in {delay.TotalSeconds:0} s ({cls})");
                     try
                     {
                         await _clock.DelayAsync(delay, _ct).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
-                        Finish(item, SendMailStatus.NotAttempted, null);
+                        _results.Finish(item, SendMailStatus.NotAttempted, null);
                         return;
                     }
                 }
@@ -286,7 +287,7 @@ namespace M365SmtpTools.Engine.Operations
             private async Task WaitForGraphAsync()
             {
                 TimeSpan wait;
-                lock (_gate) wait = _graphNotBefore - _clock.UtcNow;
+                lock (_graphGate) wait = _graphNotBefore - _clock.UtcNow;
                 if (wait > TimeSpan.Zero)
                 {
                     _host.WriteVerbose($"Graph asked to wait (Retry-After); waiting {wait.TotalSeconds:0.#} s.");
@@ -306,7 +307,7 @@ namespace M365SmtpTools.Engine.Operations
                 r.EnhancedStatusCode = null;
             }
 
-            private void GraphSent(Item item, GraphResponse response)
+            private void GraphSent(SendItem item, GraphResponse response)
             {
                 SendMailResult r = item.Result;
                 r.Meaning = null;
@@ -316,7 +317,7 @@ namespace M365SmtpTools.Engine.Operations
                     .Select(a => new SendMailRecipientResult(a.Address, true, response.Status, null, response.Describe())).ToList();
                 r.SentAt = _clock.UtcNow;
                 _host.WriteVerbose($"Message {item.Index + 1}: accepted by Graph ({response.Describe()}{Ids(response)}).");
-                Finish(item, SendMailStatus.Sent, null);
+                _results.Finish(item, SendMailStatus.Sent, null);
             }
         }
     }
