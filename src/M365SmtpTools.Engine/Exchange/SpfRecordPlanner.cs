@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using M365SmtpTools.Engine.Dns.Spf;
 
 namespace M365SmtpTools.Engine.Exchange
 {
@@ -53,24 +54,7 @@ namespace M365SmtpTools.Engine.Exchange
     {
         public const string MicrosoftInclude = "include:spf.protection.outlook.com";
         public const int MaxTxtString = 255;
-        private static readonly string[] Mechanisms = { "all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists" };
         private static readonly HashSet<string> LookupTerms = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "include", "a", "mx", "ptr", "exists", "redirect" };
-
-        private sealed class Term
-        {
-            public string Text = "";
-            public char Qualifier = '+';
-            public string Name = "";        // mechanism or modifier name, lower case; "" for unknown
-            public string Value = "";       // after ':' or '=' (or '/' for a/mx)
-            public bool IsModifier;
-        }
-
-        /// <summary>True when the TXT string is an SPF record (RFC 7208 4.5: "v=spf1" then a space or the end).</summary>
-        public static bool IsSpf(string txt)
-        {
-            string t = txt.TrimStart();
-            return t.StartsWith("v=spf1", StringComparison.OrdinalIgnoreCase) && (t.Length == 6 || t[6] == ' ');
-        }
 
         /// <summary>
         /// Plans the SPF change. <paramref name="txtRecords"/> null means the records couldn't be read.
@@ -81,7 +65,7 @@ namespace M365SmtpTools.Engine.Exchange
             var change = new SpfChange { Domain = domain, Checked = txtRecords != null };
             if (txtRecords == null) return change;
             string senderTerm = sender == null ? "" : "ip4:" + sender.Text;
-            var spf = txtRecords.Where(IsSpf).Select(r => r.Trim()).ToArray();
+            var spf = txtRecords.Where(SpfRecord.IsSpf).Select(r => r.Trim()).ToArray();
             change.CurrentRecords = spf;
 
             if (spf.Length > 1)
@@ -121,13 +105,13 @@ namespace M365SmtpTools.Engine.Exchange
                 change.ChangeNeeded = true;
                 return change;
             }
-            List<Term> terms = Parse(current);
+            List<SpfTerm> terms = SpfTerm.Split(current);
             bool hasMicrosoft = terms.Any(t => !t.IsModifier && t.Name == "include" && t.Value.Equals("spf.protection.outlook.com", StringComparison.OrdinalIgnoreCase));
             bool? authorizes = null;
             if (sender != null)
             {
                 authorizes = false;
-                foreach (Term t in terms.Where(t => !t.IsModifier && t.Name == "ip4"))
+                foreach (SpfTerm t in terms.Where(t => !t.IsModifier && t.Name == "ip4"))
                 {
                     if (!SenderAddressRange.TryParseIp4Term(t.Value, out uint net, out int len) || !sender.IsWithin(net, len)) continue;
                     authorizes = t.Qualifier == '+';
@@ -140,7 +124,7 @@ namespace M365SmtpTools.Engine.Exchange
                 change.AuthorizesSender = authorizes;
             }
 
-            Term? all = terms.FirstOrDefault(t => !t.IsModifier && t.Name == "all");
+            SpfTerm? all = terms.FirstOrDefault(t => !t.IsModifier && t.Name == "all");
             if (all != null && (all.Qualifier == '+' || all.Qualifier == '?'))
                 findings.Add(new PlanFinding("SpfPermissiveAll", FindingSeverity.Warning,
                     $"The SPF record of {domain} ends with '{all.Text}', which {(all.Qualifier == '+' ? "lets every host on the internet pass SPF as " + domain : "says nothing about hosts that aren't listed (neutral)")}, so it protects nothing. The plan keeps it as it is.",
@@ -173,7 +157,7 @@ namespace M365SmtpTools.Engine.Exchange
                 if (at < 0) at = IndexOf(terms, t => t.IsModifier);
                 if (at < 0) at = terms.Count;
                 merged.Insert(at, senderTerm);
-                terms.Insert(at, new Term { Text = senderTerm, Name = "ip4", Value = sender!.Text });
+                terms.Insert(at, SpfTerm.Lex(senderTerm));
             }
             if (!hasMicrosoft)
             {
@@ -181,7 +165,7 @@ namespace M365SmtpTools.Engine.Exchange
                 if (at < 0) at = IndexOf(terms, t => t.IsModifier);
                 if (at < 0) at = terms.Count;
                 merged.Insert(at, MicrosoftInclude);
-                terms.Insert(at, new Term { Text = MicrosoftInclude, Name = "include", Value = "spf.protection.outlook.com" });
+                terms.Insert(at, SpfTerm.Lex(MicrosoftInclude));
             }
             string record = "v=spf1 " + string.Join(" ", merged);
             change.ChangeNeeded = true;
@@ -241,38 +225,12 @@ namespace M365SmtpTools.Engine.Exchange
 
         private static int CountLookups(IEnumerable<string> names) => names.Count(n => LookupTerms.Contains(n));
 
-        private static int IndexOf(List<Term> terms, Func<Term, bool> predicate)
+        private static int IndexOf(List<SpfTerm> terms, Func<SpfTerm, bool> predicate)
         {
             for (int i = 0; i < terms.Count; i++) if (predicate(terms[i])) return i;
             return -1;
         }
 
         private static string QualifierMeaning(char q) => q == '-' ? "fail" : q == '~' ? "softfail" : q == '?' ? "neutral" : "pass";
-
-        private static List<Term> Parse(string record)
-        {
-            var terms = new List<Term>();
-            foreach (string text in record.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries).Skip(1))
-            {
-                var term = new Term { Text = text };
-                string body = text;
-                if ("+-~?".IndexOf(body[0]) >= 0 && body.Length > 1) { term.Qualifier = body[0]; body = body.Substring(1); }
-                string? mech = Mechanisms.FirstOrDefault(m => body.StartsWith(m, StringComparison.OrdinalIgnoreCase)
-                    && (body.Length == m.Length || body[m.Length] == ':' || body[m.Length] == '/'));
-                if (mech != null)
-                {
-                    term.Name = mech;
-                    term.Value = body.Length > mech.Length ? body.Substring(mech.Length + (body[mech.Length] == ':' ? 1 : 0)) : "";
-                }
-                else if (body.IndexOf('=') > 0 && term.Qualifier == '+' && text[0] != '+')
-                {
-                    term.IsModifier = true;
-                    term.Name = body.Substring(0, body.IndexOf('=')).ToLowerInvariant();
-                    term.Value = body.Substring(body.IndexOf('=') + 1);
-                }
-                terms.Add(term);
-            }
-            return terms;
-        }
     }
 }

@@ -53,6 +53,8 @@ public class SpfRecordTests
     [InlineData("v=spf10 -all", false)]
     [InlineData("v=spf1-all", false)]
     [InlineData("spf2.0/pra -all", false)]
+    [InlineData(" v=spf1 -all", false)] // RFC 7208 4.5: the record begins with the version; receivers ignore this one
+    [InlineData("spf1 -all", false)]
     public void Recognizes_SPF_records(string text, bool isSpf) => Assert.Equal(isSpf, SpfRecord.IsSpf(text));
 
     [Theory]

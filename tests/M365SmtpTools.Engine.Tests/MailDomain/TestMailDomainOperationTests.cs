@@ -466,7 +466,7 @@ public class TestMailDomainOperationTests
     [InlineData("v=spf1  mx", "include:x.test", "v=spf1 mx include:x.test")]
     [InlineData("v=spf1 mx ~ALL exp=e.test", "include:x.test", "v=spf1 mx include:x.test ~ALL exp=e.test")]
     public void Inserts_a_term_before_all_and_modifiers(string record, string term, string expected) =>
-        Assert.Equal(expected, TestMailDomainOperation.InsertBeforeAll(record, term));
+        Assert.Equal(expected, SpfTerm.InsertBeforeAll(record, term));
 
     [Theory]
     [InlineData("203.0.113.25", true)]
@@ -483,7 +483,7 @@ public class TestMailDomainOperationTests
     [InlineData("2a01:111:f400::1", true)]
     [InlineData("::ffff:10.0.0.1", false)]
     public void Tells_public_addresses(string ip, bool expected) =>
-        Assert.Equal(expected, TestMailDomainOperation.IsPublic(IPAddress.Parse(ip)));
+        Assert.Equal(expected, DirectSendCheck.IsPublic(IPAddress.Parse(ip)));
 
     [Fact]
     public async Task Every_recommended_command_is_written_out_for_pscheck()

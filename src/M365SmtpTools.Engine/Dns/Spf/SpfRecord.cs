@@ -98,8 +98,6 @@ namespace M365SmtpTools.Engine.Dns.Spf
     /// <summary>A parsed SPF record (RFC 7208 section 4.6 and 12).</summary>
     public sealed class SpfRecord
     {
-        private static readonly Regex ModifierName = new Regex(@"^[A-Za-z][A-Za-z0-9\-_.]*=", RegexOptions.CultureInvariant);
-
         private SpfRecord(string text) => Text = text;
 
         /// <summary>The record as published (strings joined).</summary>
@@ -130,13 +128,13 @@ namespace M365SmtpTools.Engine.Dns.Spf
             var r = new SpfRecord(text);
             var mechanisms = new List<SpfMechanism>();
             var unknown = new List<string>();
-            foreach (string term in text.Substring(6).Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
+            foreach (SpfTerm t in SpfTerm.Split(text))
             {
-                if (ModifierName.IsMatch(term))
+                string term = t.Text;
+                if (t.IsModifier)
                 {
-                    int eq = term.IndexOf('=');
-                    string name = term.Substring(0, eq).ToLowerInvariant();
-                    string value = term.Substring(eq + 1);
+                    string name = t.Name;
+                    string value = t.Value;
                     if (!SpfMacro.IsValidMacroString(value, out string? why)) { error = $"the modifier '{term}' is invalid: {why}"; return false; }
                     if (name == "redirect")
                     {
