@@ -203,6 +203,14 @@ namespace M365SmtpTools.Engine.Auth
                 throw Invalid($"{parameter}Missing", parameter, $"-{way} needs -{parameter}: {what}.", $"Add -{parameter}.");
         }
 
+        /// <summary>
+        /// -ConnectionName with auth parameters (or with a method that doesn't authenticate): one mistake, one error id
+        /// for every command that takes both.
+        /// </summary>
+        internal static M365SmtpException ConnectionNameNotApplicable(string why) =>
+            Invalid("ConnectionNameNotApplicable", "ConnectionName", "-ConnectionName names a session connection, but " + why + ".",
+                "Give either -ConnectionName or the auth parameters.");
+
         internal static M365SmtpException Invalid(string errorId, string? parameter, string message, string action) =>
             new M365SmtpException(errorId, ErrorKind.InvalidArgument, message) { TargetObject = parameter, RecommendedAction = action };
     }

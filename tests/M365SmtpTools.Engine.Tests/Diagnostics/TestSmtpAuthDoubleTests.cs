@@ -310,6 +310,12 @@ public sealed class TestSmtpAuthDoubleTests
         TestSmtpAuthRequest c = Diag.Request(exo);
         c.ConnectionName = "Nope";
         Assert.Equal("ConnectionNotFound", (await Assert.ThrowsAnyAsync<M365SmtpException>(() => Diag.Op(exo).RunAsync(c))).ErrorId);
+        // A session connection and auth parameters: the same id and text as Send-M365Mail gives for this mistake.
+        TestSmtpAuthRequest d = Diag.Request(exo).WithToken("x");
+        d.ConnectionName = "Reports";
+        M365SmtpException both = await Assert.ThrowsAnyAsync<M365SmtpException>(() => Diag.Op(exo).RunAsync(d));
+        Assert.Equal("ConnectionNameNotApplicable", both.ErrorId);
+        Assert.Equal("-ConnectionName names a session connection, but auth parameters were given too.", both.Message);
         Assert.Equal(0, exo.ConnectionCount);
     }
 

@@ -189,11 +189,8 @@ namespace M365SmtpTools.Engine.Operations
                     _host.WriteVerbose($"Using the session connection '{_connection.Name}' ({_connection.Method} as {_connection.UserName}).");
                 }
                 else if (!string.IsNullOrWhiteSpace(r.ConnectionName))
-                    throw SendMailRequestChecks.Invalid("ConnectionNameNotApplicable", "ConnectionName",
-                        r.Method == SendMethod.ClientSubmission
-                            ? "-ConnectionName names a session connection, but auth parameters were given too."
-                            : $"-ConnectionName names a session connection, but -Method {r.Method} doesn't authenticate.",
-                        "Remove -ConnectionName, or the auth parameters.");
+                    throw SmtpAuthOptions.ConnectionNameNotApplicable(r.Method == SendMethod.ClientSubmission
+                        ? "auth parameters were given too" : $"-Method {r.Method} doesn't authenticate");
 
                 _clientCertificate = SendMailRequestChecks.LoadClientCertificate(r);
                 _endpoint = SubmissionEndpoints.Resolve(r.Method, r.Endpoint, r.Environment, server, port, r.RequireTls, _clientCertificate != null);

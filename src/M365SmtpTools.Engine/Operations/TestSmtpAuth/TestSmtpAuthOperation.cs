@@ -104,7 +104,7 @@ namespace M365SmtpTools.Engine.Operations
                 if (method.IsDelegated() && !host.IsInteractive) throw TokenProviderFactory.NonInteractiveDelegated(method);
                 plan.Method = method;
                 if (!string.IsNullOrWhiteSpace(request.ConnectionName))
-                    throw SmtpAuthOptions.Invalid("ConnectionNameWithAuth", "ConnectionName", "-ConnectionName names a session connection, but auth parameters were given too.", "Give either -ConnectionName or the auth parameters.");
+                    throw SmtpAuthOptions.ConnectionNameNotApplicable("auth parameters were given too");
             }
             else if (!string.IsNullOrWhiteSpace(request.ConnectionName))
                 plan.Session = _registry.Get(request.ConnectionName);

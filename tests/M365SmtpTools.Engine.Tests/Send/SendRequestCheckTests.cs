@@ -7,10 +7,11 @@ using M365SmtpTools.Engine.Tests.Infrastructure;
 namespace M365SmtpTools.Engine.Tests.Send;
 
 /// <summary>
-/// The relay client certificate (-ClientCertificate, -ClientCertificatePath, -ClientCertificateThumbprint) through
-/// Send-M365Mail's operation: each mistake is one error naming the parameter, raised before anything connects.
+/// Request mistakes of Send-M365Mail found before anything connects: the relay client certificate (-ClientCertificate,
+/// -ClientCertificatePath, -ClientCertificateThumbprint) and -ConnectionName beside auth parameters, through
+/// the operation: each mistake is one error naming the parameter.
 /// </summary>
-public sealed class ClientCertificateTests
+public sealed class SendRequestCheckTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -102,5 +103,22 @@ public sealed class ClientCertificateTests
         M365SmtpException store = await Refused(good);
         Assert.Equal("ClientCertificateStoreNotSupported", store.ErrorId);
         Assert.Contains("-ClientCertificatePath", store.RecommendedAction);
+    }
+
+    [Fact]
+    public async Task A_session_connection_with_auth_parameters_or_with_relay_is_one_mistake()
+    {
+        var withAuth = SendKit.TokenRequest();
+        withAuth.ConnectionName = "Reports";
+        M365SmtpException e = await Refused(withAuth);
+        Assert.Equal("ConnectionNameNotApplicable", e.ErrorId);
+        Assert.Equal("-ConnectionName names a session connection, but auth parameters were given too.", e.Message);
+
+        SendMailRequest relay = Relay();
+        relay.ConnectionName = "Reports";
+        M365SmtpException r = await Refused(relay);
+        Assert.Equal("ConnectionNameNotApplicable", r.ErrorId);
+        Assert.Equal("-ConnectionName names a session connection, but -Method Relay doesn't authenticate.", r.Message);
+        Assert.Equal("ConnectionName", r.TargetObject);
     }
 }
