@@ -57,8 +57,8 @@ namespace M365SmtpTools.Engine.Smtp
 
         public bool IsBroken => _aborted != 0;
 
-        /// <summary>True when the server is Exchange Online (by host name or EHLO name): failures get the reply catalogue's advice.</summary>
-        public bool MicrosoftServer { get; set; }
+        /// <summary>The rules of the service this session is with, once EHLO says it is one they know: failures get their advice.</summary>
+        public ISmtpServerRules? KnownServer { get; set; }
 
         public bool IsSecure => _stream is SslStream;
 

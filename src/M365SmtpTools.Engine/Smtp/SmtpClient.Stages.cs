@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
-using M365SmtpTools.Engine.Exchange;
 
 namespace M365SmtpTools.Engine.Smtp
 {
@@ -24,13 +23,7 @@ namespace M365SmtpTools.Engine.Smtp
             options ??= new SmtpConnectOptions();
             PrepareConnect(host, port, options);
             _remoteEndPoint = null;
-            if (MicrosoftHosts.IsMicrosoft365Host(host) && (port == 465 || options.TlsMode == SmtpTlsMode.ImplicitTls))
-                throw new SmtpProtocolException("SmtpImplicitTlsNotSupported", ErrorKind.InvalidArgument,
-                    $"Microsoft 365 client submission does not support port 465 or implicit TLS ({host}:{port}).", SmtpPhase.Connect, host)
-                {
-                    TargetObject = host + ":" + port.ToString(CultureInfo.InvariantCulture),
-                    RecommendedAction = "Use port 587 (or 25) with STARTTLS. A device that can only use port 465 needs a relay in between, or another sending method.",
-                };
+            if (options.ServerRules?.RefuseConnection(host, port, options.TlsMode) is SmtpProtocolException refused) throw refused;
             options.Host.WriteVerbose($"Connecting to {host} port {port} (TLS: {options.TlsMode}).");
             Socket socket = await SmtpChannel.ConnectSocketAsync(host, port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
             var channel = new SmtpChannel(new NetworkStream(socket, ownsSocket: true), socket, host, options) { Phase = SmtpPhase.Connect };
@@ -113,7 +106,7 @@ namespace M365SmtpTools.Engine.Smtp
             await c.WriteLineAsync(SmtpCommandText.MailFrom(new SmtpEnvelope(from, Array.Empty<string>()), null, false, utf8, false), cancellationToken).ConfigureAwait(false);
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (!reply.IsPositiveCompletion)
-                throw SmtpErrors.CommandFailed("SmtpSenderRejected", SmtpPhase.MailFrom, Host, reply, $"The server refused the sender <{from}>", c.MicrosoftServer);
+                throw SmtpErrors.CommandFailed("SmtpSenderRejected", SmtpPhase.MailFrom, Host, reply, $"The server refused the sender <{from}>", c.KnownServer);
             return reply;
         }
 
@@ -136,7 +129,7 @@ namespace M365SmtpTools.Engine.Smtp
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (!reply.IsPositiveCompletion)
             {
-                SmtpCommandException refused = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, reply, $"The server refused the recipient <{address}>", c.MicrosoftServer);
+                SmtpCommandException refused = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, reply, $"The server refused the recipient <{address}>", c.KnownServer);
                 refused.RecipientResults = new[] { new SmtpRecipientResult(address, reply) };
                 throw refused;
             }

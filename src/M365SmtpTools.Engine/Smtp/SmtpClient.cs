@@ -9,7 +9,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
-using M365SmtpTools.Engine.Exchange;
 using M365SmtpTools.Engine.Mime;
 
 namespace M365SmtpTools.Engine.Smtp
@@ -55,15 +54,16 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>The current capabilities (after STARTTLS, the ones announced over TLS only).</summary>
         public SmtpCapabilities Capabilities { get; private set; } = SmtpCapabilities.None("");
 
-        /// <summary>True when the host, or the name the server gives in EHLO, is an Exchange Online name (see <see cref="MicrosoftHosts"/>).</summary>
-        public bool IsMicrosoft365Server => MicrosoftHosts.IsMicrosoft365Host(Host) || MicrosoftHosts.IsMicrosoft365Host(Capabilities.ServerName);
+        /// <summary>True when the connection's <see cref="SmtpConnectOptions.ServerRules"/> know this server (by host or EHLO name).</summary>
+        public bool IsKnownServer => _options.ServerRules?.Recognizes(Host, Capabilities.ServerName) == true;
 
         /// <summary>The TLS session, when there is one.</summary>
         public TlsSessionInfo? TlsSession { get; private set; }
 
         /// <summary>
         /// Connects, reads the greeting, says EHLO, and negotiates TLS as <paramref name="options"/> says
-        /// (STARTTLS required by default). Port 465 or implicit TLS to Microsoft 365 hosts is refused.
+        /// (STARTTLS required by default). A connection the options' <see cref="SmtpConnectOptions.ServerRules"/> know the
+        /// server refuses (for Exchange Online: port 465 or implicit TLS) fails before connecting.
         /// </summary>
         public async Task ConnectAsync(string host, int port, SmtpConnectOptions? options = null, CancellationToken cancellationToken = default)
         {
@@ -71,13 +71,7 @@ namespace M365SmtpTools.Engine.Smtp
             if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException(nameof(port), "The port must be between 1 and 65535.");
             options ??= new SmtpConnectOptions();
             PrepareConnect(host, port, options);
-            if (MicrosoftHosts.IsMicrosoft365Host(host) && (port == 465 || options.TlsMode == SmtpTlsMode.ImplicitTls))
-                throw new SmtpProtocolException("SmtpImplicitTlsNotSupported", ErrorKind.InvalidArgument,
-                    $"Microsoft 365 client submission does not support port 465 or implicit TLS ({host}:{port}).", SmtpPhase.Connect, host)
-                {
-                    TargetObject = host + ":" + port.ToString(CultureInfo.InvariantCulture),
-                    RecommendedAction = "Use port 587 (or 25) with STARTTLS. A device that can only use port 465 needs a relay in between, or another sending method.",
-                };
+            if (options.ServerRules?.RefuseConnection(host, port, options.TlsMode) is SmtpProtocolException refused) throw refused;
 
             options.Host.WriteVerbose($"Connecting to {host} port {port} (TLS: {options.TlsMode}).");
             Socket socket = await SmtpChannel.ConnectSocketAsync(host, port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
@@ -150,7 +144,7 @@ namespace M365SmtpTools.Engine.Smtp
             if (reply.IsPositiveCompletion)
             {
                 Capabilities = SmtpCapabilities.Parse(reply);
-                c.MicrosoftServer = IsMicrosoft365Server;
+                c.KnownServer = IsKnownServer ? _options.ServerRules : null;
                 return;
             }
             if (!reply.IsPermanentFailure)
@@ -276,7 +270,7 @@ namespace M365SmtpTools.Engine.Smtp
                 if (reply.Code != 334 || round >= 10)
                 {
                     var failure = SmtpErrors.CommandFailed("SmtpAuthenticationFailed", SmtpPhase.Auth, Host, reply,
-                        $"Authentication as {credential.UserName} with {mechName} failed", c.MicrosoftServer, sasl.ErrorDetail);
+                        $"Authentication as {credential.UserName} with {mechName} failed", c.KnownServer, sasl.ErrorDetail);
                     failure.ServerErrorDetail = sasl.ErrorDetail;
                     throw SessionEndedIfClosed(failure);
                 }
@@ -417,20 +411,20 @@ namespace M365SmtpTools.Engine.Smtp
 
             SmtpCommandException? refusal = null;
             if (!mailReply.IsPositiveCompletion)
-                refusal = SmtpErrors.CommandFailed("SmtpSenderRejected", SmtpPhase.MailFrom, Host, mailReply, $"The server refused the sender <{envelope.From}>", c.MicrosoftServer);
+                refusal = SmtpErrors.CommandFailed("SmtpSenderRejected", SmtpPhase.MailFrom, Host, mailReply, $"The server refused the sender <{envelope.From}>", c.KnownServer);
             else if (!results.Any(r => r.Accepted))
             {
                 SmtpRecipientResult first = results[0];
                 refusal = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, first.Reply,
-                    results.Count == 1 ? $"The server refused the recipient <{first.Address}>" : $"The server refused all {results.Count} recipients (the first, <{first.Address}>)", c.MicrosoftServer);
+                    results.Count == 1 ? $"The server refused the recipient <{first.Address}>" : $"The server refused all {results.Count} recipients (the first, <{first.Address}>)", c.KnownServer);
             }
             else if (dataReply != null && dataReply.Code != 354)
-                refusal = SmtpErrors.CommandFailed("SmtpDataRejected", SmtpPhase.Data, Host, dataReply, "The server refused DATA", c.MicrosoftServer);
+                refusal = SmtpErrors.CommandFailed("SmtpDataRejected", SmtpPhase.Data, Host, dataReply, "The server refused DATA", c.KnownServer);
             else if (c.IsBroken)
             {
                 // A recipient got 421 after others were accepted: the server closed the session before the content.
                 SmtpRecipientResult closing = results[results.Count - 1];
-                refusal = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, closing.Reply, $"The server closed the session at the recipient <{closing.Address}>", c.MicrosoftServer);
+                refusal = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, closing.Reply, $"The server closed the session at the recipient <{closing.Address}>", c.KnownServer);
             }
             if (refusal != null)
             {
@@ -502,7 +496,7 @@ namespace M365SmtpTools.Engine.Smtp
             }
             if (!final.IsPositiveCompletion)
             {
-                SmtpCommandException rejected = SmtpErrors.CommandFailed("SmtpMessageRejected", c.Phase, Host, final, "The server refused the message", c.MicrosoftServer);
+                SmtpCommandException rejected = SmtpErrors.CommandFailed("SmtpMessageRejected", c.Phase, Host, final, "The server refused the message", c.KnownServer);
                 rejected.RecipientResults = results;
                 throw SessionEndedIfClosed(rejected); // the reply to the end of data ends the transaction: no RSET needed
             }

@@ -6,6 +6,12 @@ namespace M365SmtpTools.Engine.Smtp
     /// <summary>How <see cref="SmtpClient.ConnectAsync(string, int, SmtpConnectOptions, System.Threading.CancellationToken)"/> connects: security, timeouts, names, logging.</summary>
     public sealed class SmtpConnectOptions
     {
+        /// <summary>
+        /// What is known about particular services (for Exchange Online: no port 465, its replies' advice); null (the
+        /// default) is plain SMTP with no service-specific rules.
+        /// </summary>
+        public ISmtpServerRules? ServerRules { get; set; }
+
         /// <summary>STARTTLS required (default), when available, implicit TLS, or none.</summary>
         public SmtpTlsMode TlsMode { get; set; } = SmtpTlsMode.StartTlsRequired;
 

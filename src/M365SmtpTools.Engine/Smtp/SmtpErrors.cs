@@ -1,5 +1,3 @@
-using M365SmtpTools.Engine.Exchange;
-
 namespace M365SmtpTools.Engine.Smtp
 {
     /// <summary>Turns refused commands into <see cref="SmtpCommandException"/>s with the error kind their reply means.</summary>
@@ -7,18 +5,15 @@ namespace M365SmtpTools.Engine.Smtp
     {
         /// <summary>Builds the exception for a refused command, choosing the error kind from the reply.</summary>
         /// <remarks>
-        /// When the server is Exchange Online (<paramref name="microsoftServer"/>), the recommended action comes from
-        /// <see cref="ReplyCatalogue"/> (e.g. 5.7.139: enable SMTP AUTH for the mailbox).
+        /// When the server is one that <paramref name="serverRules"/> know, the recommended action is theirs (for
+        /// Exchange Online, from its reply catalogue).
         /// </remarks>
-        internal static SmtpCommandException CommandFailed(string errorId, SmtpPhase phase, string? host, SmtpReply reply, string what, bool microsoftServer, string? detail = null)
+        internal static SmtpCommandException CommandFailed(string errorId, SmtpPhase phase, string? host, SmtpReply reply, string what,
+            ISmtpServerRules? serverRules, string? detail = null)
         {
             string message = $"{what}: {reply.Code} {reply.Text}" + (detail != null ? $" (server detail: {detail})" : "");
             string? action = reply.IsTransientFailure ? "This is temporary: try again later." : null;
-            if (microsoftServer)
-            {
-                ReplyExplanation explanation = ReplyCatalogue.Explain(reply.Code, reply.EnhancedStatusCode?.ToString(), reply.Text);
-                if (explanation.Entry != null) action = explanation.Remediation;
-            }
+            if (serverRules?.RecommendedAction(reply) is string known) action = known;
             return new SmtpCommandException(errorId, KindFor(reply, phase), message, phase, host, reply) { RecommendedAction = action };
         }
 

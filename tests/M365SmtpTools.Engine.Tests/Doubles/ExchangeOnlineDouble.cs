@@ -79,6 +79,7 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
         CommandTimeout = TimeSpan.FromSeconds(20),
         TranscriptLogger = transcript,
         Host = host ?? M365SmtpTools.Engine.Operations.NullOperationHost.Instance,
+        ServerRules = M365SmtpTools.Engine.Exchange.ExchangeOnlineServerRules.Instance,
     };
 
     /// <summary>Every session so far (also the ones still open).</summary>

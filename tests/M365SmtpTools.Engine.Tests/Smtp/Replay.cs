@@ -16,9 +16,11 @@ internal static class Replay
         return string.Concat(lines.Select((l, i) => "250" + (i == lines.Count - 1 ? " " : "-") + l + "\r\n"));
     }
 
+    /// <summary>Options as the engine's operations set them: with Exchange Online's rules (port 465, reply advice).</summary>
     public static SmtpConnectOptions Options(SmtpTlsMode mode = SmtpTlsMode.None) => new()
     {
         TlsMode = mode,
+        ServerRules = M365SmtpTools.Engine.Exchange.ExchangeOnlineServerRules.Instance,
         LocalDomain = "client.test",
         CommandTimeout = TimeSpan.FromSeconds(5),
     };

@@ -89,6 +89,24 @@ public class SmtpAuthReplayTests
         Assert.Equal("AQ==\r\n", stream.Turns[2]);
     }
 
+    [Fact]
+    public async Task The_protocol_layer_alone_knows_no_service_only_the_rules_it_is_given_do()
+    {
+        const string refusal = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox.";
+        string ehlo = "250-BN9PR03CA0001.outlook.office365.com Hello\r\n250 AUTH LOGIN XOAUTH2\r\n";
+        SmtpConnectOptions plain = Options();
+        plain.ServerRules = null;
+        var (bare, _) = await ConnectAsync(plain, Greeting, ehlo, refusal + "\r\n");
+        var generic = await Assert.ThrowsAsync<SmtpCommandException>(() => bare.AuthenticateAsync(Password(), cancellationToken: Ct));
+        Assert.False(bare.IsKnownServer);
+        Assert.Null(generic.RecommendedAction);
+
+        var (ruled, _) = await ConnectAsync(Options(), Greeting, ehlo, refusal + "\r\n");
+        var advised = await Assert.ThrowsAsync<SmtpCommandException>(() => ruled.AuthenticateAsync(Password(), cancellationToken: Ct));
+        Assert.True(ruled.IsKnownServer);
+        Assert.StartsWith("Allow SMTP AUTH for this mailbox", advised.RecommendedAction);
+    }
+
     [Theory]
     [InlineData("535 5.7.3 Authentication unsuccessful [BN8PR01CA0001.namprd01.prod.outlook.com]", "5.7.3", ErrorKind.AuthenticationError)]
     [InlineData("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.", "5.7.139", ErrorKind.AuthenticationError)]
@@ -103,7 +121,7 @@ public class SmtpAuthReplayTests
         Assert.Equal(kind, ex.Kind);
         Assert.DoesNotContain("s3cret", ex.Message);
         // mx.test isn't Exchange Online: no catalogue advice, only the generic one for temporary failures.
-        Assert.False(client.IsMicrosoft365Server);
+        Assert.False(client.IsKnownServer);
         Assert.Equal(kind == ErrorKind.ResourceUnavailable ? "This is temporary: try again later." : null, ex.RecommendedAction);
         await client.ResetAsync(Ct);
         Assert.EndsWith("RSET\r\n", stream.Written);

@@ -108,7 +108,7 @@ public class SmtpClientAgainstExchangeDoubleTests
         Assert.Contains(text, ex.ReplyText);
         Assert.Equal(SmtpPhase.Auth, ex.Phase);
         // The double names itself *.outlook.office365.com in EHLO, so the reply catalogue's advice is attached.
-        Assert.True(client.IsMicrosoft365Server);
+        Assert.True(client.IsKnownServer);
         string expectedAction = M365SmtpTools.Engine.Exchange.ReplyCatalogue.Explain(code, enhanced, ex.ReplyText!).Remediation;
         Assert.NotNull(ex.RecommendedAction);
         Assert.Equal(expectedAction, ex.RecommendedAction);

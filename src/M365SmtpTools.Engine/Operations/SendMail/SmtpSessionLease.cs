@@ -65,6 +65,7 @@ namespace M365SmtpTools.Engine.Operations
                 TlsMode = tlsMode,
                 Host = _host,
                 TranscriptLogger = _transcript,
+                ServerRules = ExchangeOnlineServerRules.Instance,
             };
             if (_request.TimeoutSeconds is int seconds)
                 options.ConnectTimeout = options.CommandTimeout = TimeSpan.FromSeconds(seconds);

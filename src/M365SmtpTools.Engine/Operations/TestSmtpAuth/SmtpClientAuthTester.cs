@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using M365SmtpTools.Engine.Auth;
+using M365SmtpTools.Engine.Exchange;
 using M365SmtpTools.Engine.Smtp;
 
 namespace M365SmtpTools.Engine.Operations
@@ -23,7 +24,7 @@ namespace M365SmtpTools.Engine.Operations
         {
             if (connection == null) throw new ArgumentNullException(nameof(connection));
             host ??= NullOperationHost.Instance;
-            var options = new SmtpConnectOptions { TlsMode = SmtpTlsMode.StartTlsRequired, Host = host };
+            var options = new SmtpConnectOptions { TlsMode = SmtpTlsMode.StartTlsRequired, Host = host, ServerRules = ExchangeOnlineServerRules.Instance };
             _configure?.Invoke(options);
             SmtpCredential credential;
             if (connection.Method == SmtpAuthMethod.Basic)

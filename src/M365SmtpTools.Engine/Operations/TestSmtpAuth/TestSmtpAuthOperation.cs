@@ -184,6 +184,7 @@ namespace M365SmtpTools.Engine.Operations
                     CommandTimeout = TimeSpan.FromSeconds(_request.TimeoutSeconds),
                     Host = _host,
                     TranscriptLogger = _transcript,
+                    ServerRules = ExchangeOnlineServerRules.Instance,
                 };
                 _op._configure?.Invoke(options);
                 options.TranscriptLogger = _transcript;
@@ -395,7 +396,7 @@ namespace M365SmtpTools.Engine.Operations
                 }
                 _report.Banner = banner.ToString();
                 SmtpCapabilities caps = await _client.HelloAsync(_ct).ConfigureAwait(false);
-                _report.IsMicrosoft365 = _client.IsMicrosoft365Server;
+                _report.IsMicrosoft365 = ExchangeOnlineServerRules.Instance.Recognizes(_client.Host, _client.Capabilities.ServerName);
                 _report.Capabilities = Describe(caps);
                 s.Detail = $"{banner.Code} {Shorten(banner.Text, 90)}; EHLO {caps.ServerName}: {(caps.SupportsStartTls ? "STARTTLS offered" : "no STARTTLS")}";
                 if (IPAddress.TryParse(_plan.Host.Trim('[', ']'), out _) && _report.IsMicrosoft365)
@@ -427,7 +428,7 @@ namespace M365SmtpTools.Engine.Operations
             private async Task EhloAsync(StageState s)
             {
                 SmtpCapabilities caps = await _client.HelloAsync(_ct).ConfigureAwait(false);
-                _report.IsMicrosoft365 |= _client.IsMicrosoft365Server;
+                _report.IsMicrosoft365 |= ExchangeOnlineServerRules.Instance.Recognizes(_client.Host, _client.Capabilities.ServerName);
                 _report.Capabilities = Describe(caps);
                 _report.AuthMechanisms = caps.AuthMechanisms.ToArray();
                 s.Detail = $"{caps.ServerName}: AUTH {(caps.AuthMechanisms.Count == 0 ? "not offered" : string.Join(" ", caps.AuthMechanisms))}"
