@@ -1,16 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using M365SmtpTools.Engine.Dns;
 using M365SmtpTools.Engine.Dns.Dkim;
-using M365SmtpTools.Engine.Dns.Dmarc;
-using M365SmtpTools.Engine.Dns.Spf;
-using M365SmtpTools.Engine.Exchange;
 
 namespace M365SmtpTools.Engine.Operations
 {
