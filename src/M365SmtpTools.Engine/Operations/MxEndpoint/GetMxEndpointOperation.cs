@@ -13,51 +13,29 @@ namespace M365SmtpTools.Engine.Operations
     /// Results stream per record; a failure for one domain is reported through the error callback and the next domain
     /// goes on.
     /// </summary>
-    public sealed class GetMxEndpointOperation
+    public sealed class GetMxEndpointOperation : PerDomainDnsOperation<GetMxEndpointRequest, MxEndpointResult>
     {
-        private readonly Func<GetMxEndpointRequest, Action<string>, IDnsResolver>? _resolverFactory;
-
         /// <summary>Creates the operation; it asks DNS with <see cref="DnsClient"/>.</summary>
         public GetMxEndpointOperation()
         {
         }
 
         /// <summary>Creates the operation with another resolver (tests, C# callers with their own DNS).</summary>
-        public GetMxEndpointOperation(Func<GetMxEndpointRequest, Action<string>, IDnsResolver> resolverFactory) =>
-            _resolverFactory = resolverFactory ?? throw new ArgumentNullException(nameof(resolverFactory));
-
-        /// <summary>
-        /// Runs the request. <paramref name="onResult"/> receives each MX record as soon as its domain is answered;
-        /// <paramref name="onError"/> receives one error per failed domain (invalid name, NXDOMAIN, no MX, timeout,
-        /// server failure) with the domain as target. Throws only for what stops every domain (an invalid DNS server).
-        /// </summary>
-        public async Task RunAsync(GetMxEndpointRequest request, IOperationHost host, Action<MxEndpointResult> onResult,
-            Action<M365SmtpException> onError, CancellationToken cancellationToken = default)
+        public GetMxEndpointOperation(Func<GetMxEndpointRequest, Action<string>, IDnsResolver> resolverFactory)
+            : base(resolverFactory)
         {
-            if (request == null) throw new ArgumentNullException(nameof(request));
-            if (host == null) throw new ArgumentNullException(nameof(host));
-            if (onResult == null) throw new ArgumentNullException(nameof(onResult));
-            if (onError == null) throw new ArgumentNullException(nameof(onError));
-            DnsClient.ValidateTimeoutSeconds(request.TimeoutSeconds);
+        }
 
-            IDnsResolver resolver = _resolverFactory != null
-                ? _resolverFactory(request, host.WriteVerbose)
-                : DnsClient.Create(request.DnsServer, request.TimeoutSeconds, host.WriteVerbose);
+        // Every failure of one domain (invalid name, NXDOMAIN, no MX, timeout, server failure) is that domain's error;
+        // only an unusable DNS server stops the run.
+        private protected override bool IsDomainError(DnsException e) =>
+            e.ErrorId != DnsErrorIds.InvalidDnsServer && e.ErrorId != DnsErrorIds.NoDnsServers;
 
-            foreach (string input in request.Domain ?? new string[0])
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                try
-                {
-                    foreach (MxEndpointResult r in await LookupAsync(input, request.IncludeDerivedGuess, resolver, host, onError, cancellationToken).ConfigureAwait(false))
-                        onResult(r);
-                }
-                catch (DnsException e) when (e.ErrorId != DnsErrorIds.InvalidDnsServer && e.ErrorId != DnsErrorIds.NoDnsServers)
-                {
-                    e.TargetObject = input;
-                    onError(e);
-                }
-            }
+        private protected override async Task RunDomainAsync(string input, GetMxEndpointRequest request, IDnsResolver dns, IOperationHost host,
+            Action<MxEndpointResult> onResult, Action<M365SmtpException> onError, CancellationToken ct)
+        {
+            foreach (MxEndpointResult r in await LookupAsync(input, request.IncludeDerivedGuess, dns, host, onError, ct).ConfigureAwait(false))
+                onResult(r);
         }
 
         private static async Task<List<MxEndpointResult>> LookupAsync(string input, bool includeGuess, IDnsResolver resolver, IOperationHost host,

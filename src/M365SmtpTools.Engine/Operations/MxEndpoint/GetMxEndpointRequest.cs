@@ -1,7 +1,7 @@
 namespace M365SmtpTools.Engine.Operations
 {
     /// <summary>The input of <see cref="GetMxEndpointOperation"/>; one property per parameter of Get-M365MxEndpoint.</summary>
-    public sealed class GetMxEndpointRequest
+    public sealed class GetMxEndpointRequest : IDnsDomainRequest
     {
         /// <summary>The domains whose MX records to read.</summary>
         public string[] Domain { get; set; } = new string[0];

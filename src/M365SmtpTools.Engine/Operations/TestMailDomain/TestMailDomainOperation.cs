@@ -13,7 +13,7 @@ namespace M365SmtpTools.Engine.Operations
     /// that can't be reported on (invalid name, NXDOMAIN) is an error through the callback and the next domain goes on.
     /// DNS failures inside one check become findings of the report.
     /// </summary>
-    public sealed class TestMailDomainOperation
+    public sealed class TestMailDomainOperation : PerDomainDnsOperation<TestMailDomainRequest, MailDomainReport>
     {
         /// <summary>
         /// The address the SPF record is evaluated for when judging the record itself: one no record lists (240.0.0.0/4 is
@@ -24,53 +24,25 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>Where the Microsoft Defender portal's DKIM page is.</summary>
         public const string DefenderDkimPage = "https://security.microsoft.com/authentication?viewid=DKIM";
 
-        private readonly Func<TestMailDomainRequest, Action<string>, IDnsResolver>? _resolverFactory;
-
         /// <summary>Creates the operation; it asks DNS with <see cref="DnsClient"/>.</summary>
         public TestMailDomainOperation()
         {
         }
 
         /// <summary>Creates the operation with another resolver (tests, C# callers with their own DNS).</summary>
-        public TestMailDomainOperation(Func<TestMailDomainRequest, Action<string>, IDnsResolver> resolverFactory) =>
-            _resolverFactory = resolverFactory ?? throw new ArgumentNullException(nameof(resolverFactory));
-
-        /// <summary>
-        /// Runs the request. <paramref name="onResult"/> receives one report per domain as soon as it is complete;
-        /// <paramref name="onError"/> receives one error per domain that can't be reported on (InvalidDomainName,
-        /// DnsNameNotFound) with the domain as target. Throws only for what stops every domain (an invalid DNS server,
-        /// an invalid timeout); DNS failures of one check (timeouts, SERVFAIL) become findings of that domain's report.
-        /// </summary>
-        public async Task RunAsync(TestMailDomainRequest request, IOperationHost host, Action<MailDomainReport> onResult,
-            Action<M365SmtpException> onError, CancellationToken cancellationToken = default)
+        public TestMailDomainOperation(Func<TestMailDomainRequest, Action<string>, IDnsResolver> resolverFactory)
+            : base(resolverFactory)
         {
-            if (request == null) throw new ArgumentNullException(nameof(request));
-            if (host == null) throw new ArgumentNullException(nameof(host));
-            if (onResult == null) throw new ArgumentNullException(nameof(onResult));
-            if (onError == null) throw new ArgumentNullException(nameof(onError));
-            DnsClient.ValidateTimeoutSeconds(request.TimeoutSeconds);
-
-            IDnsResolver resolver = _resolverFactory != null
-                ? _resolverFactory(request, host.WriteVerbose)
-                : DnsClient.Create(request.DnsServer, request.TimeoutSeconds, host.WriteVerbose);
-
-            foreach (string input in request.Domain ?? new string[0])
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                MailDomainReport report;
-                try
-                {
-                    report = await CheckAsync(input, request.SenderIPAddress, resolver, host, cancellationToken).ConfigureAwait(false);
-                }
-                catch (DnsException e) when (e.ErrorId == DnsErrorIds.InvalidDomainName || e.ErrorId == DnsErrorIds.NameNotFound)
-                {
-                    e.TargetObject = input;
-                    onError(e);
-                    continue;
-                }
-                onResult(report);
-            }
         }
+
+        // One report per domain; a name that is invalid or doesn't exist can't be reported on. DNS failures inside a
+        // check (timeouts, SERVFAIL) become findings of that domain's report instead.
+        private protected override bool IsDomainError(DnsException e) =>
+            e.ErrorId == DnsErrorIds.InvalidDomainName || e.ErrorId == DnsErrorIds.NameNotFound;
+
+        private protected override async Task RunDomainAsync(string input, TestMailDomainRequest request, IDnsResolver dns, IOperationHost host,
+            Action<MailDomainReport> onResult, Action<M365SmtpException> onError, CancellationToken ct) =>
+            onResult(await CheckAsync(input, request.SenderIPAddress, dns, host, ct).ConfigureAwait(false));
 
         private static async Task<MailDomainReport> CheckAsync(string input, IPAddress? sender, IDnsResolver dns, IOperationHost host, CancellationToken ct)
         {

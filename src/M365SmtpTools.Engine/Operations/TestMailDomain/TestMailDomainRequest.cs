@@ -3,7 +3,7 @@ using System.Net;
 namespace M365SmtpTools.Engine.Operations
 {
     /// <summary>The input of <see cref="TestMailDomainOperation"/>; one property per parameter of Test-M365MailDomain.</summary>
-    public sealed class TestMailDomainRequest
+    public sealed class TestMailDomainRequest : IDnsDomainRequest
     {
         /// <summary>The domains to check.</summary>
         public string[] Domain { get; set; } = new string[0];
