@@ -3,7 +3,7 @@ using System.Globalization;
 using M365SmtpTools.Engine.Auth;
 using M365SmtpTools.Engine.Exchange;
 using M365SmtpTools.Engine.Operations;
-using M365SmtpTools.Engine.Tests.Doubles;
+using M365SmtpTools.Engine.Tests.Infrastructure;
 
 namespace M365SmtpTools.Bench;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using M365SmtpTools.Cli.Tests.Infrastructure;
-using M365SmtpTools.Engine.Tests.Doubles;
+using M365SmtpTools.Engine.Tests.Infrastructure;
 
 namespace M365SmtpTools.Cli.Tests;
 

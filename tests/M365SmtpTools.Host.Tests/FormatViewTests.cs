@@ -42,9 +42,9 @@ public sealed class FormatViewTests : IClassFixture<ModuleSession>
     [Fact]
     public void GraphSendTestReportAndItsFindingsAndStages()
     {
-        using var graph = new M365SmtpTools.Engine.Tests.Doubles.GraphDouble();
+        using var graph = new M365SmtpTools.Engine.Tests.Infrastructure.GraphDouble();
         const string test = "Test-M365GraphSend -AccessToken (ConvertTo-SecureString -String $token -AsPlainText -Force) -UserName reports@contoso.com -GraphEndpoint $url -SkipCertificateValidation -WarningAction SilentlyContinue";
-        (string, object?)[] variables = { ("token", M365SmtpTools.Engine.Tests.Doubles.GraphDouble.Token()), ("url", graph.BaseUrl) };
+        (string, object?)[] variables = { ("token", M365SmtpTools.Engine.Tests.Infrastructure.GraphDouble.Token()), ("url", graph.BaseUrl) };
         AssertReadable(RenderChecked(test, variables), "Passed", "400 ErrorInvalidRecipients", "GraphMailSendTenantWide", "aud=https://graph.microsoft.com");
         AssertReadable(RenderChecked("(" + test + ").Findings", variables), "Information", "GraphMailSendTenantWide");
         AssertReadable(RenderChecked("(" + test + ").Stages", variables), "Claims", "Mailbox");

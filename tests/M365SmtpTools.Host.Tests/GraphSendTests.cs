@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using System.Text.Json;
-using M365SmtpTools.Engine.Tests.Doubles;
+using M365SmtpTools.Engine.Tests.Infrastructure;
 using M365SmtpTools.Host.Tests.Infrastructure;
 
 namespace M365SmtpTools.Host.Tests;

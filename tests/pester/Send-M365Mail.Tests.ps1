@@ -265,13 +265,13 @@ Describe 'Send-M365Mail' {
     Context 'through Microsoft Graph (-Method Graph) to the loopback Graph double' {
         BeforeAll {
             # The double of the engine tests (BCL only), compiled here; it serves HTTPS with a self-signed certificate.
-            if (-not ('M365SmtpTools.Engine.Tests.Doubles.GraphDouble' -as [type])) {
-                Add-Type -Path (Join-Path $PSScriptRoot '../M365SmtpTools.Engine.Tests/Doubles/GraphDouble.cs') -ErrorAction Stop
+            if (-not ('M365SmtpTools.Engine.Tests.Infrastructure.GraphDouble' -as [type])) {
+                Add-Type -Path (Join-Path $PSScriptRoot '../M365SmtpTools.Engine.Tests/Infrastructure/GraphDouble.cs') -ErrorAction Stop
             }
-            $graph = [M365SmtpTools.Engine.Tests.Doubles.GraphDouble]::new()
+            $graph = [M365SmtpTools.Engine.Tests.Infrastructure.GraphDouble]::new()
             $graphSend = @{
                 Method = 'Graph'; GraphEndpoint = $graph.BaseUrl; SkipCertificateValidation = $true; WarningAction = 'SilentlyContinue'
-                AccessToken = (ConvertTo-SecureString -String ([M365SmtpTools.Engine.Tests.Doubles.GraphDouble]::Token()) -AsPlainText -Force)
+                AccessToken = (ConvertTo-SecureString -String ([M365SmtpTools.Engine.Tests.Infrastructure.GraphDouble]::Token()) -AsPlainText -Force)
                 UserName = 'reports@contoso.com'
             }
         }

@@ -6,14 +6,14 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSupport.ps1')
     Import-Module $TestedManifest -Force -ErrorAction Stop
-    if (-not ('M365SmtpTools.Engine.Tests.Doubles.GraphDouble' -as [type])) {
-        Add-Type -Path (Join-Path $PSScriptRoot '../M365SmtpTools.Engine.Tests/Doubles/GraphDouble.cs') -ErrorAction Stop
+    if (-not ('M365SmtpTools.Engine.Tests.Infrastructure.GraphDouble' -as [type])) {
+        Add-Type -Path (Join-Path $PSScriptRoot '../M365SmtpTools.Engine.Tests/Infrastructure/GraphDouble.cs') -ErrorAction Stop
     }
     function New-TestToken {
         param([string] $Audience = 'https://graph.microsoft.com', [string[]] $Roles = @('Mail.Send'), [string] $Scp, [int] $LifetimeSeconds = 3600)
         # PowerShell passes $null to a string parameter as '': [NullString] keeps an app-only token app-only.
         $scpArgument = if ($Scp) { $Scp } else { [NullString]::Value }
-        $jwt = [M365SmtpTools.Engine.Tests.Doubles.GraphDouble]::Token($Audience, $Roles, $scpArgument, $LifetimeSeconds, '11111111-2222-3333-4444-555555555555')
+        $jwt = [M365SmtpTools.Engine.Tests.Infrastructure.GraphDouble]::Token($Audience, $Roles, $scpArgument, $LifetimeSeconds, '11111111-2222-3333-4444-555555555555')
         ConvertTo-SecureString -String $jwt -AsPlainText -Force
     }
 }
@@ -24,7 +24,7 @@ AfterAll {
 
 Describe 'Test-M365GraphSend' {
     BeforeEach {
-        $graph = [M365SmtpTools.Engine.Tests.Doubles.GraphDouble]::new()
+        $graph = [M365SmtpTools.Engine.Tests.Infrastructure.GraphDouble]::new()
         $probe = @{ GraphEndpoint = $graph.BaseUrl; SkipCertificateValidation = $true; WarningAction = 'SilentlyContinue'; UserName = 'reports@contoso.com' }
     }
     AfterEach { $graph.Dispose() }
@@ -68,7 +68,7 @@ Describe 'Test-M365GraphSend' {
     }
 
     It 'explains an application access policy that excludes the mailbox' {
-        $graph.MailboxAnswers['reports@contoso.com'] = [M365SmtpTools.Engine.Tests.Doubles.GraphFault]@{
+        $graph.MailboxAnswers['reports@contoso.com'] = [M365SmtpTools.Engine.Tests.Infrastructure.GraphFault]@{
             Status = 403; Code = 'ErrorAccessDenied'; Message = 'Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.'
         }
         $report = Test-M365GraphSend @probe -AccessToken (New-TestToken)
@@ -78,7 +78,7 @@ Describe 'Test-M365GraphSend' {
     }
 
     It 'reports a mailbox Graph does not know as GraphMailboxNotFound' {
-        $graph.MailboxAnswers['reports@contoso.com'] = [M365SmtpTools.Engine.Tests.Doubles.GraphFault]@{
+        $graph.MailboxAnswers['reports@contoso.com'] = [M365SmtpTools.Engine.Tests.Infrastructure.GraphFault]@{
             Status = 404; Code = 'ErrorInvalidUser'; Message = "The requested user 'reports@contoso.com' is invalid."
         }
         $report = Test-M365GraphSend @probe -AccessToken (New-TestToken)
@@ -106,7 +106,7 @@ Describe 'Test-M365GraphSend' {
     }
 
     It 'with -ErrorOnFailure throws GraphSendTestFailed carrying the report, and -PassThru writes the report first' {
-        $graph.MailboxAnswers['reports@contoso.com'] = [M365SmtpTools.Engine.Tests.Doubles.GraphFault]@{
+        $graph.MailboxAnswers['reports@contoso.com'] = [M365SmtpTools.Engine.Tests.Infrastructure.GraphFault]@{
             Status = 404; Code = 'MailboxNotEnabledForRESTAPI'; Message = 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.'
         }
         $written = $null

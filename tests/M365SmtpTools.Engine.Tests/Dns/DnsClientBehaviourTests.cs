@@ -1,4 +1,5 @@
 using System.Net;
+using M365SmtpTools.Engine.Tests.Infrastructure;
 using M365SmtpTools.Engine.Dns;
 
 namespace M365SmtpTools.Engine.Tests.Dns;

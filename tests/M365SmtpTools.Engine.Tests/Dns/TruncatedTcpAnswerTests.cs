@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using M365SmtpTools.Engine.Tests.Infrastructure;
 using M365SmtpTools.Engine.Dns;
 
 namespace M365SmtpTools.Engine.Tests.Dns;

@@ -5,10 +5,9 @@ using System.Text.RegularExpressions;
 using M365SmtpTools.Engine.Auth;
 using M365SmtpTools.Engine.Operations;
 using M365SmtpTools.Engine.Smtp;
-using M365SmtpTools.Engine.Tests.Diagnostics;
-using M365SmtpTools.Engine.Tests.Doubles;
+using M365SmtpTools.Engine.Tests.Operations.TestSmtpAuth;
 using M365SmtpTools.Engine.Tests.Infrastructure;
-using M365SmtpTools.Engine.Tests.Send;
+using M365SmtpTools.Engine.Tests.Operations.SendMail;
 
 namespace M365SmtpTools.Engine.Tests.Interop;
 

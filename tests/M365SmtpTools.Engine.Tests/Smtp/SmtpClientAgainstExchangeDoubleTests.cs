@@ -1,6 +1,5 @@
 using System.Text;
 using M365SmtpTools.Engine.Smtp;
-using M365SmtpTools.Engine.Tests.Doubles;
 using M365SmtpTools.Engine.Tests.Infrastructure;
 
 namespace M365SmtpTools.Engine.Tests.Smtp;

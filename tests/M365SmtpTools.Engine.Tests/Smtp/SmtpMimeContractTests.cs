@@ -1,6 +1,6 @@
 using M365SmtpTools.Engine.Mime;
 using M365SmtpTools.Engine.Smtp;
-using M365SmtpTools.Engine.Tests.Doubles;
+using M365SmtpTools.Engine.Tests.Infrastructure;
 
 namespace M365SmtpTools.Engine.Tests.Smtp;
 
