@@ -93,6 +93,32 @@ namespace M365SmtpTools
                 : string.Equals(preference?.ToString(), nameof(ActionPreference.Stop), StringComparison.OrdinalIgnoreCase);
         }
 
+        /// <summary>
+        /// Runs a diagnostic operation (Test-M365SmtpAuth, Test-M365GraphSend) and writes its report. A failed run with
+        /// -ErrorOnFailure becomes a terminating error whose target is the report (written first with -PassThru); any
+        /// other engine failure is a terminating error too.
+        /// </summary>
+        protected void WriteDiagnosticReport<TReport>(Func<IOperationHost, CancellationToken, Task<TReport>> operation, bool passThru)
+        {
+            TReport report;
+            try
+            {
+                report = RunOperation(operation);
+            }
+            catch (DiagnosticTestFailedException e)
+            {
+                if (passThru) WriteObject(e.DiagnosticReport);
+                ThrowEngineError(e, e.DiagnosticReport);
+                return;
+            }
+            catch (M365SmtpException e)
+            {
+                ThrowEngineError(e);
+                return;
+            }
+            WriteObject(report);
+        }
+
         /// <summary>Writes an engine exception as a non-terminating error for one input.</summary>
         protected void WriteEngineError(M365SmtpException exception, object? target = null) =>
             WriteError(ToErrorRecord(exception, target));

@@ -98,23 +98,7 @@ namespace M365SmtpTools.Commands
                 PassThru = PassThru.IsPresent,
                 ErrorOnFailure = ErrorOnFailure.IsPresent,
             });
-            GraphSendTestReport report;
-            try
-            {
-                report = RunOperation((host, token) => new TestGraphSendOperation().RunAsync(request, host, token));
-            }
-            catch (GraphSendTestFailedException e)
-            {
-                if (PassThru) WriteObject(e.Report);
-                ThrowEngineError(e, e.Report);
-                return;
-            }
-            catch (M365SmtpException e)
-            {
-                ThrowEngineError(e);
-                return;
-            }
-            WriteObject(report);
+            WriteDiagnosticReport((host, token) => new TestGraphSendOperation().RunAsync(request, host, token), PassThru.IsPresent);
         }
     }
 }

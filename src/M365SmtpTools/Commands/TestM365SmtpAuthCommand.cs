@@ -160,23 +160,7 @@ namespace M365SmtpTools.Commands
                 PassThru = PassThru.IsPresent,
                 ErrorOnFailure = ErrorOnFailure.IsPresent,
             });
-            SmtpAuthTestReport report;
-            try
-            {
-                report = RunOperation((host, token) => new TestSmtpAuthOperation().RunAsync(request, host, token));
-            }
-            catch (SmtpAuthTestFailedException e)
-            {
-                if (PassThru) WriteObject(e.Report);
-                ThrowEngineError(e, e.Report);
-                return;
-            }
-            catch (M365SmtpException e)
-            {
-                ThrowEngineError(e);
-                return;
-            }
-            WriteObject(report);
+            WriteDiagnosticReport((host, token) => new TestSmtpAuthOperation().RunAsync(request, host, token), PassThru.IsPresent);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using M365SmtpTools.Engine.Auth;
 
 namespace M365SmtpTools.Engine.Operations
@@ -37,18 +38,16 @@ namespace M365SmtpTools.Engine.Operations
     }
 
     /// <summary>Test-M365GraphSend -ErrorOnFailure: the test failed. The message is the first finding; the report is attached.</summary>
-    public sealed class GraphSendTestFailedException : M365SmtpException
+    public sealed class GraphSendTestFailedException : DiagnosticTestFailedException
     {
         internal GraphSendTestFailedException(GraphSendTestReport report, GraphTestFinding? first, ErrorKind kind)
             : base("GraphSendTestFailed", kind,
                 first != null
                     ? $"Test-M365GraphSend failed at {report.FailedStage?.ToString() ?? first.Stage.ToString()} for {report.Mailbox ?? report.Endpoint}: {first.Id}: {first.Meaning} Evidence: {first.Evidence}"
-                    : $"Test-M365GraphSend failed for {report.Mailbox ?? report.Endpoint}.")
+                    : $"Test-M365GraphSend failed for {report.Mailbox ?? report.Endpoint}.",
+                report, first?.Remediation, first?.Commands ?? Array.Empty<string>())
         {
             Report = report;
-            TargetObject = report;
-            RecommendedAction = first == null ? null
-                : first.Remediation + (first.Commands.Length > 0 ? " Run: " + string.Join(" ; ", first.Commands) : "");
         }
 
         /// <summary>The full report.</summary>

@@ -1,3 +1,4 @@
+using System;
 using M365SmtpTools.Engine.Auth;
 using M365SmtpTools.Engine.Smtp;
 
@@ -59,18 +60,16 @@ namespace M365SmtpTools.Engine.Operations
     }
 
     /// <summary>Test-M365SmtpAuth -ErrorOnFailure: the test failed. The message is the first finding; the report is attached.</summary>
-    public sealed class SmtpAuthTestFailedException : M365SmtpException
+    public sealed class SmtpAuthTestFailedException : DiagnosticTestFailedException
     {
         internal SmtpAuthTestFailedException(SmtpAuthTestReport report, SmtpTestFinding? first, ErrorKind kind)
             : base("SmtpAuthTestFailed", kind,
                 first != null
                     ? $"Test-M365SmtpAuth failed at {report.FailedStage?.ToString() ?? first.Stage.ToString()} against {report.Target}: {first.Id}: {first.Meaning} Evidence: {first.Evidence}"
-                    : $"Test-M365SmtpAuth failed against {report.Target}.")
+                    : $"Test-M365SmtpAuth failed against {report.Target}.",
+                report, first?.Remediation, first?.Commands ?? Array.Empty<string>())
         {
             Report = report;
-            TargetObject = report;
-            RecommendedAction = first == null ? null
-                : first.Remediation + (first.Commands.Length > 0 ? " Run: " + string.Join(" ; ", first.Commands) : "");
         }
 
         /// <summary>The full report.</summary>
