@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing of the engine's core with Stryker.NET (the local tool dotnet-stryker, .config/dotnet-tools.json),
-# by area. Each area is a file tests/mutation/<area>.json whose "mutate" globs (with {start..end} line spans where
-# only part of a file is the area) choose the code to mutate; the engine tests (M365SmtpTools.Engine.Tests, run by
-# Stryker's Microsoft Testing Platform runner) must kill the mutants.
+# by area. Each area is a file tests/mutation/<area>.json whose "mutate" globs (whole files) choose the code to mutate;
+# the engine tests (M365SmtpTools.Engine.Tests, run by Stryker's Microsoft Testing Platform runner) must kill the mutants.
 #
 #   bash tests/mutation.sh                 lists the areas
 #   bash tests/mutation.sh spf             one area

@@ -87,61 +87,6 @@ namespace M365SmtpTools.Engine.Smtp
             return TlsSession!;
         });
 
-        /// <summary>
-        /// Sends MAIL FROM alone (no SIZE or BODY parameters) and returns the server's 2xx reply. A refusal is an
-        /// <see cref="SmtpCommandException"/> (SmtpSenderRejected) carrying the reply; the session stays usable. Use
-        /// <see cref="RecipientAsync"/> next and <see cref="ResetAsync"/> to abandon the transaction without DATA.
-        /// </summary>
-        public async Task<SmtpReply> MailFromAsync(string from, CancellationToken cancellationToken = default)
-        {
-            if (from == null) throw new ArgumentNullException(nameof(from));
-            SmtpChannel c = Channel;
-            c.Phase = SmtpPhase.MailFrom;
-            RequireTlsIfConfigured(c, "MAIL FROM was not sent");
-            bool utf8 = SmtpCommandText.CheckAddress(from, "sender");
-            if (utf8 && !Capabilities.SupportsSmtpUtf8)
-                throw new SmtpCommandException("SmtpUtf8NotSupported", ErrorKind.InvalidOperation,
-                    $"The sender <{from}> needs SMTPUTF8 and the server at {Host} doesn't offer it; nothing was sent.", SmtpPhase.MailFrom, Host)
-                { RecommendedAction = "Use an ASCII address, or a server that supports SMTPUTF8." };
-            await c.WriteLineAsync(SmtpCommandText.MailFrom(new SmtpEnvelope(from, Array.Empty<string>()), null, false, utf8, false), cancellationToken).ConfigureAwait(false);
-            SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
-            if (!reply.IsPositiveCompletion)
-                throw SmtpErrors.CommandFailed("SmtpSenderRejected", SmtpPhase.MailFrom, Host, reply, $"The server refused the sender <{from}>", c.KnownServer);
-            return reply;
-        }
-
-        /// <summary>
-        /// Sends one RCPT TO (after <see cref="MailFromAsync"/>) and returns the server's 2xx reply. A refusal is an
-        /// <see cref="SmtpCommandException"/> (SmtpRecipientsRejected) carrying the reply; the transaction goes on.
-        /// </summary>
-        public async Task<SmtpReply> RecipientAsync(string address, CancellationToken cancellationToken = default)
-        {
-            if (address == null) throw new ArgumentNullException(nameof(address));
-            SmtpChannel c = Channel;
-            c.Phase = SmtpPhase.RcptTo;
-            RequireTlsIfConfigured(c, "RCPT TO was not sent");
-            bool utf8 = SmtpCommandText.CheckAddress(address, "recipient");
-            if (utf8 && !Capabilities.SupportsSmtpUtf8)
-                throw new SmtpCommandException("SmtpUtf8NotSupported", ErrorKind.InvalidOperation,
-                    $"The recipient <{address}> needs SMTPUTF8 and the server at {Host} doesn't offer it; nothing was sent.", SmtpPhase.RcptTo, Host)
-                { RecommendedAction = "Use an ASCII address, or a server that supports SMTPUTF8." };
-            await c.WriteLineAsync(SmtpCommandText.RcptTo(address, new SmtpEnvelope("", new[] { address }), false), cancellationToken).ConfigureAwait(false);
-            SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
-            if (!reply.IsPositiveCompletion)
-            {
-                SmtpCommandException refused = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, reply, $"The server refused the recipient <{address}>", c.KnownServer);
-                refused.RecipientResults = new[] { new SmtpRecipientResult(address, reply) };
-                throw refused;
-            }
-            return reply;
-        }
-
-        private void RequireTlsIfConfigured(SmtpChannel c, string what)
-        {
-            if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.ImplicitTls) && !c.IsSecure)
-                throw new SmtpProtocolException("SmtpTlsRequired", ErrorKind.SecurityError, $"The session to {Host} isn't encrypted and TLS is required; {what}.", c.Phase, Host);
-        }
-
         // A failed connection step leaves no half-open session behind (as ConnectAsync does).
         private async Task<T> GuardStepAsync<T>(Func<Task<T>> step)
         {
