@@ -80,7 +80,7 @@ public sealed class FaultServerTests
             await s.QuitAsync();
         }
         string eml = fs.StoredMessages("normal").Single(f => File.ReadAllText(f).Contains(marker));
-        ParsedMessage parsed = PythonMimeParser.ParseFile(eml);
+        ParsedMessage parsed = PythonMime.ParseFile(eml);
         Assert.Equal(marker, parsed.Subject);
         Assert.Equal("..dot\nbody\n", parsed.Root.Text);
         using JsonDocument envelope = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(eml, ".json")));

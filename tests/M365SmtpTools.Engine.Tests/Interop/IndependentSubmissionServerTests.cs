@@ -94,7 +94,7 @@ public sealed class IndependentSubmissionServerTests
         Assert.True(r.Status == SendMailStatus.Sent, $"{r.ErrorId}: {r.ErrorMessage}");
         Assert.Equal(s.User, r.From);
         string file = s.WaitForDelivery(to, DeliveryTimeout);
-        ParsedMessage parsed = PythonMimeParser.ParseFile(file);
+        ParsedMessage parsed = PythonMime.ParseFile(file);
         Assert.Empty(parsed.Defects);
         Assert.Equal(request.Subject, parsed.Subject);
         ParsedMimePart text = Assert.Single(parsed.Leaves(), p => p.ContentType == "text/plain");
@@ -138,7 +138,7 @@ public sealed class IndependentSubmissionServerTests
         {
             Assert.True(r.Status == SendMailStatus.Sent, $"{r.ErrorId}: {r.ErrorMessage}");
             Assert.Contains(sent, c => c.StartsWith("MAIL FROM:", StringComparison.Ordinal) && c.Contains(" SMTPUTF8", StringComparison.Ordinal));
-            ParsedMessage parsed = PythonMimeParser.ParseFile(s.WaitForDelivery(to, DeliveryTimeout));
+            ParsedMessage parsed = PythonMime.ParseFile(s.WaitForDelivery(to, DeliveryTimeout));
             Assert.Equal(to, Assert.Single(parsed.To!).AddrSpec);
         }
         else
@@ -170,7 +170,7 @@ public sealed class IndependentSubmissionServerTests
         string headers = raw.Replace("\r\n", "\n")[..raw.Replace("\r\n", "\n").IndexOf("\n\n", StringComparison.Ordinal)];
         Assert.Contains("Subject: =?utf-8?", headers, StringComparison.OrdinalIgnoreCase); // 7-bit header: no address needed SMTPUTF8
         Assert.DoesNotContain("Größe", headers);
-        ParsedMessage parsed = PythonMimeParser.ParseFile(file);
+        ParsedMessage parsed = PythonMime.ParseFile(file);
         Assert.Equal(request.Subject, parsed.Subject);
         ParsedMimePart text = Assert.Single(parsed.Leaves());
         Assert.Equal(request.Body.Replace("\r\n", "\n"), text.Text!.Replace("\r\n", "\n"));

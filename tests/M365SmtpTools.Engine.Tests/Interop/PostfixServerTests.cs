@@ -194,7 +194,7 @@ public sealed class PostfixServerTests
 
         string file = Assert.Single(pf.WaitForDelivery(to, DeliveryTimeout));
         Assert.Single(pf.WaitForDelivery(cc, DeliveryTimeout));
-        ParsedMessage parsed = PythonMimeParser.ParseFile(file);
+        ParsedMessage parsed = PythonMime.ParseFile(file);
         Assert.Equal("Grüße aus der Testwelt", parsed.Subject);
         Assert.Equal(messageId, parsed.MessageId);
         Assert.Equal("2026-11-22T10:00:00+01:00", parsed.Date);
@@ -234,7 +234,7 @@ public sealed class PostfixServerTests
             Assert.Equal(250, replies[^1].Code);
             await s.QuitAsync();
         }
-        ParsedMessage parsed = PythonMimeParser.ParseFile(Assert.Single(pf.WaitForDelivery(to, DeliveryTimeout)));
+        ParsedMessage parsed = PythonMime.ParseFile(Assert.Single(pf.WaitForDelivery(to, DeliveryTimeout)));
         Assert.Equal("plain relay", parsed.Subject);
         Assert.Equal("no TLS, no AUTH\n", parsed.Root.Text);
     }
@@ -299,7 +299,7 @@ public sealed class PostfixServerTests
         ], timeout: TimeSpan.FromSeconds(60));
         Assert.True(r.ExitCode == 0, $"swaks exit {r.ExitCode}\n{r.StdOut}\n{r.StdErr}");
         Assert.Contains("235 2.7.0 Authentication successful", r.StdOut);
-        ParsedMessage parsed = PythonMimeParser.ParseFile(Assert.Single(pf.WaitForDelivery(to, DeliveryTimeout)));
+        ParsedMessage parsed = PythonMime.ParseFile(Assert.Single(pf.WaitForDelivery(to, DeliveryTimeout)));
         Assert.Equal("swaks cross-check", parsed.Subject);
         Assert.StartsWith("sent by swaks", parsed.Root.Text);
     }

@@ -13,7 +13,7 @@ namespace M365SmtpTools.Engine.Tests.Mime;
 /// <summary>
 /// MimeKit 4.18 (a second independent parser, beside Python's email package) reads what the MIME writer produced, in
 /// its strict modes (RFC 2047 encoded words, RFC 2231 parameters and addresses as the RFCs write them, not as broken
-/// mailers do). It answers in the JSON shape of parse_mime.py, so each test checks both readings with one set of
+/// mailers do). It answers in the JSON shape of python_mime.py's message mode, so each test checks both readings with one set of
 /// assertions (<see cref="MimeReaders"/>).
 /// </summary>
 internal static class MimeKitMime
@@ -30,7 +30,7 @@ internal static class MimeKitMime
         CharsetEncoding = Encoding.UTF8, // RFC 6532: raw header bytes are UTF-8
     };
 
-    /// <summary>Parses a whole message (the bytes the writer produced) into parse_mime.py's shape.</summary>
+    /// <summary>Parses a whole message (the bytes the writer produced) into python_mime.py's message shape.</summary>
     public static JsonElement Parse(byte[] data)
     {
         KitMessage message;
@@ -62,7 +62,7 @@ internal static class MimeKitMime
         return JsonDocument.Parse(root.ToJsonString()).RootElement.Clone();
     }
 
-    /// <summary>Decodes raw header fields ("Name: value" with folding) as parse_mime.py's headers mode does.</summary>
+    /// <summary>Decodes raw header fields ("Name: value" with folding) as python_mime.py's headers mode does.</summary>
     public static JsonElement DecodeHeaders(IReadOnlyList<string> fields)
     {
         var result = new JsonArray();

@@ -165,7 +165,7 @@ public class BadInputTests
             MimeMessage m = b.Build();
             byte[] bytes = m.ToBytes();
             Assert.Equal(m.ComputeSize(), bytes.Length);
-            ParsedMessage parsed = PythonMimeParser.Parse(bytes);
+            ParsedMessage parsed = PythonMime.Parse(bytes);
             Mime.MimeKitMime.AssertAgrees(parsed, bytes); // and MimeKit reads every file name the same
             var files = parsed.Leaves().Where(p => p.Disposition == "attachment").ToList();
             Assert.Equal(names, files.Select(f => f.Filename));

@@ -49,7 +49,7 @@ public sealed class SendMailPostfixTests
         Assert.True(r.Status == SendMailStatus.Sent, r.ErrorMessage);
         Assert.Equal(pf.User, r.From);
         string delivered = Assert.Single(pf.WaitForDelivery(to, DeliveryTimeout));
-        ParsedMessage parsed = PythonMimeParser.ParseFile(delivered);
+        ParsedMessage parsed = PythonMime.ParseFile(delivered);
         Mime.MimeKitMime.AssertAgrees(parsed, File.ReadAllBytes(delivered));
         Assert.Equal("XOAUTH2 through Send", parsed.Subject);
         Assert.Contains($"sasl_method=XOAUTH2, sasl_username={pf.User}", pf.ReadMaillog());

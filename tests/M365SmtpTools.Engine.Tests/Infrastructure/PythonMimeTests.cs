@@ -2,10 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using M365SmtpTools.Engine.Tests.Infrastructure;
 
-namespace M365SmtpTools.Engine.Tests.Interop;
+namespace M365SmtpTools.Engine.Tests.Infrastructure;
 
-/// <summary>The independent parser itself (parse_message.py via PythonMimeParser) on a hand-written message.</summary>
-public sealed class PythonMimeParserTests
+/// <summary>The independent parser itself (python_mime.py's tree mode via PythonMime) on a hand-written message.</summary>
+public sealed class PythonMimeTests
 {
     private const string Message =
         "Return-Path: <alice@contoso.test>\r\n" +
@@ -41,7 +41,7 @@ public sealed class PythonMimeParserTests
     [Fact]
     public void Parse_ReadsHeadersAndTheMimeTree()
     {
-        ParsedMessage m = PythonMimeParser.Parse(Encoding.ASCII.GetBytes(Message));
+        ParsedMessage m = PythonMime.Parse(Encoding.ASCII.GetBytes(Message));
 
         Assert.Equal("Héllo Wörld", m.Subject);
         Assert.Equal("<x1@contoso.test>", m.MessageId);
@@ -86,7 +86,7 @@ public sealed class PythonMimeParserTests
         // A multipart without its closing boundary: Python flags it, so a test can catch a broken writer.
         byte[] broken = Encoding.ASCII.GetBytes(
             "Subject: broken\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nno end\r\n");
-        ParsedMessage m = PythonMimeParser.Parse(broken);
+        ParsedMessage m = PythonMime.Parse(broken);
         Assert.Contains(m.AllParts().SelectMany(p => p.Defects).Concat(m.Defects), d => d.Contains("CloseBoundaryNotFoundDefect", StringComparison.Ordinal));
     }
 }
