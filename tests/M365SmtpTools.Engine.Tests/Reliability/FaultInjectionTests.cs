@@ -1,4 +1,5 @@
 using System.Text;
+using M365SmtpTools.Engine.Tests.Infrastructure;
 using M365SmtpTools.Engine.Mime;
 using M365SmtpTools.Engine.Smtp;
 using M365SmtpTools.Engine.Tests.Smtp;

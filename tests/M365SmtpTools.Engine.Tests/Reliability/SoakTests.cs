@@ -1,3 +1,4 @@
+using M365SmtpTools.Engine.Tests.Infrastructure;
 using M365SmtpTools.Engine.Mime;
 using M365SmtpTools.Engine.Smtp;
 

@@ -2,7 +2,6 @@ using M365SmtpTools.Engine.Exchange;
 using M365SmtpTools.Engine.Operations;
 using M365SmtpTools.Engine.Smtp;
 using M365SmtpTools.Engine.Tests.Infrastructure;
-using M365SmtpTools.Engine.Tests.Reliability;
 
 namespace M365SmtpTools.Engine.Tests.Operations.SendMail;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace M365SmtpTools.Engine.Tests.Reliability;
+namespace M365SmtpTools.Engine.Tests.Infrastructure;
 
 /// <summary>
 /// A loopback TCP server whose every connection runs <see cref="Script"/>: the test decides line by line what the
