@@ -276,11 +276,7 @@ namespace M365SmtpTools.Engine.Smtp
             SmtpChannel c = Channel;
             c.Phase = SmtpPhase.MailFrom;
             RequireTlsIfConfigured(c, "MAIL FROM was not sent");
-            bool utf8 = SmtpCommandText.CheckAddress(from, "sender");
-            if (utf8 && !Capabilities.SupportsSmtpUtf8)
-                throw new SmtpCommandException("SmtpUtf8NotSupported", ErrorKind.InvalidOperation,
-                    $"The sender <{from}> needs SMTPUTF8 and the server at {Host} doesn't offer it; nothing was sent.", SmtpPhase.MailFrom, Host)
-                { RecommendedAction = "Use an ASCII address, or a server that supports SMTPUTF8." };
+            bool utf8 = CheckStagedAddress(from, "sender", SmtpPhase.MailFrom);
             await c.WriteLineAsync(SmtpCommandText.MailFrom(new SmtpEnvelope(from, Array.Empty<string>()), null, false, utf8, false), cancellationToken).ConfigureAwait(false);
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (!reply.IsPositiveCompletion)
@@ -298,11 +294,7 @@ namespace M365SmtpTools.Engine.Smtp
             SmtpChannel c = Channel;
             c.Phase = SmtpPhase.RcptTo;
             RequireTlsIfConfigured(c, "RCPT TO was not sent");
-            bool utf8 = SmtpCommandText.CheckAddress(address, "recipient");
-            if (utf8 && !Capabilities.SupportsSmtpUtf8)
-                throw new SmtpCommandException("SmtpUtf8NotSupported", ErrorKind.InvalidOperation,
-                    $"The recipient <{address}> needs SMTPUTF8 and the server at {Host} doesn't offer it; nothing was sent.", SmtpPhase.RcptTo, Host)
-                { RecommendedAction = "Use an ASCII address, or a server that supports SMTPUTF8." };
+            bool utf8 = CheckStagedAddress(address, "recipient", SmtpPhase.RcptTo);
             await c.WriteLineAsync(SmtpCommandText.RcptTo(address, new SmtpEnvelope("", new[] { address }), false), cancellationToken).ConfigureAwait(false);
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (!reply.IsPositiveCompletion)
@@ -312,6 +304,17 @@ namespace M365SmtpTools.Engine.Smtp
                 throw refused;
             }
             return reply;
+        }
+
+        /// <summary>Checks an address of a staged step; true when it needs SMTPUTF8, which the server must then offer.</summary>
+        private bool CheckStagedAddress(string address, string role, SmtpPhase phase)
+        {
+            bool utf8 = SmtpCommandText.CheckAddress(address, role);
+            if (utf8 && !Capabilities.SupportsSmtpUtf8)
+                throw new SmtpCommandException("SmtpUtf8NotSupported", ErrorKind.InvalidOperation,
+                    $"The {role} <{address}> needs SMTPUTF8 and the server at {Host} doesn't offer it; nothing was sent.", phase, Host)
+                { RecommendedAction = "Use an ASCII address, or a server that supports SMTPUTF8." };
+            return utf8;
         }
 
         private void RequireTlsIfConfigured(SmtpChannel c, string what)

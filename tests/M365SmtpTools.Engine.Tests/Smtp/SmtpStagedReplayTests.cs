@@ -53,6 +53,24 @@ public class SmtpStagedReplayTests
     }
 
     [Fact]
+    public async Task A_staged_address_that_needs_smtputf8_is_refused_unsent_when_the_server_does_not_offer_it()
+    {
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo("PIPELINING"), "250 2.1.0 ok\r\n");
+
+        var sender = await Assert.ThrowsAsync<SmtpCommandException>(() => client.MailFromAsync("jörg@exämple.de", Ct));
+        Assert.Equal("SmtpUtf8NotSupported", sender.ErrorId);
+        Assert.Equal(SmtpPhase.MailFrom, sender.Phase);
+        Assert.StartsWith("The sender <jörg@exämple.de> needs SMTPUTF8", sender.Message);
+
+        await client.MailFromAsync("alice@contoso.com", Ct);
+        var recipient = await Assert.ThrowsAsync<SmtpCommandException>(() => client.RecipientAsync("zoë@exämple.de", Ct));
+        Assert.Equal(SmtpPhase.RcptTo, recipient.Phase);
+        Assert.StartsWith("The recipient <zoë@exämple.de> needs SMTPUTF8", recipient.Message);
+        // Only the ASCII sender reached the wire.
+        Assert.Equal(new[] { EhloCommand, "MAIL FROM:<alice@contoso.com>\r\n" }, stream.Turns);
+    }
+
+    [Fact]
     public async Task Addresses_that_would_break_the_command_line_are_refused_before_anything_is_sent()
     {
         var (client, stream) = await ConnectAsync(Greeting, Ehlo());
