@@ -62,6 +62,30 @@ namespace M365SmtpTools
             task.GetAwaiter().GetResult();
         }
 
+        /// <summary>
+        /// Runs a per-domain DNS operation (Get-M365MxEndpoint, Test-M365MailDomain): each result is written as soon as
+        /// its domain is done, each domain's failure is a non-terminating error with the domain as target, and a failure
+        /// of the whole run (an unusable DNS server) is a terminating error.
+        /// </summary>
+        protected void RunPerDomainOperation<TRequest, TResult>(PerDomainDnsOperation<TRequest, TResult> operation, TRequest request, string? dnsServer)
+            where TRequest : class, IDnsDomainRequest
+        {
+            try
+            {
+                using var host = new PipelineThreadHost(this);
+                Task task = Task.Run(() => operation.RunAsync(request, host,
+                    result => host.Post(() => WriteObject(result)),
+                    error => host.Post(() => WriteEngineError(error, error.TargetObject)),
+                    _cancellation.Token));
+                Pump(host, task);
+                task.GetAwaiter().GetResult();
+            }
+            catch (M365SmtpException e)
+            {
+                ThrowEngineError(e, e.TargetObject ?? dnsServer);
+            }
+        }
+
         // Runs the operation's host calls here until it ends. When the pipeline goes away underneath (a terminating
         // error from -ErrorAction Stop, a downstream cmdlet failing, Select-Object -First), the operation is cancelled
         // and waited for, so that nothing is sent after this cmdlet has stopped.

@@ -63,21 +63,7 @@ namespace M365SmtpTools.Commands
                 TimeoutSeconds = TimeoutSeconds,
                 IncludeDerivedGuess = IncludeDerivedGuess.IsPresent,
             };
-            var operation = new GetMxEndpointOperation();
-            try
-            {
-                RunStreamingOperation<object>(
-                    (host, emit, ct) => operation.RunAsync(request, host, result => emit(result), error => emit(error), ct),
-                    item =>
-                    {
-                        if (item is M365SmtpException error) WriteEngineError(error, error.TargetObject);
-                        else WriteObject(item);
-                    });
-            }
-            catch (M365SmtpException e)
-            {
-                ThrowEngineError(e, e.TargetObject ?? DnsServer);
-            }
+            RunPerDomainOperation(new GetMxEndpointOperation(), request, DnsServer);
         }
     }
 }

@@ -73,21 +73,7 @@ namespace M365SmtpTools.Commands
                 DnsServer = DnsServer,
                 TimeoutSeconds = TimeoutSeconds,
             };
-            var operation = new TestMailDomainOperation();
-            try
-            {
-                RunStreamingOperation<object>(
-                    (host, emit, ct) => operation.RunAsync(request, host, report => emit(report), error => emit(error), ct),
-                    item =>
-                    {
-                        if (item is M365SmtpException error) WriteEngineError(error, error.TargetObject);
-                        else WriteObject(item);
-                    });
-            }
-            catch (M365SmtpException e)
-            {
-                ThrowEngineError(e, e.TargetObject ?? DnsServer);
-            }
+            RunPerDomainOperation(new TestMailDomainOperation(), request, DnsServer);
         }
     }
 }
