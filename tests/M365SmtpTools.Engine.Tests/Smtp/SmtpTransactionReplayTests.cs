@@ -1,4 +1,5 @@
 using System.Text;
+using M365SmtpTools.Engine.Mime;
 using M365SmtpTools.Engine.Smtp;
 using M365SmtpTools.Engine.Tests.Infrastructure;
 using static M365SmtpTools.Engine.Tests.Smtp.Replay;
@@ -193,6 +194,27 @@ public class SmtpTransactionReplayTests
         Assert.Equal(wire.Length, result.BytesSent);
     }
 
+    [Theory]
+    [InlineData(false, "[message content: 3002 bytes]")]
+    [InlineData(true, "[message content: 3002 bytes in 3 BDAT chunk(s)]")]
+    public async Task The_transcript_notes_the_content_size_and_the_BDAT_chunks_instead_of_the_content(bool chunking, string note)
+    {
+        var transcript = new InMemorySmtpTranscriptLogger();
+        SmtpConnectOptions options = Options();
+        options.ChunkSize = 1024;
+        options.TranscriptLogger = transcript;
+        var script = new List<string> { Greeting, Ehlo(chunking ? "CHUNKING" : "8BITMIME"), "250 ok\r\n", "250 ok\r\n" };
+        script.AddRange(chunking ? new[] { "250 chunk\r\n", "250 chunk\r\n", "250 2.0.0 queued\r\n" } : new[] { "354 go\r\n", "250 2.0.0 queued\r\n" });
+        var (client, _) = await ConnectAsync(options, script.ToArray());
+
+        // 3,000 bytes with no line end: the client ends the content with CRLF, 3,002 bytes in chunks of 1,024.
+        await client.SendAsync(Env(), new TestMessageContent(new string('x', 3000)), Ct);
+
+        string[] info = transcript.Entries.Where(e => e.Direction == SmtpTranscriptDirection.Info).Select(e => e.Text).ToArray();
+        Assert.Contains(note, info);
+        Assert.DoesNotContain(transcript.Entries, e => e.Text.Contains("xxxx", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_refused_bdat_chunk_resets_and_keeps_the_connection()
     {
@@ -204,9 +226,48 @@ public class SmtpTransactionReplayTests
 
         Assert.Equal(SmtpPhase.Bdat, ex.Phase);
         Assert.Equal(ErrorKind.LimitsExceeded, ex.Kind);
+        Assert.Equal("SmtpMessageRejected", ex.ErrorId);
+        Assert.StartsWith("The server refused a BDAT chunk: 552 5.3.4 Message size exceeds", ex.Message, StringComparison.Ordinal);
         Assert.Equal("RSET\r\n", stream.Turns[^1]);
         Assert.Single(ex.RecipientResults);
         Assert.True(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task A_content_writer_that_ignores_a_refused_chunk_gets_the_same_failure_on_its_next_write()
+    {
+        SmtpConnectOptions options = Options();
+        options.ChunkSize = 1024;
+        var (client, stream) = await ConnectAsync(options, Greeting, Ehlo("CHUNKING"), "250 ok\r\n", "250 ok\r\n", "552 5.3.4 too big\r\n", "250 reset\r\n");
+        var content = new StubbornContent();
+
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), content, Ct));
+
+        Assert.Equal("SmtpMessageRejected", ex.ErrorId);
+        Assert.NotNull(content.FirstFailure);
+        Assert.Same(content.FirstFailure, content.SecondFailure); // nothing more went on the wire after the refusal
+        Assert.Equal(new[] { false, false, true }, content.Capabilities); // CanRead, CanSeek, CanWrite: a write-only stream
+        Assert.Single(stream.Turns, t => t.StartsWith("BDAT ", StringComparison.Ordinal));
+    }
+
+    /// <summary>Content that swallows the first failure of a write and tries once more, as a careless writer might.</summary>
+    private sealed class StubbornContent : IMessageContent
+    {
+        public Exception? FirstFailure, SecondFailure;
+        public bool[] Capabilities = Array.Empty<bool>();
+        public bool Requires8BitMime => false;
+        public bool RequiresSmtpUtf8 => false;
+        public long ComputeSize() => 4000;
+
+        public async Task WriteToAsync(Stream output, CancellationToken cancellationToken)
+        {
+            Capabilities = new[] { output.CanRead, output.CanSeek, output.CanWrite };
+            byte[] block = Encoding.ASCII.GetBytes(new string('s', 2000));
+            try { await output.WriteAsync(block, 0, block.Length, cancellationToken); }
+            catch (SmtpException e) { FirstFailure = e; }
+            try { await output.WriteAsync(block, 0, block.Length, cancellationToken); }
+            catch (SmtpException e) { SecondFailure = e; throw; }
+        }
     }
 
     [Fact]

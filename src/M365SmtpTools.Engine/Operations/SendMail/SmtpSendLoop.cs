@@ -40,7 +40,6 @@ namespace M365SmtpTools.Engine.Operations
             MimeMessage m = item.Message!;
             ResolvedSmtpEndpoint ep = item.Endpoint!;
             _results.MarkStarted(item);
-            bool staleRetried = false;
             int attempt = 0;
             _host.WriteVerbose($"Message {item.Index + 1} of {_results.Total}: {m.MessageId} to {string.Join(", ", item.Result.Recipients)}.");
             while (true)
@@ -67,7 +66,6 @@ namespace M365SmtpTools.Engine.Operations
                             useUtf8Headers: m.AddressesRequireSmtpUtf8);
                     var envelope = new SmtpEnvelope(m.EnvelopeSender.EnvelopeAddress, m.EnvelopeRecipients.Select(a => a.EnvelopeAddress)) { Notify = item.Notify };
                     SmtpSendResult sent = await client.SendAsync(envelope, m, _ct).ConfigureAwait(false);
-                    session.MessagesSent++;
                     _results.Sent(item, sent);
                     return;
                 }
@@ -108,11 +106,11 @@ namespace M365SmtpTools.Engine.Operations
                 }
 
                 if (failure is SmtpException se) _results.Record(item, se);
-                // A reused session that the server closed while idle: reconnect at once, without counting an attempt.
-                if (cls == SendFailureClass.ConnectionLost && reused && !staleRetried && !inSession
+                // A reused session that the server closed while idle: reconnect at once, without counting an attempt. At most
+                // once: the session that replaces it is new (AcquireAsync says not reused), so its failures count.
+                if (cls == SendFailureClass.ConnectionLost && reused && !inSession
                     && failure is SmtpProtocolException pe && (pe.Phase == SmtpPhase.MailFrom || pe.Phase == SmtpPhase.RcptTo))
                 {
-                    staleRetried = true;
                     attempt--;
                     _host.WriteVerbose($"The connection to {ep.Host} was closed while idle ({failure.Message}); reconnecting.");
                     continue;

@@ -37,9 +37,6 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>The connected client (after <see cref="AcquireAsync"/>).</summary>
         public SmtpClient? Client { get; private set; }
 
-        /// <summary>Messages sent on the current connection.</summary>
-        public int MessagesSent { get; set; }
-
         private bool Usable(string host) => Client != null && Client.IsConnected && string.Equals(_hostName, host, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>Connects (and authenticates) unless the session is already good for this host; true when it was reused.</summary>
@@ -107,7 +104,6 @@ namespace M365SmtpTools.Engine.Operations
             Client?.Dispose();
             Client = null;
             _hostName = null;
-            MessagesSent = 0;
         }
 
         public void Dispose() => Drop();

@@ -107,13 +107,17 @@ public sealed class RetryPolicyTests
     [Fact]
     public void BackoffGrowsExponentiallyWithBoundedJitter()
     {
-        var policy = new RetryPolicy(5, baseDelay: TimeSpan.FromSeconds(2), maxDelay: TimeSpan.FromSeconds(60), seed: 42);
+        // A base and a cap other than the defaults (2 s, 2 min), and attempts past the cap: 3, 6, 12, then 20 s.
+        var policy = new RetryPolicy(5, baseDelay: TimeSpan.FromSeconds(3), maxDelay: TimeSpan.FromSeconds(20), seed: 42);
         for (int attempt = 1; attempt <= 5; attempt++)
         {
-            double expected = Math.Min(2 * Math.Pow(2, attempt - 1), 60);
+            double expected = Math.Min(3 * Math.Pow(2, attempt - 1), 20);
             Assert.InRange(policy.BackoffFor(SendFailureClass.Transient, attempt).TotalSeconds, expected, expected * 1.5);
         }
         Assert.InRange(policy.BackoffFor(SendFailureClass.ConcurrencyLimit, 1).TotalSeconds, 15, 22.5);
+        var defaults = new RetryPolicy(5, seed: 42);
+        Assert.InRange(defaults.BackoffFor(SendFailureClass.Transient, 1).TotalSeconds, 2, 3);
+        Assert.InRange(defaults.BackoffFor(SendFailureClass.Transient, 8).TotalSeconds, 120, 180);
     }
 
     [Theory]
