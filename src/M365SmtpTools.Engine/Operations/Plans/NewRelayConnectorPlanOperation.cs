@@ -190,9 +190,9 @@ namespace M365SmtpTools.Engine.Operations
                 host.WriteVerbose($"{domain} {type}: read from DNS.");
                 return result;
             }
-            catch (M365SmtpException e) when (e.ErrorId != "InvalidDnsServer" && e.ErrorId != "DnsNoServers")
+            catch (M365SmtpException e) when (e.Code != DnsErrorCodes.InvalidDnsServer && e.Code != DnsErrorCodes.NoDnsServers)
             {
-                if (e.ErrorId == "DnsNameNotFound")
+                if (e.Code == DnsErrorCodes.NameNotFound)
                 {
                     if (!findings.Any(f => f.Id == "DomainNotFound"))
                         findings.Add(new PlanFinding("DomainNotFound", FindingSeverity.Error,

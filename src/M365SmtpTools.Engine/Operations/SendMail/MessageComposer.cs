@@ -36,7 +36,7 @@ namespace M365SmtpTools.Engine.Operations
                 if (user != null && EmailAddress.TryParse(user, out EmailAddress? _)) from = user;
             }
             if (string.IsNullOrWhiteSpace(from))
-                throw new M365SmtpException("MessageHasNoSender", ErrorKind.InvalidArgument, "The message has no From address.")
+                throw new M365SmtpException(MimeErrorCodes.MessageHasNoSender, "The message has no From address.")
                 {
                     TargetObject = "From",
                     RecommendedAction = _request.Method == SendMethod.ClientSubmission

@@ -81,7 +81,7 @@ namespace M365SmtpTools.Engine.Operations
             }
             catch (DnsException e)
             {
-                if (e.ErrorId == DnsErrorIds.NameNotFound) result.NotFound = true;
+                if (e.Code == DnsErrorCodes.NameNotFound) result.NotFound = true;
                 else result.Error = e;
             }
             return result;

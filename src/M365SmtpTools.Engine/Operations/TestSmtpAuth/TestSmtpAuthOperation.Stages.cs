@@ -92,7 +92,7 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     banner = await _client.ReadGreetingAsync(_ct).ConfigureAwait(false);
                 }
-                catch (SmtpProtocolException e) when (e.ErrorId == "SmtpTimeout")
+                catch (SmtpProtocolException e) when (e.Code == SmtpErrorCodes.Timeout)
                 {
                     s.Status = SmtpTestStageStatus.Failed;
                     s.Detail = $"No banner within {_request.TimeoutSeconds} s.";
@@ -221,7 +221,7 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     s.Status = SmtpTestStageStatus.Failed;
                     s.Detail = e.Message;
-                    _report.AddFinding(new SmtpTestFinding(e.ErrorId == "SmtpAuthMechanismNotOffered" ? "AuthMechanismNotOffered" : e.ErrorId, FindingSeverity.Error, SmtpTestStage.Auth,
+                    _report.AddFinding(new SmtpTestFinding(e.Code == SmtpErrorCodes.AuthMechanismNotOffered ? "AuthMechanismNotOffered" : e.ErrorId, FindingSeverity.Error, SmtpTestStage.Auth,
                         "AUTH mechanisms offered: " + string.Join(" ", _client.Capabilities.AuthMechanisms),
                         e.Message, e.RecommendedAction ?? "Use a mechanism the server offers."));
                 }
