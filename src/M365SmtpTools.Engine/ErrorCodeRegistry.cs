@@ -14,9 +14,19 @@ namespace M365SmtpTools.Engine
         // One catalogue per area; a new catalogue must be added here (a test checks that none is missing).
         internal static readonly Type[] Catalogues =
         {
+            typeof(FileErrorCodes),
+            typeof(Auth.AuthErrorCodes),
+            typeof(Auth.CertificateErrorCodes),
+            typeof(Auth.TokenErrorCodes),
             typeof(Dns.DnsErrorCodes),
             typeof(Dns.Spf.SpfErrorCodes),
+            typeof(Exchange.ExchangeErrorCodes),
+            typeof(Graph.GraphErrorCodes),
             typeof(Mime.MimeErrorCodes),
+            typeof(Operations.DiagnosticErrorCodes),
+            typeof(Operations.PlanErrorCodes),
+            typeof(Operations.RequestErrorCodes),
+            typeof(Operations.SendMailErrorCodes),
             typeof(Smtp.SmtpErrorCodes),
         };
 

@@ -52,16 +52,10 @@ namespace M365SmtpTools.Engine
             Kind = kind;
         }
 
-        /// <summary>Creates the exception from an error id (kept while the throw sites move to codes).</summary>
-        public M365SmtpException(string errorId, ErrorKind kind, string message, Exception? innerException = null)
-            : this(ErrorCodeRegistry.Find(errorId) ?? new ErrorCode(errorId, kind), kind, message, innerException)
-        {
-        }
-
         /// <summary>What failed: the id, usual kind and sending step.</summary>
         public ErrorCode Code { get; }
 
-        /// <summary>A stable identifier such as <c>SmtpAuthFailed</c>; scripts may match on it.</summary>
+        /// <summary>A stable identifier such as <c>SmtpAuthenticationFailed</c>; scripts may match on it.</summary>
         public string ErrorId => Code.Id;
 
         /// <summary>The kind of failure.</summary>
@@ -72,7 +66,7 @@ namespace M365SmtpTools.Engine
 
         /// <summary>
         /// The parameter the failure is about, as PowerShell names it without the dash (e.g. <c>ClientId</c>), when an
-        /// argument check names one; the CLI shows its own option name for it.
+        /// argument check names one.
         /// </summary>
         public string? ParameterName { get; set; }
 

@@ -139,6 +139,7 @@ namespace M365SmtpTools.Engine.Dns
                     $"The DNS server name '{server.Host}' could not be resolved: {e.Message}.", e)
                 {
                     TargetObject = server.Host,
+                    ParameterName = "DnsServer",
                     Server = server.ToString(),
                     RecommendedAction = "Give the DNS server as an IP address.",
                 };

@@ -63,7 +63,7 @@ namespace M365SmtpTools.Engine.Dns
         {
             if (timeoutSeconds is int seconds && (seconds < 1 || seconds > 300))
                 throw new M365SmtpException(DnsErrorCodes.InvalidTimeout, $"TimeoutSeconds {seconds} is outside 1-300.")
-                { TargetObject = seconds, RecommendedAction = "Give a timeout from 1 to 300 seconds." };
+                { TargetObject = seconds, ParameterName = "TimeoutSeconds", RecommendedAction = "Give a timeout from 1 to 300 seconds." };
         }
 
         /// <summary>
@@ -77,7 +77,8 @@ namespace M365SmtpTools.Engine.Dns
             if (timeoutSeconds.HasValue)
             {
                 if (timeoutSeconds.Value < 1)
-                    throw new M365SmtpException(DnsErrorCodes.InvalidTimeout, $"The timeout {timeoutSeconds.Value} s is not positive.") { TargetObject = timeoutSeconds.Value };
+                    throw new M365SmtpException(DnsErrorCodes.InvalidTimeout, $"The timeout {timeoutSeconds.Value} s is not positive.")
+                    { TargetObject = timeoutSeconds.Value, ParameterName = "TimeoutSeconds" };
                 options.Timeout = TimeSpan.FromSeconds(timeoutSeconds.Value);
             }
             return new DnsClient(options);

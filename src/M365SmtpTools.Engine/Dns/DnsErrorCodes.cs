@@ -12,9 +12,11 @@ namespace M365SmtpTools.Engine.Dns
         /// <summary>No server answered in time.</summary>
         public static readonly ErrorCode Timeout = new ErrorCode("DnsTimeout", ErrorKind.OperationTimeout, FailurePhase.Resolve);
         /// <summary>The server answered SERVFAIL, REFUSED or another error code, or couldn't be reached (kind by the cause).</summary>
-        public static readonly ErrorCode ServerFailure = new ErrorCode("DnsServerFailure", ErrorKind.ResourceUnavailable, FailurePhase.Resolve);
+        public static readonly ErrorCode ServerFailure =
+            new ErrorCode("DnsServerFailure", ErrorKind.ResourceUnavailable, FailurePhase.Resolve);
         /// <summary>The answer broke the DNS message format.</summary>
-        public static readonly ErrorCode MalformedResponse = new ErrorCode("DnsMalformedResponse", ErrorKind.ProtocolError, FailurePhase.Resolve);
+        public static readonly ErrorCode MalformedResponse =
+            new ErrorCode("DnsMalformedResponse", ErrorKind.ProtocolError, FailurePhase.Resolve);
         /// <summary>No DNS server is configured on this machine.</summary>
         public static readonly ErrorCode NoDnsServers = new ErrorCode("DnsNoServers", ErrorKind.ResourceUnavailable, FailurePhase.Resolve);
         /// <summary>The domain name given isn't a valid DNS name.</summary>

@@ -20,12 +20,6 @@ namespace M365SmtpTools.Engine.Dns
         {
         }
 
-        /// <summary>Creates the exception from an error id (kept while the throw sites move to codes).</summary>
-        public DnsException(string errorId, ErrorKind kind, string message, Exception? innerException = null)
-            : base(errorId, kind, message, innerException)
-        {
-        }
-
         /// <summary>The name that was asked about, when there is one.</summary>
         public string? QueryName { get; set; }
 

@@ -148,6 +148,7 @@ namespace M365SmtpTools.Engine.Dns
             new DnsException(DnsErrorCodes.InvalidDnsServer, $"'{input}' is not a usable DNS server: {reason}.")
             {
                 TargetObject = input,
+                ParameterName = "DnsServer",
                 RecommendedAction = "Give the DNS server as host, host:port, an IPv6 address, or [IPv6]:port, e.g. 1.1.1.1, 127.0.0.1:5353 or [2606:4700:4700::1111]:53.",
             };
     }

@@ -97,7 +97,11 @@ namespace M365SmtpTools.Engine.Exchange
                 && ascii.Split('.').All(l => l.Length > 0 && l.Length <= 63 && l[0] != '-' && l[l.Length - 1] != '-' && l.All(c => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'));
             if (!ok)
                 throw new M365SmtpException(DnsErrorCodes.InvalidDomainName, $"-{parameter} '{input}' is not a domain name such as contoso.com.")
-                { TargetObject = input, RecommendedAction = $"Give the accepted domain the mail is sent from in -{parameter}, for example contoso.com." };
+                {
+                    TargetObject = input,
+                    ParameterName = parameter,
+                    RecommendedAction = $"Give the accepted domain the mail is sent from in -{parameter}, for example contoso.com.",
+                };
             return ascii;
         }
 
@@ -115,7 +119,11 @@ namespace M365SmtpTools.Engine.Exchange
             }
             if (!ok)
                 throw new M365SmtpException(MimeErrorCodes.InvalidEmailAddress, $"-{parameter} '{input}' is not an e-mail address such as scanner@contoso.com.")
-                { TargetObject = input, RecommendedAction = $"Give the SMTP address (name@domain) in -{parameter}." };
+                {
+                    TargetObject = input,
+                    ParameterName = parameter,
+                    RecommendedAction = $"Give the SMTP address (name@domain) in -{parameter}.",
+                };
             return text;
         }
     }

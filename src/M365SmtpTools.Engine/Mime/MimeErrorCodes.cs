@@ -23,7 +23,8 @@ namespace M365SmtpTools.Engine.Mime
         // ---- the message -----------------------------------------------------------------------------------------
 
         /// <summary>The message has no From address.</summary>
-        public static readonly ErrorCode MessageHasNoSender = new ErrorCode("MessageHasNoSender", ErrorKind.InvalidArgument, FailurePhase.Sender);
+        public static readonly ErrorCode MessageHasNoSender =
+            new ErrorCode("MessageHasNoSender", ErrorKind.InvalidArgument, FailurePhase.Sender);
         /// <summary>The message has no recipients.</summary>
         public static readonly ErrorCode MessageHasNoRecipients = new ErrorCode("MessageHasNoRecipients", ErrorKind.InvalidArgument);
         /// <summary>A body text can't be encoded (an unpaired surrogate).</summary>
@@ -34,7 +35,8 @@ namespace M365SmtpTools.Engine.Mime
         /// <summary>The message has inline images but no HTML body.</summary>
         public static readonly ErrorCode InlineImageWithoutHtml = new ErrorCode("InlineImageWithoutHtml", ErrorKind.InvalidArgument);
         /// <summary>An inline image has no Content-ID.</summary>
-        public static readonly ErrorCode InlineImageWithoutContentId = new ErrorCode("InlineImageWithoutContentId", ErrorKind.InvalidArgument);
+        public static readonly ErrorCode InlineImageWithoutContentId =
+            new ErrorCode("InlineImageWithoutContentId", ErrorKind.InvalidArgument);
         /// <summary>Two inline images have the same Content-ID.</summary>
         public static readonly ErrorCode DuplicateContentId = new ErrorCode("DuplicateContentId", ErrorKind.InvalidArgument);
         /// <summary>A Content-ID isn't usable.</summary>

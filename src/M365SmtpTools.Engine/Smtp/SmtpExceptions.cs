@@ -21,16 +21,6 @@ namespace M365SmtpTools.Engine.Smtp
             TargetObject = serverHost;
         }
 
-        /// <summary>Creates the exception from an error id (kept while the throw sites move to codes).</summary>
-        protected SmtpException(string errorId, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply, Exception? innerException)
-            : base(errorId, kind, message, innerException)
-        {
-            Phase = phase;
-            ServerHost = serverHost;
-            Reply = reply;
-            TargetObject = serverHost;
-        }
-
         /// <summary>The step of the session that failed.</summary>
         public SmtpPhase Phase { get; }
 
@@ -70,12 +60,6 @@ namespace M365SmtpTools.Engine.Smtp
         public SmtpProtocolException(ErrorCode code, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply = null,
             Exception? innerException = null)
             : base(code, kind, message, phase, serverHost, reply, innerException)
-        {
-        }
-
-        /// <summary>Creates the exception from an error id (kept while the throw sites move to codes).</summary>
-        public SmtpProtocolException(string errorId, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply = null, Exception? innerException = null)
-            : base(errorId, kind, message, phase, serverHost, reply, innerException)
         {
         }
 
@@ -120,12 +104,6 @@ namespace M365SmtpTools.Engine.Smtp
         public SmtpCommandException(ErrorCode code, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply = null,
             Exception? innerException = null)
             : base(code, kind, message, phase, serverHost, reply, innerException)
-        {
-        }
-
-        /// <summary>Creates the exception from an error id (kept while the throw sites move to codes).</summary>
-        public SmtpCommandException(string errorId, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply = null, Exception? innerException = null)
-            : base(errorId, kind, message, phase, serverHost, reply, innerException)
         {
         }
 

@@ -62,18 +62,21 @@ namespace M365SmtpTools.Engine.Smtp
                 string line = await ReadLineAsync(phase, cancellationToken).ConfigureAwait(false);
                 total += line.Length + 2;
                 if (total > MaxReplyLength)
-                    throw Invalid(SmtpErrorCodes.ReplyTooLong, phase, $"The server at {ServerHost} sent a reply longer than {MaxReplyLength} bytes.");
+                    throw Invalid(SmtpErrorCodes.ReplyTooLong, phase,
+                        $"The server at {ServerHost} sent a reply longer than {MaxReplyLength} bytes.");
                 if (LineFilter != null) line = LineFilter(line);
                 LineReceived?.Invoke(line);
                 int lineCode = ParseCode(line, phase);
                 if (lines.Count > 0 && lineCode != code)
-                    throw Invalid(SmtpErrorCodes.InvalidReply, phase, $"The server at {ServerHost} changed the reply code inside a multi-line reply ({code}, then {lineCode}).");
+                    throw Invalid(SmtpErrorCodes.InvalidReply, phase,
+                        $"The server at {ServerHost} changed the reply code inside a multi-line reply ({code}, then {lineCode}).");
                 code = lineCode;
                 bool last;
                 if (line.Length == 3) last = true;
                 else if (line[3] == ' ') last = true;
                 else if (line[3] == '-') last = false;
-                else throw Invalid(SmtpErrorCodes.InvalidReply, phase, $"The server at {ServerHost} sent a reply line that isn't SMTP: {Excerpt(line)}");
+                else throw Invalid(SmtpErrorCodes.InvalidReply, phase,
+                    $"The server at {ServerHost} sent a reply line that isn't SMTP: {Excerpt(line)}");
                 lines.Add(line.Length > 4 ? line.Substring(4) : "");
                 if (last) return new SmtpReply(code, lines);
             }
@@ -82,7 +85,8 @@ namespace M365SmtpTools.Engine.Smtp
         private int ParseCode(string line, SmtpPhase phase)
         {
             if (line.Length < 3 || line[0] < '2' || line[0] > '5' || !IsDigit(line[1]) || !IsDigit(line[2]))
-                throw Invalid(SmtpErrorCodes.InvalidReply, phase, $"The server at {ServerHost} sent a reply line that isn't SMTP: {Excerpt(line)}");
+                throw Invalid(SmtpErrorCodes.InvalidReply, phase,
+                    $"The server at {ServerHost} sent a reply line that isn't SMTP: {Excerpt(line)}");
             return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
         }
 
@@ -120,7 +124,8 @@ namespace M365SmtpTools.Engine.Smtp
         private void Append(int count, SmtpPhase phase)
         {
             if (_lineLength + count > MaxLineLength)
-                throw Invalid(SmtpErrorCodes.ReplyTooLong, phase, $"The server at {ServerHost} sent a reply line longer than {MaxLineLength} bytes.");
+                throw Invalid(SmtpErrorCodes.ReplyTooLong, phase,
+                    $"The server at {ServerHost} sent a reply line longer than {MaxLineLength} bytes.");
             if (_lineLength + count > _line.Length)
             {
                 int size = _line.Length;
