@@ -1,6 +1,8 @@
 using M365SmtpTools.Engine;
 using M365SmtpTools.Engine.Auth;
 using M365SmtpTools.Engine.Dns;
+using M365SmtpTools.Engine.Graph;
+using M365SmtpTools.Engine.Operations;
 using M365SmtpTools.Engine.Smtp;
 using M365SmtpTools.Engine.Tests.Infrastructure;
 
@@ -174,7 +176,30 @@ public sealed class ExitCodeTests
     {
         Assert.NotEmpty(ErrorCodeRegistry.All);
         foreach (ErrorCode code in ErrorCodeRegistry.All)
-            Assert.True(ExpectedExitCode(code.Id) == ExitCodes.ForErrorId(code.Id), $"{code.Id}: expected {ExpectedExitCode(code.Id)}, got {ExitCodes.ForErrorId(code.Id)}");
+        {
+            int expected = ExpectedExitCode(code.Id);
+            Assert.True(expected == ExitCodes.For(code.Phase), $"{code.Id} ({code.Phase}): expected {expected}, got {ExitCodes.For(code.Phase)}");
+            Assert.True(expected == ExitCodes.ForErrorId(code.Id), $"{code.Id}: expected {expected}, got {ExitCodes.ForErrorId(code.Id)}");
+        }
+    }
+
+    [Fact]
+    public void A_batch_result_maps_by_its_error_code_without_looking_the_id_up()
+    {
+        Assert.Equal(18, ExitCodes.For(new SendMailResult { Status = SendMailStatus.Unknown }));
+        Assert.Equal(1, ExitCodes.For(new SendMailResult { Status = SendMailStatus.Failed }));
+        var refused = new SmtpCommandException(SmtpErrorCodes.SenderRejected, ErrorKind.PermissionDenied, "m", SmtpPhase.MailFrom, "smtp.test");
+        Assert.Equal(14, ExitCodes.For(new SendMailResult { Status = SendMailStatus.Failed, Error = refused }));
+        // The code decides, not the SMTP phase: a connection lost during DATA is a connect failure for a batch row,
+        // as its id always was.
+        var lost = new SmtpProtocolException(SmtpErrorCodes.ConnectionLost, "m", SmtpPhase.Data, "smtp.test");
+        Assert.Equal(11, ExitCodes.For(new SendMailResult { Status = SendMailStatus.Failed, Error = lost }));
+        var denied = new M365SmtpException(GraphErrorCodes.ErrorSendAsDenied, "m");
+        Assert.Equal(14, ExitCodes.For(new SendMailResult { Status = SendMailStatus.Failed, Error = denied }));
+        // A Graph error code no catalogue explains keeps its id and is "other".
+        var unexplained = new M365SmtpException(GraphErrorCodes.ForServerCode("ErrorSomethingNew"), "m");
+        Assert.Equal("GraphErrorSomethingNew", unexplained.ErrorId);
+        Assert.Equal(1, ExitCodes.For(new SendMailResult { Status = SendMailStatus.Failed, Error = unexplained }));
     }
 
     [Fact]
