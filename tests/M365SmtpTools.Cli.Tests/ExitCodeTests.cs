@@ -23,8 +23,10 @@ public sealed class ExitCodeTests
     [InlineData(SmtpPhase.Bdat, 16)]
     public void Smtp_failures_map_by_phase(SmtpPhase phase, int expected)
     {
-        Assert.Equal(expected, ExitCodes.For(new SmtpCommandException(TestErrorCodes.Of("SmtpSomethingRejected"), ErrorKind.PermissionDenied, "m", phase, "smtp.test")));
-        Assert.Equal(expected, ExitCodes.For(new SmtpProtocolException(SmtpErrorCodes.ConnectionLost, ErrorKind.ProtocolError, "m", phase, "smtp.test")));
+        ErrorCode rejected = TestErrorCodes.Of("SmtpSomethingRejected");
+        Assert.Equal(expected, ExitCodes.For(new SmtpCommandException(rejected, ErrorKind.PermissionDenied, "m", phase, "smtp.test")));
+        var lost = new SmtpProtocolException(SmtpErrorCodes.ConnectionLost, ErrorKind.ProtocolError, "m", phase, "smtp.test");
+        Assert.Equal(expected, ExitCodes.For(lost));
     }
 
     [Fact]
@@ -178,8 +180,9 @@ public sealed class ExitCodeTests
         foreach (ErrorCode code in ErrorCodeRegistry.All)
         {
             int expected = ExpectedExitCode(code.Id);
-            Assert.True(expected == ExitCodes.For(code.Phase), $"{code.Id} ({code.Phase}): expected {expected}, got {ExitCodes.For(code.Phase)}");
-            Assert.True(expected == ExitCodes.ForErrorId(code.Id), $"{code.Id}: expected {expected}, got {ExitCodes.ForErrorId(code.Id)}");
+            int byPhase = ExitCodes.For(code.Phase), byId = ExitCodes.ForErrorId(code.Id);
+            Assert.True(expected == byPhase, $"{code.Id} ({code.Phase}): expected {expected}, got {byPhase}");
+            Assert.True(expected == byId, $"{code.Id}: expected {expected} by id, got {byId}");
         }
     }
 
@@ -188,7 +191,7 @@ public sealed class ExitCodeTests
     {
         Assert.Equal(18, ExitCodes.For(new SendMailResult { Status = SendMailStatus.Unknown }));
         Assert.Equal(1, ExitCodes.For(new SendMailResult { Status = SendMailStatus.Failed }));
-        var refused = new SmtpCommandException(SmtpErrorCodes.SenderRejected, ErrorKind.PermissionDenied, "m", SmtpPhase.MailFrom, "smtp.test");
+        var refused = new SmtpCommandException(SmtpErrorCodes.SenderRejected, ErrorKind.PermissionDenied, "m", SmtpPhase.MailFrom, "smtp");
         Assert.Equal(14, ExitCodes.For(new SendMailResult { Status = SendMailStatus.Failed, Error = refused }));
         // The code decides, not the SMTP phase: a connection lost during DATA is a connect failure for a batch row,
         // as its id always was.

@@ -23,7 +23,7 @@ public sealed class ErrorCodeRegistryTests
     {
         Assert.NotEmpty(CatalogueClasses());
         foreach (Type t in CatalogueClasses())
-            Assert.True(ErrorCodeRegistry.Catalogues.Contains(t), t.FullName + " has ErrorCode fields but isn't in ErrorCodeRegistry.Catalogues");
+            Assert.True(ErrorCodeRegistry.Catalogues.Contains(t), t.FullName + " has ErrorCode fields but isn't a registered catalogue");
         Assert.Equal(ErrorCodeRegistry.Catalogues.Length, ErrorCodeRegistry.Catalogues.Distinct().Count());
     }
 
@@ -45,7 +45,8 @@ public sealed class ErrorCodeRegistryTests
             .Select(g => g.Key + ": " + string.Join(", ", g.Select(x => x.Catalogue.Name + "." + x.Field.Name))).ToList();
         Assert.Empty(duplicates);
         // Scripts compare ids with -eq, which ignores case: two ids differing only in case would be one to them.
-        Assert.Equal(ErrorCodeRegistry.All.Count, ErrorCodeRegistry.All.Select(c => c.Id).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Equal(ErrorCodeRegistry.All.Count,
+            ErrorCodeRegistry.All.Select(c => c.Id).Distinct(StringComparer.OrdinalIgnoreCase).Count());
     }
 
     [Fact]

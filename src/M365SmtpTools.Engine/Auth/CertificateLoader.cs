@@ -83,7 +83,8 @@ namespace M365SmtpTools.Engine.Auth
             { cert = FromFile(options.CertificatePath!, options.CertificatePassword, use); parameter = use.PathParameter; }
             else if (!string.IsNullOrWhiteSpace(options.CertificateThumbprint))
             { cert = FromStore(options.CertificateThumbprint!, use); parameter = use.ThumbprintParameter; }
-            else throw SmtpAuthOptions.Invalid(CertificateErrorCodes.CertificateMissing, "Certificate", "No certificate was given.", "Give -CertificateThumbprint, -CertificatePath or -Certificate.");
+            else throw SmtpAuthOptions.Invalid(CertificateErrorCodes.CertificateMissing, "Certificate",
+                "No certificate was given.", "Give -CertificateThumbprint, -CertificatePath or -Certificate.");
 
             RequirePrivateKey(cert, parameter, use);
             DateTimeOffset now = (clock ?? (() => DateTimeOffset.UtcNow))();

@@ -118,7 +118,9 @@ namespace M365SmtpTools.Engine.Auth
                         $"-TenantId '{tenant}' is not a tenant: an app-only token (-{way}) must come from one specific tenant.",
                         "Give the tenant id (a GUID) or its domain, e.g. -TenantId contoso.onmicrosoft.com.");
                 if (method == SmtpAuthMethod.AppSecret && SecretText.IsEmpty(ClientSecret))
-                    throw Invalid(AuthErrorCodes.ClientSecretEmpty, "ClientSecret", "-ClientSecret is empty.", "Give the secret's Value from the app registration (Certificates & secrets), not its Secret ID.");
+                    throw Invalid(AuthErrorCodes.ClientSecretEmpty, "ClientSecret",
+                        "-ClientSecret is empty.",
+                        "Give the secret's Value from the app registration (Certificates & secrets), not its Secret ID.");
             }
 
             if (method == SmtpAuthMethod.ManagedIdentity && !string.IsNullOrWhiteSpace(ClientId))
@@ -131,15 +133,20 @@ namespace M365SmtpTools.Engine.Auth
                     "the application (client) id of a public client app registration with the delegated permission SMTP.Send");
 
             if (method == SmtpAuthMethod.AccessToken && SecretText.IsEmpty(AccessToken))
-                throw Invalid(AuthErrorCodes.AccessTokenEmpty, "AccessToken", "-AccessToken is empty.", "Pass the token itself, e.g. (Get-AzAccessToken -ResourceUrl https://outlook.office365.com -AsSecureString).Token.");
+                throw Invalid(AuthErrorCodes.AccessTokenEmpty, "AccessToken",
+                    "-AccessToken is empty.",
+                    "Pass the token itself, e.g. (Get-AzAccessToken -ResourceUrl https://outlook.office365.com -AsSecureString).Token.");
 
             if (method == SmtpAuthMethod.Basic)
             {
                 if (string.IsNullOrWhiteSpace(Credential!.UserName))
-                    throw Invalid(AuthErrorCodes.CredentialUserNameMissing, "Credential", "-Credential has no user name.", "Give a credential whose user name is the mailbox (or the ACS username).");
+                    throw Invalid(AuthErrorCodes.CredentialUserNameMissing, "Credential",
+                        "-Credential has no user name.", "Give a credential whose user name is the mailbox (or the ACS username).");
                 foreach (string p in new[] { "TenantId", "ClientId" })
                     if (!string.IsNullOrWhiteSpace(p == "TenantId" ? TenantId : ClientId))
-                        throw Invalid(AuthErrorCodes.BasicWithOAuthParameter, p, $"-{p} does not apply to -Credential (Basic authentication).", $"Remove -{p}, or use an OAuth way instead of -Credential.");
+                        throw Invalid(AuthErrorCodes.BasicWithOAuthParameter, p,
+                            $"-{p} does not apply to -Credential (Basic authentication).",
+                            $"Remove -{p}, or use an OAuth way instead of -Credential.");
             }
 
             if (method.IsAppOnly())
@@ -155,7 +162,8 @@ namespace M365SmtpTools.Engine.Auth
             {
                 string h = AuthorityHost!.Trim();
                 if (h.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
-                    throw Invalid(AuthErrorCodes.AuthorityHostNotHttps, "AuthorityHost", $"-AuthorityHost '{h}' is not HTTPS.", "Give a host name such as login.microsoftonline.us (HTTPS is implied).");
+                    throw Invalid(AuthErrorCodes.AuthorityHostNotHttps, "AuthorityHost",
+                        $"-AuthorityHost '{h}' is not HTTPS.", "Give a host name such as login.microsoftonline.us (HTTPS is implied).");
             }
             return method;
         }

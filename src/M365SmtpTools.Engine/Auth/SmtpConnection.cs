@@ -77,7 +77,8 @@ namespace M365SmtpTools.Engine.Auth
                 throw new M365SmtpException(AuthErrorCodes.ConnectionClosed, $"The connection '{Name}' was disconnected.")
                 { TargetObject = Name, RecommendedAction = "Run Connect-M365Smtp again." };
             if (TokenProvider == null)
-                throw new M365SmtpException(AuthErrorCodes.ConnectionHasNoToken, $"The connection '{Name}' uses Basic authentication and has no access token.")
+                throw new M365SmtpException(AuthErrorCodes.ConnectionHasNoToken,
+                    $"The connection '{Name}' uses Basic authentication and has no access token.")
                 { TargetObject = Name };
             return TokenProvider.GetTokenAsync(host, cancellationToken);
         }

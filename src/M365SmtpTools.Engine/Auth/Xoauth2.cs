@@ -24,7 +24,8 @@ namespace M365SmtpTools.Engine.Auth
                     RecommendedAction = "Give -UserName: the mailbox that authenticates (for app-only, the mailbox to send as).",
                 };
             if (user.IndexOf('\x01') >= 0 || accessToken.IndexOf('\x01') >= 0 || user.IndexOf('\r') >= 0 || user.IndexOf('\n') >= 0)
-                throw new M365SmtpException(AuthErrorCodes.Xoauth2InvalidCharacter, "The user name or token contains a control character XOAUTH2 can't carry.")
+                throw new M365SmtpException(AuthErrorCodes.Xoauth2InvalidCharacter,
+                    "The user name or token contains a control character XOAUTH2 can't carry.")
                 { TargetObject = "UserName", ParameterName = "UserName" };
             byte[] prefix = Encoding.UTF8.GetBytes("user=" + user.Trim() + "\u0001auth=Bearer ");
             int tokenLength = Encoding.ASCII.GetByteCount(accessToken);

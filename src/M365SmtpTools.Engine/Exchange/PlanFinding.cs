@@ -96,7 +96,8 @@ namespace M365SmtpTools.Engine.Exchange
             bool ok = ascii.Length > 0 && ascii.Length <= 253 && ascii.Contains(".")
                 && ascii.Split('.').All(l => l.Length > 0 && l.Length <= 63 && l[0] != '-' && l[l.Length - 1] != '-' && l.All(c => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'));
             if (!ok)
-                throw new M365SmtpException(DnsErrorCodes.InvalidDomainName, $"-{parameter} '{input}' is not a domain name such as contoso.com.")
+                throw new M365SmtpException(DnsErrorCodes.InvalidDomainName,
+                    $"-{parameter} '{input}' is not a domain name such as contoso.com.")
                 {
                     TargetObject = input,
                     ParameterName = parameter,
@@ -118,7 +119,8 @@ namespace M365SmtpTools.Engine.Exchange
                 catch (M365SmtpException) { ok = false; }
             }
             if (!ok)
-                throw new M365SmtpException(MimeErrorCodes.InvalidEmailAddress, $"-{parameter} '{input}' is not an e-mail address such as scanner@contoso.com.")
+                throw new M365SmtpException(MimeErrorCodes.InvalidEmailAddress,
+                    $"-{parameter} '{input}' is not an e-mail address such as scanner@contoso.com.")
                 {
                     TargetObject = input,
                     ParameterName = parameter,

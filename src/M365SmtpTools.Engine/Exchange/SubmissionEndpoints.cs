@@ -209,7 +209,8 @@ namespace M365SmtpTools.Engine.Exchange
             bool requireTls = false, bool clientCertificate = false)
         {
             if (port is int p && (p < 1 || p > 65535))
-                throw Invalid(RequestErrorCodes.PortOutOfRange, "Port", $"-Port {p} is not a TCP port.", "Use 587 for client submission, 25 for relay and Direct Send.");
+                throw Invalid(RequestErrorCodes.PortOutOfRange, "Port",
+                    $"-Port {p} is not a TCP port.", "Use 587 for client submission, 25 for relay and Direct Send.");
             string? server = string.IsNullOrWhiteSpace(smtpServer) ? null : smtpServer!.Trim().TrimEnd('.');
             var warnings = new List<string>();
             SubmissionEndpointInfo info;

@@ -42,9 +42,11 @@ namespace M365SmtpTools.Engine.Graph
             if (string.IsNullOrWhiteSpace(graphEndpoint)) return new Uri("https://" + cloud.GraphHost + "/");
             string given = graphEndpoint!.Trim();
             if (!Uri.TryCreate(given, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
-                throw SmtpAuthOptions.Invalid(GraphErrorCodes.InvalidGraphEndpoint, "GraphEndpoint", $"-GraphEndpoint '{given}' is not an https:// address.", "Give the base address, e.g. https://graph.microsoft.us.");
+                throw SmtpAuthOptions.Invalid(GraphErrorCodes.InvalidGraphEndpoint, "GraphEndpoint",
+                    $"-GraphEndpoint '{given}' is not an https:// address.", "Give the base address, e.g. https://graph.microsoft.us.");
             if (uri.Scheme != "https")
-                throw SmtpAuthOptions.Invalid(GraphErrorCodes.GraphEndpointNotHttps, "GraphEndpoint", $"-GraphEndpoint '{given}' is not HTTPS: the token would travel in clear text.", "Give an https:// address.");
+                throw SmtpAuthOptions.Invalid(GraphErrorCodes.GraphEndpointNotHttps, "GraphEndpoint",
+                    $"-GraphEndpoint '{given}' is not HTTPS: the token would travel in clear text.", "Give an https:// address.");
             return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
         }
 

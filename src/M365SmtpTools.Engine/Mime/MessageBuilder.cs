@@ -74,9 +74,11 @@ namespace M365SmtpTools.Engine.Mime
         public MimeMessage Build()
         {
             if (From == null)
-                throw MimeErrors.Create(MimeErrorCodes.MessageHasNoSender, "The message has no From address.", null, "Set the From address.");
+                throw MimeErrors.Create(MimeErrorCodes.MessageHasNoSender, "The message has no From address.",
+                    null, "Set the From address.");
             if (To.Count + Cc.Count + Bcc.Count == 0)
-                throw MimeErrors.Create(MimeErrorCodes.MessageHasNoRecipients, "The message has no recipients (To, Cc or Bcc).", null, "Add at least one recipient.");
+                throw MimeErrors.Create(MimeErrorCodes.MessageHasNoRecipients, "The message has no recipients (To, Cc or Bcc).",
+                    null, "Add at least one recipient.");
             if (Subject != null) HeaderText.Validate(Subject, "subject");
             foreach (var list in new[] { To, Cc, Bcc, ReplyTo })
                 foreach (EmailAddress a in list)

@@ -18,7 +18,8 @@ namespace M365SmtpTools.Engine.Mime
             if (fileName == null) throw new ArgumentNullException(nameof(fileName));
             HeaderText.Validate(fileName, "attachment file name");
             if (fileName.Trim().Length == 0)
-                throw MimeErrors.Create(MimeErrorCodes.InvalidFileName, "The attachment file name is empty.", fileName, "Give the attachment a file name.");
+                throw MimeErrors.Create(MimeErrorCodes.InvalidFileName, "The attachment file name is empty.",
+                    fileName, "Give the attachment a file name.");
             FileName = fileName;
             ContentType = string.IsNullOrWhiteSpace(contentType) ? ContentTypes.FromFileName(fileName) : ContentTypes.Validate(contentType!);
             FilePath = filePath;

@@ -252,12 +252,14 @@ namespace M365SmtpTools.Engine.Smtp
                 }
                 catch (SocketException ex)
                 {
-                    throw new SmtpProtocolException(SmtpErrorCodes.HostNotFound, $"The SMTP server name '{host}' can't be resolved: {ex.Message}", SmtpPhase.Connect, host, null, ex)
+                    throw new SmtpProtocolException(SmtpErrorCodes.HostNotFound,
+                        $"The SMTP server name '{host}' can't be resolved: {ex.Message}", SmtpPhase.Connect, host, null, ex)
                     { RecommendedAction = "Check the server name (for Microsoft 365 client submission: smtp.office365.com) and DNS." };
                 }
             }
             if (addresses.Length == 0)
-                throw new SmtpProtocolException(SmtpErrorCodes.HostNotFound, $"The SMTP server name '{host}' has no addresses.", SmtpPhase.Connect, host)
+                throw new SmtpProtocolException(SmtpErrorCodes.HostNotFound, $"The SMTP server name '{host}' has no addresses.",
+                    SmtpPhase.Connect, host)
                 { RecommendedAction = "Check the server name and DNS." };
 
             Exception? last = null;

@@ -31,7 +31,8 @@ namespace M365SmtpTools.Engine.Smtp
             SmtpChannel c = Channel;
             c.Phase = SmtpPhase.MailFrom;
             if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.ImplicitTls) && !c.IsSecure)
-                throw new SmtpProtocolException(SmtpErrorCodes.TlsRequired, $"The session to {Host} isn't encrypted and TLS is required; the message was not sent.", SmtpPhase.MailFrom, Host);
+                throw new SmtpProtocolException(SmtpErrorCodes.TlsRequired,
+                    $"The session to {Host} isn't encrypted and TLS is required; the message was not sent.", SmtpPhase.MailFrom, Host);
             if (envelope.Recipients.Count == 0)
                 throw new M365SmtpException(SmtpErrorCodes.NoRecipients, "The message has no recipients.") { RecommendedAction = "Give at least one To, Cc or Bcc address." };
             bool utf8Addresses = SmtpCommandText.CheckAddress(envelope.From, "sender");
@@ -103,7 +104,8 @@ namespace M365SmtpTools.Engine.Smtp
 
             SmtpCommandException? refusal = null;
             if (!mailReply.IsPositiveCompletion)
-                refusal = SmtpErrors.CommandFailed(SmtpErrorCodes.SenderRejected, SmtpPhase.MailFrom, Host, mailReply, $"The server refused the sender <{envelope.From}>", c.KnownServer);
+                refusal = SmtpErrors.CommandFailed(SmtpErrorCodes.SenderRejected, SmtpPhase.MailFrom,
+                    Host, mailReply, $"The server refused the sender <{envelope.From}>", c.KnownServer);
             else if (!results.Any(r => r.Accepted))
             {
                 SmtpRecipientResult first = results[0];
@@ -111,12 +113,14 @@ namespace M365SmtpTools.Engine.Smtp
                     results.Count == 1 ? $"The server refused the recipient <{first.Address}>" : $"The server refused all {results.Count} recipients (the first, <{first.Address}>)", c.KnownServer);
             }
             else if (dataReply != null && dataReply.Code != 354)
-                refusal = SmtpErrors.CommandFailed(SmtpErrorCodes.DataRejected, SmtpPhase.Data, Host, dataReply, "The server refused DATA", c.KnownServer);
+                refusal = SmtpErrors.CommandFailed(SmtpErrorCodes.DataRejected, SmtpPhase.Data,
+                    Host, dataReply, "The server refused DATA", c.KnownServer);
             else if (c.IsBroken)
             {
                 // A recipient got 421 after others were accepted: the server closed the session before the content.
                 SmtpRecipientResult closing = results[results.Count - 1];
-                refusal = SmtpErrors.CommandFailed(SmtpErrorCodes.RecipientsRejected, SmtpPhase.RcptTo, Host, closing.Reply, $"The server closed the session at the recipient <{closing.Address}>", c.KnownServer);
+                refusal = SmtpErrors.CommandFailed(SmtpErrorCodes.RecipientsRejected, SmtpPhase.RcptTo,
+                    Host, closing.Reply, $"The server closed the session at the recipient <{closing.Address}>", c.KnownServer);
             }
             if (refusal != null)
             {
@@ -188,7 +192,8 @@ namespace M365SmtpTools.Engine.Smtp
             }
             if (!final.IsPositiveCompletion)
             {
-                SmtpCommandException rejected = SmtpErrors.CommandFailed(SmtpErrorCodes.MessageRejected, c.Phase, Host, final, "The server refused the message", c.KnownServer);
+                SmtpCommandException rejected = SmtpErrors.CommandFailed(SmtpErrorCodes.MessageRejected, c.Phase,
+                    Host, final, "The server refused the message", c.KnownServer);
                 rejected.RecipientResults = results;
                 throw SessionEndedIfClosed(rejected); // the reply to the end of data ends the transaction: no RSET needed
             }
@@ -213,7 +218,8 @@ namespace M365SmtpTools.Engine.Smtp
             if (!reply.IsPositiveCompletion)
             {
                 c.Abort();
-                throw new SmtpProtocolException(SmtpErrorCodes.ResetFailed, $"The server at {Host} refused RSET ({reply.Code} {reply.Text}); the session can't go on.", SmtpPhase.Rset, Host, reply)
+                throw new SmtpProtocolException(SmtpErrorCodes.ResetFailed,
+                    $"The server at {Host} refused RSET ({reply.Code} {reply.Text}); the session can't go on.", SmtpPhase.Rset, Host, reply)
                 { RecommendedAction = "Reconnect." };
             }
         }
@@ -280,7 +286,8 @@ namespace M365SmtpTools.Engine.Smtp
             await c.WriteLineAsync(SmtpCommandText.MailFrom(new SmtpEnvelope(from, Array.Empty<string>()), null, false, utf8, false), cancellationToken).ConfigureAwait(false);
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (!reply.IsPositiveCompletion)
-                throw SmtpErrors.CommandFailed(SmtpErrorCodes.SenderRejected, SmtpPhase.MailFrom, Host, reply, $"The server refused the sender <{from}>", c.KnownServer);
+                throw SmtpErrors.CommandFailed(SmtpErrorCodes.SenderRejected, SmtpPhase.MailFrom,
+                    Host, reply, $"The server refused the sender <{from}>", c.KnownServer);
             return reply;
         }
 
@@ -299,7 +306,8 @@ namespace M365SmtpTools.Engine.Smtp
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (!reply.IsPositiveCompletion)
             {
-                SmtpCommandException refused = SmtpErrors.CommandFailed(SmtpErrorCodes.RecipientsRejected, SmtpPhase.RcptTo, Host, reply, $"The server refused the recipient <{address}>", c.KnownServer);
+                SmtpCommandException refused = SmtpErrors.CommandFailed(SmtpErrorCodes.RecipientsRejected, SmtpPhase.RcptTo,
+                    Host, reply, $"The server refused the recipient <{address}>", c.KnownServer);
                 refused.RecipientResults = new[] { new SmtpRecipientResult(address, reply) };
                 throw refused;
             }
@@ -320,7 +328,8 @@ namespace M365SmtpTools.Engine.Smtp
         private void RequireTlsIfConfigured(SmtpChannel c, string what)
         {
             if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.ImplicitTls) && !c.IsSecure)
-                throw new SmtpProtocolException(SmtpErrorCodes.TlsRequired, $"The session to {Host} isn't encrypted and TLS is required; {what}.", c.Phase, Host);
+                throw new SmtpProtocolException(SmtpErrorCodes.TlsRequired,
+                    $"The session to {Host} isn't encrypted and TLS is required; {what}.", c.Phase, Host);
         }
     }
 }

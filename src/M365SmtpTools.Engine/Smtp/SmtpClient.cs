@@ -148,7 +148,8 @@ namespace M365SmtpTools.Engine.Smtp
                 return;
             }
             if (!reply.IsPermanentFailure)
-                throw new SmtpProtocolException(SmtpErrorCodes.EhloRejected, SmtpErrors.KindFor(reply, SmtpPhase.Ehlo), $"The server at {Host} refused EHLO: {reply.Code} {reply.Text}", SmtpPhase.Ehlo, Host, reply)
+                throw new SmtpProtocolException(SmtpErrorCodes.EhloRejected, SmtpErrors.KindFor(reply, SmtpPhase.Ehlo),
+                    $"The server at {Host} refused EHLO: {reply.Code} {reply.Text}", SmtpPhase.Ehlo, Host, reply)
                 { RecommendedAction = "Try again later." };
             if (_options.TlsMode == SmtpTlsMode.StartTlsRequired && !c.IsSecure)
                 throw new SmtpProtocolException(SmtpErrorCodes.StartTlsNotOffered,
@@ -157,7 +158,8 @@ namespace M365SmtpTools.Engine.Smtp
             await c.WriteLineAsync("HELO " + name, cancellationToken).ConfigureAwait(false);
             SmtpReply helo = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (!helo.IsPositiveCompletion)
-                throw new SmtpProtocolException(SmtpErrorCodes.EhloRejected, SmtpErrors.KindFor(helo, SmtpPhase.Ehlo), $"The server at {Host} refused EHLO and HELO: {helo.Code} {helo.Text}", SmtpPhase.Ehlo, Host, helo)
+                throw new SmtpProtocolException(SmtpErrorCodes.EhloRejected, SmtpErrors.KindFor(helo, SmtpPhase.Ehlo),
+                    $"The server at {Host} refused EHLO and HELO: {helo.Code} {helo.Text}", SmtpPhase.Ehlo, Host, helo)
                 { RecommendedAction = "Set the local domain name sent in EHLO to a name the server accepts." };
             Capabilities = SmtpCapabilities.None(helo.Lines[0].Split(' ')[0]);
         }
@@ -215,9 +217,11 @@ namespace M365SmtpTools.Engine.Smtp
             SmtpChannel c = Channel;
             c.Phase = SmtpPhase.Auth;
             if (IsAuthenticated)
-                throw new SmtpCommandException(SmtpErrorCodes.AlreadyAuthenticated, $"This session to {Host} is already authenticated as {AuthenticatedUser}.", SmtpPhase.Auth, Host);
+                throw new SmtpCommandException(SmtpErrorCodes.AlreadyAuthenticated,
+                    $"This session to {Host} is already authenticated as {AuthenticatedUser}.", SmtpPhase.Auth, Host);
             if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.ImplicitTls) && !c.IsSecure)
-                throw new SmtpProtocolException(SmtpErrorCodes.TlsRequired, $"The session to {Host} isn't encrypted and TLS is required; credentials were not sent.", SmtpPhase.Auth, Host);
+                throw new SmtpProtocolException(SmtpErrorCodes.TlsRequired,
+                    $"The session to {Host} isn't encrypted and TLS is required; credentials were not sent.", SmtpPhase.Auth, Host);
             if (Capabilities.AuthMechanisms.Count == 0)
                 throw new SmtpCommandException(SmtpErrorCodes.AuthNotOffered,
                     $"The server at {Host} doesn't offer AUTH" + (c.IsSecure ? "." : " on this unencrypted session (many servers offer it only after STARTTLS)."), SmtpPhase.Auth, Host)
@@ -340,7 +344,8 @@ namespace M365SmtpTools.Engine.Smtp
             {
                 ThrowIfDisposed();
                 if (_channel == null || _channel.IsBroken)
-                    throw new SmtpProtocolException(SmtpErrorCodes.NotConnected, Host == null ? "The SMTP client isn't connected." : $"The connection to {Host} is closed.", SmtpPhase.Connect, Host)
+                    throw new SmtpProtocolException(SmtpErrorCodes.NotConnected,
+                        Host == null ? "The SMTP client isn't connected." : $"The connection to {Host} is closed.", SmtpPhase.Connect, Host)
                     { RecommendedAction = "Connect first (again, after a connection failure)." };
                 return _channel;
             }

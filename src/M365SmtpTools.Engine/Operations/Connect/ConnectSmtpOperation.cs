@@ -46,7 +46,8 @@ namespace M365SmtpTools.Engine.Operations
             SmtpAuthMethod method = request.Validate();
             if (method.IsDelegated() && !host.IsInteractive) throw TokenProviderFactory.NonInteractiveDelegated(method);
             if (request.Port < 1 || request.Port > 65535)
-                throw SmtpAuthOptions.Invalid(RequestErrorCodes.PortOutOfRange, "Port", $"-Port {request.Port} is not a TCP port.", "Use 587 (STARTTLS submission) or 25.");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.PortOutOfRange, "Port",
+                    $"-Port {request.Port} is not a TCP port.", "Use 587 (STARTTLS submission) or 25.");
             if (request.Port == 465)
                 host.WriteWarning("Port 465 (implicit TLS) is not supported by Exchange Online client submission; use 587.");
 

@@ -59,7 +59,8 @@ namespace M365SmtpTools.Engine.Operations
                         : "Give only one of -CertificatePath, -CertificateThumbprint, -Certificate and -SenderIPAddress: a relay plan is either certificate-based or IP-based.")
                 { TargetObject = domain, RecommendedAction = "Run the plan with one certificate parameter, or with -SenderIPAddress." };
             if (request.CertificatePassword != null && string.IsNullOrWhiteSpace(request.CertificatePath))
-                throw new M365SmtpException(AuthErrorCodes.CertificatePasswordWithoutPath, "-CertificatePassword is only used with -CertificatePath (a PFX file).")
+                throw new M365SmtpException(AuthErrorCodes.CertificatePasswordWithoutPath,
+                    "-CertificatePassword is only used with -CertificatePath (a PFX file).")
                 {
                     TargetObject = domain,
                     ParameterName = "CertificatePassword",

@@ -40,7 +40,8 @@ namespace M365SmtpTools.Engine.Operations
             var mailboxes = (request.Mailbox ?? new string[0]).Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => PlanInput.Address(m, "Mailbox"))
                 .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
             if (mailboxes.Length == 0)
-                throw new M365SmtpException(PlanErrorCodes.MailboxRequired, "-Mailbox is required: the mailbox the app authenticates as (the user= of XOAUTH2).")
+                throw new M365SmtpException(PlanErrorCodes.MailboxRequired,
+                    "-Mailbox is required: the mailbox the app authenticates as (the user= of XOAUTH2).")
                 {
                     TargetObject = request.AppId,
                     ParameterName = "Mailbox",

@@ -179,7 +179,8 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     _connection = (Settings.Registry ?? SmtpConnectionRegistry.Default).Get(r.ConnectionName);
                     if (_connection.IsClosed)
-                        throw new M365SmtpException(AuthErrorCodes.ConnectionClosed, $"The connection '{_connection.Name}' was disconnected.")
+                        throw new M365SmtpException(AuthErrorCodes.ConnectionClosed,
+                            $"The connection '{_connection.Name}' was disconnected.")
                         { TargetObject = _connection.Name, RecommendedAction = "Run Connect-M365Smtp again." };
                     if (string.IsNullOrWhiteSpace(server) && r.Endpoint == SubmissionEndpointKind.ClientSubmission)
                     {

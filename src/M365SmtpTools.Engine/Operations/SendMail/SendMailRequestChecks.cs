@@ -16,16 +16,20 @@ namespace M365SmtpTools.Engine.Operations
         public static void CheckLimits(SendMailRequest r)
         {
             if (r.MaxRetry < 0 || r.MaxRetry > 20)
-                throw Invalid(RequestErrorCodes.MaxRetryOutOfRange, "MaxRetry", $"-MaxRetry {r.MaxRetry} is outside 0-20.", "Give 0 (no retry) to 20.");
+                throw Invalid(RequestErrorCodes.MaxRetryOutOfRange, "MaxRetry",
+                    $"-MaxRetry {r.MaxRetry} is outside 0-20.", "Give 0 (no retry) to 20.");
             if (r.TimeoutSeconds is int t && (t < 1 || t > 3600))
                 throw Invalid(RequestErrorCodes.TimeoutOutOfRange, "TimeoutSeconds", $"-TimeoutSeconds {t} is outside 1-3600.",
                     "Give 1 to 3600 seconds, or leave it out (30 s to connect, 120 s per reply).");
             if (r.MaxMessagesPerMinute is int m && m < 1)
-                throw Invalid(RequestErrorCodes.MaxMessagesPerMinuteOutOfRange, "MaxMessagesPerMinute", $"-MaxMessagesPerMinute {m} is not positive.", "Give 1 or more.");
+                throw Invalid(RequestErrorCodes.MaxMessagesPerMinuteOutOfRange, "MaxMessagesPerMinute",
+                    $"-MaxMessagesPerMinute {m} is not positive.", "Give 1 or more.");
             if (r.MaxRecipientsPerDay is int d && d < 1)
-                throw Invalid(RequestErrorCodes.MaxRecipientsPerDayOutOfRange, "MaxRecipientsPerDay", $"-MaxRecipientsPerDay {d} is not positive.", "Give 1 or more.");
+                throw Invalid(RequestErrorCodes.MaxRecipientsPerDayOutOfRange, "MaxRecipientsPerDay",
+                    $"-MaxRecipientsPerDay {d} is not positive.", "Give 1 or more.");
             if (r.MaxConnections is int c && (c < 1 || c > 100))
-                throw Invalid(RequestErrorCodes.MaxConnectionsOutOfRange, "MaxConnections", $"-MaxConnections {c} is outside 1-100.", "Give 1 (the default) to 3 for Microsoft 365.");
+                throw Invalid(RequestErrorCodes.MaxConnectionsOutOfRange, "MaxConnections",
+                    $"-MaxConnections {c} is outside 1-100.", "Give 1 (the default) to 3 for Microsoft 365.");
         }
 
         /// <summary>
@@ -65,7 +69,8 @@ namespace M365SmtpTools.Engine.Operations
                     "-ClientCertificatePassword was given without -ClientCertificatePath.", "Give -ClientCertificatePath, or remove the password.");
             if (given.Count == 0) return null;
             if (given.Count > 1)
-                throw Invalid(CertificateErrorCodes.ClientCertificateConflict, given[1], $"Several client certificates were given (-{string.Join(", -", given)}); give one.", "Keep one of them.");
+                throw Invalid(CertificateErrorCodes.ClientCertificateConflict, given[1],
+                    $"Several client certificates were given (-{string.Join(", -", given)}); give one.", "Keep one of them.");
             X509Certificate2 cert = r.ClientCertificate
                 ?? (!string.IsNullOrWhiteSpace(r.ClientCertificatePath)
                     ? CertificateLoader.FromFile(r.ClientCertificatePath!, r.ClientCertificatePassword, use)

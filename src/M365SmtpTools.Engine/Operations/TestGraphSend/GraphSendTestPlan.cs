@@ -23,7 +23,8 @@ namespace M365SmtpTools.Engine.Operations
         public static GraphSendTestPlan Prepare(TestGraphSendRequest r, IOperationHost host)
         {
             if (r.TimeoutSeconds < 1 || r.TimeoutSeconds > 3600)
-                throw SmtpAuthOptions.Invalid(RequestErrorCodes.TimeoutOutOfRange, "TimeoutSeconds", $"-TimeoutSeconds {r.TimeoutSeconds} is out of range.", "Give 1 to 3600 seconds (default 30).");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.TimeoutOutOfRange, "TimeoutSeconds",
+                    $"-TimeoutSeconds {r.TimeoutSeconds} is out of range.", "Give 1 to 3600 seconds (default 30).");
             if (!r.SpecifiesAuthMethod())
                 throw SmtpAuthOptions.Invalid(GraphErrorCodes.AuthMissing, null,
                     "Test-M365GraphSend needs a way to get a token for Microsoft Graph (session connections of Connect-M365Smtp hold SMTP tokens).",

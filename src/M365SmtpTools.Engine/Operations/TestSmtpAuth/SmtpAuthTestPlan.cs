@@ -20,16 +20,22 @@ namespace M365SmtpTools.Engine.Operations
         {
             var plan = new SmtpAuthTestPlan();
             if (request.TimeoutSeconds < 1 || request.TimeoutSeconds > 3600)
-                throw SmtpAuthOptions.Invalid(RequestErrorCodes.TimeoutOutOfRange, "TimeoutSeconds", $"-TimeoutSeconds {request.TimeoutSeconds} is out of range.", "Give 1 to 3600 seconds (default 30).");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.TimeoutOutOfRange, "TimeoutSeconds",
+                    $"-TimeoutSeconds {request.TimeoutSeconds} is out of range.", "Give 1 to 3600 seconds (default 30).");
             if (request.Port < 0 || request.Port > 65535)
-                throw SmtpAuthOptions.Invalid(RequestErrorCodes.PortOutOfRange, "Port", $"-Port {request.Port} is not a TCP port.", "Use 587 (STARTTLS submission) or 25.");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.PortOutOfRange, "Port",
+                    $"-Port {request.Port} is not a TCP port.", "Use 587 (STARTTLS submission) or 25.");
             plan.To = (request.To ?? Array.Empty<string>()).Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).ToArray();
             if (request.SendTestMessage && plan.To.Length == 0)
-                throw SmtpAuthOptions.Invalid(RequestErrorCodes.ToMissing, "To", "-SendTestMessage needs -To: the recipients of the test message.", "Add -To with one or more addresses.");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.ToMissing, "To",
+                    "-SendTestMessage needs -To: the recipients of the test message.", "Add -To with one or more addresses.");
             if (request.StopAfter == SmtpTestStopAfter.RcptTo && plan.To.Length == 0)
-                throw SmtpAuthOptions.Invalid(RequestErrorCodes.ToMissing, "To", "-StopAfter RcptTo needs -To: the recipients to try.", "Add -To with one or more addresses.");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.ToMissing, "To",
+                    "-StopAfter RcptTo needs -To: the recipients to try.", "Add -To with one or more addresses.");
             if (request.SendTestMessage && request.StopAfter != null)
-                throw SmtpAuthOptions.Invalid(RequestErrorCodes.StopAfterWithSendTestMessage, "StopAfter", "-StopAfter and -SendTestMessage contradict each other: the test message goes past every stage.", "Remove one of them.");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.StopAfterWithSendTestMessage, "StopAfter",
+                    "-StopAfter and -SendTestMessage contradict each other: the test message goes past every stage.",
+                    "Remove one of them.");
 
             if (request.SpecifiesAuthMethod())
             {

@@ -245,7 +245,8 @@ public sealed class RelayConnectorPlanTests
     [InlineData("DnsNoServers")]
     public async Task NoUsableDnsServerStopsThePlan(string id)
     {
-        var dns = new FakeMailDomainLookup { TxtError = new M365SmtpException(TestErrorCodes.Of(id), ErrorKind.InvalidArgument, "bad server") };
+        var dns = new FakeMailDomainLookup { TxtError = new M365SmtpException(TestErrorCodes.Of(id), ErrorKind.InvalidArgument,
+            "bad server") };
         var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", DnsServer = "::::" }, dns));
         Assert.Equal(id, e.ErrorId);
     }
