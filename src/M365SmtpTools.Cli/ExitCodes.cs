@@ -1,5 +1,5 @@
 using M365SmtpTools.Engine;
-using M365SmtpTools.Engine.Dns;
+using M365SmtpTools.Engine.Operations;
 using M365SmtpTools.Engine.Smtp;
 
 namespace M365SmtpTools.Cli;
@@ -68,74 +68,66 @@ internal static class ExitCodes
         return b.ToString();
     }
 
+    /// <summary>The exit code of a sending step (a code's <see cref="ErrorCode.Phase"/>).</summary>
+    public static int For(FailurePhase phase) => phase switch
+    {
+        FailurePhase.Usage => Usage,
+        FailurePhase.Resolve => Resolve,
+        FailurePhase.Connect => Connect,
+        FailurePhase.Tls => Tls,
+        FailurePhase.Auth => Auth,
+        FailurePhase.Sender => Sender,
+        FailurePhase.Recipients => Recipients,
+        FailurePhase.Data => Data,
+        FailurePhase.DeliveryUnknown => DeliveryUnknown,
+        FailurePhase.Cancelled => Cancelled,
+        _ => Other,
+    };
+
     /// <summary>
-    /// The exit code for an engine failure. Order: cancellation; invalid arguments (usage); DNS and the SMTP host name;
-    /// SMTP failures by delivery-unknown, TLS, then the phase they happened in; token failures (auth); then the error
-    /// kind (authentication, TLS, connection).
+    /// The exit code for an engine failure. Order: cancellation; invalid arguments (usage, whatever step they are
+    /// about); a name that didn't resolve; SMTP failures by delivery-unknown, TLS, then the SMTP phase they happened in
+    /// (a refused RSET by its kind); then the code's step; then the error kind (authentication, TLS, connection).
     /// </summary>
     public static int For(Exception exception)
     {
         if (exception is OperationCanceledException) return Cancelled;
         if (exception is not M365SmtpException e) return Other;
         if (e.Kind == ErrorKind.Cancelled) return Cancelled;
-        if (e.Kind == ErrorKind.InvalidArgument || e.ErrorId == DnsErrorIds.InvalidDomainName || e.ErrorId == DnsErrorIds.InvalidDnsServer) return Usage;
-        if (e is DnsException || e.ErrorId == "SmtpHostNotFound") return Resolve;
+        if (e.Kind == ErrorKind.InvalidArgument) return Usage;
+        if (e.Code.Phase == FailurePhase.Resolve) return Resolve;
         if (e is SmtpException smtp)
         {
             if (smtp.DeliveryUnknown) return DeliveryUnknown;
             if (smtp.Kind == ErrorKind.SecurityError) return Tls; // certificate rejected, TLS required but not in place
-            int? byPhase = ForPhase(smtp.Phase);
-            if (byPhase.HasValue) return byPhase.Value;
+            // The session's phase says where it broke: a connection lost during DATA is a data failure here.
+            return ForPhase(smtp.Phase) ?? ForKind(smtp.Kind);
         }
-        if (TokenErrorPrefixes.Any(prefix => e.ErrorId.StartsWith(prefix, StringComparison.Ordinal))) return Auth;
-        return e.Kind switch
-        {
-            ErrorKind.AuthenticationError => Auth,
-            ErrorKind.SecurityError => Tls,
-            ErrorKind.ConnectionError => Connect,
-            ErrorKind.OperationTimeout => Connect,
-            _ => Other,
-        };
+        return e.Code.Phase != FailurePhase.Other ? For(e.Code.Phase) : ForKind(e.Kind);
     }
-
-    // Failures of getting a token (Auth/: MSAL and Entra ID errors, managed identity, certificates for app-only, a
-    // token given that is expired) belong to the auth phase even when the cause is the network (identity endpoint
-    // unreachable): the script's question is "could it authenticate".
-    private static readonly string[] TokenErrorPrefixes =
-        { "Aad", "Identity", "Token", "AccessToken", "Delegated", "ManagedIdentity", "Interactive", "Certificate", "BasicAuth", "Authentication" };
 
     /// <summary>
-    /// The exit code for a failure known only by its error id: a per-message result of a batch (SendMailResult.ErrorId)
-    /// carries the id, not the exception. Unknown ids give <see cref="Other"/>.
+    /// The exit code of one message of a batch: delivery unknown, or the step of its error's code (the result
+    /// carries the code, so no id is looked up).
     /// </summary>
-    public static int ForErrorId(string? errorId)
+    public static int For(SendMailResult result) =>
+        result.Status == SendMailStatus.Unknown ? DeliveryUnknown : result.ErrorCode is ErrorCode code ? For(code.Phase) : Other;
+
+    /// <summary>
+    /// The exit code for a failure known only by its error id (as text): the registered code's step. Unknown ids give
+    /// <see cref="Other"/>.
+    /// </summary>
+    public static int ForErrorId(string? errorId) => ErrorCodeRegistry.Find(errorId) is ErrorCode code ? For(code.Phase) : Other;
+
+    // A failure whose code names no step: what kind of failure it is decides.
+    private static int ForKind(ErrorKind kind) => kind switch
     {
-        switch (errorId)
-        {
-            case null or "": return Other;
-            case "SmtpHostNotFound" or "RelayEndpointNotFound": return Resolve;
-            case "SmtpConnectFailed" or "SmtpConnectTimeout" or "SmtpGreetingRejected" or "SmtpEhloRejected" or "SmtpConnectionClosed"
-                or "SmtpConnectionLost" or "SmtpTimeout" or "SmtpNotConnected" or "SmtpImplicitTlsNotSupported"
-                or "SmtpInvalidReply" or "SmtpReplyTooLong": return Connect;
-            case "SmtpStartTlsNotOffered" or "SmtpStartTlsRefused" or "SmtpTlsHandshakeFailed" or "SmtpTlsProtocolNotAllowed" or "SmtpCertificateInvalid"
-                or "SmtpTlsRequired" or "SmtpStartTlsInjection": return Tls;
-            case "SmtpAuthenticationFailed" or "SmtpAuthNotOffered" or "SmtpAuthMechanismNotOffered" or "SmtpCredentialEmpty": return Auth;
-            case "SmtpSenderRejected" or "MessageHasNoSender": return Sender;
-            case "SmtpRecipientsRejected" or "SmtpNoRecipients" or "SmtpInvalidAddress" or "DirectSendExternalRecipient": return Recipients;
-            case "SmtpDataRejected" or "SmtpMessageRejected" or "SmtpMessageTooLarge" or "SmtpContentFailed": return Data;
-            case "SmtpDeliveryUnknown": return DeliveryUnknown;
-            // Microsoft Graph (send --method Graph): the same phases, by what the answer means.
-            case "GraphConnectionFailed" or "GraphTimeout": return Connect;
-            case "GraphTokenWrongAudience" or "GraphTokenExpired" or "GraphInvalidAuthenticationToken" or "GraphUnauthorized" or "GraphErrorAccessDenied" or "GraphForbidden": return Auth;
-            case "GraphErrorSendAsDenied" or "GraphMailboxNotEnabledForRESTAPI" or "GraphMailboxNotFound": return Sender;
-            case "GraphErrorInvalidRecipients": return Recipients;
-            case "GraphErrorMessageSizeExceeded" or "GraphMessageTooLarge": return Data;
-            case "GraphDeliveryUnknown": return DeliveryUnknown;
-        }
-        if (errorId.StartsWith("Dns", StringComparison.Ordinal)) return Resolve;
-        if (TokenErrorPrefixes.Any(prefix => errorId.StartsWith(prefix, StringComparison.Ordinal))) return Auth;
-        return Other;
-    }
+        ErrorKind.AuthenticationError => Auth,
+        ErrorKind.SecurityError => Tls,
+        ErrorKind.ConnectionError => Connect,
+        ErrorKind.OperationTimeout => Connect,
+        _ => Other,
+    };
 
     /// <summary>The exit code for the SMTP phase a failure happened in, or null (RSET: decided by the error's kind).</summary>
     public static int? ForPhase(SmtpPhase phase) => phase switch

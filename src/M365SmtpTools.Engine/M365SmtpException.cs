@@ -32,28 +32,43 @@ namespace M365SmtpTools.Engine
     }
 
     /// <summary>
-    /// The root of every exception the engine throws on purpose. It carries a stable error id (used as the
+    /// The root of every exception the engine throws on purpose. It carries a stable error code (whose id is the
     /// ErrorRecord's FullyQualifiedErrorId), a kind, the object concerned and what the user can do about it.
     /// Messages never contain secrets.
     /// </summary>
     public class M365SmtpException : Exception
     {
-        /// <summary>Creates the exception.</summary>
-        public M365SmtpException(string errorId, ErrorKind kind, string message, Exception? innerException = null)
+        /// <summary>Creates the exception; its kind is the code's.</summary>
+        public M365SmtpException(ErrorCode code, string message, Exception? innerException = null)
+            : this(code, (code ?? throw new ArgumentNullException(nameof(code))).Kind, message, innerException)
+        {
+        }
+
+        /// <summary>Creates the exception with a kind chosen where it is thrown (e.g. from a server's reply).</summary>
+        public M365SmtpException(ErrorCode code, ErrorKind kind, string message, Exception? innerException = null)
             : base(message, innerException)
         {
-            ErrorId = errorId;
+            Code = code ?? throw new ArgumentNullException(nameof(code));
             Kind = kind;
         }
 
-        /// <summary>A stable identifier such as <c>SmtpAuthFailed</c>; scripts may match on it.</summary>
-        public string ErrorId { get; }
+        /// <summary>What failed: the id, usual kind and sending step.</summary>
+        public ErrorCode Code { get; }
+
+        /// <summary>A stable identifier such as <c>SmtpAuthenticationFailed</c>; scripts may match on it.</summary>
+        public string ErrorId => Code.Id;
 
         /// <summary>The kind of failure.</summary>
         public ErrorKind Kind { get; }
 
         /// <summary>The input the failure is about (a domain, an address, a file), when there is one.</summary>
         public object? TargetObject { get; set; }
+
+        /// <summary>
+        /// The parameter the failure is about, as PowerShell names it without the dash (e.g. <c>ClientId</c>), when an
+        /// argument check names one.
+        /// </summary>
+        public string? ParameterName { get; set; }
 
         /// <summary>What to do about it, in one or two sentences.</summary>
         public string? RecommendedAction { get; set; }

@@ -6,32 +6,35 @@ using System.Text;
 
 namespace M365SmtpTools.Engine
 {
-    /// <summary>How a file the module writes is named in its errors: the parameter, what it holds, and the error ids.</summary>
+    /// <summary>How a file the module writes is named in its errors: the parameter, what it holds, and the error codes.</summary>
     internal sealed class OutputFileKind
     {
-        private OutputFileKind(string parameter, string contents, string idPrefix, string writeFailedId, string example)
+        private OutputFileKind(string parameter, string contents, ErrorCode isLink, ErrorCode isFolder, ErrorCode exists,
+            ErrorCode writeFailed, string example)
         {
             Parameter = parameter;
             Contents = contents;
-            IsLinkId = idPrefix + "PathIsLink";
-            IsFolderId = idPrefix + "PathIsFolder";
-            ExistsId = idPrefix + "Exists";
-            WriteFailedId = writeFailedId;
+            IsLink = isLink;
+            IsFolder = isFolder;
+            Exists = exists;
+            WriteFailed = writeFailed;
             Example = example;
         }
 
         /// <summary>A plan's script (-ScriptPath).</summary>
-        public static readonly OutputFileKind Script = new OutputFileKind("-ScriptPath", "the script", "Script", "ScriptWriteFailed", "./relay.ps1");
+        public static readonly OutputFileKind Script = new OutputFileKind("-ScriptPath", "the script",
+            FileErrorCodes.ScriptPathIsLink, FileErrorCodes.ScriptPathIsFolder, FileErrorCodes.ScriptExists, FileErrorCodes.ScriptWriteFailed, "./relay.ps1");
 
         /// <summary>Send-M365Mail's SMTP transcript (-TranscriptPath).</summary>
-        public static readonly OutputFileKind Transcript = new OutputFileKind("-TranscriptPath", "the transcript", "Transcript", "SmtpTranscriptFileUnavailable", "./smtp.log");
+        public static readonly OutputFileKind Transcript = new OutputFileKind("-TranscriptPath", "the transcript", FileErrorCodes.TranscriptPathIsLink,
+            FileErrorCodes.TranscriptPathIsFolder, FileErrorCodes.TranscriptExists, FileErrorCodes.TranscriptFileUnavailable, "./smtp.log");
 
         public string Parameter { get; }
         public string Contents { get; }
-        public string IsLinkId { get; }
-        public string IsFolderId { get; }
-        public string ExistsId { get; }
-        public string WriteFailedId { get; }
+        public ErrorCode IsLink { get; }
+        public ErrorCode IsFolder { get; }
+        public ErrorCode Exists { get; }
+        public ErrorCode WriteFailed { get; }
         public string Example { get; }
     }
 
@@ -51,14 +54,14 @@ namespace M365SmtpTools.Engine
             if (!file.Exists && !isFolder) return;
             // FileInfo reads the link itself (lstat), so a link to a folder or a dangling link is caught here too.
             if ((file.Attributes & FileAttributes.ReparsePoint) != 0)
-                throw new M365SmtpException(kind.IsLinkId, ErrorKind.InvalidOperation,
+                throw new M365SmtpException(kind.IsLink,
                     $"{kind.Parameter} '{path}' is a symbolic link; {kind.Contents} is not written through it.")
                 { TargetObject = path, RecommendedAction = "Give the path of a regular file (or of one that doesn't exist yet)." };
             if (isFolder)
-                throw new M365SmtpException(kind.IsFolderId, ErrorKind.InvalidArgument, $"{kind.Parameter} '{path}' is a folder.")
+                throw new M365SmtpException(kind.IsFolder, $"{kind.Parameter} '{path}' is a folder.")
                 { TargetObject = path, RecommendedAction = $"Give a file name, e.g. {kind.Example}." };
             if (!overwrite)
-                throw new M365SmtpException(kind.ExistsId, ErrorKind.ResourceUnavailable, $"{kind.Parameter} '{path}' already exists and was left as it is.")
+                throw new M365SmtpException(kind.Exists, $"{kind.Parameter} '{path}' already exists and was left as it is.")
                 { TargetObject = path, RecommendedAction = "Add -Force to replace it, or give another path." };
         }
 
@@ -79,7 +82,7 @@ namespace M365SmtpTools.Engine
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException)
             {
-                throw new M365SmtpException(kind.WriteFailedId, ErrorKind.InvalidOperation, $"{kind.Parameter}: {kind.Contents} couldn't be written to '{path}': {e.Message}", e)
+                throw new M365SmtpException(kind.WriteFailed, $"{kind.Parameter}: {kind.Contents} couldn't be written to '{path}': {e.Message}", e)
                 { TargetObject = path, RecommendedAction = "Choose a folder you can write to." };
             }
         }
@@ -98,7 +101,7 @@ namespace M365SmtpTools.Engine
                 }
                 catch (IOException e)
                 {
-                    throw new M365SmtpException(kind.WriteFailedId, ErrorKind.InvalidOperation, $"{kind.Parameter}: {kind.Contents} couldn't be written to '{path}': {e.Message}", e)
+                    throw new M365SmtpException(kind.WriteFailed, $"{kind.Parameter}: {kind.Contents} couldn't be written to '{path}': {e.Message}", e)
                     { TargetObject = path, RecommendedAction = "Choose a folder you can write to." };
                 }
             }

@@ -119,7 +119,7 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
                 // Exchange Online commands keep their own parameter names (no translation to this tool's options).
                 if (result.RemediationCommands.Count > 0) line += " Run: " + string.Join(" ; ", result.RemediationCommands);
                 session.Host.Line(CliSession.OneLine(line));
-                firstFailure ??= result.Status == SendMailStatus.Unknown ? ExitCodes.DeliveryUnknown : ExitCodes.ForErrorId(result.ErrorId);
+                firstFailure ??= ExitCodes.For(result);
             }
         }, cancellationToken).ConfigureAwait(false);
 

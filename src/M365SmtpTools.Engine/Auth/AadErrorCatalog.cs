@@ -10,11 +10,10 @@ namespace M365SmtpTools.Engine.Auth
     /// <summary>What an AADSTS error code from Entra ID means and what to do about it.</summary>
     public sealed class AadErrorInfo
     {
-        internal AadErrorInfo(string code, string errorId, ErrorKind kind, string meaning, string action)
+        internal AadErrorInfo(string code, ErrorCode errorCode, string meaning, string action)
         {
             Code = code;
-            ErrorId = errorId;
-            Kind = kind;
+            ErrorCode = errorCode;
             Meaning = meaning;
             Action = action;
         }
@@ -22,11 +21,14 @@ namespace M365SmtpTools.Engine.Auth
         /// <summary>The code, e.g. <c>AADSTS7000215</c>.</summary>
         public string Code { get; }
 
+        /// <summary>The engine error code it becomes (one of <see cref="TokenErrorCodes"/>).</summary>
+        public ErrorCode ErrorCode { get; }
+
         /// <summary>The engine error id it becomes, e.g. <c>AadInvalidClientSecret</c>.</summary>
-        public string ErrorId { get; }
+        public string ErrorId => ErrorCode.Id;
 
         /// <summary>The failure kind.</summary>
-        public ErrorKind Kind { get; }
+        public ErrorKind Kind => ErrorCode.Kind;
 
         /// <summary>What it means, in one sentence.</summary>
         public string Meaning { get; }
@@ -44,66 +46,66 @@ namespace M365SmtpTools.Engine.Auth
         private static readonly Regex s_code = new Regex(@"AADSTS(\d{5,7})", RegexOptions.CultureInvariant);
 
         private static readonly Dictionary<string, AadErrorInfo> s_entries = Build(
-            ("7000215", "AadInvalidClientSecret", ErrorKind.AuthenticationError,
+            ("7000215", TokenErrorCodes.AadInvalidClientSecret,
                 "Invalid client secret: the value given is not a current secret of the app (often the secret's ID was copied instead of its Value, or the secret was deleted).",
                 "In the app registration open Certificates & secrets, create a new client secret and pass its Value to -ClientSecret; better, use a certificate (-CertificatePath/-CertificateThumbprint)."),
-            ("7000222", "AadClientSecretExpired", ErrorKind.AuthenticationError,
+            ("7000222", TokenErrorCodes.AadClientSecretExpired,
                 "The client secret has expired.",
                 "Create a new client secret in the app registration (Certificates & secrets) and use its Value, or switch to a certificate."),
-            ("700027", "AadCertificateRejected", ErrorKind.AuthenticationError,
+            ("700027", TokenErrorCodes.AadCertificateRejected,
                 "The client assertion signed with the certificate was rejected: the certificate is not registered on the app, has expired, or the key used doesn't match the uploaded certificate.",
                 "Upload the certificate's public part (.cer) to the app registration under Certificates & secrets, check its thumbprint and validity dates, and sign with the matching private key."),
-            ("700024", "AadAssertionOutsideValidity", ErrorKind.AuthenticationError,
+            ("700024", TokenErrorCodes.AadAssertionOutsideValidity,
                 "The client assertion is not within its valid time range: this computer's clock is wrong, or the certificate has expired.",
                 "Synchronize the clock (NTP / w32tm /resync) and check the certificate's NotBefore/NotAfter dates; renew an expired certificate."),
-            ("65001", "AadConsentMissing", ErrorKind.PermissionDenied,
+            ("65001", TokenErrorCodes.AadConsentMissing,
                 "The app has not been granted consent for the permission requested.",
                 "In the app registration's API permissions add Office 365 Exchange Online SMTP.SendAsApp (app-only) or SMTP.Send (delegated) and press Grant admin consent; or use App RBAC (New-ManagementRoleAssignment -Role 'Application SMTP.SendAsApp')."),
-            ("90002", "AadTenantNotFound", ErrorKind.ObjectNotFound,
+            ("90002", TokenErrorCodes.AadTenantNotFound,
                 "The tenant was not found: the tenant id or domain does not exist in this cloud.",
                 "Check -TenantId (the Directory (tenant) ID GUID on the app's Overview page, or a verified domain) and -Environment (a GCC High tenant needs -Environment USGovGCCHigh)."),
-            ("900023", "AadTenantInvalid", ErrorKind.InvalidArgument,
+            ("900023", TokenErrorCodes.AadTenantInvalid,
                 "The tenant identifier is not valid: it is neither a GUID nor a domain name.",
                 "Give -TenantId as the Directory (tenant) ID GUID or a verified domain such as contoso.onmicrosoft.com."),
-            ("700016", "AadAppNotFound", ErrorKind.ObjectNotFound,
+            ("700016", TokenErrorCodes.AadAppNotFound,
                 "No application with this client id exists in the tenant: a wrong -ClientId, the wrong tenant, or a multi-tenant app not yet consented in this tenant.",
                 "Check -ClientId (the Application (client) ID on the app's Overview page) and -TenantId; for a multi-tenant app, have an admin of this tenant consent to it."),
-            ("50126", "AadInvalidUserCredentials", ErrorKind.AuthenticationError,
+            ("50126", TokenErrorCodes.AadInvalidUserCredentials,
                 "Wrong username or password.",
                 "Check the credential; for SMTP prefer OAuth (-DeviceCode for a person, -CertificatePath or -ManagedIdentity for automation)."),
-            ("50076", "AadMfaRequired", ErrorKind.AuthenticationError,
+            ("50076", TokenErrorCodes.AadMfaRequired,
                 "Multi-factor authentication is required (Conditional Access or Security Defaults) and this flow can't satisfy it.",
                 "Sign in with -DeviceCode or -Interactive, which can do MFA; for unattended jobs use an app-only way (-CertificatePath, -CertificateThumbprint, -ManagedIdentity)."),
-            ("50079", "AadMfaRequired", ErrorKind.AuthenticationError,
+            ("50079", TokenErrorCodes.AadMfaRequired,
                 "The user must register for multi-factor authentication before signing in.",
                 "Have the user complete MFA registration (https://aka.ms/mfasetup), then sign in with -DeviceCode or -Interactive; for unattended jobs use an app-only way."),
-            ("50053", "AadAccountLocked", ErrorKind.AuthenticationError,
+            ("50053", TokenErrorCodes.AadAccountLocked,
                 "The account is locked (too many failed sign-ins) or sign-in was blocked as suspicious.",
                 "Wait and try again, or have an admin unblock the account; check for a script retrying a wrong password."),
-            ("50034", "AadUserNotFound", ErrorKind.ObjectNotFound,
+            ("50034", TokenErrorCodes.AadUserNotFound,
                 "The user account does not exist in this tenant.",
                 "Check the user name (UPN) and the tenant."),
-            ("500011", "AadResourceNotFound", ErrorKind.PermissionDenied,
+            ("500011", TokenErrorCodes.AadResourceNotFound,
                 "The resource (Office 365 Exchange Online) was not found in the tenant: the scope is wrong or Exchange Online isn't provisioned there.",
                 "Check -Scope (https://outlook.office365.com/.default for app-only) and -Environment; the tenant must have Exchange Online."),
-            ("70011", "AadInvalidScope", ErrorKind.InvalidArgument,
+            ("70011", TokenErrorCodes.AadInvalidScope,
                 "The scope requested is not valid for this flow.",
                 "App-only flows need a scope ending in /.default (https://outlook.office365.com/.default); delegated flows need https://outlook.office.com/SMTP.Send. Check -Scope."),
-            ("7000218", "AadPublicClientFlowsDisabled", ErrorKind.AuthenticationError,
+            ("7000218", TokenErrorCodes.AadPublicClientFlowsDisabled,
                 "The app requires a client secret or certificate: public client flows (device code) are not enabled for it.",
                 "In the app registration's Authentication page set Allow public client flows to Yes, or use an app-only way with the app's certificate or secret."),
-            ("700082", "AadRefreshTokenExpired", ErrorKind.AuthenticationError,
+            ("700082", TokenErrorCodes.AadRefreshTokenExpired,
                 "The refresh token has expired due to inactivity.",
                 "Sign in again (Connect-M365Smtp -DeviceCode or -Interactive)."),
-            ("50011", "AadRedirectUriMismatch", ErrorKind.InvalidArgument,
+            ("50011", TokenErrorCodes.AadRedirectUriMismatch,
                 "The redirect URI of the sign-in is not registered on the app.",
                 "Add http://localhost as a Mobile and desktop applications redirect URI in the app registration, or use -DeviceCode.")
         );
 
-        private static Dictionary<string, AadErrorInfo> Build(params (string Code, string Id, ErrorKind Kind, string Meaning, string Action)[] rows)
+        private static Dictionary<string, AadErrorInfo> Build(params (string Code, ErrorCode ErrorCode, string Meaning, string Action)[] rows)
         {
             var d = new Dictionary<string, AadErrorInfo>(StringComparer.Ordinal);
-            foreach (var r in rows) d["AADSTS" + r.Code] = new AadErrorInfo("AADSTS" + r.Code, r.Id, r.Kind, r.Meaning, r.Action);
+            foreach (var r in rows) d["AADSTS" + r.Code] = new AadErrorInfo("AADSTS" + r.Code, r.ErrorCode, r.Meaning, r.Action);
             return d;
         }
 
@@ -135,39 +137,39 @@ namespace M365SmtpTools.Engine.Auth
                     string? code = FindCode(service.Message);
                     AadErrorInfo? info = code == null ? null : Lookup(code);
                     if (info != null)
-                        return new M365SmtpException(info.ErrorId, info.Kind, $"{code}: {info.Meaning} (while getting a token for {method})", e)
+                        return new M365SmtpException(info.ErrorCode, $"{code}: {info.Meaning} (while getting a token for {method})", e)
                         { TargetObject = code, RecommendedAction = info.Action };
                     if (code != null)
-                        return new M365SmtpException("AadError", ErrorKind.AuthenticationError,
+                        return new M365SmtpException(TokenErrorCodes.AadError,
                             $"Entra ID refused the token request ({method}) with {code}; look the code up at https://login.microsoftonline.com/error?code={code.Substring(6)}.", e)
                         { TargetObject = code, RecommendedAction = "Read the inner exception's message for Entra ID's explanation." };
                     if (method == SmtpAuthMethod.ManagedIdentity)
-                        return new M365SmtpException("ManagedIdentityUnavailable", ErrorKind.AuthenticationError,
+                        return new M365SmtpException(TokenErrorCodes.ManagedIdentityUnavailable,
                             $"The managed identity endpoint refused or failed the token request ({service.ErrorCode}, HTTP {service.StatusCode.ToString(CultureInfo.InvariantCulture)}).", e)
                         { RecommendedAction = "Run this on an Azure resource with a managed identity enabled (Automation account Identity blade, VM/Function Identity); for a user-assigned identity pass its client id with -ManagedIdentityClientId and check it is attached to the resource." };
-                    return new M365SmtpException("TokenRequestFailed", ErrorKind.AuthenticationError,
+                    return new M365SmtpException(TokenErrorCodes.TokenRequestFailed,
                         $"The token request ({method}) failed: {service.ErrorCode} (HTTP {service.StatusCode.ToString(CultureInfo.InvariantCulture)}).", e)
                     { RecommendedAction = "Check -TenantId, -ClientId, -Environment and the app registration." };
                 }
                 case MsalClientException client when client.ErrorCode == MsalError.ManagedIdentityAllSourcesUnavailable
                                                    || client.ErrorCode == "managed_identity_unreachable_network":
-                    return new M365SmtpException("ManagedIdentityUnavailable", ErrorKind.ResourceUnavailable,
+                    return new M365SmtpException(TokenErrorCodes.ManagedIdentityUnavailable, ErrorKind.ResourceUnavailable,
                         "No managed identity endpoint is available here: this is not an Azure resource with a managed identity.", e)
                     { RecommendedAction = "Use -ManagedIdentity only inside Azure (Automation, VM, App Service, Functions) with an identity enabled; elsewhere use -CertificatePath or -CertificateThumbprint." };
                 case MsalClientException client:
-                    return new M365SmtpException("TokenRequestFailed", ErrorKind.AuthenticationError,
+                    return new M365SmtpException(TokenErrorCodes.TokenRequestFailed,
                         $"The identity library could not get a token ({method}): {client.ErrorCode}.", e)
                     { RecommendedAction = "Check the parameters of the sign-in; the inner exception has the library's explanation." };
                 case HttpRequestException _:
-                    return new M365SmtpException("IdentityEndpointUnreachable", ErrorKind.ConnectionError,
+                    return new M365SmtpException(TokenErrorCodes.IdentityEndpointUnreachable,
                         $"The identity endpoint could not be reached while getting a token ({method}).", e)
                     { RecommendedAction = "Check network access (proxy, firewall) to the authority host of -Environment, e.g. login.microsoftonline.com:443." };
                 case OperationCanceledException _:
-                    return new M365SmtpException("IdentityEndpointTimeout", ErrorKind.OperationTimeout,
+                    return new M365SmtpException(TokenErrorCodes.IdentityEndpointTimeout,
                         $"The identity endpoint did not answer in time ({method}).", e)
                     { RecommendedAction = "Try again; check network access to the authority host." };
                 default:
-                    return new M365SmtpException("TokenRequestFailed", ErrorKind.AuthenticationError,
+                    return new M365SmtpException(TokenErrorCodes.TokenRequestFailed,
                         $"Getting a token ({method}) failed: {e.GetType().Name}.", e);
             }
         }

@@ -177,7 +177,7 @@ namespace M365SmtpTools.Engine.Auth
                 catch (MsalUiRequiredException e)
                 {
                     if (!host.IsInteractive)
-                        throw new M365SmtpException("DelegatedSignInExpired", ErrorKind.AuthenticationError,
+                        throw new M365SmtpException(TokenErrorCodes.DelegatedSignInExpired,
                             $"The delegated sign-in ({Method}) can no longer be renewed without the person signing in again, and nobody can answer a prompt in this session.", e)
                         { RecommendedAction = "Run Connect-M365Smtp again in an interactive session, or use an app-only way for unattended jobs (-CertificatePath, -CertificateThumbprint or -ManagedIdentity)." };
                     host.WriteVerbose($"{Method}: the cached sign-in can't be renewed silently ({e.ErrorCode}); signing in again.");
@@ -206,9 +206,13 @@ namespace M365SmtpTools.Engine.Auth
                 }
                 catch (Exception e) when (e is PlatformNotSupportedException || (e is MsalClientException c && c.ErrorCode != MsalError.AuthenticationCanceledError))
                 {
-                    throw new M365SmtpException("InteractiveSignInUnavailable", ErrorKind.InvalidOperation,
+                    throw new M365SmtpException(TokenErrorCodes.InteractiveSignInUnavailable,
                         "The browser sign-in could not be started here (no browser, or the platform doesn't support it).", e)
-                    { TargetObject = "Interactive", RecommendedAction = "Use -DeviceCode instead of -Interactive: it shows a code to enter on any device's browser." };
+                    {
+                        TargetObject = "Interactive",
+                        ParameterName = "Interactive",
+                        RecommendedAction = "Use -DeviceCode instead of -Interactive: it shows a code to enter on any device's browser.",
+                    };
                 }
             }
             _account = result.Account;
@@ -257,9 +261,13 @@ namespace M365SmtpTools.Engine.Auth
         protected override Task<SmtpAccessToken> AcquireAsync(bool forceRefresh, IOperationHost host, CancellationToken cancellationToken)
         {
             if (_token.ExpiresOn is DateTimeOffset exp && Options.Clock() >= exp)
-                throw new M365SmtpException("AccessTokenExpired", ErrorKind.AuthenticationError,
+                throw new M365SmtpException(TokenErrorCodes.AccessTokenExpired,
                     $"The token given with -AccessToken expired at {exp:u}; a token from elsewhere can't be renewed here.")
-                { TargetObject = "AccessToken", RecommendedAction = "Get a new token (e.g. Get-AzAccessToken -ResourceUrl https://outlook.office365.com) and connect again, or let this module get tokens itself (-CertificatePath, -ManagedIdentity, -DeviceCode)." };
+                {
+                    TargetObject = "AccessToken",
+                    ParameterName = "AccessToken",
+                    RecommendedAction = "Get a new token (e.g. Get-AzAccessToken -ResourceUrl https://outlook.office365.com) and connect again, or let this module get tokens itself (-CertificatePath, -ManagedIdentity, -DeviceCode).",
+                };
             if (forceRefresh)
                 host.WriteWarning($"The token given with -AccessToken expires at {_token.ExpiresOn:u} and can't be renewed here; get a new one before then.");
             return Task.FromResult(_token);

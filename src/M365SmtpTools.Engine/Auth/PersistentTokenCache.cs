@@ -33,9 +33,13 @@ namespace M365SmtpTools.Engine.Auth
             }
             catch (Exception e) when (!(e is M365SmtpException))
             {
-                throw new M365SmtpException("TokenCachePersistenceUnavailable", ErrorKind.InvalidOperation,
+                throw new M365SmtpException(TokenErrorCodes.TokenCachePersistenceUnavailable,
                     "-PersistTokenCache needs the platform's protected store (DPAPI on Windows, the Keychain on macOS, a Secret Service keyring such as gnome-keyring on Linux), and it is not usable here; the token is never written to a plain file.", e)
-                { TargetObject = "PersistTokenCache", RecommendedAction = "Run without -PersistTokenCache (the token is then cached in memory for this session), or unlock/install a keyring (libsecret with a running Secret Service)." };
+                {
+                    TargetObject = "PersistTokenCache",
+                    ParameterName = "PersistTokenCache",
+                    RecommendedAction = "Run without -PersistTokenCache (the token is then cached in memory for this session), or unlock/install a keyring (libsecret with a running Secret Service).",
+                };
             }
         }
     }

@@ -88,15 +88,15 @@ namespace M365SmtpTools.Engine.Auth
             if (Credential != null) chosen.Add((SmtpAuthMethod.Basic, "Credential"));
 
             if (chosen.Count == 0 && (!string.IsNullOrWhiteSpace(TenantId) || !string.IsNullOrWhiteSpace(ClientId)))
-                throw Invalid("AppCredentialMissing", "CertificatePath",
+                throw Invalid(AuthErrorCodes.AppCredentialMissing, "CertificatePath",
                     $"-{(string.IsNullOrWhiteSpace(TenantId) ? "ClientId" : "TenantId")} was given without the app's credential: signing in as the app needs -CertificatePath, -CertificateThumbprint, -Certificate or -ClientSecret.",
                     "Add the app's certificate (-CertificatePath with -CertificatePassword, -CertificateThumbprint or -Certificate) or -ClientSecret to -TenantId -ClientId -UserName; or, for a person signing in, -DeviceCode or -Interactive with -ClientId.");
             if (chosen.Count == 0)
-                throw Invalid("AuthMethodMissing", null,
+                throw Invalid(AuthErrorCodes.AuthMethodMissing, null,
                     "No way to authenticate was given.",
                     "Give one of -CertificateThumbprint, -CertificatePath, -Certificate or -ClientSecret (with -TenantId and -ClientId), -ManagedIdentity, -DeviceCode or -Interactive (with -ClientId), -AccessToken, or -Credential.");
             if (chosen.Count > 1)
-                throw Invalid("AuthMethodConflict", chosen[1].Parameter,
+                throw Invalid(AuthErrorCodes.AuthMethodConflict, chosen[1].Parameter,
                     $"Several ways to authenticate were given (-{string.Join(", -", chosen.Select(c => c.Parameter))}); give only one.",
                     "Keep the parameter of the way you mean and remove the others.");
 
@@ -104,47 +104,57 @@ namespace M365SmtpTools.Engine.Auth
             string way = chosen[0].Parameter;
 
             if (CertificatePassword != null && string.IsNullOrWhiteSpace(CertificatePath))
-                throw Invalid("CertificatePasswordWithoutPath", "CertificatePassword",
+                throw Invalid(AuthErrorCodes.CertificatePasswordWithoutPath, "CertificatePassword",
                     "-CertificatePassword was given without -CertificatePath.", "Give -CertificatePath with the PFX file the password opens, or remove -CertificatePassword.");
 
             if (method == SmtpAuthMethod.AppCertificate || method == SmtpAuthMethod.AppSecret)
             {
-                RequireValue(TenantId, "TenantId", way, "the tenant id (a GUID) or its domain, e.g. contoso.onmicrosoft.com");
-                RequireValue(ClientId, "ClientId", way, "the application (client) id of the app registration");
+                RequireValue(TenantId, AuthErrorCodes.TenantIdMissing, "TenantId", way,
+                    "the tenant id (a GUID) or its domain, e.g. contoso.onmicrosoft.com");
+                RequireValue(ClientId, AuthErrorCodes.ClientIdMissing, "ClientId", way, "the application (client) id of the app registration");
                 string tenant = TenantId!.Trim();
                 if (IsMultiTenantAlias(tenant))
-                    throw Invalid("AppOnlyNeedsTenant", "TenantId",
+                    throw Invalid(AuthErrorCodes.AppOnlyNeedsTenant, "TenantId",
                         $"-TenantId '{tenant}' is not a tenant: an app-only token (-{way}) must come from one specific tenant.",
                         "Give the tenant id (a GUID) or its domain, e.g. -TenantId contoso.onmicrosoft.com.");
                 if (method == SmtpAuthMethod.AppSecret && SecretText.IsEmpty(ClientSecret))
-                    throw Invalid("ClientSecretEmpty", "ClientSecret", "-ClientSecret is empty.", "Give the secret's Value from the app registration (Certificates & secrets), not its Secret ID.");
+                    throw Invalid(AuthErrorCodes.ClientSecretEmpty, "ClientSecret",
+                        "-ClientSecret is empty.",
+                        "Give the secret's Value from the app registration (Certificates & secrets), not its Secret ID.");
             }
 
             if (method == SmtpAuthMethod.ManagedIdentity && !string.IsNullOrWhiteSpace(ClientId))
-                throw Invalid("ManagedIdentityWithClientId", "ClientId",
+                throw Invalid(AuthErrorCodes.ManagedIdentityWithClientId, "ClientId",
                     "-ClientId was given with -ManagedIdentity; a managed identity has no app registration to name.",
                     "For a user-assigned managed identity give its client id with -ManagedIdentityClientId; for the system-assigned one give -ManagedIdentity alone.");
 
             if (method.IsDelegated())
-                RequireValue(ClientId, "ClientId", way, "the application (client) id of a public client app registration with the delegated permission SMTP.Send");
+                RequireValue(ClientId, AuthErrorCodes.ClientIdMissing, "ClientId", way,
+                    "the application (client) id of a public client app registration with the delegated permission SMTP.Send");
 
             if (method == SmtpAuthMethod.AccessToken && SecretText.IsEmpty(AccessToken))
-                throw Invalid("AccessTokenEmpty", "AccessToken", "-AccessToken is empty.", "Pass the token itself, e.g. (Get-AzAccessToken -ResourceUrl https://outlook.office365.com -AsSecureString).Token.");
+                throw Invalid(AuthErrorCodes.AccessTokenEmpty, "AccessToken",
+                    "-AccessToken is empty.",
+                    "Pass the token itself, e.g. (Get-AzAccessToken -ResourceUrl https://outlook.office365.com -AsSecureString).Token.");
 
             if (method == SmtpAuthMethod.Basic)
             {
                 if (string.IsNullOrWhiteSpace(Credential!.UserName))
-                    throw Invalid("CredentialUserNameMissing", "Credential", "-Credential has no user name.", "Give a credential whose user name is the mailbox (or the ACS username).");
+                    throw Invalid(AuthErrorCodes.CredentialUserNameMissing, "Credential",
+                        "-Credential has no user name.", "Give a credential whose user name is the mailbox (or the ACS username).");
                 foreach (string p in new[] { "TenantId", "ClientId" })
                     if (!string.IsNullOrWhiteSpace(p == "TenantId" ? TenantId : ClientId))
-                        throw Invalid("BasicWithOAuthParameter", p, $"-{p} does not apply to -Credential (Basic authentication).", $"Remove -{p}, or use an OAuth way instead of -Credential.");
+                        throw Invalid(AuthErrorCodes.BasicWithOAuthParameter, p,
+                            $"-{p} does not apply to -Credential (Basic authentication).",
+                            $"Remove -{p}, or use an OAuth way instead of -Credential.");
             }
 
             if (method.IsAppOnly())
-                RequireValue(UserName, "UserName", way, "the mailbox to send as (the XOAUTH2 user=), e.g. scanner@contoso.com");
+                RequireValue(UserName, AuthErrorCodes.UserNameMissing, "UserName", way,
+                    "the mailbox to send as (the XOAUTH2 user=), e.g. scanner@contoso.com");
 
             if (PersistTokenCache && (method == SmtpAuthMethod.AccessToken || method == SmtpAuthMethod.Basic || method == SmtpAuthMethod.ManagedIdentity))
-                throw Invalid("PersistTokenCacheNotApplicable", "PersistTokenCache",
+                throw Invalid(AuthErrorCodes.PersistTokenCacheNotApplicable, "PersistTokenCache",
                     $"-PersistTokenCache does not apply to -{way}: there is no token this module obtains and could keep.",
                     "Remove -PersistTokenCache, or use it with a certificate, client secret, device code or interactive sign-in.");
 
@@ -152,7 +162,8 @@ namespace M365SmtpTools.Engine.Auth
             {
                 string h = AuthorityHost!.Trim();
                 if (h.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
-                    throw Invalid("AuthorityHostNotHttps", "AuthorityHost", $"-AuthorityHost '{h}' is not HTTPS.", "Give a host name such as login.microsoftonline.us (HTTPS is implied).");
+                    throw Invalid(AuthErrorCodes.AuthorityHostNotHttps, "AuthorityHost",
+                        $"-AuthorityHost '{h}' is not HTTPS.", "Give a host name such as login.microsoftonline.us (HTTPS is implied).");
             }
             return method;
         }
@@ -197,10 +208,10 @@ namespace M365SmtpTools.Engine.Auth
             return $"{method} {Environment} user={UserName ?? Credential?.UserName ?? "-"} tenant={TenantId ?? "-"} client={ClientId ?? "-"}";
         }
 
-        private static void RequireValue(string? value, string parameter, string way, string what)
+        private static void RequireValue(string? value, ErrorCode missing, string parameter, string way, string what)
         {
             if (string.IsNullOrWhiteSpace(value))
-                throw Invalid($"{parameter}Missing", parameter, $"-{way} needs -{parameter}: {what}.", $"Add -{parameter}.");
+                throw Invalid(missing, parameter, $"-{way} needs -{parameter}: {what}.", $"Add -{parameter}.");
         }
 
         /// <summary>
@@ -208,10 +219,17 @@ namespace M365SmtpTools.Engine.Auth
         /// for every command that takes both.
         /// </summary>
         internal static M365SmtpException ConnectionNameNotApplicable(string why) =>
-            Invalid("ConnectionNameNotApplicable", "ConnectionName", "-ConnectionName names a session connection, but " + why + ".",
+            Invalid(AuthErrorCodes.ConnectionNameNotApplicable, "ConnectionName",
+                "-ConnectionName names a session connection, but " + why + ".",
                 "Give either -ConnectionName or the auth parameters.");
 
-        internal static M365SmtpException Invalid(string errorId, string? parameter, string message, string action) =>
-            new M365SmtpException(errorId, ErrorKind.InvalidArgument, message) { TargetObject = parameter, RecommendedAction = action };
+        /// <summary>An argument check's failure about <paramref name="parameter"/> (also its target, as it always was).</summary>
+        internal static M365SmtpException Invalid(ErrorCode code, string? parameter, string message, string action) =>
+            new M365SmtpException(code, ErrorKind.InvalidArgument, message)
+            {
+                TargetObject = parameter,
+                ParameterName = parameter,
+                RecommendedAction = action,
+            };
     }
 }

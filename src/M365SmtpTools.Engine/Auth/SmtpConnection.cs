@@ -74,10 +74,11 @@ namespace M365SmtpTools.Engine.Auth
         public Task<SmtpAccessToken> GetAccessTokenAsync(IOperationHost host, CancellationToken cancellationToken)
         {
             if (IsClosed)
-                throw new M365SmtpException("ConnectionClosed", ErrorKind.InvalidOperation, $"The connection '{Name}' was disconnected.")
+                throw new M365SmtpException(AuthErrorCodes.ConnectionClosed, $"The connection '{Name}' was disconnected.")
                 { TargetObject = Name, RecommendedAction = "Run Connect-M365Smtp again." };
             if (TokenProvider == null)
-                throw new M365SmtpException("ConnectionHasNoToken", ErrorKind.InvalidOperation, $"The connection '{Name}' uses Basic authentication and has no access token.")
+                throw new M365SmtpException(AuthErrorCodes.ConnectionHasNoToken,
+                    $"The connection '{Name}' uses Basic authentication and has no access token.")
                 { TargetObject = Name };
             return TokenProvider.GetTokenAsync(host, cancellationToken);
         }

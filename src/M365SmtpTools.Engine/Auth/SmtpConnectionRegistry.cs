@@ -86,7 +86,7 @@ namespace M365SmtpTools.Engine.Auth
         internal M365SmtpException NotFound(string name)
         {
             IReadOnlyList<string> names = Names;
-            return new M365SmtpException("ConnectionNotFound", ErrorKind.ObjectNotFound,
+            return new M365SmtpException(AuthErrorCodes.ConnectionNotFound,
                 names.Count == 0
                     ? $"There is no SMTP connection named '{name}': no connection has been made in this session."
                     : $"There is no SMTP connection named '{name}'; the connections are: {string.Join(", ", names)}.")

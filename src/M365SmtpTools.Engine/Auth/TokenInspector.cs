@@ -107,8 +107,12 @@ namespace M365SmtpTools.Engine.Auth
         public static TokenFacts Decode(string token)
         {
             if (TryDecode(token, out TokenFacts? facts, out string? why)) return facts!;
-            throw new M365SmtpException("TokenNotJwt", ErrorKind.InvalidArgument, $"The access token could not be read: {why}.")
-            { TargetObject = "AccessToken", RecommendedAction = "Pass the access token itself (three base64url parts separated by dots), not an id token, a refresh token or a file path." };
+            throw new M365SmtpException(TokenErrorCodes.TokenNotJwt, $"The access token could not be read: {why}.")
+            {
+                TargetObject = "AccessToken",
+                ParameterName = "AccessToken",
+                RecommendedAction = "Pass the access token itself (three base64url parts separated by dots), not an id token, a refresh token or a file path.",
+            };
         }
 
         /// <summary>Decodes a token; false when it isn't a readable JWT.</summary>

@@ -45,7 +45,7 @@ namespace M365SmtpTools.Engine.Auth
                 }
                 catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
                 {
-                    throw new M365SmtpException("AuthenticationCancelled", ErrorKind.Cancelled, $"Getting a token ({Method}) was cancelled.", e);
+                    throw new M365SmtpException(TokenErrorCodes.AuthenticationCancelled, $"Getting a token ({Method}) was cancelled.", e);
                 }
                 catch (Exception e) when (!(e is M365SmtpException))
                 {

@@ -17,11 +17,16 @@ namespace M365SmtpTools.Engine.Auth
         public static byte[] BuildInitialResponse(string user, string accessToken)
         {
             if (string.IsNullOrWhiteSpace(user))
-                throw new M365SmtpException("Xoauth2UserMissing", ErrorKind.InvalidArgument, "XOAUTH2 needs the mailbox (user=) and none was given.")
-                { TargetObject = "UserName", RecommendedAction = "Give -UserName: the mailbox that authenticates (for app-only, the mailbox to send as)." };
+                throw new M365SmtpException(AuthErrorCodes.Xoauth2UserMissing, "XOAUTH2 needs the mailbox (user=) and none was given.")
+                {
+                    TargetObject = "UserName",
+                    ParameterName = "UserName",
+                    RecommendedAction = "Give -UserName: the mailbox that authenticates (for app-only, the mailbox to send as).",
+                };
             if (user.IndexOf('\x01') >= 0 || accessToken.IndexOf('\x01') >= 0 || user.IndexOf('\r') >= 0 || user.IndexOf('\n') >= 0)
-                throw new M365SmtpException("Xoauth2InvalidCharacter", ErrorKind.InvalidArgument, "The user name or token contains a control character XOAUTH2 can't carry.")
-                { TargetObject = "UserName" };
+                throw new M365SmtpException(AuthErrorCodes.Xoauth2InvalidCharacter,
+                    "The user name or token contains a control character XOAUTH2 can't carry.")
+                { TargetObject = "UserName", ParameterName = "UserName" };
             byte[] prefix = Encoding.UTF8.GetBytes("user=" + user.Trim() + "\u0001auth=Bearer ");
             int tokenLength = Encoding.ASCII.GetByteCount(accessToken);
             var result = new byte[prefix.Length + tokenLength + 2];

@@ -135,10 +135,11 @@ namespace M365SmtpTools.Engine.Dns
             }
             catch (SocketException e)
             {
-                throw new DnsException(DnsErrorIds.InvalidDnsServer, ErrorKind.InvalidArgument,
+                throw new DnsException(DnsErrorCodes.InvalidDnsServer,
                     $"The DNS server name '{server.Host}' could not be resolved: {e.Message}.", e)
                 {
                     TargetObject = server.Host,
+                    ParameterName = "DnsServer",
                     Server = server.ToString(),
                     RecommendedAction = "Give the DNS server as an IP address.",
                 };
@@ -146,7 +147,7 @@ namespace M365SmtpTools.Engine.Dns
         }
 
         private static DnsException TimeoutFrom(DnsServerEndpoint server, string qname, DnsRecordType type) =>
-            new DnsException(DnsErrorIds.Timeout, ErrorKind.OperationTimeout, $"No answer from the DNS server {server} for {qname} ({type}).")
+            new DnsException(DnsErrorCodes.Timeout, $"No answer from the DNS server {server} for {qname} ({type}).")
             {
                 TargetObject = qname,
                 QueryName = qname,
@@ -155,7 +156,7 @@ namespace M365SmtpTools.Engine.Dns
             };
 
         private static DnsException Unreachable(DnsServerEndpoint server, string qname, DnsRecordType type, string transport, Exception e) =>
-            new DnsException(DnsErrorIds.ServerFailure, ErrorKind.ConnectionError,
+            new DnsException(DnsErrorCodes.ServerFailure, ErrorKind.ConnectionError,
                 $"The DNS server {server} could not be reached over {transport} for {qname} ({type}): {e.Message}", e)
             {
                 TargetObject = qname,

@@ -62,8 +62,8 @@ namespace M365SmtpTools.Engine.Dns
         public static void ValidateTimeoutSeconds(int? timeoutSeconds)
         {
             if (timeoutSeconds is int seconds && (seconds < 1 || seconds > 300))
-                throw new M365SmtpException("InvalidTimeout", ErrorKind.InvalidArgument, $"TimeoutSeconds {seconds} is outside 1-300.")
-                { TargetObject = seconds, RecommendedAction = "Give a timeout from 1 to 300 seconds." };
+                throw new M365SmtpException(DnsErrorCodes.InvalidTimeout, $"TimeoutSeconds {seconds} is outside 1-300.")
+                { TargetObject = seconds, ParameterName = "TimeoutSeconds", RecommendedAction = "Give a timeout from 1 to 300 seconds." };
         }
 
         /// <summary>
@@ -77,7 +77,8 @@ namespace M365SmtpTools.Engine.Dns
             if (timeoutSeconds.HasValue)
             {
                 if (timeoutSeconds.Value < 1)
-                    throw new M365SmtpException("InvalidTimeout", ErrorKind.InvalidArgument, $"The timeout {timeoutSeconds.Value} s is not positive.") { TargetObject = timeoutSeconds.Value };
+                    throw new M365SmtpException(DnsErrorCodes.InvalidTimeout, $"The timeout {timeoutSeconds.Value} s is not positive.")
+                    { TargetObject = timeoutSeconds.Value, ParameterName = "TimeoutSeconds" };
                 options.Timeout = TimeSpan.FromSeconds(timeoutSeconds.Value);
             }
             return new DnsClient(options);
@@ -101,13 +102,13 @@ namespace M365SmtpTools.Engine.Dns
                     {
                         return await QueryServerAsync(server, qname, type, cancellationToken).ConfigureAwait(false);
                     }
-                    catch (DnsException e) when (e.ErrorId == DnsErrorIds.Timeout)
+                    catch (DnsException e) when (e.Code == DnsErrorCodes.Timeout)
                     {
                         _options.Log?.Invoke($"DNS: no answer from {server} for {qname} {type} within {_options.Timeout.TotalSeconds:0.#} s (attempt {attempt + 1} of {_options.Retries + 1}).");
                         if (!timedOut.Contains(server.ToString())) timedOut.Add(server.ToString());
                         continue;
                     }
-                    catch (DnsException e) when (e.ErrorId == DnsErrorIds.ServerFailure || e.ErrorId == DnsErrorIds.MalformedResponse)
+                    catch (DnsException e) when (e.Code == DnsErrorCodes.ServerFailure || e.Code == DnsErrorCodes.MalformedResponse)
                     {
                         _options.Log?.Invoke($"DNS: {server} failed for {qname} {type}: {e.Message}");
                         lastFailure = e;
@@ -117,7 +118,7 @@ namespace M365SmtpTools.Engine.Dns
             }
             if (lastFailure != null) throw lastFailure;
             string asked = string.Join(", ", timedOut);
-            throw new DnsException(DnsErrorIds.Timeout, ErrorKind.OperationTimeout,
+            throw new DnsException(DnsErrorCodes.Timeout,
                 $"No answer for {qname} ({type}) from the DNS server{(timedOut.Count > 1 ? "s" : "")} {asked} within {_options.Timeout.TotalSeconds:0.#} seconds ({_options.Retries + 1} attempt{(_options.Retries > 0 ? "s" : "")} each).")
             {
                 TargetObject = name,
@@ -129,8 +130,8 @@ namespace M365SmtpTools.Engine.Dns
         }
 
         /// <summary>
-        /// The records of <paramref name="type"/> for <paramref name="name"/>; throws <see cref="DnsErrorIds.NameNotFound"/>
-        /// for NXDOMAIN and <see cref="DnsErrorIds.NoRecords"/> when there are none.
+        /// The records of <paramref name="type"/> for <paramref name="name"/>; throws <see cref="DnsErrorCodes.NameNotFound"/>
+        /// for NXDOMAIN and <see cref="DnsErrorCodes.NoRecords"/> when there are none.
         /// </summary>
         public async Task<IReadOnlyList<T>> ResolveAsync<T>(string name, DnsRecordType type, CancellationToken cancellationToken = default) where T : DnsRecord
         {
@@ -162,7 +163,7 @@ namespace M365SmtpTools.Engine.Dns
         }
 
         internal static DnsException NameNotFound(DnsAnswer answer) =>
-            new DnsException(DnsErrorIds.NameNotFound, ErrorKind.ObjectNotFound,
+            new DnsException(DnsErrorCodes.NameNotFound,
                 $"The DNS name {answer.Name} does not exist (NXDOMAIN from {answer.Server}).")
             {
                 TargetObject = answer.Name,
@@ -173,7 +174,7 @@ namespace M365SmtpTools.Engine.Dns
             };
 
         internal static DnsException NoRecords(DnsAnswer answer) =>
-            new DnsException(DnsErrorIds.NoRecords, ErrorKind.ObjectNotFound,
+            new DnsException(DnsErrorCodes.NoRecords,
                 $"{answer.Name} exists but has no {answer.Type} records (asked {answer.Server}).")
             {
                 TargetObject = answer.Name,
@@ -220,7 +221,7 @@ namespace M365SmtpTools.Engine.Dns
                         DnsResponseCode.NotImplemented => "NOTIMP (the server doesn't support the question)",
                         _ => "response code " + (int)reply.ResponseCode,
                     };
-                    throw new DnsException(DnsErrorIds.ServerFailure, reply.ResponseCode == DnsResponseCode.Refused ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
+                    throw new DnsException(DnsErrorCodes.ServerFailure, reply.ResponseCode == DnsResponseCode.Refused ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
                         $"The DNS server {server} answered {code} for {qname} ({type}).")
                     {
                         TargetObject = qname,

@@ -4,13 +4,19 @@ namespace M365SmtpTools.Engine.Dns
 {
     /// <summary>
     /// A DNS failure: the name doesn't exist, has no records of the type asked, the server failed or didn't answer, or
-    /// the answer couldn't be parsed. <see cref="M365SmtpException.ErrorId"/> is one of the <see cref="DnsErrorIds"/>.
+    /// the answer couldn't be parsed. Its <see cref="M365SmtpException.Code"/> is one of the <see cref="DnsErrorCodes"/>.
     /// </summary>
     public class DnsException : M365SmtpException
     {
-        /// <summary>Creates the exception.</summary>
-        public DnsException(string errorId, ErrorKind kind, string message, Exception? innerException = null)
-            : base(errorId, kind, message, innerException)
+        /// <summary>Creates the exception; its kind is the code's.</summary>
+        public DnsException(ErrorCode code, string message, Exception? innerException = null)
+            : base(code, message, innerException)
+        {
+        }
+
+        /// <summary>Creates the exception with a kind chosen where it is thrown (e.g. from the server's answer).</summary>
+        public DnsException(ErrorCode code, ErrorKind kind, string message, Exception? innerException = null)
+            : base(code, kind, message, innerException)
         {
         }
 
@@ -24,26 +30,29 @@ namespace M365SmtpTools.Engine.Dns
         public string? Server { get; set; }
     }
 
-    /// <summary>The stable error ids of DNS failures.</summary>
+    /// <summary>
+    /// The ids of DNS failures as text, for scripts and callers written before <see cref="DnsErrorCodes"/>; each is
+    /// the id of the code of the same name.
+    /// </summary>
     public static class DnsErrorIds
     {
         /// <summary>The name doesn't exist (NXDOMAIN).</summary>
-        public const string NameNotFound = "DnsNameNotFound";
+        public static readonly string NameNotFound = DnsErrorCodes.NameNotFound.Id;
         /// <summary>The name exists but has no records of the type asked (NODATA).</summary>
-        public const string NoRecords = "DnsNoRecords";
+        public static readonly string NoRecords = DnsErrorCodes.NoRecords.Id;
         /// <summary>The domain has no MX records.</summary>
-        public const string NoMxRecords = "DnsNoMxRecords";
+        public static readonly string NoMxRecords = DnsErrorCodes.NoMxRecords.Id;
         /// <summary>No server answered in time.</summary>
-        public const string Timeout = "DnsTimeout";
+        public static readonly string Timeout = DnsErrorCodes.Timeout.Id;
         /// <summary>The server answered SERVFAIL, REFUSED or another error code, or couldn't be reached.</summary>
-        public const string ServerFailure = "DnsServerFailure";
+        public static readonly string ServerFailure = DnsErrorCodes.ServerFailure.Id;
         /// <summary>The answer broke the DNS message format.</summary>
-        public const string MalformedResponse = "DnsMalformedResponse";
+        public static readonly string MalformedResponse = DnsErrorCodes.MalformedResponse.Id;
         /// <summary>The domain name given isn't a valid DNS name.</summary>
-        public const string InvalidDomainName = "InvalidDomainName";
+        public static readonly string InvalidDomainName = DnsErrorCodes.InvalidDomainName.Id;
         /// <summary>The DNS server given isn't a valid host[:port].</summary>
-        public const string InvalidDnsServer = "InvalidDnsServer";
+        public static readonly string InvalidDnsServer = DnsErrorCodes.InvalidDnsServer.Id;
         /// <summary>No DNS server is configured on this machine.</summary>
-        public const string NoDnsServers = "DnsNoServers";
+        public static readonly string NoDnsServers = DnsErrorCodes.NoDnsServers.Id;
     }
 }

@@ -70,7 +70,7 @@ namespace M365SmtpTools.Engine.Dns
     /// <summary>
     /// Parses DNS messages defensively: every length and pointer is checked against the message, compression pointers
     /// must point strictly backwards (so a loop can't happen), names are limited to 255 octets. Anything wrong becomes a
-    /// <see cref="DnsException"/> with <see cref="DnsErrorIds.MalformedResponse"/>; no other exception escapes.
+    /// <see cref="DnsException"/> with <see cref="DnsErrorCodes.MalformedResponse"/>; no other exception escapes.
     /// </summary>
     internal sealed class DnsMessageParser
     {
@@ -276,7 +276,7 @@ namespace M365SmtpTools.Engine.Dns
         }
 
         internal static DnsException Malformed(string detail, Exception? inner = null) =>
-            new DnsException(DnsErrorIds.MalformedResponse, ErrorKind.ProtocolError, "The DNS answer is malformed: " + detail + ".", inner)
+            new DnsException(DnsErrorCodes.MalformedResponse, "The DNS answer is malformed: " + detail + ".", inner)
             {
                 RecommendedAction = "Try another DNS server with -DnsServer; if it keeps happening with this server, something between you and it is altering DNS traffic.",
             };

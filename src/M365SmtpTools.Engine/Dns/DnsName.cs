@@ -17,7 +17,7 @@ namespace M365SmtpTools.Engine.Dns
         /// Returns the name in lower-case ASCII form (A-labels for internationalized names), without a trailing dot.
         /// Host names must be letters, digits and hyphens; <paramref name="allowUnderscore"/> admits the service labels of
         /// TXT lookups (<c>_dmarc</c>, <c>selector1._domainkey</c>). Throws <see cref="DnsException"/> with
-        /// <see cref="DnsErrorIds.InvalidDomainName"/> naming the input and what is wrong with it.
+        /// <see cref="DnsErrorCodes.InvalidDomainName"/> naming the input and what is wrong with it.
         /// </summary>
         public static string Normalize(string? input, bool allowUnderscore = false)
         {
@@ -85,7 +85,7 @@ namespace M365SmtpTools.Engine.Dns
         {
             var sb = new StringBuilder();
             sb.Append("'").Append(input.Length > 300 ? input.Substring(0, 300) + "..." : input).Append("' is not a valid domain name: ").Append(reason).Append('.');
-            return new DnsException(DnsErrorIds.InvalidDomainName, ErrorKind.InvalidArgument, sb.ToString(), inner)
+            return new DnsException(DnsErrorCodes.InvalidDomainName, sb.ToString(), inner)
             {
                 TargetObject = input,
                 QueryName = input,

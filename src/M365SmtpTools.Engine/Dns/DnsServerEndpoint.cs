@@ -37,7 +37,7 @@ namespace M365SmtpTools.Engine.Dns
 
         /// <summary>
         /// Parses <c>host</c>, <c>host:port</c>, an IPv6 address, or <c>[IPv6]:port</c>. Throws <see cref="DnsException"/>
-        /// with <see cref="DnsErrorIds.InvalidDnsServer"/> for anything else.
+        /// with <see cref="DnsErrorCodes.InvalidDnsServer"/> for anything else.
         /// </summary>
         public static DnsServerEndpoint Parse(string? text)
         {
@@ -84,7 +84,7 @@ namespace M365SmtpTools.Engine.Dns
 
         /// <summary>
         /// The resolvers this machine is configured with: <c>nameserver</c> lines of /etc/resolv.conf on Unix, the DNS
-        /// addresses of the interfaces that are up on Windows. Throws <see cref="DnsErrorIds.NoDnsServers"/> when there are none.
+        /// addresses of the interfaces that are up on Windows. Throws <see cref="DnsErrorCodes.NoDnsServers"/> when there are none.
         /// </summary>
         public static IReadOnlyList<DnsServerEndpoint> GetSystemServers()
         {
@@ -138,16 +138,17 @@ namespace M365SmtpTools.Engine.Dns
         }
 
         private static DnsException NoServers(Exception? inner) =>
-            new DnsException(DnsErrorIds.NoDnsServers, ErrorKind.ResourceUnavailable,
+            new DnsException(DnsErrorCodes.NoDnsServers,
                 "No DNS server is configured on this machine" + (inner != null ? " (reading the configuration failed: " + inner.Message + ")" : "") + ".", inner)
             {
                 RecommendedAction = "Name a DNS server with -DnsServer, for example -DnsServer 1.1.1.1.",
             };
 
         private static DnsException Invalid(string input, string reason) =>
-            new DnsException(DnsErrorIds.InvalidDnsServer, ErrorKind.InvalidArgument, $"'{input}' is not a usable DNS server: {reason}.")
+            new DnsException(DnsErrorCodes.InvalidDnsServer, $"'{input}' is not a usable DNS server: {reason}.")
             {
                 TargetObject = input,
+                ParameterName = "DnsServer",
                 RecommendedAction = "Give the DNS server as host, host:port, an IPv6 address, or [IPv6]:port, e.g. 1.1.1.1, 127.0.0.1:5353 or [2606:4700:4700::1111]:53.",
             };
     }

@@ -144,9 +144,13 @@ namespace M365SmtpTools.Engine.Exchange
         /// <summary>The table's entry for a cloud.</summary>
         public static CloudEnvironment Get(M365Environment environment) =>
             All.FirstOrDefault(e => e.Environment == environment)
-            ?? throw new M365SmtpException("UnknownEnvironment", ErrorKind.InvalidArgument,
+            ?? throw new M365SmtpException(ExchangeErrorCodes.UnknownEnvironment,
                 $"The environment '{environment}' is not one of {string.Join(", ", All.Select(e => e.Environment))}.")
-            { TargetObject = environment, RecommendedAction = "Use -Environment Commercial, USGovGCCHigh, USGovDoD or China." };
+            {
+                TargetObject = environment,
+                ParameterName = "Environment",
+                RecommendedAction = "Use -Environment Commercial, USGovGCCHigh, USGovDoD or China.",
+            };
 
         /// <summary>The cloud whose SMTP submission host (or legacy host) is <paramref name="smtpHost"/>, or null.</summary>
         public static CloudEnvironment? FindBySmtpHost(string smtpHost)

@@ -23,7 +23,7 @@ namespace M365SmtpTools.Engine.Exchange
         public SmtpProtocolException? RefuseConnection(string host, int port, SmtpTlsMode tlsMode)
         {
             if (!MicrosoftHosts.IsMicrosoft365Host(host) || (port != 465 && tlsMode != SmtpTlsMode.ImplicitTls)) return null;
-            return new SmtpProtocolException("SmtpImplicitTlsNotSupported", ErrorKind.InvalidArgument,
+            return new SmtpProtocolException(SmtpErrorCodes.ImplicitTlsNotSupported,
                 $"Microsoft 365 client submission does not support port 465 or implicit TLS ({host}:{port}).", SmtpPhase.Connect, host)
             {
                 TargetObject = host + ":" + port.ToString(CultureInfo.InvariantCulture),

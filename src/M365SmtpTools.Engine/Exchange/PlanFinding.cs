@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using M365SmtpTools.Engine.Dns;
+using M365SmtpTools.Engine.Mime;
 
 namespace M365SmtpTools.Engine.Exchange
 {
@@ -94,8 +96,13 @@ namespace M365SmtpTools.Engine.Exchange
             bool ok = ascii.Length > 0 && ascii.Length <= 253 && ascii.Contains(".")
                 && ascii.Split('.').All(l => l.Length > 0 && l.Length <= 63 && l[0] != '-' && l[l.Length - 1] != '-' && l.All(c => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'));
             if (!ok)
-                throw new M365SmtpException("InvalidDomainName", ErrorKind.InvalidArgument, $"-{parameter} '{input}' is not a domain name such as contoso.com.")
-                { TargetObject = input, RecommendedAction = $"Give the accepted domain the mail is sent from in -{parameter}, for example contoso.com." };
+                throw new M365SmtpException(DnsErrorCodes.InvalidDomainName,
+                    $"-{parameter} '{input}' is not a domain name such as contoso.com.")
+                {
+                    TargetObject = input,
+                    ParameterName = parameter,
+                    RecommendedAction = $"Give the accepted domain the mail is sent from in -{parameter}, for example contoso.com.",
+                };
             return ascii;
         }
 
@@ -112,8 +119,13 @@ namespace M365SmtpTools.Engine.Exchange
                 catch (M365SmtpException) { ok = false; }
             }
             if (!ok)
-                throw new M365SmtpException("InvalidEmailAddress", ErrorKind.InvalidArgument, $"-{parameter} '{input}' is not an e-mail address such as scanner@contoso.com.")
-                { TargetObject = input, RecommendedAction = $"Give the SMTP address (name@domain) in -{parameter}." };
+                throw new M365SmtpException(MimeErrorCodes.InvalidEmailAddress,
+                    $"-{parameter} '{input}' is not an e-mail address such as scanner@contoso.com.")
+                {
+                    TargetObject = input,
+                    ParameterName = parameter,
+                    RecommendedAction = $"Give the SMTP address (name@domain) in -{parameter}.",
+                };
             return text;
         }
     }

@@ -115,7 +115,11 @@ namespace M365SmtpTools.Engine.Exchange
                 ((v >> 8) & 255).ToString(CultureInfo.InvariantCulture), (v & 255).ToString(CultureInfo.InvariantCulture));
 
         private static M365SmtpException Invalid(string? input, string why) =>
-            new M365SmtpException("InvalidSenderIPAddress", ErrorKind.InvalidArgument, $"-SenderIPAddress '{input}' can't be used: {why}.")
-            { TargetObject = input, RecommendedAction = "Give the static public IPv4 address the device sends from (as the internet sees it), or its range as /24 to /32." };
+            new M365SmtpException(ExchangeErrorCodes.InvalidSenderIPAddress, $"-SenderIPAddress '{input}' can't be used: {why}.")
+            {
+                TargetObject = input,
+                ParameterName = "SenderIPAddress",
+                RecommendedAction = "Give the static public IPv4 address the device sends from (as the internet sees it), or its range as /24 to /32.",
+            };
     }
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Net;
 using M365SmtpTools.Engine.Smtp;
+using M365SmtpTools.Engine.Operations;
 
 namespace M365SmtpTools.Engine.Exchange
 {
@@ -208,7 +209,8 @@ namespace M365SmtpTools.Engine.Exchange
             bool requireTls = false, bool clientCertificate = false)
         {
             if (port is int p && (p < 1 || p > 65535))
-                throw Invalid("PortOutOfRange", "Port", $"-Port {p} is not a TCP port.", "Use 587 for client submission, 25 for relay and Direct Send.");
+                throw Invalid(RequestErrorCodes.PortOutOfRange, "Port",
+                    $"-Port {p} is not a TCP port.", "Use 587 for client submission, 25 for relay and Direct Send.");
             string? server = string.IsNullOrWhiteSpace(smtpServer) ? null : smtpServer!.Trim().TrimEnd('.');
             var warnings = new List<string>();
             SubmissionEndpointInfo info;
@@ -225,7 +227,7 @@ namespace M365SmtpTools.Engine.Exchange
             else
             {
                 if (endpoint != SubmissionEndpointKind.ClientSubmission)
-                    throw Invalid("EndpointNotApplicable", "Endpoint",
+                    throw Invalid(ExchangeErrorCodes.EndpointNotApplicable, "Endpoint",
                         $"-Endpoint {endpoint} applies to -Method ClientSubmission, not to -Method {method} (which connects to the tenant MX endpoint on port 25).",
                         "Remove -Endpoint, or use -Method ClientSubmission.");
                 info = GetMx(method);
@@ -235,7 +237,7 @@ namespace M365SmtpTools.Engine.Exchange
             int resolvedPort = port ?? info.Port;
             bool microsoftHost = host != null && (MicrosoftHosts.IsMicrosoft365Host(host) || host.EndsWith(".mx.microsoft", StringComparison.OrdinalIgnoreCase));
             if (resolvedPort == 465 && (microsoftHost || host == null))
-                throw Invalid("ImplicitTlsNotSupported", "Port",
+                throw Invalid(ExchangeErrorCodes.ImplicitTlsNotSupported, "Port",
                     $"Port 465 (implicit TLS) is not supported by Microsoft 365 ({host ?? "the tenant MX endpoint"}); nothing was sent.",
                     method == SendMethod.ClientSubmission
                         ? "Use port 587 with STARTTLS (leave -Port out). A device that can only use 465 needs a relay in between, or another sending method."
@@ -269,10 +271,15 @@ namespace M365SmtpTools.Engine.Exchange
         }
 
         private static M365SmtpException NotInCloud(SubmissionEndpointKind kind, M365Environment environment) =>
-            Invalid("EndpointNotInCloud", "Endpoint", $"-Endpoint {kind} is not available in the {environment} cloud.",
+            Invalid(ExchangeErrorCodes.EndpointNotInCloud, "Endpoint", $"-Endpoint {kind} is not available in the {environment} cloud.",
                 "Use -Endpoint ClientSubmission, or name the server with -SmtpServer.");
 
-        private static M365SmtpException Invalid(string id, string parameter, string message, string action) =>
-            new M365SmtpException(id, ErrorKind.InvalidArgument, message) { TargetObject = parameter, RecommendedAction = action };
+        private static M365SmtpException Invalid(ErrorCode code, string parameter, string message, string action) =>
+            new M365SmtpException(code, ErrorKind.InvalidArgument, message)
+            {
+                TargetObject = parameter,
+                ParameterName = parameter,
+                RecommendedAction = action,
+            };
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using M365SmtpTools.Engine.Auth;
 using M365SmtpTools.Engine.Exchange;
+using M365SmtpTools.Engine.Operations;
 
 namespace M365SmtpTools.Engine.Graph
 {
@@ -41,9 +42,11 @@ namespace M365SmtpTools.Engine.Graph
             if (string.IsNullOrWhiteSpace(graphEndpoint)) return new Uri("https://" + cloud.GraphHost + "/");
             string given = graphEndpoint!.Trim();
             if (!Uri.TryCreate(given, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
-                throw SmtpAuthOptions.Invalid("InvalidGraphEndpoint", "GraphEndpoint", $"-GraphEndpoint '{given}' is not an https:// address.", "Give the base address, e.g. https://graph.microsoft.us.");
+                throw SmtpAuthOptions.Invalid(GraphErrorCodes.InvalidGraphEndpoint, "GraphEndpoint",
+                    $"-GraphEndpoint '{given}' is not an https:// address.", "Give the base address, e.g. https://graph.microsoft.us.");
             if (uri.Scheme != "https")
-                throw SmtpAuthOptions.Invalid("GraphEndpointNotHttps", "GraphEndpoint", $"-GraphEndpoint '{given}' is not HTTPS: the token would travel in clear text.", "Give an https:// address.");
+                throw SmtpAuthOptions.Invalid(GraphErrorCodes.GraphEndpointNotHttps, "GraphEndpoint",
+                    $"-GraphEndpoint '{given}' is not HTTPS: the token would travel in clear text.", "Give an https:// address.");
             return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
         }
 
@@ -54,7 +57,7 @@ namespace M365SmtpTools.Engine.Graph
 
         /// <summary>-SkipCertificateValidation against a Microsoft Graph host: refused.</summary>
         public static M365SmtpException SkipCertificateValidationRefused(string host) =>
-            new M365SmtpException("SkipCertificateValidationNotAllowed", ErrorKind.SecurityError,
+            new M365SmtpException(RequestErrorCodes.SkipCertificateValidationNotAllowed,
                 $"-SkipCertificateValidation is refused for {host}: Microsoft Graph presents a valid certificate, so one that doesn't validate means the connection is being intercepted.")
             { TargetObject = host, RecommendedAction = "Remove -SkipCertificateValidation (it is only for test servers given with -GraphEndpoint)." };
     }

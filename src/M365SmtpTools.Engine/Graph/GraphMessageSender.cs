@@ -36,7 +36,7 @@ namespace M365SmtpTools.Engine.Graph
         {
             long total = m.InlineImages.Concat(m.Attachments).Sum(a => a.GetLength());
             if (total > MessageLimit)
-                throw new M365SmtpException("GraphMessageTooLarge", ErrorKind.InvalidArgument,
+                throw new M365SmtpException(GraphErrorCodes.MessageTooLarge,
                     $"The attachments total {total / (1024.0 * 1024):0.#} MB; Microsoft Graph sends at most 150 MB per message.")
                 { TargetObject = string.Join(", ", m.InlineImages.Concat(m.Attachments).Select(a => a.FileName)), RecommendedAction = "Send the files in several messages, or share a link to them (OneDrive, SharePoint) instead of attaching them." };
         }
@@ -95,7 +95,7 @@ namespace M365SmtpTools.Engine.Graph
             if (!created.IsSuccess) return created;
             string? id = GraphJson.ReadString(created.Body, "id");
             if (string.IsNullOrEmpty(id))
-                throw new M365SmtpException("GraphUnexpectedAnswer", ErrorKind.ProtocolError, "Graph created the draft but its answer has no message id.") { RecommendedAction = "Send again; report it if it persists." };
+                throw new M365SmtpException(GraphErrorCodes.UnexpectedAnswer, "Graph created the draft but its answer has no message id.") { RecommendedAction = "Send again; report it if it persists." };
             string message = user + "/messages/" + Uri.EscapeDataString(id);
             bool sendAttempted = false;
             try
@@ -167,7 +167,7 @@ namespace M365SmtpTools.Engine.Graph
             if (!session.IsSuccess) return session;
             string? uploadUrl = GraphJson.ReadString(session.Body, "uploadUrl");
             if (string.IsNullOrEmpty(uploadUrl) || !Uri.TryCreate(uploadUrl, UriKind.Absolute, out Uri? upload) || upload.Scheme != "https")
-                throw new M365SmtpException("GraphUnexpectedAnswer", ErrorKind.ProtocolError, "Graph's upload session has no usable https uploadUrl.") { RecommendedAction = "Send again; report it if it persists." };
+                throw new M365SmtpException(GraphErrorCodes.UnexpectedAnswer, "Graph's upload session has no usable https uploadUrl.") { RecommendedAction = "Send again; report it if it persists." };
             _host.WriteVerbose($"Message {number}: uploading {a.FileName} ({size} bytes) in chunks of {GraphAttachmentPlan.ChunkSize} bytes.");
 
             // Bounded memory: one chunk buffer, whatever the file size.

@@ -68,7 +68,7 @@ namespace M365SmtpTools.Engine.Mime
                 {
                     return new EmailAddress(s);
                 }
-                catch (M365SmtpException e) when (e.ErrorId == "InvalidEmailAddress" && !Equals(e.TargetObject, input))
+                catch (M365SmtpException e) when (e.Code == MimeErrorCodes.InvalidEmailAddress && !Equals(e.TargetObject, input))
                 {
                     throw MimeErrors.InvalidAddress(input, StripReason(e.Message), e);
                 }
@@ -83,7 +83,7 @@ namespace M365SmtpTools.Engine.Mime
             {
                 return new EmailAddress(inner, name);
             }
-            catch (M365SmtpException e) when (e.ErrorId == "InvalidEmailAddress")
+            catch (M365SmtpException e) when (e.Code == MimeErrorCodes.InvalidEmailAddress)
             {
                 throw MimeErrors.InvalidAddress(input, StripReason(e.Message), e);
             }

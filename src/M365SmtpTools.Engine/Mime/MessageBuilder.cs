@@ -74,25 +74,27 @@ namespace M365SmtpTools.Engine.Mime
         public MimeMessage Build()
         {
             if (From == null)
-                throw MimeErrors.Create("MessageHasNoSender", ErrorKind.InvalidArgument, "The message has no From address.", null, "Set the From address.");
+                throw MimeErrors.Create(MimeErrorCodes.MessageHasNoSender, "The message has no From address.",
+                    null, "Set the From address.");
             if (To.Count + Cc.Count + Bcc.Count == 0)
-                throw MimeErrors.Create("MessageHasNoRecipients", ErrorKind.InvalidArgument, "The message has no recipients (To, Cc or Bcc).", null, "Add at least one recipient.");
+                throw MimeErrors.Create(MimeErrorCodes.MessageHasNoRecipients, "The message has no recipients (To, Cc or Bcc).",
+                    null, "Add at least one recipient.");
             if (Subject != null) HeaderText.Validate(Subject, "subject");
             foreach (var list in new[] { To, Cc, Bcc, ReplyTo })
                 foreach (EmailAddress a in list)
                     if (a == null) throw new ArgumentException("A recipient list holds a null address.");
 
             if (InlineImages.Count > 0 && HtmlBody == null)
-                throw MimeErrors.Create("InlineImageWithoutHtml", ErrorKind.InvalidArgument, "The message has inline images but no HTML body to show them.",
+                throw MimeErrors.Create(MimeErrorCodes.InlineImageWithoutHtml, "The message has inline images but no HTML body to show them.",
                     InlineImages[0].FileName, "Add an HTML body that references the images as cid:<ContentId>, or send them as attachments.");
             var ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (MimeAttachment image in InlineImages)
             {
                 if (image.ContentId == null)
-                    throw MimeErrors.Create("InlineImageWithoutContentId", ErrorKind.InvalidArgument, $"The inline image '{image.FileName}' has no Content-ID.",
+                    throw MimeErrors.Create(MimeErrorCodes.InlineImageWithoutContentId, $"The inline image '{image.FileName}' has no Content-ID.",
                         image.FileName, "Create it with WithContentId(\"id\") and reference it as cid:id in the HTML.");
                 if (!ids.Add(image.ContentId))
-                    throw MimeErrors.Create("DuplicateContentId", ErrorKind.InvalidArgument, $"Two inline images have the Content-ID '{image.ContentId}'.",
+                    throw MimeErrors.Create(MimeErrorCodes.DuplicateContentId, $"Two inline images have the Content-ID '{image.ContentId}'.",
                         image.ContentId, "Give each inline image its own Content-ID.");
             }
             foreach (MimeAttachment a in Attachments) a.Validate();
@@ -115,7 +117,7 @@ namespace M365SmtpTools.Engine.Mime
             for (int i = 1; i < v.Length - 1; i++)
                 if (v[i] <= 0x20 || v[i] >= 0x7f || v[i] == '<' || v[i] == '>') ok = false;
             if (!ok)
-                throw MimeErrors.Create("InvalidMessageId", ErrorKind.InvalidArgument, $"'{MimeErrors.Printable(id)}' is not a valid Message-ID.", id,
+                throw MimeErrors.Create(MimeErrorCodes.InvalidMessageId, $"'{MimeErrors.Printable(id)}' is not a valid Message-ID.", id,
                     "Use the form <unique@domain>, or leave it empty to generate one.");
             return v;
         }

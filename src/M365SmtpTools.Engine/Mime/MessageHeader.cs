@@ -19,16 +19,16 @@ namespace M365SmtpTools.Engine.Mime
             if (value == null) throw new ArgumentNullException(nameof(value));
             if (name.IndexOf('\r') >= 0 || name.IndexOf('\n') >= 0) throw MimeErrors.HeaderInjection("header name", name);
             if (name.Length == 0 || name.Length > 76)
-                throw MimeErrors.Create("InvalidHeaderName", ErrorKind.InvalidArgument, $"The header name '{MimeErrors.Printable(name)}' must be 1 to 76 characters long.", name,
+                throw MimeErrors.Create(MimeErrorCodes.InvalidHeaderName, $"The header name '{MimeErrors.Printable(name)}' must be 1 to 76 characters long.", name,
                     "Use a short name such as X-Application.");
             foreach (char c in name)
                 if (!HeaderText.IsFText(c))
-                    throw MimeErrors.Create("InvalidHeaderName", ErrorKind.InvalidArgument,
+                    throw MimeErrors.Create(MimeErrorCodes.InvalidHeaderName,
                         $"The header name '{MimeErrors.Printable(name)}' has the character '{MimeErrors.Printable(c.ToString())}'; a header name is printable ASCII without spaces or ':'.",
                         name, "Use letters, digits and hyphens, such as X-Application.");
             foreach (string r in Reserved)
                 if (string.Equals(r, name, StringComparison.OrdinalIgnoreCase))
-                    throw MimeErrors.Create("ReservedHeaderName", ErrorKind.InvalidArgument,
+                    throw MimeErrors.Create(MimeErrorCodes.ReservedHeaderName,
                         $"The header '{name}' is written by the message builder and can't be added as a custom header.", name,
                         "Set the matching property (From, To, Subject, Priority, …) instead.");
             HeaderText.Validate(value, $"value of header '{name}'");

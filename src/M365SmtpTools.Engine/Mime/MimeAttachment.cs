@@ -18,7 +18,8 @@ namespace M365SmtpTools.Engine.Mime
             if (fileName == null) throw new ArgumentNullException(nameof(fileName));
             HeaderText.Validate(fileName, "attachment file name");
             if (fileName.Trim().Length == 0)
-                throw MimeErrors.Create("InvalidFileName", ErrorKind.InvalidArgument, "The attachment file name is empty.", fileName, "Give the attachment a file name.");
+                throw MimeErrors.Create(MimeErrorCodes.InvalidFileName, "The attachment file name is empty.",
+                    fileName, "Give the attachment a file name.");
             FileName = fileName;
             ContentType = string.IsNullOrWhiteSpace(contentType) ? ContentTypes.FromFileName(fileName) : ContentTypes.Validate(contentType!);
             FilePath = filePath;
@@ -50,7 +51,7 @@ namespace M365SmtpTools.Engine.Mime
             try { full = Path.GetFullPath(path); }
             catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is PathTooLongException)
             {
-                throw MimeErrors.Create("AttachmentNotFound", ErrorKind.InvalidArgument, $"The attachment path '{MimeErrors.Printable(path)}' is not a valid path: {e.Message}", path,
+                throw MimeErrors.Create(MimeErrorCodes.AttachmentNotFound, ErrorKind.InvalidArgument, $"The attachment path '{MimeErrors.Printable(path)}' is not a valid path: {e.Message}", path,
                     "Give the path of an existing file.", e);
             }
             return new MimeAttachment(fileName ?? Path.GetFileName(full), contentType, full, null, 0, null);
@@ -85,10 +86,10 @@ namespace M365SmtpTools.Engine.Mime
         {
             if (FilePath == null) return;
             if (Directory.Exists(FilePath))
-                throw MimeErrors.Create("AttachmentIsDirectory", ErrorKind.InvalidArgument, $"The attachment '{FilePath}' is a folder, not a file.", FilePath,
+                throw MimeErrors.Create(MimeErrorCodes.AttachmentIsDirectory, $"The attachment '{FilePath}' is a folder, not a file.", FilePath,
                     "Give the path of a file; to send a folder, compress it into a .zip first.");
             if (!File.Exists(FilePath))
-                throw MimeErrors.Create("AttachmentNotFound", ErrorKind.ObjectNotFound, $"The attachment file '{FilePath}' does not exist.", FilePath,
+                throw MimeErrors.Create(MimeErrorCodes.AttachmentNotFound, $"The attachment file '{FilePath}' does not exist.", FilePath,
                     "Check the path (relative paths are resolved against the current directory).");
             // A FIFO, device or socket: opening a FIFO blocks until something writes to it, and none has a length to announce.
             if (FileStatus.TryGet(FilePath, out bool regular, out bool directory, out _) && !regular && !directory) throw NotRegularFile();
@@ -135,12 +136,12 @@ namespace M365SmtpTools.Engine.Mime
         }
 
         private M365SmtpException NotRegularFile()
-            => MimeErrors.Create("AttachmentNotRegularFile", ErrorKind.InvalidArgument,
+            => MimeErrors.Create(MimeErrorCodes.AttachmentNotRegularFile,
                 $"The attachment '{FilePath}' is not a regular file (a named pipe, device or socket).", FilePath!,
                 "Attach a regular file: copy the data into a file first.");
 
         internal M365SmtpException Unreadable(Exception e)
-            => MimeErrors.Create("AttachmentUnreadable", ErrorKind.PermissionDenied, $"The attachment '{FilePath ?? FileName}' can't be read: {e.Message}",
+            => MimeErrors.Create(MimeErrorCodes.AttachmentUnreadable, $"The attachment '{FilePath ?? FileName}' can't be read: {e.Message}",
                 (object?)FilePath ?? FileName, "Check that the file exists, is not locked by another program, and that you may read it.", e);
 
         private static string ValidateContentId(string contentId)
@@ -152,7 +153,7 @@ namespace M365SmtpTools.Engine.Mime
                 if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\\' || c == '(' || c == ')' || c == ',' || c == ';' || c == ':' || c == '[' || c == ']')
                     ok = false;
             if (!ok)
-                throw MimeErrors.Create("InvalidContentId", ErrorKind.InvalidArgument,
+                throw MimeErrors.Create(MimeErrorCodes.InvalidContentId,
                     $"'{MimeErrors.Printable(contentId)}' is not a usable Content-ID: use 1 to 200 printable ASCII characters without spaces, quotes, brackets or separators.",
                     contentId, "Use a simple id such as logo or logo@contoso.com and reference it as cid:logo in the HTML.");
             return id;

@@ -59,9 +59,13 @@ namespace M365SmtpTools.Engine.Smtp
         {
             // SASL framing uses NUL (PLAIN) and ^A (XOAUTH2, OAUTHBEARER) as separators: a value holding one could smuggle fields.
             if (user.IndexOfAny(new[] { '\0', '\u0001', '\r', '\n' }) >= 0 || secret.IndexOfAny(new[] { '\0', '\u0001', '\r', '\n' }) >= 0)
-                throw new M365SmtpException("SmtpCredentialInvalidCharacter", ErrorKind.InvalidArgument,
+                throw new M365SmtpException(SmtpErrorCodes.CredentialInvalidCharacter,
                     $"The user name or secret for '{new string(user.Where(c => c >= ' ').ToArray())}' contains a control character SASL can't carry.")
-                { TargetObject = "UserName", RecommendedAction = "Check the user name and the password or token for stray control characters." };
+                {
+                    TargetObject = "UserName",
+                    ParameterName = "UserName",
+                    RecommendedAction = "Check the user name and the password or token for stray control characters.",
+                };
             return CreateChecked(mechanism, user, secret, host, port);
         }
 

@@ -136,7 +136,7 @@ namespace M365SmtpTools.Engine.Smtp
             {
                 // Bytes after "220 Ready to start TLS" were sent in clear text and would be read as if they came over TLS.
                 Abort();
-                throw new SmtpProtocolException("SmtpStartTlsInjection", ErrorKind.SecurityError,
+                throw new SmtpProtocolException(SmtpErrorCodes.StartTlsInjection,
                     $"The server at {Host} sent data after agreeing to start TLS; it could be injected by an attacker, so the connection was closed.", SmtpPhase.StartTls, Host)
                 { RecommendedAction = "Check the network path to the server (a proxy or firewall may interfere with STARTTLS)." };
             }
@@ -147,10 +147,10 @@ namespace M365SmtpTools.Engine.Smtp
                 _reader.Stream = ssl;
                 return info;
             }
-            catch (SmtpProtocolException ex) when (ex.ErrorId != "SmtpTimeout" && ex.ErrorId != "SmtpTlsProtocolNotAllowed")
+            catch (SmtpProtocolException ex) when (ex.Code != SmtpErrorCodes.Timeout && ex.Code != SmtpErrorCodes.TlsProtocolNotAllowed)
             {
                 string? reason = negotiator.RejectionReason;
-                throw new SmtpProtocolException(reason != null ? "SmtpCertificateInvalid" : "SmtpTlsHandshakeFailed", ErrorKind.SecurityError,
+                throw new SmtpProtocolException(reason != null ? SmtpErrorCodes.CertificateInvalid : SmtpErrorCodes.TlsHandshakeFailed,
                     reason != null
                         ? $"The TLS certificate of {Host} (checked for '{negotiator.TargetName}') was rejected: {reason}"
                         : $"The TLS handshake with {Host} failed: {ex.InnerException?.Message}",
@@ -177,7 +177,7 @@ namespace M365SmtpTools.Engine.Smtp
         private void ThrowIfBroken()
         {
             if (IsBroken)
-                throw new SmtpProtocolException("SmtpNotConnected", ErrorKind.InvalidOperation, $"The connection to {Host} is closed.", Phase, Host)
+                throw new SmtpProtocolException(SmtpErrorCodes.NotConnected, $"The connection to {Host} is closed.", Phase, Host)
                 { RecommendedAction = "Connect again." };
         }
 
@@ -206,10 +206,10 @@ namespace M365SmtpTools.Engine.Smtp
                     Abort();
                     if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException("The SMTP operation was cancelled.", ex, cancellationToken);
                     if (timeout.IsCancellationRequested)
-                        throw new SmtpProtocolException("SmtpTimeout", ErrorKind.OperationTimeout,
+                        throw new SmtpProtocolException(SmtpErrorCodes.Timeout,
                             $"The server at {Host} didn't answer within {CommandTimeout.TotalSeconds:0.###} seconds ({Phase}).", Phase, Host, null, ex)
                         { RecommendedAction = "Check that the server is reachable and not overloaded, or allow a longer command timeout." };
-                    throw new SmtpProtocolException("SmtpConnectionLost", ErrorKind.ConnectionError,
+                    throw new SmtpProtocolException(SmtpErrorCodes.ConnectionLost,
                         $"The connection to {Host} was lost ({Phase}): {ex.Message}", Phase, Host, null, ex)
                     { RecommendedAction = "Reconnect and try again; if it keeps happening, check firewalls and the server's logs." };
                 }
@@ -252,12 +252,14 @@ namespace M365SmtpTools.Engine.Smtp
                 }
                 catch (SocketException ex)
                 {
-                    throw new SmtpProtocolException("SmtpHostNotFound", ErrorKind.ObjectNotFound, $"The SMTP server name '{host}' can't be resolved: {ex.Message}", SmtpPhase.Connect, host, null, ex)
+                    throw new SmtpProtocolException(SmtpErrorCodes.HostNotFound,
+                        $"The SMTP server name '{host}' can't be resolved: {ex.Message}", SmtpPhase.Connect, host, null, ex)
                     { RecommendedAction = "Check the server name (for Microsoft 365 client submission: smtp.office365.com) and DNS." };
                 }
             }
             if (addresses.Length == 0)
-                throw new SmtpProtocolException("SmtpHostNotFound", ErrorKind.ObjectNotFound, $"The SMTP server name '{host}' has no addresses.", SmtpPhase.Connect, host)
+                throw new SmtpProtocolException(SmtpErrorCodes.HostNotFound, $"The SMTP server name '{host}' has no addresses.",
+                    SmtpPhase.Connect, host)
                 { RecommendedAction = "Check the server name and DNS." };
 
             Exception? last = null;
@@ -279,13 +281,13 @@ namespace M365SmtpTools.Engine.Smtp
                     last = ex;
                 }
             }
-            throw new SmtpProtocolException("SmtpConnectFailed", ErrorKind.ConnectionError,
+            throw new SmtpProtocolException(SmtpErrorCodes.ConnectFailed,
                 $"Can't connect to {host} port {port} ({string.Join(", ", addresses.Select(a => a.ToString()))}): {last?.Message}", SmtpPhase.Connect, host, null, last)
             { RecommendedAction = "Check the host and port, and that a firewall allows outbound connections to it (port 25 is often blocked by ISPs and cloud providers)." };
         }
 
         private static SmtpProtocolException ConnectTimeout(string host, int port, TimeSpan timeout, Exception? inner) =>
-            new SmtpProtocolException("SmtpConnectTimeout", ErrorKind.OperationTimeout,
+            new SmtpProtocolException(SmtpErrorCodes.ConnectTimeout,
                 $"Connecting to {host} port {port} took longer than {timeout.TotalSeconds:0.###} seconds.", SmtpPhase.Connect, host, null, inner)
             { RecommendedAction = "Check that the port isn't blocked by a firewall, or allow a longer connect timeout." };
     }

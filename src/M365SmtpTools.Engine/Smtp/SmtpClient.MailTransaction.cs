@@ -31,25 +31,26 @@ namespace M365SmtpTools.Engine.Smtp
             SmtpChannel c = Channel;
             c.Phase = SmtpPhase.MailFrom;
             if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.ImplicitTls) && !c.IsSecure)
-                throw new SmtpProtocolException("SmtpTlsRequired", ErrorKind.SecurityError, $"The session to {Host} isn't encrypted and TLS is required; the message was not sent.", SmtpPhase.MailFrom, Host);
+                throw new SmtpProtocolException(SmtpErrorCodes.TlsRequired,
+                    $"The session to {Host} isn't encrypted and TLS is required; the message was not sent.", SmtpPhase.MailFrom, Host);
             if (envelope.Recipients.Count == 0)
-                throw new M365SmtpException("SmtpNoRecipients", ErrorKind.InvalidArgument, "The message has no recipients.") { RecommendedAction = "Give at least one To, Cc or Bcc address." };
+                throw new M365SmtpException(SmtpErrorCodes.NoRecipients, "The message has no recipients.") { RecommendedAction = "Give at least one To, Cc or Bcc address." };
             bool utf8Addresses = SmtpCommandText.CheckAddress(envelope.From, "sender");
             foreach (string r in envelope.Recipients) utf8Addresses |= SmtpCommandText.CheckAddress(r, "recipient");
 
             long size = content.ComputeSize();
             SmtpCapabilities caps = Capabilities;
             if (caps.MaxMessageSize > 0 && size > caps.MaxMessageSize)
-                throw new SmtpCommandException("SmtpMessageTooLarge", ErrorKind.LimitsExceeded,
+                throw new SmtpCommandException(SmtpErrorCodes.MessageTooLarge,
                     $"The message is {size} bytes and the server at {Host} accepts at most {caps.MaxMessageSize} bytes; nothing was sent.", SmtpPhase.MailFrom, Host)
                 { RecommendedAction = "Send smaller attachments (base64 makes them about a third larger), or share them by link." };
             bool needUtf8 = content.RequiresSmtpUtf8 || utf8Addresses;
             if (needUtf8 && !caps.SupportsSmtpUtf8)
-                throw new SmtpCommandException("SmtpUtf8NotSupported", ErrorKind.InvalidOperation,
+                throw new SmtpCommandException(SmtpErrorCodes.Utf8NotSupported,
                     $"The message needs SMTPUTF8 (internationalized addresses or headers) and the server at {Host} doesn't offer it; nothing was sent.", SmtpPhase.MailFrom, Host)
                 { RecommendedAction = "Use ASCII addresses, or a server that supports SMTPUTF8." };
             if (content.Requires8BitMime && !caps.Supports8BitMime)
-                throw new SmtpCommandException("Smtp8BitMimeNotSupported", ErrorKind.InvalidOperation,
+                throw new SmtpCommandException(SmtpErrorCodes.EightBitMimeNotSupported,
                     $"The message has 8bit parts and the server at {Host} doesn't offer 8BITMIME; nothing was sent.", SmtpPhase.MailFrom, Host)
                 { RecommendedAction = "Encode the parts as quoted-printable or base64." };
             bool dsn = envelope.WantsDsn && caps.SupportsDsn;
@@ -103,20 +104,23 @@ namespace M365SmtpTools.Engine.Smtp
 
             SmtpCommandException? refusal = null;
             if (!mailReply.IsPositiveCompletion)
-                refusal = SmtpErrors.CommandFailed("SmtpSenderRejected", SmtpPhase.MailFrom, Host, mailReply, $"The server refused the sender <{envelope.From}>", c.KnownServer);
+                refusal = SmtpErrors.CommandFailed(SmtpErrorCodes.SenderRejected, SmtpPhase.MailFrom,
+                    Host, mailReply, $"The server refused the sender <{envelope.From}>", c.KnownServer);
             else if (!results.Any(r => r.Accepted))
             {
                 SmtpRecipientResult first = results[0];
-                refusal = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, first.Reply,
+                refusal = SmtpErrors.CommandFailed(SmtpErrorCodes.RecipientsRejected, SmtpPhase.RcptTo, Host, first.Reply,
                     results.Count == 1 ? $"The server refused the recipient <{first.Address}>" : $"The server refused all {results.Count} recipients (the first, <{first.Address}>)", c.KnownServer);
             }
             else if (dataReply != null && dataReply.Code != 354)
-                refusal = SmtpErrors.CommandFailed("SmtpDataRejected", SmtpPhase.Data, Host, dataReply, "The server refused DATA", c.KnownServer);
+                refusal = SmtpErrors.CommandFailed(SmtpErrorCodes.DataRejected, SmtpPhase.Data,
+                    Host, dataReply, "The server refused DATA", c.KnownServer);
             else if (c.IsBroken)
             {
                 // A recipient got 421 after others were accepted: the server closed the session before the content.
                 SmtpRecipientResult closing = results[results.Count - 1];
-                refusal = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, closing.Reply, $"The server closed the session at the recipient <{closing.Address}>", c.KnownServer);
+                refusal = SmtpErrors.CommandFailed(SmtpErrorCodes.RecipientsRejected, SmtpPhase.RcptTo,
+                    Host, closing.Reply, $"The server closed the session at the recipient <{closing.Address}>", c.KnownServer);
             }
             if (refusal != null)
             {
@@ -152,7 +156,7 @@ namespace M365SmtpTools.Engine.Smtp
                 // The content failed midway: ending the message now would deliver half of it, so the connection is closed.
                 c.Abort();
                 if (ex is M365SmtpException) throw;
-                throw new SmtpProtocolException("SmtpContentFailed", ErrorKind.InvalidOperation,
+                throw new SmtpProtocolException(SmtpErrorCodes.ContentFailed,
                     $"Writing the message failed midway ({ex.Message}); the connection to {Host} was closed so no partial message is delivered.", c.Phase, Host, null, ex);
             }
             catch (OperationCanceledException)
@@ -188,7 +192,8 @@ namespace M365SmtpTools.Engine.Smtp
             }
             if (!final.IsPositiveCompletion)
             {
-                SmtpCommandException rejected = SmtpErrors.CommandFailed("SmtpMessageRejected", c.Phase, Host, final, "The server refused the message", c.KnownServer);
+                SmtpCommandException rejected = SmtpErrors.CommandFailed(SmtpErrorCodes.MessageRejected, c.Phase,
+                    Host, final, "The server refused the message", c.KnownServer);
                 rejected.RecipientResults = results;
                 throw SessionEndedIfClosed(rejected); // the reply to the end of data ends the transaction: no RSET needed
             }
@@ -213,7 +218,8 @@ namespace M365SmtpTools.Engine.Smtp
             if (!reply.IsPositiveCompletion)
             {
                 c.Abort();
-                throw new SmtpProtocolException("SmtpResetFailed", ErrorKind.ProtocolError, $"The server at {Host} refused RSET ({reply.Code} {reply.Text}); the session can't go on.", SmtpPhase.Rset, Host, reply)
+                throw new SmtpProtocolException(SmtpErrorCodes.ResetFailed,
+                    $"The server at {Host} refused RSET ({reply.Code} {reply.Text}); the session can't go on.", SmtpPhase.Rset, Host, reply)
                 { RecommendedAction = "Reconnect." };
             }
         }
@@ -225,7 +231,7 @@ namespace M365SmtpTools.Engine.Smtp
         private SmtpException SessionEndedIfClosed(SmtpCommandException failure)
         {
             if (_channel != null && !_channel.IsBroken) return failure;
-            return new SmtpProtocolException(failure.ErrorId, failure.Kind,
+            return new SmtpProtocolException(failure.Code, failure.Kind,
                 failure.Message + " The server closed the session; reconnect to go on.", failure.Phase, Host, failure.Reply, failure)
             { RecommendedAction = failure.RecommendedAction ?? "Reconnect and try again later." };
         }
@@ -239,7 +245,7 @@ namespace M365SmtpTools.Engine.Smtp
             }
             catch (SmtpProtocolException ex)
             {
-                throw new SmtpProtocolException(ex.ErrorId, ex.Kind, failure.Message + " Then the session ended: " + ex.Message, failure.Phase, Host, failure.Reply, failure)
+                throw new SmtpProtocolException(ex.Code, ex.Kind, failure.Message + " Then the session ended: " + ex.Message, failure.Phase, Host, failure.Reply, failure)
                 { RecommendedAction = failure.RecommendedAction };
             }
         }
@@ -280,7 +286,8 @@ namespace M365SmtpTools.Engine.Smtp
             await c.WriteLineAsync(SmtpCommandText.MailFrom(new SmtpEnvelope(from, Array.Empty<string>()), null, false, utf8, false), cancellationToken).ConfigureAwait(false);
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (!reply.IsPositiveCompletion)
-                throw SmtpErrors.CommandFailed("SmtpSenderRejected", SmtpPhase.MailFrom, Host, reply, $"The server refused the sender <{from}>", c.KnownServer);
+                throw SmtpErrors.CommandFailed(SmtpErrorCodes.SenderRejected, SmtpPhase.MailFrom,
+                    Host, reply, $"The server refused the sender <{from}>", c.KnownServer);
             return reply;
         }
 
@@ -299,7 +306,8 @@ namespace M365SmtpTools.Engine.Smtp
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (!reply.IsPositiveCompletion)
             {
-                SmtpCommandException refused = SmtpErrors.CommandFailed("SmtpRecipientsRejected", SmtpPhase.RcptTo, Host, reply, $"The server refused the recipient <{address}>", c.KnownServer);
+                SmtpCommandException refused = SmtpErrors.CommandFailed(SmtpErrorCodes.RecipientsRejected, SmtpPhase.RcptTo,
+                    Host, reply, $"The server refused the recipient <{address}>", c.KnownServer);
                 refused.RecipientResults = new[] { new SmtpRecipientResult(address, reply) };
                 throw refused;
             }
@@ -311,7 +319,7 @@ namespace M365SmtpTools.Engine.Smtp
         {
             bool utf8 = SmtpCommandText.CheckAddress(address, role);
             if (utf8 && !Capabilities.SupportsSmtpUtf8)
-                throw new SmtpCommandException("SmtpUtf8NotSupported", ErrorKind.InvalidOperation,
+                throw new SmtpCommandException(SmtpErrorCodes.Utf8NotSupported,
                     $"The {role} <{address}> needs SMTPUTF8 and the server at {Host} doesn't offer it; nothing was sent.", phase, Host)
                 { RecommendedAction = "Use an ASCII address, or a server that supports SMTPUTF8." };
             return utf8;
@@ -320,7 +328,8 @@ namespace M365SmtpTools.Engine.Smtp
         private void RequireTlsIfConfigured(SmtpChannel c, string what)
         {
             if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.ImplicitTls) && !c.IsSecure)
-                throw new SmtpProtocolException("SmtpTlsRequired", ErrorKind.SecurityError, $"The session to {Host} isn't encrypted and TLS is required; {what}.", c.Phase, Host);
+                throw new SmtpProtocolException(SmtpErrorCodes.TlsRequired,
+                    $"The session to {Host} isn't encrypted and TLS is required; {what}.", c.Phase, Host);
         }
     }
 }

@@ -47,7 +47,7 @@ namespace M365SmtpTools.Engine.Smtp
             SmtpReply greeting = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             Greeting = greeting;
             if (greeting.Code != 220)
-                throw new SmtpProtocolException("SmtpGreetingRejected", SmtpErrors.KindFor(greeting, SmtpPhase.Greeting),
+                throw new SmtpProtocolException(SmtpErrorCodes.GreetingRejected, SmtpErrors.KindFor(greeting, SmtpPhase.Greeting),
                     $"The server at {Host} refused the session: {greeting.Code} {greeting.Text}", SmtpPhase.Greeting, Host, greeting)
                 { RecommendedAction = "The server doesn't accept connections from this client now; try later or check its access rules." };
             return greeting;
@@ -73,13 +73,13 @@ namespace M365SmtpTools.Engine.Smtp
             if (c.IsSecure) return TlsSession!;
             c.Phase = SmtpPhase.StartTls;
             if (!Capabilities.SupportsStartTls)
-                throw new SmtpProtocolException("SmtpStartTlsNotOffered", ErrorKind.SecurityError,
+                throw new SmtpProtocolException(SmtpErrorCodes.StartTlsNotOffered,
                     $"The server at {Host} did not offer STARTTLS; the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host)
                 { RecommendedAction = "Check that this is the right server and port (587 for Microsoft 365). A firewall or proxy that strips STARTTLS would also cause this." };
             await c.WriteLineAsync("STARTTLS", cancellationToken).ConfigureAwait(false);
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (reply.Code != 220)
-                throw new SmtpProtocolException("SmtpStartTlsRefused", ErrorKind.SecurityError,
+                throw new SmtpProtocolException(SmtpErrorCodes.StartTlsRefused,
                     $"The server at {Host} refused STARTTLS ({reply.Code} {reply.Text}); the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host, reply)
                 { RecommendedAction = "Check the server's TLS configuration (certificate, protocols)." };
             await NegotiateTlsAsync(cancellationToken).ConfigureAwait(false);

@@ -118,7 +118,7 @@ namespace M365SmtpTools.Engine.Smtp
                 SmtpReply greeting = await channel.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
                 Greeting = greeting;
                 if (greeting.Code != 220)
-                    throw new SmtpProtocolException("SmtpGreetingRejected", SmtpErrors.KindFor(greeting, SmtpPhase.Greeting),
+                    throw new SmtpProtocolException(SmtpErrorCodes.GreetingRejected, SmtpErrors.KindFor(greeting, SmtpPhase.Greeting),
                         $"The server at {Host} refused the session: {greeting.Code} {greeting.Text}", SmtpPhase.Greeting, Host, greeting)
                     { RecommendedAction = "The server doesn't accept connections from this client now; try later or check its access rules." };
 
@@ -148,16 +148,18 @@ namespace M365SmtpTools.Engine.Smtp
                 return;
             }
             if (!reply.IsPermanentFailure)
-                throw new SmtpProtocolException("SmtpEhloRejected", SmtpErrors.KindFor(reply, SmtpPhase.Ehlo), $"The server at {Host} refused EHLO: {reply.Code} {reply.Text}", SmtpPhase.Ehlo, Host, reply)
+                throw new SmtpProtocolException(SmtpErrorCodes.EhloRejected, SmtpErrors.KindFor(reply, SmtpPhase.Ehlo),
+                    $"The server at {Host} refused EHLO: {reply.Code} {reply.Text}", SmtpPhase.Ehlo, Host, reply)
                 { RecommendedAction = "Try again later." };
             if (_options.TlsMode == SmtpTlsMode.StartTlsRequired && !c.IsSecure)
-                throw new SmtpProtocolException("SmtpStartTlsNotOffered", ErrorKind.SecurityError,
+                throw new SmtpProtocolException(SmtpErrorCodes.StartTlsNotOffered,
                     $"The server at {Host} refused EHLO ({reply.Code} {reply.Text}), so STARTTLS can't be negotiated and TLS is required; nothing else was sent.", SmtpPhase.Ehlo, Host, reply)
                 { RecommendedAction = "Use a server that supports ESMTP and STARTTLS." };
             await c.WriteLineAsync("HELO " + name, cancellationToken).ConfigureAwait(false);
             SmtpReply helo = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (!helo.IsPositiveCompletion)
-                throw new SmtpProtocolException("SmtpEhloRejected", SmtpErrors.KindFor(helo, SmtpPhase.Ehlo), $"The server at {Host} refused EHLO and HELO: {helo.Code} {helo.Text}", SmtpPhase.Ehlo, Host, helo)
+                throw new SmtpProtocolException(SmtpErrorCodes.EhloRejected, SmtpErrors.KindFor(helo, SmtpPhase.Ehlo),
+                    $"The server at {Host} refused EHLO and HELO: {helo.Code} {helo.Text}", SmtpPhase.Ehlo, Host, helo)
                 { RecommendedAction = "Set the local domain name sent in EHLO to a name the server accepts." };
             Capabilities = SmtpCapabilities.None(helo.Lines[0].Split(' ')[0]);
         }
@@ -170,7 +172,7 @@ namespace M365SmtpTools.Engine.Smtp
             if (!Capabilities.SupportsStartTls)
             {
                 if (required)
-                    throw new SmtpProtocolException("SmtpStartTlsNotOffered", ErrorKind.SecurityError,
+                    throw new SmtpProtocolException(SmtpErrorCodes.StartTlsNotOffered,
                         $"The server at {Host} did not offer STARTTLS and TLS is required; the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host)
                     { RecommendedAction = "Check that this is the right server and port (587 for Microsoft 365). A firewall or proxy that strips STARTTLS would also cause this." };
                 _options.Host.WriteWarning($"The server at {Host} did not offer STARTTLS: the session continues without encryption.");
@@ -181,7 +183,7 @@ namespace M365SmtpTools.Engine.Smtp
             if (reply.Code != 220)
             {
                 if (required)
-                    throw new SmtpProtocolException("SmtpStartTlsRefused", ErrorKind.SecurityError,
+                    throw new SmtpProtocolException(SmtpErrorCodes.StartTlsRefused,
                         $"The server at {Host} refused STARTTLS ({reply.Code} {reply.Text}) and TLS is required; the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host, reply)
                     { RecommendedAction = "Check the server's TLS configuration (certificate, protocols)." };
                 _options.Host.WriteWarning($"The server at {Host} refused STARTTLS ({reply.Code} {reply.Text}): the session continues without encryption.");
@@ -215,11 +217,13 @@ namespace M365SmtpTools.Engine.Smtp
             SmtpChannel c = Channel;
             c.Phase = SmtpPhase.Auth;
             if (IsAuthenticated)
-                throw new SmtpCommandException("SmtpAlreadyAuthenticated", ErrorKind.InvalidOperation, $"This session to {Host} is already authenticated as {AuthenticatedUser}.", SmtpPhase.Auth, Host);
+                throw new SmtpCommandException(SmtpErrorCodes.AlreadyAuthenticated,
+                    $"This session to {Host} is already authenticated as {AuthenticatedUser}.", SmtpPhase.Auth, Host);
             if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.ImplicitTls) && !c.IsSecure)
-                throw new SmtpProtocolException("SmtpTlsRequired", ErrorKind.SecurityError, $"The session to {Host} isn't encrypted and TLS is required; credentials were not sent.", SmtpPhase.Auth, Host);
+                throw new SmtpProtocolException(SmtpErrorCodes.TlsRequired,
+                    $"The session to {Host} isn't encrypted and TLS is required; credentials were not sent.", SmtpPhase.Auth, Host);
             if (Capabilities.AuthMechanisms.Count == 0)
-                throw new SmtpCommandException("SmtpAuthNotOffered", ErrorKind.InvalidOperation,
+                throw new SmtpCommandException(SmtpErrorCodes.AuthNotOffered,
                     $"The server at {Host} doesn't offer AUTH" + (c.IsSecure ? "." : " on this unencrypted session (many servers offer it only after STARTTLS)."), SmtpPhase.Auth, Host)
                 { RecommendedAction = "Check the port (587 for client submission) and that SMTP AUTH is enabled on the server." };
 
@@ -269,7 +273,7 @@ namespace M365SmtpTools.Engine.Smtp
                 }
                 if (reply.Code != 334 || round >= 10)
                 {
-                    var failure = SmtpErrors.CommandFailed("SmtpAuthenticationFailed", SmtpPhase.Auth, Host, reply,
+                    var failure = SmtpErrors.CommandFailed(SmtpErrorCodes.AuthenticationFailed, SmtpPhase.Auth, Host, reply,
                         $"Authentication as {credential.UserName} with {mechName} failed", c.KnownServer, sasl.ErrorDetail);
                     failure.ServerErrorDetail = sasl.ErrorDetail;
                     throw SessionEndedIfClosed(failure);
@@ -293,7 +297,7 @@ namespace M365SmtpTools.Engine.Smtp
                 if (tokenMech != (credential.Kind == SmtpSecretKind.AccessToken))
                     throw new ArgumentException($"{SaslMechanism.NameOf(requested)} needs {(tokenMech ? "an access token" : "a password")}, but the credential holds {(credential.Kind == SmtpSecretKind.AccessToken ? "an access token" : "a password")}.", nameof(requested));
                 if (!Capabilities.SupportsAuth(SaslMechanism.NameOf(requested)))
-                    throw new SmtpCommandException("SmtpAuthMechanismNotOffered", ErrorKind.InvalidOperation,
+                    throw new SmtpCommandException(SmtpErrorCodes.AuthMechanismNotOffered,
                         $"The server at {Host} doesn't offer AUTH {SaslMechanism.NameOf(requested)} (it offers: {offered}).", SmtpPhase.Auth, Host)
                     { RecommendedAction = "Choose one of the offered mechanisms, or let the client choose." };
                 return requested;
@@ -303,7 +307,7 @@ namespace M365SmtpTools.Engine.Smtp
                 : new[] { SmtpAuthMechanism.Plain, SmtpAuthMechanism.Login };
             foreach (SmtpAuthMechanism m in ranking)
                 if (Capabilities.SupportsAuth(SaslMechanism.NameOf(m))) return m;
-            throw new SmtpCommandException("SmtpAuthMechanismNotOffered", ErrorKind.InvalidOperation,
+            throw new SmtpCommandException(SmtpErrorCodes.AuthMechanismNotOffered,
                 $"The server at {Host} offers no AUTH mechanism for {(credential.Kind == SmtpSecretKind.AccessToken ? "an access token" : "a password")} (it offers: {offered}).", SmtpPhase.Auth, Host)
             {
                 RecommendedAction = credential.Kind == SmtpSecretKind.AccessToken
@@ -340,7 +344,8 @@ namespace M365SmtpTools.Engine.Smtp
             {
                 ThrowIfDisposed();
                 if (_channel == null || _channel.IsBroken)
-                    throw new SmtpProtocolException("SmtpNotConnected", ErrorKind.InvalidOperation, Host == null ? "The SMTP client isn't connected." : $"The connection to {Host} is closed.", SmtpPhase.Connect, Host)
+                    throw new SmtpProtocolException(SmtpErrorCodes.NotConnected,
+                        Host == null ? "The SMTP client isn't connected." : $"The connection to {Host} is closed.", SmtpPhase.Connect, Host)
                     { RecommendedAction = "Connect first (again, after a connection failure)." };
                 return _channel;
             }

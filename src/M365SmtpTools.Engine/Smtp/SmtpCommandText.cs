@@ -15,13 +15,13 @@ namespace M365SmtpTools.Engine.Smtp
             foreach (char ch in address)
             {
                 if (ch < 0x21 || ch == 0x7f || ch == '<' || ch == '>')
-                    throw new M365SmtpException("SmtpInvalidAddress", ErrorKind.InvalidArgument,
+                    throw new M365SmtpException(SmtpErrorCodes.InvalidAddress,
                         $"The {role} address '{Printable(address)}' contains a character SMTP doesn't allow in an address (space, control character or angle bracket).")
                     { TargetObject = address, RecommendedAction = "Give a plain address such as user@contoso.com." };
                 if (ch > 0x7e) nonAscii = true;
             }
             if (role == "recipient" && address.Length == 0)
-                throw new M365SmtpException("SmtpInvalidAddress", ErrorKind.InvalidArgument, "A recipient address is empty.") { RecommendedAction = "Remove the empty address." };
+                throw new M365SmtpException(SmtpErrorCodes.InvalidAddress, "A recipient address is empty.") { RecommendedAction = "Remove the empty address." };
             return nonAscii;
         }
 

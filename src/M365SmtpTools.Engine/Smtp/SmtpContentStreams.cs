@@ -224,7 +224,8 @@ namespace M365SmtpTools.Engine.Smtp
             SmtpReply reply = await Connection.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (!reply.IsPositiveCompletion)
             {
-                var failure = SmtpErrors.CommandFailed("SmtpMessageRejected", SmtpPhase.Bdat, Connection.Host, reply, "The server refused a BDAT chunk", Connection.KnownServer);
+                var failure = SmtpErrors.CommandFailed(SmtpErrorCodes.MessageRejected, SmtpPhase.Bdat,
+                    Connection.Host, reply, "The server refused a BDAT chunk", Connection.KnownServer);
                 Failure = failure;
                 throw failure;
             }

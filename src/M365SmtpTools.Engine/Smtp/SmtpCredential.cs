@@ -67,7 +67,8 @@ namespace M365SmtpTools.Engine.Smtp
         {
             string secret = await _secretProvider(cancellationToken).ConfigureAwait(false);
             if (string.IsNullOrEmpty(secret))
-                throw new M365SmtpException("SmtpCredentialEmpty", ErrorKind.InvalidArgument, $"The {(Kind == SmtpSecretKind.Password ? "password" : "access token")} for '{UserName}' is empty.")
+                throw new M365SmtpException(SmtpErrorCodes.CredentialEmpty,
+                    $"The {(Kind == SmtpSecretKind.Password ? "password" : "access token")} for '{UserName}' is empty.")
                 {
                     TargetObject = UserName,
                     RecommendedAction = Kind == SmtpSecretKind.Password ? "Give the password." : "Check that a token was acquired before connecting.",

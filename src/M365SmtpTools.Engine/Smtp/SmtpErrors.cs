@@ -8,13 +8,13 @@ namespace M365SmtpTools.Engine.Smtp
         /// When the server is one that <paramref name="serverRules"/> know, the recommended action is theirs (for
         /// Exchange Online, from its reply catalogue).
         /// </remarks>
-        internal static SmtpCommandException CommandFailed(string errorId, SmtpPhase phase, string? host, SmtpReply reply, string what,
+        internal static SmtpCommandException CommandFailed(ErrorCode code, SmtpPhase phase, string? host, SmtpReply reply, string what,
             ISmtpServerRules? serverRules, string? detail = null)
         {
             string message = $"{what}: {reply.Code} {reply.Text}" + (detail != null ? $" (server detail: {detail})" : "");
             string? action = reply.IsTransientFailure ? "This is temporary: try again later." : null;
             if (serverRules?.RecommendedAction(reply) is string known) action = known;
-            return new SmtpCommandException(errorId, KindFor(reply, phase), message, phase, host, reply) { RecommendedAction = action };
+            return new SmtpCommandException(code, KindFor(reply, phase), message, phase, host, reply) { RecommendedAction = action };
         }
 
         /// <summary>The error kind a reply means.</summary>

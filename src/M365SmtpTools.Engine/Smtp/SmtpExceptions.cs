@@ -11,8 +11,9 @@ namespace M365SmtpTools.Engine.Smtp
     public abstract class SmtpException : M365SmtpException
     {
         /// <summary>Creates the exception.</summary>
-        protected SmtpException(string errorId, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply, Exception? innerException)
-            : base(errorId, kind, message, innerException)
+        protected SmtpException(ErrorCode code, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply,
+            Exception? innerException)
+            : base(code, kind, message, innerException)
         {
             Phase = phase;
             ServerHost = serverHost;
@@ -48,9 +49,17 @@ namespace M365SmtpTools.Engine.Smtp
     /// <summary>The connection is dead or unusable (closed, timed out, garbage reply, TLS failure): reconnect to go on.</summary>
     public class SmtpProtocolException : SmtpException
     {
-        /// <summary>Creates the exception.</summary>
-        public SmtpProtocolException(string errorId, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply = null, Exception? innerException = null)
-            : base(errorId, kind, message, phase, serverHost, reply, innerException)
+        /// <summary>Creates the exception; its kind is the code's.</summary>
+        public SmtpProtocolException(ErrorCode code, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply = null,
+            Exception? innerException = null)
+            : base(code, (code ?? throw new ArgumentNullException(nameof(code))).Kind, message, phase, serverHost, reply, innerException)
+        {
+        }
+
+        /// <summary>Creates the exception with a kind chosen where it is thrown (e.g. from the server's reply).</summary>
+        public SmtpProtocolException(ErrorCode code, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply = null,
+            Exception? innerException = null)
+            : base(code, kind, message, phase, serverHost, reply, innerException)
         {
         }
 
@@ -69,7 +78,7 @@ namespace M365SmtpTools.Engine.Smtp
     {
         /// <summary>Creates the exception.</summary>
         public SmtpDeliveryUnknownException(string message, SmtpPhase phase, string? serverHost, Exception? innerException, ErrorKind kind = ErrorKind.ConnectionError)
-            : base("SmtpDeliveryUnknown", kind, message, phase, serverHost, null, innerException)
+            : base(SmtpErrorCodes.DeliveryUnknown, kind, message, phase, serverHost, null, innerException)
         {
             RecommendedAction = "Check whether the recipients received the message before sending it again; the server may have accepted it.";
         }
@@ -84,9 +93,17 @@ namespace M365SmtpTools.Engine.Smtp
     /// </summary>
     public class SmtpCommandException : SmtpException
     {
-        /// <summary>Creates the exception.</summary>
-        public SmtpCommandException(string errorId, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply = null, Exception? innerException = null)
-            : base(errorId, kind, message, phase, serverHost, reply, innerException)
+        /// <summary>Creates the exception; its kind is the code's.</summary>
+        public SmtpCommandException(ErrorCode code, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply = null,
+            Exception? innerException = null)
+            : base(code, (code ?? throw new ArgumentNullException(nameof(code))).Kind, message, phase, serverHost, reply, innerException)
+        {
+        }
+
+        /// <summary>Creates the exception with a kind chosen where it is thrown (e.g. from the server's reply).</summary>
+        public SmtpCommandException(ErrorCode code, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply = null,
+            Exception? innerException = null)
+            : base(code, kind, message, phase, serverHost, reply, innerException)
         {
         }
 

@@ -62,18 +62,21 @@ namespace M365SmtpTools.Engine.Smtp
                 string line = await ReadLineAsync(phase, cancellationToken).ConfigureAwait(false);
                 total += line.Length + 2;
                 if (total > MaxReplyLength)
-                    throw Invalid("SmtpReplyTooLong", phase, $"The server at {ServerHost} sent a reply longer than {MaxReplyLength} bytes.");
+                    throw Invalid(SmtpErrorCodes.ReplyTooLong, phase,
+                        $"The server at {ServerHost} sent a reply longer than {MaxReplyLength} bytes.");
                 if (LineFilter != null) line = LineFilter(line);
                 LineReceived?.Invoke(line);
                 int lineCode = ParseCode(line, phase);
                 if (lines.Count > 0 && lineCode != code)
-                    throw Invalid("SmtpInvalidReply", phase, $"The server at {ServerHost} changed the reply code inside a multi-line reply ({code}, then {lineCode}).");
+                    throw Invalid(SmtpErrorCodes.InvalidReply, phase,
+                        $"The server at {ServerHost} changed the reply code inside a multi-line reply ({code}, then {lineCode}).");
                 code = lineCode;
                 bool last;
                 if (line.Length == 3) last = true;
                 else if (line[3] == ' ') last = true;
                 else if (line[3] == '-') last = false;
-                else throw Invalid("SmtpInvalidReply", phase, $"The server at {ServerHost} sent a reply line that isn't SMTP: {Excerpt(line)}");
+                else throw Invalid(SmtpErrorCodes.InvalidReply, phase,
+                    $"The server at {ServerHost} sent a reply line that isn't SMTP: {Excerpt(line)}");
                 lines.Add(line.Length > 4 ? line.Substring(4) : "");
                 if (last) return new SmtpReply(code, lines);
             }
@@ -82,7 +85,8 @@ namespace M365SmtpTools.Engine.Smtp
         private int ParseCode(string line, SmtpPhase phase)
         {
             if (line.Length < 3 || line[0] < '2' || line[0] > '5' || !IsDigit(line[1]) || !IsDigit(line[2]))
-                throw Invalid("SmtpInvalidReply", phase, $"The server at {ServerHost} sent a reply line that isn't SMTP: {Excerpt(line)}");
+                throw Invalid(SmtpErrorCodes.InvalidReply, phase,
+                    $"The server at {ServerHost} sent a reply line that isn't SMTP: {Excerpt(line)}");
             return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
         }
 
@@ -97,7 +101,7 @@ namespace M365SmtpTools.Engine.Smtp
                 {
                     int n = await Stream.ReadAsync(_buffer, 0, _buffer.Length, cancellationToken).ConfigureAwait(false);
                     if (n <= 0)
-                        throw new SmtpProtocolException("SmtpConnectionClosed", ErrorKind.ConnectionError,
+                        throw new SmtpProtocolException(SmtpErrorCodes.ConnectionClosed,
                             $"The server at {ServerHost} closed the connection" + (_lineLength > 0 ? " in the middle of a reply." : " without a reply."), phase, ServerHost)
                         { RecommendedAction = "Reconnect and try again; check the server's logs if it keeps happening." };
                     _start = 0;
@@ -120,7 +124,8 @@ namespace M365SmtpTools.Engine.Smtp
         private void Append(int count, SmtpPhase phase)
         {
             if (_lineLength + count > MaxLineLength)
-                throw Invalid("SmtpReplyTooLong", phase, $"The server at {ServerHost} sent a reply line longer than {MaxLineLength} bytes.");
+                throw Invalid(SmtpErrorCodes.ReplyTooLong, phase,
+                    $"The server at {ServerHost} sent a reply line longer than {MaxLineLength} bytes.");
             if (_lineLength + count > _line.Length)
             {
                 int size = _line.Length;
@@ -131,8 +136,8 @@ namespace M365SmtpTools.Engine.Smtp
             _lineLength += count;
         }
 
-        private SmtpProtocolException Invalid(string errorId, SmtpPhase phase, string message) =>
-            new SmtpProtocolException(errorId, ErrorKind.ProtocolError, message, phase, ServerHost)
+        private SmtpProtocolException Invalid(ErrorCode code, SmtpPhase phase, string message) =>
+            new SmtpProtocolException(code, message, phase, ServerHost)
             {
                 RecommendedAction = "Check that the host and port are an SMTP server (not another protocol or an intercepting proxy).",
             };

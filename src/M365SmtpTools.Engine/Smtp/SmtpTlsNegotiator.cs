@@ -42,7 +42,7 @@ namespace M365SmtpTools.Engine.Smtp
                 _host.WriteWarning($"TLS certificate validation is switched off for {_serverHost}: the connection can be intercepted without notice. Use this only with test servers.");
             SslProtocols protocols = _policy.Protocols;
             if (protocols == SslProtocols.None || (protocols & ~(SslProtocols.Tls12 | TlsPolicy.Tls13)) != 0)
-                throw new SmtpProtocolException("SmtpTlsProtocolNotAllowed", ErrorKind.InvalidArgument,
+                throw new SmtpProtocolException(SmtpErrorCodes.TlsProtocolNotAllowed,
                     $"The TLS policy allows {protocols}; only TLS 1.2 and TLS 1.3 are allowed.", SmtpPhase.StartTls, _serverHost)
                 { RecommendedAction = "Set TlsPolicy.Protocols to Tls12, Tls13 or both (the default)." };
             // The inner stream stays open when an attempt is abandoned; the connection closes the socket itself.

@@ -366,11 +366,21 @@ namespace M365SmtpTools.Commands
         private M365SmtpException? UnreadableValue()
         {
             if (Priority is MessagePriority p && !Enum.IsDefined(typeof(MessagePriority), p))
-                return new M365SmtpException("InvalidPriority", ErrorKind.InvalidArgument, "The -Priority of this message is not Normal, Low or High, so it was not sent.")
-                { TargetObject = "Priority", RecommendedAction = "Give Normal, Low or High (in a CSV file: the Priority column), or leave it empty." };
+                return new M365SmtpException(RequestErrorCodes.InvalidPriority,
+                    "The -Priority of this message is not Normal, Low or High, so it was not sent.")
+                {
+                    TargetObject = "Priority",
+                    ParameterName = "Priority",
+                    RecommendedAction = "Give Normal, Low or High (in a CSV file: the Priority column), or leave it empty.",
+                };
             if (Header is UnreadableHashtable h)
-                return new M365SmtpException("InvalidHeader", ErrorKind.InvalidArgument, $"The -Header of this message ('{h.Text}') is neither a hashtable nor 'Name: value' pairs, so it was not sent.")
-                { TargetObject = "Header", RecommendedAction = "Give a hashtable (@{ 'X-Job' = 'nightly' }) or, in a CSV column, 'X-Job: nightly; X-Team: ops'." };
+                return new M365SmtpException(RequestErrorCodes.InvalidHeader,
+                    $"The -Header of this message ('{h.Text}') is neither a hashtable nor 'Name: value' pairs, so it was not sent.")
+                {
+                    TargetObject = "Header",
+                    ParameterName = "Header",
+                    RecommendedAction = "Give a hashtable (@{ 'X-Job' = 'nightly' }) or, in a CSV column, 'X-Job: nightly; X-Team: ops'.",
+                };
             return null;
         }
 

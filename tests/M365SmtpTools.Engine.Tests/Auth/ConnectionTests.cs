@@ -94,7 +94,8 @@ public sealed class ConnectionOperationTests : IDisposable
         Assert.Equal(_server.IssuedTokens.Single(), call.Token);
         Assert.NotNull(registry.TryGet("scanner"));
 
-        tester.Failure = new M365SmtpException("SmtpAuthFailed", ErrorKind.AuthenticationError, "535 5.7.3 Authentication unsuccessful");
+        tester.Failure = new M365SmtpException(TestErrorCodes.Of("SmtpAuthFailed"), ErrorKind.AuthenticationError,
+            "535 5.7.3 Authentication unsuccessful");
         request.Name = "Other";
         M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("SmtpAuthFailed", e.ErrorId);

@@ -46,9 +46,9 @@ public sealed class SpfEvaluatorTableTests
             return this;
         }
 
-        public Zone Fails(string name, string errorId)
+        public Zone Fails(string name, ErrorCode code)
         {
-            _failures[name] = new DnsException(errorId, ErrorKind.OperationTimeout, $"no answer for {name}");
+            _failures[name] = new DnsException(code, ErrorKind.OperationTimeout, $"no answer for {name}");
             return this;
         }
 
@@ -313,8 +313,8 @@ public sealed class SpfEvaluatorTableTests
     [Fact]
     public async Task A_DNS_failure_is_a_temperror_and_an_invalid_name_a_permerror()
     {
-        var zone = new Zone().Txt("t.test", "v=spf1 include:down.test -all").Fails("down.test", DnsErrorIds.Timeout)
-            .Txt("i.test", "v=spf1 a:weird.test -all").Fails("weird.test", DnsErrorIds.InvalidDomainName);
+        var zone = new Zone().Txt("t.test", "v=spf1 include:down.test -all").Fails("down.test", DnsErrorCodes.Timeout)
+            .Txt("i.test", "v=spf1 a:weird.test -all").Fails("weird.test", DnsErrorCodes.InvalidDomainName);
         SpfEvaluation temp = await Check(zone, "192.0.2.1", "t.test");
         Assert.Equal((SpfResult.TempError, "DNS lookup of down.test (TXT) failed: no answer for down.test"), (temp.Result, temp.Reason));
         Assert.Equal("temperror: " + temp.Reason, temp.Trace[^1]);

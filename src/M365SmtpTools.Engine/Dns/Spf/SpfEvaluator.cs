@@ -155,7 +155,7 @@ namespace M365SmtpTools.Engine.Dns.Spf
             DnsAnswer a = await _dns.QueryAsync(domain, DnsRecordType.TXT, cancellationToken).ConfigureAwait(false);
             List<string> spf = a.Records.OfType<TxtRecord>().Select(t => t.Text).Where(SpfRecord.IsSpf).ToList();
             if (spf.Count > 1)
-                throw new M365SmtpException("SpfMultipleRecords", ErrorKind.InvalidOperation,
+                throw new M365SmtpException(SpfErrorCodes.MultipleRecords,
                     $"{a.Name} publishes {spf.Count} SPF records; RFC 7208 allows one, so every receiver reports PermError.")
                 {
                     TargetObject = domain,
@@ -323,7 +323,7 @@ namespace M365SmtpTools.Engine.Dns.Spf
             {
                 a = await _dns.QueryAsync(name, type, ct).ConfigureAwait(false);
             }
-            catch (DnsException e) when (e.ErrorId == DnsErrorIds.InvalidDomainName)
+            catch (DnsException e) when (e.Code == DnsErrorCodes.InvalidDomainName)
             {
                 throw new SpfPermErrorException($"'{name}' is not a valid domain name.");
             }

@@ -165,7 +165,7 @@ namespace M365SmtpTools.Engine.Dns.Spf
         public static SpfRecord Parse(string text)
         {
             if (TryParse(text, out SpfRecord? r, out string? error)) return r!;
-            throw new M365SmtpException("SpfSyntaxError", ErrorKind.InvalidArgument, $"The SPF record \"{text}\" is invalid: {error}.")
+            throw new M365SmtpException(SpfErrorCodes.SyntaxError, $"The SPF record \"{text}\" is invalid: {error}.")
             {
                 TargetObject = text,
                 RecommendedAction = "Fix the record at your DNS host; RFC 7208 section 12 gives the syntax.",

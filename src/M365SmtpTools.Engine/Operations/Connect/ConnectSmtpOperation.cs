@@ -46,7 +46,8 @@ namespace M365SmtpTools.Engine.Operations
             SmtpAuthMethod method = request.Validate();
             if (method.IsDelegated() && !host.IsInteractive) throw TokenProviderFactory.NonInteractiveDelegated(method);
             if (request.Port < 1 || request.Port > 65535)
-                throw SmtpAuthOptions.Invalid("PortOutOfRange", "Port", $"-Port {request.Port} is not a TCP port.", "Use 587 (STARTTLS submission) or 25.");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.PortOutOfRange, "Port",
+                    $"-Port {request.Port} is not a TCP port.", "Use 587 (STARTTLS submission) or 25.");
             if (request.Port == 465)
                 host.WriteWarning("Port 465 (implicit TLS) is not supported by Exchange Online client submission; use 587.");
 
@@ -61,7 +62,7 @@ namespace M365SmtpTools.Engine.Operations
             {
                 BasicAuthVerdict verdict = BasicAuthRetirement.Evaluate(now, smtpHost, _schedule);
                 if (verdict.Kind == BasicAuthVerdictKind.Refuse && !request.AllowRetiredBasicAuth)
-                    throw new M365SmtpException("BasicAuthRetired", ErrorKind.InvalidOperation, verdict.Message)
+                    throw new M365SmtpException(AuthErrorCodes.BasicAuthRetired, verdict.Message)
                     { TargetObject = smtpHost, RecommendedAction = "Move to OAuth (e.g. -CertificatePath or -ManagedIdentity); -AllowRetiredBasicAuth tries Basic anyway." };
                 if (verdict.Kind != BasicAuthVerdictKind.Allowed) host.WriteWarning(verdict.Message);
                 var credential = new System.Net.NetworkCredential(request.Credential!.UserName, request.Credential.SecurePassword, request.Credential.Domain);
@@ -77,7 +78,7 @@ namespace M365SmtpTools.Engine.Operations
                 if (string.IsNullOrWhiteSpace(user))
                 {
                     provider.ClearCache();
-                    throw SmtpAuthOptions.Invalid("UserNameMissing", "UserName",
+                    throw SmtpAuthOptions.Invalid(AuthErrorCodes.UserNameMissing, "UserName",
                         $"The token ({method}) names no user, so the mailbox for XOAUTH2 (user=) is unknown.", "Add -UserName with the mailbox that authenticates (for app-only, the mailbox to send as).");
                 }
                 if (facts != null)
@@ -103,8 +104,13 @@ namespace M365SmtpTools.Engine.Operations
             if (request.Test)
             {
                 ISmtpAuthTester tester = _tester ?? SmtpAuthTesters.Default
-                    ?? throw new M365SmtpException("SmtpAuthTestUnavailable", ErrorKind.InvalidOperation,
-                        "-Test needs the SMTP client, which is not available in this build.") { TargetObject = "Test", RecommendedAction = "Connect without -Test, then run Test-M365SmtpAuth." };
+                    ?? throw new M365SmtpException(DiagnosticErrorCodes.SmtpAuthTestUnavailable,
+                        "-Test needs the SMTP client, which is not available in this build.")
+                    {
+                        TargetObject = "Test",
+                        ParameterName = "Test",
+                        RecommendedAction = "Connect without -Test, then run Test-M365SmtpAuth.",
+                    };
                 host.WriteVerbose($"Testing AUTH against {smtpHost}:{request.Port}.");
                 try
                 {

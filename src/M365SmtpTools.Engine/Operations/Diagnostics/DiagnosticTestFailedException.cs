@@ -9,9 +9,9 @@ namespace M365SmtpTools.Engine.Operations
     /// </summary>
     public abstract class DiagnosticTestFailedException : M365SmtpException
     {
-        private protected DiagnosticTestFailedException(string errorId, ErrorKind kind, string message, object report, string? remediation,
+        private protected DiagnosticTestFailedException(ErrorCode code, ErrorKind kind, string message, object report, string? remediation,
             IReadOnlyCollection<string> commands)
-            : base(errorId, kind, message)
+            : base(code, kind, message)
         {
             DiagnosticReport = report ?? throw new ArgumentNullException(nameof(report));
             TargetObject = report;

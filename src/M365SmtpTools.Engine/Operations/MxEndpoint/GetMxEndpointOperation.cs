@@ -29,7 +29,7 @@ namespace M365SmtpTools.Engine.Operations
         // Every failure of one domain (invalid name, NXDOMAIN, no MX, timeout, server failure) is that domain's error;
         // only an unusable DNS server stops the run.
         private protected override bool IsDomainError(DnsException e) =>
-            e.ErrorId != DnsErrorIds.InvalidDnsServer && e.ErrorId != DnsErrorIds.NoDnsServers;
+            e.Code != DnsErrorCodes.InvalidDnsServer && e.Code != DnsErrorCodes.NoDnsServers;
 
         private protected override async Task RunDomainAsync(string input, GetMxEndpointRequest request, IDnsResolver dns, IOperationHost host,
             Action<MxEndpointResult> onResult, Action<M365SmtpException> onError, CancellationToken ct)
@@ -51,7 +51,7 @@ namespace M365SmtpTools.Engine.Operations
             {
                 string guess = MxEndpointClassifier.DeriveLegacyEndpoint(domain);
                 bool reliable = MxEndpointClassifier.IsDerivationReliable(domain);
-                onError(new DnsException(DnsErrorIds.NoMxRecords, ErrorKind.ObjectNotFound,
+                onError(new DnsException(DnsErrorCodes.NoMxRecords,
                     $"{domain} has no MX records (asked {answer.Server}), so mail for it can't be delivered and there is no Microsoft 365 endpoint to read.")
                 {
                     TargetObject = input,

@@ -53,18 +53,27 @@ namespace M365SmtpTools.Engine.Operations
             int methods = new object?[] { request.CertificatePath, request.CertificateThumbprint, request.Certificate, request.SenderIPAddress }
                 .Count(v => v != null && !(v is string s && s.Trim().Length == 0));
             if (methods != 1)
-                throw new M365SmtpException(methods == 0 ? "RelayMethodMissing" : "RelayMethodConflict", ErrorKind.InvalidArgument,
+                throw new M365SmtpException(methods == 0 ? PlanErrorCodes.RelayMethodMissing : PlanErrorCodes.RelayMethodConflict,
                     methods == 0
                         ? "Say how the connector recognizes the device: -CertificatePath, -CertificateThumbprint or -Certificate (certificate-based, preferred), or -SenderIPAddress."
                         : "Give only one of -CertificatePath, -CertificateThumbprint, -Certificate and -SenderIPAddress: a relay plan is either certificate-based or IP-based.")
                 { TargetObject = domain, RecommendedAction = "Run the plan with one certificate parameter, or with -SenderIPAddress." };
             if (request.CertificatePassword != null && string.IsNullOrWhiteSpace(request.CertificatePath))
-                throw new M365SmtpException("CertificatePasswordWithoutPath", ErrorKind.InvalidArgument, "-CertificatePassword is only used with -CertificatePath (a PFX file).")
-                { TargetObject = domain, RecommendedAction = "Add -CertificatePath, or leave out -CertificatePassword." };
+                throw new M365SmtpException(AuthErrorCodes.CertificatePasswordWithoutPath,
+                    "-CertificatePassword is only used with -CertificatePath (a PFX file).")
+                {
+                    TargetObject = domain,
+                    ParameterName = "CertificatePassword",
+                    RecommendedAction = "Add -CertificatePath, or leave out -CertificatePassword.",
+                };
             string? scriptPath = string.IsNullOrWhiteSpace(request.ScriptPath) ? null : request.ScriptPath!.Trim();
             if (scriptPath != null && !scriptPath.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase))
-                throw new M365SmtpException("ScriptPathNotPs1", ErrorKind.InvalidArgument, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
-                { TargetObject = scriptPath, RecommendedAction = "Give a path ending in .ps1, for example .\\relay-connector.ps1." };
+                throw new M365SmtpException(PlanErrorCodes.ScriptPathNotPs1, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
+                {
+                    TargetObject = scriptPath,
+                    ParameterName = "ScriptPath",
+                    RecommendedAction = "Give a path ending in .ps1, for example .\\relay-connector.ps1.",
+                };
 
             var findings = new List<PlanFinding>();
             var plan = new RelayConnectorPlan { Domain = domain, ConnectorType = request.ConnectorType };
@@ -134,7 +143,7 @@ namespace M365SmtpTools.Engine.Operations
             {
                 if (!plan.IsReady && !request.Force)
                 {
-                    var error = new M365SmtpException("RelayPlanHasErrors", ErrorKind.InvalidOperation,
+                    var error = new M365SmtpException(PlanErrorCodes.RelayPlanHasErrors,
                         $"The script {scriptPath} was not written because the plan has errors: " + string.Join(" ", plan.Findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Id + ": " + f.Message)))
                     { TargetObject = plan, RecommendedAction = "Fix the Error findings (see the plan's Findings) and run the plan again, or add -Force to write the script anyway (it then says so at its top)." };
                     if (onError != null) onError(error); else host.WriteWarning(error.Message);
@@ -190,9 +199,9 @@ namespace M365SmtpTools.Engine.Operations
                 host.WriteVerbose($"{domain} {type}: read from DNS.");
                 return result;
             }
-            catch (M365SmtpException e) when (e.ErrorId != "InvalidDnsServer" && e.ErrorId != "DnsNoServers")
+            catch (M365SmtpException e) when (e.Code != DnsErrorCodes.InvalidDnsServer && e.Code != DnsErrorCodes.NoDnsServers)
             {
-                if (e.ErrorId == "DnsNameNotFound")
+                if (e.Code == DnsErrorCodes.NameNotFound)
                 {
                     if (!findings.Any(f => f.Id == "DomainNotFound"))
                         findings.Add(new PlanFinding("DomainNotFound", FindingSeverity.Error,

@@ -40,20 +40,33 @@ namespace M365SmtpTools.Engine.Operations
             var mailboxes = (request.Mailbox ?? new string[0]).Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => PlanInput.Address(m, "Mailbox"))
                 .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
             if (mailboxes.Length == 0)
-                throw new M365SmtpException("MailboxRequired", ErrorKind.InvalidArgument, "-Mailbox is required: the mailbox the app authenticates as (the user= of XOAUTH2).")
-                { TargetObject = request.AppId, RecommendedAction = "Give the SMTP address of a licensed user mailbox in -Mailbox." };
+                throw new M365SmtpException(PlanErrorCodes.MailboxRequired,
+                    "-Mailbox is required: the mailbox the app authenticates as (the user= of XOAUTH2).")
+                {
+                    TargetObject = request.AppId,
+                    ParameterName = "Mailbox",
+                    RecommendedAction = "Give the SMTP address of a licensed user mailbox in -Mailbox.",
+                };
             var sendAs = (request.SendAs ?? new string[0]).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => PlanInput.Address(a, "SendAs"))
                 .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             string? scriptPath = string.IsNullOrWhiteSpace(request.ScriptPath) ? null : request.ScriptPath!.Trim();
             if (scriptPath != null && !scriptPath.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase))
-                throw new M365SmtpException("ScriptPathNotPs1", ErrorKind.InvalidArgument, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
-                { TargetObject = scriptPath, RecommendedAction = "Give a path ending in .ps1, for example .\\smtp-app-access.ps1." };
+                throw new M365SmtpException(PlanErrorCodes.ScriptPathNotPs1, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
+                {
+                    TargetObject = scriptPath,
+                    ParameterName = "ScriptPath",
+                    RecommendedAction = "Give a path ending in .ps1, for example .\\smtp-app-access.ps1.",
+                };
 
             bool graph = request.Graph;
             if (graph && request.EnableSmtpClientAuthentication)
-                throw new M365SmtpException("SmtpClientAuthenticationNotApplicable", ErrorKind.InvalidArgument,
+                throw new M365SmtpException(PlanErrorCodes.SmtpClientAuthenticationNotApplicable,
                     "-EnableSmtpClientAuthentication allows SMTP AUTH, which Microsoft Graph (-Graph) doesn't use.")
-                { TargetObject = "EnableSmtpClientAuthentication", RecommendedAction = "Remove -EnableSmtpClientAuthentication: with -Graph, SMTP AUTH can stay off." };
+                {
+                    TargetObject = "EnableSmtpClientAuthentication",
+                    ParameterName = "EnableSmtpClientAuthentication",
+                    RecommendedAction = "Remove -EnableSmtpClientAuthentication: with -Graph, SMTP AUTH can stay off.",
+                };
             string appId = request.AppId.ToString("D");
             string sp = request.ServicePrincipalObjectId.ToString("D");
             string displayName = Clean(request.DisplayName) ?? $"SMTP app {appId}";
@@ -186,7 +199,7 @@ namespace M365SmtpTools.Engine.Operations
             {
                 if (!plan.IsReady)
                 {
-                    var error = new M365SmtpException("AppAccessPlanHasErrors", ErrorKind.InvalidOperation,
+                    var error = new M365SmtpException(PlanErrorCodes.AppAccessPlanHasErrors,
                         $"The script {scriptPath} was not written because the plan has errors: " + string.Join(" ", plan.Findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Id + ": " + f.Message)))
                     { TargetObject = plan, RecommendedAction = "Fix the Error findings (see the plan's Findings) and run the plan again." };
                     if (onError != null) onError(error); else host.WriteWarning(error.Message);
@@ -308,8 +321,8 @@ namespace M365SmtpTools.Engine.Operations
         }
 
         private static M365SmtpException EmptyId(string parameter, string where) =>
-            new M365SmtpException("InvalidApplicationId", ErrorKind.InvalidArgument, $"-{parameter} is empty (all zeros).")
-            { TargetObject = parameter, RecommendedAction = $"Give {where} in -{parameter}." };
+            new M365SmtpException(PlanErrorCodes.InvalidApplicationId, $"-{parameter} is empty (all zeros).")
+            { TargetObject = parameter, ParameterName = parameter, RecommendedAction = $"Give {where} in -{parameter}." };
 
         private static string? Clean(string? value)
         {

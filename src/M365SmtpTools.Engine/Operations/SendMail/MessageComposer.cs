@@ -36,9 +36,10 @@ namespace M365SmtpTools.Engine.Operations
                 if (user != null && EmailAddress.TryParse(user, out EmailAddress? _)) from = user;
             }
             if (string.IsNullOrWhiteSpace(from))
-                throw new M365SmtpException("MessageHasNoSender", ErrorKind.InvalidArgument, "The message has no From address.")
+                throw new M365SmtpException(MimeErrorCodes.MessageHasNoSender, "The message has no From address.")
                 {
                     TargetObject = "From",
+                    ParameterName = "From",
                     RecommendedAction = _request.Method == SendMethod.ClientSubmission
                         ? "Give -From (it defaults to the authenticating mailbox when that is an address)."
                         : "Give -From with an address in one of the tenant's accepted domains.",
@@ -123,9 +124,13 @@ namespace M365SmtpTools.Engine.Operations
                     yield return (s.Substring(0, eq).Trim(), s.Substring(eq + 1).Trim());
                     continue;
                 }
-                throw new M365SmtpException("InvalidInlineImage", ErrorKind.InvalidArgument,
+                throw new M365SmtpException(RequestErrorCodes.InvalidInlineImage,
                     $"The inline image '{item}' is not a Content-ID → file pair.")
-                { TargetObject = item, RecommendedAction = "Give a hashtable such as @{ chart = 'C:\\reports\\chart.png' } and reference it as <img src=\"cid:chart\"> in -HtmlBody." };
+                {
+                    TargetObject = item,
+                    ParameterName = "InlineImage",
+                    RecommendedAction = "Give a hashtable such as @{ chart = 'C:\\reports\\chart.png' } and reference it as <img src=\"cid:chart\"> in -HtmlBody.",
+                };
             }
 
             static object? Find(IDictionary d, params string[] keys)

@@ -39,7 +39,7 @@ namespace M365SmtpTools.Engine.Operations
                 void NotApplicable(string parameter, bool given)
                 {
                     if (given)
-                        throw SendMailRequestChecks.Invalid("ParameterNotApplicableToGraph", parameter,
+                        throw SendMailRequestChecks.Invalid(GraphErrorCodes.ParameterNotApplicableToGraph, parameter,
                             $"-{parameter} applies to SMTP; -Method Graph sends over HTTPS to Microsoft Graph.",
                             $"Remove -{parameter}, or use an SMTP method (-Method ClientSubmission, Relay or DirectSend).");
                 }
@@ -56,16 +56,16 @@ namespace M365SmtpTools.Engine.Operations
                 NotApplicable("TranscriptPath", !string.IsNullOrWhiteSpace(r.TranscriptPath));
                 NotApplicable("AllowRetiredBasicAuth", r.AllowRetiredBasicAuth);
                 if (!string.IsNullOrWhiteSpace(r.ConnectionName))
-                    throw SendMailRequestChecks.Invalid("ConnectionNameNotApplicable", "ConnectionName",
+                    throw SendMailRequestChecks.Invalid(AuthErrorCodes.ConnectionNameNotApplicable, "ConnectionName",
                         "-ConnectionName names a Connect-M365Smtp connection, whose token is for SMTP; -Method Graph needs a token for Microsoft Graph.",
                         "Give the auth parameters (e.g. -TenantId -ClientId -CertificatePath -UserName, or -ManagedIdentity) with -Method Graph.");
                 if (!r.SpecifiesAuthMethod())
-                    throw SendMailRequestChecks.Invalid("GraphAuthMissing", "Method",
+                    throw SendMailRequestChecks.Invalid(GraphErrorCodes.AuthMissing, "Method",
                         "-Method Graph needs a way to get a token for Microsoft Graph; session connections (Connect-M365Smtp) hold SMTP tokens.",
                         "Give -TenantId -ClientId with -CertificatePath, -CertificateThumbprint or -ClientSecret (and -UserName), -ManagedIdentity, -DeviceCode or -Interactive with -ClientId, or -AccessToken with a token for https://graph.microsoft.com.");
                 SmtpAuthMethod method = GraphAuthOptions().Validate();
                 if (method == SmtpAuthMethod.Basic)
-                    throw SendMailRequestChecks.Invalid("GraphBasicAuthNotSupported", "Credential",
+                    throw SendMailRequestChecks.Invalid(GraphErrorCodes.BasicAuthNotSupported, "Credential",
                         "Microsoft Graph doesn't accept a user name and password (-Credential); it needs an OAuth token.",
                         "Use -CertificatePath, -ClientSecret, -ManagedIdentity, -DeviceCode, -Interactive or -AccessToken.");
 
@@ -108,7 +108,7 @@ namespace M365SmtpTools.Engine.Operations
                 MimeMessage m = item.Message!;
                 GraphMessageWriter.Validate(m);
                 if (item.Notify != SmtpDsnNotify.Default)
-                    throw SendMailRequestChecks.Invalid("GraphDeliveryNotificationNotSupported", "DeliveryNotification",
+                    throw SendMailRequestChecks.Invalid(GraphErrorCodes.DeliveryNotificationNotSupported, "DeliveryNotification",
                         "-DeliveryNotification asks for SMTP delivery status notifications, which Microsoft Graph's sendMail doesn't offer.",
                         "Remove -DeliveryNotification (Exchange Online still sends non-delivery reports to the sender), or use an SMTP method.");
                 GraphAttachmentPlan.Check(m);
@@ -151,13 +151,17 @@ namespace M365SmtpTools.Engine.Operations
                 if (!GraphEndpoint.IsGraphAudience(aud))
                 {
                     GraphErrorExplanation ex = GraphErrors.WrongAudience(aud.Length == 0 ? "no audience" : aud);
-                    throw new M365SmtpException(ex.ErrorId, ex.Kind, ex.Meaning + " Nothing was sent.")
-                    { TargetObject = "AccessToken", RecommendedAction = ex.Remediation };
+                    throw new M365SmtpException(ex.Code, ex.Kind, ex.Meaning + " Nothing was sent.")
+                    { TargetObject = "AccessToken", ParameterName = "AccessToken", RecommendedAction = ex.Remediation };
                 }
                 if (facts.ExpiresOn is DateTimeOffset exp && exp <= now)
-                    throw new M365SmtpException("GraphTokenExpired", ErrorKind.AuthenticationError,
+                    throw new M365SmtpException(GraphErrorCodes.TokenExpired,
                         $"The access token expired at {exp:u}. Nothing was sent.")
-                    { TargetObject = "AccessToken", RecommendedAction = "Get a new token (Get-AzAccessToken -ResourceUrl https://graph.microsoft.com), or let this module get tokens itself (-CertificatePath, -ClientSecret, -ManagedIdentity)." };
+                    {
+                        TargetObject = "AccessToken",
+                        ParameterName = "AccessToken",
+                        RecommendedAction = "Get a new token (Get-AzAccessToken -ResourceUrl https://graph.microsoft.com), or let this module get tokens itself (-CertificatePath, -ClientSecret, -ManagedIdentity).",
+                    };
                 if (facts.IsAppOnly && !facts.Roles.Any(x => x.Equals("Mail.Send", StringComparison.OrdinalIgnoreCase)))
                     _host.WriteWarning($"The app-only token's roles ({(facts.Roles.Count == 0 ? "none" : string.Join(", ", facts.Roles))}) don't include Mail.Send: Graph will refuse to send (ErrorAccessDenied) unless RBAC for Applications grants 'Application Mail.Send' for the mailbox.");
                 else if (!facts.IsAppOnly && !facts.Scopes.Any(x => x.Equals("Mail.Send", StringComparison.OrdinalIgnoreCase) || x.Equals("Mail.Send.Shared", StringComparison.OrdinalIgnoreCase)))
@@ -210,7 +214,7 @@ namespace M365SmtpTools.Engine.Operations
                         }
                         GraphErrorExplanation ex = GraphErrors.Explain(response.Status, response.ErrorCode, response.ErrorMessage, mailbox, m.From.Address, _graphAppId);
                         // A token this module gets itself (not -AccessToken) that Graph calls expired: get a new one, once.
-                        if (ex.ErrorId == "GraphTokenExpired" && !tokenRenewed && _graphTokens!.Method != SmtpAuthMethod.AccessToken)
+                        if (ex.Code == GraphErrorCodes.TokenExpired && !tokenRenewed && _graphTokens!.Method != SmtpAuthMethod.AccessToken)
                         {
                             tokenRenewed = true;
                             attempt--;
@@ -221,7 +225,7 @@ namespace M365SmtpTools.Engine.Operations
                         item.Result.Meaning = ex.Meaning;
                         item.Result.Remediation = ex.Remediation;
                         item.Result.RemediationCommands = ex.Commands.ToArray();
-                        failure = new M365SmtpException(ex.ErrorId, ex.Kind,
+                        failure = new M365SmtpException(ex.Code, ex.Kind,
                             $"Graph refused the message from {mailbox}: {response.Describe()}{Ids(response)}")
                         { TargetObject = item.Result.Input, RecommendedAction = ex.Remediation };
                         cls = !ex.Retry ? SendFailureClass.Permanent : response.Status == 429 ? SendFailureClass.ConcurrencyLimit : SendFailureClass.Transient;
@@ -240,7 +244,7 @@ namespace M365SmtpTools.Engine.Operations
                     catch (GraphTransportException e)
                     {
                         cls = e.RequestSent ? SendFailureClass.DeliveryUnknown : SendFailureClass.ConnectionLost;
-                        failure = new M365SmtpException(e.RequestSent ? "GraphDeliveryUnknown" : e.TimedOut ? "GraphTimeout" : "GraphConnectionFailed",
+                        failure = new M365SmtpException(e.RequestSent ? GraphErrorCodes.DeliveryUnknown : e.TimedOut ? GraphErrorCodes.Timeout : GraphErrorCodes.ConnectionFailed,
                             e.TimedOut ? ErrorKind.OperationTimeout : ErrorKind.ConnectionError, e.Message)
                         {
                             TargetObject = item.Result.Input,

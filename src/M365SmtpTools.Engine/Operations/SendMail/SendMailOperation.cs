@@ -179,7 +179,8 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     _connection = (Settings.Registry ?? SmtpConnectionRegistry.Default).Get(r.ConnectionName);
                     if (_connection.IsClosed)
-                        throw new M365SmtpException("ConnectionClosed", ErrorKind.InvalidOperation, $"The connection '{_connection.Name}' was disconnected.")
+                        throw new M365SmtpException(AuthErrorCodes.ConnectionClosed,
+                            $"The connection '{_connection.Name}' was disconnected.")
                         { TargetObject = _connection.Name, RecommendedAction = "Run Connect-M365Smtp again." };
                     if (string.IsNullOrWhiteSpace(server) && r.Endpoint == SubmissionEndpointKind.ClientSubmission)
                     {
@@ -209,7 +210,7 @@ namespace M365SmtpTools.Engine.Operations
                     item.Message = composer.Compose(item.Spec, item.Index, _connection?.UserName);
                     item.Notify = item.Spec.DeliveryNotification ?? SmtpDsnNotify.Default;
                     if (item.Notify.HasFlag(SmtpDsnNotify.Never) && item.Notify != SmtpDsnNotify.Never)
-                        throw SendMailRequestChecks.Invalid("DeliveryNotificationConflict", "DeliveryNotification",
+                        throw SendMailRequestChecks.Invalid(RequestErrorCodes.DeliveryNotificationConflict, "DeliveryNotification",
                             "-DeliveryNotification Never can't be combined with Success, Failure or Delay.", "Give Never alone, or the others.");
                     if (_request.Method == SendMethod.Graph) PrepareGraph(item);
                 }
@@ -263,7 +264,7 @@ namespace M365SmtpTools.Engine.Operations
                     {
                         BasicAuthVerdict verdict = BasicAuthRetirement.Evaluate(_clock.UtcNow, _endpoint.Host!, Settings.BasicAuthSchedule);
                         if (verdict.Kind == BasicAuthVerdictKind.Refuse && !_request.AllowRetiredBasicAuth)
-                            throw new M365SmtpException("BasicAuthRetired", ErrorKind.InvalidOperation, verdict.Message)
+                            throw new M365SmtpException(AuthErrorCodes.BasicAuthRetired, verdict.Message)
                             { TargetObject = _endpoint.Host, RecommendedAction = "Move to OAuth (e.g. -CertificatePath or -ManagedIdentity); -AllowRetiredBasicAuth tries Basic anyway." };
                         if (verdict.Kind != BasicAuthVerdictKind.Allowed) _host.WriteWarning(verdict.Message);
                     }

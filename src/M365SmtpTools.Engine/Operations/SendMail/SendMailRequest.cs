@@ -301,9 +301,9 @@ namespace M365SmtpTools.Engine.Operations
         private static T ParseEnum<T>(string value, string field) where T : struct
         {
             if (Enum.TryParse(value.Trim(), true, out T parsed) && !int.TryParse(value.Trim(), out _)) return parsed;
-            throw new M365SmtpException("InvalidRowValue", ErrorKind.InvalidArgument,
+            throw new M365SmtpException(RequestErrorCodes.InvalidRowValue,
                 $"'{value}' is not a valid {field}; use one of: {string.Join(", ", Enum.GetNames(typeof(T)))}.")
-            { TargetObject = field, RecommendedAction = $"Fix the {field} column." };
+            { TargetObject = field, ParameterName = field, RecommendedAction = $"Fix the {field} column." };
         }
     }
 }

@@ -16,16 +16,20 @@ namespace M365SmtpTools.Engine.Operations
         public static void CheckLimits(SendMailRequest r)
         {
             if (r.MaxRetry < 0 || r.MaxRetry > 20)
-                throw Invalid("MaxRetryOutOfRange", "MaxRetry", $"-MaxRetry {r.MaxRetry} is outside 0-20.", "Give 0 (no retry) to 20.");
+                throw Invalid(RequestErrorCodes.MaxRetryOutOfRange, "MaxRetry",
+                    $"-MaxRetry {r.MaxRetry} is outside 0-20.", "Give 0 (no retry) to 20.");
             if (r.TimeoutSeconds is int t && (t < 1 || t > 3600))
-                throw Invalid("TimeoutOutOfRange", "TimeoutSeconds", $"-TimeoutSeconds {t} is outside 1-3600.",
+                throw Invalid(RequestErrorCodes.TimeoutOutOfRange, "TimeoutSeconds", $"-TimeoutSeconds {t} is outside 1-3600.",
                     "Give 1 to 3600 seconds, or leave it out (30 s to connect, 120 s per reply).");
             if (r.MaxMessagesPerMinute is int m && m < 1)
-                throw Invalid("MaxMessagesPerMinuteOutOfRange", "MaxMessagesPerMinute", $"-MaxMessagesPerMinute {m} is not positive.", "Give 1 or more.");
+                throw Invalid(RequestErrorCodes.MaxMessagesPerMinuteOutOfRange, "MaxMessagesPerMinute",
+                    $"-MaxMessagesPerMinute {m} is not positive.", "Give 1 or more.");
             if (r.MaxRecipientsPerDay is int d && d < 1)
-                throw Invalid("MaxRecipientsPerDayOutOfRange", "MaxRecipientsPerDay", $"-MaxRecipientsPerDay {d} is not positive.", "Give 1 or more.");
+                throw Invalid(RequestErrorCodes.MaxRecipientsPerDayOutOfRange, "MaxRecipientsPerDay",
+                    $"-MaxRecipientsPerDay {d} is not positive.", "Give 1 or more.");
             if (r.MaxConnections is int c && (c < 1 || c > 100))
-                throw Invalid("MaxConnectionsOutOfRange", "MaxConnections", $"-MaxConnections {c} is outside 1-100.", "Give 1 (the default) to 3 for Microsoft 365.");
+                throw Invalid(RequestErrorCodes.MaxConnectionsOutOfRange, "MaxConnections",
+                    $"-MaxConnections {c} is outside 1-100.", "Give 1 (the default) to 3 for Microsoft 365.");
         }
 
         /// <summary>
@@ -43,11 +47,11 @@ namespace M365SmtpTools.Engine.Operations
             string? appCertificate = !string.IsNullOrWhiteSpace(r.CertificatePath) ? "CertificatePath"
                 : !string.IsNullOrWhiteSpace(r.CertificateThumbprint) ? "CertificateThumbprint" : r.Certificate != null ? "Certificate" : null;
             if (appCertificate != null)
-                throw Invalid("AuthNotApplicable", appCertificate,
+                throw Invalid(RequestErrorCodes.AuthNotApplicable, appCertificate,
                     $"-{appCertificate} is the app's certificate for OAuth sign-in, which -Method {r.Method} doesn't use: a relay connector's certificate is -Client{appCertificate}.",
                     $"Give the certificate as -Client{appCertificate}{(appCertificate == "CertificatePath" ? " (with -ClientCertificatePassword)" : "")}, or use -Method ClientSubmission to sign in as the app.");
             if (auth)
-                throw Invalid("AuthNotApplicable", "Method",
+                throw Invalid(RequestErrorCodes.AuthNotApplicable, "Method",
                     $"-Method {r.Method} doesn't authenticate (the connector matches the IP or certificate; Direct Send is anonymous), but auth parameters were given.",
                     "Remove the auth parameters, or use -Method ClientSubmission to authenticate.");
         }
@@ -61,11 +65,12 @@ namespace M365SmtpTools.Engine.Operations
             if (!string.IsNullOrWhiteSpace(r.ClientCertificatePath)) given.Add(use.PathParameter);
             if (!string.IsNullOrWhiteSpace(r.ClientCertificateThumbprint)) given.Add(use.ThumbprintParameter);
             if (r.ClientCertificatePassword != null && string.IsNullOrWhiteSpace(r.ClientCertificatePath))
-                throw Invalid("ClientCertificatePasswordWithoutPath", use.PasswordParameter,
+                throw Invalid(CertificateErrorCodes.ClientCertificatePasswordWithoutPath, use.PasswordParameter,
                     "-ClientCertificatePassword was given without -ClientCertificatePath.", "Give -ClientCertificatePath, or remove the password.");
             if (given.Count == 0) return null;
             if (given.Count > 1)
-                throw Invalid("ClientCertificateConflict", given[1], $"Several client certificates were given (-{string.Join(", -", given)}); give one.", "Keep one of them.");
+                throw Invalid(CertificateErrorCodes.ClientCertificateConflict, given[1],
+                    $"Several client certificates were given (-{string.Join(", -", given)}); give one.", "Keep one of them.");
             X509Certificate2 cert = r.ClientCertificate
                 ?? (!string.IsNullOrWhiteSpace(r.ClientCertificatePath)
                     ? CertificateLoader.FromFile(r.ClientCertificatePath!, r.ClientCertificatePassword, use)
@@ -80,14 +85,19 @@ namespace M365SmtpTools.Engine.Operations
             if (string.IsNullOrWhiteSpace(r.TranscriptPath)) return;
             string? dir = Path.GetDirectoryName(Path.GetFullPath(r.TranscriptPath));
             if (dir != null && !Directory.Exists(dir))
-                throw Invalid("TranscriptFolderNotFound", "TranscriptPath", $"The folder of -TranscriptPath '{r.TranscriptPath}' does not exist.",
+                throw Invalid(FileErrorCodes.TranscriptFolderNotFound, "TranscriptPath", $"The folder of -TranscriptPath '{r.TranscriptPath}' does not exist.",
                     "Create the folder, or give a path in an existing one.");
             // An existing file, a folder or a symbolic link is refused here, before anything is sent.
             PrivateOutputFile.Check(r.TranscriptPath!, r.Force, OutputFileKind.Transcript);
         }
 
         /// <summary>An InvalidArgument error naming the parameter.</summary>
-        public static M365SmtpException Invalid(string id, string parameter, string message, string action) =>
-            new M365SmtpException(id, ErrorKind.InvalidArgument, message) { TargetObject = parameter, RecommendedAction = action };
+        public static M365SmtpException Invalid(ErrorCode code, string parameter, string message, string action) =>
+            new M365SmtpException(code, ErrorKind.InvalidArgument, message)
+            {
+                TargetObject = parameter,
+                ParameterName = parameter,
+                RecommendedAction = action,
+            };
     }
 }

@@ -125,6 +125,9 @@ namespace M365SmtpTools.Engine.Operations
         /// </summary>
         internal M365SmtpException? Error { get; set; }
 
+        /// <summary>The code of <see cref="Error"/>: what failed and at which step (the CLI's exit code comes from it).</summary>
+        internal ErrorCode? ErrorCode => Error?.Code;
+
         /// <summary>The input the message came from.</summary>
         public object? Input { get; internal set; }
 

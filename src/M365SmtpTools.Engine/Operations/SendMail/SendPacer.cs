@@ -59,11 +59,11 @@ namespace M365SmtpTools.Engine.Operations
             if (_recipientsPerDay is int perDay)
             {
                 if (recipients > perDay)
-                    throw new M365SmtpException("RecipientLimitExceeded", ErrorKind.LimitsExceeded,
+                    throw new M365SmtpException(SendMailErrorCodes.RecipientLimitExceeded,
                         $"This message has {recipients} recipients; the endpoint allows {perDay} a day in all.")
                     { RecommendedAction = "Split the recipients over several days or use High Volume Email or a relay connector." };
                 if (_recipientsInWindow + recipients > perDay)
-                    throw new M365SmtpException("DailyRecipientLimitReached", ErrorKind.LimitsExceeded,
+                    throw new M365SmtpException(SendMailErrorCodes.DailyRecipientLimitReached,
                         $"The endpoint's limit of {perDay} recipients a day has been reached by this batch; the rest was not sent.")
                     { RecommendedAction = "Send the remaining messages after 24 hours, or raise -MaxRecipientsPerDay if your endpoint allows more." };
             }

@@ -86,7 +86,7 @@ namespace M365SmtpTools.Engine.Operations
                 ReplyExplanation ex = ReplyCatalogue.Explain(first.Code, first.EnhancedStatusCode?.ToString(), first.Text, Context(item).ForRecipient(rejected[0].Address));
                 ErrorKind kind = rejected.All(x => x.Reply.IsTransientFailure) ? ErrorKind.ResourceUnavailable : ErrorKind.InvalidOperation;
                 string refused = string.Join("; ", rejected.Select(x => $"{x.Address} ({x.Reply.Code} {x.Reply.Text})"));
-                partial = new M365SmtpException("SmtpSomeRecipientsRejected", kind,
+                partial = new M365SmtpException(SmtpErrorCodes.SomeRecipientsRejected, kind,
                     $"The message {r.MessageId} was sent, but the server refused {rejected.Count} of {sent.Recipients.Count} recipients: {refused}.")
                 { TargetObject = item.Result.Input, RecommendedAction = ex.Remediation };
                 r.Meaning = ex.Meaning;

@@ -81,7 +81,7 @@ namespace M365SmtpTools.Engine.Operations
             }
             catch (DnsException e)
             {
-                if (e.ErrorId == DnsErrorIds.NameNotFound) result.NotFound = true;
+                if (e.Code == DnsErrorCodes.NameNotFound) result.NotFound = true;
                 else result.Error = e;
             }
             return result;
@@ -93,7 +93,7 @@ namespace M365SmtpTools.Engine.Operations
             if (mx.Error != null) throw mx.Error;
             if (mx.Microsoft365Host != null) return mx.Microsoft365Host;
             string guess = MxEndpointClassifier.DeriveLegacyEndpoint(domain);
-            throw new M365SmtpException("RelayEndpointNotFound", ErrorKind.ObjectNotFound,
+            throw new M365SmtpException(SendMailErrorCodes.RelayEndpointNotFound,
                 mx.NotFound ? $"The sender's domain {domain} does not exist in DNS, so its Microsoft 365 MX endpoint (the relay server) can't be found."
                 : mx.Hosts.Length == 0 ? $"The sender's domain {domain} has no MX records, so its Microsoft 365 MX endpoint (the relay server) can't be found."
                 : $"The MX records of the sender's domain {domain} ({string.Join(", ", mx.Hosts)}) don't point to Microsoft 365, so the tenant's relay endpoint can't be read from DNS.")
@@ -119,7 +119,7 @@ namespace M365SmtpTools.Engine.Operations
                     external.Add($"{r.Address} (MX {endpoint}, another Microsoft 365 tenant or domain)");
             }
             if (external.Count > 0)
-                throw new M365SmtpException("DirectSendExternalRecipient", ErrorKind.InvalidArgument,
+                throw new M365SmtpException(SendMailErrorCodes.DirectSendExternalRecipient,
                     $"Direct Send delivers only to mailboxes of the tenant whose MX endpoint is {target ?? "(none found)"}; {(external.Count == 1 ? "this recipient is" : "these recipients are")} outside it: {string.Join("; ", external)}. Nothing was sent.")
                 {
                     TargetObject = string.Join(", ", external.Select(e => e.Substring(0, e.IndexOf(' ')))),

@@ -93,7 +93,7 @@ namespace M365SmtpTools.Engine.Operations
                     if (inSession) session.Drop(); // a refused AUTH: start over on a fresh session
                     failure = e;
                 }
-                catch (M365SmtpException e) when (e.ErrorId == "DailyRecipientLimitReached")
+                catch (M365SmtpException e) when (e.Code == SendMailErrorCodes.DailyRecipientLimitReached)
                 {
                     _results.SetFatal(e);
                     _results.Finish(item, SendMailStatus.NotAttempted, e);

@@ -53,7 +53,7 @@ namespace M365SmtpTools.Engine.Operations
             // skipping certificate validation has no legitimate use.
             bool microsoft = MicrosoftHosts.IsMicrosoft365Host(ep.Host);
             if (microsoft && _request.SkipCertificateValidation)
-                throw new M365SmtpException("SkipCertificateValidationNotAllowed", ErrorKind.SecurityError,
+                throw new M365SmtpException(RequestErrorCodes.SkipCertificateValidationNotAllowed,
                     $"-SkipCertificateValidation is refused for {ep.Host}: Microsoft 365 presents a valid certificate, so one that doesn't validate means the connection is being intercepted.")
                 { TargetObject = ep.Host, RecommendedAction = "Remove -SkipCertificateValidation (it is only for test servers)." };
             SmtpTlsMode tlsMode = microsoft && ep.TlsMode == SmtpTlsMode.StartTlsWhenAvailable ? SmtpTlsMode.StartTlsRequired : ep.TlsMode;
@@ -83,7 +83,7 @@ namespace M365SmtpTools.Engine.Operations
 
         private SmtpCredential Credential(SmtpConnection c) => c.Method == SmtpAuthMethod.Basic
             ? SmtpCredential.FromNetworkCredential(c.BasicCredential
-                ?? throw new M365SmtpException("ConnectionClosed", ErrorKind.InvalidOperation, $"The connection '{c.Name}' was disconnected.") { TargetObject = c.Name })
+                ?? throw new M365SmtpException(AuthErrorCodes.ConnectionClosed, $"The connection '{c.Name}' was disconnected.") { TargetObject = c.Name })
             : SmtpCredential.FromAccessToken(c.UserName ?? "", async ct => (await c.GetAccessTokenAsync(_host, ct).ConfigureAwait(false)).RevealToken());
 
         /// <summary>Says QUIT (waiting at most 5 seconds) if still connected; the end of a worker.</summary>

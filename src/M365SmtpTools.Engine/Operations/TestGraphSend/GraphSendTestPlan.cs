@@ -23,9 +23,10 @@ namespace M365SmtpTools.Engine.Operations
         public static GraphSendTestPlan Prepare(TestGraphSendRequest r, IOperationHost host)
         {
             if (r.TimeoutSeconds < 1 || r.TimeoutSeconds > 3600)
-                throw SmtpAuthOptions.Invalid("TimeoutOutOfRange", "TimeoutSeconds", $"-TimeoutSeconds {r.TimeoutSeconds} is out of range.", "Give 1 to 3600 seconds (default 30).");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.TimeoutOutOfRange, "TimeoutSeconds",
+                    $"-TimeoutSeconds {r.TimeoutSeconds} is out of range.", "Give 1 to 3600 seconds (default 30).");
             if (!r.SpecifiesAuthMethod())
-                throw SmtpAuthOptions.Invalid("GraphAuthMissing", null,
+                throw SmtpAuthOptions.Invalid(GraphErrorCodes.AuthMissing, null,
                     "Test-M365GraphSend needs a way to get a token for Microsoft Graph (session connections of Connect-M365Smtp hold SMTP tokens).",
                     "Give -TenantId -ClientId with -CertificatePath, -CertificateThumbprint or -ClientSecret (and -UserName), -ManagedIdentity (and -UserName), -DeviceCode or -Interactive with -ClientId, or -AccessToken with a token for https://graph.microsoft.com.");
             var plan = new GraphSendTestPlan { Cloud = r.ResolveCloud() };
@@ -43,17 +44,17 @@ namespace M365SmtpTools.Engine.Operations
             {
                 method = auth.Validate();
             }
-            catch (M365SmtpException e) when (e.ErrorId == "UserNameMissing")
+            catch (M365SmtpException e) when (e.Code == AuthErrorCodes.UserNameMissing)
             {
-                throw SmtpAuthOptions.Invalid("UserNameMissing", "UserName",
+                throw SmtpAuthOptions.Invalid(AuthErrorCodes.UserNameMissing, "UserName",
                     "Test-M365GraphSend needs the mailbox to test: -UserName (or -From).", "Add -UserName with the mailbox the app sends from, e.g. -UserName reports@contoso.com.");
             }
             if (method == SmtpAuthMethod.Basic)
-                throw SmtpAuthOptions.Invalid("GraphBasicAuthNotSupported", "Credential",
+                throw SmtpAuthOptions.Invalid(GraphErrorCodes.BasicAuthNotSupported, "Credential",
                     "Microsoft Graph doesn't accept a user name and password (-Credential); it needs an OAuth token.",
                     "Use -CertificatePath, -ClientSecret, -ManagedIdentity, -DeviceCode, -Interactive or -AccessToken.");
             if (method == SmtpAuthMethod.AccessToken && plan.Mailbox == null)
-                throw SmtpAuthOptions.Invalid("UserNameMissing", "UserName",
+                throw SmtpAuthOptions.Invalid(AuthErrorCodes.UserNameMissing, "UserName",
                     "With -AccessToken, Test-M365GraphSend needs the mailbox to test: -UserName (or -From).", "Add -UserName with the mailbox the token may send from.");
             if (method.IsDelegated() && !host.IsInteractive) throw TokenProviderFactory.NonInteractiveDelegated(method);
             plan.Auth = auth;

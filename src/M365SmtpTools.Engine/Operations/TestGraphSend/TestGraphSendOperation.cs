@@ -341,11 +341,11 @@ namespace M365SmtpTools.Engine.Operations
                 }
                 GraphErrorExplanation ex = GraphErrors.Explain(response.Status, response.ErrorCode, response.ErrorMessage, mailbox, _report.From ?? mailbox, _appId);
                 string meaning = ex.Meaning;
-                if (_noRole != null && ex.ErrorId == "GraphErrorAccessDenied")
+                if (_noRole != null && ex.Code == GraphErrorCodes.ErrorAccessDenied)
                     meaning += " The token has no Mail.Send role, so only an RBAC for Applications assignment could allow it, and none covers this mailbox.";
                 Stage(GraphTestStage.Mailbox, SmtpTestStageStatus.Failed, watch, answer);
                 _report.AddFinding(new GraphTestFinding(ex.ErrorId, FindingSeverity.Error, GraphTestStage.Mailbox, answer, meaning, ex.Remediation,
-                    _noRole != null && ex.ErrorId == "GraphErrorAccessDenied" ? ex.Commands.Concat(new[] { PlanCommand() }).ToList() : ex.Commands));
+                    _noRole != null && ex.Code == GraphErrorCodes.ErrorAccessDenied ? ex.Commands.Concat(new[] { PlanCommand() }).ToList() : ex.Commands));
                 return false;
             }
 

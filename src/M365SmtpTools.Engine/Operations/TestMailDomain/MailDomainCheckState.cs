@@ -50,6 +50,6 @@ namespace M365SmtpTools.Engine.Operations
 
         /// <summary>A DNS failure that a finding can stand for (not a bad name, which stops the domain).</summary>
         public static bool IsLookupFailure(DnsException e) =>
-            e.ErrorId == DnsErrorIds.Timeout || e.ErrorId == DnsErrorIds.ServerFailure || e.ErrorId == DnsErrorIds.MalformedResponse;
+            e.Code == DnsErrorCodes.Timeout || e.Code == DnsErrorCodes.ServerFailure || e.Code == DnsErrorCodes.MalformedResponse;
     }
 }

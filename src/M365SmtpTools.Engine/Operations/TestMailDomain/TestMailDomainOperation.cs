@@ -38,7 +38,7 @@ namespace M365SmtpTools.Engine.Operations
         // One report per domain; a name that is invalid or doesn't exist can't be reported on. DNS failures inside a
         // check (timeouts, SERVFAIL) become findings of that domain's report instead.
         private protected override bool IsDomainError(DnsException e) =>
-            e.ErrorId == DnsErrorIds.InvalidDomainName || e.ErrorId == DnsErrorIds.NameNotFound;
+            e.Code == DnsErrorCodes.InvalidDomainName || e.Code == DnsErrorCodes.NameNotFound;
 
         private protected override async Task RunDomainAsync(string input, TestMailDomainRequest request, IDnsResolver dns, IOperationHost host,
             Action<MailDomainReport> onResult, Action<M365SmtpException> onError, CancellationToken ct) =>

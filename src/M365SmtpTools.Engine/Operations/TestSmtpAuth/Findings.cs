@@ -71,7 +71,7 @@ namespace M365SmtpTools.Engine.Operations
         internal static SmtpTestFinding ForConnectFailure(SmtpProtocolException e, string host, int port, int seconds)
         {
             string test = TcpTestCommand(host, port);
-            if (e.ErrorId == "SmtpImplicitTlsNotSupported" || port == 465)
+            if (e.Code == SmtpErrorCodes.ImplicitTlsNotSupported || port == 465)
                 return Port465(host, e.Message);
             string advice = port switch
             {
@@ -79,7 +79,7 @@ namespace M365SmtpTools.Engine.Operations
                 587 => "A firewall, proxy or security product on the way blocks outbound TCP 587 (or nothing listens there). Allow outbound TCP 587 to " + host + " (Microsoft publishes the Exchange Online addresses in 'Office 365 URLs and IP address ranges').",
                 _ => $"Port {port} is unusual for SMTP submission. " + Submission587,
             };
-            if (e.ErrorId == "SmtpConnectTimeout")
+            if (e.Code == SmtpErrorCodes.ConnectTimeout)
                 return new SmtpTestFinding("ConnectTimedOut", FindingSeverity.Error, SmtpTestStage.Connect, e.Message,
                     $"No answer to the TCP connection to {host}:{port} within {seconds} s: the packets are silently dropped, which is what a firewall or an ISP block does.",
                     advice, new[] { test });
@@ -114,9 +114,9 @@ namespace M365SmtpTools.Engine.Operations
 
         internal static IEnumerable<SmtpTestFinding> ForTlsFailure(SmtpProtocolException e, SmtpCapabilities before, string host, int port, bool microsoft, string[]? expectedIssuers)
         {
-            switch (e.ErrorId)
+            switch (e.Code)
             {
-                case "SmtpStartTlsNotOffered":
+                case var c when c == SmtpErrorCodes.StartTlsNotOffered:
                 {
                     string caps = before.Extensions.Count == 0 ? "(no extensions)" : string.Join(", ", before.Extensions.Keys);
                     bool masked = before.Extensions.Keys.Any(k => k.Length >= 6 && k.Trim('X', 'x').Length <= 1);
@@ -128,12 +128,12 @@ namespace M365SmtpTools.Engine.Operations
                         + "disable SMTP inspection/STARTTLS stripping on the firewall or proxy for this traffic. " + Submission587);
                     yield break;
                 }
-                case "SmtpStartTlsRefused":
+                case var c when c == SmtpErrorCodes.StartTlsRefused:
                     yield return new SmtpTestFinding("StartTlsRefused", FindingSeverity.Error, SmtpTestStage.Tls, e.Reply?.ToString() ?? e.Message,
                         "The server offered STARTTLS but refused it; the test stopped before AUTH.",
                         "Check the server's TLS configuration (certificate, key, protocols).");
                     yield break;
-                case "SmtpCertificateInvalid":
+                case var c when c == SmtpErrorCodes.CertificateInvalid:
                 {
                     TlsSessionInfo? tls = e.TlsSession;
                     string[] problems = tls?.ValidationErrors ?? new[] { e.Message };
@@ -174,14 +174,14 @@ namespace M365SmtpTools.Engine.Operations
                             "The server's certificate was rejected.", e.RecommendedAction ?? "Check the server's certificate.");
                     yield break;
                 }
-                case "SmtpTlsHandshakeFailed":
+                case var c when c == SmtpErrorCodes.TlsHandshakeFailed:
                     yield return new SmtpTestFinding("TlsHandshakeFailed", FindingSeverity.Error, SmtpTestStage.Tls, e.Message,
                         "The TLS handshake failed after STARTTLS: typically the server offers only TLS 1.0/1.1 (this module, like Exchange Online, requires TLS 1.2 or later) or no cipher in common.",
                         microsoft
                             ? "Exchange Online offers TLS 1.2 and 1.3: a device in between is interfering with TLS. Make sure nothing downgrades or intercepts the connection."
                             : "Enable TLS 1.2 (or 1.3) on the server. Old devices that can't be upgraded can send through a relay that speaks modern TLS.");
                     yield break;
-                case "SmtpTimeout":
+                case var c when c == SmtpErrorCodes.Timeout:
                     yield return new SmtpTestFinding("TlsTimeout", FindingSeverity.Error, SmtpTestStage.Tls, e.Message,
                         "The server stopped answering during STARTTLS or the TLS handshake.",
                         "Check for a firewall or proxy that blocks or inspects TLS on this port.");
@@ -245,23 +245,21 @@ namespace M365SmtpTools.Engine.Operations
 
         internal static SmtpTestFinding ForSessionFailure(SmtpTestStage stage, SmtpException e, int port, int seconds)
         {
-            switch (e.ErrorId)
+            switch (e.Code)
             {
-                case "SmtpTimeout":
+                case var c when c == SmtpErrorCodes.Timeout:
                     return new SmtpTestFinding(stage + "Timeout", FindingSeverity.Error, stage, e.Message,
                         $"The server stopped answering during the {stage} stage.",
                         "Check that the server isn't overloaded and that nothing on the network holds the connection; try again, or give a longer -TimeoutSeconds.");
-                case "SmtpInvalidReply":
-                case "SmtpReplyTooLong":
+                case var c when c == SmtpErrorCodes.InvalidReply || c == SmtpErrorCodes.ReplyTooLong:
                     return new SmtpTestFinding("NotAnSmtpServer", FindingSeverity.Error, stage, e.Message,
                         $"The server on port {port} doesn't speak SMTP (or something in between rewrites the traffic).",
                         "Check the host and port. " + Submission587);
-                case "SmtpConnectionClosed":
-                case "SmtpConnectionLost":
+                case var c when c == SmtpErrorCodes.ConnectionClosed || c == SmtpErrorCodes.ConnectionLost:
                     return new SmtpTestFinding("ConnectionDropped", FindingSeverity.Error, stage, e.Message,
                         $"The server or something in between closed the connection during the {stage} stage.",
                         "Try again; if it repeats, check firewalls and proxies on the way and the server's logs.");
-                case "SmtpImplicitTlsNotSupported":
+                case var c when c == SmtpErrorCodes.ImplicitTlsNotSupported:
                     return Port465(e.ServerHost ?? "", e.Message);
                 default:
                     return new SmtpTestFinding(e.ErrorId, FindingSeverity.Error, stage, e.Message, e.Message, e.RecommendedAction ?? "See the message.");

@@ -20,16 +20,22 @@ namespace M365SmtpTools.Engine.Operations
         {
             var plan = new SmtpAuthTestPlan();
             if (request.TimeoutSeconds < 1 || request.TimeoutSeconds > 3600)
-                throw SmtpAuthOptions.Invalid("TimeoutOutOfRange", "TimeoutSeconds", $"-TimeoutSeconds {request.TimeoutSeconds} is out of range.", "Give 1 to 3600 seconds (default 30).");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.TimeoutOutOfRange, "TimeoutSeconds",
+                    $"-TimeoutSeconds {request.TimeoutSeconds} is out of range.", "Give 1 to 3600 seconds (default 30).");
             if (request.Port < 0 || request.Port > 65535)
-                throw SmtpAuthOptions.Invalid("PortOutOfRange", "Port", $"-Port {request.Port} is not a TCP port.", "Use 587 (STARTTLS submission) or 25.");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.PortOutOfRange, "Port",
+                    $"-Port {request.Port} is not a TCP port.", "Use 587 (STARTTLS submission) or 25.");
             plan.To = (request.To ?? Array.Empty<string>()).Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).ToArray();
             if (request.SendTestMessage && plan.To.Length == 0)
-                throw SmtpAuthOptions.Invalid("ToMissing", "To", "-SendTestMessage needs -To: the recipients of the test message.", "Add -To with one or more addresses.");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.ToMissing, "To",
+                    "-SendTestMessage needs -To: the recipients of the test message.", "Add -To with one or more addresses.");
             if (request.StopAfter == SmtpTestStopAfter.RcptTo && plan.To.Length == 0)
-                throw SmtpAuthOptions.Invalid("ToMissing", "To", "-StopAfter RcptTo needs -To: the recipients to try.", "Add -To with one or more addresses.");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.ToMissing, "To",
+                    "-StopAfter RcptTo needs -To: the recipients to try.", "Add -To with one or more addresses.");
             if (request.SendTestMessage && request.StopAfter != null)
-                throw SmtpAuthOptions.Invalid("StopAfterWithSendTestMessage", "StopAfter", "-StopAfter and -SendTestMessage contradict each other: the test message goes past every stage.", "Remove one of them.");
+                throw SmtpAuthOptions.Invalid(RequestErrorCodes.StopAfterWithSendTestMessage, "StopAfter",
+                    "-StopAfter and -SendTestMessage contradict each other: the test message goes past every stage.",
+                    "Remove one of them.");
 
             if (request.SpecifiesAuthMethod())
             {
@@ -46,7 +52,7 @@ namespace M365SmtpTools.Engine.Operations
             if (plan.Session != null)
             {
                 if (plan.Session.IsClosed)
-                    throw new M365SmtpException("ConnectionClosed", ErrorKind.InvalidOperation, $"The connection '{plan.Session.Name}' was disconnected.")
+                    throw new M365SmtpException(AuthErrorCodes.ConnectionClosed, $"The connection '{plan.Session.Name}' was disconnected.")
                     { TargetObject = plan.Session.Name, RecommendedAction = "Run Connect-M365Smtp again." };
                 plan.Method = plan.Session.Method;
             }

@@ -29,11 +29,13 @@ namespace M365SmtpTools.Engine.Operations
             SmtpCredential credential;
             if (connection.Method == SmtpAuthMethod.Basic)
                 credential = SmtpCredential.FromNetworkCredential(connection.BasicCredential
-                    ?? throw new M365SmtpException("ConnectionClosed", ErrorKind.InvalidOperation, $"The connection '{connection.Name}' has no credential any more.") { TargetObject = connection.Name });
+                    ?? throw new M365SmtpException(AuthErrorCodes.ConnectionClosed,
+                        $"The connection '{connection.Name}' has no credential any more.") { TargetObject = connection.Name });
             else
             {
-                string user = connection.UserName ?? throw new M365SmtpException("UserNameMissing", ErrorKind.InvalidArgument, "The mailbox that authenticates (XOAUTH2 user=) is unknown.")
-                { TargetObject = "UserName", RecommendedAction = "Add -UserName." };
+                string user = connection.UserName ?? throw new M365SmtpException(AuthErrorCodes.UserNameMissing,
+                    "The mailbox that authenticates (XOAUTH2 user=) is unknown.")
+                { TargetObject = "UserName", ParameterName = "UserName", RecommendedAction = "Add -UserName." };
                 credential = SmtpCredential.FromAccessToken(user, async ct => (await connection.GetAccessTokenAsync(host, ct).ConfigureAwait(false)).RevealToken());
             }
             using var client = new SmtpClient();

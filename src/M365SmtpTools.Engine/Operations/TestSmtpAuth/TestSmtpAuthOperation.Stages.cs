@@ -92,7 +92,7 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     banner = await _client.ReadGreetingAsync(_ct).ConfigureAwait(false);
                 }
-                catch (SmtpProtocolException e) when (e.ErrorId == "SmtpTimeout")
+                catch (SmtpProtocolException e) when (e.Code == SmtpErrorCodes.Timeout)
                 {
                     s.Status = SmtpTestStageStatus.Failed;
                     s.Detail = $"No banner within {_request.TimeoutSeconds} s.";
@@ -200,9 +200,11 @@ namespace M365SmtpTools.Engine.Operations
             private async Task AuthAsync(StageState s)
             {
                 SmtpConnection connection = _connection!;
-                string user = connection.UserName ?? throw SmtpAuthOptions.Invalid("UserNameMissing", "UserName", "The mailbox that authenticates is unknown.", "Add -UserName.");
+                string user = connection.UserName ?? throw SmtpAuthOptions.Invalid(AuthErrorCodes.UserNameMissing, "UserName",
+                    "The mailbox that authenticates is unknown.", "Add -UserName.");
                 SmtpCredential credential = connection.Method == SmtpAuthMethod.Basic
-                    ? SmtpCredential.FromNetworkCredential(connection.BasicCredential ?? throw new M365SmtpException("ConnectionClosed", ErrorKind.InvalidOperation, $"The connection '{connection.Name}' has no credential any more.") { RecommendedAction = "Run Connect-M365Smtp again." })
+                    ? SmtpCredential.FromNetworkCredential(connection.BasicCredential ?? throw new M365SmtpException(AuthErrorCodes.ConnectionClosed,
+                        $"The connection '{connection.Name}' has no credential any more.") { RecommendedAction = "Run Connect-M365Smtp again." })
                     : SmtpCredential.FromAccessToken(user, async ct => (await connection.GetAccessTokenAsync(_host, ct).ConfigureAwait(false)).RevealToken());
                 if (_client.Capabilities.AuthMechanisms.Count == 0)
                 {
@@ -221,7 +223,7 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     s.Status = SmtpTestStageStatus.Failed;
                     s.Detail = e.Message;
-                    _report.AddFinding(new SmtpTestFinding(e.ErrorId == "SmtpAuthMechanismNotOffered" ? "AuthMechanismNotOffered" : e.ErrorId, FindingSeverity.Error, SmtpTestStage.Auth,
+                    _report.AddFinding(new SmtpTestFinding(e.Code == SmtpErrorCodes.AuthMechanismNotOffered ? "AuthMechanismNotOffered" : e.ErrorId, FindingSeverity.Error, SmtpTestStage.Auth,
                         "AUTH mechanisms offered: " + string.Join(" ", _client.Capabilities.AuthMechanisms),
                         e.Message, e.RecommendedAction ?? "Use a mechanism the server offers."));
                 }
@@ -248,7 +250,8 @@ namespace M365SmtpTools.Engine.Operations
             {
                 string? from = !string.IsNullOrWhiteSpace(_request.From) ? _request.From!.Trim() : _report.UserName;
                 if (string.IsNullOrEmpty(from))
-                    throw SmtpAuthOptions.Invalid("FromMissing", "From", "MAIL FROM needs an address and no mailbox authenticated.", "Add -From.");
+                    throw SmtpAuthOptions.Invalid(RequestErrorCodes.FromMissing, "From",
+                        "MAIL FROM needs an address and no mailbox authenticated.", "Add -From.");
                 _report.From = from;
                 try
                 {

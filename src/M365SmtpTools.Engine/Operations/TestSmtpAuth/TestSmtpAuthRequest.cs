@@ -63,7 +63,7 @@ namespace M365SmtpTools.Engine.Operations
     public sealed class SmtpAuthTestFailedException : DiagnosticTestFailedException
     {
         internal SmtpAuthTestFailedException(SmtpAuthTestReport report, SmtpTestFinding? first, ErrorKind kind)
-            : base("SmtpAuthTestFailed", kind,
+            : base(DiagnosticErrorCodes.SmtpAuthTestFailed, kind,
                 first != null
                     ? $"Test-M365SmtpAuth failed at {report.FailedStage?.ToString() ?? first.Stage.ToString()} against {report.Target}: {first.Id}: {first.Meaning} Evidence: {first.Evidence}"
                     : $"Test-M365SmtpAuth failed against {report.Target}.",

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using M365SmtpTools.Engine.Auth;
+using M365SmtpTools.Engine.Dns;
 using M365SmtpTools.Engine.Exchange;
 using M365SmtpTools.Engine.Operations;
 using M365SmtpTools.Engine.Tests.Infrastructure;
@@ -216,8 +217,8 @@ public sealed class RelayConnectorPlanTests
     public async Task DnsFailuresLeaveThosePartsUncheckedButThePlanStands()
     {
         var dns = FakeMailDomainLookup.Contoso();
-        dns.TxtError = new M365SmtpException("DnsTimeout", ErrorKind.OperationTimeout, "No answer from 127.0.0.1:5353 within 3 s.");
-        dns.MxError = new M365SmtpException("DnsServerFailure", ErrorKind.ResourceUnavailable, "SERVFAIL from 127.0.0.1:5353.");
+        dns.TxtError = new M365SmtpException(DnsErrorCodes.Timeout, "No answer from 127.0.0.1:5353 within 3 s.");
+        dns.MxError = new M365SmtpException(DnsErrorCodes.ServerFailure, "SERVFAIL from 127.0.0.1:5353.");
         var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25" }, dns);
         Assert.True(plan.IsReady);
         Assert.False(plan.Spf.Checked);
@@ -232,7 +233,7 @@ public sealed class RelayConnectorPlanTests
     [Fact]
     public async Task ADomainThatDoesNotExistIsAnError()
     {
-        var dns = new FakeMailDomainLookup { TxtError = new M365SmtpException("DnsNameNotFound", ErrorKind.ObjectNotFound, "NXDOMAIN"), MxError = new M365SmtpException("DnsNameNotFound", ErrorKind.ObjectNotFound, "NXDOMAIN") };
+        var dns = new FakeMailDomainLookup { TxtError = new M365SmtpException(DnsErrorCodes.NameNotFound, "NXDOMAIN"), MxError = new M365SmtpException(DnsErrorCodes.NameNotFound, "NXDOMAIN") };
         var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25" }, dns);
         var f = Assert.Single(plan.Findings, x => x.Severity == FindingSeverity.Error);
         Assert.Equal("DomainNotFound", f.Id);
@@ -244,7 +245,8 @@ public sealed class RelayConnectorPlanTests
     [InlineData("DnsNoServers")]
     public async Task NoUsableDnsServerStopsThePlan(string id)
     {
-        var dns = new FakeMailDomainLookup { TxtError = new M365SmtpException(id, ErrorKind.InvalidArgument, "bad server") };
+        var dns = new FakeMailDomainLookup { TxtError = new M365SmtpException(TestErrorCodes.Of(id), ErrorKind.InvalidArgument,
+            "bad server") };
         var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", DnsServer = "::::" }, dns));
         Assert.Equal(id, e.ErrorId);
     }

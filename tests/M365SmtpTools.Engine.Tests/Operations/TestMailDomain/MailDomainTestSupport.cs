@@ -45,7 +45,8 @@ internal sealed class FailingResolver : IDnsResolver
     public Task<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
     {
         if (_fails(name, type))
-            throw new DnsException(DnsErrorIds.Timeout, ErrorKind.OperationTimeout, $"No answer for {name} ({type}) from the DNS server 192.0.2.53:53 within 1 seconds.")
+            throw new DnsException(DnsErrorCodes.Timeout,
+                $"No answer for {name} ({type}) from the DNS server 192.0.2.53:53 within 1 seconds.")
             { QueryName = name, QueryType = type, Server = "192.0.2.53:53", RecommendedAction = "Give another server with -DnsServer." };
         return _inner.QueryAsync(name, type, cancellationToken);
     }

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using M365SmtpTools.Engine.Exchange;
 using M365SmtpTools.Engine.Operations;
 using M365SmtpTools.Engine.Smtp;
+using M365SmtpTools.Engine.Tests.Infrastructure;
 
 namespace M365SmtpTools.Engine.Tests.Operations.TestSmtpAuth;
 
@@ -14,7 +15,7 @@ public sealed class FindingTextTests
     private const string Submission587 = "Microsoft 365 client submission is smtp.office365.com port 587 with STARTTLS (port 25 also works where it isn't blocked; port 465 is not supported).";
 
     private static SmtpProtocolException Protocol(string id, string message = "it failed", ErrorKind kind = ErrorKind.ConnectionError, SmtpReply? reply = null, Exception? inner = null) =>
-        new(id, kind, message, SmtpPhase.Connect, "mail.contoso.test", reply, inner);
+        new(TestErrorCodes.Of(id, kind), kind, message, SmtpPhase.Connect, "mail.contoso.test", reply, inner);
 
     private static SmtpReply Reply(string line) => new(int.Parse(line[..3]), new[] { line[4..] });
 

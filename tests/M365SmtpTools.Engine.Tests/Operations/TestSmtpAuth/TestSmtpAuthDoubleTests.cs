@@ -198,9 +198,9 @@ public sealed class TestSmtpAuthDoubleTests
     [InlineData(587, "outbound TCP 587")]
     public void Refused_and_timed_out_ports_25_and_587_name_the_likely_blocker(int port, string expected)
     {
-        var refused = new SmtpProtocolException("SmtpConnectFailed", ErrorKind.ConnectionError, "Can't connect", SmtpPhase.Connect, "smtp.office365.com", null,
+        var refused = new SmtpProtocolException(SmtpErrorCodes.ConnectFailed, "Can't connect", SmtpPhase.Connect, "smtp.office365.com", null,
             new SocketException((int)SocketError.ConnectionRefused));
-        var timeout = new SmtpProtocolException("SmtpConnectTimeout", ErrorKind.OperationTimeout, "took longer", SmtpPhase.Connect, "smtp.office365.com");
+        var timeout = new SmtpProtocolException(SmtpErrorCodes.ConnectTimeout, "took longer", SmtpPhase.Connect, "smtp.office365.com");
         SmtpTestFinding a = Findings.ForConnectFailure(refused, "smtp.office365.com", port, 30);
         SmtpTestFinding b = Findings.ForConnectFailure(timeout, "smtp.office365.com", port, 30);
         Assert.Equal("ConnectionRefused", a.Id);
