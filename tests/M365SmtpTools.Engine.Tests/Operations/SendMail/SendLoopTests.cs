@@ -163,6 +163,24 @@ public sealed class SendLoopTests
     }
 
     [Fact]
+    public async Task A_session_closed_while_idle_is_reopened_at_once_without_counting_an_attempt()
+    {
+        // Each connection takes one message, then is gone by the next MAIL FROM, as after an idle timeout.
+        await using var relay = new Relay(t => t.Message == 2 && t.Verb == "MAIL" ? "close" : null);
+        var clock = new HookClock();
+        var host = new RecordingHost();
+
+        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(Settings(relay, clock)), Request(maxRetry: 0), SendKit.Specs(3), host, Ct);
+
+        Assert.Equal(new[] { SendMailStatus.Sent, SendMailStatus.Sent, SendMailStatus.Sent }, results.Select(r => r.Status));
+        Assert.All(results, r => Assert.Equal(1, r.Attempts)); // no attempt was spent on the stale session (MaxRetry 0 would have failed it)
+        Assert.Empty(clock.Waits); // and no back-off
+        Assert.Equal(3, relay.Connections);
+        Assert.Equal(2, host.Verbose.Count(v => v.StartsWith("The connection to ", StringComparison.Ordinal)
+            && v.Contains(" was closed while idle (", StringComparison.Ordinal) && v.EndsWith("); reconnecting.", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_session_found_closed_at_RCPT_TO_is_reopened_at_once_without_counting_an_attempt()
     {
         // Each connection takes one message; on the next one it accepts MAIL FROM and then is gone.
