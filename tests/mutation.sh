@@ -8,7 +8,7 @@
 #   bash tests/mutation.sh spf dns data    several areas in one Stryker run (one build and one coverage pass)
 #   bash tests/mutation.sh all             every area in one run
 #
-# Environment: MUTATION_CONCURRENCY (default 2: test processes at once), MUTATION_TIMEOUT_MS (default 60000: added to
+# Environment: MUTATION_CONCURRENCY (default 2: test processes at once), MUTATION_TIMEOUT_MS (default 15000: added to
 # each mutant's expected test time before it counts as a timeout), MUTATION_RUNNER (default mtp; vstest loses per-test
 # coverage with this xUnit v3 project, see tests/MUTATION.md), MUTATION_OUT (default StrykerOutput/ in
 # the repository, ignored by git). Prints the per-area table (as in tests/MUTATION.md) and every surviving mutant.
@@ -43,7 +43,7 @@ out="${MUTATION_OUT:-$repo/StrykerOutput}/$(date -u +%Y%m%dT%H%M%SZ)-$(IFS=-; ec
 mkdir -p "$out"
 config="$out/stryker-config.json"
 # One Stryker configuration: the common settings plus the union of the areas' mutate globs.
-python3 - "$config" "${MUTATION_CONCURRENCY:-2}" "${MUTATION_RUNNER:-mtp}" "${MUTATION_TIMEOUT_MS:-60000}" "${files[@]}" <<'EOF'
+python3 - "$config" "${MUTATION_CONCURRENCY:-2}" "${MUTATION_RUNNER:-mtp}" "${MUTATION_TIMEOUT_MS:-15000}" "${files[@]}" <<'EOF'
 import json, sys
 config_path, concurrency, runner, timeout_ms, area_files = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5:]
 mutate = []
