@@ -39,6 +39,28 @@ public class DnsMessageParserTests
         return e;
     }
 
+    private static readonly byte[] OneQuestionHeader = { 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0 };
+
+    [Theory]
+    [InlineData("", "the message is 5 bytes long, shorter than the 12-byte header")]
+    [InlineData("03 61 62 63", "a name runs past the end of the message")]
+    [InlineData("C0", "a compression pointer is cut off at the end of the message")]
+    [InlineData("C0 FF", "a compression pointer points to offset 255, outside the 14-byte message")]
+    [InlineData("05 61 62", "a label runs past the end of the message")]
+    [InlineData("00 00", "the message ends at offset 14 in the middle of a field")]
+    public void A_cut_or_broken_answer_says_where_it_broke(string afterHeader, string detail)
+    {
+        byte[] data = afterHeader.Length == 0
+            ? OneQuestionHeader[..5]
+            : OneQuestionHeader.Concat(afterHeader.Split(' ').Select(h => Convert.ToByte(h, 16))).ToArray();
+
+        DnsException e = Malformed(data);
+
+        Assert.Equal("The DNS answer is malformed: " + detail + ".", e.Message);
+        Assert.Equal("Try another DNS server with -DnsServer; if it keeps happening with this server, something between you and it is "
+            + "altering DNS traffic.", e.RecommendedAction);
+    }
+
     [Fact]
     public void Query_writer_produces_a_standard_query_with_recursion_desired()
     {
