@@ -113,12 +113,6 @@ internal static class ExitCodes
     public static int For(SendMailResult result) =>
         result.Status == SendMailStatus.Unknown ? DeliveryUnknown : result.ErrorCode is ErrorCode code ? For(code.Phase) : Other;
 
-    /// <summary>
-    /// The exit code for a failure known only by its error id (as text): the registered code's step. Unknown ids give
-    /// <see cref="Other"/>.
-    /// </summary>
-    public static int ForErrorId(string? errorId) => ErrorCodeRegistry.Find(errorId) is ErrorCode code ? For(code.Phase) : Other;
-
     // A failure whose code names no step: what kind of failure it is decides.
     private static int ForKind(ErrorKind kind) => kind switch
     {
