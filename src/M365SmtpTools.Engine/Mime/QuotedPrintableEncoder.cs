@@ -58,15 +58,15 @@ namespace M365SmtpTools.Engine.Mime
             }
         }
 
+        /// <summary>Writes what is held (a CR, trailing whitespace); the encoder is finished after this.</summary>
         internal void Flush(Stream output)
         {
             if (_pendingCr)
             {
-                _pendingCr = false;
                 ReleaseWhitespace(output);
                 Encoded(output, (byte)'\r');
             }
-            if (_pendingWhitespace >= 0) { Encoded(output, (byte)_pendingWhitespace); _pendingWhitespace = -1; }
+            if (_pendingWhitespace >= 0) Encoded(output, (byte)_pendingWhitespace);
         }
 
         private void ReleaseWhitespace(Stream output)

@@ -20,7 +20,6 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>The longest complete (multi-line) reply accepted.</summary>
         public const int DefaultMaxReplyLength = 1024 * 1024;
 
-        private static readonly Encoding Utf8 = new UTF8Encoding(false, false);
         private readonly byte[] _buffer = new byte[4096];
         private int _start;
         private int _end;
@@ -116,7 +115,7 @@ namespace M365SmtpTools.Engine.Smtp
                     _start++; // the LF
                     int len = _lineLength;
                     if (len > 0 && _line[len - 1] == (byte)'\r') len--;
-                    return Utf8.GetString(_line, 0, len);
+                    return Encoding.UTF8.GetString(_line, 0, len); // invalid bytes become U+FFFD, never an exception
                 }
             }
         }

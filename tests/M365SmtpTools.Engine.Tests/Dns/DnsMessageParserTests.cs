@@ -71,6 +71,9 @@ public class DnsMessageParserTests
         Assert.False(parsed.IsResponse);
         Assert.True(parsed.RecursionDesired);
         Assert.Equal("contoso.com", Assert.Single(parsed.Questions).Name);
+        // A fully qualified name (trailing dot) or a doubled dot adds no empty label: it would end the name early.
+        Assert.Equal(q, DnsQueryWriter.Write(0xBEEF, "contoso.com.", DnsRecordType.MX));
+        Assert.Equal(q, DnsQueryWriter.Write(0xBEEF, "contoso..com", DnsRecordType.MX));
     }
 
     [Fact]

@@ -35,6 +35,24 @@ public class EncoderTests
         Assert.Equal(Base64LineEncoder.EncodedLength(length), output.Length);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(56)]
+    [InlineData(58)]
+    public void Base64_fed_a_few_bytes_at_a_time_matches_one_piece(int chunk)
+    {
+        // A stream may hand back fewer bytes than asked for: partial lines must wait for the next bytes.
+        byte[] data = TestMessages.RandomBytes(500, chunk);
+        var encoder = new Base64LineEncoder();
+        var output = new MemoryStream();
+        byte[] buffer = new byte[Base64LineEncoder.MaxOutput(chunk)];
+        for (int offset = 0; offset < data.Length; offset += chunk)
+            output.Write(buffer, 0, encoder.Encode(data, offset, Math.Min(chunk, data.Length - offset), buffer));
+        output.Write(buffer, 0, encoder.Flush(buffer));
+        Assert.Equal(Convert.ToBase64String(data, Base64FormattingOptions.InsertLineBreaks) + "\r\n", Encoding.ASCII.GetString(output.ToArray()));
+    }
+
     private static byte[] DecodeQp(byte[] qp)
     {
         var output = new List<byte>();

@@ -89,6 +89,23 @@ public class HeaderEncodingTests
         Assert.StartsWith("=?UTF-8?", HeaderFolder.UnstructuredTokens("Subject", value, false)[0]);
     }
 
+    [Theory]
+    [InlineData(75, "Subject:\r\n {0}\r\n")]  // too long after "Subject: ", fits a line of its own (76 with the space)
+    [InlineData(76, "Subject: {0}\r\n")]       // no shorter on a line of its own: stays after the colon
+    [InlineData(80, "Subject: {0}\r\n")]
+    public void A_long_first_token_moves_to_its_own_line_only_when_that_line_is_short_enough(int length, string expected)
+    {
+        string token = new string('x', length);
+        Assert.Equal(string.Format(expected, token), Field("Subject", new[] { token }));
+    }
+
+    [Fact]
+    public void An_empty_subject_is_an_empty_field_not_an_encoded_word()
+    {
+        Assert.True(HeaderFolder.CanWriteRaw("", false));
+        Assert.Equal("Subject: \r\n", Field("Subject", HeaderFolder.UnstructuredTokens("Subject", "", false)));
+    }
+
     [Fact]
     public void Word_longer_than_a_line_is_encoded_so_no_line_exceeds_998()
     {
@@ -135,33 +152,73 @@ public class HeaderEncodingTests
     [InlineData("report.pdf", "filename=\"report.pdf\"")]
     [InlineData("a \"quoted\"; (paren).txt", "filename=\"a \\\"quoted\\\"; (paren).txt\"")]
     [InlineData("naïve.txt", "filename*=utf-8''na%C3%AFve.txt")]
+    [InlineData("\U0001F4CE clip.pdf", "filename*=utf-8''%F0%9F%93%8E%20clip.pdf")]   // a surrogate pair is one character
+    [InlineData("tab\there.txt", "filename*=utf-8''tab%09here.txt")]                   // printable ASCII only in a quoted string
     public void Parameters_are_quoted_or_rfc2231_encoded(string value, string expected)
         => Assert.Equal(expected, string.Join(" ", ParameterFormatter.ParameterTokens("filename", value, false)));
 
     [Fact]
-    public void Long_parameters_use_rfc2231_continuations_without_splitting_characters()
+    public void With_utf8_headers_a_non_ascii_parameter_is_a_quoted_utf8_string_up_to_900_octets()
     {
-        string name = string.Concat(Enumerable.Repeat("Отчёт за квартал ", 6)) + ".xlsx";
-        List<string> tokens = ParameterFormatter.ParameterTokens("filename", name, false);
-        Assert.True(tokens.Count > 2);
-        var bytes = new List<byte>();
-        for (int i = 0; i < tokens.Count; i++)
-        {
-            string t = tokens[i].TrimEnd(';');
-            string head = $"filename*{i}*=";
-            Assert.StartsWith(head, t);
-            Assert.True(1 + tokens[i].Length <= 76, tokens[i]);
-            string v = t.Substring(head.Length);
-            if (i == 0) { Assert.StartsWith("utf-8''", v); v = v.Substring(7); }
-            var piece = new List<byte>();
-            for (int k = 0; k < v.Length; k++)
-                if (v[k] == '%') { piece.Add(Convert.ToByte(v.Substring(k + 1, 2), 16)); k += 2; }
-                else piece.Add((byte)v[k]);
-            new UTF8Encoding(false, true).GetString(piece.ToArray()); // each piece holds whole characters
-            bytes.AddRange(piece);
-        }
-        Assert.Equal(name, Encoding.UTF8.GetString(bytes.ToArray()));
+        Assert.Equal(new[] { "filename=\"naïve.txt\"" }, ParameterFormatter.ParameterTokens("filename", "naïve.txt", true));
+        // filename="…" with 889 octets of value is 900 octets: still one quoted string; one octet more is RFC 2231.
+        string at900 = string.Concat(Enumerable.Repeat("é", 444)) + "a";
+        Assert.Equal(new[] { "filename=\"" + at900 + "\"" }, ParameterFormatter.ParameterTokens("filename", at900, true));
+        List<string> over = ParameterFormatter.ParameterTokens("filename", at900 + "a", true);
+        Assert.StartsWith("filename*0*=utf-8''%C3%A9", over[0]);
     }
+
+    [Theory]
+    [InlineData(51, 1)]  // filename*=utf-8'' + %C3%A9 + 51 letters: 74 characters, one token
+    [InlineData(52, 2)]  // 75: continuations
+    public void An_rfc2231_value_is_one_token_up_to_74_characters(int letters, int tokens)
+    {
+        string value = "é" + new string('a', letters);
+        List<string> result = ParameterFormatter.ParameterTokens("filename", value, false);
+        Assert.Equal(tokens, result.Count);
+        if (tokens == 1) Assert.Equal("filename*=utf-8''%C3%A9" + new string('a', letters), result[0]);
+    }
+
+    [Theory]
+    [InlineData("Отчёт за квартал Отчёт за квартал Отчёт за квартал Отчёт за квартал Отчёт за квартал Отчёт за квартал .xlsx")]
+    [InlineData("a\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600")]
+    public void Long_parameters_use_rfc2231_continuations_that_fill_each_line_without_splitting_characters(string tail)
+    {
+        // Every offset of the multi-octet characters against the line end: one of them fills a line to exactly 76.
+        for (int letters = 0; letters < 12; letters++)
+        {
+            string name = new string('a', letters) + tail;
+            List<string> tokens = ParameterFormatter.ParameterTokens("filename", name, false);
+            Assert.True(tokens.Count > 2);
+            var bytes = new List<byte>();
+            for (int i = 0; i < tokens.Count; i++)
+            {
+                string t = tokens[i].TrimEnd(';');
+                string head = $"filename*{i}*=";
+                Assert.StartsWith(head, t);
+                Assert.Equal(i < tokens.Count - 1, tokens[i].EndsWith(';'));
+                Assert.True(1 + tokens[i].Length <= 76, tokens[i]); // folded, each continuation is a line of its own
+                if (i > 0)
+                {
+                    // Filled: the next token's first character (one %XX per octet) would not have fit on this line.
+                    string next = tokens[i].Substring(head.Length);
+                    int first = next[0] == '%' ? 3 * Utf8SequenceLength(Convert.ToByte(next.Substring(1, 2), 16)) : 1;
+                    Assert.True(1 + tokens[i - 1].Length + first > 76, $"'{tokens[i - 1]}' had room for '{next.Substring(0, first)}'");
+                }
+                string v = t.Substring(head.Length);
+                if (i == 0) { Assert.StartsWith("utf-8''", v); v = v.Substring(7); }
+                var piece = new List<byte>();
+                for (int k = 0; k < v.Length; k++)
+                    if (v[k] == '%') { piece.Add(Convert.ToByte(v.Substring(k + 1, 2), 16)); k += 2; }
+                    else piece.Add((byte)v[k]);
+                new UTF8Encoding(false, true).GetString(piece.ToArray()); // each piece holds whole characters
+                bytes.AddRange(piece);
+            }
+            Assert.Equal(name, Encoding.UTF8.GetString(bytes.ToArray()));
+        }
+    }
+
+    private static int Utf8SequenceLength(byte lead) => lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
 
     [Theory]
     [InlineData("X-Bad Name")]

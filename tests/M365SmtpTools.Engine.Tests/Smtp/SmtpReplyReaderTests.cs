@@ -109,7 +109,7 @@ public class SmtpReplyReaderTests
         byte[] bytes = { (byte)'2', (byte)'5', (byte)'0', (byte)' ', 0xff, 0xfe, (byte)'x', (byte)'\r', (byte)'\n' };
         SmtpReply reply = await Reader(bytes).ReadReplyAsync(SmtpPhase.Ehlo, Ct);
         Assert.Equal(250, reply.Code);
-        Assert.EndsWith("x", reply.Lines[0]);
+        Assert.Equal("\uFFFD\uFFFDx", reply.Lines[0]); // each invalid byte is a replacement character
     }
 
     [Fact]
@@ -252,6 +252,7 @@ public class SmtpReplyReaderTests
         var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => Reader(text).ReadReplyAsync(SmtpPhase.Data, Ct));
         Assert.Equal(message, ex.Message);
         Assert.Equal(SmtpPhase.Data, ex.Phase);
+        Assert.Equal("Reconnect and try again; check the server's logs if it keeps happening.", ex.RecommendedAction);
     }
 
     [Theory]
@@ -259,10 +260,12 @@ public class SmtpReplyReaderTests
     [InlineData("25\x01\x7f\r\n", "'25??'")]
     [InlineData("+OK 123456789012345678901234567890123456789012345678901234567890TAIL\r\n", "'+OK 12345678901234567890123456789012345678901234567890123456…'")]
     [InlineData("250x\r\n", "'250x'")]
+    [InlineData("+OK 12345678901234567890123456789012345678901234567890123456\r\n", "'+OK 12345678901234567890123456789012345678901234567890123456'")] // exactly 60: whole
     public async Task A_line_that_isnt_SMTP_is_quoted_printable_and_short_in_the_error(string text, string excerpt)
     {
         var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => Reader(text).ReadReplyAsync(SmtpPhase.Greeting, Ct));
         Assert.Equal("The server at mx.test sent a reply line that isn't SMTP: " + excerpt, ex.Message);
+        Assert.Equal("Check that the host and port are an SMTP server (not another protocol or an intercepting proxy).", ex.RecommendedAction);
     }
 
     [Fact]
@@ -313,9 +316,13 @@ public class SmtpReplyReaderTests
         var reply = new SmtpReply(250, new[] { "mx.test", "SIZE 1000", "PIPELINING" });
         Assert.Equal("250-mx.test\r\n250-SIZE 1000\r\n250 PIPELINING", reply.ToString());
         Assert.Equal("mx.test SIZE 1000 PIPELINING", reply.Text);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SmtpReply(199, new[] { "x" }));
+        var low = Assert.Throws<ArgumentOutOfRangeException>(() => new SmtpReply(199, new[] { "x" }));
+        Assert.StartsWith("An SMTP reply code is between 200 and 599.", low.Message);
+        Assert.Equal("code", low.ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new SmtpReply(600, new[] { "x" }));
-        Assert.Throws<ArgumentException>(() => new SmtpReply(250, Array.Empty<string>()));
+        var empty = Assert.Throws<ArgumentException>(() => new SmtpReply(250, Array.Empty<string>()));
+        Assert.StartsWith("A reply has at least one line.", empty.Message);
+        Assert.Equal("lines", empty.ParamName);
         Assert.Equal(200, new SmtpReply(200, new[] { "x" }).Code);
         Assert.Equal(599, new SmtpReply(599, new[] { "x" }).Code);
     }
@@ -354,8 +361,11 @@ public class SmtpReplyReaderTests
         Assert.Equal(new EnhancedStatusCode(5, 7, 139).GetHashCode(), a.GetHashCode());
         Assert.NotEqual(new EnhancedStatusCode(5, 7, 138).GetHashCode(), a.GetHashCode());
         Assert.NotEqual(new EnhancedStatusCode(5, 6, 139).GetHashCode(), a.GetHashCode());
+        Assert.NotEqual(new EnhancedStatusCode(4, 7, 139).GetHashCode(), a.GetHashCode());
         Assert.Equal("2.0.0", new EnhancedStatusCode(2, 0, 0).ToString());
         Assert.Equal("4.999.999", new EnhancedStatusCode(4, 999, 999).ToString());
+        var wrongClass = Assert.Throws<ArgumentOutOfRangeException>(() => new EnhancedStatusCode(3, 1, 1));
+        Assert.StartsWith("The class of an enhanced status code is 2, 4 or 5.", wrongClass.Message);
         foreach (var (c, s, d) in new[] { (3, 1, 1), (1, 1, 1), (6, 1, 1), (5, -1, 1), (5, 1000, 1), (5, 1, -1), (5, 1, 1000) })
             Assert.Throws<ArgumentOutOfRangeException>(() => new EnhancedStatusCode(c, s, d));
     }
