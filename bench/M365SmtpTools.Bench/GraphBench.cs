@@ -71,7 +71,7 @@ public static class GraphBench
         SendMailRequest warm = Request();
         warm.To = new[] { "bob@contoso.test" };
         warm.Subject = "warm-up";
-        await new SendMailOperation().RunAsync(warm, host);
+        await new SendMailOperation().RunForResultAsync(warm, host);
 
         GC.Collect();
         BenchUtil.ResetPeak();
@@ -79,7 +79,10 @@ public static class GraphBench
         var specs = Enumerable.Range(1, count).Select(i => new MailMessageSpec { To = new[] { $"user{i}@contoso.test" }, Subject = $"Graph bench {i}", Attachment = new[] { file } }).ToList();
         int sent = 0;
         var sw = Stopwatch.StartNew();
-        await new SendMailOperation().RunAsync(Request(), specs, host, r => { if (r.Status == SendMailStatus.Sent) sent++; });
+        SendMailRequest batch = Request();
+        batch.Messages = specs;
+        await new SendMailOperation().RunAsync(batch, new OperationHost<SendMailResult>(host, r => { if (r.Status == SendMailStatus.Sent) sent++; },
+            e => throw e), default);
         double seconds = sw.Elapsed.TotalSeconds;
         long peakKb = BenchUtil.ProcStatusKb("VmHWM");
         long bytes = new FileInfo(file).Length * count;

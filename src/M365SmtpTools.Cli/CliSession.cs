@@ -1,6 +1,7 @@
 using M365SmtpTools.Cli.Binding;
 using M365SmtpTools.Cli.Output;
 using M365SmtpTools.Engine;
+using M365SmtpTools.Engine.Operations;
 
 namespace M365SmtpTools.Cli;
 
@@ -27,6 +28,24 @@ internal sealed class CliSession
 
     /// <summary>The command's mapping, used to name options in error messages.</summary>
     public IRequestBinding Binding { get; }
+
+    /// <summary>
+    /// The one way every command runs its engine operation: each result goes to <paramref name="onResult"/> as soon as
+    /// it is written, each per-item error to stderr as one line. Returns the first per-item error's exit code, or null
+    /// when there was none; what the operation throws goes up to <see cref="CliApp"/>, which reports it the same way.
+    /// </summary>
+    public async Task<int?> RunAsync<TRequest, TResult>(IOperation<TRequest, TResult> operation, TRequest request, Action<TResult> onResult,
+        CancellationToken cancellationToken)
+    {
+        int? exitCode = null;
+        var host = new OperationHost<TResult>(Host, onResult, error =>
+        {
+            int code = ReportError(error);
+            exitCode ??= code;
+        });
+        await operation.RunAsync(request, host, cancellationToken).ConfigureAwait(false);
+        return exitCode;
+    }
 
     /// <summary>Writes an engine failure to stderr as one line and returns its exit code.</summary>
     public int ReportError(M365SmtpException error)

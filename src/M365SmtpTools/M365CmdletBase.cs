@@ -39,50 +39,31 @@ namespace M365SmtpTools
         }
 
         /// <summary>
-        /// Runs an engine operation to completion. Host calls made by the operation are queued and executed here on the
-        /// pipeline thread, as PowerShell requires.
+        /// The one way every cmdlet runs its engine operation. The operation runs off the pipeline thread; its host calls,
+        /// results and per-item errors are queued and executed here on the pipeline thread, as PowerShell requires, as
+        /// soon as each is made (results stream). A result goes to <paramref name="onResult"/> (default: the pipeline);
+        /// a per-item error is a non-terminating error; what the operation throws ends the cmdlet with a terminating
+        /// error, or, when <paramref name="failureIsPerInput"/> (commands run once per pipeline input), a non-terminating
+        /// one for this input. An error without its own target is aimed at <paramref name="errorTarget"/>.
         /// </summary>
-        protected T RunOperation<T>(Func<IOperationHost, CancellationToken, Task<T>> operation)
+        protected void RunOperation<TRequest, TResult>(IOperation<TRequest, TResult> operation, TRequest request,
+            Action<TResult>? onResult = null, object? errorTarget = null, bool failureIsPerInput = false)
         {
-            using var host = new PipelineThreadHost(this);
-            Task<T> task = Task.Run(() => operation(host, _cancellation.Token));
-            Pump(host, task);
-            return task.GetAwaiter().GetResult();
-        }
-
-        /// <summary>
-        /// Runs an engine operation that produces items as it goes (one result per message, per domain): each item is
-        /// handed to <paramref name="onItem"/> on the pipeline thread as soon as it is produced, so results stream.
-        /// </summary>
-        protected void RunStreamingOperation<TItem>(Func<IOperationHost, Action<TItem>, CancellationToken, Task> operation, Action<TItem> onItem)
-        {
-            using var host = new PipelineThreadHost(this);
-            Task task = Task.Run(() => operation(host, item => host.Post(() => onItem(item)), _cancellation.Token));
-            Pump(host, task);
-            task.GetAwaiter().GetResult();
-        }
-
-        /// <summary>
-        /// Runs a per-domain DNS operation (Get-M365MxEndpoint, Test-M365MailDomain): each result is written as soon as
-        /// its domain is done, each domain's failure is a non-terminating error with the domain as target, and a failure
-        /// of the whole run (an unusable DNS server) is a terminating error.
-        /// </summary>
-        protected void RunPerDomainOperation<TRequest, TResult>(PerDomainDnsOperation<TRequest, TResult> operation, TRequest request, string? dnsServer)
-            where TRequest : class, IDnsDomainRequest
-        {
+            Action<TResult> write = onResult ?? (result => WriteObject(result));
             try
             {
                 using var host = new PipelineThreadHost(this);
-                Task task = Task.Run(() => operation.RunAsync(request, host,
-                    result => host.Post(() => WriteObject(result)),
-                    error => host.Post(() => WriteEngineError(error, error.TargetObject)),
-                    _cancellation.Token));
+                var output = new OperationHost<TResult>(host,
+                    result => host.Post(() => write(result)),
+                    error => host.Post(() => WriteEngineError(error, error.TargetObject ?? errorTarget)));
+                Task task = Task.Run(() => operation.RunAsync(request, output, _cancellation.Token));
                 Pump(host, task);
                 task.GetAwaiter().GetResult();
             }
             catch (M365SmtpException e)
             {
-                ThrowEngineError(e, e.TargetObject ?? dnsServer);
+                if (failureIsPerInput) WriteEngineError(e, e.TargetObject ?? errorTarget);
+                else ThrowEngineError(e, e.TargetObject ?? errorTarget);
             }
         }
 
@@ -115,32 +96,6 @@ namespace M365SmtpTools
             if (preference is PSObject pso) preference = pso.BaseObject;
             return preference is ActionPreference p ? p == ActionPreference.Stop
                 : string.Equals(preference?.ToString(), nameof(ActionPreference.Stop), StringComparison.OrdinalIgnoreCase);
-        }
-
-        /// <summary>
-        /// Runs a diagnostic operation (Test-M365SmtpAuth, Test-M365GraphSend) and writes its report. A failed run with
-        /// -ErrorOnFailure becomes a terminating error whose target is the report (written first with -PassThru); any
-        /// other engine failure is a terminating error too.
-        /// </summary>
-        protected void WriteDiagnosticReport<TReport>(Func<IOperationHost, CancellationToken, Task<TReport>> operation, bool passThru)
-        {
-            TReport report;
-            try
-            {
-                report = RunOperation(operation);
-            }
-            catch (DiagnosticTestFailedException e)
-            {
-                if (passThru) WriteObject(e.DiagnosticReport);
-                ThrowEngineError(e, e.DiagnosticReport);
-                return;
-            }
-            catch (M365SmtpException e)
-            {
-                ThrowEngineError(e);
-                return;
-            }
-            WriteObject(report);
         }
 
         /// <summary>Writes an engine exception as a non-terminating error for one input.</summary>

@@ -47,10 +47,14 @@ internal sealed class AppAccessPlanCommand : CliCommand<NewSmtpAppAccessPlanRequ
     /// <inheritdoc />
     public override async Task<int> RunAsync(NewSmtpAppAccessPlanRequest request, CliSession session, CancellationToken cancellationToken)
     {
-        int? exitCode = null;
-        SmtpAppAccessPlan plan = await new NewSmtpAppAccessPlanOperation().RunAsync(request, session.Host,
-            error => { int code = session.ReportError(error); exitCode ??= code; }, cancellationToken).ConfigureAwait(false);
-        if (session.Output.Json) { session.Output.WriteJson(plan); return exitCode ?? ExitCodes.Ok; }
+        int? exitCode = await session.RunAsync(new NewSmtpAppAccessPlanOperation(), request, plan => Write(session, plan), cancellationToken)
+            .ConfigureAwait(false);
+        return exitCode ?? ExitCodes.Ok;
+    }
+
+    private static void Write(CliSession session, SmtpAppAccessPlan plan)
+    {
+        if (session.Output.Json) { session.Output.WriteJson(plan); return; }
         var o = session.Output;
         o.WriteLine($"SMTP app access plan for app {plan.AppId} ({plan.Model}); token scope {plan.TokenScope}");
         o.WriteLine($"Entra permission: {plan.EntraPermission}");
@@ -58,6 +62,5 @@ internal sealed class AppAccessPlanCommand : CliCommand<NewSmtpAppAccessPlanRequ
         PlanOutput.Findings(o, plan.Findings.Select(f => (f.Severity, f.Id, f.Message, f.Remediation)));
         PlanOutput.Section(o, "Steps", plan.Steps.OrderBy(s => s.Order).Select(s => $"{s.Order}. {s.Title} ({s.RunIn})\n   {s.Command}\n   why: {s.Why}"));
         if (plan.ScriptPath != null) o.WriteLine($"Script written to {plan.ScriptPath}");
-        return exitCode ?? ExitCodes.Ok;
     }
 }

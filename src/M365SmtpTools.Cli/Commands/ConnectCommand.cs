@@ -47,15 +47,21 @@ internal sealed class ConnectCommand : CliCommand<ConnectSmtpRequest>
     /// <inheritdoc />
     public override async Task<int> RunAsync(ConnectSmtpRequest request, CliSession session, CancellationToken cancellationToken)
     {
-        SmtpConnection connection = await new ConnectSmtpOperation().CreateAsync(request, session.Host, cancellationToken).ConfigureAwait(false);
+        // The connection is stored in this process only: the CLI keeps no session between runs.
+        int? exitCode = await session.RunAsync(new ConnectSmtpOperation(new SmtpConnectionRegistry()), request, connection => Write(session, connection, request.Test), cancellationToken)
+            .ConfigureAwait(false);
+        return exitCode ?? ExitCodes.Ok;
+    }
+
+    private static void Write(CliSession session, SmtpConnection connection, bool authTested)
+    {
         var view = new ConnectionView(connection.Method.ToString(), connection.Environment.ToString(), connection.SmtpHost, connection.Port,
-                connection.UserName, connection.TenantId, connection.ClientId, connection.TokenExpiresOn, request.Test);
-            if (session.Output.Json) session.Output.WriteJson(view);
-            var table = new TextTable("METHOD", "USER", "SERVER", "ENVIRONMENT", "TENANT", "CLIENT", "TOKEN EXPIRES", "AUTH TESTED");
-            table.Add(view.Method, view.UserName, $"{view.SmtpHost}:{view.Port}", view.Environment, view.TenantId, view.ClientId,
-                view.TokenExpiresOn?.ToString("u"), view.AuthTested ? "yes" : "no");
-            session.Output.WriteTable(table);
-            return ExitCodes.Ok;
+            connection.UserName, connection.TenantId, connection.ClientId, connection.TokenExpiresOn, authTested);
+        if (session.Output.Json) session.Output.WriteJson(view);
+        var table = new TextTable("METHOD", "USER", "SERVER", "ENVIRONMENT", "TENANT", "CLIENT", "TOKEN EXPIRES", "AUTH TESTED");
+        table.Add(view.Method, view.UserName, $"{view.SmtpHost}:{view.Port}", view.Environment, view.TenantId, view.ClientId,
+            view.TokenExpiresOn?.ToString("u"), view.AuthTested ? "yes" : "no");
+        session.Output.WriteTable(table);
     }
 
     /// <summary>What connect prints (no secret: the token itself is never part of it).</summary>

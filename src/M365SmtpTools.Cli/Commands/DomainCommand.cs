@@ -39,8 +39,7 @@ internal sealed class DomainCommand : CliCommand<TestMailDomainRequest>
     /// <inheritdoc />
     public override async Task<int> RunAsync(TestMailDomainRequest request, CliSession session, CancellationToken cancellationToken)
     {
-        int? exitCode = null;
-        await new TestMailDomainOperation().RunAsync(request, session.Host, report =>
+        int? exitCode = await session.RunAsync(new TestMailDomainOperation(), request, report =>
         {
             if (session.Output.Json) { session.Output.WriteJson(report); return; }
             var o = session.Output;
@@ -51,10 +50,6 @@ internal sealed class DomainCommand : CliCommand<TestMailDomainRequest>
             foreach (var d in report.Dkim) o.WriteLine($"  DKIM   {d.Selector}: {d.State}{(d.Target != null ? " -> " + d.Target : "")}");
             o.WriteLine();
             PlanOutput.Findings(o, report.Findings.Select(f => (f.Severity, f.Id, f.Message, f.Command ?? f.Remediation)));
-        }, error =>
-        {
-            int code = session.ReportError(error);
-            exitCode ??= code;
         }, cancellationToken).ConfigureAwait(false);
         return exitCode ?? ExitCodes.Ok;
     }

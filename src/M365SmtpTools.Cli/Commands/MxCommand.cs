@@ -42,20 +42,12 @@ internal sealed class MxCommand : CliCommand<GetMxEndpointRequest>
     public override async Task<int> RunAsync(GetMxEndpointRequest request, CliSession session, CancellationToken cancellationToken)
     {
         var table = new TextTable("DOMAIN", ">PREF", "MX HOST", "FORM", "M365", ">TTL", "NOTE");
-        int? exitCode = null;
-        await new GetMxEndpointOperation().RunAsync(request, session.Host,
-            result =>
-            {
-                if (session.Output.Json) session.Output.WriteJson(result);
-                else table.Add(result.Domain, result.Preference?.ToString(), result.MxHost, result.EndpointForm.ToString(),
-                    result.IsMicrosoft365 ? (result.IsGuess ? "guess" : "yes") : "no", result.TimeToLive?.ToString(), result.Note);
-            },
-            error =>
-            {
-                int code = session.ReportError(error);
-                exitCode ??= code;
-            },
-            cancellationToken).ConfigureAwait(false);
+        int? exitCode = await session.RunAsync(new GetMxEndpointOperation(), request, result =>
+        {
+            if (session.Output.Json) session.Output.WriteJson(result);
+            else table.Add(result.Domain, result.Preference?.ToString(), result.MxHost, result.EndpointForm.ToString(),
+                result.IsMicrosoft365 ? (result.IsGuess ? "guess" : "yes") : "no", result.TimeToLive?.ToString(), result.Note);
+        }, cancellationToken).ConfigureAwait(false);
         if (table.Count > 0) session.Output.WriteTable(table);
         return exitCode ?? ExitCodes.Ok;
     }

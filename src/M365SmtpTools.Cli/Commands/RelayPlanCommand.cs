@@ -49,10 +49,14 @@ internal sealed class RelayPlanCommand : CliCommand<NewRelayConnectorPlanRequest
     /// <inheritdoc />
     public override async Task<int> RunAsync(NewRelayConnectorPlanRequest request, CliSession session, CancellationToken cancellationToken)
     {
-        int? exitCode = null;
-        RelayConnectorPlan plan = await new NewRelayConnectorPlanOperation().RunAsync(request, session.Host,
-            error => { int code = session.ReportError(error); exitCode ??= code; }, cancellationToken).ConfigureAwait(false);
-        if (session.Output.Json) { session.Output.WriteJson(plan); return exitCode ?? ExitCodes.Ok; }
+        int? exitCode = await session.RunAsync(new NewRelayConnectorPlanOperation(), request, plan => Write(session, plan), cancellationToken)
+            .ConfigureAwait(false);
+        return exitCode ?? ExitCodes.Ok;
+    }
+
+    private static void Write(CliSession session, RelayConnectorPlan plan)
+    {
+        if (session.Output.Json) { session.Output.WriteJson(plan); return; }
         var o = session.Output;
         o.WriteLine($"Relay connector plan for {plan.Domain}: {plan.ConnectorName} ({plan.ConnectorType}, by {plan.Method})");
         o.WriteLine();
@@ -63,6 +67,5 @@ internal sealed class RelayPlanCommand : CliCommand<NewRelayConnectorPlanRequest
             : new[] { $"no change needed: {plan.Spf.Current}" });
         PlanOutput.Section(o, "Device settings", plan.DeviceSettings.Select(s => $"{s.Setting}: {s.Value}{(s.Note != null ? "  (" + s.Note + ")" : "")}"));
         if (plan.ScriptPath != null) o.WriteLine($"Script written to {plan.ScriptPath}");
-        return exitCode ?? ExitCodes.Ok;
     }
 }

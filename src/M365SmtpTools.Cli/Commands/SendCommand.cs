@@ -50,6 +50,7 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         .Map(CliOptions.Enum<SubmissionEndpointKind>("--endpoint", "The client-submission endpoint: ClientSubmission (smtp.office365.com, default), HighVolumeEmail, AzureCommunicationServices, LegacyTls."), r => r.Endpoint)
         .Map(CliOptions.Text("--smtp-server", "HOST", "The SMTP server, overriding the endpoint (client submission) or the MX endpoint (relay)."), r => r.SmtpServer)
         .Map(CliOptions.Int("--port", 1, 65535, "The SMTP port. Default 587 for client submission, 25 for relay and Direct Send."), r => r.Port)
+        .Exclude(r => r.Messages, "Filled from --batch: each row becomes a message (MailMessageSpec.FromRow), the options are its defaults.")
         .Exclude(r => r.ConnectionName, "The CLI keeps no session connections between runs; give the auth options instead.")
         .Map(CliOptions.Flag("--require-tls", "Relay and Direct Send: fail unless STARTTLS succeeds (always required for client submission)."), r => r.RequireTls)
         .Exclude(r => r.ClientCertificate, "An X509Certificate2 object can't be given on a command line; --client-certificate-path and --client-certificate-thumbprint cover it.")
@@ -101,7 +102,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
 
         var results = new List<SendMailResult>();
         int? firstFailure = null;
-        await new SendMailOperation().RunAsync(request, messages, session.Host, result =>
+        request.Messages = messages;
+        await session.RunAsync(new SendMailOperation(), request, result =>
         {
             results.Add(result);
             string where = rows != null && rows.TryGetValue(result.Index, out BatchRow? row) ? $"row {row.RowNumber}" : $"message {result.Index + 1}";

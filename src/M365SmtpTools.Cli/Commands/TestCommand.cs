@@ -53,10 +53,14 @@ internal sealed class TestCommand : CliCommand<TestSmtpAuthRequest>
     /// <inheritdoc />
     public override async Task<int> RunAsync(TestSmtpAuthRequest request, CliSession session, CancellationToken cancellationToken)
     {
-        SmtpAuthTestReport report = await new TestSmtpAuthOperation().RunAsync(request, session.Host, cancellationToken).ConfigureAwait(false);
-        if (session.Output.Json) session.Output.WriteJson(report);
-        else session.Output.WriteLine(report.ToText().TrimEnd());
-        if (report.Overall != SmtpTestOutcome.Failed) return ExitCodes.Ok;
+        SmtpAuthTestReport? report = null;
+        await session.RunAsync(new TestSmtpAuthOperation(), request, r =>
+        {
+            report = r;
+            if (session.Output.Json) session.Output.WriteJson(r);
+            else session.Output.WriteLine(r.ToText().TrimEnd());
+        }, cancellationToken).ConfigureAwait(false);
+        if (report!.Overall != SmtpTestOutcome.Failed) return ExitCodes.Ok;
         return report.FailedStage switch
         {
             SmtpTestStage.Resolve => ExitCodes.Resolve,

@@ -25,7 +25,7 @@ namespace M365SmtpTools.Engine.Operations
     /// </summary>
     /// <typeparam name="TRequest">The command's request.</typeparam>
     /// <typeparam name="TResult">What it writes per domain (a report, or one result per record).</typeparam>
-    public abstract class PerDomainDnsOperation<TRequest, TResult> where TRequest : class, IDnsDomainRequest
+    public abstract class PerDomainDnsOperation<TRequest, TResult> : IOperation<TRequest, TResult> where TRequest : class, IDnsDomainRequest
     {
         private readonly Func<TRequest, Action<string>, IDnsResolver>? _resolverFactory;
 
@@ -39,16 +39,13 @@ namespace M365SmtpTools.Engine.Operations
             _resolverFactory = resolverFactory ?? throw new ArgumentNullException(nameof(resolverFactory));
 
         /// <summary>
-        /// Runs the request: <paramref name="onResult"/> receives each result as soon as its domain is answered,
-        /// <paramref name="onError"/> one error per domain that can't be reported on, with the domain as target.
+        /// Runs the request: each result is written as soon as its domain is answered, and one error per domain that
+        /// can't be reported on, with the domain as target.
         /// </summary>
-        public async Task RunAsync(TRequest request, IOperationHost host, Action<TResult> onResult, Action<M365SmtpException> onError,
-            CancellationToken cancellationToken = default)
+        public async Task RunAsync(TRequest request, IOperationHost<TResult> host, CancellationToken cancellationToken)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             if (host == null) throw new ArgumentNullException(nameof(host));
-            if (onResult == null) throw new ArgumentNullException(nameof(onResult));
-            if (onError == null) throw new ArgumentNullException(nameof(onError));
             DnsClient.ValidateTimeoutSeconds(request.TimeoutSeconds);
 
             IDnsResolver resolver = _resolverFactory != null
@@ -60,19 +57,18 @@ namespace M365SmtpTools.Engine.Operations
                 cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
-                    await RunDomainAsync(input, request, resolver, host, onResult, onError, cancellationToken).ConfigureAwait(false);
+                    await RunDomainAsync(input, request, resolver, host, cancellationToken).ConfigureAwait(false);
                 }
                 catch (DnsException e) when (IsDomainError(e))
                 {
                     e.TargetObject = input;
-                    onError(e);
+                    host.WriteError(e);
                 }
             }
         }
 
         /// <summary>Looks one domain up and writes what it finds.</summary>
-        private protected abstract Task RunDomainAsync(string input, TRequest request, IDnsResolver dns, IOperationHost host, Action<TResult> onResult,
-            Action<M365SmtpException> onError, CancellationToken ct);
+        private protected abstract Task RunDomainAsync(string input, TRequest request, IDnsResolver dns, IOperationHost<TResult> host, CancellationToken ct);
 
         /// <summary>True for a DNS failure that is this domain's error (reported, then the next domain), not the run's.</summary>
         private protected abstract bool IsDomainError(DnsException e);

@@ -123,17 +123,7 @@ namespace M365SmtpTools.Commands
                 Test = Test.IsPresent,
                 PassThru = PassThru.IsPresent,
             });
-            SmtpConnection connection;
-            try
-            {
-                connection = RunOperation((host, token) => new ConnectSmtpOperation().RunAsync(request, host, token));
-            }
-            catch (M365SmtpException e)
-            {
-                ThrowEngineError(e);
-                return;
-            }
-            if (PassThru) WriteObject(connection);
+            RunOperation(new ConnectSmtpOperation(), request, connection => { if (PassThru) WriteObject(connection); });
         }
     }
 }

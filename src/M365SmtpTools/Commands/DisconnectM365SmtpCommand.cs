@@ -48,10 +48,7 @@ namespace M365SmtpTools.Commands
         protected override void ProcessRecord()
         {
             var request = new DisconnectSmtpRequest { Name = Name, PassThru = PassThru.IsPresent };
-            SmtpConnectionQueryResult result = RunOperation((host, token) => new DisconnectSmtpOperation().RunAsync(request, host, token));
-            if (PassThru)
-                foreach (SmtpConnection connection in result.Connections) WriteObject(connection);
-            foreach (M365SmtpException error in result.Errors) WriteEngineError(error);
+            RunOperation(new DisconnectSmtpOperation(), request, connection => { if (PassThru) WriteObject(connection); });
         }
     }
 }

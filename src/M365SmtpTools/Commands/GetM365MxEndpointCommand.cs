@@ -63,7 +63,7 @@ namespace M365SmtpTools.Commands
                 TimeoutSeconds = TimeoutSeconds,
                 IncludeDerivedGuess = IncludeDerivedGuess.IsPresent,
             };
-            RunPerDomainOperation(new GetMxEndpointOperation(), request, DnsServer);
+            RunOperation(new GetMxEndpointOperation(), request, errorTarget: DnsServer);
         }
     }
 }

@@ -39,9 +39,7 @@ namespace M365SmtpTools.Commands
         protected override void ProcessRecord()
         {
             var request = new GetSmtpConnectionRequest { Name = Name };
-            SmtpConnectionQueryResult result = RunOperation((host, token) => new GetSmtpConnectionOperation().RunAsync(request, host, token));
-            foreach (SmtpConnection connection in result.Connections) WriteObject(connection);
-            foreach (M365SmtpException error in result.Errors) WriteEngineError(error);
+            RunOperation(new GetSmtpConnectionOperation(), request);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
@@ -122,20 +121,7 @@ namespace M365SmtpTools.Commands
                 DnsServer = DnsServer,
                 Force = Force.IsPresent,
             };
-            var operation = new NewRelayConnectorPlanOperation();
-            var errors = new List<M365SmtpException>();
-            RelayConnectorPlan plan;
-            try
-            {
-                plan = RunOperation((host, ct) => operation.RunAsync(request, host, e => { lock (errors) errors.Add(e); }, ct));
-            }
-            catch (M365SmtpException e)
-            {
-                WriteEngineError(e, e.TargetObject ?? Domain);
-                return;
-            }
-            WriteObject(plan);
-            foreach (M365SmtpException e in errors) WriteEngineError(e, request.ScriptPath);
+            RunOperation(new NewRelayConnectorPlanOperation(), request, errorTarget: Domain, failureIsPerInput: true);
         }
     }
 }

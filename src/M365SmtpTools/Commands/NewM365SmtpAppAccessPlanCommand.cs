@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Management.Automation;
 using M365SmtpTools.Engine;
 using M365SmtpTools.Engine.Operations;
@@ -115,20 +114,7 @@ namespace M365SmtpTools.Commands
                 Graph = Graph.IsPresent,
                 Force = Force.IsPresent,
             };
-            var operation = new NewSmtpAppAccessPlanOperation();
-            var errors = new List<M365SmtpException>();
-            SmtpAppAccessPlan plan;
-            try
-            {
-                plan = RunOperation((host, ct) => operation.RunAsync(request, host, e => { lock (errors) errors.Add(e); }, ct));
-            }
-            catch (M365SmtpException e)
-            {
-                WriteEngineError(e, e.TargetObject ?? AppId);
-                return;
-            }
-            WriteObject(plan);
-            foreach (M365SmtpException e in errors) WriteEngineError(e, request.ScriptPath);
+            RunOperation(new NewSmtpAppAccessPlanOperation(), request, errorTarget: AppId, failureIsPerInput: true);
         }
     }
 }

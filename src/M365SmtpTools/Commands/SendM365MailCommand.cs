@@ -335,6 +335,7 @@ namespace M365SmtpTools.Commands
                 SaveToSentItems = SaveToSentItems.IsPresent,
                 GraphEndpoint = GraphEndpoint,
                 // The message values travel in the specs (one per pipeline object), never as shared defaults.
+                Messages = _messages,
             });
             var written = new HashSet<M365SmtpException>();
             // -ErrorAction Stop: the engine stops at the first failure (nothing after it is handed to a server), every
@@ -342,23 +343,14 @@ namespace M365SmtpTools.Commands
             bool stop = ErrorActionIsStop();
             SendMailResult? firstFailure = null;
             var operation = new SendMailOperation(new SendMailOperationSettings { StopAtFirstFailure = stop });
-            try
+            RunOperation(operation, request, result =>
             {
-                RunStreamingOperation<SendMailResult>(
-                    (host, emit, ct) => operation.RunAsync(request, _messages, host, emit, ct),
-                    result =>
-                    {
-                        WriteObject(result);
-                        // One error per failure; a batch stopped by one cause reports that cause once.
-                        if (result.Error == null || !written.Add(result.Error)) return;
-                        if (stop) firstFailure ??= result;
-                        else WriteEngineError(result.Error, result.Input);
-                    });
-            }
-            catch (M365SmtpException e)
-            {
-                ThrowEngineError(e, e.TargetObject);
-            }
+                WriteObject(result);
+                // One error per failure; a batch stopped by one cause reports that cause once.
+                if (result.Error == null || !written.Add(result.Error)) return;
+                if (stop) firstFailure ??= result;
+                else WriteEngineError(result.Error, result.Input);
+            });
             if (firstFailure != null) WriteEngineError(firstFailure.Error!, firstFailure.Input);
         }
 

@@ -98,7 +98,7 @@ namespace M365SmtpTools.Commands
                 PassThru = PassThru.IsPresent,
                 ErrorOnFailure = ErrorOnFailure.IsPresent,
             });
-            WriteDiagnosticReport((host, token) => new TestGraphSendOperation().RunAsync(request, host, token), PassThru.IsPresent);
+            RunOperation(new TestGraphSendOperation(), request);
         }
     }
 }

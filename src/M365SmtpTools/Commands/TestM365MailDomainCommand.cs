@@ -73,7 +73,7 @@ namespace M365SmtpTools.Commands
                 DnsServer = DnsServer,
                 TimeoutSeconds = TimeoutSeconds,
             };
-            RunPerDomainOperation(new TestMailDomainOperation(), request, DnsServer);
+            RunOperation(new TestMailDomainOperation(), request, errorTarget: DnsServer);
         }
     }
 }

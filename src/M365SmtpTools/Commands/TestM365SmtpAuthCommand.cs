@@ -160,7 +160,7 @@ namespace M365SmtpTools.Commands
                 PassThru = PassThru.IsPresent,
                 ErrorOnFailure = ErrorOnFailure.IsPresent,
             });
-            WriteDiagnosticReport((host, token) => new TestSmtpAuthOperation().RunAsync(request, host, token), PassThru.IsPresent);
+            RunOperation(new TestSmtpAuthOperation(), request);
         }
     }
 }

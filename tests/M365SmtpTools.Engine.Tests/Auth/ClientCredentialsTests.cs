@@ -21,7 +21,7 @@ public sealed class ClientCredentialsTests : IDisposable
         var op = new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()));
         var host = new RecordingHost();
 
-        SmtpConnection c = await op.RunAsync(AuthTestHelpers.SecretRequest("s3cret-Value-1"), host, TestContext.Current.CancellationToken);
+        SmtpConnection c = await op.RunForResultAsync(AuthTestHelpers.SecretRequest("s3cret-Value-1"), host, TestContext.Current.CancellationToken);
 
         IdentityRequest req = Assert.Single(_server.TokenRequests);
         Assert.Equal($"/{TestJwt.Tenant}/oauth2/v2.0/token", req.Path);
@@ -53,7 +53,7 @@ public sealed class ClientCredentialsTests : IDisposable
             TenantId = TestJwt.Tenant, ClientId = AuthTestHelpers.ClientId, Certificate = cert,
             UserName = AuthTestHelpers.Mailbox, AuthorityHost = LoopbackIdentityServer.AuthorityHost,
         };
-        SmtpConnection c = await new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SmtpConnection c = await new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.Equal(SmtpAuthMethod.AppCertificate, c.Method);
 
         IdentityRequest req = Assert.Single(_server.TokenRequests);
@@ -105,7 +105,7 @@ public sealed class ClientCredentialsTests : IDisposable
             CertificatePassword = SecretText.ToSecureString("pfx-pass-123"), UserName = AuthTestHelpers.Mailbox,
             AuthorityHost = LoopbackIdentityServer.AuthorityHost,
         };
-        await new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        await new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         string assertion = Assert.Single(_server.TokenRequests).Form["client_assertion"];
         string[] parts = assertion.Split('.');
         using RSA pub = cert.GetRSAPublicKey()!;
@@ -114,13 +114,13 @@ public sealed class ClientCredentialsTests : IDisposable
             alg == "PS256" ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1));
 
         request.CertificatePassword = SecretText.ToSecureString("wrong-pass-456");
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateFileUnreadable", e.ErrorId);
         Assert.Contains("-CertificatePassword", e.Message);
         Assert.DoesNotContain("wrong-pass-456", e.ToString());
 
         request.CertificatePath = Path.Combine(dir, "missing.pfx");
-        e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateFileNotFound", e.ErrorId);
         Directory.Delete(dir, recursive: true);
     }
@@ -131,7 +131,7 @@ public sealed class ClientCredentialsTests : IDisposable
         using X509Certificate2 publicOnly = AuthTestHelpers.NewCertificate(withPrivateKey: false);
         var factory = new TokenProviderFactory(_server.ClientOptions());
         var request = new ConnectSmtpRequest { TenantId = TestJwt.Tenant, ClientId = AuthTestHelpers.ClientId, Certificate = publicOnly, UserName = AuthTestHelpers.Mailbox, AuthorityHost = LoopbackIdentityServer.AuthorityHost };
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateHasNoPrivateKey", e.ErrorId);
         Assert.Equal("Certificate", e.TargetObject);
 
@@ -139,7 +139,7 @@ public sealed class ClientCredentialsTests : IDisposable
         using X509Certificate2 cert = AuthTestHelpers.NewCertificate();
         request.Certificate = cert;
         var later = new TokenProviderFactory(_server.ClientOptions(() => clock));
-        e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), later).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), later).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateExpired", e.ErrorId);
         Assert.Empty(_server.TokenRequests);
     }
@@ -149,13 +149,13 @@ public sealed class ClientCredentialsTests : IDisposable
     {
         if (OperatingSystem.IsWindows()) Assert.Skip("Windows has a certificate store; this test is about other systems.");
         var request = new ConnectSmtpRequest { TenantId = TestJwt.Tenant, ClientId = AuthTestHelpers.ClientId, CertificateThumbprint = "3A 4B 5C 6D 7E 8F 90 12 A3 B4 C5 D6 E7 F8 09 1A 2B 3C 4D 5E", UserName = AuthTestHelpers.Mailbox };
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions())).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions())).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateStoreNotSupported", e.ErrorId);
         Assert.Contains("-CertificatePath", e.RecommendedAction);
 
         // The shape is checked first, on every system: a truncated thumbprint is named as such, not looked up.
         request.CertificateThumbprint = "AB12CD34";
-        M365SmtpException shape = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions())).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException shape = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions())).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateThumbprintInvalid", shape.ErrorId);
         Assert.Equal("CertificateThumbprint", shape.TargetObject);
     }
@@ -237,7 +237,7 @@ public sealed class ClientCredentialsTests : IDisposable
     {
         _server.OnToken = _ => LoopbackIdentityServer.AadError(error, code, "The identity platform says no.", error == "invalid_client" ? 401 : 400);
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunAsync(AuthTestHelpers.SecretRequest("secret-for-" + code), new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(AuthTestHelpers.SecretRequest("secret-for-" + code), new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal(errorId, e.ErrorId);
         Assert.Equal(kind, e.Kind);
         Assert.Contains("AADSTS" + code, e.Message);
@@ -255,7 +255,7 @@ public sealed class ClientCredentialsTests : IDisposable
         var options = _server.ClientOptions();
         _server.Dispose();
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(options));
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Contains(e.ErrorId, new[] { "IdentityEndpointUnreachable", "TokenRequestFailed" });
         Assert.NotNull(e.InnerException);
     }

@@ -88,7 +88,7 @@ public sealed class ConnectionOperationTests : IDisposable
         request.Test = true;
         request.SmtpServer = "smtp.example.test";
         request.Port = 2587;
-        await op.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        await op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         var call = Assert.Single(tester.Calls);
         Assert.Equal((AuthTestHelpers.Mailbox, "smtp.example.test", 2587), (call.User, call.Host, call.Port));
         Assert.Equal(_server.IssuedTokens.Single(), call.Token);
@@ -97,7 +97,7 @@ public sealed class ConnectionOperationTests : IDisposable
         tester.Failure = new M365SmtpException(TestErrorCodes.Of("SmtpAuthFailed"), ErrorKind.AuthenticationError,
             "535 5.7.3 Authentication unsuccessful");
         request.Name = "Other";
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("SmtpAuthFailed", e.ErrorId);
         Assert.Null(registry.TryGet("Other"));
         Assert.Equal(new[] { "Scanner" }, registry.Names);
@@ -115,7 +115,7 @@ public sealed class ConnectionOperationTests : IDisposable
         request.Port = 9;
         var registry = new SmtpConnectionRegistry();
         var op = new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()));
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.NotEqual("SmtpAuthTestUnavailable", e.ErrorId);
         Assert.Equal(ErrorKind.ConnectionError, e.Kind);
         Assert.Contains("127.0.0.1", e.Message);
@@ -128,41 +128,41 @@ public sealed class ConnectionOperationTests : IDisposable
         var registry = new SmtpConnectionRegistry();
         var op = new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()));
         foreach (string n in new[] { "Scanner1", "Scanner2", "Erp" })
-            await op.RunAsync(AuthTestHelpers.SecretRequest(name: n), new RecordingHost(), TestContext.Current.CancellationToken);
-        await op.RunAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(), TestContext.Current.CancellationToken);
+            await op.RunForResultAsync(AuthTestHelpers.SecretRequest(name: n), new RecordingHost(), TestContext.Current.CancellationToken);
+        await op.RunForResultAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.Equal(new[] { "Default", "Erp", "Scanner1", "Scanner2" }, registry.Names);
 
         var get = new GetSmtpConnectionOperation(registry);
-        var scanners = await get.RunAsync(new GetSmtpConnectionRequest { Name = new[] { "scan*" } }, new RecordingHost(), TestContext.Current.CancellationToken);
-        Assert.Equal(new[] { "Scanner1", "Scanner2" }, scanners.Connections.Select(c => c.Name));
+        var scanners = await get.CollectAsync(new GetSmtpConnectionRequest { Name = new[] { "scan*" } }, new RecordingHost(), TestContext.Current.CancellationToken);
+        Assert.Equal(new[] { "Scanner1", "Scanner2" }, scanners.Results.Select(c => c.Name));
         Assert.Empty(scanners.Errors);
-        var missing = await get.RunAsync(new GetSmtpConnectionRequest { Name = new[] { "Erp", "Nope", "zz*" } }, new RecordingHost(), TestContext.Current.CancellationToken);
-        Assert.Equal("Erp", Assert.Single(missing.Connections).Name);
+        var missing = await get.CollectAsync(new GetSmtpConnectionRequest { Name = new[] { "Erp", "Nope", "zz*" } }, new RecordingHost(), TestContext.Current.CancellationToken);
+        Assert.Equal("Erp", Assert.Single(missing.Results).Name);
         M365SmtpException notFound = Assert.Single(missing.Errors);
         Assert.Equal("ConnectionNotFound", notFound.ErrorId);
         Assert.Contains("Scanner1", notFound.Message);
-        Assert.Equal(4, (await get.RunAsync(new GetSmtpConnectionRequest(), new RecordingHost(), TestContext.Current.CancellationToken)).Connections.Count);
+        Assert.Equal(4, (await get.CollectAsync(new GetSmtpConnectionRequest(), new RecordingHost(), TestContext.Current.CancellationToken)).Results.Count);
 
         // -WhatIf: nothing removed.
         var whatIf = new RecordingHost { ShouldProcessAnswer = false };
-        var none = await new DisconnectSmtpOperation(registry).RunAsync(new DisconnectSmtpRequest { Name = new[] { "Scanner*" } }, whatIf, TestContext.Current.CancellationToken);
-        Assert.Empty(none.Connections);
+        var none = await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest { Name = new[] { "Scanner*" } }, whatIf, TestContext.Current.CancellationToken);
+        Assert.Empty(none.Results);
         Assert.Empty(none.Errors);
         Assert.Equal(2, whatIf.ShouldProcessCalls.Count);
         Assert.Equal(4, registry.Count);
 
         SmtpConnection scanner1 = registry.Get("Scanner1");
-        var removed = await new DisconnectSmtpOperation(registry).RunAsync(new DisconnectSmtpRequest { Name = new[] { "Scanner*" } }, new RecordingHost(), TestContext.Current.CancellationToken);
-        Assert.Equal(2, removed.Connections.Count);
+        var removed = await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest { Name = new[] { "Scanner*" } }, new RecordingHost(), TestContext.Current.CancellationToken);
+        Assert.Equal(2, removed.Results.Count);
         Assert.Equal(new[] { "Default", "Erp" }, registry.Names);
         Assert.True(scanner1.IsClosed);
         Assert.Null(scanner1.TokenExpiresOn); // the in-memory cache is gone
         Assert.Equal("ConnectionClosed", (await AuthTestHelpers.ThrowsEngine(() => scanner1.GetAccessTokenAsync(new RecordingHost(), TestContext.Current.CancellationToken))).ErrorId);
 
-        var all = await new DisconnectSmtpOperation(registry).RunAsync(new DisconnectSmtpRequest(), new RecordingHost(), TestContext.Current.CancellationToken);
-        Assert.Equal(2, all.Connections.Count);
+        var all = await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest(), new RecordingHost(), TestContext.Current.CancellationToken);
+        Assert.Equal(2, all.Results.Count);
         Assert.Equal(0, registry.Count);
-        Assert.Equal("ConnectionNotFound", (await new DisconnectSmtpOperation(registry).RunAsync(new DisconnectSmtpRequest { Name = new[] { "Default" } }, new RecordingHost(), TestContext.Current.CancellationToken)).Errors.Single().ErrorId);
+        Assert.Equal("ConnectionNotFound", (await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest { Name = new[] { "Default" } }, new RecordingHost(), TestContext.Current.CancellationToken)).Errors.Single().ErrorId);
     }
 
     [Fact]
@@ -170,8 +170,8 @@ public sealed class ConnectionOperationTests : IDisposable
     {
         var registry = new SmtpConnectionRegistry();
         var op = new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()));
-        SmtpConnection first = await op.RunAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(), TestContext.Current.CancellationToken);
-        SmtpConnection second = await op.RunAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(), TestContext.Current.CancellationToken);
+        SmtpConnection first = await op.RunForResultAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(), TestContext.Current.CancellationToken);
+        SmtpConnection second = await op.RunForResultAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.True(first.IsClosed);
         Assert.Same(second, registry.Get(null));
     }
@@ -182,7 +182,7 @@ public sealed class ConnectionOperationTests : IDisposable
         var registry = new SmtpConnectionRegistry();
         var host = new RecordingHost();
         var request = new ConnectSmtpRequest { Credential = new NetworkCredential("alice@contoso.com", "basic-pass-Z9") };
-        SmtpConnection c = await new ConnectSmtpOperation(registry).RunAsync(request, host, TestContext.Current.CancellationToken);
+        SmtpConnection c = await new ConnectSmtpOperation(registry).RunForResultAsync(request, host, TestContext.Current.CancellationToken);
         Assert.Equal(SmtpAuthMethod.Basic, c.Method);
         Assert.Equal("alice@contoso.com", c.UserName);
         Assert.Null(c.TokenExpiresOn);
@@ -190,15 +190,15 @@ public sealed class ConnectionOperationTests : IDisposable
 
         var removed = new BasicAuthRetirementSchedule { FinalRemoval = DateTimeOffset.UtcNow.AddDays(-1) };
         var refusing = new ConnectSmtpOperation(registry, schedule: removed);
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => refusing.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => refusing.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("BasicAuthRetired", e.ErrorId);
         Assert.Contains("-AllowRetiredBasicAuth", e.RecommendedAction);
         request.AllowRetiredBasicAuth = true;
-        await refusing.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        await refusing.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
 
         var acsHost = new RecordingHost();
         var acs = new ConnectSmtpRequest { Credential = new NetworkCredential("myacs.c0ffee00-1234-4abc-8def-0123456789ab." + TestJwt.Tenant, "acs-secret"), SmtpServer = "smtp.azurecomm.net", Name = "Acs" };
-        await refusing.RunAsync(acs, acsHost, TestContext.Current.CancellationToken);
+        await refusing.RunForResultAsync(acs, acsHost, TestContext.Current.CancellationToken);
         Assert.Empty(acsHost.Warnings);
     }
 
@@ -208,22 +208,22 @@ public sealed class ConnectionOperationTests : IDisposable
         string token = TestJwt.Delegated("alice@contoso.com", DateTimeOffset.UtcNow.AddHours(1));
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
         var host = new RecordingHost();
-        SmtpConnection c = await op.RunAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString("Bearer " + token) }, host, TestContext.Current.CancellationToken);
+        SmtpConnection c = await op.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString("Bearer " + token) }, host, TestContext.Current.CancellationToken);
         Assert.Equal("alice@contoso.com", c.UserName);
         Assert.Equal(token, (await c.GetAccessTokenAsync(host, TestContext.Current.CancellationToken)).RevealToken());
         Assert.Empty(host.Warnings);
 
         string graph = TestJwt.Delegated("alice@contoso.com", DateTimeOffset.UtcNow.AddHours(1), aud: "https://graph.microsoft.com");
         var warned = new RecordingHost();
-        await op.RunAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(graph) }, warned, TestContext.Current.CancellationToken);
+        await op.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(graph) }, warned, TestContext.Current.CancellationToken);
         Assert.Contains(warned.Warnings, w => w.Contains("Microsoft Graph"));
 
         string expired = TestJwt.AppOnly(TestJwt.Tenant, DateTimeOffset.UtcNow.AddMinutes(-10));
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(expired), UserName = "a@contoso.com" }, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(expired), UserName = "a@contoso.com" }, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("AccessTokenExpired", e.ErrorId);
 
         string appOnly = TestJwt.AppOnly(TestJwt.Tenant, DateTimeOffset.UtcNow.AddHours(1));
-        e = await AuthTestHelpers.ThrowsEngine(() => op.RunAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(appOnly) }, new RecordingHost(), TestContext.Current.CancellationToken));
+        e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(appOnly) }, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("UserNameMissing", e.ErrorId);
         Assert.Empty(_server.Requests);
     }
@@ -239,7 +239,7 @@ public sealed class ConnectionOperationTests : IDisposable
         await Task.WhenAll(picks.Select((n, i) => Task.Run(async () =>
         {
             if (i % 3 == 2) registry.Remove("C" + n);
-            else await op.RunAsync(AuthTestHelpers.SecretRequest(name: "C" + n), new RecordingHost(), TestContext.Current.CancellationToken);
+            else await op.RunForResultAsync(AuthTestHelpers.SecretRequest(name: "C" + n), new RecordingHost(), TestContext.Current.CancellationToken);
         }, TestContext.Current.CancellationToken)));
         IReadOnlyList<SmtpConnection> left = registry.Find("*");
         Assert.Equal(registry.Count, left.Count);
@@ -283,7 +283,7 @@ public sealed class PersistentCacheTests : IDisposable
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(options));
         try
         {
-            await op.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+            await op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         }
         catch (M365SmtpException e)
         {

@@ -34,7 +34,7 @@ public sealed class DelegatedTests : IDisposable
         AnswerDeviceCodeGrant();
         var host = new RecordingHost { IsInteractive = true };
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
-        SmtpConnection c = await op.RunAsync(DeviceCodeRequest(), host, TestContext.Current.CancellationToken);
+        SmtpConnection c = await op.RunForResultAsync(DeviceCodeRequest(), host, TestContext.Current.CancellationToken);
 
         Assert.Contains(host.Information, i => i.Contains("https://microsoft.com/devicelogin") && i.Contains("LOOPBACK1"));
         IdentityRequest dc = Assert.Single(_server.Requests, r => r.Path.EndsWith("/oauth2/v2.0/devicecode"));
@@ -71,7 +71,7 @@ public sealed class DelegatedTests : IDisposable
         using var cts = new CancellationTokenSource();
         var host = new PromptCancellingHost(cts);
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
-        Task<SmtpConnection> run = op.RunAsync(DeviceCodeRequest(), host, cts.Token);
+        Task<SmtpConnection> run = op.RunForResultAsync(DeviceCodeRequest(), host, cts.Token);
         M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => run);
         Assert.Equal("AuthenticationCancelled", e.ErrorId);
         Assert.Equal(ErrorKind.Cancelled, e.Kind);
@@ -86,7 +86,7 @@ public sealed class DelegatedTests : IDisposable
         var host = new RecordingHost { IsInteractive = false };
         var request = new ConnectSmtpRequest { DeviceCode = deviceCode, Interactive = interactive, ClientId = AuthTestHelpers.ClientId, AuthorityHost = LoopbackIdentityServer.AuthorityHost };
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunAsync(request, host, TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(request, host, TestContext.Current.CancellationToken));
         Assert.Equal("DelegatedAuthNotInteractive", e.ErrorId);
         Assert.Contains("-ManagedIdentity", e.RecommendedAction);
         Assert.Contains("-CertificatePath", e.RecommendedAction);

@@ -50,7 +50,7 @@ public sealed class ManagedIdentityTests : IDisposable
     {
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
         var request = new ConnectSmtpRequest { ManagedIdentity = true, UserName = AuthTestHelpers.Mailbox };
-        SmtpConnection c = await op.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SmtpConnection c = await op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
 
         IdentityRequest req = Assert.Single(_server.Requests, r => r.Path.StartsWith("/msi/token"));
         Assert.Equal("GET", req.Method);
@@ -68,7 +68,7 @@ public sealed class ManagedIdentityTests : IDisposable
     {
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
         var request = new ConnectSmtpRequest { ManagedIdentityClientId = "11112222-3333-4444-5555-666677778888", UserName = AuthTestHelpers.Mailbox, Environment = M365SmtpTools.Engine.Exchange.M365Environment.USGovGCCHigh };
-        SmtpConnection c = await op.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SmtpConnection c = await op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         IdentityRequest req = Assert.Single(_server.Requests, r => r.Path.StartsWith("/msi/token"));
         var query = System.Web.HttpUtility.ParseQueryString(req.Query);
         Assert.Equal("11112222-3333-4444-5555-666677778888", query["client_id"]);
@@ -83,7 +83,7 @@ public sealed class ManagedIdentityTests : IDisposable
         _server.OnManagedIdentity = _ => new IdentityResponse(400, "{\"statusCode\":400,\"message\":\"No managed identity found for the specified client id\",\"correlationId\":\"abc\"}");
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
         var request = new ConnectSmtpRequest { ManagedIdentityClientId = "00000000-0000-0000-0000-000000000001", UserName = AuthTestHelpers.Mailbox };
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("ManagedIdentityUnavailable", e.ErrorId);
         Assert.Contains("-ManagedIdentityClientId", e.RecommendedAction);
         Assert.DoesNotContain(IdentityHeader, e.ToString());

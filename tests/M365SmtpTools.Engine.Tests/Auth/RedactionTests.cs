@@ -32,12 +32,12 @@ public sealed class RedactionTests : IDisposable
         request.Test = test;
         try
         {
-            SmtpConnection c = await new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()), tester).RunAsync(request, host, TestContext.Current.CancellationToken);
+            SmtpConnection c = await new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()), tester).RunForResultAsync(request, host, TestContext.Current.CancellationToken);
             Observe(c);
             foreach (SmtpConnection x in registry.Find("*")) Observe(x);
-            var got = await new GetSmtpConnectionOperation(registry).RunAsync(new GetSmtpConnectionRequest(), host, TestContext.Current.CancellationToken);
-            foreach (SmtpConnection x in got.Connections) Observe(x);
-            await new DisconnectSmtpOperation(registry).RunAsync(new DisconnectSmtpRequest(), host, TestContext.Current.CancellationToken);
+            var got = await new GetSmtpConnectionOperation(registry).CollectAsync(new GetSmtpConnectionRequest(), host, TestContext.Current.CancellationToken);
+            foreach (SmtpConnection x in got.Results) Observe(x);
+            await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest(), host, TestContext.Current.CancellationToken);
             Observe(c);
         }
         catch (M365SmtpException e)

@@ -27,7 +27,7 @@ public sealed class TokenToDovecotInteropTests : IDisposable
         request.SmtpServer = pf.Host;
         request.Port = pf.SubmissionPort;
         var operation = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_identity.ClientOptions()));
-        return await operation.RunAsync(request, new RecordingHost(), Ct);
+        return await operation.RunForResultAsync(request, new RecordingHost(), Ct);
     }
 
     private static async Task<SmtpClient> OpenAsync(PostfixServer pf)

@@ -89,7 +89,7 @@ public sealed class IndependentSubmissionServerTests
         request.Attachment = new[] { attachment };
         var host = new RecordingHost();
 
-        SendMailResult r = await new SendMailOperation(Settings(s)).RunAsync(request, host, Ct);
+        SendMailResult r = await new SendMailOperation(Settings(s)).RunForResultAsync(request, host, Ct);
 
         Assert.True(r.Status == SendMailStatus.Sent, $"{r.ErrorId}: {r.ErrorMessage}");
         Assert.Equal(s.User, r.From);
@@ -131,7 +131,7 @@ public sealed class IndependentSubmissionServerTests
         request.Subject = "SMTPUTF8 to " + name;
         request.Body = "internationalized recipient\r\n";
 
-        SendMailResult r = await new SendMailOperation(Settings(s)).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(Settings(s)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         string[] sent = ClientCommands(transcript);
         if (s.OffersSmtpUtf8)
@@ -162,7 +162,7 @@ public sealed class IndependentSubmissionServerTests
         request.Subject = "Größe: ünïcödé";
         request.Body = "Straße, café, naïve\r\n";
 
-        SendMailResult r = await new SendMailOperation(Settings(s)).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(Settings(s)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.True(r.Status == SendMailStatus.Sent, $"{r.ErrorId}: {r.ErrorMessage}");
         string file = s.WaitForDelivery(to, DeliveryTimeout);

@@ -11,7 +11,7 @@ namespace M365SmtpTools.Engine.Operations
     /// Connect-M365Smtp: validates the way to authenticate once (gets a token, checks it, optionally authenticates to the
     /// server) and stores the connection for the session.
     /// </summary>
-    public sealed class ConnectSmtpOperation
+    public sealed class ConnectSmtpOperation : IOperation<ConnectSmtpRequest, SmtpConnection>
     {
         private readonly SmtpConnectionRegistry _registry;
         private readonly TokenProviderFactory _factory;
@@ -28,13 +28,13 @@ namespace M365SmtpTools.Engine.Operations
             _schedule = schedule ?? BasicAuthRetirementSchedule.Current;
         }
 
-        /// <summary>Validates, connects and stores; returns the stored connection.</summary>
-        public async Task<SmtpConnection> RunAsync(ConnectSmtpRequest request, IOperationHost host, CancellationToken cancellationToken)
+        /// <summary>Validates, connects and stores; writes the stored connection.</summary>
+        public async Task RunAsync(ConnectSmtpRequest request, IOperationHost<SmtpConnection> host, CancellationToken cancellationToken)
         {
             SmtpConnection connection = await CreateAsync(request, host, cancellationToken).ConfigureAwait(false);
             _registry.Add(connection);
-            host.WriteVerbose($"Connection '{connection.Name}' stored.");
-            return connection;
+            host.WriteVerbose($"Connection '{connection.Name}' stored for this session.");
+            host.WriteResult(connection);
         }
 
         /// <summary>

@@ -6,18 +6,22 @@ using M365SmtpTools.Engine.Auth;
 namespace M365SmtpTools.Engine.Operations
 {
     /// <summary>Get-M365SmtpConnection: lists stored connections (never secrets).</summary>
-    public sealed class GetSmtpConnectionOperation
+    public sealed class GetSmtpConnectionOperation : IOperation<GetSmtpConnectionRequest, SmtpConnection>
     {
         private readonly SmtpConnectionRegistry _registry;
 
         /// <summary>Creates the operation over a registry (default: the process's).</summary>
         public GetSmtpConnectionOperation(SmtpConnectionRegistry? registry = null) => _registry = registry ?? SmtpConnectionRegistry.Default;
 
-        /// <summary>Finds the connections.</summary>
-        public Task<SmtpConnectionQueryResult> RunAsync(GetSmtpConnectionRequest request, IOperationHost host, CancellationToken cancellationToken) =>
-            Task.FromResult(Query(_registry, request.Name, remove: false, host));
+        /// <summary>Writes the matching connections; a name without wildcards that matched nothing is a ConnectionNotFound error.</summary>
+        public Task RunAsync(GetSmtpConnectionRequest request, IOperationHost<SmtpConnection> host, CancellationToken cancellationToken)
+        {
+            Query(_registry, request.Name, remove: false, host);
+            return Task.CompletedTask;
+        }
 
-        internal static SmtpConnectionQueryResult Query(SmtpConnectionRegistry registry, string[]? names, bool remove, IOperationHost host)
+        // The connections first, then one error per name that matched nothing (the order the cmdlets have always written).
+        internal static void Query(SmtpConnectionRegistry registry, string[]? names, bool remove, IOperationHost<SmtpConnection> host)
         {
             var found = new System.Collections.Generic.List<SmtpConnection>();
             var errors = new System.Collections.Generic.List<M365SmtpException>();
@@ -37,7 +41,8 @@ namespace M365SmtpTools.Engine.Operations
                     foreach (SmtpConnection r in registry.Remove(WildcardEscape(c.Name)))
                         host.WriteVerbose($"Disconnected '{r.Name}' and cleared its token cache.");
                 }
-            return new SmtpConnectionQueryResult(found, errors);
+            foreach (SmtpConnection c in found) host.WriteResult(c);
+            foreach (M365SmtpException e in errors) host.WriteError(e);
         }
 
         private static string WildcardEscape(string name)

@@ -31,15 +31,15 @@ namespace M365SmtpTools.Engine.Operations
         private protected override bool IsDomainError(DnsException e) =>
             e.Code != DnsErrorCodes.InvalidDnsServer && e.Code != DnsErrorCodes.NoDnsServers;
 
-        private protected override async Task RunDomainAsync(string input, GetMxEndpointRequest request, IDnsResolver dns, IOperationHost host,
-            Action<MxEndpointResult> onResult, Action<M365SmtpException> onError, CancellationToken ct)
+        private protected override async Task RunDomainAsync(string input, GetMxEndpointRequest request, IDnsResolver dns,
+            IOperationHost<MxEndpointResult> host, CancellationToken ct)
         {
-            foreach (MxEndpointResult r in await LookupAsync(input, request.IncludeDerivedGuess, dns, host, onError, ct).ConfigureAwait(false))
-                onResult(r);
+            foreach (MxEndpointResult r in await LookupAsync(input, request.IncludeDerivedGuess, dns, host, ct).ConfigureAwait(false))
+                host.WriteResult(r);
         }
 
-        private static async Task<List<MxEndpointResult>> LookupAsync(string input, bool includeGuess, IDnsResolver resolver, IOperationHost host,
-            Action<M365SmtpException> onError, CancellationToken ct)
+        private static async Task<List<MxEndpointResult>> LookupAsync(string input, bool includeGuess, IDnsResolver resolver,
+            IOperationHost<MxEndpointResult> host, CancellationToken ct)
         {
             string domain = DnsName.Normalize(input);
             DnsAnswer answer = await resolver.QueryAsync(domain, DnsRecordType.MX, ct).ConfigureAwait(false);
@@ -51,7 +51,7 @@ namespace M365SmtpTools.Engine.Operations
             {
                 string guess = MxEndpointClassifier.DeriveLegacyEndpoint(domain);
                 bool reliable = MxEndpointClassifier.IsDerivationReliable(domain);
-                onError(new DnsException(DnsErrorCodes.NoMxRecords,
+                host.WriteError(new DnsException(DnsErrorCodes.NoMxRecords,
                     $"{domain} has no MX records (asked {answer.Server}), so mail for it can't be delivered and there is no Microsoft 365 endpoint to read.")
                 {
                     TargetObject = input,

@@ -17,7 +17,7 @@ namespace M365SmtpTools.Engine.Operations
     /// the inbound connector, the SPF record and the device settings. Changes nothing in the tenant or in DNS; with
     /// <see cref="NewRelayConnectorPlanRequest.ScriptPath"/> it writes the plan as a script.
     /// </summary>
-    public sealed class NewRelayConnectorPlanOperation
+    public sealed class NewRelayConnectorPlanOperation : IOperation<NewRelayConnectorPlanRequest, RelayConnectorPlan>
     {
         private static readonly string[] Microsoft365MxSuffixes =
         { ".mail.protection.outlook.com", ".mx.microsoft", ".mail.protection.partner.outlook.cn", ".mail.protection.office365.us" };
@@ -41,11 +41,10 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>
         /// Makes the plan. Invalid input (domain, IP syntax, no or several methods, unreadable certificate) throws
         /// <see cref="M365SmtpException"/>; everything the checks find is a finding in the plan. When a script was asked
-        /// for but the plan has errors, the script isn't written and <paramref name="onError"/> gets a
-        /// <c>RelayPlanHasErrors</c> error (without a callback, it becomes a warning).
+        /// for but the plan has errors, the script isn't written: the plan is written, then a <c>RelayPlanHasErrors</c>
+        /// error aimed at the script's path.
         /// </summary>
-        public async Task<RelayConnectorPlan> RunAsync(NewRelayConnectorPlanRequest request, IOperationHost host,
-            Action<M365SmtpException>? onError = null, CancellationToken cancellationToken = default)
+        public async Task RunAsync(NewRelayConnectorPlanRequest request, IOperationHost<RelayConnectorPlan> host, CancellationToken cancellationToken)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             if (host == null) throw new ArgumentNullException(nameof(host));
@@ -67,6 +66,7 @@ namespace M365SmtpTools.Engine.Operations
                     RecommendedAction = "Add -CertificatePath, or leave out -CertificatePassword.",
                 };
             string? scriptPath = string.IsNullOrWhiteSpace(request.ScriptPath) ? null : request.ScriptPath!.Trim();
+            M365SmtpException? scriptError = null;
             if (scriptPath != null && !scriptPath.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase))
                 throw new M365SmtpException(PlanErrorCodes.ScriptPathNotPs1, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
                 {
@@ -145,8 +145,8 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     var error = new M365SmtpException(PlanErrorCodes.RelayPlanHasErrors,
                         $"The script {scriptPath} was not written because the plan has errors: " + string.Join(" ", plan.Findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Id + ": " + f.Message)))
-                    { TargetObject = plan, RecommendedAction = "Fix the Error findings (see the plan's Findings) and run the plan again, or add -Force to write the script anyway (it then says so at its top)." };
-                    if (onError != null) onError(error); else host.WriteWarning(error.Message);
+                    { TargetObject = scriptPath, RecommendedAction = "Fix the Error findings (see the plan's Findings) and run the plan again, or add -Force to write the script anyway (it then says so at its top)." };
+                    scriptError = error;
                 }
                 else if (host.ShouldProcess(scriptPath, "Write the relay connector script"))
                 {
@@ -155,7 +155,8 @@ namespace M365SmtpTools.Engine.Operations
                     host.WriteVerbose($"Wrote {scriptPath}.");
                 }
             }
-            return plan;
+            host.WriteResult(plan);
+            if (scriptError != null) host.WriteError(scriptError);
         }
 
         private static bool CheckSender(SenderAddressRange range, List<PlanFinding> findings)

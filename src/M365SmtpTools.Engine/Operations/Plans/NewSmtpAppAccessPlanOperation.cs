@@ -12,7 +12,7 @@ namespace M365SmtpTools.Engine.Operations
     /// (client credentials), in the classic mailbox-permission model or with App RBAC. Changes nothing in the tenant;
     /// with <see cref="NewSmtpAppAccessPlanRequest.ScriptPath"/> it writes the Exchange Online steps as a script.
     /// </summary>
-    public sealed class NewSmtpAppAccessPlanOperation
+    public sealed class NewSmtpAppAccessPlanOperation : IOperation<NewSmtpAppAccessPlanRequest, SmtpAppAccessPlan>
     {
         /// <summary>The application id of Office 365 Exchange Online, the resource that owns SMTP.SendAsApp.</summary>
         public const string ExchangeOnlineResourceAppId = "00000002-0000-0ff1-ce00-000000000000";
@@ -26,11 +26,10 @@ namespace M365SmtpTools.Engine.Operations
 
         /// <summary>
         /// Makes the plan. Invalid input (empty ids, bad addresses, no mailbox) throws <see cref="M365SmtpException"/>.
-        /// When a script was asked for but the plan has errors, the script isn't written and <paramref name="onError"/>
-        /// gets an <c>AppAccessPlanHasErrors</c> error (without a callback, it becomes a warning).
+        /// When a script was asked for but the plan has errors, the script isn't written: the plan is written, then an
+        /// <c>AppAccessPlanHasErrors</c> error aimed at the script's path.
         /// </summary>
-        public Task<SmtpAppAccessPlan> RunAsync(NewSmtpAppAccessPlanRequest request, IOperationHost host,
-            Action<M365SmtpException>? onError = null, CancellationToken cancellationToken = default)
+        public Task RunAsync(NewSmtpAppAccessPlanRequest request, IOperationHost<SmtpAppAccessPlan> host, CancellationToken cancellationToken)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             if (host == null) throw new ArgumentNullException(nameof(host));
@@ -50,6 +49,7 @@ namespace M365SmtpTools.Engine.Operations
             var sendAs = (request.SendAs ?? new string[0]).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => PlanInput.Address(a, "SendAs"))
                 .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             string? scriptPath = string.IsNullOrWhiteSpace(request.ScriptPath) ? null : request.ScriptPath!.Trim();
+            M365SmtpException? scriptError = null;
             if (scriptPath != null && !scriptPath.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase))
                 throw new M365SmtpException(PlanErrorCodes.ScriptPathNotPs1, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
                 {
@@ -201,8 +201,8 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     var error = new M365SmtpException(PlanErrorCodes.AppAccessPlanHasErrors,
                         $"The script {scriptPath} was not written because the plan has errors: " + string.Join(" ", plan.Findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Id + ": " + f.Message)))
-                    { TargetObject = plan, RecommendedAction = "Fix the Error findings (see the plan's Findings) and run the plan again." };
-                    if (onError != null) onError(error); else host.WriteWarning(error.Message);
+                    { TargetObject = scriptPath, RecommendedAction = "Fix the Error findings (see the plan's Findings) and run the plan again." };
+                    scriptError = error;
                 }
                 else if (host.ShouldProcess(scriptPath, "Write the SMTP app access script"))
                 {
@@ -211,7 +211,9 @@ namespace M365SmtpTools.Engine.Operations
                     host.WriteVerbose($"Wrote {scriptPath}.");
                 }
             }
-            return Task.FromResult(plan);
+            host.WriteResult(plan);
+            if (scriptError != null) host.WriteError(scriptError);
+            return Task.CompletedTask;
         }
 
         /// <summary>The OPATH filter of the management scope: the mailboxes (and Send As addresses) by primary SMTP address.</summary>

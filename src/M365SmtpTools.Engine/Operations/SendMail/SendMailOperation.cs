@@ -21,34 +21,24 @@ namespace M365SmtpTools.Engine.Operations
     /// <see cref="MessageComposer"/>, <see cref="SendRouteResolver"/>, <see cref="SmtpSessionLease"/>,
     /// <see cref="SmtpSendLoop"/> and <see cref="SendResultLedger"/>; this class puts them in order.
     /// </summary>
-    public sealed partial class SendMailOperation
+    public sealed partial class SendMailOperation : IOperation<SendMailRequest, SendMailResult>
     {
         private readonly SendMailOperationSettings _settings;
 
         /// <summary>Creates the operation.</summary>
         public SendMailOperation(SendMailOperationSettings? settings = null) => _settings = settings ?? new SendMailOperationSettings();
 
-        /// <summary>Sends the one message the request describes and returns its result.</summary>
-        public async Task<SendMailResult> RunAsync(SendMailRequest request, IOperationHost host, CancellationToken cancellationToken = default)
-        {
-            SendMailResult? result = null;
-            await RunAsync(request, null, host, r => result = r, cancellationToken).ConfigureAwait(false);
-            return result!;
-        }
-
         /// <summary>
-        /// Sends a batch: one message per spec (null = the request's own message), the request's message values as
-        /// defaults. <paramref name="onResult"/> receives exactly one result per spec, as soon as it is final (calls are
-        /// serialized). Throws <see cref="M365SmtpException"/> only for what makes the whole request unusable (bad
-        /// parameters, no session connection, an unreadable client certificate), before anything is sent.
+        /// Sends the request's <see cref="SendMailRequest.Messages"/> (or the one message the request describes) and
+        /// writes exactly one result per message as soon as it is final (calls are serialized). Throws
+        /// <see cref="M365SmtpException"/> only for what makes the whole request unusable (bad parameters, no session
+        /// connection, an unreadable client certificate), before anything is sent.
         /// </summary>
-        public async Task RunAsync(SendMailRequest request, IReadOnlyList<MailMessageSpec>? messages, IOperationHost host,
-            Action<SendMailResult> onResult, CancellationToken cancellationToken = default)
+        public async Task RunAsync(SendMailRequest request, IOperationHost<SendMailResult> host, CancellationToken cancellationToken)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             if (host == null) throw new ArgumentNullException(nameof(host));
-            if (onResult == null) throw new ArgumentNullException(nameof(onResult));
-            var run = new Run(this, request, messages ?? new[] { MailMessageSpec.FromRequest(request) }, host, onResult, cancellationToken);
+            var run = new Run(this, request, request.Messages ?? new[] { MailMessageSpec.FromRequest(request) }, host, host.WriteResult, cancellationToken);
             await run.ExecuteAsync().ConfigureAwait(false);
         }
 

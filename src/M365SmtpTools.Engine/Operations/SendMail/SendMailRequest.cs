@@ -118,6 +118,12 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>Auto (8-bit and UTF-8 headers when offered) or SevenBit.</summary>
         public SendMailEncoding Encoding { get; set; } = SendMailEncoding.Auto;
 
+        /// <summary>
+        /// The messages of a batch, one result each (the request's own message values are their defaults); null sends
+        /// the one message the request describes.
+        /// </summary>
+        public IReadOnlyList<MailMessageSpec>? Messages { get; set; }
+
         /// <summary>Overrides the endpoint's messages-per-minute limit the batch is paced to.</summary>
         public int? MaxMessagesPerMinute { get; set; }
 

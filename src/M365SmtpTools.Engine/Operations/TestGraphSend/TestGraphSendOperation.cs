@@ -20,7 +20,7 @@ namespace M365SmtpTools.Engine.Operations
     /// sends one real message. Never throws for what it diagnoses: only for invalid parameters, cancellation, and (with
     /// -ErrorOnFailure) a failed test.
     /// </summary>
-    public sealed class TestGraphSendOperation
+    public sealed class TestGraphSendOperation : IOperation<TestGraphSendRequest, GraphSendTestReport>
     {
         private readonly TokenProviderFactory _factory;
         private readonly HttpMessageHandler? _graphHandler;
@@ -36,19 +36,21 @@ namespace M365SmtpTools.Engine.Operations
         }
 
         /// <summary>
-        /// Runs the test and returns the report. Throws <see cref="M365SmtpException"/> (InvalidArgument) for invalid
+        /// Runs the test and writes the report. Throws <see cref="M365SmtpException"/> (InvalidArgument) for invalid
         /// parameters before anything is requested, and <see cref="GraphSendTestFailedException"/> when the test failed
-        /// and <see cref="TestGraphSendRequest.ErrorOnFailure"/> is set.
+        /// and <see cref="TestGraphSendRequest.ErrorOnFailure"/> is set (the report is written first only with
+        /// <see cref="TestGraphSendRequest.PassThru"/>).
         /// </summary>
-        public async Task<GraphSendTestReport> RunAsync(TestGraphSendRequest request, IOperationHost host, CancellationToken cancellationToken)
+        public async Task RunAsync(TestGraphSendRequest request, IOperationHost<GraphSendTestReport> host, CancellationToken cancellationToken)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
-            host ??= NullOperationHost.Instance;
+            if (host == null) throw new ArgumentNullException(nameof(host));
             GraphSendTestPlan plan = GraphSendTestPlan.Prepare(request, host);
             GraphSendTestReport report = await new Run(this, request, plan, host, cancellationToken).ExecuteAsync().ConfigureAwait(false);
             if (request.ErrorOnFailure && report.Overall == SmtpTestOutcome.Failed)
             {
                 GraphTestFinding? first = report.Findings.FirstOrDefault(f => f.Severity == FindingSeverity.Error) ?? report.Findings.FirstOrDefault();
+                if (request.PassThru) host.WriteResult(report);
                 throw new GraphSendTestFailedException(report, first, report.FailedStage switch
                 {
                     GraphTestStage.Token or GraphTestStage.Claims => ErrorKind.AuthenticationError,
@@ -56,7 +58,7 @@ namespace M365SmtpTools.Engine.Operations
                     _ => ErrorKind.InvalidOperation,
                 });
             }
-            return report;
+            host.WriteResult(report);
         }
 
         /// <summary>One run: the token, the Graph client, the report.</summary>

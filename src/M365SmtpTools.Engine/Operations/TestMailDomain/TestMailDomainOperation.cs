@@ -40,9 +40,9 @@ namespace M365SmtpTools.Engine.Operations
         private protected override bool IsDomainError(DnsException e) =>
             e.Code == DnsErrorCodes.InvalidDomainName || e.Code == DnsErrorCodes.NameNotFound;
 
-        private protected override async Task RunDomainAsync(string input, TestMailDomainRequest request, IDnsResolver dns, IOperationHost host,
-            Action<MailDomainReport> onResult, Action<M365SmtpException> onError, CancellationToken ct) =>
-            onResult(await CheckAsync(input, request.SenderIPAddress, dns, host, ct).ConfigureAwait(false));
+        private protected override async Task RunDomainAsync(string input, TestMailDomainRequest request, IDnsResolver dns,
+            IOperationHost<MailDomainReport> host, CancellationToken ct) =>
+            host.WriteResult(await CheckAsync(input, request.SenderIPAddress, dns, host, ct).ConfigureAwait(false));
 
         private static async Task<MailDomainReport> CheckAsync(string input, IPAddress? sender, IDnsResolver dns, IOperationHost host, CancellationToken ct)
         {

@@ -20,7 +20,7 @@ namespace M365SmtpTools.Engine.Operations
     /// stage that fails, and explains every problem with the exact fix. Never throws for what it diagnoses: only for
     /// invalid parameters, cancellation, and (with -ErrorOnFailure) a failed test.
     /// </summary>
-    public sealed partial class TestSmtpAuthOperation
+    public sealed partial class TestSmtpAuthOperation : IOperation<TestSmtpAuthRequest, SmtpAuthTestReport>
     {
         private readonly SmtpConnectionRegistry _registry;
         private readonly TokenProviderFactory _factory;
@@ -41,23 +41,25 @@ namespace M365SmtpTools.Engine.Operations
         }
 
         /// <summary>
-        /// Runs the test and returns the report. Throws <see cref="M365SmtpException"/> (InvalidArgument) for invalid
+        /// Runs the test and writes the report. Throws <see cref="M365SmtpException"/> (InvalidArgument) for invalid
         /// parameters before connecting, and <see cref="SmtpAuthTestFailedException"/> when the test failed and
-        /// <see cref="TestSmtpAuthRequest.ErrorOnFailure"/> is set.
+        /// <see cref="TestSmtpAuthRequest.ErrorOnFailure"/> is set (the report is written first only with
+        /// <see cref="TestSmtpAuthRequest.PassThru"/>).
         /// </summary>
-        public async Task<SmtpAuthTestReport> RunAsync(TestSmtpAuthRequest request, IOperationHost host, CancellationToken cancellationToken)
+        public async Task RunAsync(TestSmtpAuthRequest request, IOperationHost<SmtpAuthTestReport> host, CancellationToken cancellationToken)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
-            host ??= NullOperationHost.Instance;
+            if (host == null) throw new ArgumentNullException(nameof(host));
             SmtpAuthTestPlan plan = SmtpAuthTestPlan.Prepare(request, host, _registry);
             var run = new Run(this, request, plan, host, cancellationToken);
             SmtpAuthTestReport report = await run.ExecuteAsync().ConfigureAwait(false);
             if (request.ErrorOnFailure && report.Overall == SmtpTestOutcome.Failed)
             {
                 SmtpTestFinding? first = report.Findings.FirstOrDefault(f => f.Severity == FindingSeverity.Error) ?? report.Findings.FirstOrDefault();
+                if (request.PassThru) host.WriteResult(report);
                 throw new SmtpAuthTestFailedException(report, first, KindFor(report.FailedStage));
             }
-            return report;
+            host.WriteResult(report);
         }
 
         private static ErrorKind KindFor(SmtpTestStage? stage) => stage switch

@@ -13,7 +13,7 @@ public class GetMxEndpointOperationTests
         var results = new List<MxEndpointResult>();
         var errors = new List<M365SmtpException>();
         var host = new RecordingHost();
-        await new GetMxEndpointOperation().RunAsync(request, host, results.Add, errors.Add, TestContext.Current.CancellationToken);
+        await new GetMxEndpointOperation().RunAsync(request, new OperationHost<MxEndpointResult>(host, results.Add, errors.Add), TestContext.Current.CancellationToken);
         return (results, errors, host);
     }
 

@@ -40,21 +40,21 @@ public sealed class ExchangeReferenceTests
                 new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.0/28", ConnectorType = type },
             })
             {
-                var plan = await new NewRelayConnectorPlanOperation((_, _) => FakeMailDomainLookup.Contoso(), new FakeClock()).RunAsync(request, host);
+                var plan = await new NewRelayConnectorPlanOperation((_, _) => FakeMailDomainLookup.Contoso(), new FakeClock()).RunForResultAsync(request, host);
                 commands.Add(plan.ConnectorCommand);
                 commands.Add(plan.UpdateCommand);
             }
         }
         foreach (var model in new[] { SmtpAppAccessModel.MailboxPermission, SmtpAppAccessModel.AppRbac })
         {
-            var plan = await new NewSmtpAppAccessPlanOperation(new FakeClock()).RunAsync(new NewSmtpAppAccessPlanRequest
+            var plan = await new NewSmtpAppAccessPlanOperation(new FakeClock()).RunForResultAsync(new NewSmtpAppAccessPlanRequest
             {
                 AppId = Guid.NewGuid(), ServicePrincipalObjectId = Guid.NewGuid(), Mailbox = new[] { "a@contoso.com", "b@contoso.com" },
                 SendAs = new[] { "c@contoso.com" }, Model = model, EnableSmtpClientAuthentication = true,
             }, host);
             commands.AddRange(plan.Steps.Where(s => s.InScript).Select(s => s.Command));
         }
-        var graphPlan = await new NewSmtpAppAccessPlanOperation(new FakeClock()).RunAsync(new NewSmtpAppAccessPlanRequest
+        var graphPlan = await new NewSmtpAppAccessPlanOperation(new FakeClock()).RunForResultAsync(new NewSmtpAppAccessPlanRequest
         {
             AppId = Guid.NewGuid(), ServicePrincipalObjectId = Guid.NewGuid(), Mailbox = new[] { "a@contoso.com" }, SendAs = new[] { "c@contoso.com" }, Graph = true,
         }, host);

@@ -12,7 +12,7 @@ public sealed class GraphAppAccessPlanTests
     private static readonly Guid App = Guid.Parse("6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b");
     private static readonly Guid Sp = Guid.Parse("0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d");
 
-    private static Task<SmtpAppAccessPlan> Plan(NewSmtpAppAccessPlanRequest r) => new NewSmtpAppAccessPlanOperation(new FakeClock()).RunAsync(r, new RecordingHost());
+    private static Task<SmtpAppAccessPlan> Plan(NewSmtpAppAccessPlanRequest r) => new NewSmtpAppAccessPlanOperation(new FakeClock()).RunForResultAsync(r, new RecordingHost());
 
     [Fact]
     public async Task The_graph_plan_scopes_Application_Mail_Send_to_the_mailboxes()

@@ -10,8 +10,8 @@ public sealed class RelayConnectorPlanNsdTests
     private static string Nsd() => "127.0.0.1:" + InteropServer.Require("nsd").Port("PORT");
 
     private static Task<RelayConnectorPlan> Run(string domain, string server, NewRelayConnectorPlanOperation? operation = null) =>
-        (operation ?? new NewRelayConnectorPlanOperation()).RunAsync(
-            new NewRelayConnectorPlanRequest { Domain = domain, SenderIPAddress = "52.160.10.25", DnsServer = server }, new RecordingHost(), null, TestContext.Current.CancellationToken);
+        (operation ?? new NewRelayConnectorPlanOperation()).RunForResultAsync(
+            new NewRelayConnectorPlanRequest { Domain = domain, SenderIPAddress = "52.160.10.25", DnsServer = server }, new RecordingHost(), TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task ReadsTheMxAndMergesTheSpfRecordOfAMicrosoft365Domain()

@@ -19,7 +19,9 @@ public sealed class RelayConnectorPlanTests
     {
         dns ??= FakeMailDomainLookup.Contoso();
         var op = new NewRelayConnectorPlanOperation((server, log) => { _askedServer = server; return dns; }, new FakeClock());
-        return await op.RunAsync(request, _host, _errors.Add, TestContext.Current.CancellationToken);
+        OperationRun<RelayConnectorPlan> run = await op.CollectAsync(request, _host, TestContext.Current.CancellationToken);
+        _errors.AddRange(run.Errors);
+        return Assert.Single(run.Results);
     }
 
     private const string Comment = ", planned with M365SmtpTools New-M365RelayConnectorPlan.'";

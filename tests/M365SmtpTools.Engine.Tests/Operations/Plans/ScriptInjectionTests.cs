@@ -34,9 +34,10 @@ public sealed class ScriptInjectionTests
     private static async Task<RelayConnectorPlan> Relay(string spf, string? name = null, string? device = null)
     {
         var dns = FakeMailDomainLookup.Contoso(spf);
-        return await new NewRelayConnectorPlanOperation((_, _) => dns, new FakeClock()).RunAsync(
+        OperationRun<RelayConnectorPlan> run = await new NewRelayConnectorPlanOperation((_, _) => dns, new FakeClock()).CollectAsync(
             new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.1", Name = name, DeviceName = device },
-            new RecordingHost(), _ => { }, TestContext.Current.CancellationToken);
+            new RecordingHost(), TestContext.Current.CancellationToken);
+        return Assert.Single(run.Results);
     }
 
     private static void AssertNoRawControls(string script)
@@ -54,8 +55,8 @@ public sealed class ScriptInjectionTests
         // Several SPF records: every one of them is listed in a finding.
         var several = FakeMailDomainLookup.Contoso(HostileSpf[0]);
         several.Txt["contoso.com"] = HostileSpf;
-        plans.Add(await new NewRelayConnectorPlanOperation((_, _) => several, new FakeClock()).RunAsync(
-            new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.1" }, new RecordingHost(), _ => { }, TestContext.Current.CancellationToken));
+        plans.Add(Assert.Single((await new NewRelayConnectorPlanOperation((_, _) => several, new FakeClock()).CollectAsync(
+            new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.1" }, new RecordingHost(), TestContext.Current.CancellationToken)).Results));
 
         var parsed = PowerShellParser.ParseTexts(plans.Select(p => p.Script).ToArray());
         for (int i = 0; i < plans.Count; i++)
@@ -109,7 +110,7 @@ public sealed class ScriptInjectionTests
                     SendAs = hostile ? new[] { "a\u2018#b@contoso.com" } : new[] { "c@contoso.com" },
                     DisplayName = hostile ? HostileName + "\u2028Write-Host PWNED" : "SMTP app", ScopeName = hostile ? HostileName : "Scope",
                 };
-                scripts.Add((await new NewSmtpAppAccessPlanOperation(new FakeClock()).RunAsync(request, new RecordingHost(), _ => { }, TestContext.Current.CancellationToken)).Script);
+                scripts.Add(Assert.Single((await new NewSmtpAppAccessPlanOperation(new FakeClock()).CollectAsync(request, new RecordingHost(), TestContext.Current.CancellationToken)).Results).Script);
             }
         var parsed = PowerShellParser.ParseTexts(scripts.ToArray());
         for (int i = 0; i < 2; i++)

@@ -13,8 +13,12 @@ public sealed class SmtpAppAccessPlanTests
     private readonly RecordingHost _host = new();
     private readonly List<M365SmtpException> _errors = new();
 
-    private Task<SmtpAppAccessPlan> Run(NewSmtpAppAccessPlanRequest request) =>
-        new NewSmtpAppAccessPlanOperation(new FakeClock()).RunAsync(request, _host, _errors.Add, TestContext.Current.CancellationToken);
+    private async Task<SmtpAppAccessPlan> Run(NewSmtpAppAccessPlanRequest request)
+    {
+        OperationRun<SmtpAppAccessPlan> run = await new NewSmtpAppAccessPlanOperation(new FakeClock()).CollectAsync(request, _host, TestContext.Current.CancellationToken);
+        _errors.AddRange(run.Errors);
+        return Assert.Single(run.Results);
+    }
 
     private static NewSmtpAppAccessPlanRequest Request(params string[] mailboxes) =>
         new() { AppId = AppId, ServicePrincipalObjectId = SpId, Mailbox = mailboxes.Length == 0 ? new[] { "reports@contoso.com" } : mailboxes };

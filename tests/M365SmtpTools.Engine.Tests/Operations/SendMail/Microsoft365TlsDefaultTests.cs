@@ -25,7 +25,7 @@ public sealed class Microsoft365TlsDefaultTests
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, OfferStartTls = false, AcceptedDomains = new[] { "contoso.com" } });
         var host = new RecordingHost();
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(Request(method), host, Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(Request(method), host, Ct);
         Assert.Equal(SendMailStatus.Failed, r.Status);
         Assert.Equal("SmtpStartTlsNotOffered", r.ErrorId);
         Assert.Empty(exo.Messages);
@@ -36,7 +36,7 @@ public sealed class Microsoft365TlsDefaultTests
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, OfferStartTls = false, AcceptedDomains = new[] { "contoso.com" } });
         var host = new RecordingHost();
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(Request(SendMethod.Relay, server: "relay.fabrikam.test"), host, Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(Request(SendMethod.Relay, server: "relay.fabrikam.test"), host, Ct);
         Assert.Equal(SendMailStatus.Sent, r.Status);
         Assert.False(Assert.Single(exo.Messages).OverTls);
         Assert.Contains(host.Warnings, w => w.Contains("STARTTLS"));
@@ -46,7 +46,7 @@ public sealed class Microsoft365TlsDefaultTests
     public async Task Skipping_certificate_validation_is_refused_for_Microsoft_365()
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, AcceptedDomains = new[] { "contoso.com" } });
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(Request(SendMethod.Relay, skip: true), new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(Request(SendMethod.Relay, skip: true), new RecordingHost(), Ct);
         Assert.Equal(SendMailStatus.Failed, r.Status);
         Assert.Equal("SkipCertificateValidationNotAllowed", r.ErrorId);
         Assert.Empty(exo.Messages);

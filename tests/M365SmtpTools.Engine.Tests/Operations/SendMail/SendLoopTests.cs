@@ -279,7 +279,7 @@ public sealed class SendLoopTests
         var results = new List<SendMailResult>();
         try
         {
-            await new SendMailOperation(Settings(relay, new CancellingClock(cts))).RunAsync(request, SendKit.Specs(1), new RecordingHost(),
+            await SendKit.Batch(new SendMailOperation(Settings(relay, new CancellingClock(cts))), request, SendKit.Specs(1), new RecordingHost(),
                 r => results.Add(r), cts.Token);
         }
         catch (OperationCanceledException) { }
@@ -321,7 +321,7 @@ public sealed class SendLoopTests
         var results = new List<SendMailResult>();
         try
         {
-            await new SendMailOperation(Settings(relay)).RunAsync(Request(maxRetry: 3), SendKit.Specs(2), new RecordingHost(), r => results.Add(r), cts.Token);
+            await SendKit.Batch(new SendMailOperation(Settings(relay)), Request(maxRetry: 3), SendKit.Specs(2), new RecordingHost(), r => results.Add(r), cts.Token);
         }
         catch (OperationCanceledException) { }
 

@@ -21,7 +21,7 @@ public sealed class SendMailDoubleTests
         SendMailRequest request = SendKit.TokenRequest();
         request.Cc = new[] { "Carol Example <carol@contoso.com>" };
         request.Bcc = new[] { "audit@contoso.com" };
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(request, host, Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, host, Ct);
 
         Assert.Equal(SendMailStatus.Sent, r.Status);
         Assert.Null(r.ErrorId);
@@ -127,7 +127,7 @@ public sealed class SendMailDoubleTests
         await using var exo = ExchangeOnlineDouble.Start();
         SendMailRequest request = SendKit.TokenRequest();
         request.From = "ceo@contoso.com";
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Failed, r.Status);
         Assert.Equal(1, r.Attempts);
@@ -152,7 +152,7 @@ public sealed class SendMailDoubleTests
         }
         var clock = new HookClock();
         clock.OnDelay = _ => { foreach (SmtpClient b in blockers) b.Dispose(); blockers.Clear(); };
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock)).RunAsync(SendKit.TokenRequest(), new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock)).RunForResultAsync(SendKit.TokenRequest(), new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Sent, r.Status);
         Assert.Equal(2, r.Attempts);
@@ -169,7 +169,7 @@ public sealed class SendMailDoubleTests
         SendMailRequest request = SendKit.TokenRequest();
         request.MaxRetry = 2;
         var clock = new HookClock();
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock)).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Failed, r.Status);
         Assert.Equal(3, r.Attempts);
@@ -187,7 +187,7 @@ public sealed class SendMailDoubleTests
         request.MaxRetry = 1;
         var clock = new HookClock();
         var host = new RecordingHost();
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock)).RunAsync(request, host, Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock)).RunForResultAsync(request, host, Ct);
 
         Assert.Equal((SendMailStatus.Failed, 2), (r.Status, r.Attempts));
         Assert.Contains(host.Verbose, v => v.StartsWith("Message 1 of 1: ", StringComparison.Ordinal) && v.EndsWith(" to bob@contoso.com.", StringComparison.Ordinal));
@@ -204,7 +204,7 @@ public sealed class SendMailDoubleTests
         int dials = 0;
         int closedPort = FreePort();
         var settings = SendKit.For(exo, new HookClock(), redirect: (_, _) => Interlocked.Increment(ref dials) == 1 ? ("127.0.0.1", closedPort) : (exo.Host, exo.Port));
-        SendMailResult r = await new SendMailOperation(settings).RunAsync(SendKit.TokenRequest(), new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(SendKit.TokenRequest(), new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Sent, r.Status);
         Assert.Equal(2, r.Attempts);
@@ -239,7 +239,7 @@ public sealed class SendMailDoubleTests
         var clock = new HookClock { OnDelay = _ => exo.Options.DropAfterEndOfData = false };
         SendMailRequest request = SendKit.TokenRequest();
         request.RetryUnknown = true;
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock)).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Sent, r.Status);
         Assert.Equal(2, r.Attempts);
@@ -259,7 +259,7 @@ public sealed class SendMailDoubleTests
             Subject = "Maintenance",
             Body = "Tonight.",
         };
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Failed, r.Status);
         Assert.Equal("DirectSendExternalRecipient", r.ErrorId);
@@ -286,7 +286,7 @@ public sealed class SendMailDoubleTests
             Body = "Tonight.",
             RequireTls = true,
         };
-        SendMailResult r = await new SendMailOperation(settings).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Sent, r.Status);
         Assert.Equal(("contoso-com.mail.protection.outlook.com", 25), Assert.Single(dialled));
@@ -317,7 +317,7 @@ public sealed class SendMailDoubleTests
             Body = "Attached.",
             ClientCertificate = TestCertificates.CreateClient("relay.contoso.com"),
         };
-        SendMailResult r = await new SendMailOperation(settings).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Sent, r.Status);
         Assert.Equal(("contoso-com.mail.protection.outlook.com", 25), Assert.Single(dialled));
@@ -331,7 +331,7 @@ public sealed class SendMailDoubleTests
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, MxBehavior = DoubleMxBehavior.RelayDenied });
         var request = new SendMailRequest { Method = SendMethod.Relay, From = "scanner@contoso.com", To = new[] { "accounts@fabrikam.com" }, Subject = "Scan", Body = "x" };
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Failed, r.Status);
         Assert.Equal(1, r.Attempts);
@@ -349,7 +349,7 @@ public sealed class SendMailDoubleTests
         specs[0].Attachment = new[] { missing };
         var host = new RecordingHost();
         var results = new List<(SendMailResult Result, int ConnectionsThen)>();
-        await new SendMailOperation(SendKit.For(exo)).RunAsync(SendKit.TokenRequest(), specs, host, r => results.Add((r, exo.ConnectionCount)), Ct);
+        await SendKit.Batch(new SendMailOperation(SendKit.For(exo)), SendKit.TokenRequest(), specs, host, r => results.Add((r, exo.ConnectionCount)), Ct);
 
         (SendMailResult failed, int connectionsThen) = results.Single(x => x.Result.Index == 0);
         Assert.Equal(SendMailStatus.Failed, failed.Status);
@@ -383,7 +383,7 @@ public sealed class SendMailDoubleTests
         await using var exo = ExchangeOnlineDouble.Start();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var results = new List<SendMailResult>();
-        await new SendMailOperation(SendKit.For(exo)).RunAsync(SendKit.TokenRequest(), SendKit.Specs(10), new RecordingHost(), r =>
+        await SendKit.Batch(new SendMailOperation(SendKit.For(exo)), SendKit.TokenRequest(), SendKit.Specs(10), new RecordingHost(), r =>
         {
             results.Add(r);
             if (results.Count == 3) cts.Cancel();
@@ -419,7 +419,7 @@ public sealed class SendMailDoubleTests
         var connect = new ConnectSmtpRequest { AccessToken = SendKit.Secure(SendKit.Token), UserName = "alice@contoso.com", Name = "Reports" };
         registry.Add(await new ConnectSmtpOperation(registry).CreateAsync(connect, new RecordingHost(), Ct));
         var request = new SendMailRequest { ConnectionName = "Reports", To = new[] { "bob@contoso.com" }, Subject = "From the session", Body = "x" };
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo, registry: registry)).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo, registry: registry)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Sent, r.Status);
         Assert.Equal("alice@contoso.com", r.From); // From defaults to the connection's mailbox
@@ -431,7 +431,7 @@ public sealed class SendMailDoubleTests
     {
         await using var exo = ExchangeOnlineDouble.Start();
         var request = new SendMailRequest { To = new[] { "bob@contoso.com" }, Subject = "x" };
-        var e = await Assert.ThrowsAsync<M365SmtpException>(() => new SendMailOperation(SendKit.For(exo)).RunAsync(request, new RecordingHost(), Ct));
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() => new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct));
         Assert.Equal("ConnectionNotFound", e.ErrorId);
         Assert.Contains("Connect-M365Smtp", e.RecommendedAction);
     }
@@ -452,7 +452,7 @@ public sealed class SendMailDoubleTests
                 Body = "x",
                 TranscriptPath = transcript,
             };
-            SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(request, host, Ct);
+            SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, host, Ct);
 
             Assert.Equal(SendMailStatus.Sent, r.Status);
             string expected = BasicAuthRetirement.Evaluate(DateTimeOffset.UtcNow, "smtp.office365.com").Message;
@@ -478,7 +478,7 @@ public sealed class SendMailDoubleTests
             var host = new RecordingHost();
             SendMailRequest request = SendKit.TokenRequest();
             request.TranscriptPath = transcript;
-            SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(request, host, Ct);
+            SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, host, Ct);
             Assert.Equal(SendMailStatus.Failed, r.Status); // a failure carries the most text
             string log = File.ReadAllText(transcript);
             Assert.Contains("AUTH XOAUTH2", log);
@@ -561,7 +561,7 @@ public sealed class SendMailDoubleTests
             request.InlineImage = new object[] { new System.Collections.Hashtable { ["chart"] = Path.Combine(dir, "chart.png") } };
             request.Attachment = new[] { Path.Combine(dir, "report.csv") };
             request.Header = new System.Collections.Hashtable { ["X-Job"] = "weekly" };
-            SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(request, new RecordingHost(), Ct);
+            SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct);
 
             Assert.Equal(SendMailStatus.Sent, r.Status);
             string text = Assert.Single(exo.Messages).Text;

@@ -53,7 +53,7 @@ public sealed class SendMailGraphTests : IDisposable
     private static async Task<List<SendMailResult>> Run(SendMailOperationSettings settings, SendMailRequest request, RecordingHost? host = null, IReadOnlyList<MailMessageSpec>? messages = null)
     {
         var results = new List<SendMailResult>();
-        await new SendMailOperation(settings).RunAsync(request, messages, host ?? new RecordingHost(), results.Add, TestContext.Current.CancellationToken);
+        await SendKit.Batch(new SendMailOperation(settings), request, messages, host ?? new RecordingHost(), results.Add, TestContext.Current.CancellationToken);
         return results;
     }
 

@@ -44,7 +44,7 @@ public sealed class SendMailPostfixTests
             Body = "token auth",
         };
         var host = new RecordingHost();
-        SendMailResult r = await new SendMailOperation(Settings(pf)).RunAsync(request, host, Ct);
+        SendMailResult r = await new SendMailOperation(Settings(pf)).RunForResultAsync(request, host, Ct);
 
         Assert.True(r.Status == SendMailStatus.Sent, r.ErrorMessage);
         Assert.Equal(pf.User, r.From);
@@ -71,7 +71,7 @@ public sealed class SendMailPostfixTests
             Body = "password auth",
         };
         var host = new RecordingHost();
-        SendMailResult r = await new SendMailOperation(Settings(pf)).RunAsync(request, host, Ct);
+        SendMailResult r = await new SendMailOperation(Settings(pf)).RunForResultAsync(request, host, Ct);
 
         Assert.True(r.Status == SendMailStatus.Sent, r.ErrorMessage);
         Assert.Single(pf.WaitForDelivery(to, DeliveryTimeout));
@@ -95,7 +95,7 @@ public sealed class SendMailPostfixTests
             Subject = "Relay without certificate",
             Body = "scan",
         };
-        SendMailResult r = await new SendMailOperation(Settings(pf)).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(Settings(pf)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.True(r.Status == SendMailStatus.Sent, r.ErrorMessage);
         string delivered = File.ReadAllText(Assert.Single(pf.WaitForDelivery(to, DeliveryTimeout)));
@@ -121,7 +121,7 @@ public sealed class SendMailPostfixTests
             Body = "scan",
             ClientCertificate = TestCertificates.CreateClient(cn),
         };
-        SendMailResult r = await new SendMailOperation(Settings(pf)).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(Settings(pf)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.True(r.Status == SendMailStatus.Sent, r.ErrorMessage);
         string delivered = File.ReadAllText(Assert.Single(pf.WaitForDelivery(to, DeliveryTimeout)));
@@ -147,7 +147,7 @@ public sealed class SendMailPostfixTests
             Body = "internal",
             RequireTls = true,
         };
-        SendMailResult r = await new SendMailOperation(settings).RunAsync(request, new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.True(r.Status == SendMailStatus.Sent, r.ErrorMessage);
         Assert.Equal(($"{label}.mail.protection.outlook.com", 25), Assert.Single(dialled));
@@ -169,7 +169,7 @@ public sealed class SendMailPostfixTests
         };
         var host = new RecordingHost();
         var results = new List<SendMailResult>();
-        await new SendMailOperation(Settings(pf)).RunAsync(request, specs, host, results.Add, Ct);
+        await SendKit.Batch(new SendMailOperation(Settings(pf)), request, specs, host, results.Add, Ct);
 
         Assert.All(results, r => Assert.True(r.Status == SendMailStatus.Sent, r.ErrorMessage));
         foreach (string to in recipients) Assert.Single(pf.WaitForDelivery(to, DeliveryTimeout));

@@ -90,8 +90,20 @@ internal static class SendKit
         IOperationHost host, CancellationToken ct = default)
     {
         var results = new List<SendMailResult>();
-        await op.RunAsync(request, specs, host, r => results.Add(r), ct);
+        await Batch(op, request, specs, host, results.Add, ct);
         return results;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="specs"/> (null: the request's own message) through the operation's one contract, each
+    /// result to <paramref name="onResult"/> as it is written; a send reports failures in its results, never as errors.
+    /// </summary>
+    public static Task Batch(SendMailOperation op, SendMailRequest request, IReadOnlyList<MailMessageSpec>? specs, IOperationHost host,
+        Action<SendMailResult> onResult, CancellationToken ct = default)
+    {
+        request.Messages = specs;
+        return op.RunAsync(request, new OperationHost<SendMailResult>(host, onResult,
+            e => throw new Xunit.Sdk.XunitException($"Send wrote an error instead of a result: {e.ErrorId}")), ct);
     }
 
     public static List<MailMessageSpec> Specs(int count, string domain = "contoso.com") =>

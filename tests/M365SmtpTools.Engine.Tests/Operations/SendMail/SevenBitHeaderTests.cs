@@ -40,7 +40,7 @@ public sealed class SevenBitHeaderTests
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { OfferSmtpUtf8 = true });
         var request = SendKit.TokenRequest(to: $"\"{RecipientName}\" <bob@contoso.com>", subject: Subject);
         request.From = $"{SenderName} <alice@contoso.com>";
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.Equal(SendMailStatus.Sent, r.Status);
         DoubleMessage m = Assert.Single(exo.Messages);
         string headers = Headers(m.Content);
@@ -61,7 +61,7 @@ public sealed class SevenBitHeaderTests
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { OfferSmtpUtf8 = true });
         var request = SendKit.TokenRequest(to: "jürgen@contoso.com", subject: "Grüße");
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.Equal(SendMailStatus.Sent, r.Status);
         DoubleMessage m = Assert.Single(exo.Messages);
         Assert.Contains("Subject: Grüße", Headers(m.Content));
@@ -100,7 +100,7 @@ public sealed class SevenBitHeaderTests
             Subject = Subject,
             Body = "Grüße, 東京",
         };
-        SendMailResult r = await new SendMailOperation(settings).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.True(r.Status == SendMailStatus.Sent, r.ErrorMessage);
 
         string log = transcript.ToString();

@@ -34,7 +34,7 @@ public sealed class TestGraphSendTests : IDisposable
     };
 
     private static Task<GraphSendTestReport> Run(TestGraphSendRequest request, RecordingHost? host = null, TokenProviderFactory? factory = null) =>
-        new TestGraphSendOperation(factory, TestCertificates.TrustingHttpHandler()).RunAsync(request, host ?? new RecordingHost(), TestContext.Current.CancellationToken);
+        new TestGraphSendOperation(factory, TestCertificates.TrustingHttpHandler()).RunForResultAsync(request, host ?? new RecordingHost(), TestContext.Current.CancellationToken);
 
     private static GraphTestStageResult Stage(GraphSendTestReport r, GraphTestStage stage) => Assert.Single(r.Stages, s => s.Stage == stage);
 

@@ -74,7 +74,7 @@ internal static class MailDomainRun
                 return wrap != null ? wrap(r) : r;
             })
             : new TestMailDomainOperation();
-        await operation.RunAsync(request, host, reports.Add, errors.Add, TestContext.Current.CancellationToken);
+        await operation.RunAsync(request, new OperationHost<MailDomainReport>(host, reports.Add, errors.Add), TestContext.Current.CancellationToken);
         WriteCommands(reports);
         return (reports, errors, host);
     }

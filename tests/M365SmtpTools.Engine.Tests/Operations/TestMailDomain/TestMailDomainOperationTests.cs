@@ -450,11 +450,11 @@ public class TestMailDomainOperationTests
     [Fact]
     public async Task A_bad_timeout_or_DNS_server_stops_everything()
     {
-        var timeout = await Assert.ThrowsAsync<M365SmtpException>(() => new TestMailDomainOperation().RunAsync(
-            new TestMailDomainRequest { Domain = new[] { "contoso.test" }, TimeoutSeconds = 0 }, new RecordingHost(), _ => { }, _ => { }, TestContext.Current.CancellationToken));
+        var timeout = await Assert.ThrowsAsync<M365SmtpException>(() => new TestMailDomainOperation().CollectAsync(
+            new TestMailDomainRequest { Domain = new[] { "contoso.test" }, TimeoutSeconds = 0 }, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("InvalidTimeout", timeout.ErrorId);
-        var server = await Assert.ThrowsAsync<DnsException>(() => new TestMailDomainOperation().RunAsync(
-            new TestMailDomainRequest { Domain = new[] { "contoso.test" }, DnsServer = "not a server:99999" }, new RecordingHost(), _ => { }, _ => { }, TestContext.Current.CancellationToken));
+        var server = await Assert.ThrowsAsync<DnsException>(() => new TestMailDomainOperation().CollectAsync(
+            new TestMailDomainRequest { Domain = new[] { "contoso.test" }, DnsServer = "not a server:99999" }, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal(DnsErrorIds.InvalidDnsServer, server.ErrorId);
     }
 

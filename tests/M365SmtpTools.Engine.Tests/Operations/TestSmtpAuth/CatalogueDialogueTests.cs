@@ -107,7 +107,7 @@ public sealed class CatalogueDialogueTests
         await using var exo = ExchangeOnlineDouble.Start(options);
         SendMailRequest request = SendKit.TokenRequest(Bob);
 
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
 
         Assert.Equal(SendMailStatus.Failed, r.Status);
         Assert.Equal(s.Code, r.ReplyCode);

@@ -61,7 +61,7 @@ internal static class Diag
     }
 
     public static Task<SmtpAuthTestReport> RunAsync(this TestSmtpAuthOperation op, TestSmtpAuthRequest r, RecordingHost? host = null) =>
-        op.RunAsync(r, host ?? new RecordingHost(), Ct);
+        op.RunForResultAsync(r, host ?? new RecordingHost(), Ct);
 
     public static SmtpTestStageResult Stage(this SmtpAuthTestReport r, SmtpTestStage stage) =>
         r.Stages.Single(s => s.Stage == stage);

@@ -239,7 +239,7 @@ public sealed class TestSmtpAuthDoubleTests
         await using var exo = ExchangeOnlineDouble.Start();
         var registry = new SmtpConnectionRegistry();
         var connect = new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(Diag.DelegatedToken(exo)), UserName = Diag.Alice, SmtpServer = "localhost", Port = exo.Port };
-        await new ConnectSmtpOperation(registry).RunAsync(connect, new RecordingHost(), Diag.Ct);
+        await new ConnectSmtpOperation(registry).RunForResultAsync(connect, new RecordingHost(), Diag.Ct);
 
         var request = new TestSmtpAuthRequest { ExpectedIssuer = new[] { "M365SmtpTools Test CA" } };
         SmtpAuthTestReport report = await Diag.Op(exo, registry).RunAsync(request);

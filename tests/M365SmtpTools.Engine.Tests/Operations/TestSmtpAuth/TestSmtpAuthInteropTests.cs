@@ -163,11 +163,11 @@ public sealed class TestSmtpAuthInteropTests
         var registry = new SmtpConnectionRegistry();
         var op = new ConnectSmtpOperation(registry, tester: tester);
         var good = new ConnectSmtpRequest { Credential = new System.Net.NetworkCredential(pf.User, pf.Password), SmtpServer = pf.Host, Port = pf.SubmissionPort, Test = true };
-        SmtpConnection c = await op.RunAsync(good, new RecordingHost(), Diag.Ct);
+        SmtpConnection c = await op.RunForResultAsync(good, new RecordingHost(), Diag.Ct);
         Assert.Same(c, registry.Get(null));
 
         var bad = new ConnectSmtpRequest { Credential = new System.Net.NetworkCredential(pf.User, "wrong"), SmtpServer = pf.Host, Port = pf.SubmissionPort, Test = true, Name = "Bad" };
-        var e = await Assert.ThrowsAsync<SmtpCommandException>(() => op.RunAsync(bad, new RecordingHost(), Diag.Ct));
+        var e = await Assert.ThrowsAsync<SmtpCommandException>(() => op.RunForResultAsync(bad, new RecordingHost(), Diag.Ct));
         Assert.Equal("SmtpAuthenticationFailed", e.ErrorId);
         Assert.Equal(535, e.ReplyCode);
         Assert.Null(registry.TryGet("Bad"));
@@ -180,7 +180,7 @@ public sealed class TestSmtpAuthInteropTests
         var tester = new SmtpClientAuthTester(o => o.TlsPolicy = exo.ClientTlsPolicy());
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), tester: tester);
         var request = new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(Diag.DelegatedToken(exo)), UserName = Diag.Alice, SmtpServer = "localhost", Port = exo.Port, Test = true };
-        var e = await Assert.ThrowsAsync<SmtpCommandException>(() => op.RunAsync(request, new RecordingHost(), Diag.Ct));
+        var e = await Assert.ThrowsAsync<SmtpCommandException>(() => op.RunForResultAsync(request, new RecordingHost(), Diag.Ct));
         Assert.Equal("5.7.139", e.EnhancedStatusCode!.ToString());
         Assert.Contains("Allow SMTP AUTH", e.RecommendedAction);
         Assert.Equal("XOAUTH2", exo.AuthAttempts.Single().Mechanism);
