@@ -46,8 +46,9 @@ def load_equivalents(path):
     if not os.path.exists(path):
         return table
     with open(path, newline="") as f:
-        for row in csv.DictReader((l for l in f if not l.startswith("#")), delimiter="\t"):
-            key = (row["file"], row["source line"].strip(), row["mutator"], row["replacement"])
+        # No quoting: replacements such as "" are literal; a line break in a (multi-line) replacement is written \n.
+        for row in csv.DictReader((l for l in f if not l.startswith("#")), delimiter="\t", quoting=csv.QUOTE_NONE):
+            key = (row["file"], row["source line"].strip(), row["mutator"], row["replacement"].replace("\\n", "\n"))
             table[key] = row["why"]
     return table
 

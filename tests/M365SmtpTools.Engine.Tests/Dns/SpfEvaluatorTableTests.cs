@@ -348,4 +348,110 @@ public sealed class SpfEvaluatorTableTests
         var zone = new Zone().Txt("m4.test", "v=spf1 ip4:192.0.2.1 -all");
         Assert.Equal(SpfResult.Pass, (await Check(zone, "::ffff:192.0.2.1", "m4.test")).Result);
     }
+
+    // ---- the edges each rule has ----
+
+    [Fact]
+    public async Task A_sender_without_a_local_part_is_postmaster_at_its_domain()
+    {
+        var zone = new Zone().Txt("lp.test", "v=spf1 exists:%{l}.%{o}.check.test -all").A("postmaster.contoso.test.check.test", "127.0.0.2");
+        SpfEvaluation e = await Check(zone, "192.0.2.1", "lp.test", "@contoso.test");
+        Assert.Equal(SpfResult.Pass, e.Result);
+        Assert.Equal("postmaster.contoso.test.check.test A", zone.Asked[^1]);
+    }
+
+    [Fact]
+    public async Task A_domain_with_an_underscore_label_is_checked()
+    {
+        var zone = new Zone().Txt("_spf.contoso.test", "v=spf1 ip4:192.0.2.1 -all");
+        Assert.Equal(SpfResult.Pass, (await Check(zone, "192.0.2.1", "_spf.contoso.test")).Result);
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_the_evaluation_between_terms_even_when_DNS_answers()
+    {
+        var zone = new Zone().Txt("c.test", "v=spf1 ip4:192.0.2.1 -all");
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new SpfEvaluator(zone).CheckHostAsync(IPAddress.Parse("192.0.2.1"), "c.test", null, null, cts.Token));
+    }
+
+    [Fact]
+    public async Task The_lookup_limit_names_a_redirect_when_it_is_the_eleventh()
+    {
+        string tenAs = string.Join(" ", Enumerable.Range(1, 10).Select(i => $"a:h{i}.r.test"));
+        var zone = new Zone().Txt("r.test", $"v=spf1 {tenAs} redirect=next.test").Txt("next.test", "v=spf1 -all");
+        foreach (int i in Enumerable.Range(1, 10)) zone.A($"h{i}.r.test", "198.51.100.1"); // found, so no void lookups
+        SpfEvaluation e = await Check(zone, "192.0.2.1", "r.test");
+        Assert.Equal((SpfResult.PermError, "More than 10 DNS lookups: 'redirect=next.test' in the SPF record of r.test is lookup number 11."), (e.Result, e.Reason));
+    }
+
+    [Fact]
+    public async Task A_domain_included_twice_on_different_branches_is_not_a_loop()
+    {
+        var zone = new Zone().Txt("top.test", "v=spf1 include:b.test include:c.test -all")
+            .Txt("b.test", "v=spf1 include:d.test -all")
+            .Txt("c.test", "v=spf1 include:d.test ip4:192.0.2.1 -all")
+            .Txt("d.test", "v=spf1 -all");
+        SpfEvaluation e = await Check(zone, "192.0.2.1", "top.test");
+        Assert.Equal(SpfResult.Pass, e.Result);
+        Assert.Equal(("include:c.test", "top.test"), (e.MatchedMechanism, e.MatchedInDomain));
+    }
+
+    [Fact]
+    public async Task Mx_with_a_domain_reads_that_domains_MX()
+    {
+        var zone = new Zone().Txt("m.test", "v=spf1 mx:mail.other.test -all").Mx("mail.other.test", "mx1.other.test").A("mx1.other.test", "192.0.2.7");
+        Assert.Equal(SpfResult.Pass, (await Check(zone, "192.0.2.7", "m.test")).Result);
+        Assert.DoesNotContain("m.test MX", zone.Asked);
+    }
+
+    [Theory]
+    [InlineData("v=spf1 mx:v1.x.test mx:v2.x.test mx:v3.x.test -all", "v3.x.test (MX)")]
+    [InlineData("v=spf1 exists:v1.x.test exists:v2.x.test exists:v3.x.test -all", "v3.x.test (A)")]
+    [InlineData("v=spf1 ptr:a.x.test ptr:b.x.test ptr:c.x.test -all", "1.2.0.192.in-addr.arpa (PTR)")]
+    public async Task Void_MX_exists_and_PTR_lookups_count_toward_the_limit(string record, string third)
+    {
+        SpfEvaluation e = await Check(new Zone().Txt("x.test", record), "192.0.2.1", "x.test");
+        Assert.Equal((SpfResult.PermError, $"More than 2 void lookups: {third} is the 3rd lookup that found nothing."), (e.Result, e.Reason));
+    }
+
+    [Fact]
+    public async Task Ptr_names_that_dont_resolve_back_are_not_void_lookups()
+    {
+        // Three PTR names, none with an address: checking them back finds nothing, which is no match, not a void lookup.
+        var zone = new Zone().Txt("p.test", "v=spf1 ptr -all").Ptr("1.2.0.192.in-addr.arpa", "n1.p.test", "n2.p.test", "n3.p.test");
+        SpfEvaluation e = await Check(zone, "192.0.2.1", "p.test");
+        Assert.Equal(SpfResult.Fail, e.Result);
+        Assert.Equal(0, e.VoidLookups);
+    }
+
+    [Fact]
+    public async Task A_ptr_name_matches_when_any_of_its_addresses_is_the_client()
+    {
+        var zone = new Zone().Txt("pa.test", "v=spf1 ptr -all").Ptr("5.2.0.192.in-addr.arpa", "mail.pa.test").A("mail.pa.test", "192.0.2.99", "192.0.2.5");
+        Assert.Equal(SpfResult.Pass, (await Check(zone, "192.0.2.5", "pa.test")).Result);
+    }
+
+    [Fact]
+    public async Task A_macro_expanding_to_exactly_253_characters_keeps_every_label()
+    {
+        // 62 + 1 + 62 + 1 + 62 + 1 + 57 + 7 (".l.test") = 253.
+        string a = new string('a', 62), b = new string('b', 57);
+        var zone = new Zone().Txt("l.test", "v=spf1 exists:%{l}.%{l}.%{l}.%{h}.l.test -all");
+        await new SpfEvaluator(zone).CheckHostAsync(IPAddress.Parse("192.0.2.1"), "l.test", a + "@l.test", b, TestContext.Current.CancellationToken);
+        string name = zone.Asked[^1][..^2];
+        Assert.Equal(253, name.Length);
+        Assert.StartsWith(a + ".", name);
+    }
+
+    [Fact]
+    public async Task A_long_expansion_starting_with_a_dot_loses_the_empty_label_first()
+    {
+        string label = new string('x', 63);
+        var zone = new Zone().Txt("dot.test", "v=spf1 exists:.%{l}.%{l}.%{l}.%{l}.dot.test -all");
+        SpfEvaluation e = await Check(zone, "192.0.2.1", "dot.test", label + "@dot.test");
+        Assert.Equal($"{label}.{label}.{label}.dot.test A", zone.Asked[^1]);
+        Assert.Equal(SpfResult.Fail, e.Result);
+    }
 }

@@ -129,6 +129,25 @@ public sealed class ReplyCatalogueTests
     }
 
     [Fact]
+    public void The_enhanced_code_given_wins_over_one_in_the_text()
+    {
+        Assert.Equal("ClientNotAuthenticated", ReplyCatalogue.Explain(530, "5.7.57", "5.7.3 Client not authenticated to send mail").Id);
+        Assert.Equal("ClientNotAuthenticated", Assert.IsType<ReplyCatalogueEntry>(ReplyCatalogue.Matching(530, "5.7.57", "Client not authenticated").First()).Id);
+        Assert.Equal("Permanent failure: mail delivery protocol status: syntax error (5.5.2).", ReplyCatalogue.Explain(501, "5.5.2", "5.5.4 Syntax error").Meaning);
+    }
+
+    [Fact]
+    public void Every_row_names_the_public_page_it_is_grounded_in()
+    {
+        Assert.All(ReplyCatalogue.Entries, e =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(e.Source.Title), e.Id);
+            Assert.StartsWith("https://", e.Source.Url);
+            Assert.Equal($"{e.Source.Title} <{e.Source.Url}>", e.Source.ToString());
+        });
+    }
+
+    [Fact]
     public void An_enhanced_code_in_the_text_is_used_when_none_is_given()
     {
         // The reply reader may not have parsed one (a class that disagrees with the reply code): the text still counts.

@@ -296,7 +296,7 @@ namespace M365SmtpTools.Engine.Dns.Spf
                     }
                 }
             }
-            return false;
+            return false; // not reached: every mechanism kind returns inside the switch
         }
 
         private async Task<bool> AddressMatchAsync(SpfContext ctx, string host, SpfMechanism m, CancellationToken ct)

@@ -20,20 +20,29 @@ namespace M365SmtpTools.Engine.Operations
         private static readonly bool OnWindows = System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
 
         /// <summary>The command that tests a TCP connection to host:port on this computer (nc, else openssl, which macOS and most Linux have).</summary>
-        internal static string TcpTestCommand(string host, int port)
+        internal static string TcpTestCommand(string host, int port) => TcpTestCommand(host, port, OnWindows, OnPath);
+
+        /// <summary>The same, for a system described by <paramref name="windows"/> and the tools <paramref name="onPath"/> finds.</summary>
+        internal static string TcpTestCommand(string host, int port, bool windows, Func<string, bool> onPath)
         {
             string p = port.ToString(CultureInfo.InvariantCulture);
-            if (OnWindows) return $"Test-NetConnection -ComputerName {Q(host)} -Port {p}";
-            if (OnPath("nc")) return $"nc -vz {NativeArgument(host)} {p}";
+            if (windows) return $"Test-NetConnection -ComputerName {Q(host)} -Port {p}";
+            if (onPath("nc")) return $"nc -vz {NativeArgument(host)} {p}";
             return port == 465 ? $"openssl s_client -connect {NativeArgument(host + ":" + p)}" : $"openssl s_client -starttls smtp -crlf -connect {NativeArgument(host + ":" + p)}";
         }
 
         /// <summary>The command that resolves a name on this computer (dig, else host, else getent).</summary>
-        internal static string DnsTestCommand(string name) =>
-            OnWindows ? $"Resolve-DnsName -Name {Q(name)}" : OnPath("dig") ? $"dig +short {NativeArgument(name)}" : OnPath("host") ? $"host {NativeArgument(name)}" : $"getent hosts {NativeArgument(name)}";
+        internal static string DnsTestCommand(string name) => DnsTestCommand(name, OnWindows, OnPath);
 
-        private static bool OnPath(string tool) =>
-            (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator)
+        /// <summary>The same, for a system described by <paramref name="windows"/> and the tools <paramref name="onPath"/> finds.</summary>
+        internal static string DnsTestCommand(string name, bool windows, Func<string, bool> onPath) =>
+            windows ? $"Resolve-DnsName -Name {Q(name)}" : onPath("dig") ? $"dig +short {NativeArgument(name)}" : onPath("host") ? $"host {NativeArgument(name)}" : $"getent hosts {NativeArgument(name)}";
+
+        private static bool OnPath(string tool) => OnPath(tool, Environment.GetEnvironmentVariable("PATH"));
+
+        /// <summary>True when a directory of <paramref name="path"/> (a PATH value) holds <paramref name="tool"/>.</summary>
+        internal static bool OnPath(string tool, string? path) =>
+            (path ?? "").Split(System.IO.Path.PathSeparator)
                 .Any(dir => dir.Length > 0 && System.IO.File.Exists(System.IO.Path.Combine(dir, tool)));
 
         // An argument of a native command, pasted into PowerShell (the user's shell here, on Linux and macOS too): plain
