@@ -48,6 +48,8 @@ public class DnsMessageParserTests
     [InlineData("C0 FF", "a compression pointer points to offset 255, outside the 14-byte message")]
     [InlineData("05 61 62", "a label runs past the end of the message")]
     [InlineData("00 00", "the message ends at offset 14 in the middle of a field")]
+    [InlineData("C0 0E", "a compression pointer points to offset 14, outside the 14-byte message")] // just outside
+    [InlineData("05 61 62 63 64", "a label runs past the end of the message")]                        // one byte short
     public void A_cut_or_broken_answer_says_where_it_broke(string afterHeader, string detail)
     {
         byte[] data = afterHeader.Length == 0
@@ -59,6 +61,18 @@ public class DnsMessageParserTests
         Assert.Equal("The DNS answer is malformed: " + detail + ".", e.Message);
         Assert.Equal("Try another DNS server with -DnsServer; if it keeps happening with this server, something between you and it is "
             + "altering DNS traffic.", e.RecommendedAction);
+    }
+
+    private static readonly byte[] OneAnswerHeader = { 0x12, 0x34, 0x81, 0x80, 0, 0, 0, 1, 0, 0, 0, 0 };
+
+    [Theory]
+    [InlineData("01 61 00 00 01 00 01 00 00", "the message ends at offset 21 in the middle of a field")] // the TTL cut
+    [InlineData("01 61 00 00 01 00 01 00 00 00 3C 00 05 7F 00 00 01 09", "the A record for 'a' has 5 bytes of data instead of 4")]
+    [InlineData("01 61 00 00 10 00 01 00 00 00 3C 00 03 05 61 62", "a string of the TXT record for 'a' runs past the end of the record")]
+    public void A_broken_answer_record_says_what_is_wrong_with_it(string record, string detail)
+    {
+        byte[] data = OneAnswerHeader.Concat(record.Split(' ').Select(h => Convert.ToByte(h, 16))).ToArray();
+        Assert.Equal("The DNS answer is malformed: " + detail + ".", Malformed(data).Message);
     }
 
     [Fact]

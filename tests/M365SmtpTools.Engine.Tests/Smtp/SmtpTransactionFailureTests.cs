@@ -107,14 +107,16 @@ public class SmtpTransactionFailureTests
     [Fact]
     public async Task A_refused_RSET_after_a_failure_ends_the_session_and_says_both()
     {
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo(), "550 5.7.1 not you\r\n", "500 5.5.1 what RSET\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo(), "451 4.3.0 try later\r\n", "500 5.5.1 what RSET\r\n");
         var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => client.SendAsync(Env(), new TestMessageContent("x\r\n"), Ct));
         Assert.Equal("SmtpResetFailed", ex.ErrorId);
         Assert.Equal(SmtpPhase.MailFrom, ex.Phase);
-        Assert.Equal("The server refused the sender <alice@contoso.com>: 550 5.7.1 not you Then the session ended: "
+        Assert.Equal("The server refused the sender <alice@contoso.com>: 451 4.3.0 try later Then the session ended: "
             + "The server at mx.test refused RSET (500 5.5.1 what RSET); the session can't go on.", ex.Message);
-        Assert.Equal(550, ex.ReplyCode);
-        Assert.IsType<SmtpCommandException>(ex.InnerException);
+        Assert.Equal(451, ex.ReplyCode);
+        var refusal = Assert.IsType<SmtpCommandException>(ex.InnerException);
+        Assert.NotNull(refusal.RecommendedAction);
+        Assert.Equal(refusal.RecommendedAction, ex.RecommendedAction); // the refusal's advice, not the RSET's
         Assert.Equal("RSET\r\n", stream.Turns[^1]);
         Assert.False(client.IsConnected);
     }
@@ -198,6 +200,7 @@ public class SmtpTransactionFailureTests
         await client.QuitAsync(Ct);
         Assert.Equal(written, stream.Written.Length);
         Assert.DoesNotContain("QUIT", stream.Written);
+        await new SmtpClient().QuitAsync(Ct); // never connected: nothing to end
     }
 
     [Fact]

@@ -602,4 +602,35 @@ public sealed class SendMailDoubleTests
         l.Stop();
         return port;
     }
+
+    [Fact]
+    public async Task A_temporarily_refused_AUTH_is_retried_on_a_new_connection_that_authenticates_again()
+    {
+        var options = new ExchangeOnlineDoubleOptions();
+        options.ScriptedReplies["AUTH"] = "454 4.7.0 Temporary authentication failure";
+        await using var exo = ExchangeOnlineDouble.Start(options);
+        SendMailRequest request = SendKit.TokenRequest();
+        request.MaxRetry = 2;
+
+        SendMailResult r = Assert.Single(await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), request, null, new RecordingHost(), Ct));
+
+        Assert.Equal((SendMailStatus.Failed, 3), (r.Status, r.Attempts));
+        Assert.Equal(3, exo.ConnectionCount); // a session whose AUTH was refused is not reused unauthenticated
+        Assert.Contains("454 4.7.0", r.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task A_greeting_that_refuses_the_client_for_good_is_not_retried()
+    {
+        var options = new ExchangeOnlineDoubleOptions();
+        options.ScriptedReplies["GREETING"] = "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using Spamhaus";
+        await using var exo = ExchangeOnlineDouble.Start(options);
+        SendMailRequest request = SendKit.TokenRequest();
+        request.MaxRetry = 2;
+
+        SendMailResult r = Assert.Single(await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), request, null, new RecordingHost(), Ct));
+
+        Assert.Equal((SendMailStatus.Failed, 1, "SmtpGreetingRejected"), (r.Status, r.Attempts, r.ErrorId));
+        Assert.Equal(1, exo.ConnectionCount);
+    }
 }
