@@ -603,34 +603,32 @@ public sealed class SendMailDoubleTests
         return port;
     }
 
-    [Fact]
-    public async Task A_temporarily_refused_AUTH_is_retried_on_a_new_connection_that_authenticates_again()
+    // One message with up to two retries against a double whose reply to <paramref name="step"/> is <paramref name="reply"/>.
+    private static async Task<(SendMailResult Result, int Connections)> SendWithTwoRetries(string step, string reply)
     {
         var options = new ExchangeOnlineDoubleOptions();
-        options.ScriptedReplies["AUTH"] = "454 4.7.0 Temporary authentication failure";
+        options.ScriptedReplies[step] = reply;
         await using var exo = ExchangeOnlineDouble.Start(options);
         SendMailRequest request = SendKit.TokenRequest();
         request.MaxRetry = 2;
-
         SendMailResult r = Assert.Single(await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), request, null, new RecordingHost(), Ct));
+        return (r, exo.ConnectionCount);
+    }
 
+    [Fact]
+    public async Task A_temporarily_refused_AUTH_is_retried_on_a_new_connection_that_authenticates_again()
+    {
+        var (r, connections) = await SendWithTwoRetries("AUTH", "454 4.7.0 Temporary authentication failure");
         Assert.Equal((SendMailStatus.Failed, 3), (r.Status, r.Attempts));
-        Assert.Equal(3, exo.ConnectionCount); // a session whose AUTH was refused is not reused unauthenticated
+        Assert.Equal(3, connections); // a session whose AUTH was refused is not reused unauthenticated
         Assert.Contains("454 4.7.0", r.ErrorMessage);
     }
 
     [Fact]
     public async Task A_greeting_that_refuses_the_client_for_good_is_not_retried()
     {
-        var options = new ExchangeOnlineDoubleOptions();
-        options.ScriptedReplies["GREETING"] = "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using Spamhaus";
-        await using var exo = ExchangeOnlineDouble.Start(options);
-        SendMailRequest request = SendKit.TokenRequest();
-        request.MaxRetry = 2;
-
-        SendMailResult r = Assert.Single(await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), request, null, new RecordingHost(), Ct));
-
+        var (r, connections) = await SendWithTwoRetries("GREETING", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using Spamhaus");
         Assert.Equal((SendMailStatus.Failed, 1, "SmtpGreetingRejected"), (r.Status, r.Attempts, r.ErrorId));
-        Assert.Equal(1, exo.ConnectionCount);
+        Assert.Equal(1, connections);
     }
 }
