@@ -66,7 +66,6 @@ namespace M365SmtpTools.Engine.Operations
                     RecommendedAction = "Add -CertificatePath, or leave out -CertificatePassword.",
                 };
             string? scriptPath = string.IsNullOrWhiteSpace(request.ScriptPath) ? null : request.ScriptPath!.Trim();
-            M365SmtpException? scriptError = null;
             if (scriptPath != null && !scriptPath.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase))
                 throw new M365SmtpException(PlanErrorCodes.ScriptPathNotPs1, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
                 {
@@ -139,22 +138,9 @@ namespace M365SmtpTools.Engine.Operations
             plan.DeviceSettings = BuildDeviceSettings(plan, domain);
             plan.Script = BuildScript(plan, deviceName, request.Force);
 
-            if (scriptPath != null)
-            {
-                if (!plan.IsReady && !request.Force)
-                {
-                    var error = new M365SmtpException(PlanErrorCodes.RelayPlanHasErrors,
-                        $"The script {scriptPath} was not written because the plan has errors: " + string.Join(" ", plan.Findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Id + ": " + f.Message)))
-                    { TargetObject = scriptPath, RecommendedAction = "Fix the Error findings (see the plan's Findings) and run the plan again, or add -Force to write the script anyway (it then says so at its top)." };
-                    scriptError = error;
-                }
-                else if (host.ShouldProcess(scriptPath, "Write the relay connector script"))
-                {
-                    PrivateOutputFile.WriteText(scriptPath, plan.Script, request.Force, OutputFileKind.Script, byteOrderMark: true); // BOM: Windows PowerShell 5.1 reads it as UTF-8
-                    plan.ScriptPath = scriptPath;
-                    host.WriteVerbose($"Wrote {scriptPath}.");
-                }
-            }
+            plan.ScriptPath = PlanScriptWriter.WriteScript(host, scriptPath, plan.Script, plan.IsReady || request.Force, request.Force,
+                "Write the relay connector script", out M365SmtpException? scriptError, plan.Findings, PlanErrorCodes.RelayPlanHasErrors,
+                "Fix the Error findings (see the plan's Findings) and run the plan again, or add -Force to write the script anyway (it then says so at its top).");
             host.WriteResult(plan);
             if (scriptError != null) host.WriteError(scriptError);
         }

@@ -49,7 +49,6 @@ namespace M365SmtpTools.Engine.Operations
             var sendAs = (request.SendAs ?? new string[0]).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => PlanInput.Address(a, "SendAs"))
                 .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             string? scriptPath = string.IsNullOrWhiteSpace(request.ScriptPath) ? null : request.ScriptPath!.Trim();
-            M365SmtpException? scriptError = null;
             if (scriptPath != null && !scriptPath.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase))
                 throw new M365SmtpException(PlanErrorCodes.ScriptPathNotPs1, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
                 {
@@ -195,22 +194,9 @@ namespace M365SmtpTools.Engine.Operations
             };
             plan.Script = BuildScript(plan, scopeName, ScopeFilter(plan.Mailbox.Concat(plan.SendAs).ToList()), appId, sp, displayName);
 
-            if (scriptPath != null)
-            {
-                if (!plan.IsReady)
-                {
-                    var error = new M365SmtpException(PlanErrorCodes.AppAccessPlanHasErrors,
-                        $"The script {scriptPath} was not written because the plan has errors: " + string.Join(" ", plan.Findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Id + ": " + f.Message)))
-                    { TargetObject = scriptPath, RecommendedAction = "Fix the Error findings (see the plan's Findings) and run the plan again." };
-                    scriptError = error;
-                }
-                else if (host.ShouldProcess(scriptPath, "Write the SMTP app access script"))
-                {
-                    PrivateOutputFile.WriteText(scriptPath, plan.Script, request.Force, OutputFileKind.Script, byteOrderMark: true); // BOM: Windows PowerShell 5.1 reads it as UTF-8
-                    plan.ScriptPath = scriptPath;
-                    host.WriteVerbose($"Wrote {scriptPath}.");
-                }
-            }
+            plan.ScriptPath = PlanScriptWriter.WriteScript(host, scriptPath, plan.Script, plan.IsReady, request.Force,
+                "Write the SMTP app access script", out M365SmtpException? scriptError, plan.Findings, PlanErrorCodes.AppAccessPlanHasErrors,
+                "Fix the Error findings (see the plan's Findings) and run the plan again.");
             host.WriteResult(plan);
             if (scriptError != null) host.WriteError(scriptError);
             return Task.CompletedTask;
