@@ -47,6 +47,20 @@ internal sealed class CliSession
         return exitCode;
     }
 
+    /// <summary>Runs a diagnostic operation, which writes one report: prints it (JSON, or its text) and returns it.</summary>
+    public async Task<TReport> RunReportAsync<TRequest, TReport>(IOperation<TRequest, TReport> operation, TRequest request,
+        Func<TReport, string> toText, CancellationToken cancellationToken) where TReport : class
+    {
+        TReport? report = null;
+        await RunAsync(operation, request, r =>
+        {
+            report = r;
+            if (Output.Json) Output.WriteJson(r);
+            else Output.WriteLine(toText(r).TrimEnd());
+        }, cancellationToken).ConfigureAwait(false);
+        return report!;
+    }
+
     /// <summary>Writes an engine failure to stderr as one line and returns its exit code.</summary>
     public int ReportError(M365SmtpException error)
     {

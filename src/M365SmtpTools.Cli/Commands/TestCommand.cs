@@ -53,14 +53,9 @@ internal sealed class TestCommand : CliCommand<TestSmtpAuthRequest>
     /// <inheritdoc />
     public override async Task<int> RunAsync(TestSmtpAuthRequest request, CliSession session, CancellationToken cancellationToken)
     {
-        SmtpAuthTestReport? report = null;
-        await session.RunAsync(new TestSmtpAuthOperation(), request, r =>
-        {
-            report = r;
-            if (session.Output.Json) session.Output.WriteJson(r);
-            else session.Output.WriteLine(r.ToText().TrimEnd());
-        }, cancellationToken).ConfigureAwait(false);
-        if (report!.Overall != SmtpTestOutcome.Failed) return ExitCodes.Ok;
+        SmtpAuthTestReport report = await session.RunReportAsync(new TestSmtpAuthOperation(), request, r => r.ToText(), cancellationToken)
+            .ConfigureAwait(false);
+        if (report.Overall != SmtpTestOutcome.Failed) return ExitCodes.Ok;
         return report.FailedStage switch
         {
             SmtpTestStage.Resolve => ExitCodes.Resolve,

@@ -47,14 +47,9 @@ internal sealed class TestGraphCommand : CliCommand<TestGraphSendRequest>
     /// <inheritdoc />
     public override async Task<int> RunAsync(TestGraphSendRequest request, CliSession session, CancellationToken cancellationToken)
     {
-        GraphSendTestReport? report = null;
-        await session.RunAsync(new TestGraphSendOperation(), request, r =>
-        {
-            report = r;
-            if (session.Output.Json) session.Output.WriteJson(r);
-            else session.Output.WriteLine(r.ToText().TrimEnd());
-        }, cancellationToken).ConfigureAwait(false);
-        if (report!.Overall != SmtpTestOutcome.Failed) return ExitCodes.Ok;
+        GraphSendTestReport report = await session.RunReportAsync(new TestGraphSendOperation(), request, r => r.ToText(), cancellationToken)
+            .ConfigureAwait(false);
+        if (report.Overall != SmtpTestOutcome.Failed) return ExitCodes.Ok;
         return report.FailedStage switch
         {
             GraphTestStage.Token or GraphTestStage.Claims => ExitCodes.Auth,
