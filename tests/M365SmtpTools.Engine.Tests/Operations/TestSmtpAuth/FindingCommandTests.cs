@@ -51,6 +51,9 @@ public sealed class FindingCommandTests
             Assert.False(Findings.OnPath("host", $"{sep}/nonexistent-m365smtp{sep}{dir}"));
             Assert.False(Findings.OnPath("dig", "/nonexistent-m365smtp"));
             Assert.False(Findings.OnPath("dig", null));
+            // An empty entry is not the working directory: a file there (any file, named as the tool) isn't found.
+            string here = Path.GetFileName(Directory.EnumerateFiles(Directory.GetCurrentDirectory()).First());
+            Assert.False(Findings.OnPath(here, $"{sep}/nonexistent-m365smtp"));
         }
         finally
         {

@@ -84,6 +84,11 @@ public sealed class FindingTextTests
         }
         string dns = Findings.DnsTestCommand("smtp.office365.com");
         Assert.Contains(dns, new[] { "dig +short smtp.office365.com", "host smtp.office365.com", "getent hosts smtp.office365.com" });
+        // The tools are looked up in this process's PATH (dig or host is there wherever the DNS interop tests run).
+        string? path = Environment.GetEnvironmentVariable("PATH");
+        Assert.Equal(Findings.DnsTestCommand("smtp.office365.com", false, tool => Findings.OnPath(tool, path)), dns);
+        Assert.Equal(Findings.TcpTestCommand("smtp.office365.com", 587, false, tool => Findings.OnPath(tool, path)),
+            Findings.TcpTestCommand("smtp.office365.com", 587));
         Assert.Contains(Findings.TcpTestCommand("smtp.office365.com", 587),
             new[] { "nc -vz smtp.office365.com 587", "openssl s_client -starttls smtp -crlf -connect smtp.office365.com:587" });
         // Pasted into pwsh, a POSIX-quoted 'h’;…' would end at the typographic quote: the name is a PowerShell literal.
