@@ -65,12 +65,12 @@ public static class GraphBench
         {
             Method = SendMethod.Graph, GraphEndpoint = url, SkipCertificateValidation = true,
             AccessToken = SecretText.ToSecureString(GraphDouble.Token()), UserName = "alice@contoso.test",
-            From = "alice@contoso.test", Body = "The file is attached.", MaxConnections = 4,
+            Message = new() { From = "alice@contoso.test", Body = "The file is attached." }, MaxConnections = 4,
         };
         var host = new QuietHost();
         SendMailRequest warm = Request();
-        warm.To = new[] { "bob@contoso.test" };
-        warm.Subject = "warm-up";
+        warm.Message.To = new[] { "bob@contoso.test" };
+        warm.Message.Subject = "warm-up";
         await new SendMailOperation().RunForResultAsync(warm, host);
 
         GC.Collect();

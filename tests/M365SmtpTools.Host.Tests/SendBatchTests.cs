@@ -226,6 +226,44 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
     }
 
     [Fact]
+    public void InlineImagesAreReadFromACsvColumnAndAnObjectAndAnUnreadableOneFailsOnlyItsRow()
+    {
+        (int port, string messages) = InteropServers.RequireAiosmtpd();
+        string tag = Guid.NewGuid().ToString("N");
+        string image = Path.Combine(Path.GetTempPath(), $"chart-{tag}.png");
+        File.WriteAllBytes(image, new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3 });
+        // Row 2's cell has no '=': it is no Content-ID → file pair, so that row fails before anything of it is sent.
+        string csv = Csv("To,Subject,InlineImage\n" +
+            $"ann@contoso.com,{tag} row 1,chart={image}\nben@contoso.com,{tag} row 2,chart\ncat@contoso.com,{tag} row 3,chart = {image}\n");
+        try
+        {
+            HostResult r = _session.Run(
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -HtmlBody '<img src=\"cid:chart\">'\n" +
+                "Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -To dan@contoso.com -Subject \"$tag object\" " +
+                "-HtmlBody '<img src=\"cid:logo\">' -InlineImage ([pscustomobject]@{ ContentId = 'logo'; Path = $image })",
+                ("csv", csv), ("port", port), ("image", image), ("tag", tag));
+            Assert.Null(r.Terminating);
+            Assert.Equal(new[] { "Sent", "Failed", "Sent", "Sent" }, r.Output.Select(x => Text(x, "Status")));
+            Assert.Equal("InvalidInlineImage", Text(r.Output[1], "ErrorId"));
+            ErrorRecord error = Assert.Single(r.Errors);
+            Assert.Equal("InvalidInlineImage", error.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Contains("'chart'", error.Exception.Message, StringComparison.Ordinal);
+            Assert.Empty(InteropServers.DeliveredContaining(messages, $"{tag} row 2"));
+            foreach ((string subject, string cid) in new[] { ($"{tag} row 1", "chart"), ($"{tag} row 3", "chart"), ($"{tag} object", "logo") })
+            {
+                string mail = File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, subject)));
+                Assert.Contains("Content-Disposition: inline", mail, StringComparison.Ordinal);
+                Assert.Contains($"Content-ID: <{cid}>", mail, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            File.Delete(csv);
+            File.Delete(image);
+        }
+    }
+
+    [Fact]
     public void ResultsRoundTripThroughExportCsvReadably()
     {
         string csv = Csv("To,Cc,Subject\n\"ann@contoso.com; ben@contoso.com\",boss@contoso.com,Report\n");

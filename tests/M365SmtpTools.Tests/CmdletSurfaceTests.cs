@@ -53,8 +53,15 @@ public sealed class CmdletSurfaceTests
     }
 
     // Request properties that are deliberately not parameters: Send-M365Mail's Messages are its pipeline objects
-    // (one message per input, each bound by property name to the message parameters), gathered by the cmdlet.
-    private static readonly string[] NotParameters = { "Messages" };
+    // (one message per input, each bound by property name to the message parameters), gathered by the cmdlet, and a
+    // message's Input and InputError are the pipeline object and the value of it the cmdlet couldn't read.
+    private static readonly string[] NotParameters = { "Messages", "Input", "InputError" };
+
+    // A request property that groups parameters (SendMailRequest.Message): its own properties are the parameters.
+    private static readonly string[] Groups = { "Message" };
+
+    private static Dictionary<string, PropertyInfo> Settable(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.SetMethod!.IsPublic).ToDictionary(p => p.Name);
 
     [Fact]
     public void EveryParameterHasASameNamedRequestPropertyAndViceVersa()
@@ -67,8 +74,14 @@ public sealed class CmdletSurfaceTests
             string requestName = c.Verb + c.Noun["M365".Length..] + "Request";
             Type? request = engine.GetExportedTypes().SingleOrDefault(t => t.Name == requestName);
             if (request == null) { failures.Add($"{c.Name}: no engine type {requestName}"); continue; }
-            var properties = request.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                .Where(p => p.CanWrite && p.SetMethod!.IsPublic).ToDictionary(p => p.Name);
+            var properties = Settable(request);
+            foreach (string group in Groups.Where(properties.ContainsKey))
+            {
+                Type groupType = properties[group].PropertyType;
+                properties.Remove(group);
+                foreach (var (name, prop) in Settable(groupType))
+                    if (!properties.TryAdd(name, prop)) failures.Add($"{requestName}.{group}.{name} has the name of a property of {requestName}");
+            }
             foreach (ParameterModel p in c.Parameters)
             {
                 if (!properties.TryGetValue(p.Name, out PropertyInfo? prop))
@@ -98,6 +111,9 @@ public sealed class CmdletSurfaceTests
     [InlineData("System.String[]", "System.String[]", true)]
     [InlineData("System.Collections.Hashtable", "System.Collections.IDictionary", true)]
     [InlineData("System.Management.Automation.PSObject[]", "System.Object[]", true)]
+    [InlineData("System.Management.Automation.PSObject[]", "M365SmtpTools.Engine.Operations.InlineImage[]", true)]
+    [InlineData("System.Collections.Hashtable", "System.Collections.Generic.IReadOnlyDictionary[System.String, System.String]", true)]
+    [InlineData("System.Management.Automation.PSObject", "M365SmtpTools.Engine.Operations.InlineImage[]", false)]
     [InlineData("System.String", "System.Int32", false)]
     [InlineData("System.Management.Automation.SwitchParameter", "System.String", false)]
     [InlineData("System.String[]", "System.String", false)]
@@ -112,8 +128,9 @@ public static class RequestTypeMapping
     {
         ["System.Management.Automation.SwitchParameter"] = new[] { "System.Boolean" },
         ["System.Management.Automation.PSCredential"] = new[] { "System.Net.NetworkCredential" },
-        ["System.Management.Automation.PSObject"] = new[] { "System.Object" },
-        ["System.Collections.Hashtable"] = new[] { "System.Collections.IDictionary", "System.Collections.Generic.IDictionary[System.String, System.String]", "System.Collections.Generic.IDictionary[System.String, System.Object]" },
+        ["System.Management.Automation.PSObject"] = new[] { "System.Object", "M365SmtpTools.Engine.Operations.InlineImage" },
+        ["System.Collections.Hashtable"] = new[] { "System.Collections.IDictionary", "System.Collections.Generic.IDictionary[System.String, System.String]", "System.Collections.Generic.IDictionary[System.String, System.Object]",
+            "System.Collections.Generic.IReadOnlyDictionary[System.String, System.String]" },
     };
 
     public static bool Compatible(string parameterType, string requestType)

@@ -28,6 +28,12 @@ internal interface IRequestBinding
     /// <summary>Options that set no request property because they feed the command itself (e.g. --batch), with the reason.</summary>
     IReadOnlyDictionary<Option, string> CliOnlyOptions { get; }
 
+    /// <summary>
+    /// Request properties that group others (SendMailRequest.Message): their properties are bound (and named) as if
+    /// they were the request's own.
+    /// </summary>
+    IReadOnlyCollection<PropertyInfo> Groups { get; }
+
     /// <summary>The option or argument that sets a property, as typed on the command line; null when none.</summary>
     string? DisplayNameFor(string property);
 
@@ -48,6 +54,7 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
     private readonly List<(BindingEntry Entry, Action<TRequest, BindContext> Apply)> _entries = new();
     private readonly Dictionary<string, string> _exclusions = new(StringComparer.Ordinal);
     private readonly Dictionary<Option, string> _cliOnly = new();
+    private readonly HashSet<PropertyInfo> _groups = new();
 
     /// <inheritdoc />
     public Type RequestType => typeof(TRequest);
@@ -61,24 +68,27 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
     /// <inheritdoc />
     public IReadOnlyDictionary<Option, string> CliOnlyOptions => _cliOnly;
 
+    /// <inheritdoc />
+    public IReadOnlyCollection<PropertyInfo> Groups => _groups;
+
     /// <summary>Maps an option to a property of a compatible type (same type, or T to T?).</summary>
     public RequestBinding<TRequest> Map<T, TProp>(Option<T> option, Expression<Func<TRequest, TProp>> property)
     {
         if (!typeof(TProp).IsAssignableFrom(typeof(T)) && Nullable.GetUnderlyingType(typeof(TProp)) != typeof(T))
-            throw new InvalidOperationException($"{option.Name} ({typeof(T).Name}) can't set {typeof(TRequest).Name}.{PropertyOf(property).Name} ({typeof(TProp).Name}) without a converter.");
+            throw new InvalidOperationException($"{option.Name} ({typeof(T).Name}) can't set {typeof(TRequest).Name}.{PathOf(property).Name} ({typeof(TProp).Name}) without a converter.");
         return Map(option, property, (value, _) => (TProp)(object)value!);
     }
 
     /// <summary>Maps an option to a property through a converter (which may read the environment or stdin, and throws <see cref="CliUsageException"/> for a bad value).</summary>
     public RequestBinding<TRequest> Map<T, TProp>(Option<T> option, Expression<Func<TRequest, TProp>> property, Func<T, BindContext, TProp> convert)
     {
-        PropertyInfo prop = PropertyOf(property);
+        PropertyPath prop = PathOf(property);
         Add(new BindingEntry(option, prop.Name), (request, context) =>
         {
             OptionResult? result = context.ParseResult.GetResult(option);
             if (result == null || result.Implicit) return;
             T value = context.ParseResult.GetValue(option)!;
-            prop.SetValue(request, Convert(option.Name, () => convert(value, context)));
+            prop.SetValue(request!, Convert(option.Name, () => convert(value, context)));
         });
         return this;
     }
@@ -86,7 +96,7 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
     /// <summary>Maps a positional argument to a property of a compatible type.</summary>
     public RequestBinding<TRequest> Map<T, TProp>(Argument<T> argument, Expression<Func<TRequest, TProp>> property)
     {
-        PropertyInfo prop = PropertyOf(property);
+        PropertyPath prop = PathOf(property);
         if (!typeof(TProp).IsAssignableFrom(typeof(T)))
             throw new InvalidOperationException($"<{argument.Name}> ({typeof(T).Name}) can't set {typeof(TRequest).Name}.{prop.Name} ({typeof(TProp).Name}).");
         // System.CommandLine hands an unknown --option to a positional argument as a value; no value of ours starts with '-'.
@@ -95,7 +105,7 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
             foreach (var token in result.Tokens.Where(t => t.Value.StartsWith('-')))
                 result.AddError($"'{token.Value}' is not an option of this command (and not a valid <{argument.Name}>); see --help for the options.");
         });
-        Add(new BindingEntry(argument, prop.Name), (request, context) => prop.SetValue(request, context.ParseResult.GetValue(argument)));
+        Add(new BindingEntry(argument, prop.Name), (request, context) => prop.SetValue(request!, context.ParseResult.GetValue(argument)));
         return this;
     }
 
@@ -103,7 +113,7 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
     public RequestBinding<TRequest> Exclude<TProp>(Expression<Func<TRequest, TProp>> property, string reason)
     {
         if (string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("An exclusion needs a reason.", nameof(reason));
-        _exclusions.Add(PropertyOf(property).Name, reason);
+        _exclusions.Add(PathOf(property).Name, reason);
         return this;
     }
 
@@ -167,11 +177,30 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
         }
     }
 
-    private static PropertyInfo PropertyOf<TProp>(Expression<Func<TRequest, TProp>> property)
+    // A property of the request (r => r.Subject), or of a group property of it (r => r.Message.Subject): the group
+    // is created with the request, so binding sets the leaf on it; entries are named by the leaf.
+    private PropertyPath PathOf<TProp>(Expression<Func<TRequest, TProp>> property)
     {
         Expression body = property.Body is UnaryExpression { NodeType: ExpressionType.Convert } u ? u.Operand : property.Body;
-        if (body is MemberExpression { Member: PropertyInfo p } && p.CanWrite && p.SetMethod!.IsPublic)
-            return typeof(TRequest).GetProperty(p.Name, BindingFlags.Public | BindingFlags.Instance) ?? p;
-        throw new ArgumentException($"'{property}' is not a settable property of {typeof(TRequest).Name}.", nameof(property));
+        if (body is MemberExpression { Member: PropertyInfo leaf } m && leaf.CanWrite && leaf.SetMethod!.IsPublic)
+        {
+            if (m.Expression is ParameterExpression)
+                return new PropertyPath(null, typeof(TRequest).GetProperty(leaf.Name, BindingFlags.Public | BindingFlags.Instance) ?? leaf);
+            if (m.Expression is MemberExpression { Member: PropertyInfo group, Expression: ParameterExpression })
+            {
+                _groups.Add(group);
+                return new PropertyPath(group, leaf);
+            }
+        }
+        throw new ArgumentException($"'{property}' is not a settable property of {typeof(TRequest).Name} or of one of its groups.", nameof(property));
+    }
+
+    private sealed record PropertyPath(PropertyInfo? Group, PropertyInfo Leaf)
+    {
+        public string Name => Leaf.Name;
+
+        public void SetValue(object request, object? value) =>
+            Leaf.SetValue(Group == null ? request : Group.GetValue(request)
+                ?? throw new InvalidOperationException($"{request.GetType().Name}.{Group.Name} is null on a new request."), value);
     }
 }

@@ -51,6 +51,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         .Map(CliOptions.Text("--smtp-server", "HOST", "The SMTP server, overriding the endpoint (client submission) or the MX endpoint (relay)."), r => r.SmtpServer)
         .Map(CliOptions.Int("--port", 1, 65535, "The SMTP port. Default 587 for client submission, 25 for relay and Direct Send."), r => r.Port)
         .Exclude(r => r.Messages, "Filled from --batch: each row becomes a message (MailMessageSpec.FromRow), the options are its defaults.")
+        .Exclude(r => r.Message.Input, "The input object of a message: a batch row's, set by --batch.")
+        .Exclude(r => r.Message.InputError, "A batch row's unreadable value; --batch rejects the file instead.")
         .Exclude(r => r.ConnectionName, "The CLI keeps no session connections between runs; give the auth options instead.")
         .Map(CliOptions.Flag("--require-tls", "Relay and Direct Send: fail unless STARTTLS succeeds (always required for client submission)."), r => r.RequireTls)
         .Exclude(r => r.ClientCertificate, "An X509Certificate2 object can't be given on a command line; --client-certificate-path and --client-certificate-thumbprint cover it.")
@@ -61,19 +63,19 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         .Map(CliOptions.Flag("--skip-certificate-validation", "Don't validate the server's TLS certificate (tests only; never against Microsoft 365)."), r => r.SkipCertificateValidation)
         .Map(CliOptions.Text("--dns-server", "HOST[:PORT]", "The DNS server for MX lookups (relay, Direct Send). Default: the system's resolvers."), r => r.DnsServer)
         .Map(CliOptions.Flag("--allow-retired-basic-auth", "Use Basic authentication (--password-stdin) against Microsoft 365 even after its final removal date."), r => r.AllowRetiredBasicAuth)
-        .Map(CliOptions.Text("--from", "ADDRESS", "The sender (\"Name <address>\" accepted). Default: --user-name."), r => r.From)
-        .Map(CliOptions.List("--to", "ADDRESS", "A recipient (\"Name <address>\" accepted)."), r => r.To)
-        .Map(CliOptions.List("--cc", "ADDRESS", "A copy recipient."), r => r.Cc)
-        .Map(CliOptions.List("--bcc", "ADDRESS", "A blind copy recipient."), r => r.Bcc)
-        .Map(CliOptions.List("--reply-to", "ADDRESS", "A Reply-To address."), r => r.ReplyTo)
-        .Map(CliOptions.Text("--subject", "TEXT", "The subject."), r => r.Subject)
-        .Map(CliOptions.Text("--body", "TEXT", "The plain-text body."), r => r.Body)
-        .Map(CliOptions.Text("--html-body", "HTML", "The HTML body (with --body, both are sent as alternatives)."), r => r.HtmlBody)
-        .Map(CliOptions.List("--attachment", "FILE", "A file to attach; a missing file is an error before anything is sent."), r => r.Attachment, (paths, _) => paths.Select(p => FullPath(p)!).ToArray())
-        .Map(CliOptions.List("--inline-image", "CID=FILE", "An image for the HTML body, referenced there as cid:CID."), r => r.InlineImage, (items, _) => InlineImages(items))
-        .Map(CliOptions.List("--header", "NAME:VALUE", "An extra header line."), r => r.Header, (items, _) => Headers(items))
-        .Map(CliOptions.Enum<MessagePriority>("--priority", "The priority headers."), r => r.Priority)
-        .Map(CliOptions.Flags<SmtpDsnNotify>("--delivery-notification", "Delivery status notifications to ask for, when the server offers DSN."), r => r.DeliveryNotification)
+        .Map(CliOptions.Text("--from", "ADDRESS", "The sender (\"Name <address>\" accepted). Default: --user-name."), r => r.Message.From)
+        .Map(CliOptions.List("--to", "ADDRESS", "A recipient (\"Name <address>\" accepted)."), r => r.Message.To)
+        .Map(CliOptions.List("--cc", "ADDRESS", "A copy recipient."), r => r.Message.Cc)
+        .Map(CliOptions.List("--bcc", "ADDRESS", "A blind copy recipient."), r => r.Message.Bcc)
+        .Map(CliOptions.List("--reply-to", "ADDRESS", "A Reply-To address."), r => r.Message.ReplyTo)
+        .Map(CliOptions.Text("--subject", "TEXT", "The subject."), r => r.Message.Subject)
+        .Map(CliOptions.Text("--body", "TEXT", "The plain-text body."), r => r.Message.Body)
+        .Map(CliOptions.Text("--html-body", "HTML", "The HTML body (with --body, both are sent as alternatives)."), r => r.Message.HtmlBody)
+        .Map(CliOptions.List("--attachment", "FILE", "A file to attach; a missing file is an error before anything is sent."), r => r.Message.Attachment, (paths, _) => paths.Select(p => FullPath(p)!).ToArray())
+        .Map(CliOptions.List("--inline-image", "CID=FILE", "An image for the HTML body, referenced there as cid:CID."), r => r.Message.InlineImage, (items, _) => InlineImages(items))
+        .Map(CliOptions.List("--header", "NAME:VALUE", "An extra header line."), r => r.Message.Header, (items, _) => Headers(items))
+        .Map(CliOptions.Enum<MessagePriority>("--priority", "The priority headers."), r => r.Message.Priority)
+        .Map(CliOptions.Flags<SmtpDsnNotify>("--delivery-notification", "Delivery status notifications to ask for, when the server offers DSN."), r => r.Message.DeliveryNotification)
         .Map(CliOptions.Enum<SendMailEncoding>("--encoding", "The body transfer encoding. Default Auto."), r => r.Encoding)
         .Map(CliOptions.Int("--max-messages-per-minute", 1, 1_000_000, "Pace a batch to at most this many messages a minute. Default: the endpoint's limit (30 for client submission)."), r => r.MaxMessagesPerMinute)
         .Map(CliOptions.Int("--max-recipients-per-day", 1, 10_000_000, "Stop a batch before this many recipients in 24 hours. Default: the endpoint's limit (10,000 for client submission)."), r => r.MaxRecipientsPerDay)
@@ -171,17 +173,17 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
 
     private static string? FullPath(string? path) => string.IsNullOrWhiteSpace(path) ? path : Path.GetFullPath(path);
 
-    private static object[] InlineImages(string[] items) => items.Select(item =>
+    private static InlineImage[] InlineImages(string[] items) => items.Select(item =>
     {
         int eq = item.IndexOf('=');
         if (eq <= 0 || eq == item.Length - 1)
             throw new CliUsageException("--inline-image", $"'{item}' is not CID=FILE (e.g. --inline-image chart=./chart.png, referenced in the HTML as <img src=\"cid:chart\">).");
-        return (object)new Hashtable { [item[..eq].Trim()] = Path.GetFullPath(item[(eq + 1)..].Trim()) };
+        return new InlineImage(item[..eq].Trim(), Path.GetFullPath(item[(eq + 1)..].Trim()));
     }).ToArray();
 
-    private static IDictionary Headers(string[] items)
+    private static IReadOnlyDictionary<string, string> Headers(string[] items)
     {
-        var headers = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (string item in items)
         {
             int colon = item.IndexOf(':');

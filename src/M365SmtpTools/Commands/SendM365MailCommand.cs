@@ -287,7 +287,7 @@ namespace M365SmtpTools.Commands
                     HtmlBody = HtmlBody,
                     Attachment = Attachment == null ? null : ResolveAttachments(Attachment),
                     InlineImage = InlineImage == null ? null : ResolveInlineImages(InlineImage),
-                    Header = Header is UnreadableHashtable ? null : Header,
+                    Header = Header == null || Header is UnreadableHashtable ? null : MailMessageSpec.HeadersFrom(Header),
                     Priority = Priority is MessagePriority p && !Enum.IsDefined(typeof(MessagePriority), p) ? null : Priority,
                     DeliveryNotification = DeliveryNotification == SmtpDsnNotify.Default ? (SmtpDsnNotify?)null : DeliveryNotification,
                     InputError = UnreadableValue(),
@@ -296,7 +296,7 @@ namespace M365SmtpTools.Commands
             catch (M365SmtpException e)
             {
                 // An unusable InlineImage value: this input can't become a message.
-                _messages.Add(new MailMessageSpec { From = From, To = To, Subject = Subject, InlineImage = new object[] { new InvalidInlineImage(e) } });
+                _messages.Add(new MailMessageSpec { From = From, To = To, Subject = Subject, InputError = e });
             }
         }
 
@@ -322,7 +322,6 @@ namespace M365SmtpTools.Commands
                 SkipCertificateValidation = SkipCertificateValidation.IsPresent,
                 DnsServer = DnsServer,
                 AllowRetiredBasicAuth = AllowRetiredBasicAuth.IsPresent,
-                DeliveryNotification = DeliveryNotification,
                 Encoding = Encoding,
                 MaxMessagesPerMinute = MaxMessagesPerMinute,
                 MaxRecipientsPerDay = MaxRecipientsPerDay,
@@ -429,9 +428,9 @@ namespace M365SmtpTools.Commands
             return resolved.ToArray();
         }
 
-        private object[] ResolveInlineImages(PSObject[] items)
+        private InlineImage[] ResolveInlineImages(PSObject[] items)
         {
-            var normalized = new List<object>();
+            var images = new List<InlineImage>();
             foreach (PSObject? item in items)
             {
                 if (item == null) continue;
@@ -444,20 +443,10 @@ namespace M365SmtpTools.Commands
                 }
                 else if (value is FileInfo file)
                     value = new Hashtable { [file.Name] = file.FullName };
-                var images = new Hashtable(StringComparer.OrdinalIgnoreCase);
-                foreach (KeyValuePair<string, string> pair in SendMailOperation.ParseInlineImages(new[] { value }))
-                    images[pair.Key] = GetUnresolvedProviderPathFromPSPath(pair.Value);
-                normalized.Add(images);
+                foreach (InlineImage image in Engine.Operations.InlineImage.From(new[] { value }))
+                    images.Add(new InlineImage(image.ContentId, GetUnresolvedProviderPathFromPSPath(image.Path)));
             }
-            return normalized.ToArray();
-        }
-
-        /// <summary>Carries an InlineImage value the cmdlet couldn't read to the engine, which reports it as that message's error.</summary>
-        private sealed class InvalidInlineImage
-        {
-            private readonly M365SmtpException _error;
-            public InvalidInlineImage(M365SmtpException error) => _error = error;
-            public override string ToString() => _error.TargetObject?.ToString() ?? "";
+            return images.ToArray();
         }
     }
 }

@@ -43,7 +43,7 @@ public sealed class IndependentSubmissionServerTests
         SmtpServer = "localhost",
         Port = s.SubmissionPort,
         Credential = new System.Net.NetworkCredential(s.User, s.Password),
-        To = new[] { to },
+        Message = new() { To = new[] { to } },
         TranscriptPath = transcript,
     };
 
@@ -84,9 +84,9 @@ public sealed class IndependentSubmissionServerTests
         byte[] bytes = RandomNumberGenerator.GetBytes(150_000);
         await File.WriteAllBytesAsync(attachment, bytes, Ct);
         SendMailRequest request = Request(s, to, transcript);
-        request.Subject = "Grüße from the engine to " + name;
-        request.Body = "Grüße aus der Testwelt\r\n.a line that starts with a dot\r\n..and two\r\n";
-        request.Attachment = new[] { attachment };
+        request.Message.Subject = "Grüße from the engine to " + name;
+        request.Message.Body = "Grüße aus der Testwelt\r\n.a line that starts with a dot\r\n..and two\r\n";
+        request.Message.Attachment = new[] { attachment };
         var host = new RecordingHost();
 
         SendMailResult r = await new SendMailOperation(Settings(s)).RunForResultAsync(request, host, Ct);
@@ -96,9 +96,9 @@ public sealed class IndependentSubmissionServerTests
         string file = s.WaitForDelivery(to, DeliveryTimeout);
         ParsedMessage parsed = PythonMime.ParseFile(file);
         Assert.Empty(parsed.Defects);
-        Assert.Equal(request.Subject, parsed.Subject);
+        Assert.Equal(request.Message.Subject, parsed.Subject);
         ParsedMimePart text = Assert.Single(parsed.Leaves(), p => p.ContentType == "text/plain");
-        Assert.Equal(request.Body.Replace("\r\n", "\n"), text.Text!.Replace("\r\n", "\n"));
+        Assert.Equal(request.Message.Body.Replace("\r\n", "\n"), text.Text!.Replace("\r\n", "\n"));
         ParsedMimePart att = Assert.Single(parsed.Leaves(), p => p.Filename == "data.bin");
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), att.Sha256);
         // The server's own Received line says TLS and AUTH ("esmtpsa" in Exim's words, "ESMTPSA" in OpenSMTPD's).
@@ -128,8 +128,8 @@ public sealed class IndependentSubmissionServerTests
         string to = s.NewRecipient("jörg-" + name);
         string transcript = TempFile("transcript.log");
         SendMailRequest request = Request(s, to, transcript);
-        request.Subject = "SMTPUTF8 to " + name;
-        request.Body = "internationalized recipient\r\n";
+        request.Message.Subject = "SMTPUTF8 to " + name;
+        request.Message.Body = "internationalized recipient\r\n";
 
         SendMailResult r = await new SendMailOperation(Settings(s)).RunForResultAsync(request, new RecordingHost(), Ct);
 
@@ -159,8 +159,8 @@ public sealed class IndependentSubmissionServerTests
         string to = s.NewRecipient("eightbit-" + name);
         string transcript = TempFile("transcript.log");
         SendMailRequest request = Request(s, to, transcript);
-        request.Subject = "Größe: ünïcödé";
-        request.Body = "Straße, café, naïve\r\n";
+        request.Message.Subject = "Größe: ünïcödé";
+        request.Message.Body = "Straße, café, naïve\r\n";
 
         SendMailResult r = await new SendMailOperation(Settings(s)).RunForResultAsync(request, new RecordingHost(), Ct);
 
@@ -171,9 +171,9 @@ public sealed class IndependentSubmissionServerTests
         Assert.Contains("Subject: =?utf-8?", headers, StringComparison.OrdinalIgnoreCase); // 7-bit header: no address needed SMTPUTF8
         Assert.DoesNotContain("Größe", headers);
         ParsedMessage parsed = PythonMime.ParseFile(file);
-        Assert.Equal(request.Subject, parsed.Subject);
+        Assert.Equal(request.Message.Subject, parsed.Subject);
         ParsedMimePart text = Assert.Single(parsed.Leaves());
-        Assert.Equal(request.Body.Replace("\r\n", "\n"), text.Text!.Replace("\r\n", "\n"));
+        Assert.Equal(request.Message.Body.Replace("\r\n", "\n"), text.Text!.Replace("\r\n", "\n"));
         string[] sent = ClientCommands(transcript);
         string mailFrom = Assert.Single(sent, c => c.StartsWith("MAIL FROM:", StringComparison.Ordinal));
         Assert.DoesNotContain("SMTPUTF8", mailFrom);

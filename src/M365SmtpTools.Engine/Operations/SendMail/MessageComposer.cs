@@ -1,7 +1,5 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using M365SmtpTools.Engine.Exchange;
 using M365SmtpTools.Engine.Mime;
@@ -63,9 +61,8 @@ namespace M365SmtpTools.Engine.Operations
             foreach (string path in spec.Attachment ?? Array.Empty<string>())
                 if (!string.IsNullOrWhiteSpace(path)) b.Attachments.Add(MimeAttachment.FromFile(path.Trim()));
             AddInlineImages(b, spec, index);
-            if (spec.Header != null)
-                foreach (DictionaryEntry h in spec.Header)
-                    b.AddHeader(Convert.ToString(h.Key, CultureInfo.InvariantCulture) ?? "", Convert.ToString(h.Value, CultureInfo.InvariantCulture) ?? "");
+            foreach (KeyValuePair<string, string> h in spec.Header ?? new Dictionary<string, string>())
+                b.AddHeader(h.Key, h.Value);
             if (b.TextBody == null && b.HtmlBody == null) b.TextBody = "";
             return b.Build();
         }
@@ -74,8 +71,9 @@ namespace M365SmtpTools.Engine.Operations
         {
             var referenced = CidReferences.In(b.HtmlBody);
             var given = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach ((string cid, string path) in InlineImages(spec.InlineImage))
+            foreach (InlineImage image in spec.InlineImage ?? Array.Empty<InlineImage>())
             {
+                (string cid, string path) = (image.ContentId, image.Path);
                 given.Add(cid);
                 if (referenced.Contains(cid)) b.InlineImages.Add(MimeAttachment.FromFile(path).WithContentId(cid));
                 else
@@ -95,53 +93,6 @@ namespace M365SmtpTools.Engine.Operations
                 if (!string.IsNullOrWhiteSpace(v))
                     foreach (EmailAddress a in EmailAddress.ParseList(v))
                         if (!list.Contains(a)) list.Add(a);
-        }
-
-        /// <summary>
-        /// The Content-ID → file pairs of an InlineImage value: dictionaries of Content-ID → path, dictionaries with the
-        /// keys ContentId and Path, or strings <c>contentId=path</c>.
-        /// </summary>
-        internal static IEnumerable<(string ContentId, string Path)> InlineImages(object[]? items)
-        {
-            foreach (object? item in items ?? Array.Empty<object>())
-            {
-                if (item == null) continue;
-                if (item is IDictionary d)
-                {
-                    object? cid = Find(d, "ContentId", "Cid", "Id");
-                    object? path = Find(d, "Path", "FilePath", "File", "FullName");
-                    if (cid != null && path != null)
-                    {
-                        yield return (Str(cid), Str(path));
-                        continue;
-                    }
-                    foreach (DictionaryEntry e in d) yield return (Str(e.Key), Str(e.Value));
-                    continue;
-                }
-                if (item is string s && s.IndexOf('=') > 0)
-                {
-                    int eq = s.IndexOf('=');
-                    yield return (s.Substring(0, eq).Trim(), s.Substring(eq + 1).Trim());
-                    continue;
-                }
-                throw new M365SmtpException(RequestErrorCodes.InvalidInlineImage,
-                    $"The inline image '{item}' is not a Content-ID → file pair.")
-                {
-                    TargetObject = item,
-                    ParameterName = "InlineImage",
-                    RecommendedAction = "Give a hashtable such as @{ chart = 'C:\\reports\\chart.png' } and reference it as <img src=\"cid:chart\"> in -HtmlBody.",
-                };
-            }
-
-            static object? Find(IDictionary d, params string[] keys)
-            {
-                foreach (DictionaryEntry e in d)
-                    foreach (string k in keys)
-                        if (string.Equals(Convert.ToString(e.Key, CultureInfo.InvariantCulture), k, StringComparison.OrdinalIgnoreCase)) return e.Value;
-                return null;
-            }
-
-            static string Str(object? o) => Convert.ToString(o, CultureInfo.InvariantCulture) ?? "";
         }
     }
 }

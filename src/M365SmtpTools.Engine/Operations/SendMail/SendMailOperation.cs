@@ -38,19 +38,12 @@ namespace M365SmtpTools.Engine.Operations
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             if (host == null) throw new ArgumentNullException(nameof(host));
-            var run = new Run(this, request, request.Messages ?? new[] { MailMessageSpec.FromRequest(request) }, host, host.WriteResult, cancellationToken);
+            if (request.Message == null) throw new ArgumentException("The request's Message is null (it holds the message, or the defaults of Messages).", nameof(request));
+            var run = new Run(this, request, request.Messages ?? new[] { request.Message }, host, host.WriteResult, cancellationToken);
             await run.ExecuteAsync().ConfigureAwait(false);
         }
 
         internal SendMailOperationSettings Settings => _settings;
-
-        /// <summary>
-        /// The Content-ID → file pairs of an InlineImage value: dictionaries of Content-ID → path, dictionaries with the
-        /// keys ContentId and Path, or strings <c>contentId=path</c>.
-        /// </summary>
-        /// <exception cref="M365SmtpException">InvalidInlineImage for any other value.</exception>
-        public static IReadOnlyList<KeyValuePair<string, string>> ParseInlineImages(object[]? items) =>
-            MessageComposer.InlineImages(items).Select(p => new KeyValuePair<string, string>(p.ContentId, p.Path)).ToList();
 
         /// <summary>One execution: the state shared by the workers.</summary>
         private sealed partial class Run
@@ -93,7 +86,7 @@ namespace M365SmtpTools.Engine.Operations
                     // 1. Build every message (bad input fails here, before any connection) and ask ShouldProcess.
                     for (int i = 0; i < _specs.Count; i++)
                     {
-                        MailMessageSpec spec = (_specs[i] ?? throw new ArgumentException("A message spec is null.")).WithDefaults(_request);
+                        MailMessageSpec spec = (_specs[i] ?? throw new ArgumentException("A message spec is null.")).WithDefaults(_request.Message);
                         var item = new SendItem { Index = i, Spec = spec };
                         item.Result.Index = i;
                         item.Result.Input = item.Spec.Input ?? item.Spec;

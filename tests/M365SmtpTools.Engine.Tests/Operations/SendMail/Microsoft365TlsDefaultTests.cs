@@ -14,7 +14,7 @@ public sealed class Microsoft365TlsDefaultTests
 
     private static SendMailRequest Request(SendMethod method, string? server = null, bool skip = false) => new()
     {
-        Method = method, From = "noreply@contoso.com", To = new[] { "staff@contoso.com" }, Subject = "x", Body = "y",
+        Method = method, Message = new() { From = "noreply@contoso.com", To = new[] { "staff@contoso.com" }, Subject = "x", Body = "y" },
         SmtpServer = server, SkipCertificateValidation = skip, MaxRetry = 0,
     };
 

@@ -96,7 +96,7 @@ public sealed class SendLoopTests
     };
 
     private static SendMailRequest Request(int maxRetry = 0) =>
-        new() { Method = SendMethod.Relay, From = "alice@contoso.com", MaxConnections = 1, MaxRetry = maxRetry };
+        new() { Method = SendMethod.Relay, Message = new() { From = "alice@contoso.com" }, MaxConnections = 1, MaxRetry = maxRetry };
 
     private static async Task<List<SendMailResult>> Send(Relay relay, SendMailRequest request, IReadOnlyList<MailMessageSpec> specs,
         RecordingHost? host = null) =>

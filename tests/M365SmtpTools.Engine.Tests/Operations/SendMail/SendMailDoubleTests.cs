@@ -19,8 +19,8 @@ public sealed class SendMailDoubleTests
         await using var exo = ExchangeOnlineDouble.Start();
         var host = new RecordingHost();
         SendMailRequest request = SendKit.TokenRequest();
-        request.Cc = new[] { "Carol Example <carol@contoso.com>" };
-        request.Bcc = new[] { "audit@contoso.com" };
+        request.Message.Cc = new[] { "Carol Example <carol@contoso.com>" };
+        request.Message.Bcc = new[] { "audit@contoso.com" };
         SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, host, Ct);
 
         Assert.Equal(SendMailStatus.Sent, r.Status);
@@ -126,7 +126,7 @@ public sealed class SendMailDoubleTests
     {
         await using var exo = ExchangeOnlineDouble.Start();
         SendMailRequest request = SendKit.TokenRequest();
-        request.From = "ceo@contoso.com";
+        request.Message.From = "ceo@contoso.com";
         SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Failed, r.Status);
@@ -254,10 +254,7 @@ public sealed class SendMailDoubleTests
         var request = new SendMailRequest
         {
             Method = SendMethod.DirectSend,
-            From = "noreply@contoso.com",
-            To = new[] { "staff@contoso.com", "partner@fabrikam.com" },
-            Subject = "Maintenance",
-            Body = "Tonight.",
+            Message = new() { From = "noreply@contoso.com", To = new[] { "staff@contoso.com", "partner@fabrikam.com" }, Subject = "Maintenance", Body = "Tonight." },
         };
         SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct);
 
@@ -280,10 +277,7 @@ public sealed class SendMailDoubleTests
         var request = new SendMailRequest
         {
             Method = SendMethod.DirectSend,
-            From = "noreply@contoso.com",
-            To = new[] { "staff@contoso.com; it@sales.contoso.com" },
-            Subject = "Maintenance",
-            Body = "Tonight.",
+            Message = new() { From = "noreply@contoso.com", To = new[] { "staff@contoso.com; it@sales.contoso.com" }, Subject = "Maintenance", Body = "Tonight." },
             RequireTls = true,
         };
         SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(request, new RecordingHost(), Ct);
@@ -311,10 +305,7 @@ public sealed class SendMailDoubleTests
         var request = new SendMailRequest
         {
             Method = SendMethod.Relay,
-            From = "scanner@contoso.com",
-            To = new[] { "accounts@fabrikam.com" },
-            Subject = "Scan",
-            Body = "Attached.",
+            Message = new() { From = "scanner@contoso.com", To = new[] { "accounts@fabrikam.com" }, Subject = "Scan", Body = "Attached." },
             ClientCertificate = TestCertificates.CreateClient("relay.contoso.com"),
         };
         SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(request, new RecordingHost(), Ct);
@@ -330,7 +321,7 @@ public sealed class SendMailDoubleTests
     public async Task Relay_RefusedByTheConnector_IsFailedWith5764AndTheConnectorAdvice()
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, MxBehavior = DoubleMxBehavior.RelayDenied });
-        var request = new SendMailRequest { Method = SendMethod.Relay, From = "scanner@contoso.com", To = new[] { "accounts@fabrikam.com" }, Subject = "Scan", Body = "x" };
+        var request = new SendMailRequest { Method = SendMethod.Relay, Message = new() { From = "scanner@contoso.com", To = new[] { "accounts@fabrikam.com" }, Subject = "Scan", Body = "x" } };
         SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Failed, r.Status);
@@ -366,7 +357,7 @@ public sealed class SendMailDoubleTests
         await using var exo = ExchangeOnlineDouble.Start();
         var dns = new TableDns().Mx("contoso.com", "contoso-com.mail.protection.outlook.com");
         var host = new RecordingHost { ShouldProcessAnswer = false };
-        var request = new SendMailRequest { Method = SendMethod.Relay, From = "scanner@contoso.com" };
+        var request = new SendMailRequest { Method = SendMethod.Relay, Message = new() { From = "scanner@contoso.com" } };
         List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, dns: dns)), request, SendKit.Specs(3), host, Ct);
 
         Assert.Equal(3, results.Count);
@@ -418,7 +409,7 @@ public sealed class SendMailDoubleTests
         var registry = new SmtpConnectionRegistry();
         var connect = new ConnectSmtpRequest { AccessToken = SendKit.Secure(SendKit.Token), UserName = "alice@contoso.com", Name = "Reports" };
         registry.Add(await new ConnectSmtpOperation(registry).CreateAsync(connect, new RecordingHost(), Ct));
-        var request = new SendMailRequest { ConnectionName = "Reports", To = new[] { "bob@contoso.com" }, Subject = "From the session", Body = "x" };
+        var request = new SendMailRequest { ConnectionName = "Reports", Message = new() { To = new[] { "bob@contoso.com" }, Subject = "From the session", Body = "x" } };
         SendMailResult r = await new SendMailOperation(SendKit.For(exo, registry: registry)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Sent, r.Status);
@@ -430,7 +421,7 @@ public sealed class SendMailDoubleTests
     public async Task NoSessionConnection_IsATerminatingErrorNamingConnectM365Smtp()
     {
         await using var exo = ExchangeOnlineDouble.Start();
-        var request = new SendMailRequest { To = new[] { "bob@contoso.com" }, Subject = "x" };
+        var request = new SendMailRequest { Message = new() { To = new[] { "bob@contoso.com" }, Subject = "x" } };
         var e = await Assert.ThrowsAsync<M365SmtpException>(() => new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct));
         Assert.Equal("ConnectionNotFound", e.ErrorId);
         Assert.Contains("Connect-M365Smtp", e.RecommendedAction);
@@ -447,9 +438,7 @@ public sealed class SendMailDoubleTests
             var request = new SendMailRequest
             {
                 Credential = new System.Net.NetworkCredential("alice@contoso.com", SendKit.Password),
-                To = new[] { "bob@contoso.com" },
-                Subject = "Basic",
-                Body = "x",
+                Message = new() { To = new[] { "bob@contoso.com" }, Subject = "Basic", Body = "x" },
                 TranscriptPath = transcript,
             };
             SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, host, Ct);
@@ -526,8 +515,8 @@ public sealed class SendMailDoubleTests
             Assert.Equal(SmtpDsnNotify.Failure | SmtpDsnNotify.Delay, specs[1].DeliveryNotification);
 
             SendMailRequest request = SendKit.TokenRequest();
-            request.To = null;
-            request.Bcc = new[] { "archive@contoso.com" }; // shared by every row
+            request.Message.To = null;
+            request.Message.Bcc = new[] { "archive@contoso.com" }; // shared by every row
             List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), request, specs, new RecordingHost(), Ct);
 
             Assert.All(results, r => Assert.Equal(SendMailStatus.Sent, r.Status));
@@ -556,11 +545,11 @@ public sealed class SendMailDoubleTests
             File.WriteAllBytes(Path.Combine(dir, "chart.png"), new byte[] { 0x89, 0x50, 0x4E, 0x47, 1, 2, 3 });
             File.WriteAllText(Path.Combine(dir, "report.csv"), "a,b\n1,2\n");
             SendMailRequest request = SendKit.TokenRequest();
-            request.Body = null;
-            request.HtmlBody = "<p>Chart:</p><img src=\"cid:chart\">";
-            request.InlineImage = new object[] { new System.Collections.Hashtable { ["chart"] = Path.Combine(dir, "chart.png") } };
-            request.Attachment = new[] { Path.Combine(dir, "report.csv") };
-            request.Header = new System.Collections.Hashtable { ["X-Job"] = "weekly" };
+            request.Message.Body = null;
+            request.Message.HtmlBody = "<p>Chart:</p><img src=\"cid:chart\">";
+            request.Message.InlineImage = new[] { new InlineImage("chart", Path.Combine(dir, "chart.png")) };
+            request.Message.Attachment = new[] { Path.Combine(dir, "report.csv") };
+            request.Message.Header = new Dictionary<string, string> { ["X-Job"] = "weekly" };
             SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct);
 
             Assert.Equal(SendMailStatus.Sent, r.Status);

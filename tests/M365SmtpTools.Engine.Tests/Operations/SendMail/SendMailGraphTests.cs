@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -44,9 +43,7 @@ public sealed class SendMailGraphTests : IDisposable
         GraphEndpoint = _graph.BaseUrl,
         AccessToken = SendKit.Secure(token ?? GraphDouble.Token()),
         UserName = "reports@contoso.com",
-        To = new[] { "bob@contoso.com" },
-        Subject = "Nightly export",
-        Body = "The export finished.",
+        Message = new() { To = new[] { "bob@contoso.com" }, Subject = "Nightly export", Body = "The export finished." },
         TimeoutSeconds = 20,
     };
 
@@ -73,11 +70,11 @@ public sealed class SendMailGraphTests : IDisposable
     public async Task A_text_message_maps_to_the_sendMail_json_and_is_Sent_on_202()
     {
         SendMailRequest r = Request();
-        r.Cc = new[] { "carol@contoso.com" };
-        r.Bcc = new[] { "audit@contoso.com" };
-        r.ReplyTo = new[] { "Help Desk <help@contoso.com>" };
-        r.Priority = MessagePriority.High;
-        r.Header = new Hashtable { ["X-Job"] = "nightly-export" };
+        r.Message.Cc = new[] { "carol@contoso.com" };
+        r.Message.Bcc = new[] { "audit@contoso.com" };
+        r.Message.ReplyTo = new[] { "Help Desk <help@contoso.com>" };
+        r.Message.Priority = MessagePriority.High;
+        r.Message.Header = new Dictionary<string, string> { ["X-Job"] = "nightly-export" };
         r.SaveToSentItems = true;
 
         SendMailResult result = Assert.Single(await Run(Settings(), r));
@@ -113,11 +110,11 @@ public sealed class SendMailGraphTests : IDisposable
         string workbook = File("capacity.xlsx", 5000);
         SendMailRequest r = Request();
         r.UserName = null;
-        r.From = "ops@contoso.com";
-        r.Body = null;
-        r.HtmlBody = "<h1>Capacity</h1><img src=\"cid:chart\">";
-        r.InlineImage = new object[] { new Hashtable { ["chart"] = chart } };
-        r.Attachment = new[] { workbook };
+        r.Message.From = "ops@contoso.com";
+        r.Message.Body = null;
+        r.Message.HtmlBody = "<h1>Capacity</h1><img src=\"cid:chart\">";
+        r.Message.InlineImage = new[] { new InlineImage("chart", chart) };
+        r.Message.Attachment = new[] { workbook };
 
         SendMailResult result = Assert.Single(await Run(Settings(), r));
 
@@ -143,7 +140,7 @@ public sealed class SendMailGraphTests : IDisposable
     public async Task BodyAsHtml_sends_the_body_as_the_HTML_body()
     {
         SendMailRequest r = Request();
-        r.Body = "<p>Done</p>";
+        r.Message.Body = "<p>Done</p>";
         r.BodyAsHtml = true;
         Assert.Equal(SendMailStatus.Sent, Assert.Single(await Run(Settings(), r)).Status);
         JsonElement body = Assert.Single(_graph.Sent).Message.GetProperty("body");
@@ -168,7 +165,7 @@ public sealed class SendMailGraphTests : IDisposable
     public async Task Another_From_than_the_mailbox_is_sent_as_from()
     {
         SendMailRequest r = Request();
-        r.From = "Payroll <payroll@contoso.com>";
+        r.Message.From = "Payroll <payroll@contoso.com>";
         Assert.Equal(SendMailStatus.Sent, Assert.Single(await Run(Settings(), r)).Status);
         JsonElement from = Assert.Single(_graph.Sent).Message.GetProperty("from").GetProperty("emailAddress");
         Assert.Equal("payroll@contoso.com", from.GetProperty("address").GetString());
@@ -181,7 +178,7 @@ public sealed class SendMailGraphTests : IDisposable
     public async Task A_header_that_is_not_an_x_header_is_refused_before_sending(string name)
     {
         SendMailRequest r = Request();
-        r.Header = new Hashtable { [name] = "value" };
+        r.Message.Header = new Dictionary<string, string> { [name] = "value" };
         SendMailResult result = Assert.Single(await Run(Settings(), r));
         Assert.Equal(SendMailStatus.Failed, result.Status);
         Assert.Equal("GraphHeaderNotAllowed", result.ErrorId);
@@ -193,7 +190,7 @@ public sealed class SendMailGraphTests : IDisposable
     public async Task More_than_five_headers_are_refused_before_sending()
     {
         SendMailRequest r = Request();
-        r.Header = new Hashtable(Enumerable.Range(1, 6).ToDictionary(i => (object)("X-H" + i), i => (object)"v"));
+        r.Message.Header = Enumerable.Range(1, 6).ToDictionary(i => "X-H" + i, _ => "v");
         SendMailResult result = Assert.Single(await Run(Settings(), r));
         Assert.Equal("GraphTooManyHeaders", result.ErrorId);
         Assert.Empty(_graph.Requests);
@@ -408,7 +405,7 @@ public sealed class SendMailGraphTests : IDisposable
         string big = File("export.zip", 7 * 1024 * 1024 + 12345);
         string small = File("notes.txt", 1000);
         SendMailRequest r = Request();
-        r.Attachment = new[] { small, big };
+        r.Message.Attachment = new[] { small, big };
 
         SendMailResult result = Assert.Single(await Run(Settings(), r));
 
@@ -431,7 +428,7 @@ public sealed class SendMailGraphTests : IDisposable
         string path = Path.Combine(_dir, "backup.bak");
         using (var f = new FileStream(path, FileMode.Create)) { f.SetLength(100L * 1024 * 1024); f.Position = 100L * 1024 * 1024 - 4; f.Write(new byte[] { 1, 2, 3, 4 }); }
         SendMailRequest r = Request();
-        r.Attachment = new[] { path };
+        r.Message.Attachment = new[] { path };
 
         SendMailResult result = Assert.Single(await Run(Settings(), r));
 
@@ -452,8 +449,8 @@ public sealed class SendMailGraphTests : IDisposable
         string big = File("export.zip", 4 * 1024 * 1024);
         _graph.EnqueueError(403, "ErrorSendAsDenied", "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account.");
         SendMailRequest r = Request();
-        r.From = "boss@contoso.com";
-        r.Attachment = new[] { big };
+        r.Message.From = "boss@contoso.com";
+        r.Message.Attachment = new[] { big };
 
         SendMailResult result = Assert.Single(await Run(Settings(), r));
 
@@ -500,7 +497,7 @@ public sealed class SendMailGraphTests : IDisposable
         string path = Path.Combine(_dir, "huge.bin");
         using (var f = new FileStream(path, FileMode.Create)) f.SetLength(150L * 1024 * 1024 + 1);
         SendMailRequest r = Request();
-        r.Attachment = new[] { path };
+        r.Message.Attachment = new[] { path };
         SendMailResult result = Assert.Single(await Run(Settings(), r));
         Assert.Equal(SendMailStatus.Failed, result.Status);
         Assert.Equal("GraphMessageTooLarge", result.ErrorId);

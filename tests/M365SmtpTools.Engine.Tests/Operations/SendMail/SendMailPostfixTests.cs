@@ -39,9 +39,7 @@ public sealed class SendMailPostfixTests
             Port = pf.SubmissionPort,
             AccessToken = SendKit.Secure(pf.MintJwt(pf.User, TimeSpan.FromMinutes(30))),
             UserName = pf.User,
-            To = new[] { to },
-            Subject = "XOAUTH2 through Send",
-            Body = "token auth",
+            Message = new() { To = new[] { to }, Subject = "XOAUTH2 through Send", Body = "token auth" },
         };
         var host = new RecordingHost();
         SendMailResult r = await new SendMailOperation(Settings(pf)).RunForResultAsync(request, host, Ct);
@@ -66,9 +64,7 @@ public sealed class SendMailPostfixTests
             SmtpServer = "localhost",
             Port = pf.SubmissionPort,
             Credential = new System.Net.NetworkCredential(pf.User, pf.Password),
-            To = new[] { to },
-            Subject = "PLAIN through Send",
-            Body = "password auth",
+            Message = new() { To = new[] { to }, Subject = "PLAIN through Send", Body = "password auth" },
         };
         var host = new RecordingHost();
         SendMailResult r = await new SendMailOperation(Settings(pf)).RunForResultAsync(request, host, Ct);
@@ -90,10 +86,7 @@ public sealed class SendMailPostfixTests
             Method = SendMethod.Relay,
             SmtpServer = "localhost",
             Port = pf.RelayPort,
-            From = $"scanner@{pf.Domain}",
-            To = new[] { to },
-            Subject = "Relay without certificate",
-            Body = "scan",
+            Message = new() { From = $"scanner@{pf.Domain}", To = new[] { to }, Subject = "Relay without certificate", Body = "scan" },
         };
         SendMailResult r = await new SendMailOperation(Settings(pf)).RunForResultAsync(request, new RecordingHost(), Ct);
 
@@ -115,10 +108,7 @@ public sealed class SendMailPostfixTests
             Method = SendMethod.Relay,
             SmtpServer = "localhost",
             Port = pf.RelayPort,
-            From = $"scanner@{pf.Domain}",
-            To = new[] { to },
-            Subject = "Relay with certificate",
-            Body = "scan",
+            Message = new() { From = $"scanner@{pf.Domain}", To = new[] { to }, Subject = "Relay with certificate", Body = "scan" },
             ClientCertificate = TestCertificates.CreateClient(cn),
         };
         SendMailResult r = await new SendMailOperation(Settings(pf)).RunForResultAsync(request, new RecordingHost(), Ct);
@@ -141,10 +131,7 @@ public sealed class SendMailPostfixTests
         var request = new SendMailRequest
         {
             Method = SendMethod.DirectSend,
-            From = $"noreply@{pf.Domain}",
-            To = new[] { to },
-            Subject = "Direct Send",
-            Body = "internal",
+            Message = new() { From = $"noreply@{pf.Domain}", To = new[] { to }, Subject = "Direct Send", Body = "internal" },
             RequireTls = true,
         };
         SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(request, new RecordingHost(), Ct);

@@ -17,10 +17,7 @@ public sealed class SendRequestCheckTests
     private static SendMailRequest Relay() => new()
     {
         Method = SendMethod.Relay,
-        From = "scanner@contoso.com",
-        To = new[] { "accounts@fabrikam.com" },
-        Subject = "Scan",
-        Body = "Attached.",
+        Message = new() { From = "scanner@contoso.com", To = new[] { "accounts@fabrikam.com" }, Subject = "Scan", Body = "Attached." },
     };
 
     private static async Task<M365SmtpException> Refused(SendMailRequest request)

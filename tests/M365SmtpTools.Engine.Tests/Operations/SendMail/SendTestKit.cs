@@ -80,10 +80,7 @@ internal static class SendKit
     {
         AccessToken = Secure(Token),
         UserName = "alice@contoso.com",
-        From = "alice@contoso.com",
-        To = new[] { to },
-        Subject = subject,
-        Body = "Body text",
+        Message = new() { From = "alice@contoso.com", To = new[] { to }, Subject = subject, Body = "Body text" },
     };
 
     public static async Task<List<SendMailResult>> RunAsync(SendMailOperation op, SendMailRequest request, IReadOnlyList<MailMessageSpec>? specs,

@@ -39,7 +39,7 @@ public sealed class SevenBitHeaderTests
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { OfferSmtpUtf8 = true });
         var request = SendKit.TokenRequest(to: $"\"{RecipientName}\" <bob@contoso.com>", subject: Subject);
-        request.From = $"{SenderName} <alice@contoso.com>";
+        request.Message.From = $"{SenderName} <alice@contoso.com>";
         SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.Equal(SendMailStatus.Sent, r.Status);
         DoubleMessage m = Assert.Single(exo.Messages);
@@ -95,10 +95,7 @@ public sealed class SevenBitHeaderTests
             SmtpServer = "localhost",
             Port = pf.SubmissionPort,
             Credential = new System.Net.NetworkCredential(pf.User, pf.Password),
-            From = $"{SenderName} <{pf.User}>",
-            To = new[] { $"\"{RecipientName}\" <{to}>" },
-            Subject = Subject,
-            Body = "Grüße, 東京",
+            Message = new() { From = $"{SenderName} <{pf.User}>", To = new[] { $"\"{RecipientName}\" <{to}>" }, Subject = Subject, Body = "Grüße, 東京" },
         };
         SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.True(r.Status == SendMailStatus.Sent, r.ErrorMessage);
