@@ -57,15 +57,7 @@ namespace M365SmtpTools.Engine.Operations
         public TimeSpan Duration { get; internal set; }
 
         /// <summary>The most serious finding's meaning, or "All stages passed."</summary>
-        public string Summary
-        {
-            get
-            {
-                GraphTestFinding? first = Findings.FirstOrDefault(f => f.Severity != FindingSeverity.Information);
-                if (first != null) return $"{first.Id}: {first.Meaning}";
-                return Overall == SmtpTestOutcome.Passed ? "All stages passed." : Overall.ToString();
-            }
-        }
+        public string Summary => DiagnosticReportText.Summary<GraphTestStage>(Findings, Overall);
 
         private readonly List<GraphTestStageResult> _stages = new List<GraphTestStageResult>();
         private readonly List<GraphTestFinding> _findings = new List<GraphTestFinding>();
@@ -86,16 +78,7 @@ namespace M365SmtpTools.Engine.Operations
             b.AppendLine("Stages    :");
             foreach (GraphTestStageResult s in Stages) b.Append("  ").AppendLine(s.ToString());
             if (Token != null) b.Append("Token     : ").AppendLine(Token.ToString());
-            b.AppendLine("Findings  :");
-            if (_findings.Count == 0) b.AppendLine("  (none)");
-            foreach (GraphTestFinding f in Findings)
-            {
-                b.Append("  [").Append(f.Severity).Append("] ").Append(f.Id).Append(" (").Append(f.Stage).AppendLine(")");
-                b.Append("    Evidence    : ").AppendLine(f.Evidence);
-                b.Append("    Meaning     : ").AppendLine(f.Meaning);
-                b.Append("    Remediation : ").AppendLine(f.Remediation);
-                foreach (string c in f.Commands) b.Append("    > ").AppendLine(c);
-            }
+            DiagnosticReportText.AppendFindings<GraphTestStage>(b, Findings);
             return b.ToString();
         }
 

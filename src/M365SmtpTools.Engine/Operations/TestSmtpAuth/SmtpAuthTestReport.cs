@@ -90,15 +90,7 @@ namespace M365SmtpTools.Engine.Operations
         public TimeSpan Duration { get; internal set; }
 
         /// <summary>The most serious finding's meaning, or "All stages passed."</summary>
-        public string Summary
-        {
-            get
-            {
-                SmtpTestFinding? first = Findings.FirstOrDefault(f => f.Severity != FindingSeverity.Information);
-                if (first != null) return $"{first.Id}: {first.Meaning}";
-                return Overall == SmtpTestOutcome.Passed ? "All stages passed." : Overall.ToString();
-            }
-        }
+        public string Summary => DiagnosticReportText.Summary<SmtpTestStage>(Findings, Overall);
 
         private readonly List<SmtpTestStageResult> _stages = new List<SmtpTestStageResult>();
         private readonly List<SmtpTestFinding> _findings = new List<SmtpTestFinding>();
@@ -122,16 +114,7 @@ namespace M365SmtpTools.Engine.Operations
             foreach (SmtpTestStageResult s in Stages) b.Append("  ").AppendLine(s.ToString());
             if (Tls != null) b.Append("Tls       : ").AppendLine(Tls.ToString());
             if (Token != null) b.Append("Token     : ").AppendLine(Token.ToString());
-            b.AppendLine("Findings  :");
-            if (_findings.Count == 0) b.AppendLine("  (none)");
-            foreach (SmtpTestFinding f in Findings)
-            {
-                b.Append("  [").Append(f.Severity).Append("] ").Append(f.Id).Append(" (").Append(f.Stage).AppendLine(")");
-                b.Append("    Evidence    : ").AppendLine(f.Evidence);
-                b.Append("    Meaning     : ").AppendLine(f.Meaning);
-                b.Append("    Remediation : ").AppendLine(f.Remediation);
-                foreach (string c in f.Commands) b.Append("    > ").AppendLine(c);
-            }
+            DiagnosticReportText.AppendFindings<SmtpTestStage>(b, Findings);
             return b.ToString();
         }
 
