@@ -23,13 +23,16 @@ internal sealed class CliApp
     private readonly bool _stdinIsTerminal;
 
     /// <summary>--json: results as JSON lines on stdout.</summary>
-    public Option<bool> Json { get; } = CliOptions.Flag("--json", "Write results as JSON lines on stdout (one object per line) instead of a table.");
+    public Option<bool> Json { get; } = CliOptions.Flag("--json", "Write results as JSON lines on stdout (one object per line) instead " +
+        "of a table.");
 
     /// <summary>--quiet: no human output, warnings or information.</summary>
-    public Option<bool> Quiet { get; } = CliOptions.Flag("--quiet", "Write no table, warnings or information; errors still go to stderr and the exit code says what happened. JSON lines are still written with --json.");
+    public Option<bool> Quiet { get; } = CliOptions.Flag("--quiet", "Write no table, warnings or information; errors still go to stderr " +
+        "and the exit code says what happened. JSON lines are still written with --json.");
 
     /// <summary>--verbose: the engine's verbose lines on stderr.</summary>
-    public Option<bool> Verbose { get; } = CliOptions.Flag("--verbose", "Write what the engine does (DNS servers asked, token claims, SMTP phases; secrets redacted) to stderr.");
+    public Option<bool> Verbose { get; } = CliOptions.Flag("--verbose", "Write what the engine does (DNS servers asked, token claims, " +
+        "SMTP phases; secrets redacted) to stderr.");
 
     /// <summary>Creates the app over the given streams (the real console in <see cref="Program"/>, captured ones in tests).</summary>
     public CliApp(TextWriter stdout, TextWriter stderr, TextReader stdin, Func<string, string?> environment, bool stderrIsTerminal, bool stdinIsTerminal)
@@ -60,8 +63,10 @@ internal sealed class CliApp
     public RootCommand BuildRoot()
     {
         var root = new RootCommand(
-            "m365smtp: send mail through Microsoft 365 (OAuth XOAUTH2 client submission, relay connectors, Direct Send) and diagnose failures, "
-            + "with the same engine as the M365SmtpTools PowerShell module. Secrets are never taken on the command line: give the NAME of an "
+            "m365smtp: send mail through Microsoft 365 (OAuth XOAUTH2 client submission, relay connectors, Direct Send) and diagnose " +
+                "failures, "
+            + "with the same engine as the M365SmtpTools PowerShell module. Secrets are never taken on the command line: give the " +
+                "NAME of an "
             + "environment variable (--client-secret-env, --access-token-env, --certificate-password-env) or use --password-stdin.");
         root.Add(Json);
         root.Add(Quiet);

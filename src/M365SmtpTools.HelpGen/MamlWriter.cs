@@ -115,7 +115,8 @@ public sealed class MamlWriter
         foreach (HelpLink link in _docs.Links(typeId))
         {
             w.WriteStartElement("maml", "navigationLink", Maml);
-            w.WriteElementString("maml", "linkText", Maml, link.Uri.Length == 0 || link.Text == link.Uri ? link.Text : $"{link.Text}: {link.Uri}");
+            w.WriteElementString("maml", "linkText", Maml, link.Uri.Length == 0 || link.Text == link.Uri ? link.Text : $"{link.Text}: " +
+                $"{link.Uri}");
             w.WriteElementString("maml", "uri", Maml, "");
             w.WriteEndElement();
         }
@@ -176,7 +177,8 @@ public sealed class MamlWriter
         if (p.IsSwitch) return "False";
         string? documented = p.DeclaringTypeFullName.Length == 0 ? null : _docs.Default($"P:{p.DeclaringTypeFullName}.{p.Name}");
         if (documented != null && p.Initializer != null)
-            throw new InvalidOperationException($"{p.DeclaringTypeFullName}.{p.Name} is initialised to {p.Initializer} and also documents <default>{documented}</default>: remove the <default>, the initialiser is the default.");
+            throw new InvalidOperationException($"{p.DeclaringTypeFullName}.{p.Name} is initialised to {p.Initializer} and also " +
+                $"documents <default>{documented}</default>: remove the <default>, the initialiser is the default.");
         if (documented is { Length: > 0 }) return documented;
         if (p.Initializer != null) return p.Initializer;
         if (p.IsEnum && !p.IsNullable && p.EnumZeroName != null) return p.EnumZeroName;

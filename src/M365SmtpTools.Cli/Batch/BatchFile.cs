@@ -123,7 +123,8 @@ internal static class BatchFileReader
     {
         string ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext != ".csv" && ext != ".jsonl" && ext != ".ndjson")
-            throw new BatchFileException(path, 0, null, $"'{ext}' is not a batch format; use a .csv file (header row) or a .jsonl file (one JSON object per line).");
+            throw new BatchFileException(path, 0, null, $"'{ext}' is not a batch format; use a .csv file (header row) or a .jsonl file " +
+                "(one JSON object per line).");
         return ReadIterator(path, ext == ".csv", schema);
     }
 
@@ -139,7 +140,8 @@ internal static class BatchFileReader
     {
         var records = CsvRecords(reader, path).GetEnumerator();
         if (!records.MoveNext())
-            throw new BatchFileException(path, 1, null, "the file is empty; the first line must be a header naming the fields, e.g. To,Subject,Body.");
+            throw new BatchFileException(path, 1, null, "the file is empty; the first line must be a header naming the fields, e.g. " +
+                "To,Subject,Body.");
         var (headerLine, header) = records.Current;
         var columns = new List<(string Name, BatchFieldKind Kind)>();
         for (int i = 0; i < header.Count; i++)
@@ -161,7 +163,8 @@ internal static class BatchFileReader
             if (cells.Count == 1 && cells[0].Length == 0) continue; // blank line
             row++;
             if (cells.Count != columns.Count)
-                throw new BatchFileException(path, line, row, $"{cells.Count} field(s), but the header has {columns.Count}; quote values that contain commas.");
+                throw new BatchFileException(path, line, row, $"{cells.Count} field(s), but the header has {columns.Count}; quote values " +
+                    "that contain commas.");
             var fields = new Dictionary<string, object>(StringComparer.Ordinal);
             for (int i = 0; i < cells.Count; i++)
             {
@@ -284,7 +287,8 @@ internal static class BatchFileReader
             {
                 case '"':
                     if (field.Length > 0 || wasQuoted)
-                        throw new BatchFileException(path, line, null, "a double quote inside a field that doesn't start with one; quote the whole field and double the quotes inside it (\"say \"\"hi\"\"\").");
+                        throw new BatchFileException(path, line, null, "a double quote inside a field that doesn't start with one; quote " +
+                            "the whole field and double the quotes inside it (\"say \"\"hi\"\"\").");
                     inQuotes = true;
                     wasQuoted = true;
                     quoteLine = line;
@@ -308,7 +312,8 @@ internal static class BatchFileReader
                     break;
                 default:
                     if (wasQuoted)
-                        throw new BatchFileException(path, line, null, $"text after the closing quote of a field ('{ch}'); a quoted field must end at a comma or the end of the line.");
+                        throw new BatchFileException(path, line, null, $"text after the closing quote of a field ('{ch}'); a quoted " +
+                            "field must end at a comma or the end of the line.");
                     field.Append(ch);
                     break;
             }

@@ -16,13 +16,15 @@ internal static class AuthOptionGroup
 {
     /// <summary>Why <see cref="SmtpAuthOptions.Certificate"/> has no option.</summary>
     public const string CertificateExclusion =
-        "An X509Certificate2 object can't be given on a command line; --certificate-path (PFX file) and --certificate-thumbprint (Windows store) cover it.";
+        "An X509Certificate2 object can't be given on a command line; --certificate-path (PFX file) and --certificate-thumbprint " +
+            "(Windows store) cover it.";
 
     /// <summary>Adds the auth options to a binding (one mapping line each).</summary>
     public static RequestBinding<T> AddAuthOptions<T>(this RequestBinding<T> binding) where T : SmtpAuthOptions, new()
     {
         Option<string?> userName = CliOptions.Text("--user-name", "MAILBOX",
-            "The mailbox that authenticates (the XOAUTH2 user=); for app-only (certificate, client secret, managed identity) the mailbox to send as, required. With --password-stdin, the Basic-auth user name.");
+            "The mailbox that authenticates (the XOAUTH2 user=); for app-only (certificate, client secret, managed identity) the mailbox " +
+                "to send as, required. With --password-stdin, the Basic-auth user name.");
         userName.Aliases.Add("--username");
 
         return binding

@@ -34,12 +34,14 @@ internal sealed class BindContext
     public string SecretFromEnvironment(string option, string variable)
     {
         if (string.IsNullOrWhiteSpace(variable))
-            throw new CliUsageException(option, "give the NAME of an environment variable that holds the secret (the secret itself never goes on the command line).");
+            throw new CliUsageException(option, "give the NAME of an environment variable that holds the secret (the secret itself never " +
+                "goes on the command line).");
         if (SecretRedactor.LooksLikeSecret(variable))
         {
             // A token pasted where the variable's name goes: never echo it (and mask it in anything else printed).
             Secrets.Add(variable);
-            throw new CliUsageException(option, "the value looks like a token or secret, not the NAME of an environment variable, so it isn't shown; put the secret in an environment variable and give that variable's name.");
+            throw new CliUsageException(option, "the value looks like a token or secret, not the NAME of an environment variable, so it " +
+                "isn't shown; put the secret in an environment variable and give that variable's name.");
         }
         string? value = _environment(variable);
         if (string.IsNullOrEmpty(value))
@@ -55,7 +57,8 @@ internal sealed class BindContext
         {
             string? line = _stdin.ReadLine();
             if (string.IsNullOrEmpty(line))
-                throw new CliUsageException(option, "nothing was read from stdin; pipe the secret in, e.g. printf '%s\\n' \"$PASSWORD\" | m365smtp ... " + option + ".");
+                throw new CliUsageException(option, "nothing was read from stdin; pipe the secret in, e.g. printf '%s\\n' \"$PASSWORD\" " +
+                    "| m365smtp ... " + option + ".");
             _stdinLine = line;
             Secrets.Add(line);
         }

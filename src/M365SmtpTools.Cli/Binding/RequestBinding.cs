@@ -75,7 +75,8 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
     public RequestBinding<TRequest> Map<T, TProp>(Option<T> option, Expression<Func<TRequest, TProp>> property)
     {
         if (!typeof(TProp).IsAssignableFrom(typeof(T)) && Nullable.GetUnderlyingType(typeof(TProp)) != typeof(T))
-            throw new InvalidOperationException($"{option.Name} ({typeof(T).Name}) can't set {typeof(TRequest).Name}.{PathOf(property).Name} ({typeof(TProp).Name}) without a converter.");
+            throw new InvalidOperationException($"{option.Name} ({typeof(T).Name}) can't set " +
+                $"{typeof(TRequest).Name}.{PathOf(property).Name} ({typeof(TProp).Name}) without a converter.");
         return Map(option, property, (value, _) => (TProp)(object)value!);
     }
 
@@ -98,12 +99,14 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
     {
         PropertyPath prop = PathOf(property);
         if (!typeof(TProp).IsAssignableFrom(typeof(T)))
-            throw new InvalidOperationException($"<{argument.Name}> ({typeof(T).Name}) can't set {typeof(TRequest).Name}.{prop.Name} ({typeof(TProp).Name}).");
+            throw new InvalidOperationException($"<{argument.Name}> ({typeof(T).Name}) can't set {typeof(TRequest).Name}.{prop.Name} " +
+                $"({typeof(TProp).Name}).");
         // System.CommandLine hands an unknown --option to a positional argument as a value; no value of ours starts with '-'.
         argument.Validators.Add(result =>
         {
             foreach (var token in result.Tokens.Where(t => t.Value.StartsWith('-')))
-                result.AddError($"'{token.Value}' is not an option of this command (and not a valid <{argument.Name}>); see --help for the options.");
+                result.AddError($"'{token.Value}' is not an option of this command (and not a valid <{argument.Name}>); see --help for " +
+                    "the options.");
         });
         Add(new BindingEntry(argument, prop.Name), (request, context) => prop.SetValue(request!, context.ParseResult.GetValue(argument)));
         return this;

@@ -14,17 +14,24 @@ internal sealed class AppAccessPlanCommand : CliCommand<NewSmtpAppAccessPlanRequ
 
     /// <inheritdoc />
     public override string Description =>
-        "Plans what Exchange Online needs so an app can send as mailboxes with an app-only token (SMTP.SendAsApp): the service principal, the "
-        + "mailbox or App RBAC permissions, Send As on other addresses, SMTP AUTH on the mailboxes, and the Entra permission to grant (or not). "
-        + "Changes nothing: prints the steps, and with --script-path writes a .ps1. Exit code 0 when the plan was made, 2 for invalid input, 1 when "
+        "Plans what Exchange Online needs so an app can send as mailboxes with an app-only token (SMTP.SendAsApp): the service " +
+            "principal, the "
+        + "mailbox or App RBAC permissions, Send As on other addresses, SMTP AUTH on the mailboxes, and the Entra permission to grant " +
+            "(or not). "
+        + "Changes nothing: prints the steps, and with --script-path writes a .ps1. Exit code 0 when the plan was made, 2 for invalid " +
+            "input, 1 when "
         + "a script was asked for but the plan has errors.";
 
     /// <inheritdoc />
     public override IReadOnlyList<(string CommandLine, string Explanation)> Examples { get; } = new[]
     {
-        ("m365smtp app-access-plan --app-id 11111111-2222-3333-4444-555555555555 --service-principal-object-id 66666666-7777-8888-9999-000000000000 --mailbox scanner@contoso.com --enable-smtp-client-authentication",
-            "The classic model: New-ServicePrincipal, Add-MailboxPermission and Set-CASMailbox for one mailbox, plus the SMTP.SendAsApp grant in Entra."),
-        ("m365smtp app-access-plan --app-id 11111111-2222-3333-4444-555555555555 --service-principal-object-id 66666666-7777-8888-9999-000000000000 --mailbox a@contoso.com --mailbox b@contoso.com --model AppRbac --script-path ./access.ps1",
+        ("m365smtp app-access-plan --app-id 11111111-2222-3333-4444-555555555555 --service-principal-object-id " +
+            "66666666-7777-8888-9999-000000000000 --mailbox scanner@contoso.com --enable-smtp-client-authentication",
+            "The classic model: New-ServicePrincipal, Add-MailboxPermission and Set-CASMailbox for one mailbox, plus the SMTP.SendAsApp " +
+                "grant in Entra."),
+        ("m365smtp app-access-plan --app-id 11111111-2222-3333-4444-555555555555 --service-principal-object-id " +
+            "66666666-7777-8888-9999-000000000000 --mailbox a@contoso.com --mailbox b@contoso.com --model AppRbac --script-path " +
+                "./access.ps1",
             "App RBAC for two mailboxes, written as a script; nothing is granted in Entra."),
     };
 
@@ -60,7 +67,8 @@ internal sealed class AppAccessPlanCommand : CliCommand<NewSmtpAppAccessPlanRequ
         o.WriteLine($"Entra permission: {plan.EntraPermission}");
         o.WriteLine();
         PlanOutput.Findings(o, plan.Findings.Select(f => (f.Severity, f.Id, f.Message, f.Remediation)));
-        PlanOutput.Section(o, "Steps", plan.Steps.OrderBy(s => s.Order).Select(s => $"{s.Order}. {s.Title} ({s.RunIn})\n   {s.Command}\n   why: {s.Why}"));
+        PlanOutput.Section(o, "Steps", plan.Steps.OrderBy(s => s.Order).Select(s => $"{s.Order}. {s.Title} ({s.RunIn})\n   {s.Command}\n " +
+            $"  why: {s.Why}"));
         if (plan.ScriptPath != null) o.WriteLine($"Script written to {plan.ScriptPath}");
     }
 }

@@ -20,18 +20,26 @@ internal sealed class ConnectCommand : CliCommand<ConnectSmtpRequest>
 
     /// <inheritdoc />
     public override string Description =>
-        "Checks a way to authenticate: gets the token (or takes the one given), checks its claims (audience, scopes or roles, tenant, user, expiry; "
-        + "problems are printed as warnings) and prints what the connection would be. With --test it also authenticates to the SMTP server. "
-        + "Nothing is kept after the process ends: send and test take the same auth options. Exit code 13 when the token can't be had or AUTH fails.";
+        "Checks a way to authenticate: gets the token (or takes the one given), checks its claims (audience, scopes or roles, tenant, " +
+            "user, expiry; "
+        + "problems are printed as warnings) and prints what the connection would be. With --test it also authenticates to the " +
+            "SMTP server. "
+        + "Nothing is kept after the process ends: send and test take the same auth options. Exit code 13 when the token can't be had or " +
+            "AUTH fails.";
 
     /// <inheritdoc />
     public override IReadOnlyList<(string CommandLine, string Explanation)> Examples { get; } = new[]
     {
-        ("CLIENT_SECRET=... m365smtp connect --tenant-id contoso.onmicrosoft.com --client-id 11111111-2222-3333-4444-555555555555 --client-secret-env CLIENT_SECRET --user-name scanner@contoso.com --test",
-            "App-only with a client secret read from the CLIENT_SECRET environment variable; gets the token, checks its roles, and authenticates to smtp.office365.com:587."),
-        ("TOKEN=$(az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv) m365smtp connect --access-token-env TOKEN --user-name app@contoso.com",
-            "Checks a token obtained elsewhere: prints its user and expiry and warns about a wrong audience or missing SMTP.SendAsApp role."),
-        ("m365smtp connect --managed-identity --user-name alerts@contoso.com --json", "On an Azure VM or container: the managed identity's token, as one JSON line."),
+        ("CLIENT_SECRET=... m365smtp connect --tenant-id contoso.onmicrosoft.com --client-id 11111111-2222-3333-4444-555555555555 " +
+            "--client-secret-env CLIENT_SECRET --user-name scanner@contoso.com --test",
+            "App-only with a client secret read from the CLIENT_SECRET environment variable; gets the token, checks its roles, and " +
+                "authenticates to smtp.office365.com:587."),
+        ("TOKEN=$(az account get-access-token --resource https://outlook.office365.com --query accessToken -o tsv) m365smtp connect " +
+            "--access-token-env TOKEN --user-name app@contoso.com",
+            "Checks a token obtained elsewhere: prints its user and expiry and warns about a wrong audience or missing " +
+                "SMTP.SendAsApp role."),
+        ("m365smtp connect --managed-identity --user-name alerts@contoso.com --json", "On an Azure VM or container: the managed " +
+            "identity's token, as one JSON line."),
     };
 
     /// <inheritdoc />

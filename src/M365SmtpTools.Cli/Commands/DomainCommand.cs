@@ -18,14 +18,16 @@ internal sealed class DomainCommand : CliCommand<TestMailDomainRequest>
     public override string Description =>
         "Checks a mail domain's DNS for Microsoft 365: MX (Microsoft 365 or not, which form), SPF (evaluated per RFC 7208: lookups, voids, "
         + "loops; with --sender-ip-address whether that IP passes, e.g. for Direct Send), DMARC (policy, alignment, reporting) and the "
-        + "Microsoft 365 DKIM selectors; one report per domain with findings and fixes. Exit code 0 when every domain was checked (read the "
+        + "Microsoft 365 DKIM selectors; one report per domain with findings and fixes. Exit code 0 when every domain was checked " +
+            "(read the "
         + "findings), 10 when DNS failed for a domain, 2 for invalid input.";
 
     /// <inheritdoc />
     public override IReadOnlyList<(string CommandLine, string Explanation)> Examples { get; } = new[]
     {
         ("m365smtp domain contoso.com", "MX, SPF, DMARC and DKIM of contoso.com, with what to fix."),
-        ("m365smtp domain contoso.com --sender-ip-address 198.51.100.7 --json | jq '.spf.senderResult'", "Would mail from 198.51.100.7 (a Direct Send device) pass SPF?"),
+        ("m365smtp domain contoso.com --sender-ip-address 198.51.100.7 --json | jq '.spf.senderResult'", "Would mail from 198.51.100.7 " +
+            "(a Direct Send device) pass SPF?"),
     };
 
     /// <inheritdoc />

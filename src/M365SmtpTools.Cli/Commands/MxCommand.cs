@@ -26,9 +26,12 @@ internal sealed class MxCommand : CliCommand<GetMxEndpointRequest>
     /// <inheritdoc />
     public override IReadOnlyList<(string CommandLine, string Explanation)> Examples { get; } = new[]
     {
-        ("m365smtp mx contoso.com", "Shows contoso.com's MX records; a row with M365 yes and form Legacy or Dnssec is the endpoint to configure on a relay device."),
-        ("m365smtp mx contoso.com fabrikam.com --dns-server 1.1.1.1 --timeout-seconds 5", "Asks 1.1.1.1, waiting up to 5 seconds per answer; a failing domain doesn't stop the other."),
-        ("m365smtp mx contoso.com --include-derived-guess --json | jq -r 'select(.isMicrosoft365) | .mxHost' | head -1", "The first Microsoft 365 endpoint's host name for a script; when the domain has no MX yet, the derived legacy endpoint (isGuess true)."),
+        ("m365smtp mx contoso.com", "Shows contoso.com's MX records; a row with M365 yes and form Legacy or Dnssec is the endpoint to " +
+            "configure on a relay device."),
+        ("m365smtp mx contoso.com fabrikam.com --dns-server 1.1.1.1 --timeout-seconds 5", "Asks 1.1.1.1, waiting up to 5 seconds per " +
+            "answer; a failing domain doesn't stop the other."),
+        ("m365smtp mx contoso.com --include-derived-guess --json | jq -r 'select(.isMicrosoft365) | .mxHost' | head -1", "The first " +
+            "Microsoft 365 endpoint's host name for a script; when the domain has no MX yet, the derived legacy endpoint (isGuess true)."),
     };
 
     /// <inheritdoc />

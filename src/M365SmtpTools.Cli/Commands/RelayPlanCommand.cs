@@ -15,17 +15,23 @@ internal sealed class RelayPlanCommand : CliCommand<NewRelayConnectorPlanRequest
 
     /// <inheritdoc />
     public override string Description =>
-        "Checks a relay device's certificate (preferred) or static public IPv4 address and the domain's DNS, and plans the inbound connector, "
-        + "the SPF record and the device settings for SMTP relay. Changes nothing: prints the plan, and with --script-path writes a .ps1 to run after "
-        + "Connect-ExchangeOnline. Exit code 0 when the plan was made (read its findings), 2 for invalid input, 10 when DNS failed, 1 when a script "
+        "Checks a relay device's certificate (preferred) or static public IPv4 address and the domain's DNS, and plans the inbound " +
+            "connector, "
+        + "the SPF record and the device settings for SMTP relay. Changes nothing: prints the plan, and with --script-path writes a .ps1 " +
+            "to run after "
+        + "Connect-ExchangeOnline. Exit code 0 when the plan was made (read its findings), 2 for invalid input, 10 when DNS failed, 1 " +
+            "when a script "
         + "was asked for but the plan has errors (the script is not written).";
 
     /// <inheritdoc />
     public override IReadOnlyList<(string CommandLine, string Explanation)> Examples { get; } = new[]
     {
-        ("m365smtp relay-plan contoso.com --certificate-path ./scanner.pfx --certificate-password-env PFX_PASSWORD --device-name Scanner --script-path ./relay.ps1",
-            "A certificate-based connector for a scanner: checks the certificate covers contoso.com and writes the script; the PFX password comes from $PFX_PASSWORD."),
-        ("m365smtp relay-plan contoso.com --sender-ip-address 203.0.113.25 --json", "An IP-based connector as one JSON line, with the SPF record to publish if the IP isn't authorized yet."),
+        ("m365smtp relay-plan contoso.com --certificate-path ./scanner.pfx --certificate-password-env PFX_PASSWORD --device-name Scanner " +
+            "--script-path ./relay.ps1",
+            "A certificate-based connector for a scanner: checks the certificate covers contoso.com and writes the script; the PFX " +
+                "password comes from $PFX_PASSWORD."),
+        ("m365smtp relay-plan contoso.com --sender-ip-address 203.0.113.25 --json", "An IP-based connector as one JSON line, with the " +
+            "SPF record to publish if the IP isn't authorized yet."),
     };
 
     /// <inheritdoc />

@@ -15,7 +15,8 @@ namespace M365SmtpTools.Cli.Commands;
 internal sealed class SendCommand : CliCommand<SendMailRequest>
 {
     private readonly Option<string?> _batch = CliOptions.Text("--batch", "FILE.csv|FILE.jsonl",
-        "Send one message per row: a CSV file with a header row or a JSON-lines file, fields named like the message options (To, Cc, Bcc, ReplyTo, From, "
+        "Send one message per row: a CSV file with a header row or a JSON-lines file, fields named like the message options (To, Cc, " +
+            "Bcc, ReplyTo, From, "
         + "Subject, Body, HtmlBody, Attachment, Priority, DeliveryNotification; in CSV several values are separated by ';'). Empty cells take the "
         + "options' values. The whole file is checked before anything is sent; the batch goes over one connection, paced and retried.");
 
@@ -27,19 +28,25 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
 
     /// <inheritdoc />
     public override string Description =>
-        "Sends mail through Microsoft 365: client submission with OAuth (default: smtp.office365.com:587, STARTTLS), an SMTP relay connector "
+        "Sends mail through Microsoft 365: client submission with OAuth (default: smtp.office365.com:587, STARTTLS), an SMTP relay " +
+            "connector "
         + "(--method Relay: port 25 to the MX endpoint), or Direct Send (--method DirectSend: internal recipients only). One result line per "
-        + "message (--json: one JSON object per message). Exit code 0 when every message was sent, 17 when some failed, 18 when a message's "
+        + "message (--json: one JSON object per message). Exit code 0 when every message was sent, 17 when some failed, 18 when a " +
+            "message's "
         + "delivery is unknown, otherwise the code of the phase that failed.";
 
     /// <inheritdoc />
     public override IReadOnlyList<(string CommandLine, string Explanation)> Examples { get; } = new[]
     {
-        ("m365smtp send --managed-identity --user-name alerts@contoso.com --to ops@contoso.com --subject 'Backup done' --body 'Nightly backup finished.'",
+        ("m365smtp send --managed-identity --user-name alerts@contoso.com --to ops@contoso.com --subject 'Backup done' --body 'Nightly " +
+            "backup finished.'",
             "From an Azure VM or container: the managed identity's token, XOAUTH2 as alerts@contoso.com."),
-        ("CLIENT_SECRET=... m365smtp send --tenant-id contoso.onmicrosoft.com --client-id 11111111-2222-3333-4444-555555555555 --client-secret-env CLIENT_SECRET --user-name reports@contoso.com --batch ./recipients.csv --subject 'Monthly report' --attachment ./report.pdf",
+        ("CLIENT_SECRET=... m365smtp send --tenant-id contoso.onmicrosoft.com --client-id 11111111-2222-3333-4444-555555555555 " +
+            "--client-secret-env CLIENT_SECRET --user-name reports@contoso.com --batch ./recipients.csv --subject 'Monthly report' " +
+            "--attachment ./report.pdf",
             "A CSV batch over one connection, paced to 30 messages a minute; each row's To (and any other column) overrides the options."),
-        ("m365smtp send --method Relay --from scanner@contoso.com --to alice@fabrikam.com --subject Scan --attachment ./scan.pdf --require-tls",
+        ("m365smtp send --method Relay --from scanner@contoso.com --to alice@fabrikam.com --subject Scan --attachment ./scan.pdf " +
+            "--require-tls",
             "Through an IP- or certificate-based relay connector: port 25 to contoso.com's MX endpoint, no AUTH."),
     };
 
@@ -55,7 +62,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         .Exclude(r => r.Message.InputError, "A batch row's unreadable value; --batch rejects the file instead.")
         .Exclude(r => r.ConnectionName, "The CLI keeps no session connections between runs; give the auth options instead.")
         .Map(CliOptions.Flag("--require-tls", "Relay and Direct Send: fail unless STARTTLS succeeds (always required for client submission)."), r => r.RequireTls)
-        .Exclude(r => r.ClientCertificate, "An X509Certificate2 object can't be given on a command line; --client-certificate-path and --client-certificate-thumbprint cover it.")
+        .Exclude(r => r.ClientCertificate, "An X509Certificate2 object can't be given on a command line; --client-certificate-path and " +
+            "--client-certificate-thumbprint cover it.")
         .Map(CliOptions.Text("--client-certificate-path", "FILE", "Relay with a certificate-based connector: the PFX file (with key) to present during STARTTLS."), r => r.ClientCertificatePath, (p, _) => FullPath(p))
         .Map(CliOptions.Text("--client-certificate-password-env", "NAME", "The NAME of an environment variable holding the client certificate PFX's password (never the password itself)."), r => r.ClientCertificatePassword,
             (name, context) => SecretText.ToSecureString(context.SecretFromEnvironment("--client-certificate-password-env", name!)))
@@ -88,7 +96,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         .Map(CliOptions.Flag("--force", "Replace an existing --transcript-path file (without it, nothing is sent and the exit code is 1)."), r => r.Force)
         .Map(CliOptions.Flag("--save-to-sent-items", "Graph: keep a copy of each message in the mailbox's Sent Items (not kept by default)."), r => r.SaveToSentItems)
         .Map(CliOptions.Text("--graph-endpoint", "URL", "Graph: the https:// base address instead of the cloud's Graph host (private endpoints, tests)."), r => r.GraphEndpoint)
-        .CliOnly(_batch, "Read by the command: each row becomes a MailMessageSpec (MailMessageSpec.FromRow) passed to SendMailOperation with the request as defaults.");
+        .CliOnly(_batch, "Read by the command: each row becomes a MailMessageSpec (MailMessageSpec.FromRow) passed to SendMailOperation " +
+            "with the request as defaults.");
 
     /// <inheritdoc />
     public override async Task<int> RunAsync(SendMailRequest request, CliSession session, CancellationToken cancellationToken)
@@ -115,7 +124,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
                 session.Host.WriteWarning($"{where}: sent, but refused for {string.Join(", ", result.RecipientResults.Where(r => !r.Accepted && r.ReplyCode != null).Select(r => $"{r.Address} ({r.Reply})"))}.");
             if (result.Status is SendMailStatus.Failed or SendMailStatus.Unknown)
             {
-                string line = $"m365smtp: error {result.ErrorId ?? result.Status.ToString()} ({where}): {result.ErrorMessage ?? result.Reply}";
+                string line = $"m365smtp: error {result.ErrorId ?? result.Status.ToString()} ({where}): " +
+                    $"{result.ErrorMessage ?? result.Reply}";
                 // What the reply means and how to fix it: the same reply catalogue row Test-M365SmtpAuth reports.
                 if (!string.IsNullOrWhiteSpace(result.Meaning) && result.Meaning != result.ErrorMessage) line += " Meaning: " + result.Meaning;
                 if (!string.IsNullOrWhiteSpace(result.Remediation)) line += " Fix: " + result.Remediation;
@@ -166,7 +176,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
 
     private static Option<string?> TranscriptOption()
     {
-        Option<string?> option = CliOptions.Text("--transcript-path", "FILE", "Write the SMTP protocol transcript (secrets redacted) to this new file, owner-only; an existing file needs --force, a symbolic link is refused.");
+        Option<string?> option = CliOptions.Text("--transcript-path", "FILE", "Write the SMTP protocol transcript (secrets redacted) to " +
+            "this new file, owner-only; an existing file needs --force, a symbolic link is refused.");
         option.Aliases.Add("--transcript");
         return option;
     }
@@ -177,7 +188,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
     {
         int eq = item.IndexOf('=');
         if (eq <= 0 || eq == item.Length - 1)
-            throw new CliUsageException("--inline-image", $"'{item}' is not CID=FILE (e.g. --inline-image chart=./chart.png, referenced in the HTML as <img src=\"cid:chart\">).");
+            throw new CliUsageException("--inline-image", $"'{item}' is not CID=FILE (e.g. --inline-image chart=./chart.png, referenced " +
+                "in the HTML as <img src=\"cid:chart\">).");
         return new InlineImage(item[..eq].Trim(), Path.GetFullPath(item[(eq + 1)..].Trim()));
     }).ToArray();
 

@@ -16,19 +16,24 @@ internal sealed class TestCommand : CliCommand<TestSmtpAuthRequest>
     /// <inheritdoc />
     public override string Description =>
         "Finds why sending fails: runs a real submission in stages (resolve, connect, greeting, TLS, EHLO, token checks, AUTH, and with "
-        + "--from/--to MAIL FROM and RCPT TO) and stops at the first that fails or at --stop-after. Prints the report: each stage, the TLS and "
+        + "--from/--to MAIL FROM and RCPT TO) and stops at the first that fails or at --stop-after. Prints the report: each stage, " +
+            "the TLS and "
         + "token facts (never the token), and findings with the fix and the exact Exchange Online command. Exit code 0 when it passed (or "
-        + "passed with warnings), otherwise the code of the stage that failed: 10 resolve, 11 connect/greeting/EHLO, 12 TLS, 13 token/AUTH, "
+        + "passed with warnings), otherwise the code of the stage that failed: 10 resolve, 11 connect/greeting/EHLO, 12 TLS, 13 " +
+            "token/AUTH, "
         + "14 MAIL FROM, 15 RCPT TO, 16 the test message.";
 
     /// <inheritdoc />
     public override IReadOnlyList<(string CommandLine, string Explanation)> Examples { get; } = new[]
     {
-        ("CLIENT_SECRET=... m365smtp test --tenant-id contoso.onmicrosoft.com --client-id 11111111-2222-3333-4444-555555555555 --client-secret-env CLIENT_SECRET --user-name scanner@contoso.com",
-            "The app-only path to smtp.office365.com:587 up to AUTH: a 535 5.7.3 becomes findings with New-ServicePrincipal / Add-MailboxPermission commands."),
+        ("CLIENT_SECRET=... m365smtp test --tenant-id contoso.onmicrosoft.com --client-id 11111111-2222-3333-4444-555555555555 " +
+            "--client-secret-env CLIENT_SECRET --user-name scanner@contoso.com",
+            "The app-only path to smtp.office365.com:587 up to AUTH: a 535 5.7.3 becomes findings with New-ServicePrincipal / " +
+                "Add-MailboxPermission commands."),
         ("m365smtp test --managed-identity --user-name alerts@contoso.com --from shared@contoso.com --to ops@contoso.com",
             "Also checks MAIL FROM (Send As on the shared mailbox: 5.7.60) and RCPT TO, without sending anything."),
-        ("m365smtp test --smtp-server smtp.office365.com --stop-after Tls --json", "Only the network and TLS part (firewall, TLS interception), as one JSON object."),
+        ("m365smtp test --smtp-server smtp.office365.com --stop-after Tls --json", "Only the network and TLS part (firewall, TLS " +
+            "interception), as one JSON object."),
     };
 
     /// <inheritdoc />

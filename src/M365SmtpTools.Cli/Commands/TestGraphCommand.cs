@@ -14,10 +14,14 @@ internal sealed class TestGraphCommand : CliCommand<TestGraphSendRequest>
 
     /// <inheritdoc />
     public override string Description =>
-        "Checks, without sending, that sending through Microsoft Graph (send --method Graph) works for an app and mailbox: gets the token, checks "
-        + "its claims (audience Microsoft Graph of the cloud, Mail.Send in roles or scp, expiry), then POSTs sendMail with a message that has no "
-        + "recipients: Graph answers 400 ErrorInvalidRecipients only after it found the mailbox and authorized the app, so that answer passes and "
-        + "403/404/401 answers become findings with the fix. --send-test-message then sends one real message. Prints the report (never the token). "
+        "Checks, without sending, that sending through Microsoft Graph (send --method Graph) works for an app and mailbox: gets the " +
+            "token, checks "
+        + "its claims (audience Microsoft Graph of the cloud, Mail.Send in roles or scp, expiry), then POSTs sendMail with a message " +
+            "that has no "
+        + "recipients: Graph answers 400 ErrorInvalidRecipients only after it found the mailbox and authorized the app, so that answer " +
+            "passes and "
+        + "403/404/401 answers become findings with the fix. --send-test-message then sends one real message. Prints the report (never " +
+            "the token). "
         + "Exit code 0 when it passed (or passed with warnings), otherwise 13 token/claims, 14 mailbox access, 16 the test message.";
 
     /// <inheritdoc />
@@ -25,9 +29,11 @@ internal sealed class TestGraphCommand : CliCommand<TestGraphSendRequest>
     {
         ("m365smtp test-graph --managed-identity --user-name reports@contoso.com",
             "The managed identity's Graph token and its access to reports@contoso.com, without sending anything."),
-        ("CLIENT_SECRET=... m365smtp test-graph --tenant-id contoso.onmicrosoft.com --client-id 11111111-2222-3333-4444-555555555555 --client-secret-env CLIENT_SECRET --user-name reports@contoso.com --send-test-message --to ops@contoso.com",
+        ("CLIENT_SECRET=... m365smtp test-graph --tenant-id contoso.onmicrosoft.com --client-id 11111111-2222-3333-4444-555555555555 " +
+            "--client-secret-env CLIENT_SECRET --user-name reports@contoso.com --send-test-message --to ops@contoso.com",
             "App-only with a secret: the checks, then one real test message to ops@contoso.com."),
-        ("ACCESS_TOKEN=$(az account get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv) m365smtp test-graph --access-token-env ACCESS_TOKEN --user-name reports@contoso.com --json",
+        ("ACCESS_TOKEN=$(az account get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv) m365smtp " +
+            "test-graph --access-token-env ACCESS_TOKEN --user-name reports@contoso.com --json",
             "A token from the Azure CLI: its audience must be https://graph.microsoft.com; the report as one JSON object."),
     };
 

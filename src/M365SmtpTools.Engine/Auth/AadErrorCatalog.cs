@@ -47,38 +47,52 @@ namespace M365SmtpTools.Engine.Auth
 
         private static readonly Dictionary<string, AadErrorInfo> s_entries = Build(
             ("7000215", TokenErrorCodes.AadInvalidClientSecret,
-                "Invalid client secret: the value given is not a current secret of the app (often the secret's ID was copied instead of its Value, or the secret was deleted).",
-                "In the app registration open Certificates & secrets, create a new client secret and pass its Value to -ClientSecret; better, use a certificate (-CertificatePath/-CertificateThumbprint)."),
+                "Invalid client secret: the value given is not a current secret of the app (often the secret's ID was copied instead of " +
+                    "its Value, or the secret was deleted).",
+                "In the app registration open Certificates & secrets, create a new client secret and pass its Value to -ClientSecret; " +
+                    "better, use a certificate (-CertificatePath/-CertificateThumbprint)."),
             ("7000222", TokenErrorCodes.AadClientSecretExpired,
                 "The client secret has expired.",
-                "Create a new client secret in the app registration (Certificates & secrets) and use its Value, or switch to a certificate."),
+                "Create a new client secret in the app registration (Certificates & secrets) and use its Value, or switch to a " +
+                    "certificate."),
             ("700027", TokenErrorCodes.AadCertificateRejected,
-                "The client assertion signed with the certificate was rejected: the certificate is not registered on the app, has expired, or the key used doesn't match the uploaded certificate.",
-                "Upload the certificate's public part (.cer) to the app registration under Certificates & secrets, check its thumbprint and validity dates, and sign with the matching private key."),
+                "The client assertion signed with the certificate was rejected: the certificate is not registered on the app, has " +
+                    "expired, or the key used doesn't match the uploaded certificate.",
+                "Upload the certificate's public part (.cer) to the app registration under Certificates & secrets, check its thumbprint " +
+                    "and validity dates, and sign with the matching private key."),
             ("700024", TokenErrorCodes.AadAssertionOutsideValidity,
                 "The client assertion is not within its valid time range: this computer's clock is wrong, or the certificate has expired.",
-                "Synchronize the clock (NTP / w32tm /resync) and check the certificate's NotBefore/NotAfter dates; renew an expired certificate."),
+                "Synchronize the clock (NTP / w32tm /resync) and check the certificate's NotBefore/NotAfter dates; renew an expired " +
+                    "certificate."),
             ("65001", TokenErrorCodes.AadConsentMissing,
                 "The app has not been granted consent for the permission requested.",
-                "In the app registration's API permissions add Office 365 Exchange Online SMTP.SendAsApp (app-only) or SMTP.Send (delegated) and press Grant admin consent; or use App RBAC (New-ManagementRoleAssignment -Role 'Application SMTP.SendAsApp')."),
+                "In the app registration's API permissions add Office 365 Exchange Online SMTP.SendAsApp (app-only) or SMTP.Send " +
+                    "(delegated) and press Grant admin consent; or use App RBAC (New-ManagementRoleAssignment -Role 'Application " +
+                        "SMTP.SendAsApp')."),
             ("90002", TokenErrorCodes.AadTenantNotFound,
                 "The tenant was not found: the tenant id or domain does not exist in this cloud.",
-                "Check -TenantId (the Directory (tenant) ID GUID on the app's Overview page, or a verified domain) and -Environment (a GCC High tenant needs -Environment USGovGCCHigh)."),
+                "Check -TenantId (the Directory (tenant) ID GUID on the app's Overview page, or a verified domain) and -Environment (a " +
+                    "GCC High tenant needs -Environment USGovGCCHigh)."),
             ("900023", TokenErrorCodes.AadTenantInvalid,
                 "The tenant identifier is not valid: it is neither a GUID nor a domain name.",
                 "Give -TenantId as the Directory (tenant) ID GUID or a verified domain such as contoso.onmicrosoft.com."),
             ("700016", TokenErrorCodes.AadAppNotFound,
-                "No application with this client id exists in the tenant: a wrong -ClientId, the wrong tenant, or a multi-tenant app not yet consented in this tenant.",
-                "Check -ClientId (the Application (client) ID on the app's Overview page) and -TenantId; for a multi-tenant app, have an admin of this tenant consent to it."),
+                "No application with this client id exists in the tenant: a wrong -ClientId, the wrong tenant, or a multi-tenant app not " +
+                    "yet consented in this tenant.",
+                "Check -ClientId (the Application (client) ID on the app's Overview page) and -TenantId; for a multi-tenant app, have an " +
+                    "admin of this tenant consent to it."),
             ("50126", TokenErrorCodes.AadInvalidUserCredentials,
                 "Wrong username or password.",
-                "Check the credential; for SMTP prefer OAuth (-DeviceCode for a person, -CertificatePath or -ManagedIdentity for automation)."),
+                "Check the credential; for SMTP prefer OAuth (-DeviceCode for a person, -CertificatePath or -ManagedIdentity for " +
+                    "automation)."),
             ("50076", TokenErrorCodes.AadMfaRequired,
                 "Multi-factor authentication is required (Conditional Access or Security Defaults) and this flow can't satisfy it.",
-                "Sign in with -DeviceCode or -Interactive, which can do MFA; for unattended jobs use an app-only way (-CertificatePath, -CertificateThumbprint, -ManagedIdentity)."),
+                "Sign in with -DeviceCode or -Interactive, which can do MFA; for unattended jobs use an app-only way (-CertificatePath, " +
+                    "-CertificateThumbprint, -ManagedIdentity)."),
             ("50079", TokenErrorCodes.AadMfaRequired,
                 "The user must register for multi-factor authentication before signing in.",
-                "Have the user complete MFA registration (https://aka.ms/mfasetup), then sign in with -DeviceCode or -Interactive; for unattended jobs use an app-only way."),
+                "Have the user complete MFA registration (https://aka.ms/mfasetup), then sign in with -DeviceCode or -Interactive; for " +
+                    "unattended jobs use an app-only way."),
             ("50053", TokenErrorCodes.AadAccountLocked,
                 "The account is locked (too many failed sign-ins) or sign-in was blocked as suspicious.",
                 "Wait and try again, or have an admin unblock the account; check for a script retrying a wrong password."),
@@ -86,14 +100,18 @@ namespace M365SmtpTools.Engine.Auth
                 "The user account does not exist in this tenant.",
                 "Check the user name (UPN) and the tenant."),
             ("500011", TokenErrorCodes.AadResourceNotFound,
-                "The resource (Office 365 Exchange Online) was not found in the tenant: the scope is wrong or Exchange Online isn't provisioned there.",
-                "Check -Scope (https://outlook.office365.com/.default for app-only) and -Environment; the tenant must have Exchange Online."),
+                "The resource (Office 365 Exchange Online) was not found in the tenant: the scope is wrong or Exchange Online isn't " +
+                    "provisioned there.",
+                "Check -Scope (https://outlook.office365.com/.default for app-only) and -Environment; the tenant must have " +
+                    "Exchange Online."),
             ("70011", TokenErrorCodes.AadInvalidScope,
                 "The scope requested is not valid for this flow.",
-                "App-only flows need a scope ending in /.default (https://outlook.office365.com/.default); delegated flows need https://outlook.office.com/SMTP.Send. Check -Scope."),
+                "App-only flows need a scope ending in /.default (https://outlook.office365.com/.default); delegated flows need " +
+                    "https://outlook.office.com/SMTP.Send. Check -Scope."),
             ("7000218", TokenErrorCodes.AadPublicClientFlowsDisabled,
                 "The app requires a client secret or certificate: public client flows (device code) are not enabled for it.",
-                "In the app registration's Authentication page set Allow public client flows to Yes, or use an app-only way with the app's certificate or secret."),
+                "In the app registration's Authentication page set Allow public client flows to Yes, or use an app-only way with the " +
+                    "app's certificate or secret."),
             ("700082", TokenErrorCodes.AadRefreshTokenExpired,
                 "The refresh token has expired due to inactivity.",
                 "Sign in again (Connect-M365Smtp -DeviceCode or -Interactive)."),
@@ -146,7 +164,9 @@ namespace M365SmtpTools.Engine.Auth
                     if (method == SmtpAuthMethod.ManagedIdentity)
                         return new M365SmtpException(TokenErrorCodes.ManagedIdentityUnavailable,
                             $"The managed identity endpoint refused or failed the token request ({service.ErrorCode}, HTTP {service.StatusCode.ToString(CultureInfo.InvariantCulture)}).", e)
-                        { RecommendedAction = "Run this on an Azure resource with a managed identity enabled (Automation account Identity blade, VM/Function Identity); for a user-assigned identity pass its client id with -ManagedIdentityClientId and check it is attached to the resource." };
+                        { RecommendedAction = "Run this on an Azure resource with a managed identity enabled (Automation account " +
+                            "Identity blade, VM/Function Identity); for a user-assigned identity pass its client id with " +
+                            "-ManagedIdentityClientId and check it is attached to the resource." };
                     return new M365SmtpException(TokenErrorCodes.TokenRequestFailed,
                         $"The token request ({method}) failed: {service.ErrorCode} (HTTP {service.StatusCode.ToString(CultureInfo.InvariantCulture)}).", e)
                     { RecommendedAction = "Check -TenantId, -ClientId, -Environment and the app registration." };
@@ -155,7 +175,8 @@ namespace M365SmtpTools.Engine.Auth
                                                    || client.ErrorCode == "managed_identity_unreachable_network":
                     return new M365SmtpException(TokenErrorCodes.ManagedIdentityUnavailable, ErrorKind.ResourceUnavailable,
                         "No managed identity endpoint is available here: this is not an Azure resource with a managed identity.", e)
-                    { RecommendedAction = "Use -ManagedIdentity only inside Azure (Automation, VM, App Service, Functions) with an identity enabled; elsewhere use -CertificatePath or -CertificateThumbprint." };
+                    { RecommendedAction = "Use -ManagedIdentity only inside Azure (Automation, VM, App Service, Functions) with an " +
+                        "identity enabled; elsewhere use -CertificatePath or -CertificateThumbprint." };
                 case MsalClientException client:
                     return new M365SmtpException(TokenErrorCodes.TokenRequestFailed,
                         $"The identity library could not get a token ({method}): {client.ErrorCode}.", e)
@@ -163,7 +184,8 @@ namespace M365SmtpTools.Engine.Auth
                 case HttpRequestException _:
                     return new M365SmtpException(TokenErrorCodes.IdentityEndpointUnreachable,
                         $"The identity endpoint could not be reached while getting a token ({method}).", e)
-                    { RecommendedAction = "Check network access (proxy, firewall) to the authority host of -Environment, e.g. login.microsoftonline.com:443." };
+                    { RecommendedAction = "Check network access (proxy, firewall) to the authority host of -Environment, e.g. " +
+                        "login.microsoftonline.com:443." };
                 case OperationCanceledException _:
                     return new M365SmtpException(TokenErrorCodes.IdentityEndpointTimeout,
                         $"The identity endpoint did not answer in time ({method}).", e)

@@ -17,7 +17,8 @@ namespace M365SmtpTools.Engine.Auth
         /// <summary>The app's certificate for an app-only sign-in (-Certificate, -CertificatePath, -CertificateThumbprint).</summary>
         public static readonly CertificateUse AppSignIn = new CertificateUse("Certificate", "Certificate", CertificateCodes.App,
             "the .pfx file", "sign the client assertion",
-            "Use the PFX (with its private key) or the store certificate that has one; the .cer file uploaded to the app registration holds only the public part.");
+            "Use the PFX (with its private key) or the store certificate that has one; the .cer file uploaded to the app registration " +
+                "holds only the public part.");
 
         /// <summary>The certificate a relay client presents in TLS (-ClientCertificate, -ClientCertificatePath, ...).</summary>
         public static readonly CertificateUse RelayClient = new CertificateUse("ClientCertificate", "ClientCertificate",
@@ -90,11 +91,13 @@ namespace M365SmtpTools.Engine.Auth
             DateTimeOffset now = (clock ?? (() => DateTimeOffset.UtcNow))();
             if (cert.NotAfter.ToUniversalTime() < now.UtcDateTime)
                 throw new M365SmtpException(CertificateErrorCodes.CertificateExpired,
-                    $"The certificate from -{parameter} (thumbprint {cert.Thumbprint}) expired on {cert.NotAfter.ToUniversalTime():u}; Entra ID would reject it (AADSTS700027).")
+                    $"The certificate from -{parameter} (thumbprint {cert.Thumbprint}) expired on {cert.NotAfter.ToUniversalTime():u}; " +
+                        "Entra ID would reject it (AADSTS700027).")
                 {
                     TargetObject = parameter,
                     ParameterName = parameter,
-                    RecommendedAction = "Create or renew the certificate, upload its public part to the app registration, and use the new one.",
+                    RecommendedAction = "Create or renew the certificate, upload its public part to the app registration, and use " +
+                        "the new one.",
                 };
             return cert;
         }
@@ -144,7 +147,8 @@ namespace M365SmtpTools.Engine.Auth
                 {
                     TargetObject = use.ThumbprintParameter,
                     ParameterName = use.ThumbprintParameter,
-                    RecommendedAction = $"Use -{use.PathParameter} with the certificate file (and -{use.PasswordParameter}), or pass an X509Certificate2 with -{use.ObjectParameter}.",
+                    RecommendedAction = $"Use -{use.PathParameter} with the certificate file (and -{use.PasswordParameter}), or pass an " +
+                        $"X509Certificate2 with -{use.ObjectParameter}.",
                 };
             foreach (StoreLocation location in new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine })
             {
@@ -159,7 +163,8 @@ namespace M365SmtpTools.Engine.Auth
             {
                 TargetObject = use.ThumbprintParameter,
                 ParameterName = use.ThumbprintParameter,
-                RecommendedAction = "Check the thumbprint (Get-ChildItem Cert:\\CurrentUser\\My), or import the PFX into the store of the account that runs this.",
+                RecommendedAction = "Check the thumbprint (Get-ChildItem Cert:\\CurrentUser\\My), or import the PFX into the store of " +
+                    "the account that runs this.",
             };
         }
 
@@ -168,7 +173,8 @@ namespace M365SmtpTools.Engine.Auth
         {
             if (use.KeyNeededTo == null || cert.HasPrivateKey) return;
             throw new M365SmtpException(use.Codes.HasNoPrivateKey,
-                $"The certificate from -{parameter} (thumbprint {cert.Thumbprint}, subject '{cert.Subject}') has no private key, so it can't {use.KeyNeededTo}.")
+                $"The certificate from -{parameter} (thumbprint {cert.Thumbprint}, subject '{cert.Subject}') has no private key, so it " +
+                    $"can't {use.KeyNeededTo}.")
             { TargetObject = parameter, ParameterName = parameter, RecommendedAction = use.KeyHint };
         }
     }

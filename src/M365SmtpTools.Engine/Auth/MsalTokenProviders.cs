@@ -179,7 +179,8 @@ namespace M365SmtpTools.Engine.Auth
                     if (!host.IsInteractive)
                         throw new M365SmtpException(TokenErrorCodes.DelegatedSignInExpired,
                             $"The delegated sign-in ({Method}) can no longer be renewed without the person signing in again, and nobody can answer a prompt in this session.", e)
-                        { RecommendedAction = "Run Connect-M365Smtp again in an interactive session, or use an app-only way for unattended jobs (-CertificatePath, -CertificateThumbprint or -ManagedIdentity)." };
+                        { RecommendedAction = "Run Connect-M365Smtp again in an interactive session, or use an app-only way for " +
+                            "unattended jobs (-CertificatePath, -CertificateThumbprint or -ManagedIdentity)." };
                     host.WriteVerbose($"{Method}: the cached sign-in can't be renewed silently ({e.ErrorCode}); signing in again.");
                 }
             }
@@ -266,10 +267,12 @@ namespace M365SmtpTools.Engine.Auth
                 {
                     TargetObject = "AccessToken",
                     ParameterName = "AccessToken",
-                    RecommendedAction = "Get a new token (e.g. Get-AzAccessToken -ResourceUrl https://outlook.office365.com) and connect again, or let this module get tokens itself (-CertificatePath, -ManagedIdentity, -DeviceCode).",
+                    RecommendedAction = "Get a new token (e.g. Get-AzAccessToken -ResourceUrl https://outlook.office365.com) and connect " +
+                        "again, or let this module get tokens itself (-CertificatePath, -ManagedIdentity, -DeviceCode).",
                 };
             if (forceRefresh)
-                host.WriteWarning($"The token given with -AccessToken expires at {_token.ExpiresOn:u} and can't be renewed here; get a new one before then.");
+                host.WriteWarning($"The token given with -AccessToken expires at {_token.ExpiresOn:u} and can't be renewed here; get a " +
+                    "new one before then.");
             return Task.FromResult(_token);
         }
 

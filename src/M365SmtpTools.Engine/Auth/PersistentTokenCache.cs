@@ -38,7 +38,8 @@ namespace M365SmtpTools.Engine.Auth
                 {
                     TargetObject = "PersistTokenCache",
                     ParameterName = "PersistTokenCache",
-                    RecommendedAction = "Run without -PersistTokenCache (the token is then cached in memory for this session), or unlock/install a keyring (libsecret with a running Secret Service).",
+                    RecommendedAction = "Run without -PersistTokenCache (the token is then cached in memory for this session), or " +
+                        "unlock/install a keyring (libsecret with a running Secret Service).",
                 };
             }
         }

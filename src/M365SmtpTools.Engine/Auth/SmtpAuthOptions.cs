@@ -90,11 +90,14 @@ namespace M365SmtpTools.Engine.Auth
             if (chosen.Count == 0 && (!string.IsNullOrWhiteSpace(TenantId) || !string.IsNullOrWhiteSpace(ClientId)))
                 throw Invalid(AuthErrorCodes.AppCredentialMissing, "CertificatePath",
                     $"-{(string.IsNullOrWhiteSpace(TenantId) ? "ClientId" : "TenantId")} was given without the app's credential: signing in as the app needs -CertificatePath, -CertificateThumbprint, -Certificate or -ClientSecret.",
-                    "Add the app's certificate (-CertificatePath with -CertificatePassword, -CertificateThumbprint or -Certificate) or -ClientSecret to -TenantId -ClientId -UserName; or, for a person signing in, -DeviceCode or -Interactive with -ClientId.");
+                    "Add the app's certificate (-CertificatePath with -CertificatePassword, -CertificateThumbprint or -Certificate) or " +
+                        "-ClientSecret to -TenantId -ClientId -UserName; or, for a person signing in, -DeviceCode or -Interactive with " +
+                            "-ClientId.");
             if (chosen.Count == 0)
                 throw Invalid(AuthErrorCodes.AuthMethodMissing, null,
                     "No way to authenticate was given.",
-                    "Give one of -CertificateThumbprint, -CertificatePath, -Certificate or -ClientSecret (with -TenantId and -ClientId), -ManagedIdentity, -DeviceCode or -Interactive (with -ClientId), -AccessToken, or -Credential.");
+                    "Give one of -CertificateThumbprint, -CertificatePath, -Certificate or -ClientSecret (with -TenantId and -ClientId), " +
+                        "-ManagedIdentity, -DeviceCode or -Interactive (with -ClientId), -AccessToken, or -Credential.");
             if (chosen.Count > 1)
                 throw Invalid(AuthErrorCodes.AuthMethodConflict, chosen[1].Parameter,
                     $"Several ways to authenticate were given (-{string.Join(", -", chosen.Select(c => c.Parameter))}); give only one.",
@@ -105,13 +108,15 @@ namespace M365SmtpTools.Engine.Auth
 
             if (CertificatePassword != null && string.IsNullOrWhiteSpace(CertificatePath))
                 throw Invalid(AuthErrorCodes.CertificatePasswordWithoutPath, "CertificatePassword",
-                    "-CertificatePassword was given without -CertificatePath.", "Give -CertificatePath with the PFX file the password opens, or remove -CertificatePassword.");
+                    "-CertificatePassword was given without -CertificatePath.", "Give -CertificatePath with the PFX file the password " +
+                        "opens, or remove -CertificatePassword.");
 
             if (method == SmtpAuthMethod.AppCertificate || method == SmtpAuthMethod.AppSecret)
             {
                 RequireValue(TenantId, AuthErrorCodes.TenantIdMissing, "TenantId", way,
                     "the tenant id (a GUID) or its domain, e.g. contoso.onmicrosoft.com");
-                RequireValue(ClientId, AuthErrorCodes.ClientIdMissing, "ClientId", way, "the application (client) id of the app registration");
+                RequireValue(ClientId, AuthErrorCodes.ClientIdMissing, "ClientId", way, "the application (client) id of the app " +
+                    "registration");
                 string tenant = TenantId!.Trim();
                 if (IsMultiTenantAlias(tenant))
                     throw Invalid(AuthErrorCodes.AppOnlyNeedsTenant, "TenantId",
@@ -126,7 +131,8 @@ namespace M365SmtpTools.Engine.Auth
             if (method == SmtpAuthMethod.ManagedIdentity && !string.IsNullOrWhiteSpace(ClientId))
                 throw Invalid(AuthErrorCodes.ManagedIdentityWithClientId, "ClientId",
                     "-ClientId was given with -ManagedIdentity; a managed identity has no app registration to name.",
-                    "For a user-assigned managed identity give its client id with -ManagedIdentityClientId; for the system-assigned one give -ManagedIdentity alone.");
+                    "For a user-assigned managed identity give its client id with -ManagedIdentityClientId; for the system-assigned one " +
+                        "give -ManagedIdentity alone.");
 
             if (method.IsDelegated())
                 RequireValue(ClientId, AuthErrorCodes.ClientIdMissing, "ClientId", way,

@@ -111,7 +111,8 @@ namespace M365SmtpTools.Engine.Auth
             {
                 TargetObject = "AccessToken",
                 ParameterName = "AccessToken",
-                RecommendedAction = "Pass the access token itself (three base64url parts separated by dots), not an id token, a refresh token or a file path.",
+                RecommendedAction = "Pass the access token itself (three base64url parts separated by dots), not an id token, a refresh " +
+                    "token or a file path.",
             };
         }
 
@@ -179,7 +180,9 @@ namespace M365SmtpTools.Engine.Auth
                 string what = s_knownOtherAudiences.TryGetValue(aud, out string? name) ? $"{name} ({aud})" : aud;
                 findings.Add(new TokenFinding("TokenWrongAudience", FindingSeverity.Error,
                     $"The token is for {what}, not Exchange Online: SMTP AUTH will answer 535 5.7.3.",
-                    "Request the token for Exchange Online: scope https://outlook.office365.com/.default (app-only), https://outlook.office.com/SMTP.Send (delegated), or Get-AzAccessToken -ResourceUrl https://outlook.office365.com."));
+                    "Request the token for Exchange Online: scope https://outlook.office365.com/.default (app-only), " +
+                        "https://outlook.office.com/SMTP.Send (delegated), or Get-AzAccessToken -ResourceUrl " +
+                        "https://outlook.office365.com."));
             }
 
             if (facts.IsAppOnly)
@@ -190,11 +193,15 @@ namespace M365SmtpTools.Engine.Auth
                         facts.Roles.Count == 0
                             ? "The app-only token carries no application permissions (roles): SMTP.SendAsApp is missing."
                             : $"The app-only token's roles ({string.Join(", ", facts.Roles)}) don't include SMTP.SendAsApp.",
-                        "Add the application permission SMTP.SendAsApp of Office 365 Exchange Online to the app and grant admin consent, then get a new token; if the app is authorized through Exchange App RBAC instead, this finding does not apply."));
+                        "Add the application permission SMTP.SendAsApp of Office 365 Exchange Online to the app and grant admin consent, " +
+                            "then get a new token; if the app is authorized through Exchange App RBAC instead, this finding does " +
+                                "not apply."));
                 else if (hasRole && options.AppRbac)
                     findings.Add(new TokenFinding("TokenRoleWithAppRbac", FindingSeverity.Information,
-                        "The token carries SMTP.SendAsApp from Entra and App RBAC is declared too; Microsoft advises using only one of them.",
-                        "Remove the Entra SMTP.SendAsApp consent when App RBAC assignments are in place, or drop the App RBAC assignment."));
+                        "The token carries SMTP.SendAsApp from Entra and App RBAC is declared too; Microsoft advises using only " +
+                            "one of them.",
+                        "Remove the Entra SMTP.SendAsApp consent when App RBAC assignments are in place, or drop the App RBAC " +
+                            "assignment."));
             }
             else
             {
@@ -203,10 +210,12 @@ namespace M365SmtpTools.Engine.Auth
                         facts.Scopes.Count == 0
                             ? "The delegated token has no scopes (scp): SMTP.Send is missing."
                             : $"The delegated token's scopes ({string.Join(", ", facts.Scopes)}) don't include SMTP.Send.",
-                        "Add the delegated permission SMTP.Send (Office 365 Exchange Online) to the app, consent to it, and request the scope https://outlook.office.com/SMTP.Send."));
+                        "Add the delegated permission SMTP.Send (Office 365 Exchange Online) to the app, consent to it, and request the " +
+                            "scope https://outlook.office.com/SMTP.Send."));
                 if (options.UserName != null && facts.User != null && !facts.User.Equals(options.UserName.Trim(), StringComparison.OrdinalIgnoreCase))
                     findings.Add(new TokenFinding("TokenUserMismatch", FindingSeverity.Warning,
-                        $"The token was issued to {facts.User} but the SMTP user name is {options.UserName}: Exchange requires them to match (535 5.7.3).",
+                        $"The token was issued to {facts.User} but the SMTP user name is {options.UserName}: Exchange requires them to " +
+                            "match (535 5.7.3).",
                         "Use the signed-in account as -UserName, and send as other addresses through Send As permission in MAIL FROM."));
             }
 
@@ -216,7 +225,8 @@ namespace M365SmtpTools.Engine.Auth
                     findings.Add(new TokenFinding("TokenExpired", FindingSeverity.Error, $"The token expired at {exp:u}.", "Get a new token."));
                 else if (exp - now <= options.NearExpiry)
                     findings.Add(new TokenFinding("TokenNearExpiry", FindingSeverity.Warning,
-                        $"The token expires at {exp:u}, in {(int)(exp - now).TotalSeconds} seconds.", "Get a new token before a long send run, or let this module get and refresh tokens itself."));
+                        $"The token expires at {exp:u}, in {(int)(exp - now).TotalSeconds} seconds.", "Get a new token before a long " +
+                            "send run, or let this module get and refresh tokens itself."));
             }
             else
                 findings.Add(new TokenFinding("TokenNoExpiry", FindingSeverity.Warning, "The token has no expiry (exp) claim.", "Check that this is an Entra ID access token."));

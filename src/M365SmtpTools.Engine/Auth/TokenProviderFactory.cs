@@ -42,11 +42,14 @@ namespace M365SmtpTools.Engine.Auth
         /// <summary>The error for a delegated sign-in when no person can answer: says what to use instead.</summary>
         public static M365SmtpException NonInteractiveDelegated(SmtpAuthMethod method) =>
             new M365SmtpException(TokenErrorCodes.DelegatedAuthNotInteractive,
-                $"-{method} needs a person to sign in, and this session is not interactive (a runbook, a scheduled task or -NonInteractive); it would wait forever, so it stops now.")
+                $"-{method} needs a person to sign in, and this session is not interactive (a runbook, a scheduled task or " +
+                    "-NonInteractive); it would wait forever, so it stops now.")
             {
                 TargetObject = method.ToString(),
                 ParameterName = method.ToString(),
-                RecommendedAction = "Use an app-only way: -ManagedIdentity (Azure Automation, Azure VMs, Functions), or -TenantId -ClientId with -CertificatePath/-CertificateThumbprint (or -ClientSecret), with the SMTP.SendAsApp permission and -UserName set to the mailbox to send as.",
+                RecommendedAction = "Use an app-only way: -ManagedIdentity (Azure Automation, Azure VMs, Functions), or -TenantId " +
+                    "-ClientId with -CertificatePath/-CertificateThumbprint (or -ClientSecret), with the SMTP.SendAsApp permission and " +
+                    "-UserName set to the mailbox to send as.",
             };
     }
 }

@@ -73,7 +73,8 @@ namespace M365SmtpTools.Engine.Dns
                 byte[] data = await ReadExactlyAsync(stream, length, Left, ct, tcp, server, qname, type).ConfigureAwait(false);
                 DnsMessage reply = DnsMessageParser.Parse(data, data.Length);
                 if (!Matches(reply, id, qname, type) || !QuestionMatches(reply, qname, type))
-                    throw DnsMessageParser.Malformed($"the TCP answer from {server} has id {reply.Id} or a question that doesn't match the query (id {id}, {qname} {type})");
+                    throw DnsMessageParser.Malformed($"the TCP answer from {server} has id {reply.Id} or a question that doesn't match " +
+                        $"the query (id {id}, {qname} {type})");
                 return reply;
             }
             catch (SocketException e)
@@ -163,7 +164,8 @@ namespace M365SmtpTools.Engine.Dns
                 QueryName = qname,
                 QueryType = type,
                 Server = server.ToString(),
-                RecommendedAction = "Check the server address and port, and that a firewall allows DNS to it; or give another server with -DnsServer.",
+                RecommendedAction = "Check the server address and port, and that a firewall allows DNS to it; or give another server " +
+                    "with -DnsServer.",
             };
 
         private static ushort NewId()

@@ -104,7 +104,8 @@ namespace M365SmtpTools.Engine.Dns
                     }
                     catch (DnsException e) when (e.Code == DnsErrorCodes.Timeout)
                     {
-                        _options.Log?.Invoke($"DNS: no answer from {server} for {qname} {type} within {_options.Timeout.TotalSeconds:0.#} s (attempt {attempt + 1} of {_options.Retries + 1}).");
+                        _options.Log?.Invoke($"DNS: no answer from {server} for {qname} {type} within " +
+                            $"{_options.Timeout.TotalSeconds:0.#} s (attempt {attempt + 1} of {_options.Retries + 1}).");
                         if (!timedOut.Contains(server.ToString())) timedOut.Add(server.ToString());
                         continue;
                     }
@@ -125,7 +126,8 @@ namespace M365SmtpTools.Engine.Dns
                 QueryName = qname,
                 QueryType = type,
                 Server = asked,
-                RecommendedAction = "Check that the DNS server is reachable on UDP port 53 (firewalls often block it), give another one with -DnsServer, or raise -TimeoutSeconds.",
+                RecommendedAction = "Check that the DNS server is reachable on UDP port 53 (firewalls often block it), give another one " +
+                    "with -DnsServer, or raise -TimeoutSeconds.",
             };
         }
 
@@ -158,7 +160,8 @@ namespace M365SmtpTools.Engine.Dns
         /// <summary>IPv4 (<see cref="DnsRecordType.A"/>) or IPv6 (<see cref="DnsRecordType.AAAA"/>) addresses.</summary>
         public async Task<IReadOnlyList<IPAddress>> GetAddressesAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
         {
-            if (type != DnsRecordType.A && type != DnsRecordType.AAAA) throw new ArgumentOutOfRangeException(nameof(type), "Only A and AAAA hold addresses.");
+            if (type != DnsRecordType.A && type != DnsRecordType.AAAA) throw new ArgumentOutOfRangeException(nameof(type), "Only A and " +
+                "AAAA hold addresses.");
             return (await ResolveAsync<AddressRecord>(name, type, cancellationToken).ConfigureAwait(false)).Select(r => r.Address).ToList();
         }
 
@@ -200,7 +203,8 @@ namespace M365SmtpTools.Engine.Dns
                 reply = await TcpExchangeAsync(server, endpoint, query, id, qname, type, ct).ConfigureAwait(false);
                 viaTcp = true;
                 // Over TCP there is no smaller message to fall back to: a truncated answer is incomplete, not "no records".
-                if (reply.Truncated) throw DnsMessageParser.Malformed($"the TCP answer from {server} is itself marked truncated (TC), so its records are incomplete");
+                if (reply.Truncated) throw DnsMessageParser.Malformed($"the TCP answer from {server} is itself marked truncated (TC), so " +
+                    "its records are incomplete");
             }
             return Interpret(server, qname, type, reply, viaTcp);
         }
@@ -229,8 +233,10 @@ namespace M365SmtpTools.Engine.Dns
                         QueryType = type,
                         Server = server.ToString(),
                         RecommendedAction = reply.ResponseCode == DnsResponseCode.Refused
-                            ? "Use a DNS server that resolves public names for you (your network's resolver or a public one) with -DnsServer."
-                            : "Try again later or with another DNS server (-DnsServer); SERVFAIL often means the domain's own DNS servers are broken or its DNSSEC is invalid.",
+                            ? "Use a DNS server that resolves public names for you (your network's resolver or a public one) with " +
+                                "-DnsServer."
+                            : "Try again later or with another DNS server (-DnsServer); SERVFAIL often means the domain's own DNS " +
+                                "servers are broken or its DNSSEC is invalid.",
                     };
             }
             // Follow the CNAME chain inside the answer section from the asked name.

@@ -160,14 +160,16 @@ namespace M365SmtpTools.Engine.Dns
             int rdLength = U16();
             int start = _pos;
             int end = start + rdLength;
-            if (end > _length) throw Malformed($"the {type} record for '{name}' says its data is {rdLength} bytes but only {_length - start} remain");
+            if (end > _length) throw Malformed($"the {type} record for '{name}' says its data is {rdLength} bytes but only " +
+                $"{_length - start} remain");
             DnsRecord record;
             switch (type)
             {
                 case DnsRecordType.A:
                 case DnsRecordType.AAAA:
                     int expected = type == DnsRecordType.A ? 4 : 16;
-                    if (rdLength != expected) throw Malformed($"the {type} record for '{name}' has {rdLength} bytes of data instead of {expected}");
+                    if (rdLength != expected) throw Malformed($"the {type} record for '{name}' has {rdLength} bytes of data instead of " +
+                        $"{expected}");
                     var addr = new byte[expected];
                     Buffer.BlockCopy(_data, start, addr, 0, expected);
                     record = new AddressRecord(name, type, ttl, new IPAddress(addr));
@@ -229,8 +231,10 @@ namespace M365SmtpTools.Engine.Dns
                 {
                     if (pos + 1 >= _length) throw Malformed("a compression pointer is cut off at the end of the message");
                     int target = ((b & 0x3F) << 8) | _data[pos + 1];
-                    if (target >= _length) throw Malformed($"a compression pointer points to offset {target}, outside the {_length}-byte message");
-                    if (target >= lowestVisited) throw Malformed($"a compression pointer at offset {pos} points to offset {target}, not to an earlier name (a loop)");
+                    if (target >= _length) throw Malformed($"a compression pointer points to offset {target}, outside the " +
+                        $"{_length}-byte message");
+                    if (target >= lowestVisited) throw Malformed($"a compression pointer at offset {pos} points to offset {target}, not " +
+                        "to an earlier name (a loop)");
                     if (++jumps > MaxPointerJumps) throw Malformed("a name follows too many compression pointers");
                     if (!jumped) { _pos = pos + 2; jumped = true; }
                     pos = target;
@@ -278,7 +282,8 @@ namespace M365SmtpTools.Engine.Dns
         internal static DnsException Malformed(string detail, Exception? inner = null) =>
             new DnsException(DnsErrorCodes.MalformedResponse, "The DNS answer is malformed: " + detail + ".", inner)
             {
-                RecommendedAction = "Try another DNS server with -DnsServer; if it keeps happening with this server, something between you and it is altering DNS traffic.",
+                RecommendedAction = "Try another DNS server with -DnsServer; if it keeps happening with this server, something between " +
+                    "you and it is altering DNS traffic.",
             };
     }
 }

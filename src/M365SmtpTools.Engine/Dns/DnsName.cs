@@ -53,13 +53,15 @@ namespace M365SmtpTools.Engine.Dns
             {
                 if (label.Length == 0) throw Invalid(input, "it has an empty label (two dots in a row, or a leading dot)");
                 if (label.Length > MaxLabelLength)
-                    throw Invalid(input, $"the label '{Shorten(label)}' is {label.Length} characters long; a label has at most {MaxLabelLength}");
+                    throw Invalid(input, $"the label '{Shorten(label)}' is {label.Length} characters long; a label has at most " +
+                        $"{MaxLabelLength}");
                 for (int i = 0; i < label.Length; i++)
                 {
                     char c = label[i];
                     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || (allowUnderscore && c == '_');
                     if (!ok)
-                        throw Invalid(input, $"the label '{Shorten(label)}' contains '{Printable(c)}'; only letters, digits and hyphens are allowed");
+                        throw Invalid(input, $"the label '{Shorten(label)}' contains '{Printable(c)}'; only letters, digits and hyphens " +
+                            "are allowed");
                 }
                 if (label[0] == '-' || label[label.Length - 1] == '-')
                     throw Invalid(input, $"the label '{Shorten(label)}' starts or ends with a hyphen");
@@ -89,7 +91,8 @@ namespace M365SmtpTools.Engine.Dns
             {
                 TargetObject = input,
                 QueryName = input,
-                RecommendedAction = "Give a domain name such as contoso.com: labels of letters, digits and hyphens separated by dots, each at most 63 characters, 253 in all.",
+                RecommendedAction = "Give a domain name such as contoso.com: labels of letters, digits and hyphens separated by dots, " +
+                    "each at most 63 characters, 253 in all.",
             };
         }
     }

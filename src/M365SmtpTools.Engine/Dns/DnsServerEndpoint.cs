@@ -62,7 +62,8 @@ namespace M365SmtpTools.Engine.Dns
             else if (s.Count(c => c == ':') > 1)
             {
                 host = s; // a bare IPv6 address
-                if (!IPAddress.TryParse(host, out _)) throw Invalid(s, "it is not an IPv6 address; write an IPv6 address with a port as [address]:port");
+                if (!IPAddress.TryParse(host, out _)) throw Invalid(s, "it is not an IPv6 address; write an IPv6 address with a port as " +
+                    "[address]:port");
             }
             else
             {
@@ -139,7 +140,8 @@ namespace M365SmtpTools.Engine.Dns
 
         private static DnsException NoServers(Exception? inner) =>
             new DnsException(DnsErrorCodes.NoDnsServers,
-                "No DNS server is configured on this machine" + (inner != null ? " (reading the configuration failed: " + inner.Message + ")" : "") + ".", inner)
+                "No DNS server is configured on this machine" + (inner != null ? " (reading the " +
+                    "configuration failed: " + inner.Message + ")" : "") + ".", inner)
             {
                 RecommendedAction = "Name a DNS server with -DnsServer, for example -DnsServer 1.1.1.1.",
             };
@@ -149,7 +151,8 @@ namespace M365SmtpTools.Engine.Dns
             {
                 TargetObject = input,
                 ParameterName = "DnsServer",
-                RecommendedAction = "Give the DNS server as host, host:port, an IPv6 address, or [IPv6]:port, e.g. 1.1.1.1, 127.0.0.1:5353 or [2606:4700:4700::1111]:53.",
+                RecommendedAction = "Give the DNS server as host, host:port, an IPv6 address, or [IPv6]:port, e.g. 1.1.1.1, " +
+                    "127.0.0.1:5353 or [2606:4700:4700::1111]:53.",
             };
     }
 }

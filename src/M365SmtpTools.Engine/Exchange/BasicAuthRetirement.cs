@@ -75,7 +75,8 @@ namespace M365SmtpTools.Engine.Exchange
         /// <summary>What to move to instead of Basic authentication.</summary>
         public static IReadOnlyList<string> Alternatives { get; } = new[]
         {
-            "OAuth: Connect-M365Smtp with -CertificateThumbprint/-CertificatePath (app-only, SMTP.SendAsApp), -ManagedIdentity, or -DeviceCode (delegated, SMTP.Send).",
+            "OAuth: Connect-M365Smtp with -CertificateThumbprint/-CertificatePath (app-only, SMTP.SendAsApp), -ManagedIdentity, or " +
+                "-DeviceCode (delegated, SMTP.Send).",
             "High Volume Email (smtp-hve.office365.com) for internal bulk mail, with OAuth.",
             "Azure Communication Services Email (smtp.azurecomm.net) for application mail.",
             "An SMTP relay inbound connector (certificate or static IP) for devices that can't do OAuth.",
@@ -100,13 +101,16 @@ namespace M365SmtpTools.Engine.Exchange
             string final = schedule.FinalRemoval is DateTimeOffset f ? "on " + f.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture) : schedule.FinalRemovalDescription;
             if (schedule.FinalRemoval is DateTimeOffset removal && now >= removal)
                 return new BasicAuthVerdict(BasicAuthVerdictKind.Refuse, host,
-                    $"Basic authentication (username and password) for SMTP client submission to {host} was removed by Microsoft {final}. {moveTo}",
+                    $"Basic authentication (username and password) for SMTP client submission to {host} was removed by Microsoft " +
+                        $"{final}. {moveTo}",
                     Alternatives);
 
             string disabled = schedule.DisabledByDefault.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
             string message = now >= schedule.DisabledByDefault
-                ? $"Basic authentication for SMTP client submission to {host} has been disabled by default since {disabled}; it works only where an admin re-enabled it, and will be removed {final}. {moveTo}"
-                : $"Basic authentication for SMTP client submission to {host} is being retired: disabled by default from {disabled} (admins can re-enable it), removed {final}. {moveTo}";
+                ? $"Basic authentication for SMTP client submission to {host} has been disabled by default since {disabled}; it works " +
+                    $"only where an admin re-enabled it, and will be removed {final}. {moveTo}"
+                : $"Basic authentication for SMTP client submission to {host} is being retired: disabled by default from {disabled} " +
+                    $"(admins can re-enable it), removed {final}. {moveTo}";
             return new BasicAuthVerdict(BasicAuthVerdictKind.Warn, host, message, Alternatives);
         }
     }

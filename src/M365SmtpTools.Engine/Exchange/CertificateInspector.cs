@@ -72,7 +72,8 @@ namespace M365SmtpTools.Engine.Exchange
             if (!exact && !hasWildcard && hosts.Count == 0)
             {
                 findings.Add(new PlanFinding("CertificateNameMismatch", FindingSeverity.Error,
-                    $"The certificate names {listed} (Subject CN and SAN DNS names); none is {domain}, {wildcard} or a host in {domain}, so Exchange Online can't match it to a connector for {domain}.",
+                    $"The certificate names {listed} (Subject CN and SAN DNS names); none is {domain}, {wildcard} or a host in {domain}, " +
+                        $"so Exchange Online can't match it to a connector for {domain}.",
                     $"Use a certificate whose Subject CN or SAN holds {domain} or {wildcard} (an accepted domain of the tenant)."));
             }
             else if (hasWildcard || hosts.Count > 0)
@@ -82,7 +83,8 @@ namespace M365SmtpTools.Engine.Exchange
                 if (inDomain.Count > 1)
                     findings.Add(new PlanFinding("CertificateSeveralNames", FindingSeverity.Information,
                         $"The certificate holds several names in {domain} ({string.Join(", ", inDomain)}); the connector uses -TlsSenderCertificateName {wildcard}, which matches the domain and all its hosts.",
-                        $"Keep {wildcard} as the connector's certificate name, so a reissued certificate with other host names still matches."));
+                        $"Keep {wildcard} as the connector's certificate name, so a reissued certificate with other host names " +
+                            "still matches."));
                 else
                     findings.Add(new PlanFinding("CertificateNameMatches", FindingSeverity.Information,
                         $"The certificate names {inDomain[0]}; the connector uses -TlsSenderCertificateName {wildcard} to match it."));
@@ -101,7 +103,8 @@ namespace M365SmtpTools.Engine.Exchange
             string Day(DateTime d) => d.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
             if (info.NotAfter < utcNow)
                 findings.Add(new PlanFinding("CertificateExpired", FindingSeverity.Error,
-                    $"The certificate expired on {Day(info.NotAfter)}; Exchange Online refuses expired certificates, so the device's mail won't match the connector.",
+                    $"The certificate expired on {Day(info.NotAfter)}; Exchange Online refuses expired certificates, so the device's " +
+                        "mail won't match the connector.",
                     "Renew the certificate, install it on the device with its private key, and run the plan with the new one."));
             else if (info.NotBefore > utcNow)
                 findings.Add(new PlanFinding("CertificateNotYetValid", FindingSeverity.Error,
@@ -109,12 +112,15 @@ namespace M365SmtpTools.Engine.Exchange
                     "Wait until it is valid, or check the clock of the machine that issued it."));
             else if (info.NotAfter < utcNow.AddDays(30))
                 findings.Add(new PlanFinding("CertificateExpiresSoon", FindingSeverity.Warning,
-                    $"The certificate expires on {Day(info.NotAfter)}, in {(int)Math.Ceiling((info.NotAfter - utcNow).TotalDays)} day(s); mail from the device stops matching the connector then.",
-                    "Renew it now and install the new certificate on the device; the connector keeps working if the new one carries the same name."));
+                    $"The certificate expires on {Day(info.NotAfter)}, in {(int)Math.Ceiling((info.NotAfter - utcNow).TotalDays)} " +
+                        "day(s); mail from the device stops matching the connector then.",
+                    "Renew it now and install the new certificate on the device; the connector keeps working if the new one carries the " +
+                        "same name."));
 
             if (!info.HasPrivateKey)
                 findings.Add(new PlanFinding("CertificateNoPrivateKey", FindingSeverity.Warning,
-                    "The certificate was given without its private key. That is enough for this plan, but the device needs the certificate with its private key to present it in TLS.",
+                    "The certificate was given without its private key. That is enough for this plan, but the device needs the " +
+                        "certificate with its private key to present it in TLS.",
                     "Install the certificate on the device from a PFX/PKCS#12 file that contains the private key."));
 
             X509EnhancedKeyUsageExtension? eku = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
@@ -124,19 +130,23 @@ namespace M365SmtpTools.Engine.Exchange
                 if (!usages.Contains(ClientAuthOid) && !usages.Contains(AnyExtendedKeyUsageOid))
                     findings.Add(new PlanFinding("CertificateNotForClientAuth", FindingSeverity.Error,
                         usages.Contains(ServerAuthOid)
-                            ? "The certificate's extended key usage allows server authentication only. The device connects to Exchange Online as a TLS client, so its certificate must allow client authentication (1.3.6.1.5.5.7.3.2)."
+                            ? "The certificate's extended key usage allows server authentication only. The device connects to Exchange " +
+                                "Online as a TLS client, so its certificate must allow client authentication (1.3.6.1.5.5.7.3.2)."
                             : $"The certificate's extended key usage ({string.Join(", ", usages)}) doesn't include client authentication (1.3.6.1.5.5.7.3.2), which a TLS client certificate needs.",
-                        "Request a certificate with both Server Authentication and Client Authentication in its extended key usage (most public CAs issue them so)."));
+                        "Request a certificate with both Server Authentication and Client Authentication in its extended key usage (most " +
+                            "public CAs issue them so)."));
             }
             X509KeyUsageExtension? ku = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
             if (ku != null && (ku.KeyUsages & X509KeyUsageFlags.DigitalSignature) == 0 && (ku.KeyUsages & X509KeyUsageFlags.KeyAgreement) == 0)
                 findings.Add(new PlanFinding("CertificateKeyUsage", FindingSeverity.Error,
-                    $"The certificate's key usage ({ku.KeyUsages}) doesn't allow digital signatures, which TLS client authentication needs.",
+                    $"The certificate's key usage ({ku.KeyUsages}) doesn't allow digital signatures, which TLS client " +
+                        "authentication needs.",
                     "Use a certificate whose key usage includes Digital Signature."));
 
             if (string.Equals(certificate.Subject, certificate.Issuer, StringComparison.Ordinal))
                 findings.Add(new PlanFinding("CertificateSelfSigned", FindingSeverity.Error,
-                    "The certificate is self-signed. Exchange Online checks the certificate a relay device presents against publicly trusted certification authorities, so a self-signed (or private CA) certificate won't match the connector.",
+                    "The certificate is self-signed. Exchange Online checks the certificate a relay device presents against publicly " +
+                        "trusted certification authorities, so a self-signed (or private CA) certificate won't match the connector.",
                     "Use a certificate from a public certification authority for the relay, or use an IP-based connector."));
             return tlsName;
         }

@@ -27,7 +27,8 @@ namespace M365SmtpTools.Engine.Exchange
                 $"Microsoft 365 client submission does not support port 465 or implicit TLS ({host}:{port}).", SmtpPhase.Connect, host)
             {
                 TargetObject = host + ":" + port.ToString(CultureInfo.InvariantCulture),
-                RecommendedAction = "Use port 587 (or 25) with STARTTLS. A device that can only use port 465 needs a relay in between, or another sending method.",
+                RecommendedAction = "Use port 587 (or 25) with STARTTLS. A device that can only use port 465 needs a relay in between, " +
+                    "or another sending method.",
             };
         }
 

@@ -25,15 +25,18 @@ namespace M365SmtpTools.Engine.Exchange
             "https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth");
 
         /// <summary>The multifunction device / application page (client submission, Direct Send, relay connectors).</summary>
-        public static ReplySource Devices { get; } = new ReplySource("How to set up a multifunction device or application to send email using Microsoft 365 or Office 365",
+        public static ReplySource Devices { get; } = new ReplySource("How to set up a multifunction device or application to send email " +
+            "using Microsoft 365 or Office 365",
             "https://learn.microsoft.com/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365");
 
         /// <summary>Microsoft's page on external forwarding (5.7.520).</summary>
-        public static ReplySource ExternalForwarding { get; } = new ReplySource("Configuring and controlling external email forwarding in Microsoft 365",
+        public static ReplySource ExternalForwarding { get; } = new ReplySource("Configuring and controlling external email forwarding " +
+            "in Microsoft 365",
             "https://learn.microsoft.com/defender-office-365/outbound-spam-policies-external-email-forwarding");
 
         /// <summary>RFC 5322's line length limits (5.6.211).</summary>
-        public static ReplySource Rfc5322LineLength { get; } = new ReplySource("RFC 5322 Internet Message Format, section 2.1.1 Line Length Limits",
+        public static ReplySource Rfc5322LineLength { get; } = new ReplySource("RFC 5322 Internet Message Format, section 2.1.1 Line " +
+            "Length Limits",
             "https://www.rfc-editor.org/rfc/rfc5322#section-2.1.1");
 
         internal static readonly ReplySource Fix447 = Ndr("4.4.7", "fix-error-code-550-4-4-7-in-exchange-online");
@@ -56,9 +59,11 @@ namespace M365SmtpTools.Engine.Exchange
         internal static readonly ReplySource Fix5723 = Ndr("5.7.23", "fix-error-code-5-7-23-in-exchange-online");
         internal static readonly ReplySource Fix5757 = Ndr("5.7.57", "fix-error-code-5-7-57-in-exchange-online");
         internal static readonly ReplySource Fix5764 = Ndr("5.7.64", "fix-error-code-5-7-64-in-exchange-online");
-        internal static readonly ReplySource Fix57700 = new ReplySource("Fix email delivery issues for error codes 5.7.700 through 5.7.750 in Exchange Online",
+        internal static readonly ReplySource Fix57700 = new ReplySource("Fix email delivery issues for error codes 5.7.700 through " +
+            "5.7.750 in Exchange Online",
             NdrPages + "fix-error-code-5-7-700-through-5-7-750");
-        internal static readonly ReplySource SubmissionQuota = new ReplySource("Fix email delivery issues for error 'the sender's submission quota was exceeded' in Exchange Online",
+        internal static readonly ReplySource SubmissionQuota = new ReplySource("Fix email delivery issues for error 'the sender's " +
+            "submission quota was exceeded' in Exchange Online",
             NdrPages + "fix-error-for-submission-quota-exceeded-in-exchange-online");
 
         internal static readonly ReplySource AddRecipientPermission = Cmdlet("Add-RecipientPermission");

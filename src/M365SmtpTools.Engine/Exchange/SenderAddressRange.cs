@@ -75,9 +75,11 @@ namespace M365SmtpTools.Engine.Exchange
             ("255.255.255.255", 32, "the limited broadcast address: it never appears as a sender"),
             ("0.0.0.0", 8, "'this network' (RFC 1122): not a source address on the internet"),
             ("10.0.0.0", 8, "a private range (RFC 1918): Microsoft 365 sees your router's public address, not this one"),
-            ("100.64.0.0", 10, "carrier-grade NAT shared space (RFC 6598): your provider translates it to an address shared with other customers, and connectors need an address that is yours alone"),
+            ("100.64.0.0", 10, "carrier-grade NAT shared space (RFC 6598): your provider translates it to an address shared with other " +
+                "customers, and connectors need an address that is yours alone"),
             ("127.0.0.0", 8, "loopback (RFC 1122): it never leaves the device"),
-            ("169.254.0.0", 16, "link-local (RFC 3927): a device gives itself this address when DHCP fails; it never leaves the local network"),
+            ("169.254.0.0", 16, "link-local (RFC 3927): a device gives itself this address when DHCP fails; it never leaves the " +
+                "local network"),
             ("172.16.0.0", 12, "a private range (RFC 1918): Microsoft 365 sees your router's public address, not this one"),
             ("192.0.0.0", 24, "IETF protocol assignments (RFC 6890): not routed on the internet"),
             ("192.0.2.0", 24, "a documentation range (TEST-NET-1, RFC 5737): it appears in examples and is never routed"),
@@ -119,7 +121,8 @@ namespace M365SmtpTools.Engine.Exchange
             {
                 TargetObject = input,
                 ParameterName = "SenderIPAddress",
-                RecommendedAction = "Give the static public IPv4 address the device sends from (as the internet sees it), or its range as /24 to /32.",
+                RecommendedAction = "Give the static public IPv4 address the device sends from (as the internet sees it), or its range " +
+                    "as /24 to /32.",
             };
     }
 }

@@ -71,7 +71,8 @@ namespace M365SmtpTools.Engine.Exchange
             if (spf.Length > 1)
             {
                 findings.Add(new PlanFinding("SpfMultipleRecords", FindingSeverity.Error,
-                    $"{domain} publishes {spf.Length} SPF records. RFC 7208 allows one; with several, every SPF check returns permerror and receivers may reject or junk the domain's mail. Records: " + string.Join(" | ", spf.Select(TerminalText.Escape)),
+                    $"{domain} publishes {spf.Length} SPF records. RFC 7208 allows one; with several, every SPF check returns permerror " +
+                        "and receivers may reject or junk the domain's mail. Records: " + string.Join(" | ", spf.Select(TerminalText.Escape)),
                     $"Merge them into one TXT record that starts with v=spf1 (keeping every sender's mechanisms once, {MicrosoftInclude}{(sender == null ? "" : " and " + senderTerm)} and one all at the end), delete the others, then run this plan again."));
                 change.ChangeNeeded = true;
                 return change;
@@ -88,7 +89,8 @@ namespace M365SmtpTools.Engine.Exchange
                 SetProposed(change, proposed);
                 findings.Add(new PlanFinding("SpfMissing", FindingSeverity.Warning,
                     $"{domain} publishes no SPF record, so receivers can't tell that mail from {(sender == null ? "Microsoft 365" : sender.Text + " and Microsoft 365")} is legitimate and will often junk it.",
-                    $"Publish one TXT record at {domain}: {proposed} (~all = softfail: switch to -all once DMARC reports show every sender of the domain is listed)."));
+                    $"Publish one TXT record at {domain}: {proposed} (~all = softfail: switch to -all once DMARC reports show every " +
+                        "sender of the domain is listed)."));
                 AddLengthFinding(change, findings);
                 return change;
             }
@@ -100,7 +102,9 @@ namespace M365SmtpTools.Engine.Exchange
                 // RFC 7208 4.6.1: terms are printable ASCII separated by spaces. A record with line breaks, control or
                 // non-ASCII characters is a permerror at every receiver, and merging into it would carry them along.
                 findings.Add(new PlanFinding("SpfRecordInvalidCharacters", FindingSeverity.Error,
-                    $"The SPF record of {domain} contains characters that are not printable ASCII (line breaks, control or non-ASCII characters): {TerminalText.Escape(current)}. RFC 7208 allows only ASCII terms separated by spaces, so receivers return permerror; the plan doesn't merge into it.",
+                    $"The SPF record of {domain} contains characters that are not printable ASCII (line breaks, control or non-ASCII " +
+                        $"characters): {TerminalText.Escape(current)}. RFC 7208 allows only ASCII terms separated by spaces, so " +
+                        "receivers return permerror; the plan doesn't merge into it.",
                     $"Publish the record again as one line of printable ASCII, with {MicrosoftInclude}{(sender == null ? "" : " and " + senderTerm)} in it, then run this plan again."));
                 change.ChangeNeeded = true;
                 return change;
@@ -117,7 +121,8 @@ namespace M365SmtpTools.Engine.Exchange
                     authorizes = t.Qualifier == '+';
                     if (t.Qualifier != '+')
                         findings.Add(new PlanFinding("SpfDeniesSender", FindingSeverity.Error,
-                            $"The SPF record of {domain} lists {sender.Text} in '{t.Text}', whose qualifier '{t.Qualifier}' makes it {QualifierMeaning(t.Qualifier)} rather than pass.",
+                            $"The SPF record of {domain} lists {sender.Text} in '{t.Text}', whose qualifier '{t.Qualifier}' makes it " +
+                                $"{QualifierMeaning(t.Qualifier)} rather than pass.",
                             $"Change '{t.Text}' to '{senderTerm}' in the record."));
                     break;
                 }
@@ -131,7 +136,8 @@ namespace M365SmtpTools.Engine.Exchange
                     "Use ~all (softfail) or -all (fail) once every legitimate sender is listed."));
             if (all == null && !terms.Any(t => t.IsModifier && t.Name == "redirect"))
                 findings.Add(new PlanFinding("SpfNoAll", FindingSeverity.Warning,
-                    $"The SPF record of {domain} has no all mechanism and no redirect, so hosts that aren't listed get neutral: it doesn't protect the domain.",
+                    $"The SPF record of {domain} has no all mechanism and no redirect, so hosts that aren't listed get neutral: it " +
+                        "doesn't protect the domain.",
                     "End the record with ~all or -all."));
 
             bool addSender = sender != null && authorizes == false && !findings.Any(f => f.Id == "SpfDeniesSender");
@@ -143,7 +149,8 @@ namespace M365SmtpTools.Engine.Exchange
                         $"The SPF record of {domain} already lists {sender.Text} and {MicrosoftInclude}: no change needed."));
                 else if (sender == null)
                     findings.Add(new PlanFinding("SpfIncludesMicrosoft365", FindingSeverity.Information,
-                        $"The SPF record of {domain} includes spf.protection.outlook.com, which covers the mail Microsoft 365 relays for the device: no change needed."));
+                        $"The SPF record of {domain} includes spf.protection.outlook.com, which covers the mail Microsoft 365 relays for " +
+                            "the device: no change needed."));
                 CheckLookups(change, domain, findings, proposed: false);
                 return change;
             }
@@ -178,7 +185,8 @@ namespace M365SmtpTools.Engine.Exchange
                     $"Replace the SPF record of {domain} with: {record}"));
             else
                 findings.Add(new PlanFinding("SpfMissingMicrosoftInclude", FindingSeverity.Warning,
-                    $"The SPF record of {domain} doesn't include spf.protection.outlook.com, so mail that Microsoft 365 relays for the device to outside recipients can fail SPF.",
+                    $"The SPF record of {domain} doesn't include spf.protection.outlook.com, so mail that Microsoft 365 relays for the " +
+                        "device to outside recipients can fail SPF.",
                     $"Replace the SPF record of {domain} with: {record}"));
             CheckLookups(change, domain, findings, proposed: true);
             AddLengthFinding(change, findings);
@@ -190,15 +198,18 @@ namespace M365SmtpTools.Engine.Exchange
             if (change.DnsLookupTerms <= 10) return;
             findings.Add(new PlanFinding("SpfTooManyLookups", FindingSeverity.Warning,
                 $"The {(proposed ? "merged" : "current")} SPF record of {domain} has {change.DnsLookupTerms} DNS-querying terms (include, a, mx, ptr, exists, redirect) at its top level; RFC 7208 allows 10 lookups in all (nested includes count too), and beyond that SPF returns permerror.",
-                "Remove includes of services the domain no longer uses, or replace a, mx and ptr terms with ip4: ranges; Test-M365MailDomain counts the nested lookups."));
+                "Remove includes of services the domain no longer uses, or replace a, mx and ptr terms with ip4: ranges; " +
+                    "Test-M365MailDomain counts the nested lookups."));
         }
 
         private static void AddLengthFinding(SpfChange change, List<PlanFinding> findings)
         {
             if (change.Proposed == null || change.Proposed.Length <= MaxTxtString) return;
             findings.Add(new PlanFinding("SpfRecordSplit", FindingSeverity.Information,
-                $"The proposed SPF record is {change.Proposed.Length} characters; one TXT string holds at most 255, so it has to be published as {change.ProposedStrings.Length} strings in one TXT record (DNS joins them without adding spaces).",
-                "Enter it as the quoted strings in ProposedStrings, in order, in one TXT record: " + string.Join(" ", change.ProposedStrings.Select(s => "\"" + s + "\""))));
+                $"The proposed SPF record is {change.Proposed.Length} characters; one TXT string holds at most 255, so it has to be " +
+                    $"published as {change.ProposedStrings.Length} strings in one TXT record (DNS joins them without adding spaces).",
+                "Enter it as the quoted strings in ProposedStrings, in order, in one " +
+                    "TXT record: " + string.Join(" ", change.ProposedStrings.Select(s => "\"" + s + "\""))));
         }
 
         private static void SetProposed(SpfChange change, string record)

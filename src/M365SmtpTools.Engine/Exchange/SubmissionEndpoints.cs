@@ -176,7 +176,9 @@ namespace M365SmtpTools.Engine.Exchange
                     if (cloud.LegacySmtpHost == null) throw NotInCloud(kind, environment);
                     return new SubmissionEndpointInfo(kind, SendMethod.ClientSubmission, cloud.LegacySmtpHost, SubmissionPort, true, 30, 10000, 3,
                         "Exchange Online legacy-TLS client submission (opt-in)",
-                        $"{cloud.LegacySmtpHost} is the opt-in endpoint for devices that can't use TLS 1.2 (an admin must run Set-TransportConfig -AllowLegacyTLSClients $true). This module always uses TLS 1.2 or 1.3, so {cloud.SmtpHost} works and is preferred; use the legacy endpoint only to test what an old device sees.");
+                        $"{cloud.LegacySmtpHost} is the opt-in endpoint for devices that can't use TLS 1.2 (an admin must run " +
+                            "Set-TransportConfig -AllowLegacyTLSClients $true). This module always uses TLS 1.2 or 1.3, so " +
+                            $"{cloud.SmtpHost} works and is preferred; use the legacy endpoint only to test what an old device sees.");
                 default:
                     throw new ArgumentOutOfRangeException(nameof(kind));
             }
@@ -185,7 +187,8 @@ namespace M365SmtpTools.Engine.Exchange
         /// <summary>The table row for Relay or Direct Send (the tenant MX endpoint on port 25, no AUTH, no per-sender limits).</summary>
         public static SubmissionEndpointInfo GetMx(SendMethod method)
         {
-            if (method == SendMethod.ClientSubmission) throw new ArgumentOutOfRangeException(nameof(method), "Client submission has named endpoints: use Get(kind).");
+            if (method == SendMethod.ClientSubmission) throw new ArgumentOutOfRangeException(nameof(method), "Client submission has " +
+                "named endpoints: use Get(kind).");
             return method == SendMethod.Relay
                 ? new SubmissionEndpointInfo(null, method, null, MxPort, false, null, null, null,
                     "SMTP relay through an inbound connector (tenant MX endpoint, port 25, no AUTH)", null)
@@ -228,7 +231,8 @@ namespace M365SmtpTools.Engine.Exchange
             {
                 if (endpoint != SubmissionEndpointKind.ClientSubmission)
                     throw Invalid(ExchangeErrorCodes.EndpointNotApplicable, "Endpoint",
-                        $"-Endpoint {endpoint} applies to -Method ClientSubmission, not to -Method {method} (which connects to the tenant MX endpoint on port 25).",
+                        $"-Endpoint {endpoint} applies to -Method ClientSubmission, not to -Method {method} (which connects to the " +
+                            "tenant MX endpoint on port 25).",
                         "Remove -Endpoint, or use -Method ClientSubmission.");
                 info = GetMx(method);
             }
@@ -240,14 +244,17 @@ namespace M365SmtpTools.Engine.Exchange
                 throw Invalid(ExchangeErrorCodes.ImplicitTlsNotSupported, "Port",
                     $"Port 465 (implicit TLS) is not supported by Microsoft 365 ({host ?? "the tenant MX endpoint"}); nothing was sent.",
                     method == SendMethod.ClientSubmission
-                        ? "Use port 587 with STARTTLS (leave -Port out). A device that can only use 465 needs a relay in between, or another sending method."
+                        ? "Use port 587 with STARTTLS (leave -Port out). A device that can only use 465 needs a relay in between, or " +
+                            "another sending method."
                         : "Leave -Port out: relay and Direct Send use port 25 with STARTTLS.");
             // Only an address of Microsoft 365 itself: a loopback, private or other provider's address is a server of its own.
             if (server != null && IPAddress.TryParse(server.Trim('[', ']'), out IPAddress? address) && method == SendMethod.ClientSubmission
                 && MicrosoftAddressRanges.Contains(address))
             {
                 string name = CloudEnvironments.Get(environment).SmtpHost;
-                warnings.Add($"-SmtpServer {server} is an IP address of Microsoft 365: its addresses change without notice and its certificate names {name}, so TLS validation fails for an address; use -SmtpServer {name} (or leave -SmtpServer out).");
+                warnings.Add($"-SmtpServer {server} is an IP address of Microsoft 365: its addresses change without notice and its " +
+                    $"certificate names {name}, so TLS validation fails for an address; use -SmtpServer {name} (or leave " +
+                        "-SmtpServer out).");
             }
 
             // Port 465 elsewhere (an on-premises server, another provider) means TLS from the first byte.

@@ -18,7 +18,8 @@ namespace M365SmtpTools.Engine.Graph
         {
             string command = Command(auth, mailbox, recipient);
             string remediation = finding.Remediation.TrimEnd() +
-                " Or leave SMTP AUTH off and send through Microsoft Graph instead (the app needs the Mail.Send application permission, scoped to the mailbox with RBAC for Applications: New-M365SmtpAppAccessPlan): " + command +
+                " Or leave SMTP AUTH off and send through Microsoft Graph instead (the app needs the Mail.Send application permission, " +
+                    "scoped to the mailbox with RBAC for Applications: New-M365SmtpAppAccessPlan): " + command +
                 " Check that the app can send through Graph, without sending: " + TestCommand(auth, mailbox);
             return new SmtpTestFinding(finding.Id, finding.Severity, finding.Stage, finding.Evidence, finding.Meaning, remediation, finding.Commands);
         }
@@ -68,7 +69,8 @@ namespace M365SmtpTools.Engine.Graph
                     p.Add(method == SmtpAuthMethod.DeviceCode ? "-DeviceCode" : "-Interactive");
                     break;
                 case SmtpAuthMethod.AccessToken:
-                    p.Add("-AccessToken (Get-AzAccessToken -ResourceUrl https://" + CloudEnvironments.Get(auth.Environment).GraphHost + " -AsSecureString).Token");
+                    p.Add("-AccessToken (Get-AzAccessToken " +
+                        "-ResourceUrl https://" + CloudEnvironments.Get(auth.Environment).GraphHost + " -AsSecureString).Token");
                     break;
                 default:
                     // A password can't reach Graph: the app registration's certificate can.

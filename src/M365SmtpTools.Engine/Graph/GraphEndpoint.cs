@@ -58,7 +58,9 @@ namespace M365SmtpTools.Engine.Graph
         /// <summary>-SkipCertificateValidation against a Microsoft Graph host: refused.</summary>
         public static M365SmtpException SkipCertificateValidationRefused(string host) =>
             new M365SmtpException(RequestErrorCodes.SkipCertificateValidationNotAllowed,
-                $"-SkipCertificateValidation is refused for {host}: Microsoft Graph presents a valid certificate, so one that doesn't validate means the connection is being intercepted.")
-            { TargetObject = host, RecommendedAction = "Remove -SkipCertificateValidation (it is only for test servers given with -GraphEndpoint)." };
+                $"-SkipCertificateValidation is refused for {host}: Microsoft Graph presents a valid certificate, so one that doesn't " +
+                    "validate means the connection is being intercepted.")
+            { TargetObject = host, RecommendedAction = "Remove -SkipCertificateValidation (it is only for test servers given with " +
+                "-GraphEndpoint)." };
     }
 }

@@ -50,21 +50,28 @@ namespace M365SmtpTools.Engine.Graph
                 case "ErrorAccessDenied" when IsAccessPolicy(msg):
                     // "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings."
                     return new GraphErrorExplanation(GraphErrorCodes.ErrorAccessDenied,
-                        $"Graph refused to send from {mailbox}: an application access policy (New-ApplicationAccessPolicy) restricts the app to other mailboxes.",
-                        $"Add {mailbox} to the group the app's access policy allows (or change the policy); better, move the app to RBAC for Applications (New-ManagementScope, New-ManagementRoleAssignment -Role 'Application Mail.Send'), which replaces access policies. Policy changes can take an hour to apply.",
+                        $"Graph refused to send from {mailbox}: an application access policy (New-ApplicationAccessPolicy) restricts the " +
+                            "app to other mailboxes.",
+                        $"Add {mailbox} to the group the app's access policy allows (or change the policy); better, move the app to RBAC " +
+                            "for Applications (New-ManagementScope, New-ManagementRoleAssignment -Role 'Application Mail.Send'), which " +
+                            "replaces access policies. Policy changes can take an hour to apply.",
                         false,
                         $"Test-ApplicationAccessPolicy -Identity {mailbox} -AppId {app}",
                         $"Test-ServicePrincipalAuthorization -Identity {app} -Resource {mailbox}");
                 case "ErrorAccessDenied":
                     return new GraphErrorExplanation(GraphErrorCodes.ErrorAccessDenied,
-                        $"Graph refused to send from {mailbox}: the token has no Mail.Send permission, or an application access policy or RBAC for Applications management scope excludes this mailbox.",
-                        $"Grant the app the Mail.Send application permission scoped to the mailboxes it may send from with RBAC for Applications (New-ManagementScope, New-ServicePrincipal, New-ManagementRoleAssignment -Role 'Application Mail.Send'), or add {mailbox} to the scope or policy; check with Test-ServicePrincipalAuthorization.",
+                        $"Graph refused to send from {mailbox}: the token has no Mail.Send permission, or an application access policy " +
+                            "or RBAC for Applications management scope excludes this mailbox.",
+                        "Grant the app the Mail.Send application permission scoped to the mailboxes it may send from with RBAC for " +
+                            "Applications (New-ManagementScope, New-ServicePrincipal, New-ManagementRoleAssignment -Role 'Application " +
+                            $"Mail.Send'), or add {mailbox} to the scope or policy; check with Test-ServicePrincipalAuthorization.",
                         false,
                         $"Test-ServicePrincipalAuthorization -Identity {app} -Resource {mailbox}",
                         $"New-ManagementRoleAssignment -App {app} -Role 'Application Mail.Send' -CustomResourceScope '<scope name>'");
                 case "MailboxNotEnabledForRESTAPI":
                     return new GraphErrorExplanation(GraphErrorCodes.MailboxNotEnabledForRestApi,
-                        $"{mailbox} has no Exchange Online mailbox Graph can use: it is on-premises, unlicensed, inactive, soft-deleted, or not a mailbox at all.",
+                        $"{mailbox} has no Exchange Online mailbox Graph can use: it is on-premises, unlicensed, inactive, soft-deleted, " +
+                            "or not a mailbox at all.",
                         $"Send from a licensed Exchange Online mailbox (user or shared); check {mailbox} with Get-EXOMailbox.", false,
                         $"Get-EXOMailbox -Identity {mailbox}");
                 case "ErrorInvalidRecipients":
@@ -129,7 +136,9 @@ namespace M365SmtpTools.Engine.Graph
                 audience != null
                     ? $"The access token is for {audience}, not for Microsoft Graph, so Graph would refuse it (401)."
                     : "Graph refused the access token: it is not for Microsoft Graph (wrong audience).",
-                "Get a token for Microsoft Graph: Get-AzAccessToken -ResourceUrl https://graph.microsoft.com (or the cloud's Graph host), or let this module get it (-CertificatePath, -ClientSecret, -ManagedIdentity ask for https://graph.microsoft.com/.default).",
+                "Get a token for Microsoft Graph: Get-AzAccessToken -ResourceUrl https://graph.microsoft.com (or the cloud's Graph " +
+                    "host), or let this module get it (-CertificatePath, -ClientSecret, -ManagedIdentity ask for " +
+                    "https://graph.microsoft.com/.default).",
                 false);
     }
 }

@@ -87,10 +87,12 @@ namespace M365SmtpTools.Engine.Graph
             }
 
             if (!saveToSentItems)
-                _host.WriteVerbose($"Message {number}: it has attachments over 3 MB, so it is sent as a draft, and Graph keeps a copy of a sent draft in Sent Items.");
+                _host.WriteVerbose($"Message {number}: it has attachments over 3 MB, so it is sent as a draft, and Graph keeps a copy of " +
+                    "a sent draft in Sent Items.");
             var largeSet = new HashSet<MimeAttachment>(large);
             byte[] draft = GraphMessageWriter.DraftBody(m, Clean(text), Clean(html), mailbox, a => !largeSet.Contains(a));
-            _host.WriteVerbose($"Message {number}: POST /{user}/messages (draft, {draft.Length} bytes) for {large.Count} large attachment(s).");
+            _host.WriteVerbose($"Message {number}: POST /{user}/messages (draft, {draft.Length} bytes) for {large.Count} large " +
+                "attachment(s).");
             GraphResponse created = await BeforeSend(() => _graph.SendAsync(HttpMethod.Post, new Uri(_graph.BaseAddress, user + "/messages"), GraphJson.Content(draft), token, _ct)).ConfigureAwait(false);
             if (!created.IsSuccess) return created;
             string? id = GraphJson.ReadString(created.Body, "id");
@@ -135,7 +137,8 @@ namespace M365SmtpTools.Engine.Graph
             }
             catch (GraphTransportException e)
             {
-                _host.WriteVerbose($"Message {number}: the unsent draft could not be deleted ({e.Message}); it stays in the Drafts folder.");
+                _host.WriteVerbose($"Message {number}: the unsent draft could not be deleted ({e.Message}); it stays in the " +
+                    "Drafts folder.");
             }
         }
 
@@ -168,7 +171,8 @@ namespace M365SmtpTools.Engine.Graph
             string? uploadUrl = GraphJson.ReadString(session.Body, "uploadUrl");
             if (string.IsNullOrEmpty(uploadUrl) || !Uri.TryCreate(uploadUrl, UriKind.Absolute, out Uri? upload) || upload.Scheme != "https")
                 throw new M365SmtpException(GraphErrorCodes.UnexpectedAnswer, "Graph's upload session has no usable https uploadUrl.") { RecommendedAction = "Send again; report it if it persists." };
-            _host.WriteVerbose($"Message {number}: uploading {a.FileName} ({size} bytes) in chunks of {GraphAttachmentPlan.ChunkSize} bytes.");
+            _host.WriteVerbose($"Message {number}: uploading {a.FileName} ({size} bytes) in chunks of " +
+                $"{GraphAttachmentPlan.ChunkSize} bytes.");
 
             // Bounded memory: one chunk buffer, whatever the file size.
             byte[] chunk = new byte[(int)Math.Min(GraphAttachmentPlan.ChunkSize, Math.Max(1, size))];

@@ -26,13 +26,16 @@ namespace M365SmtpTools.Engine.Graph
             {
                 if (!h.Name.StartsWith("x-", StringComparison.OrdinalIgnoreCase))
                     throw new M365SmtpException(GraphErrorCodes.HeaderNotAllowed,
-                        $"The header '{h.Name}' can't be sent through Microsoft Graph: Graph accepts only custom headers whose names begin with 'x-'.")
-                    { TargetObject = h.Name, RecommendedAction = $"Rename it (e.g. X-{h.Name}), remove it, or send with an SMTP method (-Method ClientSubmission or Relay), which accepts any header." };
+                        $"The header '{h.Name}' can't be sent through Microsoft Graph: Graph accepts only custom headers whose names " +
+                            "begin with 'x-'.")
+                    { TargetObject = h.Name, RecommendedAction = $"Rename it (e.g. X-{h.Name}), remove it, or send with an SMTP method " +
+                        "(-Method ClientSubmission or Relay), which accepts any header." };
             }
             if (message.Headers.Count > MaxHeaders)
                 throw new M365SmtpException(GraphErrorCodes.TooManyHeaders,
                     $"The message has {message.Headers.Count} custom headers; Microsoft Graph accepts at most {MaxHeaders}.")
-                { TargetObject = string.Join(", ", message.Headers.Select(h => h.Name)), RecommendedAction = $"Keep at most {MaxHeaders} x- headers, or send with an SMTP method." };
+                { TargetObject = string.Join(", ", message.Headers.Select(h => h.Name)), RecommendedAction = $"Keep at most {MaxHeaders} " +
+                    "x- headers, or send with an SMTP method." };
         }
 
         /// <summary>The sendMail request body: <c>{ "message": {...}, "saveToSentItems": … }</c>.</summary>

@@ -42,7 +42,8 @@ namespace M365SmtpTools.Engine.Mime
             foreach (char c in t)
                 if (c != '/' && !(c > 0x20 && c < 0x7f && "()<>@,;:\\\"[]?=".IndexOf(c) < 0)) ok = false;
             if (!ok)
-                throw MimeErrors.Create(MimeErrorCodes.InvalidContentType, $"'{MimeErrors.Printable(contentType)}' is not a media type such as application/pdf.",
+                throw MimeErrors.Create(MimeErrorCodes.InvalidContentType, $"'{MimeErrors.Printable(contentType)}' is not a media type " +
+                    "such as application/pdf.",
                     contentType, "Give type/subtype without parameters, or leave it empty to use the file extension.");
             if (t.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) || t.StartsWith("message/", StringComparison.OrdinalIgnoreCase))
                 throw MimeErrors.Create(MimeErrorCodes.InvalidContentType, $"An attachment can't have the composite type '{t}'.",

@@ -216,7 +216,8 @@ namespace M365SmtpTools.Engine.Mime
             else
             {
                 if (!IsDotAtom(localRaw, true))
-                    throw MimeErrors.InvalidAddress(input, $"the local part '{MimeErrors.Printable(localRaw)}' has a character that needs quoting, or an empty dot-separated word");
+                    throw MimeErrors.InvalidAddress(input, $"the local part '{MimeErrors.Printable(localRaw)}' has a character that " +
+                        "needs quoting, or an empty dot-separated word");
                 local = localRaw;
             }
             if (HeaderText.Utf8Length(local) > MaxLocalPartOctets)
@@ -292,13 +293,15 @@ namespace M365SmtpTools.Engine.Mime
             if (ascii.EndsWith(".", StringComparison.Ordinal)) throw MimeErrors.InvalidAddress(input, "the domain ends with a dot");
             foreach (string label in labels)
             {
-                if (label.Length == 0) throw MimeErrors.InvalidAddress(input, "the domain has an empty label (two dots in a row, or a leading dot)");
+                if (label.Length == 0) throw MimeErrors.InvalidAddress(input, "the domain has an empty label (two dots in a row, or a " +
+                    "leading dot)");
                 if (label.Length > 63) throw MimeErrors.InvalidAddress(input, $"the domain label '{label}' is longer than 63 characters");
                 if (label[0] == '-' || label[label.Length - 1] == '-')
                     throw MimeErrors.InvalidAddress(input, $"the domain label '{label}' starts or ends with a hyphen");
                 foreach (char c in label)
                     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
-                        throw MimeErrors.InvalidAddress(input, $"the domain '{MimeErrors.Printable(domain)}' has the character '{MimeErrors.Printable(c.ToString())}', which is not allowed in a host name");
+                        throw MimeErrors.InvalidAddress(input, $"the domain '{MimeErrors.Printable(domain)}' has the character " +
+                            $"'{MimeErrors.Printable(c.ToString())}', which is not allowed in a host name");
             }
             return ascii;
         }

@@ -85,16 +85,20 @@ namespace M365SmtpTools.Engine.Mime
                     if (a == null) throw new ArgumentException("A recipient list holds a null address.");
 
             if (InlineImages.Count > 0 && HtmlBody == null)
-                throw MimeErrors.Create(MimeErrorCodes.InlineImageWithoutHtml, "The message has inline images but no HTML body to show them.",
-                    InlineImages[0].FileName, "Add an HTML body that references the images as cid:<ContentId>, or send them as attachments.");
+                throw MimeErrors.Create(MimeErrorCodes.InlineImageWithoutHtml, "The message has inline images but no HTML body to " +
+                    "show them.",
+                    InlineImages[0].FileName, "Add an HTML body that references the images as cid:<ContentId>, or send them as " +
+                        "attachments.");
             var ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (MimeAttachment image in InlineImages)
             {
                 if (image.ContentId == null)
-                    throw MimeErrors.Create(MimeErrorCodes.InlineImageWithoutContentId, $"The inline image '{image.FileName}' has no Content-ID.",
+                    throw MimeErrors.Create(MimeErrorCodes.InlineImageWithoutContentId, $"The inline image '{image.FileName}' has no " +
+                        "Content-ID.",
                         image.FileName, "Create it with WithContentId(\"id\") and reference it as cid:id in the HTML.");
                 if (!ids.Add(image.ContentId))
-                    throw MimeErrors.Create(MimeErrorCodes.DuplicateContentId, $"Two inline images have the Content-ID '{image.ContentId}'.",
+                    throw MimeErrors.Create(MimeErrorCodes.DuplicateContentId, "Two inline images have the Content-ID " +
+                        $"'{image.ContentId}'.",
                         image.ContentId, "Give each inline image its own Content-ID.");
             }
             foreach (MimeAttachment a in Attachments) a.Validate();

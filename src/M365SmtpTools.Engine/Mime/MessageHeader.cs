@@ -24,7 +24,8 @@ namespace M365SmtpTools.Engine.Mime
             foreach (char c in name)
                 if (!HeaderText.IsFText(c))
                     throw MimeErrors.Create(MimeErrorCodes.InvalidHeaderName,
-                        $"The header name '{MimeErrors.Printable(name)}' has the character '{MimeErrors.Printable(c.ToString())}'; a header name is printable ASCII without spaces or ':'.",
+                        $"The header name '{MimeErrors.Printable(name)}' has the character '{MimeErrors.Printable(c.ToString())}'; a " +
+                            "header name is printable ASCII without spaces or ':'.",
                         name, "Use letters, digits and hyphens, such as X-Application.");
             foreach (string r in Reserved)
                 if (string.Equals(r, name, StringComparison.OrdinalIgnoreCase))

@@ -154,7 +154,8 @@ namespace M365SmtpTools.Engine.Mime
                     ok = false;
             if (!ok)
                 throw MimeErrors.Create(MimeErrorCodes.InvalidContentId,
-                    $"'{MimeErrors.Printable(contentId)}' is not a usable Content-ID: use 1 to 200 printable ASCII characters without spaces, quotes, brackets or separators.",
+                    $"'{MimeErrors.Printable(contentId)}' is not a usable Content-ID: use 1 to 200 printable ASCII characters without " +
+                        "spaces, quotes, brackets or separators.",
                     contentId, "Use a simple id such as logo or logo@contoso.com and reference it as cid:logo in the HTML.");
             return id;
         }

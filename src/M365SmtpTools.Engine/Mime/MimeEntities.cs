@@ -96,8 +96,10 @@ namespace M365SmtpTools.Engine.Mime
 
         private M365SmtpException Changed(long expected, string how)
             => MimeErrors.Create(MimeErrorCodes.AttachmentChanged,
-                $"The attachment '{_attachment.FilePath ?? _attachment.FileName}' {how} while the message was being sent (expected {expected} bytes); the message sent so far is incomplete.",
-                (object?)_attachment.FilePath ?? _attachment.FileName, "Don't change attachment files while sending; for streams, give the exact length.");
+                $"The attachment '{_attachment.FilePath ?? _attachment.FileName}' {how} while the message was being sent (expected " +
+                    $"{expected} bytes); the message sent so far is incomplete.",
+                (object?)_attachment.FilePath ?? _attachment.FileName, "Don't change attachment files while sending; for streams, give " +
+                    "the exact length.");
     }
 
     /// <summary>A multipart entity: children between boundary delimiter lines.</summary>

@@ -30,7 +30,8 @@ namespace M365SmtpTools.Engine.Mime
             try { return HeaderText.Utf8.GetBytes(sb.ToString()); }
             catch (EncoderFallbackException e)
             {
-                throw MimeErrors.Create(MimeErrorCodes.InvalidBodyText, $"The {what} contains an unpaired surrogate character and can't be encoded as UTF-8.",
+                throw MimeErrors.Create(MimeErrorCodes.InvalidBodyText, $"The {what} contains an unpaired surrogate character and can't " +
+                    "be encoded as UTF-8.",
                     what, "Check the text's source encoding.", e);
             }
         }

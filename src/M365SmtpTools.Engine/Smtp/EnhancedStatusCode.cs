@@ -12,7 +12,8 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>Creates a code from its three parts.</summary>
         public EnhancedStatusCode(int @class, int subject, int detail)
         {
-            if (@class != 2 && @class != 4 && @class != 5) throw new ArgumentOutOfRangeException(nameof(@class), "The class of an enhanced status code is 2, 4 or 5.");
+            if (@class != 2 && @class != 4 && @class != 5) throw new ArgumentOutOfRangeException(nameof(@class), "The class of an " +
+                "enhanced status code is 2, 4 or 5.");
             if (subject < 0 || subject > 999) throw new ArgumentOutOfRangeException(nameof(subject));
             if (detail < 0 || detail > 999) throw new ArgumentOutOfRangeException(nameof(detail));
             Class = @class;

@@ -158,8 +158,10 @@ namespace M365SmtpTools.Engine.Smtp
                 {
                     TlsSession = negotiator.Info.Subject != null ? negotiator.Info : null,
                     RecommendedAction = reason != null
-                        ? "Connect with the name on the server's certificate, or trust its issuing CA. Skip validation only for test servers."
-                        : "Check that the server supports TLS 1.2 or later (older versions are refused) and that the client certificate, if any, is accepted.",
+                        ? "Connect with the name on the server's certificate, or trust its issuing CA. Skip validation only for " +
+                            "test servers."
+                        : "Check that the server supports TLS 1.2 or later (older versions are refused) and that the client certificate, " +
+                            "if any, is accepted.",
                 };
             }
         }
@@ -283,7 +285,8 @@ namespace M365SmtpTools.Engine.Smtp
             }
             throw new SmtpProtocolException(SmtpErrorCodes.ConnectFailed,
                 $"Can't connect to {host} port {port} ({string.Join(", ", addresses.Select(a => a.ToString()))}): {last?.Message}", SmtpPhase.Connect, host, null, last)
-            { RecommendedAction = "Check the host and port, and that a firewall allows outbound connections to it (port 25 is often blocked by ISPs and cloud providers)." };
+            { RecommendedAction = "Check the host and port, and that a firewall allows outbound connections to it (port 25 is often " +
+                "blocked by ISPs and cloud providers)." };
         }
 
         private static SmtpProtocolException ConnectTimeout(string host, int port, TimeSpan timeout, Exception? inner) =>

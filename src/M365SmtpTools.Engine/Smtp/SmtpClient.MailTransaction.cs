@@ -181,13 +181,15 @@ namespace M365SmtpTools.Engine.Smtp
             {
                 // Conservative: a failure while the end of the message is on its way is treated as "may have arrived".
                 throw new SmtpDeliveryUnknownException(
-                    $"The connection to {Host} was lost after the end of the message was sent and before the server answered ({ex.Message}). The message may or may not have been accepted: it is not reported as sent and was not resent.",
+                    $"The connection to {Host} was lost after the end of the message was sent and before the server answered " +
+                        $"({ex.Message}). The message may or may not have been accepted: it is not reported as sent and was not resent.",
                     c.Phase, Host, ex);
             }
             catch (OperationCanceledException ex)
             {
                 throw new SmtpDeliveryUnknownException(
-                    $"Sending to {Host} was cancelled after the end of the message was sent and before the server answered. The message may or may not have been accepted: it is not reported as sent and was not resent.",
+                    $"Sending to {Host} was cancelled after the end of the message was sent and before the server answered. The message " +
+                        "may or may not have been accepted: it is not reported as sent and was not resent.",
                     c.Phase, Host, ex, ErrorKind.Cancelled);
             }
             if (!final.IsPositiveCompletion)
@@ -245,7 +247,8 @@ namespace M365SmtpTools.Engine.Smtp
             }
             catch (SmtpProtocolException ex)
             {
-                throw new SmtpProtocolException(ex.Code, ex.Kind, failure.Message + " Then the session ended: " + ex.Message, failure.Phase, Host, failure.Reply, failure)
+                throw new SmtpProtocolException(ex.Code, ex.Kind, failure.Message + " Then the " +
+                    "session ended: " + ex.Message, failure.Phase, Host, failure.Reply, failure)
                 { RecommendedAction = failure.RecommendedAction };
             }
         }

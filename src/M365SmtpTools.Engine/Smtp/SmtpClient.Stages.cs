@@ -75,7 +75,8 @@ namespace M365SmtpTools.Engine.Smtp
             if (!Capabilities.SupportsStartTls)
                 throw new SmtpProtocolException(SmtpErrorCodes.StartTlsNotOffered,
                     $"The server at {Host} did not offer STARTTLS; the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host)
-                { RecommendedAction = "Check that this is the right server and port (587 for Microsoft 365). A firewall or proxy that strips STARTTLS would also cause this." };
+                { RecommendedAction = "Check that this is the right server and port (587 for Microsoft 365). A firewall or proxy that " +
+                    "strips STARTTLS would also cause this." };
             await c.WriteLineAsync("STARTTLS", cancellationToken).ConfigureAwait(false);
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (reply.Code != 220)

@@ -120,7 +120,8 @@ namespace M365SmtpTools.Engine.Smtp
                 if (greeting.Code != 220)
                     throw new SmtpProtocolException(SmtpErrorCodes.GreetingRejected, SmtpErrors.KindFor(greeting, SmtpPhase.Greeting),
                         $"The server at {Host} refused the session: {greeting.Code} {greeting.Text}", SmtpPhase.Greeting, Host, greeting)
-                    { RecommendedAction = "The server doesn't accept connections from this client now; try later or check its access rules." };
+                    { RecommendedAction = "The server doesn't accept connections from this client now; try later or check its " +
+                        "access rules." };
 
                 await EhloAsync(cancellationToken).ConfigureAwait(false);
 
@@ -174,7 +175,8 @@ namespace M365SmtpTools.Engine.Smtp
                 if (required)
                     throw new SmtpProtocolException(SmtpErrorCodes.StartTlsNotOffered,
                         $"The server at {Host} did not offer STARTTLS and TLS is required; the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host)
-                    { RecommendedAction = "Check that this is the right server and port (587 for Microsoft 365). A firewall or proxy that strips STARTTLS would also cause this." };
+                    { RecommendedAction = "Check that this is the right server and port (587 for Microsoft 365). A firewall or proxy " +
+                        "that strips STARTTLS would also cause this." };
                 _options.Host.WriteWarning($"The server at {Host} did not offer STARTTLS: the session continues without encryption.");
                 return;
             }
@@ -186,7 +188,8 @@ namespace M365SmtpTools.Engine.Smtp
                     throw new SmtpProtocolException(SmtpErrorCodes.StartTlsRefused,
                         $"The server at {Host} refused STARTTLS ({reply.Code} {reply.Text}) and TLS is required; the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host, reply)
                     { RecommendedAction = "Check the server's TLS configuration (certificate, protocols)." };
-                _options.Host.WriteWarning($"The server at {Host} refused STARTTLS ({reply.Code} {reply.Text}): the session continues without encryption.");
+                _options.Host.WriteWarning($"The server at {Host} refused STARTTLS ({reply.Code} {reply.Text}): the session continues " +
+                    "without encryption.");
                 return;
             }
             await NegotiateTlsAsync(cancellationToken).ConfigureAwait(false);
@@ -224,7 +227,8 @@ namespace M365SmtpTools.Engine.Smtp
                     $"The session to {Host} isn't encrypted and TLS is required; credentials were not sent.", SmtpPhase.Auth, Host);
             if (Capabilities.AuthMechanisms.Count == 0)
                 throw new SmtpCommandException(SmtpErrorCodes.AuthNotOffered,
-                    $"The server at {Host} doesn't offer AUTH" + (c.IsSecure ? "." : " on this unencrypted session (many servers offer it only after STARTTLS)."), SmtpPhase.Auth, Host)
+                    $"The server at {Host} doesn't " +
+                        "offer AUTH" + (c.IsSecure ? "." : " on this unencrypted session (many servers offer it only after STARTTLS)."), SmtpPhase.Auth, Host)
                 { RecommendedAction = "Check the port (587 for client submission) and that SMTP AUTH is enabled on the server." };
 
             SmtpAuthMechanism chosen = ChooseMechanism(credential, mechanism);

@@ -16,7 +16,8 @@ namespace M365SmtpTools.Engine.Smtp
             {
                 if (ch < 0x21 || ch == 0x7f || ch == '<' || ch == '>')
                     throw new M365SmtpException(SmtpErrorCodes.InvalidAddress,
-                        $"The {role} address '{Printable(address)}' contains a character SMTP doesn't allow in an address (space, control character or angle bracket).")
+                        $"The {role} address '{Printable(address)}' contains a character SMTP doesn't allow in an address (space, " +
+                            "control character or angle bracket).")
                     { TargetObject = address, RecommendedAction = "Give a plain address such as user@contoso.com." };
                 if (ch > 0x7e) nonAscii = true;
             }

@@ -71,7 +71,8 @@ namespace M365SmtpTools.Engine.Smtp
                     $"The {(Kind == SmtpSecretKind.Password ? "password" : "access token")} for '{UserName}' is empty.")
                 {
                     TargetObject = UserName,
-                    RecommendedAction = Kind == SmtpSecretKind.Password ? "Give the password." : "Check that a token was acquired before connecting.",
+                    RecommendedAction = Kind == SmtpSecretKind.Password ? "Give the password." : "Check that a token was acquired before " +
+                        "connecting.",
                 };
             return secret;
         }

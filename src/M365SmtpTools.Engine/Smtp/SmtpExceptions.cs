@@ -80,7 +80,8 @@ namespace M365SmtpTools.Engine.Smtp
         public SmtpDeliveryUnknownException(string message, SmtpPhase phase, string? serverHost, Exception? innerException, ErrorKind kind = ErrorKind.ConnectionError)
             : base(SmtpErrorCodes.DeliveryUnknown, kind, message, phase, serverHost, null, innerException)
         {
-            RecommendedAction = "Check whether the recipients received the message before sending it again; the server may have accepted it.";
+            RecommendedAction = "Check whether the recipients received the message before sending it again; the server may have " +
+                "accepted it.";
         }
 
         /// <inheritdoc />

@@ -101,7 +101,8 @@ namespace M365SmtpTools.Engine.Smtp
                     int n = await Stream.ReadAsync(_buffer, 0, _buffer.Length, cancellationToken).ConfigureAwait(false);
                     if (n <= 0)
                         throw new SmtpProtocolException(SmtpErrorCodes.ConnectionClosed,
-                            $"The server at {ServerHost} closed the connection" + (_lineLength > 0 ? " in the middle of a reply." : " without a reply."), phase, ServerHost)
+                            $"The server at {ServerHost} closed the " +
+                                "connection" + (_lineLength > 0 ? " in the middle of a reply." : " without a reply."), phase, ServerHost)
                         { RecommendedAction = "Reconnect and try again; check the server's logs if it keeps happening." };
                     _start = 0;
                     _end = n;

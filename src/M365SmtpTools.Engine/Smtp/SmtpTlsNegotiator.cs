@@ -39,7 +39,8 @@ namespace M365SmtpTools.Engine.Smtp
         public async Task<(SslStream Stream, TlsSessionInfo Info)> AuthenticateAsync(Stream inner)
         {
             if (_policy.SkipCertificateValidation)
-                _host.WriteWarning($"TLS certificate validation is switched off for {_serverHost}: the connection can be intercepted without notice. Use this only with test servers.");
+                _host.WriteWarning($"TLS certificate validation is switched off for {_serverHost}: the connection can be intercepted " +
+                    "without notice. Use this only with test servers.");
             SslProtocols protocols = _policy.Protocols;
             if (protocols == SslProtocols.None || (protocols & ~(SslProtocols.Tls12 | TlsPolicy.Tls13)) != 0)
                 throw new SmtpProtocolException(SmtpErrorCodes.TlsProtocolNotAllowed,
@@ -126,7 +127,8 @@ namespace M365SmtpTools.Engine.Smtp
             bool trusted = _policy.TrustedRootCertificates!.Cast<X509Certificate2>()
                 .Any(t => string.Equals(t.Thumbprint, root.Thumbprint, StringComparison.OrdinalIgnoreCase));
             if (!trusted)
-                statuses = new[] { new X509ChainStatus { Status = X509ChainStatusFlags.UntrustedRoot, StatusInformation = "The chain's root isn't one of the trusted root certificates given." } };
+                statuses = new[] { new X509ChainStatus { Status = X509ChainStatusFlags.UntrustedRoot, StatusInformation = "The chain's " +
+                    "root isn't one of the trusted root certificates given." } };
             return trusted;
         }
 

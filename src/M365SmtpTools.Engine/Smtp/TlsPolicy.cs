@@ -94,6 +94,7 @@ namespace M365SmtpTools.Engine.Smtp
         public bool ClientCertificatePresented { get; internal set; }
 
         /// <summary>A one-line summary.</summary>
-        public override string ToString() => $"{Protocol} {CipherSuite}, certificate {Subject} (issuer {Issuer}, valid {NotBefore:u} to {NotAfter:u}, thumbprint {Thumbprint})";
+        public override string ToString() => $"{Protocol} {CipherSuite}, certificate {Subject} (issuer {Issuer}, valid {NotBefore:u} to " +
+            $"{NotAfter:u}, thumbprint {Thumbprint})";
     }
 }

@@ -383,7 +383,9 @@ namespace M365SmtpTools.Commands
                 || TenantId != null || ClientId != null
                 || server == null || !MxEndpointClassifier.Classify(server).IsMicrosoft365)
                 return Method;
-            WriteVerbose($"-SmtpServer {server} is a Microsoft 365 MX endpoint, which takes mail without authentication on port 25: sending with -Method Relay (an inbound connector; without one, only to the tenant's own recipients). Give -Method to choose.");
+            WriteVerbose($"-SmtpServer {server} is a Microsoft 365 MX endpoint, which takes mail without authentication on port 25: " +
+                "sending with -Method Relay (an inbound connector; without one, only to the tenant's own recipients). Give -Method " +
+                    "to choose.");
             return SendMethod.Relay;
         }
 

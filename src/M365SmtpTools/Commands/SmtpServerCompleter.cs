@@ -16,7 +16,8 @@ namespace M365SmtpTools.Commands
             foreach (CloudEnvironment c in CloudEnvironments.All)
             {
                 yield return (c.SmtpHost, $"Exchange Online client submission ({c.Environment})");
-                if (c.LegacySmtpHost != null) yield return (c.LegacySmtpHost, $"Exchange Online legacy-TLS submission ({c.Environment}, opt-in)");
+                if (c.LegacySmtpHost != null) yield return (c.LegacySmtpHost, "Exchange Online legacy-TLS submission " +
+                    $"({c.Environment}, opt-in)");
             }
             yield return ("smtp-hve.office365.com", "High Volume Email");
             yield return ("smtp.azurecomm.net", "Azure Communication Services Email");

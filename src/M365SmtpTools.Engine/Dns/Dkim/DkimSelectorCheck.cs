@@ -82,13 +82,16 @@ namespace M365SmtpTools.Engine.Dns.Dkim
                     r.Tenant = m.Groups["tenant"].Value;
                     r.TargetLabelMatchesDomain = c.Target.StartsWith(expectedLabel + "._domainkey.", StringComparison.Ordinal);
                     r.Finding = r.TargetLabelMatchesDomain
-                        ? $"{name} points to Microsoft 365 ({c.Target}); enable DKIM signing for {domain} in Microsoft Defender if it isn't already."
-                        : $"{name} points to Microsoft 365 but to '{c.Target}', not to a name starting with '{expectedLabel}'; copy the exact value shown for {domain} in Microsoft Defender (Email authentication settings > DKIM).";
+                        ? $"{name} points to Microsoft 365 ({c.Target}); enable DKIM signing for {domain} in Microsoft Defender if it " +
+                            "isn't already."
+                        : $"{name} points to Microsoft 365 but to '{c.Target}', not to a name starting with '{expectedLabel}'; copy the " +
+                            $"exact value shown for {domain} in Microsoft Defender (Email authentication settings > DKIM).";
                 }
                 else
                 {
                     r.State = DkimSelectorState.OtherCname;
-                    r.Finding = $"{name} is a CNAME to {c.Target}, which is not Microsoft 365: Microsoft 365 can't sign with {selector} for {domain}.";
+                    r.Finding = $"{name} is a CNAME to {c.Target}, which is not Microsoft 365: Microsoft 365 can't sign with {selector} " +
+                        $"for {domain}.";
                 }
                 return r;
             }
@@ -96,11 +99,13 @@ namespace M365SmtpTools.Engine.Dns.Dkim
             if (txt.Records.OfType<TxtRecord>().Any())
             {
                 r.State = DkimSelectorState.TxtKey;
-                r.Finding = $"{name} holds a key directly (TXT). Microsoft 365 needs a CNAME there to its own key; this key belongs to another signer.";
+                r.Finding = $"{name} holds a key directly (TXT). Microsoft 365 needs a CNAME there to its own key; this key belongs to " +
+                    "another signer.";
                 return r;
             }
             r.State = DkimSelectorState.Missing;
-            r.Finding = $"{name} is not published; create the CNAME shown for {domain} in Microsoft Defender (Email authentication settings > DKIM), then enable signing.";
+            r.Finding = $"{name} is not published; create the CNAME shown for {domain} in Microsoft Defender (Email authentication " +
+                "settings > DKIM), then enable signing.";
             return r;
         }
     }

@@ -119,9 +119,12 @@ namespace M365SmtpTools.Engine.Dns.Dmarc
                 if (Array.IndexOf(new[] { "v", "p", "sp", "pct", "adkim", "aspf", "rua", "ruf", "fo", "rf", "ri", "np", "psd", "t" }, name) < 0)
                     warnings.Add($"the tag '{name}' is unknown and will be ignored");
 
-            if (r.Policy == DmarcPolicy.None) warnings.Add("p=none only monitors: failing mail is delivered as usual; move to quarantine, then reject, once the reports are clean");
-            if (r.Percent < 100 && r.Policy != DmarcPolicy.None) warnings.Add($"pct={r.Percent}: the policy applies to only {r.Percent}% of failing mail");
-            if (r.AggregateReportUris.Count == 0) warnings.Add("no 'rua': you receive no aggregate reports, so you can't see who sends as your domain");
+            if (r.Policy == DmarcPolicy.None) warnings.Add("p=none only monitors: failing mail is delivered as usual; move to " +
+                "quarantine, then reject, once the reports are clean");
+            if (r.Percent < 100 && r.Policy != DmarcPolicy.None) warnings.Add($"pct={r.Percent}: the policy applies to only {r.Percent}% " +
+                "of failing mail");
+            if (r.AggregateReportUris.Count == 0) warnings.Add("no 'rua': you receive no aggregate reports, so you can't see who sends " +
+                "as your domain");
             r.Tags = tags;
             r.Errors = errors;
             r.Warnings = warnings;
@@ -202,7 +205,8 @@ namespace M365SmtpTools.Engine.Dns.Dmarc
                     ? $"{name} has TXT records but none starts with 'v=DMARC1' (found \"{string.Join("\", \"", other)}\")"
                     : $"{name} has no DMARC record";
             }
-            else if (found.Count > 1) result.Problem = $"{name} has {found.Count} DMARC records; receivers ignore DMARC when there is more than one";
+            else if (found.Count > 1) result.Problem = $"{name} has {found.Count} DMARC records; receivers ignore DMARC when there is " +
+                "more than one";
             else result.Record = DmarcRecord.Parse(found[0]);
             return result;
         }

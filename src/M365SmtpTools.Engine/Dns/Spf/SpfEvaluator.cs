@@ -231,7 +231,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
         {
             ctx.Lookups++;
             if (ctx.Lookups > MaxDnsLookups)
-                throw new SpfPermErrorException($"More than {MaxDnsLookups} DNS lookups: '{term}' in the SPF record of {domain} is lookup number {ctx.Lookups}.");
+                throw new SpfPermErrorException($"More than {MaxDnsLookups} DNS lookups: '{term}' in the SPF record of {domain} is " +
+                    $"lookup number {ctx.Lookups}.");
         }
 
         private async Task<bool?> MatchAsync(SpfContext ctx, string domain, SpfMechanism m, CancellationToken ct)
@@ -256,7 +257,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
                     string target = m.DomainSpec == null ? domain : TargetDomain(ctx, m.DomainSpec, domain);
                     DnsAnswer mx = await Query(ctx, target, DnsRecordType.MX, countVoid: true, ct).ConfigureAwait(false);
                     var hosts = mx.Records.OfType<MxRecord>().Where(r => r.Exchange.Length > 0).Select(r => r.Exchange).ToList();
-                    if (hosts.Count > 10) throw new SpfPermErrorException($"'{m.Text}' in the SPF record of {domain}: {target} has {hosts.Count} MX records, more than 10.");
+                    if (hosts.Count > 10) throw new SpfPermErrorException($"'{m.Text}' in the SPF record of {domain}: {target} has " +
+                        $"{hosts.Count} MX records, more than 10.");
                     foreach (string h in hosts)
                         if (await AddressMatchAsync(ctx, h, m, ct).ConfigureAwait(false)) return true;
                     return false;
@@ -287,7 +289,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
                     switch (r)
                     {
                         case SpfResult.Pass: return true;
-                        case SpfResult.None: throw new SpfPermErrorException($"'{m.Text}' in the SPF record of {domain}: {target} has no SPF record.");
+                        case SpfResult.None: throw new SpfPermErrorException($"'{m.Text}' in the SPF record of {domain}: {target} has no " +
+                            "SPF record.");
                         default:
                             ctx.Matched = null;
                             ctx.MatchedDomain = null;
@@ -313,7 +316,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
             // RFC 7208 section 7.3: over 253 characters, drop labels from the left.
             while (expanded.Length > 253 && expanded.IndexOf('.') >= 0) expanded = expanded.Substring(expanded.IndexOf('.') + 1);
             try { return DnsName.Normalize(expanded, allowUnderscore: true); }
-            catch (DnsException e) { throw new SpfPermErrorException($"'{spec}' in the SPF record of {domain} expands to an invalid domain: {e.Message}"); }
+            catch (DnsException e) { throw new SpfPermErrorException($"'{spec}' in the SPF record of {domain} expands to an invalid " +
+                $"domain: {e.Message}"); }
         }
 
         private async Task<DnsAnswer> Query(SpfContext ctx, string name, DnsRecordType type, bool countVoid, CancellationToken ct)
@@ -336,7 +340,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
                 ctx.Voids++;
                 ctx.Trace.Add($"void lookup {ctx.Voids}: {name} {type} ({(a.IsNameError ? "NXDOMAIN" : "no records")}).");
                 if (ctx.Voids > MaxVoidLookups)
-                    throw new SpfPermErrorException($"More than {MaxVoidLookups} void lookups: {name} ({type}) is the {ctx.Voids}rd lookup that found nothing.");
+                    throw new SpfPermErrorException($"More than {MaxVoidLookups} void lookups: {name} ({type}) is the {ctx.Voids}rd " +
+                        "lookup that found nothing.");
             }
             return a;
         }

@@ -63,7 +63,8 @@ namespace M365SmtpTools.Engine.Operations
                 BasicAuthVerdict verdict = BasicAuthRetirement.Evaluate(now, smtpHost, _schedule);
                 if (verdict.Kind == BasicAuthVerdictKind.Refuse && !request.AllowRetiredBasicAuth)
                     throw new M365SmtpException(AuthErrorCodes.BasicAuthRetired, verdict.Message)
-                    { TargetObject = smtpHost, RecommendedAction = "Move to OAuth (e.g. -CertificatePath or -ManagedIdentity); -AllowRetiredBasicAuth tries Basic anyway." };
+                    { TargetObject = smtpHost, RecommendedAction = "Move to OAuth (e.g. -CertificatePath or -ManagedIdentity); " +
+                        "-AllowRetiredBasicAuth tries Basic anyway." };
                 if (verdict.Kind != BasicAuthVerdictKind.Allowed) host.WriteWarning(verdict.Message);
                 var credential = new System.Net.NetworkCredential(request.Credential!.UserName, request.Credential.SecurePassword, request.Credential.Domain);
                 connection = new SmtpConnection(name, method, cloud.Environment, smtpHost, request.Port, credential.UserName,
@@ -79,7 +80,8 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     provider.ClearCache();
                     throw SmtpAuthOptions.Invalid(AuthErrorCodes.UserNameMissing, "UserName",
-                        $"The token ({method}) names no user, so the mailbox for XOAUTH2 (user=) is unknown.", "Add -UserName with the mailbox that authenticates (for app-only, the mailbox to send as).");
+                        $"The token ({method}) names no user, so the mailbox for XOAUTH2 (user=) is unknown.", "Add -UserName with the " +
+                            "mailbox that authenticates (for app-only, the mailbox to send as).");
                 }
                 if (facts != null)
                 {

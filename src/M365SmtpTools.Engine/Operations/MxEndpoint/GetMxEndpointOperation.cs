@@ -52,13 +52,15 @@ namespace M365SmtpTools.Engine.Operations
                 string guess = MxEndpointClassifier.DeriveLegacyEndpoint(domain);
                 bool reliable = MxEndpointClassifier.IsDerivationReliable(domain);
                 host.WriteError(new DnsException(DnsErrorCodes.NoMxRecords,
-                    $"{domain} has no MX records (asked {answer.Server}), so mail for it can't be delivered and there is no Microsoft 365 endpoint to read.")
+                    $"{domain} has no MX records (asked {answer.Server}), so mail for it can't be delivered and there is no Microsoft " +
+                        "365 endpoint to read.")
                 {
                     TargetObject = input,
                     QueryName = domain,
                     QueryType = DnsRecordType.MX,
                     Server = answer.Server,
-                    RecommendedAction = $"If the domain is an accepted domain in Microsoft 365, publish the MX record shown in the Microsoft 365 admin center (Settings > Domains). "
+                    RecommendedAction = "If the domain is an accepted domain in Microsoft 365, publish the MX record shown in the " +
+                        "Microsoft 365 admin center (Settings > Domains). "
                         + $"The usual legacy endpoint would be {guess}{(reliable ? "" : ", but that guess is unreliable for a domain with hyphens")}; use -IncludeDerivedGuess to output it.",
                 });
                 if (includeGuess)
@@ -73,8 +75,10 @@ namespace M365SmtpTools.Engine.Operations
                         TenantLabel = guess.Substring(0, guess.IndexOf('.')),
                         DnsServer = answer.Server,
                         Note = reliable
-                            ? "Derived from the domain name (dots to dashes), not read from DNS: confirm it in the Microsoft 365 admin center."
-                            : "Derived from the domain name, not read from DNS, and unreliable: domains with hyphens get a different label (hyphens dropped, a suffix added). Read it from the Microsoft 365 admin center.",
+                            ? "Derived from the domain name (dots to dashes), not read from DNS: confirm it in the Microsoft 365 " +
+                                "admin center."
+                            : "Derived from the domain name, not read from DNS, and unreliable: domains with hyphens get a different " +
+                                "label (hyphens dropped, a suffix added). Read it from the Microsoft 365 admin center.",
                     });
                 }
                 return results;
@@ -87,7 +91,8 @@ namespace M365SmtpTools.Engine.Operations
                     results.Add(new MxEndpointResult
                     {
                         Domain = domain, MxHost = ".", Preference = mx.Preference, EndpointForm = MxEndpointForm.Other,
-                        TimeToLive = (int)mx.TimeToLive, DnsServer = answer.Server, Note = "Null MX (RFC 7505): the domain accepts no mail.",
+                        TimeToLive = (int)mx.TimeToLive, DnsServer = answer.Server, Note = "Null MX (RFC 7505): the domain " +
+                            "accepts no mail.",
                     });
                     continue;
                 }
@@ -105,7 +110,8 @@ namespace M365SmtpTools.Engine.Operations
                 });
             }
             if (results.Any(r => r.IsMicrosoft365) && !results[0].IsMicrosoft365)
-                host.WriteVerbose($"{domain}: the most preferred MX ({results[0].MxHost}) is not Microsoft 365; mail reaches Microsoft 365 through it.");
+                host.WriteVerbose($"{domain}: the most preferred MX ({results[0].MxHost}) is not Microsoft 365; mail reaches Microsoft " +
+                    "365 through it.");
             return results;
         }
     }

@@ -54,8 +54,10 @@ namespace M365SmtpTools.Engine.Operations
             if (methods != 1)
                 throw new M365SmtpException(methods == 0 ? PlanErrorCodes.RelayMethodMissing : PlanErrorCodes.RelayMethodConflict,
                     methods == 0
-                        ? "Say how the connector recognizes the device: -CertificatePath, -CertificateThumbprint or -Certificate (certificate-based, preferred), or -SenderIPAddress."
-                        : "Give only one of -CertificatePath, -CertificateThumbprint, -Certificate and -SenderIPAddress: a relay plan is either certificate-based or IP-based.")
+                        ? "Say how the connector recognizes the device: -CertificatePath, -CertificateThumbprint or -Certificate " +
+                            "(certificate-based, preferred), or -SenderIPAddress."
+                        : "Give only one of -CertificatePath, -CertificateThumbprint, -Certificate and -SenderIPAddress: a relay plan is " +
+                            "either certificate-based or IP-based.")
                 { TargetObject = domain, RecommendedAction = "Run the plan with one certificate parameter, or with -SenderIPAddress." };
             if (request.CertificatePassword != null && string.IsNullOrWhiteSpace(request.CertificatePath))
                 throw new M365SmtpException(AuthErrorCodes.CertificatePasswordWithoutPath,
@@ -65,14 +67,7 @@ namespace M365SmtpTools.Engine.Operations
                     ParameterName = "CertificatePassword",
                     RecommendedAction = "Add -CertificatePath, or leave out -CertificatePassword.",
                 };
-            string? scriptPath = string.IsNullOrWhiteSpace(request.ScriptPath) ? null : request.ScriptPath!.Trim();
-            if (scriptPath != null && !scriptPath.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase))
-                throw new M365SmtpException(PlanErrorCodes.ScriptPathNotPs1, $"-ScriptPath '{scriptPath}' must name a .ps1 file.")
-                {
-                    TargetObject = scriptPath,
-                    ParameterName = "ScriptPath",
-                    RecommendedAction = "Give a path ending in .ps1, for example .\\relay-connector.ps1.",
-                };
+            string? scriptPath = PlanScriptWriter.CheckedPath(request.ScriptPath, @".\relay-connector.ps1");
 
             var findings = new List<PlanFinding>();
             var plan = new RelayConnectorPlan { Domain = domain, ConnectorType = request.ConnectorType };
@@ -108,7 +103,8 @@ namespace M365SmtpTools.Engine.Operations
                 try
                 {
                     plan.Certificate = CertificateInspector.Describe(certificate, source);
-                    host.WriteVerbose($"Certificate: {plan.Certificate.Subject}, thumbprint {plan.Certificate.Thumbprint}, valid {plan.Certificate.NotBefore:u} to {plan.Certificate.NotAfter:u}.");
+                    host.WriteVerbose($"Certificate: {plan.Certificate.Subject}, thumbprint {plan.Certificate.Thumbprint}, valid " +
+                        $"{plan.Certificate.NotBefore:u} to {plan.Certificate.NotAfter:u}.");
                     plan.TlsSenderCertificateName = CertificateInspector.Check(certificate, plan.Certificate, domain, _clock.UtcNow, findings);
                 }
                 finally
@@ -120,7 +116,8 @@ namespace M365SmtpTools.Engine.Operations
             plan.ConnectorName = Clean(request.Name) ?? $"SMTP relay - {deviceName ?? domain} ({(plan.Method == RelayMethod.Certificate ? "certificate" : "IP")})";
             if (request.ConnectorType == RelayConnectorType.Partner)
                 findings.Add(new PlanFinding("PartnerConnectorNoRelay", FindingSeverity.Warning,
-                    "A Partner connector accepts the device's mail for your own recipients only: relaying to recipients outside the organization needs an OnPremises connector.",
+                    "A Partner connector accepts the device's mail for your own recipients only: relaying to recipients outside the " +
+                        "organization needs an OnPremises connector.",
                     "Use -ConnectorType OnPremises unless the device belongs to a partner organization."));
 
             // DNS: the SPF record and the MX endpoint.
@@ -138,11 +135,11 @@ namespace M365SmtpTools.Engine.Operations
             plan.DeviceSettings = BuildDeviceSettings(plan, domain);
             plan.Script = BuildScript(plan, deviceName, request.Force);
 
-            plan.ScriptPath = PlanScriptWriter.WriteScript(host, scriptPath, plan.Script, plan.IsReady || request.Force, request.Force,
-                "Write the relay connector script", out M365SmtpException? scriptError, plan.Findings, PlanErrorCodes.RelayPlanHasErrors,
-                "Fix the Error findings (see the plan's Findings) and run the plan again, or add -Force to write the script anyway (it then says so at its top).");
-            host.WriteResult(plan);
-            if (scriptError != null) host.WriteError(scriptError);
+            var script = new PlanScript(scriptPath, plan.Script, plan.IsReady || request.Force, request.Force, "Write the relay connector script",
+                PlanErrorCodes.RelayPlanHasErrors,
+                "Fix the Error findings (see the plan's Findings) and run the plan again, or add -Force to write the script anyway (it " +
+                    "then says so at its top).");
+            PlanScriptWriter.Finish(host, plan, script, plan.Findings, (p, path) => p.ScriptPath = path);
         }
 
         private static bool CheckSender(SenderAddressRange range, List<PlanFinding> findings)
@@ -150,14 +147,16 @@ namespace M365SmtpTools.Engine.Operations
             if (range.IsIPv6)
             {
                 findings.Add(new PlanFinding("SenderIPv6NotSupported", FindingSeverity.Error,
-                    $"{range.Input} is an IPv6 address; inbound connectors match IPv4 senders only (-SenderIPAddresses takes IPv4 addresses and /24-/32 ranges).",
+                    $"{range.Input} is an IPv6 address; inbound connectors match IPv4 senders only (-SenderIPAddresses takes IPv4 " +
+                        "addresses and /24-/32 ranges).",
                     "Give the public IPv4 address the device's mail leaves from, or use a certificate-based connector."));
                 return false;
             }
             if (range.PrefixLength < 24)
             {
                 findings.Add(new PlanFinding("SenderIPPrefixTooShort", FindingSeverity.Error,
-                    $"/{range.PrefixLength} is wider than connectors accept: -SenderIPAddresses takes single addresses and ranges from /24 to /32.",
+                    $"/{range.PrefixLength} is wider than connectors accept: -SenderIPAddresses takes single addresses and ranges from " +
+                        "/24 to /32.",
                     "List the sending addresses or a /24 (or narrower) range they are in."));
                 return false;
             }
@@ -165,8 +164,10 @@ namespace M365SmtpTools.Engine.Operations
             if (reason != null)
             {
                 findings.Add(new PlanFinding("SenderIPNotPublic", FindingSeverity.Error,
-                    $"{reason}. Exchange Online sees the public address the device's mail leaves your network from, so a connector for this address never matches.",
-                    "Find the public address (for example from the device's network: what an 'what is my IP' site shows, or your firewall's outbound NAT address) and plan with that, or use a certificate-based connector."));
+                    $"{reason}. Exchange Online sees the public address the device's mail leaves your network from, so a connector for " +
+                        "this address never matches.",
+                    "Find the public address (for example from the device's network: what an 'what is my IP' site shows, or your " +
+                        "firewall's outbound NAT address) and plan with that, or use a certificate-based connector."));
                 return false;
             }
             if (range.HostBitsSet)
@@ -174,7 +175,8 @@ namespace M365SmtpTools.Engine.Operations
                     $"{range.Input} has host bits set; the range it names is {range.Text}, which the plan uses.",
                     $"Write the range as {range.Text}."));
             findings.Add(new PlanFinding("SenderIPMustBeStatic", FindingSeverity.Information,
-                $"The connector trusts mail from {range.Text}: it must be a static address that only your organization sends from (not a shared hosting or cloud egress address, not a dynamic one)."));
+                $"The connector trusts mail from {range.Text}: it must be a static address that only your organization sends from (not a " +
+                    "shared hosting or cloud egress address, not a dynamic one)."));
             return true;
         }
 
@@ -198,7 +200,8 @@ namespace M365SmtpTools.Engine.Operations
                 else
                     findings.Add(new PlanFinding("DnsLookupFailed", FindingSeverity.Warning,
                         $"The {type} records of {domain} couldn't be read: {e.Message} The plan leaves that part unchecked.",
-                        type == "MX" ? "Look up the MX endpoint with Get-M365MxEndpoint and enter it on the device." : "Check the SPF record with Test-M365MailDomain."));
+                        type == "MX" ? "Look up the MX endpoint with Get-M365MxEndpoint and enter it on the device." : "Check the SPF " +
+                            "record with Test-M365MailDomain."));
                 return null;
             }
         }
@@ -211,15 +214,20 @@ namespace M365SmtpTools.Engine.Operations
             if (ordered.Count == 0)
             {
                 findings.Add(new PlanFinding("MxNotFound", FindingSeverity.Warning,
-                    $"{domain} has no MX records, so there is no Microsoft 365 endpoint to read. Microsoft 365 usually assigns {guess}, but that is a guess (domains with hyphens get another name).",
-                    "Publish the MX record shown in the Microsoft 365 admin center (Settings > Domains) and use that host as the device's SMTP server."));
+                    $"{domain} has no MX records, so there is no Microsoft 365 endpoint to read. Microsoft 365 usually assigns {guess}, " +
+                        "but that is a guess (domains with hyphens get another name).",
+                    "Publish the MX record shown in the Microsoft 365 admin center (Settings > Domains) and use that host as the " +
+                        "device's SMTP server."));
                 return null;
             }
             foreach (var r in ordered)
                 if (Microsoft365MxSuffixes.Any(s => r.Host.EndsWith(s, StringComparison.Ordinal))) return r.Host;
             findings.Add(new PlanFinding("MxNotMicrosoft365", FindingSeverity.Warning,
-                $"The MX of {domain} is {ordered[0].Host}, not a Microsoft 365 endpoint (a filtering service in front of Microsoft 365, or mail hosted elsewhere). A relay device must connect to the tenant's Microsoft 365 endpoint, usually {guess} (a guess: read the real one in the admin center).",
-                "Use the Microsoft 365 endpoint from the admin center (Settings > Domains > the domain > DNS records) as the device's SMTP server."));
+                $"The MX of {domain} is {ordered[0].Host}, not a Microsoft 365 endpoint (a filtering service in front of Microsoft 365, " +
+                    $"or mail hosted elsewhere). A relay device must connect to the tenant's Microsoft 365 endpoint, usually {guess} (a " +
+                    "guess: read the real one in the admin center).",
+                "Use the Microsoft 365 endpoint from the admin center (Settings > Domains > the domain > DNS records) as the device's " +
+                    "SMTP server."));
             return null;
         }
 
@@ -243,7 +251,8 @@ namespace M365SmtpTools.Engine.Operations
                 if (partner) p.Append(" -RestrictDomainsToIPAddresses $true");
             }
             string what = plan.Method == RelayMethod.Certificate ? "certificate " + plan.TlsSenderCertificateName : "IP " + plan.SenderIPAddress;
-            p.Append(" -Comment ").Append(PowerShellText.Quote($"SMTP relay for {deviceName ?? domain} ({what}), planned with M365SmtpTools New-M365RelayConnectorPlan."));
+            p.Append(" -Comment ").Append(PowerShellText.Quote($"SMTP relay for {deviceName ?? domain} ({what}), planned with " +
+                "M365SmtpTools New-M365RelayConnectorPlan."));
             string name = PowerShellText.Quote(plan.ConnectorName);
             plan.ConnectorCommand = "New-InboundConnector -Name " + name + p;
             plan.UpdateCommand = "Set-InboundConnector -Identity " + name + p;
@@ -256,19 +265,25 @@ namespace M365SmtpTools.Engine.Operations
             var rows = new List<DeviceSetting>
             {
                 plan.SmtpServer != null
-                    ? new DeviceSetting("SMTP server", plan.SmtpServer, $"the Microsoft 365 MX endpoint of {domain}, from DNS; a name, never an IP address")
-                    : new DeviceSetting("SMTP server", guess, "a GUESS: read the tenant's MX endpoint in the admin center or with Get-M365MxEndpoint"),
+                    ? new DeviceSetting("SMTP server", plan.SmtpServer, $"the Microsoft 365 MX endpoint of {domain}, from DNS; a name, " +
+                        "never an IP address")
+                    : new DeviceSetting("SMTP server", guess, "a GUESS: read the tenant's MX endpoint in the admin center or with " +
+                        "Get-M365MxEndpoint"),
                 new DeviceSetting("Port", "25", "relay uses port 25, not 587 or 465"),
                 cert
-                    ? new DeviceSetting("TLS", "STARTTLS, required (TLS 1.2 or later)", "the connector matches the certificate presented in TLS")
+                    ? new DeviceSetting("TLS", "STARTTLS, required (TLS 1.2 or later)", "the connector matches the certificate " +
+                        "presented in TLS")
                     : new DeviceSetting("TLS", "STARTTLS when offered (TLS 1.2 or later)", "recommended; not required by an IP connector"),
-                new DeviceSetting("Authentication", "none", "leave user name and password empty: the connector recognizes the device by its " + (cert ? "certificate" : "IP address")),
-                new DeviceSetting("From address", "any address @" + domain, $"for example noreply@{domain}; it doesn't need a mailbox, but the domain must be accepted"),
+                new DeviceSetting("Authentication", "none", "leave user name and password empty: the connector recognizes the " +
+                    "device by its " + (cert ? "certificate" : "IP address")),
+                new DeviceSetting("From address", "any address @" + domain, $"for example noreply@{domain}; it doesn't need a mailbox, " +
+                    "but the domain must be accepted"),
             };
             if (cert && plan.Certificate != null)
                 rows.Add(new DeviceSetting("Client certificate", $"{plan.Certificate.Subject} (thumbprint {plan.Certificate.Thumbprint})", "install it on the device with its private key"));
             if (!cert)
-                rows.Add(new DeviceSetting("Sending IP address", plan.SenderIPAddress ?? "", "the public address Microsoft 365 sees: static, used only by your organization"));
+                rows.Add(new DeviceSetting("Sending IP address", plan.SenderIPAddress ?? "", "the public address Microsoft 365 sees: " +
+                    "static, used only by your organization"));
             rows.Add(new DeviceSetting("Recipients", plan.ConnectorType == RelayConnectorType.OnPremises ? "anyone, inside or outside the organization" : "your organization's recipients only", null));
             return rows.ToArray();
         }
@@ -311,7 +326,8 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     s.Add("#   publish: " + PowerShellText.Comment(plan.Spf.Proposed));
                     if (plan.Spf.ProposedStrings.Length > 1)
-                        s.Add("#   (longer than 255 characters: enter it as these strings of one TXT record: " + PowerShellText.Comment(string.Join(" ", plan.Spf.ProposedStrings.Select(x => "\"" + x + "\""))) + ")");
+                        s.Add("#   (longer than 255 characters: enter it as these strings of one " +
+                            "TXT record: " + PowerShellText.Comment(string.Join(" ", plan.Spf.ProposedStrings.Select(x => "\"" + x + "\""))) + ")");
                 }
                 else if (!plan.Spf.ChangeNeeded) s.Add("#   no change needed.");
             }
@@ -322,12 +338,14 @@ namespace M365SmtpTools.Engine.Operations
             s.Add("");
             s.Add("$ErrorActionPreference = 'Stop'");
             s.Add("if (-not (Get-Command -Name Get-InboundConnector -ErrorAction SilentlyContinue)) {");
-            s.Add("    throw 'Get-InboundConnector is not available: connect to Exchange Online first (Connect-ExchangeOnline), then run this script again.'");
+            s.Add("    throw 'Get-InboundConnector is not available: connect to Exchange Online first (Connect-ExchangeOnline), then run " +
+                "this script again.'");
             s.Add("}");
             s.Add("");
             s.Add("$connectorName = " + PowerShellText.Quote(plan.ConnectorName));
             s.Add("# An unknown -Identity can return every connector, so keep only the one with exactly this name.");
-            s.Add("$existing = Get-InboundConnector -Identity $connectorName -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq $connectorName }");
+            s.Add("$existing = Get-InboundConnector -Identity $connectorName -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq " +
+                "$connectorName }");
             s.Add("if ($existing) {");
             s.Add("    Write-Host \"Updating the inbound connector '$connectorName'.\"");
             s.Add("    " + plan.UpdateCommand);
@@ -336,7 +354,8 @@ namespace M365SmtpTools.Engine.Operations
             s.Add("    Write-Host \"Creating the inbound connector '$connectorName'.\"");
             s.Add("    " + plan.ConnectorCommand);
             s.Add("}");
-            s.Add("Get-InboundConnector -Identity $connectorName | Format-List -Property 'Name', 'ConnectorType', 'SenderDomains', 'SenderIPAddresses', 'TlsSenderCertificateName', 'RequireTls', 'Enabled'");
+            s.Add("Get-InboundConnector -Identity $connectorName | Format-List -Property 'Name', 'ConnectorType', 'SenderDomains', " +
+                "'SenderIPAddresses', 'TlsSenderCertificateName', 'RequireTls', 'Enabled'");
             return string.Join("\n", s) + "\n";
         }
 

@@ -50,11 +50,13 @@ namespace M365SmtpTools.Engine.Operations
                     images.Add(new InlineImage(pair.Substring(0, eq).Trim(), pair.Substring(eq + 1).Trim()));
                     continue;
                 }
-                throw new M365SmtpException(RequestErrorCodes.InvalidInlineImage, $"The inline image '{item}' is not a Content-ID → file pair.")
+                throw new M365SmtpException(RequestErrorCodes.InvalidInlineImage, $"The inline image '{item}' is not a Content-ID → " +
+                    "file pair.")
                 {
                     TargetObject = item,
                     ParameterName = "InlineImage",
-                    RecommendedAction = "Give a hashtable such as @{ chart = 'C:\\reports\\chart.png' } and reference it as <img src=\"cid:chart\"> in -HtmlBody.",
+                    RecommendedAction = "Give a hashtable such as @{ chart = 'C:\\reports\\chart.png' } and reference it as <img " +
+                        "src=\"cid:chart\"> in -HtmlBody.",
                 };
             }
             return images.ToArray();

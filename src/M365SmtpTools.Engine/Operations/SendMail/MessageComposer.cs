@@ -79,12 +79,14 @@ namespace M365SmtpTools.Engine.Operations
                 else
                 {
                     // Not shown by the HTML (or there is no HTML): an ordinary attachment, so the file still arrives.
-                    _host.WriteVerbose($"Message {index + 1}: the inline image '{cid}' isn't referenced as cid:{cid} in the HTML body; attaching it as a file.");
+                    _host.WriteVerbose($"Message {index + 1}: the inline image '{cid}' isn't referenced as cid:{cid} in the HTML body; " +
+                        "attaching it as a file.");
                     b.Attachments.Add(MimeAttachment.FromFile(path));
                 }
             }
             foreach (string cid in referenced.Where(c => !given.Contains(c)))
-                _host.WriteWarning($"Message {index + 1}: the HTML body shows cid:{cid}, but no -InlineImage has that Content-ID, so the image will be missing. Give -InlineImage @{{ '{cid}' = '<path of the image>' }}.");
+                _host.WriteWarning($"Message {index + 1}: the HTML body shows cid:{cid}, but no -InlineImage has that Content-ID, so the " +
+                    $"image will be missing. Give -InlineImage @{{ '{cid}' = '<path of the image>' }}.");
         }
 
         private static void AddAll(List<EmailAddress> list, string[]? values)

@@ -57,12 +57,17 @@ namespace M365SmtpTools.Engine.Operations
                 NotApplicable("AllowRetiredBasicAuth", r.AllowRetiredBasicAuth);
                 if (!string.IsNullOrWhiteSpace(r.ConnectionName))
                     throw SendMailRequestChecks.Invalid(AuthErrorCodes.ConnectionNameNotApplicable, "ConnectionName",
-                        "-ConnectionName names a Connect-M365Smtp connection, whose token is for SMTP; -Method Graph needs a token for Microsoft Graph.",
-                        "Give the auth parameters (e.g. -TenantId -ClientId -CertificatePath -UserName, or -ManagedIdentity) with -Method Graph.");
+                        "-ConnectionName names a Connect-M365Smtp connection, whose token is for SMTP; -Method Graph needs a token for " +
+                            "Microsoft Graph.",
+                        "Give the auth parameters (e.g. -TenantId -ClientId -CertificatePath -UserName, or -ManagedIdentity) with " +
+                            "-Method Graph.");
                 if (!r.SpecifiesAuthMethod())
                     throw SendMailRequestChecks.Invalid(GraphErrorCodes.AuthMissing, "Method",
-                        "-Method Graph needs a way to get a token for Microsoft Graph; session connections (Connect-M365Smtp) hold SMTP tokens.",
-                        "Give -TenantId -ClientId with -CertificatePath, -CertificateThumbprint or -ClientSecret (and -UserName), -ManagedIdentity, -DeviceCode or -Interactive with -ClientId, or -AccessToken with a token for https://graph.microsoft.com.");
+                        "-Method Graph needs a way to get a token for Microsoft Graph; session connections (Connect-M365Smtp) hold " +
+                            "SMTP tokens.",
+                        "Give -TenantId -ClientId with -CertificatePath, -CertificateThumbprint or -ClientSecret (and -UserName), " +
+                            "-ManagedIdentity, -DeviceCode or -Interactive with -ClientId, or -AccessToken with a token for " +
+                            "https://graph.microsoft.com.");
                 SmtpAuthMethod method = GraphAuthOptions().Validate();
                 if (method == SmtpAuthMethod.Basic)
                     throw SendMailRequestChecks.Invalid(GraphErrorCodes.BasicAuthNotSupported, "Credential",
@@ -79,7 +84,8 @@ namespace M365SmtpTools.Engine.Operations
                 // The real Microsoft Graph presents a valid certificate: one that doesn't validate means interception.
                 if (r.SkipCertificateValidation && GraphEndpoint.IsMicrosoftGraphHost(baseAddress.Host))
                     throw GraphEndpoint.SkipCertificateValidationRefused(baseAddress.Host);
-                if (r.SkipCertificateValidation) _host.WriteWarning("-SkipCertificateValidation: the server's certificate is not checked, so the connection can be intercepted. Use it only with test servers.");
+                if (r.SkipCertificateValidation) _host.WriteWarning("-SkipCertificateValidation: the server's certificate is not " +
+                    "checked, so the connection can be intercepted. Use it only with test servers.");
                 _host.WriteVerbose($"Endpoint: {baseAddress.GetLeftPart(UriPartial.Authority)} — {info.Description}.");
             }
 
@@ -109,8 +115,10 @@ namespace M365SmtpTools.Engine.Operations
                 GraphMessageWriter.Validate(m);
                 if (item.Notify != SmtpDsnNotify.Default)
                     throw SendMailRequestChecks.Invalid(GraphErrorCodes.DeliveryNotificationNotSupported, "DeliveryNotification",
-                        "-DeliveryNotification asks for SMTP delivery status notifications, which Microsoft Graph's sendMail doesn't offer.",
-                        "Remove -DeliveryNotification (Exchange Online still sends non-delivery reports to the sender), or use an SMTP method.");
+                        "-DeliveryNotification asks for SMTP delivery status notifications, which Microsoft Graph's sendMail " +
+                            "doesn't offer.",
+                        "Remove -DeliveryNotification (Exchange Online still sends non-delivery reports to the sender), or use an " +
+                            "SMTP method.");
                 GraphAttachmentPlan.Check(m);
             }
 
@@ -160,7 +168,8 @@ namespace M365SmtpTools.Engine.Operations
                     {
                         TargetObject = "AccessToken",
                         ParameterName = "AccessToken",
-                        RecommendedAction = "Get a new token (Get-AzAccessToken -ResourceUrl https://graph.microsoft.com), or let this module get tokens itself (-CertificatePath, -ClientSecret, -ManagedIdentity).",
+                        RecommendedAction = "Get a new token (Get-AzAccessToken -ResourceUrl https://graph.microsoft.com), or let this " +
+                            "module get tokens itself (-CertificatePath, -ClientSecret, -ManagedIdentity).",
                     };
                 if (facts.IsAppOnly && !facts.Roles.Any(x => x.Equals("Mail.Send", StringComparison.OrdinalIgnoreCase)))
                     _host.WriteWarning($"The app-only token's roles ({(facts.Roles.Count == 0 ? "none" : string.Join(", ", facts.Roles))}) don't include Mail.Send: Graph will refuse to send (ErrorAccessDenied) unless RBAC for Applications grants 'Application Mail.Send' for the mailbox.");
@@ -219,7 +228,8 @@ namespace M365SmtpTools.Engine.Operations
                             tokenRenewed = true;
                             attempt--;
                             _graphTokens.ClearCache();
-                            _host.WriteVerbose($"Message {item.Index + 1}: Graph says the token expired; getting a new one and sending again.");
+                            _host.WriteVerbose($"Message {item.Index + 1}: Graph says the token expired; getting a new one and " +
+                                "sending again.");
                             continue;
                         }
                         item.Result.Meaning = ex.Meaning;
@@ -249,7 +259,8 @@ namespace M365SmtpTools.Engine.Operations
                         {
                             TargetObject = item.Result.Input,
                             RecommendedAction = e.RequestSent
-                                ? "Check the recipient's mailbox or the sender's Sent Items (or message trace) before sending it again; -RetryUnknown resends automatically and may deliver it twice."
+                                ? "Check the recipient's mailbox or the sender's Sent Items (or message trace) before sending it again; " +
+                                    "-RetryUnknown resends automatically and may deliver it twice."
                                 : "Check the network path to Microsoft Graph (HTTPS, port 443, proxies) and send again.",
                         };
                     }
@@ -263,7 +274,8 @@ namespace M365SmtpTools.Engine.Operations
                     {
                         if (cls == SendFailureClass.DeliveryUnknown)
                         {
-                            item.Result.Meaning = "The connection was lost after the request was sent and before Graph answered: Graph may have accepted the message. It was not sent again.";
+                            item.Result.Meaning = "The connection was lost after the request was sent and before Graph answered: Graph " +
+                                "may have accepted the message. It was not sent again.";
                             item.Result.Remediation = failure.RecommendedAction;
                             _results.Finish(item, SendMailStatus.Unknown, failure);
                         }

@@ -131,7 +131,8 @@ namespace M365SmtpTools.Engine.Operations
                     foreach (SendItem item in _results.Items.Where(i => !i.Done).ToList())
                     {
                         if (_results.StoppedAt != null && _results.Fatal == null)
-                            item.Result.Meaning = $"Not sent: message {_results.StoppedAt.Index + 1} failed and the batch stops at the first failure (-ErrorAction Stop).";
+                            item.Result.Meaning = $"Not sent: message {_results.StoppedAt.Index + 1} failed and the batch stops at the " +
+                                "first failure (-ErrorAction Stop).";
                         _results.Finish(item, SendMailStatus.NotAttempted, _results.Fatal);
                     }
                     _results.Complete();
@@ -170,7 +171,8 @@ namespace M365SmtpTools.Engine.Operations
                         server = _connection.SmtpHost;
                         port ??= _connection.Port;
                     }
-                    _host.WriteVerbose($"Using the session connection '{_connection.Name}' ({_connection.Method} as {_connection.UserName}).");
+                    _host.WriteVerbose($"Using the session connection '{_connection.Name}' ({_connection.Method} as " +
+                        $"{_connection.UserName}).");
                 }
                 else if (!string.IsNullOrWhiteSpace(r.ConnectionName))
                     throw SmtpAuthOptions.ConnectionNameNotApplicable(r.Method == SendMethod.ClientSubmission
@@ -194,7 +196,8 @@ namespace M365SmtpTools.Engine.Operations
                     item.Notify = item.Spec.DeliveryNotification ?? SmtpDsnNotify.Default;
                     if (item.Notify.HasFlag(SmtpDsnNotify.Never) && item.Notify != SmtpDsnNotify.Never)
                         throw SendMailRequestChecks.Invalid(RequestErrorCodes.DeliveryNotificationConflict, "DeliveryNotification",
-                            "-DeliveryNotification Never can't be combined with Success, Failure or Delay.", "Give Never alone, or the others.");
+                            "-DeliveryNotification Never can't be combined with Success, Failure or Delay.", "Give Never alone, or " +
+                                "the others.");
                     if (_request.Method == SendMethod.Graph) PrepareGraph(item);
                 }
                 catch (M365SmtpException e)
@@ -216,7 +219,9 @@ namespace M365SmtpTools.Engine.Operations
                 item.Result.Recipients = m.EnvelopeRecipients.Select(a => a.Address).ToArray();
                 string via = _endpoint.Host != null
                     ? _endpoint.Address
-                    : $"the MX endpoint of {(_request.Method == SendMethod.Relay ? m.EnvelopeSender.Domain : m.EnvelopeRecipients[0].Domain)} port {_endpoint.Port}";
+                    : "the MX endpoint of " +
+                        $"{(_request.Method == SendMethod.Relay ? m.EnvelopeSender.Domain : m.EnvelopeRecipients[0].Domain)} port " +
+                            $"{_endpoint.Port}";
                 string target = $"'{m.Subject}' to {string.Join(", ", item.Result.Recipients)} via {via} ({_request.Method})";
                 if (!_host.ShouldProcess(target, "Send"))
                     _results.Finish(item, SendMailStatus.NotAttempted, null);
@@ -248,7 +253,8 @@ namespace M365SmtpTools.Engine.Operations
                         BasicAuthVerdict verdict = BasicAuthRetirement.Evaluate(_clock.UtcNow, _endpoint.Host!, Settings.BasicAuthSchedule);
                         if (verdict.Kind == BasicAuthVerdictKind.Refuse && !_request.AllowRetiredBasicAuth)
                             throw new M365SmtpException(AuthErrorCodes.BasicAuthRetired, verdict.Message)
-                            { TargetObject = _endpoint.Host, RecommendedAction = "Move to OAuth (e.g. -CertificatePath or -ManagedIdentity); -AllowRetiredBasicAuth tries Basic anyway." };
+                            { TargetObject = _endpoint.Host, RecommendedAction = "Move to OAuth (e.g. -CertificatePath or " +
+                                "-ManagedIdentity); -AllowRetiredBasicAuth tries Basic anyway." };
                         if (verdict.Kind != BasicAuthVerdictKind.Allowed) _host.WriteWarning(verdict.Message);
                     }
                     if (!string.IsNullOrWhiteSpace(_request.TranscriptPath))
@@ -274,12 +280,14 @@ namespace M365SmtpTools.Engine.Operations
                 int cap = _endpoint.Info.MaxConnections ?? int.MaxValue;
                 if (wanted > cap)
                 {
-                    _host.WriteWarning($"-MaxConnections {wanted} is more than {_endpoint.Info.Description} allows per sender ({cap}); using {cap}.");
+                    _host.WriteWarning($"-MaxConnections {wanted} is more than {_endpoint.Info.Description} allows per sender ({cap}); " +
+                        $"using {cap}.");
                     wanted = cap;
                 }
                 if (Settings.StopAtFirstFailure && wanted > 1)
                 {
-                    _host.WriteVerbose($"-MaxConnections {wanted} ignored: stopping at the first failure sends one message at a time, so that nothing after a failed message is sent.");
+                    _host.WriteVerbose($"-MaxConnections {wanted} ignored: stopping at the first failure sends one message at a time, so " +
+                        "that nothing after a failed message is sent.");
                     wanted = 1;
                 }
                 int workers = Math.Max(1, Math.Min(wanted, toSend.Count));
@@ -321,7 +329,8 @@ namespace M365SmtpTools.Engine.Operations
                     await _pacer!.WaitForSlotAsync(item.Message!.EnvelopeRecipients.Count, left =>
                     {
                         // Verbose once per wait; progress every second, so the wait counts down instead of freezing.
-                        if (!told) _host.WriteVerbose($"Waiting {left.TotalSeconds:0.#} s to stay within {_request.MaxMessagesPerMinute ?? _endpoint.Info.MessagesPerMinute} messages a minute.");
+                        if (!told) _host.WriteVerbose($"Waiting {left.TotalSeconds:0.#} s to stay within " +
+                            $"{_request.MaxMessagesPerMinute ?? _endpoint.Info.MessagesPerMinute} messages a minute.");
                         told = true;
                         _results.Progress($"Pacing: waiting {Math.Ceiling(left.TotalSeconds):0} s");
                     }, _ct).ConfigureAwait(false);

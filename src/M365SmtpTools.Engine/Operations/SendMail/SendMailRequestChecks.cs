@@ -48,11 +48,13 @@ namespace M365SmtpTools.Engine.Operations
                 : !string.IsNullOrWhiteSpace(r.CertificateThumbprint) ? "CertificateThumbprint" : r.Certificate != null ? "Certificate" : null;
             if (appCertificate != null)
                 throw Invalid(RequestErrorCodes.AuthNotApplicable, appCertificate,
-                    $"-{appCertificate} is the app's certificate for OAuth sign-in, which -Method {r.Method} doesn't use: a relay connector's certificate is -Client{appCertificate}.",
+                    $"-{appCertificate} is the app's certificate for OAuth sign-in, which -Method {r.Method} doesn't use: a relay " +
+                        $"connector's certificate is -Client{appCertificate}.",
                     $"Give the certificate as -Client{appCertificate}{(appCertificate == "CertificatePath" ? " (with -ClientCertificatePassword)" : "")}, or use -Method ClientSubmission to sign in as the app.");
             if (auth)
                 throw Invalid(RequestErrorCodes.AuthNotApplicable, "Method",
-                    $"-Method {r.Method} doesn't authenticate (the connector matches the IP or certificate; Direct Send is anonymous), but auth parameters were given.",
+                    $"-Method {r.Method} doesn't authenticate (the connector matches the IP or certificate; Direct Send is anonymous), " +
+                        "but auth parameters were given.",
                     "Remove the auth parameters, or use -Method ClientSubmission to authenticate.");
         }
 
@@ -85,7 +87,8 @@ namespace M365SmtpTools.Engine.Operations
             if (string.IsNullOrWhiteSpace(r.TranscriptPath)) return;
             string? dir = Path.GetDirectoryName(Path.GetFullPath(r.TranscriptPath));
             if (dir != null && !Directory.Exists(dir))
-                throw Invalid(FileErrorCodes.TranscriptFolderNotFound, "TranscriptPath", $"The folder of -TranscriptPath '{r.TranscriptPath}' does not exist.",
+                throw Invalid(FileErrorCodes.TranscriptFolderNotFound, "TranscriptPath", "The folder of -TranscriptPath " +
+                    $"'{r.TranscriptPath}' does not exist.",
                     "Create the folder, or give a path in an existing one.");
             // An existing file, a folder or a symbolic link is refused here, before anything is sent.
             PrivateOutputFile.Check(r.TranscriptPath!, r.Force, OutputFileKind.Transcript);

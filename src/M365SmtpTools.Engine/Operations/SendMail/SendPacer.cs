@@ -65,7 +65,8 @@ namespace M365SmtpTools.Engine.Operations
                 if (_recipientsInWindow + recipients > perDay)
                     throw new M365SmtpException(SendMailErrorCodes.DailyRecipientLimitReached,
                         $"The endpoint's limit of {perDay} recipients a day has been reached by this batch; the rest was not sent.")
-                    { RecommendedAction = "Send the remaining messages after 24 hours, or raise -MaxRecipientsPerDay if your endpoint allows more." };
+                    { RecommendedAction = "Send the remaining messages after 24 hours, or raise -MaxRecipientsPerDay if your endpoint " +
+                        "allows more." };
             }
 
             TimeSpan waited = TimeSpan.Zero;

@@ -87,7 +87,8 @@ namespace M365SmtpTools.Engine.Operations
                 ErrorKind kind = rejected.All(x => x.Reply.IsTransientFailure) ? ErrorKind.ResourceUnavailable : ErrorKind.InvalidOperation;
                 string refused = string.Join("; ", rejected.Select(x => $"{x.Address} ({x.Reply.Code} {x.Reply.Text})"));
                 partial = new M365SmtpException(SmtpErrorCodes.SomeRecipientsRejected, kind,
-                    $"The message {r.MessageId} was sent, but the server refused {rejected.Count} of {sent.Recipients.Count} recipients: {refused}.")
+                    $"The message {r.MessageId} was sent, but the server refused {rejected.Count} of {sent.Recipients.Count} recipients: " +
+                        $"{refused}.")
                 { TargetObject = item.Result.Input, RecommendedAction = ex.Remediation };
                 r.Meaning = ex.Meaning;
                 r.Remediation = ex.Remediation;
@@ -172,7 +173,8 @@ namespace M365SmtpTools.Engine.Operations
             else
             {
                 r.Meaning = status == SendMailStatus.Unknown
-                    ? "The connection was lost after the end of the message was sent and before the server answered: the server may have accepted it."
+                    ? "The connection was lost after the end of the message was sent and before the server answered: the server may have " +
+                        "accepted it."
                     : error.Message;
                 r.Remediation = error.RecommendedAction;
             }

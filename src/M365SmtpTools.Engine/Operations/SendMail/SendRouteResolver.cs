@@ -94,12 +94,15 @@ namespace M365SmtpTools.Engine.Operations
             if (mx.Microsoft365Host != null) return mx.Microsoft365Host;
             string guess = MxEndpointClassifier.DeriveLegacyEndpoint(domain);
             throw new M365SmtpException(SendMailErrorCodes.RelayEndpointNotFound,
-                mx.NotFound ? $"The sender's domain {domain} does not exist in DNS, so its Microsoft 365 MX endpoint (the relay server) can't be found."
-                : mx.Hosts.Length == 0 ? $"The sender's domain {domain} has no MX records, so its Microsoft 365 MX endpoint (the relay server) can't be found."
+                mx.NotFound ? $"The sender's domain {domain} does not exist in DNS, so its Microsoft 365 MX endpoint (the relay server) " +
+                    "can't be found."
+                : mx.Hosts.Length == 0 ? $"The sender's domain {domain} has no MX records, so its Microsoft 365 MX endpoint (the relay " +
+                    "server) can't be found."
                 : $"The MX records of the sender's domain {domain} ({string.Join(", ", mx.Hosts)}) don't point to Microsoft 365, so the tenant's relay endpoint can't be read from DNS.")
             {
                 TargetObject = domain,
-                RecommendedAction = $"Give the tenant MX endpoint with -SmtpServer (shown in the Microsoft 365 admin center under Domains; usually {guess}), or send from an address in a domain whose MX is Microsoft 365.",
+                RecommendedAction = "Give the tenant MX endpoint with -SmtpServer (shown in the Microsoft 365 admin center under " +
+                    $"Domains; usually {guess}), or send from an address in a domain whose MX is Microsoft 365.",
             };
         }
 
@@ -123,7 +126,8 @@ namespace M365SmtpTools.Engine.Operations
                     $"Direct Send delivers only to mailboxes of the tenant whose MX endpoint is {target ?? "(none found)"}; {(external.Count == 1 ? "this recipient is" : "these recipients are")} outside it: {string.Join("; ", external)}. Nothing was sent.")
                 {
                     TargetObject = string.Join(", ", external.Select(e => e.Substring(0, e.IndexOf(' ')))),
-                    RecommendedAction = "Send to external recipients with -Method ClientSubmission (authenticated, from a mailbox) or -Method Relay (through an inbound connector), or remove them from this message.",
+                    RecommendedAction = "Send to external recipients with -Method ClientSubmission (authenticated, from a mailbox) or " +
+                        "-Method Relay (through an inbound connector), or remove them from this message.",
                 };
             return target!;
         }

@@ -126,7 +126,8 @@ namespace M365SmtpTools.Engine.Operations
                     return;
                 }
                 TimeSpan delay = _retry.BackoffFor(cls, attempt);
-                _host.WriteVerbose($"Message {item.Index + 1}: attempt {attempt} failed ({cls}: {failure.Message}); retrying in {delay.TotalSeconds:0.#} s.");
+                _host.WriteVerbose($"Message {item.Index + 1}: attempt {attempt} failed ({cls}: {failure.Message}); retrying in " +
+                    $"{delay.TotalSeconds:0.#} s.");
                 _results.Progress($"Retrying message {item.Index + 1} in {delay.TotalSeconds:0} s ({cls})");
                 try
                 {

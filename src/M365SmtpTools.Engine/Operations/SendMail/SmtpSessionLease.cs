@@ -54,7 +54,8 @@ namespace M365SmtpTools.Engine.Operations
             bool microsoft = MicrosoftHosts.IsMicrosoft365Host(ep.Host);
             if (microsoft && _request.SkipCertificateValidation)
                 throw new M365SmtpException(RequestErrorCodes.SkipCertificateValidationNotAllowed,
-                    $"-SkipCertificateValidation is refused for {ep.Host}: Microsoft 365 presents a valid certificate, so one that doesn't validate means the connection is being intercepted.")
+                    $"-SkipCertificateValidation is refused for {ep.Host}: Microsoft 365 presents a valid certificate, so one that " +
+                        "doesn't validate means the connection is being intercepted.")
                 { TargetObject = ep.Host, RecommendedAction = "Remove -SkipCertificateValidation (it is only for test servers)." };
             SmtpTlsMode tlsMode = microsoft && ep.TlsMode == SmtpTlsMode.StartTlsWhenAvailable ? SmtpTlsMode.StartTlsRequired : ep.TlsMode;
             var options = new SmtpConnectOptions

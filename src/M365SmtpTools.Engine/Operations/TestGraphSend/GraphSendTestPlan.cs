@@ -27,8 +27,11 @@ namespace M365SmtpTools.Engine.Operations
                     $"-TimeoutSeconds {r.TimeoutSeconds} is out of range.", "Give 1 to 3600 seconds (default 30).");
             if (!r.SpecifiesAuthMethod())
                 throw SmtpAuthOptions.Invalid(GraphErrorCodes.AuthMissing, null,
-                    "Test-M365GraphSend needs a way to get a token for Microsoft Graph (session connections of Connect-M365Smtp hold SMTP tokens).",
-                    "Give -TenantId -ClientId with -CertificatePath, -CertificateThumbprint or -ClientSecret (and -UserName), -ManagedIdentity (and -UserName), -DeviceCode or -Interactive with -ClientId, or -AccessToken with a token for https://graph.microsoft.com.");
+                    "Test-M365GraphSend needs a way to get a token for Microsoft Graph (session connections of Connect-M365Smtp hold " +
+                        "SMTP tokens).",
+                    "Give -TenantId -ClientId with -CertificatePath, -CertificateThumbprint or -ClientSecret (and -UserName), " +
+                        "-ManagedIdentity (and -UserName), -DeviceCode or -Interactive with -ClientId, or -AccessToken with a token for " +
+                        "https://graph.microsoft.com.");
             var plan = new GraphSendTestPlan { Cloud = r.ResolveCloud() };
             if (!string.IsNullOrWhiteSpace(r.From)) plan.From = EmailAddress.Parse(r.From!);
             plan.Mailbox = !string.IsNullOrWhiteSpace(r.UserName) ? EmailAddress.Parse(r.UserName!).Address : plan.From?.Address;
@@ -47,7 +50,8 @@ namespace M365SmtpTools.Engine.Operations
             catch (M365SmtpException e) when (e.Code == AuthErrorCodes.UserNameMissing)
             {
                 throw SmtpAuthOptions.Invalid(AuthErrorCodes.UserNameMissing, "UserName",
-                    "Test-M365GraphSend needs the mailbox to test: -UserName (or -From).", "Add -UserName with the mailbox the app sends from, e.g. -UserName reports@contoso.com.");
+                    "Test-M365GraphSend needs the mailbox to test: -UserName (or -From).", "Add -UserName with the mailbox the app sends " +
+                        "from, e.g. -UserName reports@contoso.com.");
             }
             if (method == SmtpAuthMethod.Basic)
                 throw SmtpAuthOptions.Invalid(GraphErrorCodes.BasicAuthNotSupported, "Credential",
@@ -55,7 +59,8 @@ namespace M365SmtpTools.Engine.Operations
                     "Use -CertificatePath, -ClientSecret, -ManagedIdentity, -DeviceCode, -Interactive or -AccessToken.");
             if (method == SmtpAuthMethod.AccessToken && plan.Mailbox == null)
                 throw SmtpAuthOptions.Invalid(AuthErrorCodes.UserNameMissing, "UserName",
-                    "With -AccessToken, Test-M365GraphSend needs the mailbox to test: -UserName (or -From).", "Add -UserName with the mailbox the token may send from.");
+                    "With -AccessToken, Test-M365GraphSend needs the mailbox to test: -UserName (or -From).", "Add -UserName with the " +
+                        "mailbox the token may send from.");
             if (method.IsDelegated() && !host.IsInteractive) throw TokenProviderFactory.NonInteractiveDelegated(method);
             plan.Auth = auth;
             plan.Method = method;
@@ -63,13 +68,15 @@ namespace M365SmtpTools.Engine.Operations
             foreach (string t in r.To ?? Array.Empty<string>())
                 if (!string.IsNullOrWhiteSpace(t)) plan.To.AddRange(EmailAddress.ParseList(t));
             if (plan.To.Count > 0 && !r.SendTestMessage)
-                host.WriteWarning("-To is used only with -SendTestMessage: without it nothing is sent, so there are no recipients to test.");
+                host.WriteWarning("-To is used only with -SendTestMessage: without it nothing is sent, so there are no " +
+                    "recipients to test.");
 
             plan.BaseAddress = GraphEndpoint.BaseAddress(r.GraphEndpoint, plan.Cloud);
             if (r.SkipCertificateValidation && GraphEndpoint.IsMicrosoftGraphHost(plan.BaseAddress.Host))
                 throw GraphEndpoint.SkipCertificateValidationRefused(plan.BaseAddress.Host);
             if (r.SkipCertificateValidation)
-                host.WriteWarning("-SkipCertificateValidation: the server's certificate is not checked, so the connection can be intercepted. Use it only with test servers.");
+                host.WriteWarning("-SkipCertificateValidation: the server's certificate is not checked, so the connection can be " +
+                    "intercepted. Use it only with test servers.");
             return plan;
         }
     }

@@ -57,9 +57,11 @@ namespace M365SmtpTools.Engine.Operations
                 var watch = Stopwatch.StartNew();
                 if (!TokenInspector.TryDecode(_token, out TokenFacts? facts))
                 {
-                    Finding("GraphTokenUnreadable", FindingSeverity.Warning, GraphTestStage.Claims, "The token is not a readable JWT (opaque or encrypted).",
+                    Finding("GraphTokenUnreadable", FindingSeverity.Warning, GraphTestStage.Claims, "The token is not a readable JWT " +
+                        "(opaque or encrypted).",
                         "Its audience, permissions and expiry can't be checked here; the mailbox check below still shows whether Graph takes it.",
-                        "If the mailbox check fails with 401, get an access token for https://" + _plan.Cloud.GraphHost + " from Entra ID.");
+                        "If the mailbox check fails with 401, get an access token " +
+                            "for https://" + _plan.Cloud.GraphHost + " from Entra ID.");
                     Stage(GraphTestStage.Claims, SmtpTestStageStatus.Warning, watch, "Not a readable JWT: claims not checked.");
                     _appId = _plan.Auth.ClientId ?? _plan.Auth.ManagedIdentityClientId;
                     return true;
@@ -78,15 +80,19 @@ namespace M365SmtpTools.Engine.Operations
                     errors = true;
                     if (GraphEndpoint.IsGraphAudience(aud))
                         Finding("GraphTokenWrongCloud", FindingSeverity.Error, GraphTestStage.Claims, evidence,
-                            $"The token is for Microsoft Graph at {aud}, but -Environment {_plan.Cloud.Environment} sends to {graphUrl}: Graph would refuse it (401).",
-                            $"Get the token from the mailbox's cloud (Get-AzAccessToken -ResourceUrl {graphUrl}), or give the -Environment of the cloud the token comes from.");
+                            $"The token is for Microsoft Graph at {aud}, but -Environment {_plan.Cloud.Environment} sends to {graphUrl}: " +
+                                "Graph would refuse it (401).",
+                            $"Get the token from the mailbox's cloud (Get-AzAccessToken -ResourceUrl {graphUrl}), or give the " +
+                                "-Environment of the cloud the token comes from.");
                     else
                     {
                         string what = aud.Length == 0 ? "no audience" : aud;
                         Finding("GraphTokenWrongAudience", FindingSeverity.Error, GraphTestStage.Claims, evidence,
                             $"The token is for {what}, not for Microsoft Graph ({graphUrl}), so Graph would refuse it (401)."
                             + (aud.IndexOf("outlook", StringComparison.OrdinalIgnoreCase) >= 0 ? " A token for Exchange Online (SMTP, EWS) doesn't work for Graph." : ""),
-                            $"Get a token for Microsoft Graph: Get-AzAccessToken -ResourceUrl {graphUrl} (az account get-access-token --resource {graphUrl}), or let this module get it (-CertificatePath, -ClientSecret, -ManagedIdentity ask for {_plan.Cloud.GraphAppOnlyScope}).");
+                            $"Get a token for Microsoft Graph: Get-AzAccessToken -ResourceUrl {graphUrl} (az account get-access-token " +
+                                $"--resource {graphUrl}), or let this module get it (-CertificatePath, -ClientSecret, -ManagedIdentity " +
+                                $"ask for {_plan.Cloud.GraphAppOnlyScope}).");
                     }
                 }
                 if (_facts.ExpiresOn is DateTimeOffset exp && exp <= now)
@@ -94,7 +100,8 @@ namespace M365SmtpTools.Engine.Operations
                     errors = true;
                     Finding("GraphTokenExpired", FindingSeverity.Error, GraphTestStage.Claims, evidence,
                         $"The token expired at {exp:u}: Graph would refuse it (401 InvalidAuthenticationToken).",
-                        $"Get a new token (Get-AzAccessToken -ResourceUrl {graphUrl}), or let this module get and renew tokens itself (-CertificatePath, -ClientSecret, -ManagedIdentity).");
+                        $"Get a new token (Get-AzAccessToken -ResourceUrl {graphUrl}), or let this module get and renew tokens itself " +
+                            "(-CertificatePath, -ClientSecret, -ManagedIdentity).");
                 }
                 else if (_facts.ExpiresOn is DateTimeOffset soon && soon - now <= TimeSpan.FromMinutes(5))
                     Finding("GraphTokenNearExpiry", FindingSeverity.Warning, GraphTestStage.Claims, evidence,
@@ -120,21 +127,27 @@ namespace M365SmtpTools.Engine.Operations
                     string roles = _facts.Roles.Count == 0 ? "no roles" : "roles " + string.Join(", ", _facts.Roles);
                     if (!hasRole && _request.AppRbac)
                         Finding("GraphTokenNoMailSendRole", FindingSeverity.Information, GraphTestStage.Claims, evidence,
-                            $"The app-only token has {roles}, without Mail.Send: as declared (-AppRbac), the permission must come from RBAC for Applications ('Application Mail.Send' over a management scope).",
+                            $"The app-only token has {roles}, without Mail.Send: as declared (-AppRbac), the permission must come from " +
+                                "RBAC for Applications ('Application Mail.Send' over a management scope).",
                             "Nothing to do if the mailbox check passes.");
                     else if (!hasRole)
                     {
                         // Provisional: RBAC for Applications grants 'Application Mail.Send' without a role in the token.
                         _noRole = new GraphTestFinding("GraphTokenMissingMailSend", FindingSeverity.Warning, GraphTestStage.Claims, evidence,
-                            $"The app-only token has {roles}, without the Mail.Send application permission: Graph lets the app send only where RBAC for Applications grants it 'Application Mail.Send'.",
-                            "Grant 'Application Mail.Send' over a management scope that holds the mailbox (RBAC for Applications; New-M365SmtpAppAccessPlan -Graph writes the steps), or add the Mail.Send application permission in Entra ID with admin consent and get a new token.",
+                            $"The app-only token has {roles}, without the Mail.Send application permission: Graph lets the app send only " +
+                                "where RBAC for Applications grants it 'Application Mail.Send'.",
+                            "Grant 'Application Mail.Send' over a management scope that holds the mailbox (RBAC for Applications; " +
+                                "New-M365SmtpAppAccessPlan -Graph writes the steps), or add the Mail.Send application permission in " +
+                                "Entra ID with admin consent and get a new token.",
                             new[] { PlanCommand() });
                         _report.AddFinding(_noRole);
                     }
                     else
                         Finding("GraphMailSendTenantWide", FindingSeverity.Information, GraphTestStage.Claims, evidence,
-                            "The token carries the Mail.Send application permission granted in Entra ID: unless an application access policy restricts the app, it may send as any mailbox of the tenant.",
-                            "For least privilege, remove the Entra ID consent of Mail.Send and grant 'Application Mail.Send' over a management scope of the mailboxes it needs (RBAC for Applications).",
+                            "The token carries the Mail.Send application permission granted in Entra ID: unless an application access " +
+                                "policy restricts the app, it may send as any mailbox of the tenant.",
+                            "For least privilege, remove the Entra ID consent of Mail.Send and grant 'Application Mail.Send' over a " +
+                                "management scope of the mailboxes it needs (RBAC for Applications).",
                             PlanCommand());
                 }
                 else
@@ -148,11 +161,13 @@ namespace M365SmtpTools.Engine.Operations
                         errors = true;
                         Finding("GraphTokenMissingMailSend", FindingSeverity.Error, GraphTestStage.Claims, evidence,
                             $"The delegated token has {scopes}, without Mail.Send: Graph would refuse to send (403 ErrorAccessDenied).",
-                            $"Add the delegated permission Mail.Send (Microsoft Graph) to the app registration, consent to it, and sign in again asking for {_plan.Cloud.GraphDelegatedScope}.");
+                            "Add the delegated permission Mail.Send (Microsoft Graph) to the app registration, consent to it, and sign " +
+                                $"in again asking for {_plan.Cloud.GraphDelegatedScope}.");
                     }
                     else if (otherMailbox && !shared)
                         Finding("GraphDelegatedOtherMailbox", FindingSeverity.Warning, GraphTestStage.Claims, evidence,
-                            $"The token was issued to {_facts.User} but the mailbox is {_plan.Mailbox}: sending from another person's or a shared mailbox needs the delegated Mail.Send.Shared permission and Send As or Send on Behalf on it.",
+                            $"The token was issued to {_facts.User} but the mailbox is {_plan.Mailbox}: sending from another person's or " +
+                                "a shared mailbox needs the delegated Mail.Send.Shared permission and Send As or Send on Behalf on it.",
                             "Add Mail.Send.Shared to the app's delegated permissions, or sign in as the mailbox's user.");
                 }
 
@@ -200,13 +215,15 @@ namespace M365SmtpTools.Engine.Operations
                 if (GraphAccessProbe.ConfirmsAccess(response))
                 {
                     Stage(GraphTestStage.Mailbox, SmtpTestStageStatus.Passed, watch,
-                        $"{response.Status} {response.ErrorCode}: Graph found {mailbox} and accepted the app's permission to send from it; it refused only the check's missing recipients. Nothing was sent.");
+                        $"{response.Status} {response.ErrorCode}: Graph found {mailbox} and accepted the app's permission to send from " +
+                            "it; it refused only the check's missing recipients. Nothing was sent.");
                     if (_noRole != null)
                     {
                         // The access works without the role: RBAC for Applications (or another grant) covers the mailbox.
                         _report.RemoveFindings(f => ReferenceEquals(f, _noRole));
                         Finding("GraphTokenNoMailSendRole", FindingSeverity.Information, GraphTestStage.Claims, _noRole.Evidence,
-                            $"The app-only token has no Mail.Send role, yet Graph lets the app send from {mailbox}: the permission comes from RBAC for Applications ('Application Mail.Send' over a scope that holds the mailbox).",
+                            $"The app-only token has no Mail.Send role, yet Graph lets the app send from {mailbox}: the permission comes " +
+                                "from RBAC for Applications ('Application Mail.Send' over a scope that holds the mailbox).",
                             "Nothing to do; give -AppRbac to say this is expected.");
                         GraphTestStageResult claims = _report.Stages.First(s => s.Stage == GraphTestStage.Claims);
                         if (claims.Status == SmtpTestStageStatus.Warning && !_report.Findings.Any(f => f.Stage == GraphTestStage.Claims && f.Severity == FindingSeverity.Warning))
@@ -214,7 +231,8 @@ namespace M365SmtpTools.Engine.Operations
                     }
                     if (_report.From != null)
                         Finding("GraphSendAsNotChecked", FindingSeverity.Information, GraphTestStage.Mailbox, answer,
-                            $"Whether {mailbox} may send as {_report.From} (Send As or Send on Behalf) is decided when a message is submitted, which this check stops short of.",
+                            $"Whether {mailbox} may send as {_report.From} (Send As or Send on Behalf) is decided when a message is " +
+                                "submitted, which this check stops short of.",
                             "Run again with -SendTestMessage to prove it; if Graph answers ErrorSendAsDenied, grant Send As.",
                             $"Add-RecipientPermission -Identity {_report.From} -Trustee {mailbox} -AccessRights SendAs");
                     return true;
@@ -223,14 +241,17 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     Stage(GraphTestStage.Mailbox, SmtpTestStageStatus.Warning, watch, answer);
                     Finding("GraphProbeAccepted", FindingSeverity.Warning, GraphTestStage.Mailbox, answer,
-                        $"Graph accepted a message without recipients from {mailbox} ({response.Status}), which Microsoft Graph refuses with ErrorInvalidRecipients: the endpoint may not be Microsoft Graph. Access looks fine; nothing can have been delivered.",
+                        $"Graph accepted a message without recipients from {mailbox} ({response.Status}), which Microsoft Graph refuses " +
+                            "with ErrorInvalidRecipients: the endpoint may not be Microsoft Graph. Access looks fine; nothing can have " +
+                                "been delivered.",
                         "Check -GraphEndpoint; run with -SendTestMessage to prove sending.");
                     return true;
                 }
                 GraphErrorExplanation ex = GraphErrors.Explain(response.Status, response.ErrorCode, response.ErrorMessage, mailbox, _report.From ?? mailbox, _appId);
                 string meaning = ex.Meaning;
                 if (_noRole != null && ex.Code == GraphErrorCodes.ErrorAccessDenied)
-                    meaning += " The token has no Mail.Send role, so only an RBAC for Applications assignment could allow it, and none covers this mailbox.";
+                    meaning += " The token has no Mail.Send role, so only an RBAC for Applications assignment could allow it, and none " +
+                        "covers this mailbox.";
                 Stage(GraphTestStage.Mailbox, SmtpTestStageStatus.Failed, watch, answer);
                 _report.AddFinding(new GraphTestFinding(ex.ErrorId, FindingSeverity.Error, GraphTestStage.Mailbox, answer, meaning, ex.Remediation,
                     _noRole != null && ex.Code == GraphErrorCodes.ErrorAccessDenied ? ex.Commands.Concat(new[] { PlanCommand() }).ToList() : ex.Commands));
@@ -267,7 +288,8 @@ namespace M365SmtpTools.Engine.Operations
                             $"Look for it in the recipients' mailboxes ({string.Join(", ", _report.To)}) or in a message trace (Get-MessageTraceV2 -SenderAddress {mailbox}) before testing again.");
                     else
                         Finding(e.TimedOut ? "GraphTimeout" : "GraphConnectionFailed", FindingSeverity.Error, GraphTestStage.Message, e.Message,
-                            "The test message could not be sent: Microsoft Graph could not be reached.", "Check the network path to Microsoft Graph and test again.");
+                            "The test message could not be sent: Microsoft Graph could not be reached.", "Check the network path to " +
+                                "Microsoft Graph and test again.");
                     return;
                 }
                 _report.RequestId = response.RequestId;

@@ -43,7 +43,8 @@ namespace M365SmtpTools.Engine.Operations
         internal GraphSendTestFailedException(GraphSendTestReport report, GraphTestFinding? first, ErrorKind kind)
             : base(DiagnosticErrorCodes.GraphSendTestFailed, kind,
                 first != null
-                    ? $"Test-M365GraphSend failed at {report.FailedStage?.ToString() ?? first.Stage.ToString()} for {report.Mailbox ?? report.Endpoint}: {first.Id}: {first.Meaning} Evidence: {first.Evidence}"
+                    ? $"Test-M365GraphSend failed at {report.FailedStage?.ToString() ?? first.Stage.ToString()} for " +
+                        $"{report.Mailbox ?? report.Endpoint}: {first.Id}: {first.Meaning} Evidence: {first.Evidence}"
                     : $"Test-M365GraphSend failed for {report.Mailbox ?? report.Endpoint}.",
                 report, first?.Remediation, first?.Commands ?? Array.Empty<string>())
         {

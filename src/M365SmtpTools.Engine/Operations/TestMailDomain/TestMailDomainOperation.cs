@@ -60,7 +60,8 @@ namespace M365SmtpTools.Engine.Operations
             r.Overall = state.Findings.Any(f => f.Severity == FindingSeverity.Error) ? MailDomainStatus.Failed
                 : state.Findings.Any(f => f.Severity == FindingSeverity.Warning) ? MailDomainStatus.Warning
                 : MailDomainStatus.Passed;
-            host.WriteVerbose($"{domain}: {r.Overall} ({r.Findings.Count(f => f.Severity == FindingSeverity.Error)} error(s), {r.Findings.Count(f => f.Severity == FindingSeverity.Warning)} warning(s)).");
+            host.WriteVerbose($"{domain}: {r.Overall} ({r.Findings.Count(f => f.Severity == FindingSeverity.Error)} error(s), " +
+                $"{r.Findings.Count(f => f.Severity == FindingSeverity.Warning)} warning(s)).");
             return r;
         }
     }

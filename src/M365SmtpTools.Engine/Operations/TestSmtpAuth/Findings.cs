@@ -11,7 +11,8 @@ namespace M365SmtpTools.Engine.Operations
     /// <summary>The findings Test-M365SmtpAuth reports for what isn't a server reply: network, TLS, token, configuration.</summary>
     internal static class Findings
     {
-        private const string Submission587 = "Microsoft 365 client submission is smtp.office365.com port 587 with STARTTLS (port 25 also works where it isn't blocked; port 465 is not supported).";
+        private const string Submission587 = "Microsoft 365 client submission is smtp.office365.com port 587 with STARTTLS (port 25 also " +
+            "works where it isn't blocked; port 465 is not supported).";
 
         internal static string Q(string value) => PowerShellText.Quote(value);
 
@@ -57,7 +58,8 @@ namespace M365SmtpTools.Engine.Operations
             ReplyExplanation x = ReplyCatalogue.Explain(reply.Code, reply.EnhancedStatusCode?.ToString(), reply.Text, context.ForRecipient(address));
             string evidence = reply.ToString();
             if (address != null) evidence = $"RCPT TO:<{address}> -> " + evidence;
-            if (!string.IsNullOrEmpty(serverDetail)) evidence += Environment.NewLine + "Server error detail (decoded 334 challenge): " + serverDetail;
+            if (!string.IsNullOrEmpty(serverDetail)) evidence += Environment.NewLine + "Server error detail (decoded 334 " +
+                "challenge): " + serverDetail;
             FindingSeverity severity = x.Severity;
             string meaning = x.Meaning;
             if (x.Entry == null && stage == SmtpTestStage.Auth && reply.Code == 535)
@@ -84,41 +86,53 @@ namespace M365SmtpTools.Engine.Operations
                 return Port465(host, e.Message);
             string advice = port switch
             {
-                25 => "Outbound port 25 is blocked by most home and business ISPs and by cloud providers (Azure, AWS, Google Cloud block it by default). For client submission use port 587; for relay or Direct Send from a cloud VM use a relay service or an authenticated submission instead.",
-                587 => "A firewall, proxy or security product on the way blocks outbound TCP 587 (or nothing listens there). Allow outbound TCP 587 to " + host + " (Microsoft publishes the Exchange Online addresses in 'Office 365 URLs and IP address ranges').",
+                25 => "Outbound port 25 is blocked by most home and business ISPs and by cloud providers (Azure, AWS, Google Cloud block " +
+                    "it by default). For client submission use port 587; for relay or Direct Send from a cloud VM use a relay service or " +
+                    "an authenticated submission instead.",
+                587 => "A firewall, proxy or security product on the way blocks outbound TCP 587 (or nothing listens there). Allow " +
+                    "outbound TCP 587 to " + host + " (Microsoft publishes the Exchange Online addresses in 'Office 365 URLs and IP " +
+                    "address ranges').",
                 _ => $"Port {port} is unusual for SMTP submission. " + Submission587,
             };
             if (e.Code == SmtpErrorCodes.ConnectTimeout)
                 return new SmtpTestFinding("ConnectTimedOut", FindingSeverity.Error, SmtpTestStage.Connect, e.Message,
-                    $"No answer to the TCP connection to {host}:{port} within {seconds} s: the packets are silently dropped, which is what a firewall or an ISP block does.",
+                    $"No answer to the TCP connection to {host}:{port} within {seconds} s: the packets are silently dropped, which is " +
+                        "what a firewall or an ISP block does.",
                     advice, new[] { test });
             SocketError? code = (e.InnerException as SocketException)?.SocketErrorCode;
             if (code == SocketError.ConnectionRefused)
                 return new SmtpTestFinding("ConnectionRefused", FindingSeverity.Error, SmtpTestStage.Connect, e.Message,
-                    $"{host} refused the TCP connection on port {port}: nothing listens there, or a firewall on the way answers with a reset.",
+                    $"{host} refused the TCP connection on port {port}: nothing listens there, or a firewall on the way answers " +
+                        "with a reset.",
                     advice, new[] { test });
             return new SmtpTestFinding("ConnectFailed", FindingSeverity.Error, SmtpTestStage.Connect, e.Message,
-                $"The TCP connection to {host}:{port} failed ({code?.ToString() ?? e.ErrorId}): the network has no route to the server, or a firewall blocks it.",
+                $"The TCP connection to {host}:{port} failed ({code?.ToString() ?? e.ErrorId}): the network has no route to the server, " +
+                    "or a firewall blocks it.",
                 advice, new[] { test });
         }
 
         internal static SmtpTestFinding Port465(string host, string evidence) =>
             new SmtpTestFinding("Port465NotSupported", FindingSeverity.Error, SmtpTestStage.Connect, evidence,
                 "Port 465 (implicit TLS, 'SMTPS') is not supported by Exchange Online client submission.",
-                "Use port 587 with STARTTLS. A device that can only use 465 needs a relay in between (or another sending method: a relay connector on port 25, High Volume Email, Azure Communication Services).");
+                "Use port 587 with STARTTLS. A device that can only use 465 needs a relay in between (or another sending method: a relay " +
+                    "connector on port 25, High Volume Email, Azure Communication Services).");
 
         internal static SmtpTestFinding GreetingTimeout(string host, int port, int seconds) =>
             port == 465
-                ? Port465(host, $"TCP connected to {host}:465 but no SMTP banner came within {seconds} s (an implicit-TLS port waits for a TLS handshake first).")
+                ? Port465(host, $"TCP connected to {host}:465 but no SMTP banner came within {seconds} s (an implicit-TLS port waits for " +
+                    "a TLS handshake first).")
                 : new SmtpTestFinding("GreetingTimeout", FindingSeverity.Error, SmtpTestStage.Greeting,
                     $"TCP connected to {host}:{port}, but no SMTP banner (220) came within {seconds} s.",
-                    "Something accepts the connection but doesn't speak SMTP: a proxy, firewall or antivirus that intercepts mail traffic, a load balancer with no server behind it, or an implicit-TLS port (465) that waits for a TLS handshake.",
-                    "Check for SMTP proxying or scanning (antivirus 'mail shield', firewall SMTP inspection) on this computer and the network; test from another network. " + Submission587);
+                    "Something accepts the connection but doesn't speak SMTP: a proxy, firewall or antivirus that intercepts mail " +
+                        "traffic, a load balancer with no server behind it, or an implicit-TLS port (465) that waits for a TLS handshake.",
+                    "Check for SMTP proxying or scanning (antivirus 'mail shield', firewall SMTP inspection) on this computer and the " +
+                        "network; test from another network. " + Submission587);
 
         internal static SmtpTestFinding IpAddressForMicrosoft365(string host, string ehloName, string cloudHost) =>
             new SmtpTestFinding("IpAddressForMicrosoft365", FindingSeverity.Warning, SmtpTestStage.Greeting,
                 $"Server given as {host}; the server calls itself {ehloName}.",
-                "The server is Microsoft 365, reached by IP address. Exchange Online's addresses change without notice and its certificate names smtp.office365.com, not an IP address, so this breaks sooner or later.",
+                "The server is Microsoft 365, reached by IP address. Exchange Online's addresses change without notice and its " +
+                    "certificate names smtp.office365.com, not an IP address, so this breaks sooner or later.",
                 $"Configure the device or script with the name {cloudHost}, never an IP address.");
 
         internal static IEnumerable<SmtpTestFinding> ForTlsFailure(SmtpProtocolException e, SmtpCapabilities before, string host, int port, bool microsoft, string[]? expectedIssuers)
@@ -155,7 +169,8 @@ namespace M365SmtpTools.Engine.Operations
                         yield return new SmtpTestFinding("CertificateNameMismatch", FindingSeverity.Error, SmtpTestStage.Tls, certificate,
                             $"The server's certificate isn't for the name connected to ({host}).",
                             microsoft
-                                ? "Connect by the name on the certificate (smtp.office365.com), never by IP address or an alias (CNAME) of your own."
+                                ? "Connect by the name on the certificate (smtp.office365.com), never by IP address or an alias (CNAME) " +
+                                    "of your own."
                                 : "Connect by a name the certificate carries, or have the server's certificate re-issued with this name.");
                     }
                     if (problems.Any(p => p.IndexOf("NotTimeValid", StringComparison.Ordinal) >= 0) || (tls?.NotAfter is DateTime na && na < DateTime.UtcNow))
@@ -164,7 +179,8 @@ namespace M365SmtpTools.Engine.Operations
                         bool notYet = tls?.NotBefore is DateTime nb && nb > DateTime.UtcNow;
                         yield return new SmtpTestFinding(notYet ? "CertificateNotYetValid" : "CertificateExpired", FindingSeverity.Error, SmtpTestStage.Tls, certificate,
                             notYet ? $"The server's certificate is not valid before {tls!.NotBefore:u}: the server's or this computer's clock is wrong." : $"The server's certificate expired on {tls?.NotAfter:u}.",
-                            notYet ? "Check the clock of this computer (and of the server)." : "Renew the server's certificate." + (microsoft ? " Microsoft doesn't serve expired certificates: a device in between (TLS inspection) probably does." : ""));
+                            notYet ? "Check the clock of this computer (and of the server)." : "Renew the server's " +
+                                "certificate." + (microsoft ? " Microsoft doesn't serve expired certificates: a device in between (TLS inspection) probably does." : ""));
                     }
                     bool chain = problems.Any(p => p.StartsWith("Certificate chain", StringComparison.Ordinal) && p.IndexOf("NotTimeValid", StringComparison.Ordinal) < 0);
                     if (chain)
@@ -173,8 +189,11 @@ namespace M365SmtpTools.Engine.Operations
                         yield return new SmtpTestFinding("CertificateUntrusted", FindingSeverity.Error, SmtpTestStage.Tls, certificate,
                             "The server's certificate doesn't chain to a root this computer trusts.",
                             microsoft
-                                ? "Microsoft's certificates chain to public roots every current system trusts: a proxy or firewall that inspects TLS is re-signing the connection. Exempt the Microsoft 365 endpoints from TLS inspection, or update this computer's root certificates."
-                                : "Install the issuing CA's root certificate on this computer, or use a certificate from a public CA on the server.");
+                                ? "Microsoft's certificates chain to public roots every current system trusts: a proxy or firewall that " +
+                                    "inspects TLS is re-signing the connection. Exempt the Microsoft 365 endpoints from TLS inspection, " +
+                                    "or update this computer's root certificates."
+                                : "Install the issuing CA's root certificate on this computer, or use a certificate from a public CA on " +
+                                    "the server.");
                     }
                     if (tls != null && microsoft && !MicrosoftCertificateIssuers.IsExpected(tls.Issuer, expectedIssuers))
                         yield return Interception(tls);
@@ -185,10 +204,13 @@ namespace M365SmtpTools.Engine.Operations
                 }
                 case var c when c == SmtpErrorCodes.TlsHandshakeFailed:
                     yield return new SmtpTestFinding("TlsHandshakeFailed", FindingSeverity.Error, SmtpTestStage.Tls, e.Message,
-                        "The TLS handshake failed after STARTTLS: typically the server offers only TLS 1.0/1.1 (this module, like Exchange Online, requires TLS 1.2 or later) or no cipher in common.",
+                        "The TLS handshake failed after STARTTLS: typically the server offers only TLS 1.0/1.1 (this module, like " +
+                            "Exchange Online, requires TLS 1.2 or later) or no cipher in common.",
                         microsoft
-                            ? "Exchange Online offers TLS 1.2 and 1.3: a device in between is interfering with TLS. Make sure nothing downgrades or intercepts the connection."
-                            : "Enable TLS 1.2 (or 1.3) on the server. Old devices that can't be upgraded can send through a relay that speaks modern TLS.");
+                            ? "Exchange Online offers TLS 1.2 and 1.3: a device in between is interfering with TLS. Make sure nothing " +
+                                "downgrades or intercepts the connection."
+                            : "Enable TLS 1.2 (or 1.3) on the server. Old devices that can't be upgraded can send through a relay that " +
+                                "speaks modern TLS.");
                     yield break;
                 case var c when c == SmtpErrorCodes.Timeout:
                     yield return new SmtpTestFinding("TlsTimeout", FindingSeverity.Error, SmtpTestStage.Tls, e.Message,
@@ -204,14 +226,18 @@ namespace M365SmtpTools.Engine.Operations
         internal static IEnumerable<SmtpTestFinding> ForTlsSession(TlsSessionInfo tls, bool microsoft, string[]? expectedIssuers, DateTime now)
         {
             if (tls.Protocol != "Tls12" && tls.Protocol != "Tls13")
-                yield return new SmtpTestFinding("TlsVersionTooOld", FindingSeverity.Error, SmtpTestStage.Tls, $"Negotiated {tls.Protocol} {tls.CipherSuite}",
+                yield return new SmtpTestFinding("TlsVersionTooOld", FindingSeverity.Error, SmtpTestStage.Tls, "Negotiated " +
+                    $"{tls.Protocol} {tls.CipherSuite}",
                     "The session uses a TLS version older than 1.2.", "Enable TLS 1.2 or 1.3 on both ends.");
             if (tls.ValidationSkipped && !tls.CertificateValid)
                 yield return new SmtpTestFinding("CertificateNotValidated", FindingSeverity.Warning, SmtpTestStage.Tls, string.Join(" ", tls.ValidationErrors),
-                    "Certificate validation was switched off and the certificate would have failed it.", "Fix the certificate rather than skipping validation.");
+                    "Certificate validation was switched off and the certificate would have failed it.", "Fix the certificate rather " +
+                        "than skipping validation.");
             if (tls.NotAfter is DateTime end && end > now && end - now < TimeSpan.FromDays(14))
-                yield return new SmtpTestFinding("CertificateExpiresSoon", FindingSeverity.Warning, SmtpTestStage.Tls, $"Certificate {tls.Subject} valid to {end:u}",
-                    $"The server's certificate expires in {(int)(end - now).TotalDays} day(s).", "Renew the server's certificate before it expires.");
+                yield return new SmtpTestFinding("CertificateExpiresSoon", FindingSeverity.Warning, SmtpTestStage.Tls, "Certificate " +
+                    $"{tls.Subject} valid to {end:u}",
+                    $"The server's certificate expires in {(int)(end - now).TotalDays} day(s).", "Renew the server's certificate before " +
+                        "it expires.");
             if (microsoft && !MicrosoftCertificateIssuers.IsExpected(tls.Issuer, expectedIssuers))
                 yield return Interception(tls);
         }
@@ -219,8 +245,10 @@ namespace M365SmtpTools.Engine.Operations
         private static SmtpTestFinding Interception(TlsSessionInfo tls) =>
             new SmtpTestFinding("TlsInterceptionSuspected", FindingSeverity.Warning, SmtpTestStage.Tls,
                 $"Certificate {tls.Subject} issued by {tls.Issuer} (thumbprint {tls.Thumbprint}).",
-                "The server is Microsoft 365 but its certificate comes from an issuer Microsoft doesn't use: a proxy or firewall is most likely intercepting TLS (and can read the token or password sent in AUTH).",
-                "Exempt the Microsoft 365 SMTP endpoints (smtp.office365.com) from TLS inspection. If Microsoft has moved to a new certificate authority, give its name with -ExpectedIssuer.");
+                "The server is Microsoft 365 but its certificate comes from an issuer Microsoft doesn't use: a proxy or firewall is most " +
+                    "likely intercepting TLS (and can read the token or password sent in AUTH).",
+                "Exempt the Microsoft 365 SMTP endpoints (smtp.office365.com) from TLS inspection. If Microsoft has moved to a new " +
+                    "certificate authority, give its name with -ExpectedIssuer.");
 
         internal static SmtpTestFinding BasicAuthRetiring(BasicAuthVerdict verdict) =>
             new SmtpTestFinding(verdict.Kind == BasicAuthVerdictKind.Refuse ? "BasicAuthRemoved" : "BasicAuthRetiring",
@@ -229,11 +257,14 @@ namespace M365SmtpTools.Engine.Operations
                 "Move to OAuth: " + string.Join(" ", verdict.Alternatives));
 
         internal static SmtpTestFinding AuthNotOffered(string host, int port, bool microsoft) =>
-            new SmtpTestFinding("AuthNotOffered", FindingSeverity.Error, SmtpTestStage.Auth, $"The EHLO reply of {host}:{port} over TLS has no AUTH line.",
+            new SmtpTestFinding("AuthNotOffered", FindingSeverity.Error, SmtpTestStage.Auth, $"The EHLO reply of {host}:{port} over TLS " +
+                "has no AUTH line.",
                 microsoft
-                    ? "This Microsoft 365 endpoint doesn't offer authentication: it is the tenant MX endpoint (relay connectors and Direct Send), not client submission."
+                    ? "This Microsoft 365 endpoint doesn't offer authentication: it is the tenant MX endpoint (relay connectors and " +
+                        "Direct Send), not client submission."
                     : "The server doesn't offer SMTP AUTH on this port.",
-                microsoft ? "For authenticated submission use smtp.office365.com port 587." : "Use the server's submission port (usually 587), or enable SMTP AUTH on the server.");
+                microsoft ? "For authenticated submission use smtp.office365.com port 587." : "Use the server's submission port (usually " +
+                    "587), or enable SMTP AUTH on the server.");
 
         /// <summary>Commands for the token checks that have an Exchange or Entra fix.</summary>
         internal static string[] TokenCommands(string id, RemediationContext context)
@@ -259,7 +290,8 @@ namespace M365SmtpTools.Engine.Operations
                 case var c when c == SmtpErrorCodes.Timeout:
                     return new SmtpTestFinding(stage + "Timeout", FindingSeverity.Error, stage, e.Message,
                         $"The server stopped answering during the {stage} stage.",
-                        "Check that the server isn't overloaded and that nothing on the network holds the connection; try again, or give a longer -TimeoutSeconds.");
+                        "Check that the server isn't overloaded and that nothing on the network holds the connection; try again, or give " +
+                            "a longer -TimeoutSeconds.");
                 case var c when c == SmtpErrorCodes.InvalidReply || c == SmtpErrorCodes.ReplyTooLong:
                     return new SmtpTestFinding("NotAnSmtpServer", FindingSeverity.Error, stage, e.Message,
                         $"The server on port {port} doesn't speak SMTP (or something in between rewrites the traffic).",

@@ -43,7 +43,8 @@ namespace M365SmtpTools.Engine.Operations
             try
             {
                 await client.AuthenticateAsync(credential, SmtpAuthMechanism.Auto, cancellationToken).ConfigureAwait(false);
-                host.WriteVerbose($"AUTH {client.AuthenticationMechanism} as {client.AuthenticatedUser} accepted by {connection.SmtpHost}:{connection.Port}.");
+                host.WriteVerbose($"AUTH {client.AuthenticationMechanism} as {client.AuthenticatedUser} accepted by " +
+                    $"{connection.SmtpHost}:{connection.Port}.");
             }
             finally
             {

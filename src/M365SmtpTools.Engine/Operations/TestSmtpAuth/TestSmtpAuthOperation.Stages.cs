@@ -115,7 +115,8 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     TlsSessionInfo tls = await _client.StartTlsOnlyAsync(_ct).ConfigureAwait(false);
                     _report.Tls = tls;
-                    s.Detail = $"{tls.Protocol} {tls.CipherSuite}; certificate {tls.Subject}, issuer {tls.Issuer}, valid to {tls.NotAfter:yyyy-MM-dd}";
+                    s.Detail = $"{tls.Protocol} {tls.CipherSuite}; certificate {tls.Subject}, issuer {tls.Issuer}, valid to " +
+                        $"{tls.NotAfter:yyyy-MM-dd}";
                 }
                 catch (SmtpProtocolException e)
                 {
@@ -178,7 +179,8 @@ namespace M365SmtpTools.Engine.Operations
                     s.Detail = "The token is not a readable JWT (opaque or encrypted): its claims can't be checked.";
                     _report.AddFinding(new SmtpTestFinding("TokenNotReadable", FindingSeverity.Information, SmtpTestStage.Token, "The access token has no readable claims.",
                         "The token is opaque or encrypted, so its audience, permissions and user can't be checked before AUTH.",
-                        "Nothing to do if AUTH passes; otherwise check how the token was requested (resource https://outlook.office365.com)."));
+                        "Nothing to do if AUTH passes; otherwise check how the token was requested (resource " +
+                            "https://outlook.office365.com)."));
                     return;
                 }
                 _report.Token = facts;
@@ -312,7 +314,8 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     From = EmailAddress.Parse(from),
                     Subject = "M365SmtpTools test message",
-                    TextBody = $"This message was sent by Test-M365SmtpAuth from {SafeMachineName()} at {DateTimeOffset.UtcNow:u} to test SMTP submission through {_plan.Host}:{_plan.Port}. No action is needed.",
+                    TextBody = $"This message was sent by Test-M365SmtpAuth from {SafeMachineName()} at {DateTimeOffset.UtcNow:u} to " +
+                        $"test SMTP submission through {_plan.Host}:{_plan.Port}. No action is needed.",
                 };
                 foreach (string to in _plan.To) builder.To.Add(EmailAddress.Parse(to));
                 MimeMessage message = builder.Build();

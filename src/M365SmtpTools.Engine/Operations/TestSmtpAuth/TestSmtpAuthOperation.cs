@@ -188,7 +188,8 @@ namespace M365SmtpTools.Engine.Operations
                     _report.AddFinding(new SmtpTestFinding("NoCredentials", Last == SmtpTestStage.Auth ? FindingSeverity.Warning : FindingSeverity.Information, SmtpTestStage.Auth,
                         "No auth parameters were given and the session has no connection (Connect-M365Smtp).",
                         "Authentication was not tested; the stages after it run unauthenticated (as a relay or Direct Send client would).",
-                        "Give the auth parameters (e.g. -TenantId -ClientId -CertificateThumbprint -UserName, -ManagedIdentity -UserName, -AccessToken, -Credential), or run Connect-M365Smtp first."));
+                        "Give the auth parameters (e.g. -TenantId -ClientId -CertificateThumbprint -UserName, -ManagedIdentity " +
+                            "-UserName, -AccessToken, -Credential), or run Connect-M365Smtp first."));
                 }
                 else
                 {

@@ -65,7 +65,8 @@ namespace M365SmtpTools.Engine.Operations
         internal SmtpAuthTestFailedException(SmtpAuthTestReport report, SmtpTestFinding? first, ErrorKind kind)
             : base(DiagnosticErrorCodes.SmtpAuthTestFailed, kind,
                 first != null
-                    ? $"Test-M365SmtpAuth failed at {report.FailedStage?.ToString() ?? first.Stage.ToString()} against {report.Target}: {first.Id}: {first.Meaning} Evidence: {first.Evidence}"
+                    ? $"Test-M365SmtpAuth failed at {report.FailedStage?.ToString() ?? first.Stage.ToString()} against {report.Target}: " +
+                        $"{first.Id}: {first.Meaning} Evidence: {first.Evidence}"
                     : $"Test-M365SmtpAuth failed against {report.Target}.",
                 report, first?.Remediation, first?.Commands ?? Array.Empty<string>())
         {

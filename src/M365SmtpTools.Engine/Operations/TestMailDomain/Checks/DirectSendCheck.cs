@@ -23,8 +23,10 @@ namespace M365SmtpTools.Engine.Operations
 
             if (!IsPublic(address))
                 s.Add(MailDomainCheck.DirectSend, "SenderIPAddressNotPublic", FindingSeverity.Warning,
-                    $"{address} is not a public address (private, loopback, shared or link-local range). Exchange Online sees the public address your network translates it to, and that is the one SPF must list.",
-                    address.ToString(), "Find the public address (for example from the device's network, or a what-is-my-IP page opened on that network) and test with it.");
+                    $"{address} is not a public address (private, loopback, shared or link-local range). Exchange Online sees the public " +
+                        "address your network translates it to, and that is the one SPF must list.",
+                    address.ToString(), "Find the public address (for example from the device's network, or a what-is-my-IP page opened " +
+                        "on that network) and test with it.");
 
             SpfEvaluation e = await new SpfEvaluator(dns).CheckHostAsync(address, d, null, null, ct).ConfigureAwait(false);
             foreach (string line in e.Trace) s.Host.WriteVerbose($"{d}: SPF for {address}: {line}");
@@ -60,7 +62,8 @@ namespace M365SmtpTools.Engine.Operations
                         : $"v=spf1 {term} include:{s.Microsoft365Include} ~all";
                     string remediation = spf.RecordCount > 1
                         ? $"Merge the SPF records of {d} into one and add {term} to it."
-                        : $"Publish this as the only SPF record of {d}: {proposed}" + (proposed.Length > 255 ? " (longer than 255 characters: split it into several strings within the one TXT record)" : "");
+                        : $"Publish this as the only SPF record of {d}: " +
+                            $"{proposed}" + (proposed.Length > 255 ? " (longer than 255 characters: split it into several strings within the one TXT record)" : "");
                     s.Add(MailDomainCheck.DirectSend, "DirectSendSpfFail", FindingSeverity.Error,
                         (e.Result == SpfResult.None ? $"{d} publishes no SPF record, so Direct Send from {address} fails SPF." : $"SPF gives {e.Result} for {address}: Direct Send from it fails SPF.") + dmarcEffect,
                         e.Reason, remediation);
@@ -72,10 +75,14 @@ namespace M365SmtpTools.Engine.Operations
                 ? $"exactly {d} (the DMARC record has aspf=s)"
                 : $"{d} or one of its subdomains (relaxed alignment)";
             s.Add(MailDomainCheck.DirectSend, "DirectSendAlignment", FindingSeverity.Information,
-                $"Direct Send messages reach Microsoft 365 as anonymous inbound mail and carry no DKIM signature for {d} unless the device signs them itself, so DMARC passes only through SPF: SPF must pass for the device's public address and the envelope sender (MAIL FROM) must be in {aligned}, matching the From address's domain.",
+                $"Direct Send messages reach Microsoft 365 as anonymous inbound mail and carry no DKIM signature for {d} unless the " +
+                    "device signs them itself, so DMARC passes only through SPF: SPF must pass for the device's public address and the " +
+                    $"envelope sender (MAIL FROM) must be in {aligned}, matching the From address's domain.",
                 dmarc != null ? dmarc.Text : $"_dmarc.{d}: no usable DMARC record");
             s.Add(MailDomainCheck.DirectSend, "DirectSendRejectSetting", FindingSeverity.Information,
-                "A tenant can refuse Direct Send altogether (RejectDirectSend is True): devices then get '550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources'. The command shows the setting.",
+                "A tenant can refuse Direct Send altogether (RejectDirectSend is True): devices then get '550 5.7.68 " +
+                    "TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources'. The command " +
+                        "shows the setting.",
                 null,
                 "If it is True, send through an inbound connector (SMTP relay) or authenticated client submission instead.",
                 "(Get-OrganizationConfig).RejectDirectSend");

@@ -12,7 +12,9 @@ namespace M365SmtpTools.Engine.Operations
     internal static class DkimCheck
     {
         private static string DefenderDkimSteps(string domain) =>
-            $"In the Microsoft Defender portal ({TestMailDomainOperation.DefenderDkimPage}: Email & collaboration > Policies & rules > Threat policies > Email authentication settings > DKIM), select {domain}, publish the two CNAME records it shows (selector1._domainkey and selector2._domainkey), then turn on 'Sign messages for this domain with DKIM signatures'.";
+            $"In the Microsoft Defender portal ({TestMailDomainOperation.DefenderDkimPage}: Email & collaboration > Policies & rules > " +
+                $"Threat policies > Email authentication settings > DKIM), select {domain}, publish the two CNAME records it shows " +
+                "(selector1._domainkey and selector2._domainkey), then turn on 'Sign messages for this domain with DKIM signatures'.";
 
         public static async Task RunAsync(MailDomainCheckState s, IDnsResolver dns, CancellationToken ct)
         {
@@ -35,18 +37,21 @@ namespace M365SmtpTools.Engine.Operations
             if (missing.Count == selectors.Count)
             {
                 s.Add(MailDomainCheck.Dkim, "DkimNotConfigured", FindingSeverity.Warning,
-                    $"{d} publishes neither Microsoft 365 DKIM selector, so Microsoft 365 can't sign its mail with d={d}: DMARC then depends on SPF alone, which forwarding breaks.",
+                    $"{d} publishes neither Microsoft 365 DKIM selector, so Microsoft 365 can't sign its mail with d={d}: DMARC then " +
+                        "depends on SPF alone, which forwarding breaks.",
                     evidence, DefenderDkimSteps(d));
                 return;
             }
             foreach (DkimSelectorResult x in missing)
                 s.Add(MailDomainCheck.Dkim, "DkimSelectorMissing", FindingSeverity.Warning,
-                    $"{x.Name} is not published: Microsoft 365 rotates between selector1 and selector2, so signing breaks at the next key rotation.",
+                    $"{x.Name} is not published: Microsoft 365 rotates between selector1 and selector2, so signing breaks at the next " +
+                        "key rotation.",
                     evidence, DefenderDkimSteps(d));
             foreach (DkimSelectorResult x in selectors.Where(x => x.State == DkimSelectorState.OtherCname || x.State == DkimSelectorState.TxtKey))
                 s.Add(MailDomainCheck.Dkim, "DkimSelectorNotMicrosoft365", FindingSeverity.Warning,
                     x.Finding, evidence,
-                    $"If {d} sends through Microsoft 365, {x.Name} must be the CNAME Microsoft 365 shows for it; another service signing with the same selector name must move to a different selector. " + DefenderDkimSteps(d));
+                    $"If {d} sends through Microsoft 365, {x.Name} must be the CNAME Microsoft 365 shows for it; another service signing " +
+                        "with the same selector name must move to a different selector. " + DefenderDkimSteps(d));
             foreach (DkimSelectorResult x in microsoft.Where(x => !x.TargetLabelMatchesDomain))
                 s.Add(MailDomainCheck.Dkim, "DkimSelectorTargetMismatch", FindingSeverity.Warning,
                     x.Finding, evidence, DefenderDkimSteps(d));
@@ -58,7 +63,8 @@ namespace M365SmtpTools.Engine.Operations
             {
                 string form = microsoft[0].State == DkimSelectorState.Microsoft365DkimMailMicrosoft ? "the dkim.mail.microsoft form" : "the onmicrosoft.com form";
                 s.Add(MailDomainCheck.Dkim, "DkimCnamesPublished", FindingSeverity.Information,
-                    $"Both DKIM selectors of {d} point to Microsoft 365 (tenant {microsoft[0].Tenant}, {form}). DNS can't show whether signing is turned on: the Defender portal does.",
+                    $"Both DKIM selectors of {d} point to Microsoft 365 (tenant {microsoft[0].Tenant}, {form}). DNS can't show whether " +
+                        "signing is turned on: the Defender portal does.",
                     evidence, DefenderDkimSteps(d));
             }
         }

@@ -19,7 +19,9 @@ namespace M365SmtpTools.Engine.Operations
             string d = s.Domain;
             MailDomainDmarc dmarc = s.Report.Dmarc;
             string suggested = $"v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@{d}";
-            string suggestion = $"Publish one TXT record at _dmarc.{d}: {suggested} (use a mailbox that reads the reports; if you are not yet sure every service sending as {d} passes SPF or DKIM, start with p=none and move to quarantine, then reject, once the reports are clean).";
+            string suggestion = $"Publish one TXT record at _dmarc.{d}: {suggested} (use a mailbox that reads the reports; if you are " +
+                $"not yet sure every service sending as {d} passes SPF or DKIM, start with p=none and move to quarantine, then reject, " +
+                "once the reports are clean).";
             DmarcLookupResult found;
             try
             {
@@ -37,7 +39,8 @@ namespace M365SmtpTools.Engine.Operations
             {
                 dmarc.SuggestedRecord = suggested;
                 s.Add(MailDomainCheck.Dmarc, "DmarcMissing", FindingSeverity.Warning,
-                    $"{d} publishes no DMARC record: receivers apply no policy to mail forged as {d}, you get no reports, and large mailbox providers junk or reject bulk mail from domains without one.",
+                    $"{d} publishes no DMARC record: receivers apply no policy to mail forged as {d}, you get no reports, and large " +
+                        "mailbox providers junk or reject bulk mail from domains without one.",
                     found.Problem, suggestion);
                 return;
             }
@@ -76,19 +79,24 @@ namespace M365SmtpTools.Engine.Operations
                     r.Text, $"Once the aggregate reports show that your own senders pass, move to p=quarantine, then p=reject: {PolicyNone.Replace(r.Text, "${lead}p=quarantine", 1)}");
             else
                 s.Add(MailDomainCheck.Dmarc, "DmarcEnforced", FindingSeverity.Information,
-                    $"The DMARC policy of {d} is p={r.Policy.ToString().ToLowerInvariant()} ({r.Percent}% of failing mail, {alignment}, {reports}).",
+                    $"The DMARC policy of {d} is p={r.Policy.ToString().ToLowerInvariant()} ({r.Percent}% of failing mail, {alignment}, " +
+                        $"{reports}).",
                     r.Text);
             if (r.Percent < 100 && r.Policy != DmarcPolicy.None)
                 s.Add(MailDomainCheck.Dmarc, "DmarcPartialPercent", FindingSeverity.Warning,
-                    $"The DMARC policy of {d} applies to only {r.Percent}% of failing mail (pct={r.Percent}); the rest is treated one step more leniently.",
+                    $"The DMARC policy of {d} applies to only {r.Percent}% of failing mail (pct={r.Percent}); the rest is treated one " +
+                        "step more leniently.",
                     r.Text, "Raise pct to 100 (or remove the tag) once the reports are clean.");
             if (r.AggregateReportUris.Count == 0)
                 s.Add(MailDomainCheck.Dmarc, "DmarcNoAggregateReports", FindingSeverity.Information,
-                    $"The DMARC record of {d} has no rua= address: nobody receives the aggregate reports that show who sends as {d} and whether it passes.",
+                    $"The DMARC record of {d} has no rua= address: nobody receives the aggregate reports that show who sends as {d} and " +
+                        "whether it passes.",
                     r.Text, $"Add rua=mailto:dmarc-reports@{d} (a mailbox or a DMARC reporting service).");
             if (Strength(r.SubdomainPolicy) < Strength(r.Policy))
                 s.Add(MailDomainCheck.Dmarc, "DmarcSubdomainPolicyWeaker", FindingSeverity.Information,
-                    $"Subdomains of {d} have a weaker DMARC policy (sp={r.SubdomainPolicy.ToString().ToLowerInvariant()}) than {d} itself (p={r.Policy.ToString().ToLowerInvariant()}): forged mail from made-up subdomains is treated more leniently.",
+                    $"Subdomains of {d} have a weaker DMARC policy (sp={r.SubdomainPolicy.ToString().ToLowerInvariant()}) than {d} " +
+                        $"itself (p={r.Policy.ToString().ToLowerInvariant()}): forged mail from made-up subdomains is treated more " +
+                            "leniently.",
                     r.Text, "Unless a subdomain's senders are still being brought into line, set sp to the same policy or remove it.");
             foreach (string w in r.Warnings.Where(w => w.StartsWith("the tag", StringComparison.Ordinal)))
                 s.Add(MailDomainCheck.Dmarc, "DmarcUnknownTag", FindingSeverity.Information, $"The DMARC record of {d}: {w}.", r.Text);

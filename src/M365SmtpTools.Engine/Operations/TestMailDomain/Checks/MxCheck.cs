@@ -29,7 +29,8 @@ namespace M365SmtpTools.Engine.Operations
             if (answer.IsNameError)
             {
                 DnsException nx = DnsClient.NameNotFound(answer);
-                nx.RecommendedAction = $"Check the spelling of {d}; a domain that doesn't exist in DNS can't send or receive mail. If it was just created, wait for DNS to publish it.";
+                nx.RecommendedAction = $"Check the spelling of {d}; a domain that doesn't exist in DNS can't send or receive mail. If it " +
+                    "was just created, wait for DNS to publish it.";
                 throw nx;
             }
             s.Report.DnsServer = answer.Server;
@@ -42,7 +43,8 @@ namespace M365SmtpTools.Engine.Operations
                     results.Add(new MxEndpointResult
                     {
                         Domain = d, MxHost = ".", Preference = mx.Preference, EndpointForm = MxEndpointForm.Other,
-                        TimeToLive = (int)mx.TimeToLive, DnsServer = answer.Server, Note = "Null MX (RFC 7505): the domain accepts no mail.",
+                        TimeToLive = (int)mx.TimeToLive, DnsServer = answer.Server, Note = "Null MX (RFC 7505): the domain " +
+                            "accepts no mail.",
                     });
                     continue;
                 }
@@ -62,9 +64,11 @@ namespace M365SmtpTools.Engine.Operations
             if (results.Count == 0)
             {
                 s.Add(MailDomainCheck.Mx, "MxMissing", FindingSeverity.Error,
-                    $"{d} has no MX records: it can't receive mail, and there is no Microsoft 365 endpoint for relay or Direct Send devices to connect to.",
+                    $"{d} has no MX records: it can't receive mail, and there is no Microsoft 365 endpoint for relay or Direct Send " +
+                        "devices to connect to.",
                     evidence,
-                    $"If {d} is an accepted domain of your tenant, publish the MX record shown in the Microsoft 365 admin center (Settings > Domains > {d} > DNS records); {guessText}.",
+                    $"If {d} is an accepted domain of your tenant, publish the MX record shown in the Microsoft 365 admin center " +
+                        $"(Settings > Domains > {d} > DNS records); {guessText}.",
                     $"Get-AcceptedDomain -Identity '{d}'");
                 return;
             }
@@ -73,7 +77,8 @@ namespace M365SmtpTools.Engine.Operations
                 s.Add(MailDomainCheck.Mx, "MxNullMx", FindingSeverity.Error,
                     $"{d} publishes a null MX (RFC 7505): it declares that it accepts no mail, so Direct Send and relay to it can't work.",
                     evidence,
-                    $"Remove the null MX and publish the MX record shown in the Microsoft 365 admin center if {d} should receive mail in Microsoft 365.");
+                    $"Remove the null MX and publish the MX record shown in the Microsoft 365 admin center if {d} should receive mail in " +
+                        "Microsoft 365.");
                 return;
             }
             var forms = results.Where(r => r.IsMicrosoft365).Select(r => r.EndpointForm).Distinct().ToList();
@@ -85,16 +90,20 @@ namespace M365SmtpTools.Engine.Operations
             if (firstM365 == null)
             {
                 s.Add(MailDomainCheck.Mx, "MxNotMicrosoft365", FindingSeverity.Warning,
-                    $"No MX record of {d} is a Microsoft 365 endpoint: inbound mail goes to {primary.MxHost}. Relay and Direct Send devices must still connect to the tenant's own endpoint, which DNS doesn't show here.",
+                    $"No MX record of {d} is a Microsoft 365 endpoint: inbound mail goes to {primary.MxHost}. Relay and Direct Send " +
+                        "devices must still connect to the tenant's own endpoint, which DNS doesn't show here.",
                     evidence,
-                    $"If {d} is hosted in Microsoft 365, use the MX endpoint shown in the Microsoft 365 admin center as the devices' SMTP server ({guessText}); if mail for {d} is deliberately handled elsewhere, ignore this.");
+                    $"If {d} is hosted in Microsoft 365, use the MX endpoint shown in the Microsoft 365 admin center as the devices' " +
+                        $"SMTP server ({guessText}); if mail for {d} is deliberately handled elsewhere, ignore this.");
             }
             else if (!primary.IsMicrosoft365)
             {
                 s.Add(MailDomainCheck.Mx, "MxMicrosoft365NotPrimary", FindingSeverity.Information,
-                    $"The most preferred MX of {d} is {primary.MxHost}, not Microsoft 365; {firstM365.MxHost} is listed with a lower preference. Mail reaches Microsoft 365 through the other service.",
+                    $"The most preferred MX of {d} is {primary.MxHost}, not Microsoft 365; {firstM365.MxHost} is listed with a lower " +
+                        "preference. Mail reaches Microsoft 365 through the other service.",
                     evidence,
-                    $"Relay and Direct Send devices should connect to {firstM365.MxHost}. With a third-party filter in front, turn on Enhanced Filtering for its inbound connector so Microsoft 365 sees the original sender's IP.");
+                    $"Relay and Direct Send devices should connect to {firstM365.MxHost}. With a third-party filter in front, turn on " +
+                        "Enhanced Filtering for its inbound connector so Microsoft 365 sees the original sender's IP.");
             }
             else
             {
@@ -107,7 +116,8 @@ namespace M365SmtpTools.Engine.Operations
                     _ => firstM365.EndpointForm.ToString(),
                 };
                 s.Add(MailDomainCheck.Mx, "MxMicrosoft365", FindingSeverity.Information,
-                    $"The MX of {d} is the Microsoft 365 endpoint {firstM365.MxHost} ({formText}); relay and Direct Send devices use it as their SMTP server on port 25.",
+                    $"The MX of {d} is the Microsoft 365 endpoint {firstM365.MxHost} ({formText}); relay and Direct Send devices use it " +
+                        "as their SMTP server on port 25.",
                     evidence,
                     firstM365.EndpointForm == MxEndpointForm.Dnssec && !mixedForms ? $"To confirm DNSSEC and SMTP DANE for {d} and the MX record Microsoft 365 expects, run the command." : null,
                     firstM365.EndpointForm == MxEndpointForm.Dnssec && !mixedForms ? DnssecCommand(d) : null);
@@ -115,9 +125,11 @@ namespace M365SmtpTools.Engine.Operations
             if (mixedForms)
             {
                 s.Add(MailDomainCheck.Mx, "MxMixedForms", FindingSeverity.Warning,
-                    $"{d} lists both the legacy (mail.protection.outlook.com) and the DNSSEC-capable (mx.microsoft) Microsoft 365 endpoints, as in the middle of a move to DNSSEC.",
+                    $"{d} lists both the legacy (mail.protection.outlook.com) and the DNSSEC-capable (mx.microsoft) Microsoft 365 " +
+                        "endpoints, as in the middle of a move to DNSSEC.",
                     evidence,
-                    $"Finish the change: keep only the MX record Microsoft 365 expects, which the command shows (ExpectedMxRecord), and remove the other.",
+                    "Finish the change: keep only the MX record Microsoft 365 expects, which the command shows (ExpectedMxRecord), and " +
+                        "remove the other.",
                     DnssecCommand(d));
             }
         }
