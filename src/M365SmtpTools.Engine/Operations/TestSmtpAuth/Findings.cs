@@ -83,7 +83,7 @@ namespace M365SmtpTools.Engine.Operations
         {
             string test = TcpTestCommand(host, port);
             if (e.Code == SmtpErrorCodes.ImplicitTlsNotSupported || port == 465)
-                return Port465(host, e.Message);
+                return Port465(e.Message);
             string advice = port switch
             {
                 25 => "Outbound port 25 is blocked by most home and business ISPs and by cloud providers (Azure, AWS, Google Cloud block " +
@@ -111,7 +111,7 @@ namespace M365SmtpTools.Engine.Operations
                 advice, new[] { test });
         }
 
-        internal static SmtpTestFinding Port465(string host, string evidence) =>
+        internal static SmtpTestFinding Port465(string evidence) =>
             new SmtpTestFinding("Port465NotSupported", FindingSeverity.Error, SmtpTestStage.Connect, evidence,
                 "Port 465 (implicit TLS, 'SMTPS') is not supported by Exchange Online client submission.",
                 "Use port 587 with STARTTLS. A device that can only use 465 needs a relay in between (or another sending method: a relay " +
@@ -119,7 +119,7 @@ namespace M365SmtpTools.Engine.Operations
 
         internal static SmtpTestFinding GreetingTimeout(string host, int port, int seconds) =>
             port == 465
-                ? Port465(host, $"TCP connected to {host}:465 but no SMTP banner came within {seconds} s (an implicit-TLS port waits for " +
+                ? Port465($"TCP connected to {host}:465 but no SMTP banner came within {seconds} s (an implicit-TLS port waits for " +
                     "a TLS handshake first).")
                 : new SmtpTestFinding("GreetingTimeout", FindingSeverity.Error, SmtpTestStage.Greeting,
                     $"TCP connected to {host}:{port}, but no SMTP banner (220) came within {seconds} s.",
@@ -301,7 +301,7 @@ namespace M365SmtpTools.Engine.Operations
                         $"The server or something in between closed the connection during the {stage} stage.",
                         "Try again; if it repeats, check firewalls and proxies on the way and the server's logs.");
                 case var c when c == SmtpErrorCodes.ImplicitTlsNotSupported:
-                    return Port465(e.ServerHost ?? "", e.Message);
+                    return Port465(e.Message);
                 default:
                     return new SmtpTestFinding(e.ErrorId, FindingSeverity.Error, stage, e.Message, e.Message, e.RecommendedAction ?? "See the message.");
             }
