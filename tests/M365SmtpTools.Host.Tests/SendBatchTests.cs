@@ -207,8 +207,7 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
     {
         (int port, string messages) = InteropServers.RequireAiosmtpd();
         string tag = Guid.NewGuid().ToString("N");
-        string image = Path.Combine(Path.GetTempPath(), $"chart-{tag}.png");
-        File.WriteAllBytes(image, new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3 });
+        string image = PngFile(tag);
         try
         {
             HostResult r = _session.Run(
@@ -230,8 +229,7 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
     {
         (int port, string messages) = InteropServers.RequireAiosmtpd();
         string tag = Guid.NewGuid().ToString("N");
-        string image = Path.Combine(Path.GetTempPath(), $"chart-{tag}.png");
-        File.WriteAllBytes(image, new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3 });
+        string image = PngFile(tag);
         // Row 2's cell has no '=': it is no Content-ID → file pair, so that row fails before anything of it is sent.
         string csv = Csv("To,Subject,InlineImage\n" +
             $"ann@contoso.com,{tag} row 1,chart={image}\nben@contoso.com,{tag} row 2,chart\ncat@contoso.com,{tag} row 3,chart = {image}\n");
@@ -261,6 +259,14 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
             File.Delete(csv);
             File.Delete(image);
         }
+    }
+
+    // A small file that starts like a PNG, named after the test's tag (the caller deletes it).
+    private static string PngFile(string tag)
+    {
+        string image = Path.Combine(Path.GetTempPath(), $"chart-{tag}.png");
+        File.WriteAllBytes(image, new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3 });
+        return image;
     }
 
     [Fact]
