@@ -31,7 +31,7 @@ internal sealed class AppAccessPlanCommand : CliCommand<NewSmtpAppAccessPlanRequ
                 "grant in Entra."),
         ("m365smtp app-access-plan --app-id 11111111-2222-3333-4444-555555555555 --service-principal-object-id " +
             "66666666-7777-8888-9999-000000000000 --mailbox a@contoso.com --mailbox b@contoso.com --model AppRbac --script-path " +
-                "./access.ps1",
+            "./access.ps1",
             "App RBAC for two mailboxes, written as a script; nothing is granted in Entra."),
     };
 

@@ -68,7 +68,7 @@ namespace M365SmtpTools.Engine.Auth
                 "The app has not been granted consent for the permission requested.",
                 "In the app registration's API permissions add Office 365 Exchange Online SMTP.SendAsApp (app-only) or SMTP.Send " +
                     "(delegated) and press Grant admin consent; or use App RBAC (New-ManagementRoleAssignment -Role 'Application " +
-                        "SMTP.SendAsApp')."),
+                    "SMTP.SendAsApp')."),
             ("90002", TokenErrorCodes.AadTenantNotFound,
                 "The tenant was not found: the tenant id or domain does not exist in this cloud.",
                 "Check -TenantId (the Directory (tenant) ID GUID on the app's Overview page, or a verified domain) and -Environment (a " +

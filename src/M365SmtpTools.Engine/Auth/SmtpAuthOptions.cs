@@ -92,7 +92,7 @@ namespace M365SmtpTools.Engine.Auth
                     $"-{(string.IsNullOrWhiteSpace(TenantId) ? "ClientId" : "TenantId")} was given without the app's credential: signing in as the app needs -CertificatePath, -CertificateThumbprint, -Certificate or -ClientSecret.",
                     "Add the app's certificate (-CertificatePath with -CertificatePassword, -CertificateThumbprint or -Certificate) or " +
                         "-ClientSecret to -TenantId -ClientId -UserName; or, for a person signing in, -DeviceCode or -Interactive with " +
-                            "-ClientId.");
+                        "-ClientId.");
             if (chosen.Count == 0)
                 throw Invalid(AuthErrorCodes.AuthMethodMissing, null,
                     "No way to authenticate was given.",

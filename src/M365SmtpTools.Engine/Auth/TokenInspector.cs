@@ -195,7 +195,7 @@ namespace M365SmtpTools.Engine.Auth
                             : $"The app-only token's roles ({string.Join(", ", facts.Roles)}) don't include SMTP.SendAsApp.",
                         "Add the application permission SMTP.SendAsApp of Office 365 Exchange Online to the app and grant admin consent, " +
                             "then get a new token; if the app is authorized through Exchange App RBAC instead, this finding does " +
-                                "not apply."));
+                            "not apply."));
                 else if (hasRole && options.AppRbac)
                     findings.Add(new TokenFinding("TokenRoleWithAppRbac", FindingSeverity.Information,
                         "The token carries SMTP.SendAsApp from Entra and App RBAC is declared too; Microsoft advises using only " +

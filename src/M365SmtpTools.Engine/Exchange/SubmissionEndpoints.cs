@@ -254,7 +254,7 @@ namespace M365SmtpTools.Engine.Exchange
                 string name = CloudEnvironments.Get(environment).SmtpHost;
                 warnings.Add($"-SmtpServer {server} is an IP address of Microsoft 365: its addresses change without notice and its " +
                     $"certificate names {name}, so TLS validation fails for an address; use -SmtpServer {name} (or leave " +
-                        "-SmtpServer out).");
+                    "-SmtpServer out).");
             }
 
             // Port 465 elsewhere (an on-premises server, another provider) means TLS from the first byte.

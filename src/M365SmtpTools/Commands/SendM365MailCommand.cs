@@ -385,7 +385,7 @@ namespace M365SmtpTools.Commands
                 return Method;
             WriteVerbose($"-SmtpServer {server} is a Microsoft 365 MX endpoint, which takes mail without authentication on port 25: " +
                 "sending with -Method Relay (an inbound connector; without one, only to the tenant's own recipients). Give -Method " +
-                    "to choose.");
+                "to choose.");
             return SendMethod.Relay;
         }
 

@@ -159,7 +159,7 @@ namespace M365SmtpTools.Engine.Operations
             if (!rbac)
                 Add("Grant SMTP.SendAsApp in Microsoft Entra ID, with admin consent", entraGrant + " It puts SMTP.SendAsApp in the " +
                     "token's roles claim; the token is " +
-                        "requested for " + "https://outlook.office365.com/.default.", grantScript, inScript: false, runIn: EntraRunIn);
+                    "requested for " + "https://outlook.office365.com/.default.", grantScript, inScript: false, runIn: EntraRunIn);
 
             Add("Register the app's service principal in Exchange Online",
                 "Exchange Online only accepts tokens of service principals it knows; the ObjectId must be the Enterprise application's " +

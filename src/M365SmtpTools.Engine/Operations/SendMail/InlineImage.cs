@@ -43,11 +43,11 @@ namespace M365SmtpTools.Engine.Operations
                     else foreach (DictionaryEntry e in d) images.Add(new InlineImage(Text(e.Key), Text(e.Value)));
                     continue;
                 }
-                int eq = item is string s ? s.IndexOf('=') : -1;
+                string? pair = item as string;
+                int eq = pair?.IndexOf('=') ?? -1;
                 if (eq > 0)
                 {
-                    string pair = (string)item;
-                    images.Add(new InlineImage(pair.Substring(0, eq).Trim(), pair.Substring(eq + 1).Trim()));
+                    images.Add(new InlineImage(pair!.Substring(0, eq).Trim(), pair.Substring(eq + 1).Trim()));
                     continue;
                 }
                 throw new M365SmtpException(RequestErrorCodes.InvalidInlineImage, $"The inline image '{item}' is not a Content-ID → " +

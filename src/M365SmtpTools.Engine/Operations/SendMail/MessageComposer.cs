@@ -61,8 +61,9 @@ namespace M365SmtpTools.Engine.Operations
             foreach (string path in spec.Attachment ?? Array.Empty<string>())
                 if (!string.IsNullOrWhiteSpace(path)) b.Attachments.Add(MimeAttachment.FromFile(path.Trim()));
             AddInlineImages(b, spec, index);
-            foreach (KeyValuePair<string, string> h in spec.Header ?? new Dictionary<string, string>())
-                b.AddHeader(h.Key, h.Value);
+            if (spec.Header != null)
+                foreach (KeyValuePair<string, string> h in spec.Header)
+                    b.AddHeader(h.Key, h.Value);
             if (b.TextBody == null && b.HtmlBody == null) b.TextBody = "";
             return b.Build();
         }

@@ -221,7 +221,7 @@ namespace M365SmtpTools.Engine.Operations
                     ? _endpoint.Address
                     : "the MX endpoint of " +
                         $"{(_request.Method == SendMethod.Relay ? m.EnvelopeSender.Domain : m.EnvelopeRecipients[0].Domain)} port " +
-                            $"{_endpoint.Port}";
+                        $"{_endpoint.Port}";
                 string target = $"'{m.Subject}' to {string.Join(", ", item.Result.Recipients)} via {via} ({_request.Method})";
                 if (!_host.ShouldProcess(target, "Send"))
                     _results.Finish(item, SendMailStatus.NotAttempted, null);

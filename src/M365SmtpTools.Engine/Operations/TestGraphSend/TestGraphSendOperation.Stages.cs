@@ -243,7 +243,7 @@ namespace M365SmtpTools.Engine.Operations
                     Finding("GraphProbeAccepted", FindingSeverity.Warning, GraphTestStage.Mailbox, answer,
                         $"Graph accepted a message without recipients from {mailbox} ({response.Status}), which Microsoft Graph refuses " +
                             "with ErrorInvalidRecipients: the endpoint may not be Microsoft Graph. Access looks fine; nothing can have " +
-                                "been delivered.",
+                            "been delivered.",
                         "Check -GraphEndpoint; run with -SendTestMessage to prove sending.");
                     return true;
                 }

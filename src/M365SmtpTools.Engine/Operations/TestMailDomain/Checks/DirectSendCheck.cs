@@ -82,7 +82,7 @@ namespace M365SmtpTools.Engine.Operations
             s.Add(MailDomainCheck.DirectSend, "DirectSendRejectSetting", FindingSeverity.Information,
                 "A tenant can refuse Direct Send altogether (RejectDirectSend is True): devices then get '550 5.7.68 " +
                     "TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources'. The command " +
-                        "shows the setting.",
+                    "shows the setting.",
                 null,
                 "If it is True, send through an inbound connector (SMTP relay) or authenticated client submission instead.",
                 "(Get-OrganizationConfig).RejectDirectSend");

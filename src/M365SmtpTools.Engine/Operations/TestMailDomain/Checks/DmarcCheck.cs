@@ -96,7 +96,7 @@ namespace M365SmtpTools.Engine.Operations
                 s.Add(MailDomainCheck.Dmarc, "DmarcSubdomainPolicyWeaker", FindingSeverity.Information,
                     $"Subdomains of {d} have a weaker DMARC policy (sp={r.SubdomainPolicy.ToString().ToLowerInvariant()}) than {d} " +
                         $"itself (p={r.Policy.ToString().ToLowerInvariant()}): forged mail from made-up subdomains is treated more " +
-                            "leniently.",
+                        "leniently.",
                     r.Text, "Unless a subdomain's senders are still being brought into line, set sp to the same policy or remove it.");
             foreach (string w in r.Warnings.Where(w => w.StartsWith("the tag", StringComparison.Ordinal)))
                 s.Add(MailDomainCheck.Dmarc, "DmarcUnknownTag", FindingSeverity.Information, $"The DMARC record of {d}: {w}.", r.Text);

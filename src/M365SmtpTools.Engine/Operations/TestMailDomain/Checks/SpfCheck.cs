@@ -130,7 +130,7 @@ namespace M365SmtpTools.Engine.Operations
                     s.Add(MailDomainCheck.Spf, "SpfValid", FindingSeverity.Information,
                         $"The SPF record of {d} is valid: {probe.DnsLookups} of {SpfEvaluator.MaxDnsLookups} DNS lookups, " +
                             $"{probe.VoidLookups} of {SpfEvaluator.MaxVoidLookups} void lookups; servers it doesn't list get " +
-                                $"{probe.Result}.",
+                            $"{probe.Result}.",
                         txt.Text);
                     if (probe.DnsLookups >= LookupsNearLimit)
                         s.Add(MailDomainCheck.Spf, "SpfLookupsNearLimit", FindingSeverity.Information,
