@@ -8,6 +8,11 @@
 #   bash tests/mutation.sh spf dns data    several areas in one Stryker run (one build and one coverage pass)
 #   bash tests/mutation.sh all             every area in one run
 #
+# An area file may also name the tests that answer for it ("tests": a VSTest filter such as
+# "FullyQualifiedName~ReplyCatalogue|FullyQualifiedName~Finding"): when every area of the run has one, Stryker runs only
+# those tests (its test-case-filter, the union of the areas'), so a mutant covered by hundreds of other tests costs the
+# area's own tests instead. The score then says what the area's own tests kill, which is what the area is measured for.
+#
 # Environment: MUTATION_CONCURRENCY (default 2: test processes at once), MUTATION_TIMEOUT_MS (default 15000: added to
 # each mutant's expected test time before it counts as a timeout), MUTATION_RUNNER (default mtp; vstest loses per-test
 # coverage with this xUnit v3 project, see tests/MUTATION.md), MUTATION_OUT (default StrykerOutput/ in
@@ -42,14 +47,16 @@ fi
 out="${MUTATION_OUT:-$repo/StrykerOutput}/$(date -u +%Y%m%dT%H%M%SZ)-$(IFS=-; echo "$*")"
 mkdir -p "$out"
 config="$out/stryker-config.json"
-# One Stryker configuration: the common settings plus the union of the areas' mutate globs.
+# One Stryker configuration: the common settings, the union of the areas' mutate globs and their tests, if named.
 python3 - "$config" "${MUTATION_CONCURRENCY:-2}" "${MUTATION_RUNNER:-mtp}" "${MUTATION_TIMEOUT_MS:-15000}" "${files[@]}" <<'EOF'
 import json, sys
 config_path, concurrency, runner, timeout_ms, area_files = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5:]
-mutate = []
+mutate, filters = [], []
 for f in area_files:
-    mutate += json.load(open(f))["mutate"]
-json.dump({"stryker-config": {
+    area = json.load(open(f))
+    mutate += area["mutate"]
+    filters.append(area.get("tests"))
+settings = {
     "project": "M365SmtpTools.Engine.csproj",
     "test-projects": ["M365SmtpTools.Engine.Tests.csproj"],
     "test-runner": runner,
@@ -61,7 +68,10 @@ json.dump({"stryker-config": {
     "mutate": mutate,
     "reporters": ["Progress", "ClearText", "Json", "Html"],
     "thresholds": {"high": 85, "low": 85, "break": 0},
-}}, open(config_path, "w"), indent=2)
+}
+if all(filters):
+    settings["test-case-filter"] = "|".join(filters)
+json.dump({"stryker-config": settings}, open(config_path, "w"), indent=2)
 EOF
 
 dotnet tool restore >/dev/null
