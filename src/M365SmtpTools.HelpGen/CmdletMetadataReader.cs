@@ -12,6 +12,7 @@ public sealed class CmdletMetadataReader : IDisposable
 {
     private const string Sma = "System.Management.Automation.";
     private readonly MetadataLoadContext _context;
+    private readonly IReadOnlyList<string> _modulePaths;
 
     /// <summary>Opens the context with the assembly, the references it was compiled against and the running runtime.</summary>
     public CmdletMetadataReader(string assemblyPath, IEnumerable<string> referencePaths)
@@ -22,6 +23,7 @@ public sealed class CmdletMetadataReader : IDisposable
         paths[Path.GetFileName(assemblyPath)] = Path.GetFullPath(assemblyPath);
         _context = new MetadataLoadContext(new PathAssemblyResolver(paths.Values), "netstandard");
         Assembly = _context.LoadFromAssemblyPath(Path.GetFullPath(assemblyPath));
+        _modulePaths = paths.Values.Where(p => Path.GetFileName(p).StartsWith("M365SmtpTools", StringComparison.OrdinalIgnoreCase)).ToList();
     }
 
     /// <summary>The module assembly, loaded for inspection only.</summary>
@@ -29,6 +31,22 @@ public sealed class CmdletMetadataReader : IDisposable
 
     /// <summary>Loads another assembly (e.g. the engine) into the same inspection context.</summary>
     public Assembly LoadAssembly(string path) => _context.LoadFromAssemblyPath(Path.GetFullPath(path));
+
+    /// <summary>
+    /// The value of the string constant a doc comment's cref names (<c>F:Namespace.Type.Field</c>), looked for in the
+    /// module's own assemblies (this one and the M365SmtpTools references, e.g. the engine); null when there is none.
+    /// </summary>
+    public string? StringConstant(string cref)
+    {
+        if (!cref.StartsWith("F:", StringComparison.Ordinal) || cref.LastIndexOf('.') < 2) return null;
+        string typeName = cref[2..cref.LastIndexOf('.')], fieldName = cref[(cref.LastIndexOf('.') + 1)..];
+        foreach (string path in _modulePaths)
+        {
+            FieldInfo? field = _context.LoadFromAssemblyPath(path).GetType(typeName)?.GetField(fieldName, BindingFlags.Public | BindingFlags.Static);
+            if (field is { IsLiteral: true } && field.GetRawConstantValue() is string value) return value;
+        }
+        return null;
+    }
 
     /// <summary>Every public cmdlet class in the assembly, ordered by name.</summary>
     public IReadOnlyList<CmdletModel> ReadCmdlets()

@@ -31,7 +31,7 @@ public static class Program
         var docFiles = referencePaths.Append(assemblyPath)
             .Where(p => Path.GetFileName(p).StartsWith("M365SmtpTools", StringComparison.OrdinalIgnoreCase))
             .Select(p => Path.ChangeExtension(p, ".xml"));
-        return new MamlWriter(new XmlDocs(docFiles)).Write(reader.ReadCmdlets());
+        return new MamlWriter(new XmlDocs(docFiles, reader.StringConstant)).Write(reader.ReadCmdlets());
     }
 
     private static Dictionary<string, List<string>> ParseArguments(IEnumerable<string> args)

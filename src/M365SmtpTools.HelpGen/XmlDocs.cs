@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using M365SmtpTools.Engine;
 
 namespace M365SmtpTools.HelpGen;
 
@@ -15,12 +16,26 @@ public sealed class XmlDocs
 {
     private readonly Dictionary<string, XElement> _members = new(StringComparer.Ordinal);
 
-    /// <summary>Loads every XML documentation file given.</summary>
-    public XmlDocs(IEnumerable<string> files)
+    /// <summary>
+    /// Loads every XML documentation file given. A <c>&lt;text cref="F:..."/&gt;</c> element in a doc comment stands for
+    /// the value of that string constant (text shared with the command line, e.g. AuthParameterText), which
+    /// <paramref name="stringConstant"/> looks up; its <c>{Name}</c> placeholders become <c>-Name</c>.
+    /// </summary>
+    public XmlDocs(IEnumerable<string> files, Func<string, string?>? stringConstant = null)
     {
         foreach (string file in files.Where(File.Exists))
             foreach (XElement member in XDocument.Load(file).Descendants("member"))
-                _members[(string)member.Attribute("name")!] = member;
+            {
+                string name = (string)member.Attribute("name")!;
+                foreach (XElement text in member.Descendants("text").Where(e => e.Attribute("cref") != null).ToList())
+                {
+                    string cref = (string)text.Attribute("cref")!;
+                    string value = stringConstant?.Invoke(cref)
+                        ?? throw new InvalidOperationException($"The doc comment of {name} takes its text from {cref}, which is not a string constant.");
+                    text.ReplaceWith(new XText(ParameterText.ForPowerShell(value)));
+                }
+                _members[name] = member;
+            }
     }
 
     /// <summary>The doc element of a type (T:) or property (P:), or null.</summary>

@@ -39,7 +39,7 @@ namespace M365SmtpTools
         /// </summary>
         protected const string ConnectionSet = "Connection";
 
-        /// <summary>The Entra ID tenant: its ID (GUID) or a verified domain such as contoso.onmicrosoft.com. Required for app-only sign-in; for -DeviceCode and -Interactive it defaults to any work or school tenant. Test-M365SmtpAuth also compares a GUID with the token's tenant.</summary>
+        /// <summary><text cref="AuthParameterText.TenantId"/></summary>
         /// <default>Any work or school tenant (-DeviceCode, -Interactive)</default>
         [Parameter(ParameterSetName = ConnectionSet)]
         [Parameter(ParameterSetName = ThumbprintSet)]
@@ -52,7 +52,7 @@ namespace M365SmtpTools
         [Alias("Organization", "Tenant")]
         public string? TenantId { get; set; }
 
-        /// <summary>The application (client) ID of the app registration. Required for app-only sign-in (with the certificate or secret) and for -DeviceCode and -Interactive.</summary>
+        /// <summary><text cref="AuthParameterText.ClientId"/></summary>
         [Parameter(ParameterSetName = ConnectionSet)]
         [Parameter(ParameterSetName = ThumbprintSet)]
         [Parameter(ParameterSetName = FileSet)]
@@ -64,67 +64,67 @@ namespace M365SmtpTools
         [ValidateNotNullOrEmpty]
         public string? ClientId { get; set; }
 
-        /// <summary>The thumbprint of the app's certificate in the Windows certificate store (CurrentUser\My, then LocalMachine\My). Windows only: elsewhere use -CertificatePath.</summary>
+        /// <summary><text cref="AuthParameterText.CertificateThumbprint"/></summary>
         [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
         [ValidateNotNullOrEmpty]
         public string? CertificateThumbprint { get; set; }
 
-        /// <summary>The path of a PFX (PKCS#12) file holding the app's certificate and private key.</summary>
+        /// <summary><text cref="AuthParameterText.CertificatePath"/></summary>
         [Parameter(Mandatory = true, ParameterSetName = FileSet)]
         [ValidateNotNullOrEmpty]
         [Alias("CertificateFilePath")]
         public string? CertificatePath { get; set; }
 
-        /// <summary>The password of the PFX file given with -CertificatePath.</summary>
+        /// <summary><text cref="AuthParameterText.CertificatePassword"/></summary>
         [Parameter(ParameterSetName = FileSet)]
         public SecureString? CertificatePassword { get; set; }
 
-        /// <summary>The app's certificate as an object; it must have its private key.</summary>
+        /// <summary><text cref="AuthParameterText.Certificate"/></summary>
         [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
         [ValidateNotNull]
         public X509Certificate2? Certificate { get; set; }
 
-        /// <summary>A client secret of the app registration (the secret's Value, not its ID).</summary>
+        /// <summary><text cref="AuthParameterText.ClientSecret"/></summary>
         [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
         [ValidateNotNull]
         public SecureString? ClientSecret { get; set; }
 
-        /// <summary>Gets the token with the Azure resource's managed identity (Azure Automation, Azure VMs, Functions): system-assigned, or user-assigned with -ManagedIdentityClientId.</summary>
+        /// <summary><text cref="AuthParameterText.ManagedIdentity"/></summary>
         [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
         [Alias("Identity")]
         public SwitchParameter ManagedIdentity { get; set; }
 
-        /// <summary>The client ID of a user-assigned managed identity attached to the resource.</summary>
+        /// <summary><text cref="AuthParameterText.ManagedIdentityClientId"/></summary>
         [Parameter(ParameterSetName = ManagedIdentitySet)]
         [ValidateNotNullOrEmpty]
         [Alias("ManagedIdentityAccountId")]
         public string? ManagedIdentityClientId { get; set; }
 
-        /// <summary>A person signs in on any device's browser with a code shown here (delegated SMTP.Send). Needs an interactive session.</summary>
+        /// <summary><text cref="AuthParameterText.DeviceCode"/></summary>
         [Parameter(Mandatory = true, ParameterSetName = DeviceCodeSet)]
         [Alias("UseDeviceCode", "UseDeviceAuthentication", "Device")]
         public SwitchParameter DeviceCode { get; set; }
 
-        /// <summary>A person signs in with the system browser (delegated SMTP.Send). Needs an interactive session with a browser.</summary>
+        /// <summary><text cref="AuthParameterText.Interactive"/></summary>
         [Parameter(Mandatory = true, ParameterSetName = InteractiveSet)]
         public SwitchParameter Interactive { get; set; }
 
-        /// <summary>An access token for Exchange Online obtained elsewhere, e.g. (Get-AzAccessToken -ResourceUrl https://outlook.office365.com -AsSecureString).Token.</summary>
+        /// <summary><text cref="AuthParameterText.AccessToken"/> For example (Get-AzAccessToken -ResourceUrl https://outlook.office365.com -AsSecureString).Token.</summary>
         [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
         [ValidateNotNull]
         public SecureString? AccessToken { get; set; }
 
-        /// <summary>User name and password for Basic authentication (servers that still accept it: Azure Communication Services, High Volume Email, on-premises). Against Microsoft 365 client submission it warns: Basic is being retired.</summary>
+        /// <summary><text cref="AuthParameterText.Credential"/></summary>
         [Parameter(Mandatory = true, ParameterSetName = BasicSet)]
         [Credential]
         [ValidateNotNull]
         public PSCredential? Credential { get; set; }
 
-        /// <summary>The Microsoft 365 cloud: picks the sign-in authority, the scopes and the SMTP host.</summary>
+        /// <summary><text cref="AuthParameterText.Environment"/></summary>
         [Parameter]
         public M365Environment Environment { get; set; } = M365Environment.Commercial;
 
-        /// <summary>The mailbox that authenticates over SMTP. For app-only sign-in and managed identities this is the mailbox to send as; for delegated sign-in it defaults to the signed-in account. It is the XOAUTH2 user= name, and Send-M365Mail's default -From.</summary>
+        /// <summary><text cref="AuthParameterText.UserName"/> It is Send-M365Mail's default -From.</summary>
         /// <default>The signed-in account (-DeviceCode, -Interactive)</default>
         [Parameter(ParameterSetName = ConnectionSet)]
         [Parameter(ParameterSetName = ThumbprintSet)]
@@ -139,7 +139,7 @@ namespace M365SmtpTools
         [ValidateNotNullOrEmpty]
         public string? UserName { get; set; }
 
-        /// <summary>Keeps tokens in the platform's encrypted store (DPAPI, Keychain, Secret Service keyring) across sessions; never a plain file.</summary>
+        /// <summary><text cref="AuthParameterText.PersistTokenCache"/></summary>
         [Parameter(ParameterSetName = ThumbprintSet)]
         [Parameter(ParameterSetName = FileSet)]
         [Parameter(ParameterSetName = CertificateSet)]
@@ -148,7 +148,7 @@ namespace M365SmtpTools
         [Parameter(ParameterSetName = InteractiveSet)]
         public SwitchParameter PersistTokenCache { get; set; }
 
-        /// <summary>Overrides the sign-in authority host of -Environment (e.g. login.microsoftonline.us).</summary>
+        /// <summary><text cref="AuthParameterText.AuthorityHost"/></summary>
         /// <default>The sign-in authority of -Environment</default>
         [Parameter(ParameterSetName = ThumbprintSet)]
         [Parameter(ParameterSetName = FileSet)]
@@ -159,7 +159,7 @@ namespace M365SmtpTools
         [ValidateNotNullOrEmpty]
         public string? AuthorityHost { get; set; }
 
-        /// <summary>Overrides the scope requested: app-only scopes end in /.default (https://outlook.office365.com/.default); delegated sign-in uses https://outlook.office.com/SMTP.Send.</summary>
+        /// <summary><text cref="AuthParameterText.Scope"/></summary>
         /// <default>https://outlook.office365.com/.default (app-only), https://outlook.office.com/SMTP.Send (delegated)</default>
         [Parameter(ParameterSetName = ThumbprintSet)]
         [Parameter(ParameterSetName = FileSet)]

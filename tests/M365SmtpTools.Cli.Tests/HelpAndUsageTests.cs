@@ -1,4 +1,8 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using M365SmtpTools.Cli.Binding;
 using M365SmtpTools.Cli.Commands;
+using M365SmtpTools.Engine.Operations;
 using M365SmtpTools.Cli.Tests.Infrastructure;
 
 namespace M365SmtpTools.Cli.Tests;
@@ -28,6 +32,7 @@ public sealed class HelpAndUsageTests
             Assert.False(string.IsNullOrWhiteSpace(option.Description), $"{name} {option.Name} has no description");
         }
         foreach (string global in new[] { "--json", "--quiet", "--verbose" }) Assert.Contains(global, run.Stdout);
+        Assert.DoesNotMatch(@"\{[A-Z][A-Za-z0-9]*\}", run.Stdout); // every placeholder of a shared text became an option
         foreach (var (commandLine, _) in command.Examples) Assert.Contains(commandLine, run.Stdout);
         AssertExitCodeTable(run.Stdout);
     }
@@ -50,6 +55,30 @@ public sealed class HelpAndUsageTests
         Assert.Equal(ExitCodes.Table.Count, rows.Length);
         for (int i = 0; i < rows.Length; i++)
             Assert.Matches($@"^\s*{ExitCodes.Table[i].Code}\s+{ExitCodes.Table[i].Name}\s+{System.Text.RegularExpressions.Regex.Escape(ExitCodes.Table[i].Meaning)}\s*$", rows[i]);
+    }
+
+    [Fact]
+    public async Task Auth_options_say_what_the_cmdlets_say_naming_this_commands_options()
+    {
+        CliRun run = await CliProcess.RunAsync("connect", "--help");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string help = Regex.Replace(run.Stdout, @"\s+", " ");
+        // AuthParameterText, the cmdlets' help text, with {Name} written as the option that sets Name, then how a
+        // value is given on a command line.
+        Assert.Contains("for --device-code and --interactive it defaults to any work or school tenant", help);
+        Assert.Contains("private key. Its password, if any, is --certificate-password-env.", help);
+        Assert.Contains("(the secret's Value, not its ID). Give the NAME of an environment variable holding the secret (never the secret itself).", help);
+        Assert.Contains("Basic is being retired. The password is the first line of stdin; the user name is --user-name.", help);
+    }
+
+    [Fact]
+    public void A_shared_text_naming_a_property_the_command_has_no_option_for_is_refused_when_the_command_is_built()
+    {
+        var binding = new RequestBinding<GetMxEndpointRequest>()
+            .Map(CliOptions.Text("--dns-server", "HOST", "Asked instead of {DnsServer}'s default; see {TenantId}."), r => r.DnsServer);
+        var e = Assert.Throws<InvalidOperationException>(() => binding.AddTo(new Command("mx")));
+        Assert.Contains("{TenantId}", e.Message);
+        Assert.Contains("--dns-server", e.Message);
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using M365SmtpTools.Engine;
+using M365SmtpTools.Engine.Auth;
 using M365SmtpTools.HelpGen;
 
 namespace M365SmtpTools.Tests;
@@ -186,6 +188,51 @@ public sealed class HelpTests
             var documented = new ParameterModel("Port", "System.Int32", "X.Cmd", Array.Empty<string>(), Array.Empty<string>(), all);
             Assert.Equal("25", writer.DefaultValue(documented));
             Assert.Throws<InvalidOperationException>(() => writer.DefaultValue(documented with { Initializer = "587" }));
+        }
+        finally { File.Delete(xml); }
+    }
+
+    [Fact]
+    public void TheAuthParametersAreDescribedByTheTextTheCommandLineSharesWithTheirPlaceholdersWrittenAsParameters()
+    {
+        // Connect-M365Smtp, Send-M365Mail, Test-M365SmtpAuth and Test-M365GraphSend (M365SmtpAuthCmdletBase) take their
+        // auth parameters' text from AuthParameterText, which the CLI's --help shows too; {Name} in it is written -Name
+        // here, and no placeholder reaches any help text.
+        var shared = typeof(AuthParameterText).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral)
+            .ToDictionary(f => f.Name, f => ParameterText.ForPowerShell((string)f.GetRawConstantValue()!));
+        Assert.Equal(18, shared.Count);
+        var described = new List<string>();
+        foreach (XElement c in Commands())
+        {
+            bool auth = c.Descendants(Command + "parameter").Any(p => ParameterName(p) == "ClientSecret");
+            foreach (XElement p in c.Element(Command + "parameters")!.Elements(Command + "parameter"))
+            {
+                string text = Text(p.Element(Maml + "description"));
+                Assert.DoesNotMatch(@"\{[A-Z][A-Za-z0-9]*\}", text);
+                if (!auth || !shared.TryGetValue(ParameterName(p), out string? expected)) continue;
+                Assert.StartsWith(expected, text);
+                described.Add($"{NameOf(c)} -{ParameterName(p)}");
+            }
+        }
+        Assert.Equal(4 * 18, described.Count);
+        foreach (string cmdlet in new[] { "Connect-M365Smtp", "Send-M365Mail", "Test-M365SmtpAuth", "Test-M365GraphSend" })
+            Assert.Contains(cmdlet + " -CertificatePath", described);
+        Assert.Contains("Its password, if any, is -CertificatePassword.", shared["CertificatePath"]);
+    }
+
+    [Fact]
+    public void ADocCommentTakesSharedTextFromAStringConstantAndOneThatNamesNoConstantIsRefused()
+    {
+        string xml = Path.Combine(Path.GetTempPath(), $"m365-docs-{Guid.NewGuid():N}.xml");
+        File.WriteAllText(xml, "<doc><members><member name=\"P:X.Cmd.Port\"><summary><text cref=\"F:X.Texts.Port\"/> Default 587.</summary>" +
+            "</member></members></doc>");
+        try
+        {
+            var docs = new XmlDocs(new[] { xml }, cref => cref == "F:X.Texts.Port" ? "The port of {Server}, or of {ConnectorHost}." : null);
+            Assert.Equal("The port of -Server, or of -ConnectorHost. Default 587.", docs.Summary("P:X.Cmd.Port"));
+            var e = Assert.Throws<InvalidOperationException>(() => new XmlDocs(new[] { xml }, _ => null));
+            Assert.Contains("P:X.Cmd.Port", e.Message);
+            Assert.Contains("F:X.Texts.Port", e.Message);
         }
         finally { File.Delete(xml); }
     }

@@ -184,6 +184,16 @@ Describe 'The module''s help as a whole' {
         (Get-ParameterFields (Get-RenderedHelp $Cmdlet)).$Parameter.'Default value' | Should -BeExactly $Default
     }
 
+    It 'describes the auth parameters with the text m365smtp --help shows, naming the other parameters as -Name' -ForEach @(
+        @{ Cmdlet = 'Connect-M365Smtp'; Parameter = 'CertificatePath'; Text = 'private key. Its password, if any, is -CertificatePassword.' }
+        @{ Cmdlet = 'Send-M365Mail'; Parameter = 'TenantId'; Text = 'for -DeviceCode and -Interactive it defaults to any work or school tenant' }
+        @{ Cmdlet = 'Test-M365SmtpAuth'; Parameter = 'ClientSecret'; Text = "a client secret of the app registration (the secret's Value, not its ID)." }
+    ) {
+        $description = (Get-Help $Cmdlet -Parameter $Parameter).description.Text -join ' '
+        $description | Should -BeLike "*$Text*"
+        $description | Should -Not -Match '\{[A-Z][A-Za-z0-9]*\}'
+    }
+
     It 'shows -Priority of Send-M365Mail as {Normal | Low | High}' {
         Get-RenderedHelp Send-M365Mail | Should -Match ([regex]::Escape('[-Priority {Normal | Low | High}]'))
     }

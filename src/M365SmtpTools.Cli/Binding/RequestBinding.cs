@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using M365SmtpTools.Engine;
 
 namespace M365SmtpTools.Cli.Binding;
 
@@ -131,9 +132,17 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
         return this;
     }
 
-    /// <summary>Adds every mapped option and argument, then the command-line-only options, to the command.</summary>
+    /// <summary>
+    /// Adds every mapped option and argument, then the command-line-only options, to the command. Texts shared with
+    /// the cmdlets name other parameters as <c>{Property}</c> (<see cref="ParameterText"/>): each becomes the option
+    /// that sets the property here, and a text naming a property this command has no option for is a bug.
+    /// </summary>
     public void AddTo(Command command)
     {
+        foreach (Symbol symbol in _entries.Select(e => e.Entry.Symbol).Concat(_cliOnly.Keys))
+            if (symbol.Description != null)
+                symbol.Description = ParameterText.Render(symbol.Description, property => DisplayNameFor(property)
+                    ?? throw new InvalidOperationException($"The text of {symbol.Name} names {{{property}}}, which no option of this command sets."));
         foreach (var (entry, _) in _entries)
         {
             if (entry.Symbol is Option o) command.Add(o);

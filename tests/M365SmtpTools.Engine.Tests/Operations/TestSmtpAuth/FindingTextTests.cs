@@ -184,7 +184,8 @@ public sealed class FindingTextTests
         SmtpTestFinding f = Findings.IpAddressForMicrosoft365("52.96.0.1", "BN8PR01CA0001.outlook.office365.com", "smtp.office365.com");
         Assert.Equal(("IpAddressForMicrosoft365", FindingSeverity.Warning, SmtpTestStage.Greeting), (f.Id, f.Severity, f.Stage));
         Assert.Equal("Server given as 52.96.0.1; the server calls itself BN8PR01CA0001.outlook.office365.com.", f.Evidence);
-        Assert.StartsWith("The server is Microsoft 365, reached by IP address.", f.Meaning);
+        Assert.Equal("The server is Microsoft 365, reached by IP address. Exchange Online's addresses change without notice and its " +
+            "certificate names smtp.office365.com, not an IP address, so this breaks sooner or later.", f.Meaning);
         Assert.Equal("Configure the device or script with the name smtp.office365.com, never an IP address.", f.Remediation);
     }
 
@@ -257,8 +258,10 @@ public sealed class FindingTextTests
         SmtpTestFinding interception = microsoft[1];
         Assert.Equal((FindingSeverity.Warning, SmtpTestStage.Tls), (interception.Severity, interception.Stage));
         Assert.Equal("Certificate CN=mail.contoso.test issued by CN=Contoso Issuing CA (thumbprint ABCDEF0123).", interception.Evidence);
-        Assert.StartsWith("The server is Microsoft 365 but its certificate comes from an issuer Microsoft doesn't use", interception.Meaning);
-        Assert.StartsWith("Exempt the Microsoft 365 SMTP endpoints (smtp.office365.com) from TLS inspection.", interception.Remediation);
+        Assert.Equal("The server is Microsoft 365 but its certificate comes from an issuer Microsoft doesn't use: a proxy or firewall is " +
+            "most likely intercepting TLS (and can read the token or password sent in AUTH).", interception.Meaning);
+        Assert.Equal("Exempt the Microsoft 365 SMTP endpoints (smtp.office365.com) from TLS inspection. If Microsoft has moved to a new " +
+            "certificate authority, give its name with -ExpectedIssuer.", interception.Remediation);
 
         // An issuer given with -ExpectedIssuer is not interception.
         Assert.Equal(new[] { "CertificateNameMismatch" }, Findings.ForTlsFailure(CertificateInvalid(tls), Ehlo(), "52.96.0.1", 587, true, new[] { "Contoso Issuing" }).Select(x => x.Id));
