@@ -39,6 +39,7 @@ public class LineEndNormalizerTests
     [InlineData("a\n\rb", "a\r\n\r\nb\r\n", "a\r\n\r\nb\r\n")]
     [InlineData("\n", "\r\n", "\r\n")]
     [InlineData("\r", "\r\n", "\r\n")]
+    [InlineData("\rab\n", "\r\nab\r\n", "\r\nab\r\n")] // a CR at the buffer's first byte, with an LF after it
     [InlineData(".", "..\r\n", ".\r\n")]
     [InlineData("..", "...\r\n", "..\r\n")]
     [InlineData(".\r\n.", "..\r\n..\r\n", ".\r\n.\r\n")]
