@@ -173,6 +173,8 @@ public class SmtpTransactionReplayTests
     // The chunk size asked for, down to a floor of 1024 bytes (a tiny chunk would cost a round trip per few bytes).
     [InlineData(2000, new[] { 2000, 2000 })]
     [InlineData(100, new[] { 1024, 1024, 1024, 1024 })]
+    // A chunk size larger than the message: its buffer is sized to the message, which still goes in one BDAT LAST.
+    [InlineData(1_000_000, new int[0])]
     public async Task Bdat_chunks_have_the_size_asked_for_but_at_least_1024_bytes(int chunkSize, int[] fullChunks)
     {
         SmtpConnectOptions options = Options();
@@ -283,6 +285,44 @@ public class SmtpTransactionReplayTests
         Assert.True(client.IsConnected);
     }
 
+    [Theory]
+    // RFC 1870: SIZE n is the largest message the server takes (a message of exactly n bytes goes); SIZE 0 means no
+    // fixed limit.
+    [InlineData("SIZE 100", 100)]
+    [InlineData("SIZE 0", 5000)]
+    public async Task A_message_up_to_the_size_limit_is_sent_and_SIZE_0_sets_no_limit(string sizeExtension, int length)
+    {
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo(sizeExtension), "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 ok\r\n");
+        string body = new string('z', length - 2) + "\r\n";
+        SmtpSendResult result = await client.SendAsync(Env(), new TestMessageContent(body), Ct);
+
+        Assert.Equal($"MAIL FROM:<alice@contoso.com> SIZE={length}\r\n", stream.Turns[1]);
+        Assert.Equal(body + ".\r\n", stream.Turns[4]);
+        Assert.Equal(length, result.BytesSent);
+    }
+
+    [Fact]
+    public async Task Two_internationalized_recipients_ask_for_SMTPUTF8_like_one()
+    {
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo("SMTPUTF8"), "250 ok\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 ok\r\n");
+        await client.SendAsync(Env("jörg@exämple.de", "zoë@exämple.de"), new TestMessageContent("x\r\n"), Ct);
+
+        Assert.Equal("MAIL FROM:<alice@contoso.com> SMTPUTF8\r\n", stream.Turns[1]);
+    }
+
+    [Theory]
+    [InlineData("alice smith@contoso.com", "bob@fabrikam.com", "sender", "alice smith@contoso.com")]
+    [InlineData("alice@contoso.com", "bob smith@fabrikam.com", "recipient", "bob smith@fabrikam.com")]
+    public async Task An_address_smtp_cant_carry_is_refused_naming_its_role(string from, string to, string role, string address)
+    {
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo());
+        var ex = await Assert.ThrowsAsync<M365SmtpException>(() => client.SendAsync(new SmtpEnvelope(from, new[] { to }), new TestMessageContent("x"), Ct));
+
+        Assert.Equal($"The {role} address '{address}' contains a character SMTP doesn't allow in an address (space, control character " +
+            "or angle bracket).", ex.Message);
+        Assert.Equal(EhloCommand, stream.Written);
+    }
+
     [Fact]
     public async Task Eight_bit_and_utf8_parameters_are_sent_when_needed_and_offered()
     {
@@ -326,6 +366,13 @@ public class SmtpTransactionReplayTests
         await client2.SendAsync(env, new TestMessageContent("x\r\n"), Ct);
         Assert.Equal("MAIL FROM:<alice@contoso.com>\r\n", stream2.Turns[1]);
         Assert.Contains(host.Warnings, w => w.Contains("DSN"));
+
+        // No notification asked for: nothing to drop, so no warning.
+        var quiet = new RecordingHost();
+        options.Host = quiet;
+        var (client3, _) = await ConnectAsync(options, Greeting, Ehlo(), "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 ok\r\n");
+        await client3.SendAsync(Env(), new TestMessageContent("x\r\n"), Ct);
+        Assert.Empty(quiet.Warnings);
     }
 
     [Fact]
@@ -338,7 +385,8 @@ public class SmtpTransactionReplayTests
         Assert.Equal("SmtpDeliveryUnknown", ex.ErrorId);
         Assert.Equal(SmtpPhase.Data, ex.Phase);
         Assert.EndsWith("hello\r\n.\r\n", stream.Written);
-        Assert.Contains("not reported as sent", ex.Message);
+        Assert.Matches(@"^The connection to \S+ was lost after the end of the message was sent and before the server answered " +
+            @"\(.+\)\. The message may or may not have been accepted: it is not reported as sent and was not resent\.$", ex.Message);
         Assert.IsAssignableFrom<SmtpProtocolException>(ex);
         Assert.False(client.IsConnected);
     }
