@@ -53,6 +53,18 @@ public class EncoderTests
         Assert.Equal(Convert.ToBase64String(data, Base64FormattingOptions.InsertLineBreaks) + "\r\n", Encoding.ASCII.GetString(output.ToArray()));
     }
 
+    [Fact]
+    public void Base64_writes_a_line_as_soon_as_its_57_bytes_are_there()
+    {
+        // Streaming: a whole line's input comes out at once, nothing is held back for the next call.
+        byte[] data = TestMessages.RandomBytes(57, 57);
+        var encoder = new Base64LineEncoder();
+        byte[] buffer = new byte[Base64LineEncoder.MaxOutput(57)];
+        Assert.Equal(78, encoder.Encode(data, 0, 57, buffer));
+        Assert.Equal(Convert.ToBase64String(data) + "\r\n", Encoding.ASCII.GetString(buffer, 0, 78));
+        Assert.Equal(0, encoder.Flush(buffer));
+    }
+
     private static byte[] DecodeQp(byte[] qp)
     {
         var output = new List<byte>();

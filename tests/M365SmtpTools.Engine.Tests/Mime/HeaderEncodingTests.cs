@@ -90,6 +90,7 @@ public class HeaderEncodingTests
     }
 
     [Theory]
+    [InlineData(67, "Subject: {0}\r\n")]       // "Subject: " and the token are exactly 76 characters: no fold
     [InlineData(75, "Subject:\r\n {0}\r\n")]  // too long after "Subject: ", fits a line of its own (76 with the space)
     [InlineData(76, "Subject: {0}\r\n")]       // no shorter on a line of its own: stays after the colon
     [InlineData(80, "Subject: {0}\r\n")]
@@ -97,6 +98,37 @@ public class HeaderEncodingTests
     {
         string token = new string('x', length);
         Assert.Equal(string.Format(expected, token), Field("Subject", new[] { token }));
+    }
+
+    [Theory]
+    [InlineData(65, "Subject: a {0}\r\n")]      // the line is exactly 76 characters: the token stays on it
+    [InlineData(66, "Subject: a\r\n {0}\r\n")]  // 77: folded before the token
+    [InlineData(80, "Subject: a\r\n {0}\r\n")]  // longer than any line: still folded, on a line of its own
+    public void A_later_token_is_folded_when_the_line_would_pass_76_characters(int length, string expected)
+    {
+        string token = new string('x', length);
+        Assert.Equal(string.Format(expected, token), Field("Subject", new[] { "a", token }));
+    }
+
+    [Fact]
+    public void Two_spaces_at_a_fold_never_make_a_line_of_only_white_space()
+    {
+        // "AAA…  BBB…" (two spaces, so an empty token between the words): the empty token stays on the full line, and
+        // the fold comes before the next word. Folding at the empty token would leave a line of one space, which
+        // RFC 5322 forbids.
+        string a = new string('A', 67), b = new string('B', 75);
+        string field = Field("Subject", HeaderFolder.UnstructuredTokens("Subject", a + "  " + b, false));
+        Assert.Equal("Subject: " + a + " \r\n " + b + "\r\n", field);
+        Assert.DoesNotContain("\r\n \r\n", field);
+    }
+
+    [Fact]
+    public void A_word_of_900_octets_is_written_raw_and_one_of_901_is_encoded()
+    {
+        Assert.True(HeaderFolder.CanWriteRaw("a " + new string('w', 900), false));
+        Assert.False(HeaderFolder.CanWriteRaw("a " + new string('w', 901), false));
+        Assert.True(HeaderFolder.CanWriteRaw(string.Concat(Enumerable.Repeat("é", 450)), true)); // 900 octets of UTF-8
+        Assert.False(HeaderFolder.CanWriteRaw(string.Concat(Enumerable.Repeat("é", 450)) + "a", true));
     }
 
     [Fact]
@@ -156,6 +188,18 @@ public class HeaderEncodingTests
     [InlineData("tab\there.txt", "filename*=utf-8''tab%09here.txt")]                   // printable ASCII only in a quoted string
     public void Parameters_are_quoted_or_rfc2231_encoded(string value, string expected)
         => Assert.Equal(expected, string.Join(" ", ParameterFormatter.ParameterTokens("filename", value, false)));
+
+    [Theory]
+    [InlineData(63, 1)]  // filename="…" with 63 characters of value: 74 characters, one quoted string
+    [InlineData(64, 2)]  // 75: RFC 2231 continuations, so the line with "; " before it stays within 76
+    public void An_ascii_parameter_is_one_quoted_string_up_to_74_characters(int letters, int tokens)
+    {
+        string value = new string('f', letters);
+        List<string> result = ParameterFormatter.ParameterTokens("filename", value, false);
+        Assert.Equal(tokens, result.Count);
+        if (tokens == 1) Assert.Equal("filename=\"" + value + "\"", result[0]);
+        else Assert.StartsWith("filename*0", result[0]);
+    }
 
     [Fact]
     public void With_utf8_headers_a_non_ascii_parameter_is_a_quoted_utf8_string_up_to_900_octets()
