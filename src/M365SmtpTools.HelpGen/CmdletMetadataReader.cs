@@ -12,7 +12,7 @@ public sealed class CmdletMetadataReader : IDisposable
 {
     private const string Sma = "System.Management.Automation.";
     private readonly MetadataLoadContext _context;
-    private readonly IReadOnlyList<string> _modulePaths;
+    private readonly Lazy<IReadOnlyList<Assembly>> _moduleAssemblies;
 
     /// <summary>Opens the context with the assembly, the references it was compiled against and the running runtime.</summary>
     public CmdletMetadataReader(string assemblyPath, IEnumerable<string> referencePaths)
@@ -23,8 +23,13 @@ public sealed class CmdletMetadataReader : IDisposable
         paths[Path.GetFileName(assemblyPath)] = Path.GetFullPath(assemblyPath);
         _context = new MetadataLoadContext(new PathAssemblyResolver(paths.Values), "netstandard");
         Assembly = _context.LoadFromAssemblyPath(Path.GetFullPath(assemblyPath));
-        _modulePaths = paths.Values.Where(p => Path.GetFileName(p).StartsWith("M365SmtpTools", StringComparison.OrdinalIgnoreCase)).ToList();
+        // Loaded once, on the first shared-text lookup (Assembly itself is among them).
+        _moduleAssemblies = new(() => paths.Values.Where(IsModuleAssembly).Select(LoadAssembly).ToList());
     }
+
+    /// <summary>True for the module's own assemblies (M365SmtpTools*): only they carry help text and shared texts.</summary>
+    public static bool IsModuleAssembly(string path) =>
+        Path.GetFileName(path).StartsWith("M365SmtpTools", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The module assembly, loaded for inspection only.</summary>
     public Assembly Assembly { get; }
@@ -38,11 +43,12 @@ public sealed class CmdletMetadataReader : IDisposable
     /// </summary>
     public string? StringConstant(string cref)
     {
-        if (!cref.StartsWith("F:", StringComparison.Ordinal) || cref.LastIndexOf('.') < 2) return null;
-        string typeName = cref[2..cref.LastIndexOf('.')], fieldName = cref[(cref.LastIndexOf('.') + 1)..];
-        foreach (string path in _modulePaths)
+        int dot = cref.LastIndexOf('.');
+        if (!cref.StartsWith("F:", StringComparison.Ordinal) || dot < 2) return null;
+        string typeName = cref[2..dot], fieldName = cref[(dot + 1)..];
+        foreach (Assembly assembly in _moduleAssemblies.Value)
         {
-            FieldInfo? field = _context.LoadFromAssemblyPath(path).GetType(typeName)?.GetField(fieldName, BindingFlags.Public | BindingFlags.Static);
+            FieldInfo? field = assembly.GetType(typeName)?.GetField(fieldName, BindingFlags.Public | BindingFlags.Static);
             if (field is { IsLiteral: true } && field.GetRawConstantValue() is string value) return value;
         }
         return null;

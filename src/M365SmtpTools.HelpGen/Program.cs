@@ -29,7 +29,7 @@ public static class Program
         using var reader = new CmdletMetadataReader(assemblyPath, referencePaths);
         // Only the module's own assemblies carry help text; third-party doc files are not read.
         var docFiles = referencePaths.Append(assemblyPath)
-            .Where(p => Path.GetFileName(p).StartsWith("M365SmtpTools", StringComparison.OrdinalIgnoreCase))
+            .Where(CmdletMetadataReader.IsModuleAssembly)
             .Select(p => Path.ChangeExtension(p, ".xml"));
         return new MamlWriter(new XmlDocs(docFiles, reader.StringConstant)).Write(reader.ReadCmdlets());
     }
