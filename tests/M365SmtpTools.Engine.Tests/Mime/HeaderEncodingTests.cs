@@ -291,6 +291,36 @@ public class HeaderEncodingTests
         Assert.Equal(value, e.TargetObject);
     }
 
+    // C1 controls (U+0080-U+009F) are refused where a value enters, so the folders' "c >= 0x80 is UTF-8 text"
+    // never sees one: even with UTF-8 headers allowed, a header can't carry a raw C1 control.
+    [Theory]
+    [InlineData('\u0080')]
+    [InlineData('\u009f')]
+    public void C1_controls_are_refused_in_every_value_that_becomes_a_header(char c)
+    {
+        string value = "a" + c + "b";
+        Assert.Equal("InvalidHeaderValue", Assert.Throws<M365SmtpException>(() => TestMessages.Basic(value).Build()).ErrorId);
+        Assert.Equal("InvalidHeaderValue", Assert.Throws<M365SmtpException>(() => new MessageHeader("X-Test", value)).ErrorId);
+        Assert.Equal("InvalidHeaderValue",
+            Assert.Throws<M365SmtpException>(() => MimeAttachment.FromBytes(value + ".txt", new byte[] { 1 })).ErrorId);
+        Assert.Equal("InvalidHeaderValue",
+            Assert.Throws<M365SmtpException>(() => new EmailAddress("alice@contoso.com", value)).ErrorId);
+    }
+
+    [Fact]
+    public void The_first_character_past_the_c1_controls_is_written_raw_with_utf8_headers()
+    {
+        MessageBuilder b = TestMessages.Basic("a\u00a0b");
+        b.AddHeader("X-Test", "c\u00a0d");
+        b.Attachments.Add(MimeAttachment.FromBytes("e\u00a0f.txt", new byte[] { 1 }));
+        MimeMessage m = b.Build();
+        m.Options = new MimeWriterOptions { AllowUtf8Headers = true };
+        string block = m.Text();
+        Assert.Equal("a\u00a0b", TestMessages.Header(block, "Subject"));
+        Assert.Equal("c\u00a0d", TestMessages.Header(block, "X-Test"));
+        Assert.Contains("filename=\"e\u00a0f.txt\"", block);
+    }
+
     [Fact]
     public void Subject_with_line_break_is_header_injection_at_build()
     {
