@@ -35,7 +35,8 @@ internal sealed class CliApp
         "SMTP phases; secrets redacted) to stderr.");
 
     /// <summary>Creates the app over the given streams (the real console in <see cref="Program"/>, captured ones in tests).</summary>
-    public CliApp(TextWriter stdout, TextWriter stderr, TextReader stdin, Func<string, string?> environment, bool stderrIsTerminal, bool stdinIsTerminal)
+    public CliApp(TextWriter stdout, TextWriter stderr, TextReader stdin, Func<string, string?> environment, bool stderrIsTerminal,
+        bool stdinIsTerminal)
     {
         _stdout = stdout;
         _stderr = stderr;
@@ -94,17 +95,21 @@ internal sealed class CliApp
             foreach (var error in parseResult.Errors)
             {
                 string message = error.Message;
-                if (error.SymbolResult is System.CommandLine.Parsing.ArgumentResult { Argument: var a } && message.StartsWith("Required argument missing", StringComparison.Ordinal))
+                if (error.SymbolResult is System.CommandLine.Parsing.ArgumentResult { Argument: var a }
+                    && message.StartsWith("Required argument missing", StringComparison.Ordinal))
                     message = $"<{a.Name}> is required: {a.Description}";
                 _stderr.WriteLine("m365smtp: " + message);
             }
-            string commandPath = string.Join(" ", parseResult.CommandResult.Command == root ? new[] { "m365smtp" } : new[] { "m365smtp", parseResult.CommandResult.Command.Name });
+            string commandPath = string.Join(" ", parseResult.CommandResult.Command == root
+                ? new[] { "m365smtp" }
+                : new[] { "m365smtp", parseResult.CommandResult.Command.Name });
             _stderr.WriteLine($"Run '{commandPath} --help' for the options, their accepted values and the exit codes.");
             return ExitCodes.Usage;
         }
         // Signals are handled by Program (they cancel the token passed here); System.CommandLine's own handler would end
         // the process 2 s after Ctrl+C, before the operation has reported every message.
-        var configuration = new InvocationConfiguration { Output = _stdout, Error = _stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+        var configuration = new InvocationConfiguration { Output = _stdout, Error = _stderr, EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null };
         try
         {
             return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
@@ -117,7 +122,8 @@ internal sealed class CliApp
     }
 
     /// <summary>Runs one command: binds its request, runs it, turns failures into a line on stderr and an exit code.</summary>
-    public async Task<int> InvokeAsync<TRequest>(CliCommand<TRequest> command, ParseResult parseResult, CancellationToken cancellationToken) where TRequest : new()
+    public async Task<int> InvokeAsync<TRequest>(CliCommand<TRequest> command, ParseResult parseResult,
+        CancellationToken cancellationToken) where TRequest : new()
     {
         var secrets = new SecretRedactor();
         bool quiet = parseResult.GetValue(Quiet);
@@ -125,7 +131,8 @@ internal sealed class CliApp
         var host = new ConsoleHost(_stderr, secrets, parseResult.GetValue(Verbose), quiet, _stderrIsTerminal,
             interactive: deviceCode || (_stderrIsTerminal && _stdinIsTerminal));
         host.TranslateParameterNames = command.Binding.TranslateParameterNames;
-        var session = new CliSession(host, new CliOutput(_stdout, secrets, parseResult.GetValue(Json), quiet), command.Binding, parseResult);
+        var session = new CliSession(host, new CliOutput(_stdout, secrets, parseResult.GetValue(Json), quiet), command.Binding,
+            parseResult);
         try
         {
             TRequest request = command.Binding.Bind(new BindContext(parseResult, _environment, _stdin, secrets));
@@ -164,7 +171,8 @@ internal sealed class CliApp
         private readonly SynchronousCommandLineAction _standard;
         private readonly Dictionary<Command, IReadOnlyList<(string CommandLine, string Explanation)>> _examples;
 
-        public HelpWithExamplesAndExitCodes(SynchronousCommandLineAction standard, Dictionary<Command, IReadOnlyList<(string, string)>> examples)
+        public HelpWithExamplesAndExitCodes(SynchronousCommandLineAction standard,
+            Dictionary<Command, IReadOnlyList<(string, string)>> examples)
         {
             _standard = standard;
             _examples = examples;

@@ -32,7 +32,8 @@ internal static class ExitCodes
     public const int Data = 16;
     /// <summary>A batch where some messages were sent and some failed.</summary>
     public const int PartialBatch = 17;
-    /// <summary>The connection died after the message was sent and before the server's answer: it may or may not have been delivered.</summary>
+    /// <summary>The connection died after the message was sent and before the server's answer: it may or may not have been
+    /// delivered.</summary>
     public const int DeliveryUnknown = 18;
     /// <summary>Interrupted (Ctrl+C / SIGTERM).</summary>
     public const int Cancelled = 130;
@@ -49,7 +50,8 @@ internal static class ExitCodes
         new Entry(Resolve, "resolve", "DNS failed: name not found, no MX, timeout, server failure; or the SMTP host name."),
         new Entry(Connect, "connect", "TCP connection, greeting or EHLO failed."),
         new Entry(Tls, "tls", "STARTTLS or the TLS handshake failed, or TLS was required and not offered."),
-        new Entry(Auth, "auth", "Getting a token (identity platform, certificate, managed identity) or SMTP AUTH failed (e.g. 535 5.7.3, 5.7.139)."),
+        new Entry(Auth, "auth",
+            "Getting a token (identity platform, certificate, managed identity) or SMTP AUTH failed (e.g. 535 5.7.3, 5.7.139)."),
         new Entry(Sender, "sender", "MAIL FROM rejected (e.g. 5.7.60 no Send As, 5.7.57 not authenticated)."),
         new Entry(Recipients, "recipients", "RCPT TO rejected for the recipients."),
         new Entry(Data, "data", "DATA or the message rejected (size, policy, quota)."),

@@ -3,7 +3,8 @@ using System.Reflection;
 
 namespace M365SmtpTools.Engine
 {
-    /// <summary>Which engine and identity-library builds are running, and in which load context (for support and for the isolation test).</summary>
+    /// <summary>Which engine and identity-library builds are running, and in which load context (for support and for the isolation
+    /// test).</summary>
     public sealed class EngineInfo
     {
         /// <summary>The engine assembly version.</summary>
@@ -15,7 +16,8 @@ namespace M365SmtpTools.Engine
         /// <summary>Where that MSAL was loaded from.</summary>
         public string MsalLocation { get; private set; } = "";
 
-        /// <summary>The name of the AssemblyLoadContext holding the engine ("Default" when not isolated; empty on .NET Framework).</summary>
+        /// <summary>The name of the AssemblyLoadContext holding the engine ("Default" when not isolated; empty on .NET
+        /// Framework).</summary>
         public string LoadContextName { get; private set; } = "";
 
         /// <summary>Describes the running engine.</summary>

@@ -23,11 +23,13 @@ namespace M365SmtpTools.Engine
 
         /// <summary>A plan's script (-ScriptPath).</summary>
         public static readonly OutputFileKind Script = new OutputFileKind("-ScriptPath", "the script",
-            FileErrorCodes.ScriptPathIsLink, FileErrorCodes.ScriptPathIsFolder, FileErrorCodes.ScriptExists, FileErrorCodes.ScriptWriteFailed, "./relay.ps1");
+            FileErrorCodes.ScriptPathIsLink, FileErrorCodes.ScriptPathIsFolder, FileErrorCodes.ScriptExists,
+            FileErrorCodes.ScriptWriteFailed, "./relay.ps1");
 
         /// <summary>Send-M365Mail's SMTP transcript (-TranscriptPath).</summary>
-        public static readonly OutputFileKind Transcript = new OutputFileKind("-TranscriptPath", "the transcript", FileErrorCodes.TranscriptPathIsLink,
-            FileErrorCodes.TranscriptPathIsFolder, FileErrorCodes.TranscriptExists, FileErrorCodes.TranscriptFileUnavailable, "./smtp.log");
+        public static readonly OutputFileKind Transcript = new OutputFileKind("-TranscriptPath", "the transcript",
+            FileErrorCodes.TranscriptPathIsLink, FileErrorCodes.TranscriptPathIsFolder, FileErrorCodes.TranscriptExists,
+            FileErrorCodes.TranscriptFileUnavailable, "./smtp.log");
 
         public string Parameter { get; }
         public string Contents { get; }
@@ -80,9 +82,11 @@ namespace M365SmtpTools.Engine
                 if (File.Exists(full)) File.Delete(full);
                 return CreateOwnerOnly(full);
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException
+                || e is ArgumentException)
             {
-                throw new M365SmtpException(kind.WriteFailed, $"{kind.Parameter}: {kind.Contents} couldn't be written to '{path}': {e.Message}", e)
+                throw new M365SmtpException(kind.WriteFailed,
+                    $"{kind.Parameter}: {kind.Contents} couldn't be written to '{path}': {e.Message}", e)
                 { TargetObject = path, RecommendedAction = "Choose a folder you can write to." };
             }
         }
@@ -101,7 +105,8 @@ namespace M365SmtpTools.Engine
                 }
                 catch (IOException e)
                 {
-                    throw new M365SmtpException(kind.WriteFailed, $"{kind.Parameter}: {kind.Contents} couldn't be written to '{path}': {e.Message}", e)
+                    throw new M365SmtpException(kind.WriteFailed,
+                        $"{kind.Parameter}: {kind.Contents} couldn't be written to '{path}': {e.Message}", e)
                     { TargetObject = path, RecommendedAction = "Choose a folder you can write to." };
                 }
             }
@@ -126,7 +131,8 @@ namespace M365SmtpTools.Engine
                 Type modeType = Nullable.GetUnderlyingType(createMode.PropertyType) ?? createMode.PropertyType;
                 createMode.SetValue(options, Enum.ToObject(modeType, 0x180)); // UserRead | UserWrite
                 try { return (FileStream)ctor.Invoke(new[] { path, options }); }
-                catch (TargetInvocationException e) when (e.InnerException != null) { ExceptionDispatchInfo.Capture(e.InnerException).Throw(); throw; }
+                catch (TargetInvocationException e) when (e.InnerException != null)
+                { ExceptionDispatchInfo.Capture(e.InnerException).Throw(); throw; }
             }
             var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
             Type? mode = typeof(File).Assembly.GetType("System.IO.UnixFileMode", throwOnError: false);

@@ -23,7 +23,8 @@ namespace M365SmtpTools.Engine
         /// <summary>The text with every character of <see cref="NeedsEscape"/> escaped; null stays null.</summary>
         public static string Escape(string value) => Escape(value, keepLineBreaks: false);
 
-        /// <summary>As <see cref="Escape(string)"/>, optionally keeping LF and tab (for multi-line messages; CR is always escaped: it could overwrite a line).</summary>
+        /// <summary>As <see cref="Escape(string)"/>, optionally keeping LF and tab (for multi-line messages; CR is always escaped: it could
+        /// overwrite a line).</summary>
         public static string Escape(string value, bool keepLineBreaks)
         {
             if (value == null) return null!;

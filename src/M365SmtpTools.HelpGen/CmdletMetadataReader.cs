@@ -77,7 +77,8 @@ public sealed class CmdletMetadataReader : IDisposable
     private static IReadOnlyList<string> ReadOutputTypes(Type type)
     {
         var result = new List<string>();
-        foreach (CustomAttributeData a in type.GetCustomAttributesData().Where(a => a.AttributeType.FullName == Sma + "OutputTypeAttribute"))
+        foreach (CustomAttributeData a in type.GetCustomAttributesData()
+            .Where(a => a.AttributeType.FullName == Sma + "OutputTypeAttribute"))
             foreach (CustomAttributeTypedArgument arg in a.ConstructorArguments)
                 foreach (object? v in Flatten(arg))
                     result.Add(v is Type t ? t.FullName! : v?.ToString() ?? "");
@@ -107,7 +108,8 @@ public sealed class CmdletMetadataReader : IDisposable
             Type valueType = UnderlyingNullable(property.PropertyType) ?? property.PropertyType;
             if (allowed.Count == 0 && valueType.IsEnum) allowed = valueType.GetEnumNames().ToList();
             bool wildcards = Find(attributes, "SupportsWildcardsAttribute") != null;
-            result.Add(new ParameterModel(property.Name, TypeName(property.PropertyType), property.DeclaringType!.FullName!, aliases, allowed, sets)
+            result.Add(new ParameterModel(property.Name, TypeName(property.PropertyType), property.DeclaringType!.FullName!, aliases,
+                allowed, sets)
             {
                 SupportsWildcards = wildcards,
                 IsNullable = UnderlyingNullable(property.PropertyType) != null,

@@ -22,7 +22,8 @@ public sealed class MamlWriter
     public string Write(IEnumerable<CmdletModel> cmdlets)
     {
         var sb = new StringBuilder();
-        var settings = new XmlWriterSettings { Indent = true, IndentChars = "  ", NewLineChars = "\n", Encoding = new UTF8Encoding(false), OmitXmlDeclaration = false };
+        var settings = new XmlWriterSettings { Indent = true, IndentChars = "  ", NewLineChars = "\n", Encoding = new UTF8Encoding(false),
+            OmitXmlDeclaration = false };
         using (var sw = new Utf8StringWriter(sb))
         using (XmlWriter w = XmlWriter.Create(sw, settings))
         {
@@ -80,7 +81,8 @@ public sealed class MamlWriter
                 sentences.Add($"You can pipe values for the {p.Name} parameter to this cmdlet.");
             var byName = group.Where(p => p.Sets.Values.Any(s => s.ValueFromPipelineByPropertyName)).Select(p => p.Name).ToList();
             if (byName.Count == 1) sentences.Add($"You can pipe objects with a property named {byName[0]} to this cmdlet.");
-            else if (byName.Count > 1) sentences.Add($"You can pipe objects with properties named {string.Join(", ", byName.Take(byName.Count - 1))} or {byName[^1]} to this cmdlet.");
+            else if (byName.Count > 1) sentences.Add($"You can pipe objects with properties named " +
+                $"{string.Join(", ", byName.Take(byName.Count - 1))} or {byName[^1]} to this cmdlet.");
             TypeEntry(w, "inputType", group.Key, string.Join(" ", sentences));
         }
         w.WriteEndElement();
@@ -196,7 +198,9 @@ public sealed class MamlWriter
 
     private IReadOnlyList<string> ParameterText(ParameterModel p)
     {
-        if (p.DeclaringTypeFullName == "") return new[] { p.Name == "WhatIf" ? "Shows what would happen if the cmdlet runs. The cmdlet is not run." : "Prompts you for confirmation before running the cmdlet." };
+        if (p.DeclaringTypeFullName == "") return new[] { p.Name == "WhatIf"
+            ? "Shows what would happen if the cmdlet runs. The cmdlet is not run."
+            : "Prompts you for confirmation before running the cmdlet." };
         var paras = new List<string> { _docs.Summary($"P:{p.DeclaringTypeFullName}.{p.Name}") };
         paras.AddRange(_docs.Remarks($"P:{p.DeclaringTypeFullName}.{p.Name}"));
         return paras;
@@ -209,8 +213,10 @@ public sealed class MamlWriter
         if (c.SupportsShouldProcess)
         {
             var all = new Dictionary<string, ParameterSetModel> { [ParameterModel.AllSets] = new(false, null, false, false) };
-            list.Add(new ParameterModel("WhatIf", "System.Management.Automation.SwitchParameter", "", new[] { "wi" }, Array.Empty<string>(), all));
-            list.Add(new ParameterModel("Confirm", "System.Management.Automation.SwitchParameter", "", new[] { "cf" }, Array.Empty<string>(), all));
+            list.Add(new ParameterModel("WhatIf", "System.Management.Automation.SwitchParameter", "", new[] { "wi" },
+                Array.Empty<string>(), all));
+            list.Add(new ParameterModel("Confirm", "System.Management.Automation.SwitchParameter", "", new[] { "cf" },
+                Array.Empty<string>(), all));
         }
         return list;
     }

@@ -24,21 +24,26 @@ public static class PropertyInitializers
 
     private readonly record struct Instruction(OpCode OpCode, long Operand);
 
-    /// <summary>A constant stored by the constructor; Wrapped when it went through a constructor (new Nullable&lt;T&gt;(value)) first.</summary>
+    /// <summary>A constant stored by the constructor; Wrapped when it went through a constructor (new Nullable&lt;T&gt;(value))
+    /// first.</summary>
     private sealed record Stored(object? Value, bool Wrapped);
 
-    /// <summary>The initial value of each public instance property of <paramref name="type"/> (and its bases) that has a constant one, as help shows it.</summary>
+    /// <summary>The initial value of each public instance property of <paramref name="type"/> (and its bases) that has a constant
+    /// one, as help shows it.</summary>
     public static IReadOnlyDictionary<PropertyInfo, string> Read(Type type)
     {
         var result = new Dictionary<PropertyInfo, string>();
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
-        for (Type? t = type; t != null && t.Assembly.Location.Length > 0 && !t.FullName!.StartsWith("System.", StringComparison.Ordinal); t = t.BaseType)
+        for (Type? t = type; t != null && t.Assembly.Location.Length > 0 && !t.FullName!.StartsWith("System.", StringComparison.Ordinal);
+            t = t.BaseType)
         {
             Dictionary<string, Stored> stored = ConstantsStoredByConstructor(t);
             foreach (PropertyInfo p in properties.Where(p => p.DeclaringType == t))
             {
-                if (!stored.TryGetValue($"<{p.Name}>k__BackingField", out Stored? value) && !stored.TryGetValue("set_" + p.Name, out value)) continue;
-                if (value.Wrapped && CmdletMetadataReader.UnderlyingNullable(p.PropertyType) == null) continue; // some other object made from a constant
+                if (!stored.TryGetValue($"<{p.Name}>k__BackingField", out Stored? value) && !stored.TryGetValue("set_" + p.Name, out value))
+                    continue;
+                if (value.Wrapped && CmdletMetadataReader.UnderlyingNullable(p.PropertyType) == null)
+                    continue; // some other object made from a constant
                 if (Format(p.PropertyType, value.Value) is string text) result[p] = text;
             }
         }
@@ -55,7 +60,8 @@ public static class PropertyInitializers
         return Convert.ToString(value, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Field (backing field name) or setter (set_Name) → the constant the parameterless constructor stores into it on this.</summary>
+    /// <summary>Field (backing field name) or setter (set_Name) → the constant the parameterless constructor stores into it on
+    /// this.</summary>
     private static Dictionary<string, Stored> ConstantsStoredByConstructor(Type type)
     {
         var stored = new Dictionary<string, Stored>(StringComparer.Ordinal);
@@ -103,7 +109,11 @@ public static class PropertyInitializers
         if (op == OpCodes.Ldnull) return true;
         if (op == OpCodes.Ldstr) { value = md.GetUserString(MetadataTokens.UserStringHandle((int)ins.Operand & 0xFFFFFF)); return true; }
         if (op == OpCodes.Ldc_I4_M1) { value = -1; return true; }
-        if (op.Value >= OpCodes.Ldc_I4_0.Value && op.Value <= OpCodes.Ldc_I4_8.Value) { value = op.Value - OpCodes.Ldc_I4_0.Value; return true; }
+        if (op.Value >= OpCodes.Ldc_I4_0.Value && op.Value <= OpCodes.Ldc_I4_8.Value)
+        {
+            value = op.Value - OpCodes.Ldc_I4_0.Value;
+            return true;
+        }
         if (op == OpCodes.Ldc_I4_S) { value = (int)(sbyte)ins.Operand; return true; }
         if (op == OpCodes.Ldc_I4) { value = (int)ins.Operand; return true; }
         if (op == OpCodes.Ldc_I8) { value = ins.Operand; return true; }

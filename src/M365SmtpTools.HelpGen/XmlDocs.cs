@@ -31,7 +31,8 @@ public sealed class XmlDocs
                 {
                     string cref = (string)text.Attribute("cref")!;
                     string value = stringConstant?.Invoke(cref)
-                        ?? throw new InvalidOperationException($"The doc comment of {name} takes its text from {cref}, which is not a string constant.");
+                        ?? throw new InvalidOperationException($"The doc comment of {name} takes its text from {cref}, " +
+                            $"which is not a string constant.");
                     text.ReplaceWith(new XText(ParameterText.ForPowerShell(value)));
                 }
                 _members[name] = member;
@@ -94,12 +95,15 @@ public sealed class XmlDocs
         return result;
     }
 
-    private static string Inline(XElement element) => Collapse(string.Concat(element.Nodes().Select(n => n is XElement e ? InlineRaw(e) : n is XText t ? t.Value : "")));
+    private static string Inline(XElement element) =>
+        Collapse(string.Concat(element.Nodes().Select(n => n is XElement e ? InlineRaw(e) : n is XText t ? t.Value : "")));
 
     private static string InlineRaw(XElement e) => e.Name.LocalName switch
     {
         "c" => "`" + e.Value + "`",
-        "see" or "seealso" => e.Attribute("href") is { } h ? (e.Value.Length > 0 ? e.Value : h.Value) : e.Attribute("langword")?.Value ?? CrefName((string?)e.Attribute("cref") ?? ""),
+        "see" or "seealso" => e.Attribute("href") is { } h
+            ? (e.Value.Length > 0 ? e.Value : h.Value)
+            : e.Attribute("langword")?.Value ?? CrefName((string?)e.Attribute("cref") ?? ""),
         "paramref" or "typeparamref" => (string?)e.Attribute("name") ?? "",
         _ => string.Concat(e.Nodes().Select(n => n is XElement c ? InlineRaw(c) : n is XText t ? t.Value : "")),
     };
@@ -126,7 +130,8 @@ public sealed class XmlDocs
         bool firstOnCodeLine = start == 0;
         int indent = body.Skip(firstOnCodeLine ? 1 : 0).Where(l => l.Trim().Length > 0)
             .Select(l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
-        return string.Join("\n", body.Select((l, i) => i == 0 && firstOnCodeLine ? l.Trim() : l.Length >= indent ? l[indent..].TrimEnd() : l.Trim()));
+        return string.Join("\n",
+            body.Select((l, i) => i == 0 && firstOnCodeLine ? l.Trim() : l.Length >= indent ? l[indent..].TrimEnd() : l.Trim()));
     }
 
     private static string Collapse(string text) => Regex.Replace(text, @"\s+", " ").Trim();

@@ -16,7 +16,8 @@ namespace M365SmtpTools.Loader
     {
         internal const string ContextName = "M365SmtpTools";
 
-        private static readonly Type? AlcType = Type.GetType("System.Runtime.Loader.AssemblyLoadContext, System.Runtime.Loader", throwOnError: false);
+        private static readonly Type? AlcType =
+            Type.GetType("System.Runtime.Loader.AssemblyLoadContext, System.Runtime.Loader", throwOnError: false);
 
         private readonly ShippedAssemblies _shipped;
         private readonly object _context;
@@ -32,7 +33,8 @@ namespace M365SmtpTools.Loader
             _context = Activator.CreateInstance(AlcType!, ContextName, false)!;
             _loadFromPath = AlcType!.GetMethod("LoadFromAssemblyPath", new[] { typeof(string) })!;
             EventInfo resolving = AlcType.GetEvent("Resolving")!;
-            MethodInfo handler = typeof(IsolatedLoadContext).GetMethod(nameof(OnResolving), BindingFlags.NonPublic | BindingFlags.Instance)!;
+            MethodInfo handler = typeof(IsolatedLoadContext).GetMethod(nameof(OnResolving),
+                BindingFlags.NonPublic | BindingFlags.Instance)!;
             resolving.AddEventHandler(_context, Delegate.CreateDelegate(resolving.EventHandlerType!, this, handler));
         }
 
@@ -42,7 +44,8 @@ namespace M365SmtpTools.Loader
             Dictionary<string, Version> platform = PlatformAssemblies();
             foreach (ShippedAssembly assembly in _shipped.All.Where(a => a.Name != ShippedAssemblies.CmdletAssemblyName))
             {
-                bool platformHasIt = platform.TryGetValue(assembly.Name, out Version? platformVersion) && platformVersion >= assembly.Version;
+                bool platformHasIt = platform.TryGetValue(assembly.Name, out Version? platformVersion)
+                    && platformVersion >= assembly.Version;
                 if (!platformHasIt) Load(assembly);
             }
             return Load(_shipped.Find(ShippedAssemblies.CmdletAssemblyName)!);

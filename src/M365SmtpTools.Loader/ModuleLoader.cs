@@ -18,9 +18,11 @@ namespace M365SmtpTools.Loader
     public static class ModuleLoader
     {
         private static readonly object Gate = new object();
-        private static readonly Dictionary<string, Assembly> CmdletAssemblies = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
+        private static readonly Dictionary<string, Assembly> CmdletAssemblies =
+            new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
 
-        /// <summary>Loads (once per process and module folder) and returns the cmdlet assembly of the module in <paramref name="moduleDir"/>.</summary>
+        /// <summary>Loads (once per process and module folder) and returns the cmdlet assembly of the module in
+        /// <paramref name="moduleDir"/>.</summary>
         public static Assembly Initialize(string moduleDir)
         {
             if (string.IsNullOrEmpty(moduleDir)) throw new ArgumentException("The module folder is required.", nameof(moduleDir));

@@ -14,7 +14,8 @@ namespace M365SmtpTools.Loader
         internal const string CmdletAssemblyName = "M365SmtpTools";
         internal const string DependencyFolderName = "dependencies";
 
-        private readonly Dictionary<string, ShippedAssembly> _byName = new Dictionary<string, ShippedAssembly>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, ShippedAssembly> _byName =
+            new Dictionary<string, ShippedAssembly>(StringComparer.OrdinalIgnoreCase);
 
         private ShippedAssemblies(string moduleDir)
         {
@@ -37,7 +38,9 @@ namespace M365SmtpTools.Loader
             var shipped = new ShippedAssemblies(moduleDir);
             string cmdlets = Path.Combine(shipped.ModuleDir, CmdletAssemblyName + ".dll");
             if (!File.Exists(cmdlets))
-                throw new FileNotFoundException($"The module folder '{shipped.ModuleDir}' has no {CmdletAssemblyName}.dll: the module is incomplete; reinstall it.", cmdlets);
+                throw new FileNotFoundException(
+                    $"The module folder '{shipped.ModuleDir}' has no {CmdletAssemblyName}.dll: the module is incomplete; reinstall it.",
+                    cmdlets);
             shipped.Add(cmdlets);
             if (Directory.Exists(shipped.DependencyDir))
                 foreach (string file in Directory.GetFiles(shipped.DependencyDir, "*.dll")) shipped.Add(file);

@@ -87,7 +87,8 @@ namespace M365SmtpTools
             }
         }
 
-        /// <summary>True when an error of this cmdlet would stop the pipeline (-ErrorAction Stop, or $ErrorActionPreference = 'Stop').</summary>
+        /// <summary>True when an error of this cmdlet would stop the pipeline (-ErrorAction Stop, or
+        /// $ErrorActionPreference = 'Stop').</summary>
         protected bool ErrorActionIsStop()
         {
             object? preference = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? bound)
@@ -180,7 +181,8 @@ namespace M365SmtpTools
             }
 
             // Server replies and DNS text reach these messages: no control sequence goes to the console raw.
-            public void WriteVerbose(string message) => Post(() => _cmdlet.WriteVerbose(TerminalText.Escape(message, keepLineBreaks: true)));
+            public void WriteVerbose(string message) =>
+                Post(() => _cmdlet.WriteVerbose(TerminalText.Escape(message, keepLineBreaks: true)));
             // A warning that applies to every connection or attempt (a switched-off certificate check) is said once per command.
             private readonly HashSet<string> _warned = new HashSet<string>(StringComparer.Ordinal);
             public void WriteWarning(string message) => Post(() =>
@@ -188,11 +190,13 @@ namespace M365SmtpTools
                 if (_warned.Add(message)) _cmdlet.WriteWarning(TerminalText.Escape(message, keepLineBreaks: true));
             });
             public void WriteInformation(string message, params string[] tags) =>
-                Post(() => _cmdlet.WriteInformation(new HostInformationMessage { Message = TerminalText.Escape(message, keepLineBreaks: true) }, tags));
+                Post(() => _cmdlet.WriteInformation(
+                    new HostInformationMessage { Message = TerminalText.Escape(message, keepLineBreaks: true) }, tags));
 
             public void WriteProgress(OperationProgress progress) => Post(() =>
             {
-                var record = new ProgressRecord(progress.ActivityId, progress.Activity, string.IsNullOrEmpty(progress.Status) ? "…" : progress.Status)
+                var record = new ProgressRecord(progress.ActivityId, progress.Activity,
+                    string.IsNullOrEmpty(progress.Status) ? "…" : progress.Status)
                 {
                     CurrentOperation = progress.CurrentOperation,
                     PercentComplete = progress.PercentComplete,
@@ -210,7 +214,8 @@ namespace M365SmtpTools
                     try { answer.SetResult(_cmdlet.ShouldProcess(target, action)); }
                     catch (Exception e) { answer.SetException(e); }
                 });
-                return Task.WhenAny(answer.Task, _abandoned.Task).GetAwaiter().GetResult() == answer.Task && answer.Task.GetAwaiter().GetResult();
+                return Task.WhenAny(answer.Task, _abandoned.Task).GetAwaiter().GetResult() == answer.Task
+                    && answer.Task.GetAwaiter().GetResult();
             }
 
             public void Dispose() => _queue.Dispose();

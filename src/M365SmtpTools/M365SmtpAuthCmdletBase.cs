@@ -109,7 +109,8 @@ namespace M365SmtpTools
         [Parameter(Mandatory = true, ParameterSetName = InteractiveSet)]
         public SwitchParameter Interactive { get; set; }
 
-        /// <summary><text cref="AuthParameterText.AccessToken"/> For example (Get-AzAccessToken -ResourceUrl https://outlook.office365.com -AsSecureString).Token.</summary>
+        /// <summary><text cref="AuthParameterText.AccessToken"/> For example (Get-AzAccessToken -ResourceUrl
+        /// https://outlook.office365.com -AsSecureString).Token.</summary>
         [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
         [ValidateNotNull]
         public SecureString? AccessToken { get; set; }

@@ -67,7 +67,8 @@ internal sealed class BatchSchema
     }
 }
 
-/// <summary>One message of a batch: the fields given for it (empty CSV cells and JSON nulls are absent, so the command line's value applies).</summary>
+/// <summary>One message of a batch: the fields given for it (empty CSV cells and JSON nulls are absent, so the command
+/// line's value applies).</summary>
 internal sealed class BatchRow
 {
     /// <summary>Creates a row.</summary>
@@ -150,7 +151,8 @@ internal static class BatchFileReader
             if (written.Length == 0)
                 throw new BatchFileException(path, headerLine, null, $"header column {i + 1} is empty; every column needs a field name.");
             if (!schema.TryFind(written, out string name, out BatchFieldKind kind))
-                throw new BatchFileException(path, headerLine, null, $"unknown field '{written}' in the header; accepted fields: {string.Join(", ", schema.Names)}.");
+                throw new BatchFileException(path, headerLine, null, $"unknown field '{written}' in the header; accepted fields: " +
+                    $"{string.Join(", ", schema.Names)}.");
             if (columns.Any(c => c.Name == name))
                 throw new BatchFileException(path, headerLine, null, $"the field {name} appears twice in the header.");
             columns.Add((name, kind));
@@ -192,17 +194,21 @@ internal static class BatchFileReader
             }
             catch (JsonException e)
             {
-                throw new BatchFileException(path, lineNumber, row, $"not valid JSON (at character {e.BytePositionInLine + 1}): each line must be one JSON object.", e);
+                throw new BatchFileException(path, lineNumber, row,
+                    $"not valid JSON (at character {e.BytePositionInLine + 1}): each line must be one JSON object.", e);
             }
             using (document)
             {
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
-                    throw new BatchFileException(path, lineNumber, row, $"a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}, not an object; each line must be one JSON object such as {{\"To\":\"a@contoso.com\",\"Subject\":\"Hi\"}}.");
+                    throw new BatchFileException(path, lineNumber, row,
+                        $"a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}, not an object; each line must be one " +
+                        $"JSON object such as {{\"To\":\"a@contoso.com\",\"Subject\":\"Hi\"}}.");
                 var fields = new Dictionary<string, object>(StringComparer.Ordinal);
                 foreach (JsonProperty p in document.RootElement.EnumerateObject())
                 {
                     if (!schema.TryFind(p.Name, out string name, out BatchFieldKind kind))
-                        throw new BatchFileException(path, lineNumber, row, $"unknown field '{p.Name}'; accepted fields: {string.Join(", ", schema.Names)}.");
+                        throw new BatchFileException(path, lineNumber, row, $"unknown field '{p.Name}'; accepted fields: " +
+                            $"{string.Join(", ", schema.Names)}.");
                     if (fields.ContainsKey(name))
                         throw new BatchFileException(path, lineNumber, row, $"the field {name} appears twice.");
                     if (p.Value.ValueKind == JsonValueKind.Null) continue;
@@ -243,10 +249,12 @@ internal static class BatchFileReader
                 if (value.ValueKind == JsonValueKind.String) return new[] { value.GetString()! };
                 if (value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String))
                     return value.EnumerateArray().Select(e => e.GetString()!).ToArray();
-                throw new BatchFileException(path, line, row, $"{name} must be a string or an array of strings, not a{(Got() == "array" ? "n array with other values" : " " + Got())}.");
+                throw new BatchFileException(path, line, row, $"{name} must be a string or an array of strings, not " +
+                    $"a{(Got() == "array" ? "n array with other values" : " " + Got())}.");
             case BatchFieldKind.Number:
                 if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n)) return n;
-                throw new BatchFileException(path, line, row, $"{name} must be a whole number, not {(value.ValueKind == JsonValueKind.Number ? value.GetRawText() : "a " + Got())}.");
+                throw new BatchFileException(path, line, row, $"{name} must be a whole number, not " +
+                    $"{(value.ValueKind == JsonValueKind.Number ? value.GetRawText() : "a " + Got())}.");
             case BatchFieldKind.Boolean:
                 if (value.ValueKind is JsonValueKind.True or JsonValueKind.False) return value.GetBoolean();
                 throw new BatchFileException(path, line, row, $"{name} must be true or false, not a {Got()}.");

@@ -25,7 +25,8 @@ internal static class AuthOptionGroup
     /// </summary>
     public static RequestBinding<T> AddAuthOptions<T>(this RequestBinding<T> binding) where T : SmtpAuthOptions, new()
     {
-        Option<string?> userName = CliOptions.Text("--user-name", "MAILBOX", AuthParameterText.UserName + " With {Credential}, the Basic-auth user name.");
+        Option<string?> userName = CliOptions.Text("--user-name", "MAILBOX",
+            AuthParameterText.UserName + " With {Credential}, the Basic-auth user name.");
         userName.Aliases.Add("--username");
 
         return binding
@@ -33,21 +34,28 @@ internal static class AuthOptionGroup
             .Map(CliOptions.Text("--client-id", "GUID", AuthParameterText.ClientId), r => r.ClientId)
             .Map(CliOptions.Text("--certificate-path", "FILE", AuthParameterText.CertificatePath), r => r.CertificatePath)
             .Map(CliOptions.Text("--certificate-password-env", "NAME", AuthParameterText.CertificatePassword + FromEnvironment("password")),
-                r => r.CertificatePassword, (name, context) => SecretText.ToSecureString(context.SecretFromEnvironment("--certificate-password-env", name!)))
-            .Map(CliOptions.Text("--certificate-thumbprint", "THUMBPRINT", AuthParameterText.CertificateThumbprint), r => r.CertificateThumbprint)
+                r => r.CertificatePassword,
+                (name, context) => SecretText.ToSecureString(context.SecretFromEnvironment("--certificate-password-env", name!)))
+            .Map(CliOptions.Text("--certificate-thumbprint", "THUMBPRINT", AuthParameterText.CertificateThumbprint),
+                r => r.CertificateThumbprint)
             .Exclude(r => r.Certificate, CertificateExclusion)
-            .Map(CliOptions.Text("--client-secret-env", "NAME", AuthParameterText.ClientSecret + FromEnvironment("secret")), r => r.ClientSecret,
+            .Map(CliOptions.Text("--client-secret-env", "NAME", AuthParameterText.ClientSecret + FromEnvironment("secret")),
+                r => r.ClientSecret,
                 (name, context) => SecretText.ToSecureString(context.SecretFromEnvironment("--client-secret-env", name!)))
             .Map(CliOptions.Flag("--managed-identity", AuthParameterText.ManagedIdentity), r => r.ManagedIdentity)
-            .Map(CliOptions.Text("--managed-identity-client-id", "GUID", AuthParameterText.ManagedIdentityClientId), r => r.ManagedIdentityClientId)
+            .Map(CliOptions.Text("--managed-identity-client-id", "GUID", AuthParameterText.ManagedIdentityClientId),
+                r => r.ManagedIdentityClientId)
             .Map(CliOptions.Flag("--device-code", AuthParameterText.DeviceCode + " The code and URL go to stderr."), r => r.DeviceCode)
             .Map(CliOptions.Flag("--interactive", AuthParameterText.Interactive), r => r.Interactive)
             .Map(CliOptions.Text("--access-token-env", "NAME", AuthParameterText.AccessToken +
                     " For example from az account get-access-token --resource https://outlook.office365.com." + FromEnvironment("token")),
-                r => r.AccessToken, (name, context) => SecretText.ToSecureString(context.SecretFromEnvironment("--access-token-env", name!)))
-            .Map(CliOptions.Flag("--password-stdin", AuthParameterText.Credential + " The password is the first line of stdin; the user name is {UserName}."),
+                r => r.AccessToken,
+                (name, context) => SecretText.ToSecureString(context.SecretFromEnvironment("--access-token-env", name!)))
+            .Map(CliOptions.Flag("--password-stdin",
+                    AuthParameterText.Credential + " The password is the first line of stdin; the user name is {UserName}."),
                 r => r.Credential, (given, context) => given ? Credential(context, userName) : null)
-            .Map(CliOptions.Enum<M365Environment>("--environment", AuthParameterText.Environment + " Default Commercial."), r => r.Environment)
+            .Map(CliOptions.Enum<M365Environment>("--environment", AuthParameterText.Environment + " Default Commercial."),
+                r => r.Environment)
             .Map(userName, r => r.UserName)
             .Map(CliOptions.Flag("--persist-token-cache", AuthParameterText.PersistTokenCache), r => r.PersistTokenCache)
             .Map(CliOptions.Text("--authority-host", "HOST", AuthParameterText.AuthorityHost), r => r.AuthorityHost)

@@ -16,7 +16,13 @@ internal static class CliOptions
 
     /// <summary>A repeatable text value (<c>--to a@x --to b@y</c>); commas inside one value are kept.</summary>
     public static Option<string[]> List(string name, string helpName, string description) =>
-        new(name) { Description = description + " Repeat the option for several values.", HelpName = helpName, Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        new(name)
+        {
+            Description = description + " Repeat the option for several values.",
+            HelpName = helpName,
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false
+        };
 
     /// <summary>A switch: present means true.</summary>
     public static Option<bool> Flag(string name, string description) =>

@@ -23,7 +23,8 @@ internal interface IRequestBinding
     /// <summary>Every option and argument with the property it sets.</summary>
     IReadOnlyList<BindingEntry> Entries { get; }
 
-    /// <summary>Request properties deliberately without an option, with the reason (shown in the mapping test's failures and the report).</summary>
+    /// <summary>Request properties deliberately without an option, with the reason (shown in the mapping test's failures and
+    /// the report).</summary>
     IReadOnlyDictionary<string, string> Exclusions { get; }
 
     /// <summary>Options that set no request property because they feed the command itself (e.g. --batch), with the reason.</summary>
@@ -81,8 +82,10 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
         return Map(option, property, (value, _) => (TProp)(object)value!);
     }
 
-    /// <summary>Maps an option to a property through a converter (which may read the environment or stdin, and throws <see cref="CliUsageException"/> for a bad value).</summary>
-    public RequestBinding<TRequest> Map<T, TProp>(Option<T> option, Expression<Func<TRequest, TProp>> property, Func<T, BindContext, TProp> convert)
+    /// <summary>Maps an option to a property through a converter (which may read the environment or stdin, and throws
+    /// <see cref="CliUsageException"/> for a bad value).</summary>
+    public RequestBinding<TRequest> Map<T, TProp>(Option<T> option, Expression<Func<TRequest, TProp>> property,
+        Func<T, BindContext, TProp> convert)
     {
         PropertyPath prop = PathOf(property);
         Add(new BindingEntry(option, prop.Name), (request, context) =>
@@ -113,7 +116,8 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
         return this;
     }
 
-    /// <summary>Declares that a request property has no option on purpose; <paramref name="reason"/> says why (required, non-empty).</summary>
+    /// <summary>Declares that a request property has no option on purpose; <paramref name="reason"/> says why (required,
+    /// non-empty).</summary>
     public RequestBinding<TRequest> Exclude<TProp>(Expression<Func<TRequest, TProp>> property, string reason)
     {
         if (string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("An exclusion needs a reason.", nameof(reason));
@@ -142,7 +146,8 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
         foreach (Symbol symbol in _entries.Select(e => e.Entry.Symbol).Concat(_cliOnly.Keys))
             if (symbol.Description != null)
                 symbol.Description = ParameterText.Render(symbol.Description, property => DisplayNameFor(property)
-                    ?? throw new InvalidOperationException($"The text of {symbol.Name} names {{{property}}}, which no option of this command sets."));
+                    ?? throw new InvalidOperationException($"The text of {symbol.Name} names {{{property}}}, " +
+                        $"which no option of this command sets."));
         foreach (var (entry, _) in _entries)
         {
             if (entry.Symbol is Option o) command.Add(o);
@@ -160,7 +165,8 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
     }
 
     /// <inheritdoc />
-    public string? DisplayNameFor(string property) => _entries.Select(e => e.Entry).FirstOrDefault(e => e.Property == property)?.DisplayName;
+    public string? DisplayNameFor(string property) =>
+        _entries.Select(e => e.Entry).FirstOrDefault(e => e.Property == property)?.DisplayName;
 
     /// <inheritdoc />
     public string TranslateParameterNames(string text) =>
@@ -204,7 +210,8 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
                 return new PropertyPath(group, leaf);
             }
         }
-        throw new ArgumentException($"'{property}' is not a settable property of {typeof(TRequest).Name} or of one of its groups.", nameof(property));
+        throw new ArgumentException($"'{property}' is not a settable property of {typeof(TRequest).Name} or of one of its groups.",
+            nameof(property));
     }
 
     private sealed record PropertyPath(PropertyInfo? Group, PropertyInfo Leaf)

@@ -18,7 +18,8 @@ internal sealed class SecretRedactor
     private static readonly System.Text.RegularExpressions.Regex Jwt =
         new(@"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-    /// <summary>The text with every registered secret, in any of its forms, and anything that looks like a JWT replaced by <c>***</c>.</summary>
+    /// <summary>The text with every registered secret, in any of its forms, and anything that looks like a JWT replaced by
+    /// <c>***</c>.</summary>
     public string Redact(string text) => Jwt.Replace(_secrets.Redact(text, "***"), "***");
 
     /// <summary>True for a value that is a JWT or a long run of base64 characters: a secret, not a name.</summary>

@@ -38,23 +38,37 @@ internal sealed class AppAccessPlanCommand : CliCommand<NewSmtpAppAccessPlanRequ
     /// <inheritdoc />
     protected override RequestBinding<NewSmtpAppAccessPlanRequest> CreateBinding() => new RequestBinding<NewSmtpAppAccessPlanRequest>()
         .Map(CliOptions.Guid("--app-id", "GUID", "The application (client) id of the app registration."), r => r.AppId)
-        .Map(CliOptions.Guid("--service-principal-object-id", "GUID", "The object id of the app's service principal: Enterprise applications > the app > Object ID (not the app registration's)."), r => r.ServicePrincipalObjectId)
+        .Map(CliOptions.Guid("--service-principal-object-id", "GUID", "The object id of the app's service principal: Enterprise " +
+                "applications > the app > Object ID (not the app registration's)."),
+            r => r.ServicePrincipalObjectId)
         .Map(CliOptions.List("--mailbox", "ADDRESS", "A mailbox the app authenticates as (the XOAUTH2 user)."), r => r.Mailbox)
-        .Map(CliOptions.List("--send-as", "ADDRESS", "Another address the app sends as (MAIL FROM / From), such as a shared mailbox."), r => r.SendAs)
-        .Map(CliOptions.Enum<SmtpAppAccessModel>("--model", "MailboxPermission (default: SMTP.SendAsApp in Entra + FullAccess) or AppRbac (Application SMTP.SendAsApp role over a management scope)."), r => r.Model)
-        .Map(CliOptions.Flag("--enable-smtp-client-authentication", "Also allow SMTP AUTH on the mailboxes (Set-CASMailbox -SmtpClientAuthenticationDisabled $false)."), r => r.EnableSmtpClientAuthentication)
+        .Map(CliOptions.List("--send-as", "ADDRESS", "Another address the app sends as (MAIL FROM / From), such as a shared mailbox."),
+            r => r.SendAs)
+        .Map(CliOptions.Enum<SmtpAppAccessModel>("--model", "MailboxPermission (default: SMTP.SendAsApp in Entra + FullAccess) or " +
+                "AppRbac (Application SMTP.SendAsApp role over a management scope)."),
+            r => r.Model)
+        .Map(CliOptions.Flag("--enable-smtp-client-authentication",
+                "Also allow SMTP AUTH on the mailboxes (Set-CASMailbox -SmtpClientAuthenticationDisabled $false)."),
+            r => r.EnableSmtpClientAuthentication)
         .Map(CliOptions.Flag("--force", "Replace an existing --script-path file."), r => r.Force)
-        .Map(CliOptions.Flag("--graph", "Plan for Microsoft Graph sendMail (send --method Graph): the role Application Mail.Send over a management scope, no SMTP AUTH, nothing granted in Entra."), r => r.Graph)
-        .Map(CliOptions.Guid("--app-object-id", "GUID", "The app registration's object id, when known: catches the two object ids being mixed up."), r => r.AppObjectId)
-        .Map(CliOptions.Text("--scope-name", "NAME", "The management scope's name (AppRbac). Default: made from the app id."), r => r.ScopeName)
-        .Map(CliOptions.Text("--display-name", "NAME", "The display name for New-ServicePrincipal. Default: made from the app id."), r => r.DisplayName)
+        .Map(CliOptions.Flag("--graph", "Plan for Microsoft Graph sendMail (send --method Graph): the role Application Mail.Send over " +
+                "a management scope, no SMTP AUTH, nothing granted in Entra."),
+            r => r.Graph)
+        .Map(CliOptions.Guid("--app-object-id", "GUID",
+                "The app registration's object id, when known: catches the two object ids being mixed up."),
+            r => r.AppObjectId)
+        .Map(CliOptions.Text("--scope-name", "NAME", "The management scope's name (AppRbac). Default: made from the app id."),
+            r => r.ScopeName)
+        .Map(CliOptions.Text("--display-name", "NAME", "The display name for New-ServicePrincipal. Default: made from the app id."),
+            r => r.DisplayName)
         .Map(CliOptions.Text("--script-path", "FILE.ps1", "Also write the plan as a PowerShell script to this file."), r => r.ScriptPath,
             (path, _) => path == null ? null : Path.GetFullPath(path));
 
     /// <inheritdoc />
     public override async Task<int> RunAsync(NewSmtpAppAccessPlanRequest request, CliSession session, CancellationToken cancellationToken)
     {
-        int? exitCode = await session.RunAsync(new NewSmtpAppAccessPlanOperation(), request, plan => Write(session, plan), cancellationToken)
+        int? exitCode = await session.RunAsync(new NewSmtpAppAccessPlanOperation(), request, plan => Write(session, plan),
+                cancellationToken)
             .ConfigureAwait(false);
         return exitCode ?? ExitCodes.Ok;
     }

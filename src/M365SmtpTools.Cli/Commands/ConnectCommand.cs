@@ -45,10 +45,16 @@ internal sealed class ConnectCommand : CliCommand<ConnectSmtpRequest>
     /// <inheritdoc />
     protected override RequestBinding<ConnectSmtpRequest> CreateBinding() => new RequestBinding<ConnectSmtpRequest>()
         .AddAuthOptions()
-        .Map(CliOptions.Text("--smtp-server", "HOST", "The SMTP server for --test. Default: the cloud's submission host (smtp.office365.com)."), r => r.SmtpServer)
-        .Map(CliOptions.Int("--port", 1, 65535, "The SMTP port for --test. Default 587 (STARTTLS); 465 is not supported by Exchange Online."), r => r.Port)
+        .Map(CliOptions.Text("--smtp-server", "HOST",
+                "The SMTP server for --test. Default: the cloud's submission host (smtp.office365.com)."),
+            r => r.SmtpServer)
+        .Map(CliOptions.Int("--port", 1, 65535,
+                "The SMTP port for --test. Default 587 (STARTTLS); 465 is not supported by Exchange Online."),
+            r => r.Port)
         .Map(CliOptions.Flag("--test", "Also authenticate to the SMTP server (AUTH), not only get the token."), r => r.Test)
-        .Map(CliOptions.Flag("--allow-retired-basic-auth", "Use Basic authentication (--password-stdin) against Microsoft 365 even after its final removal date."), r => r.AllowRetiredBasicAuth)
+        .Map(CliOptions.Flag("--allow-retired-basic-auth",
+                "Use Basic authentication (--password-stdin) against Microsoft 365 even after its final removal date."),
+            r => r.AllowRetiredBasicAuth)
         .Exclude(r => r.Name, "The CLI keeps no session between runs, so there is no stored connection to name.")
         .Exclude(r => r.PassThru, "The CLI always prints the connection it made (table or --json).");
 
@@ -56,7 +62,8 @@ internal sealed class ConnectCommand : CliCommand<ConnectSmtpRequest>
     public override async Task<int> RunAsync(ConnectSmtpRequest request, CliSession session, CancellationToken cancellationToken)
     {
         // The connection is stored in this process only: the CLI keeps no session between runs.
-        int? exitCode = await session.RunAsync(new ConnectSmtpOperation(new SmtpConnectionRegistry()), request, connection => Write(session, connection, request.Test), cancellationToken)
+        int? exitCode = await session.RunAsync(new ConnectSmtpOperation(new SmtpConnectionRegistry()), request,
+                connection => Write(session, connection, request.Test), cancellationToken)
             .ConfigureAwait(false);
         return exitCode ?? ExitCodes.Ok;
     }

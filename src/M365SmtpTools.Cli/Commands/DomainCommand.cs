@@ -32,11 +32,20 @@ internal sealed class DomainCommand : CliCommand<TestMailDomainRequest>
 
     /// <inheritdoc />
     protected override RequestBinding<TestMailDomainRequest> CreateBinding() => new RequestBinding<TestMailDomainRequest>()
-        .Map(new Argument<string[]>("domain") { Arity = ArgumentArity.OneOrMore, Description = "The domains to check, such as contoso.com." }, r => r.Domain)
+        .Map(new Argument<string[]>("domain")
+                {
+                    Arity = ArgumentArity.OneOrMore,
+                    Description = "The domains to check, such as contoso.com."
+                },
+            r => r.Domain)
         .Map(CliOptions.Text("--dns-server", "HOST[:PORT]", "The DNS server to ask. Default: the system's resolvers."), r => r.DnsServer)
         .Map(CliOptions.Int("--timeout-seconds", 1, 300, "Seconds to wait for each DNS answer. Default 3."), r => r.TimeoutSeconds)
-        .Map(CliOptions.Text("--sender-ip-address", "IP", "The public IP address a device sends from (e.g. for Direct Send): the report says whether SPF passes for it."), r => r.SenderIPAddress,
-            (text, _) => IPAddress.TryParse(text, out IPAddress? ip) ? ip : throw new CliUsageException("--sender-ip-address", $"'{text}' is not an IPv4 or IPv6 address."));
+        .Map(CliOptions.Text("--sender-ip-address", "IP", "The public IP address a device sends from (e.g. for Direct Send): the " +
+                "report says whether SPF passes for it."),
+            r => r.SenderIPAddress,
+            (text, _) => IPAddress.TryParse(text, out IPAddress? ip)
+                ? ip
+                : throw new CliUsageException("--sender-ip-address", $"'{text}' is not an IPv4 or IPv6 address."));
 
     /// <inheritdoc />
     public override async Task<int> RunAsync(TestMailDomainRequest request, CliSession session, CancellationToken cancellationToken)
@@ -47,7 +56,8 @@ internal sealed class DomainCommand : CliCommand<TestMailDomainRequest>
             var o = session.Output;
             o.WriteLine($"{report.Domain}: {report.Overall}{(report.IsMicrosoft365 ? " (Microsoft 365)" : "")}");
             o.WriteLine($"  MX     {string.Join(", ", report.Mx.Select(m => $"{m.Preference} {m.MxHost} ({m.EndpointForm})"))}");
-            o.WriteLine($"  SPF    {report.Spf} -> {report.Spf.Result}{(report.Spf.SenderIPAddress != null ? $"; {report.Spf.SenderIPAddress}: {report.Spf.SenderResult}" : "")}");
+            o.WriteLine($"  SPF    {report.Spf} -> {report.Spf.Result}" +
+                $"{(report.Spf.SenderIPAddress != null ? $"; {report.Spf.SenderIPAddress}: {report.Spf.SenderResult}" : "")}");
             o.WriteLine($"  DMARC  {report.Dmarc}");
             foreach (var d in report.Dkim) o.WriteLine($"  DKIM   {d.Selector}: {d.State}{(d.Target != null ? " -> " + d.Target : "")}");
             o.WriteLine();

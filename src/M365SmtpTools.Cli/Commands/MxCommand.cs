@@ -36,10 +36,20 @@ internal sealed class MxCommand : CliCommand<GetMxEndpointRequest>
 
     /// <inheritdoc />
     protected override RequestBinding<GetMxEndpointRequest> CreateBinding() => new RequestBinding<GetMxEndpointRequest>()
-        .Map(new Argument<string[]>("domain") { Arity = ArgumentArity.OneOrMore, Description = "The domain names to look up, such as contoso.com (internationalized names are accepted)." }, r => r.Domain)
-        .Map(CliOptions.Text("--dns-server", "HOST[:PORT]", "The DNS server to ask, as host, host:port, an IPv6 address or [IPv6]:port (e.g. 1.1.1.1 or 127.0.0.1:5353). Default: the system's resolvers."), r => r.DnsServer)
-        .Map(CliOptions.Int("--timeout-seconds", 1, 300, "Seconds to wait for each DNS answer before retrying or giving up. Default 3."), r => r.TimeoutSeconds)
-        .Map(CliOptions.Flag("--include-derived-guess", "When a domain has no MX records, also output the legacy endpoint derived from the domain name, marked as a guess (unreliable for domains with hyphens)."), r => r.IncludeDerivedGuess);
+        .Map(new Argument<string[]>("domain")
+                {
+                    Arity = ArgumentArity.OneOrMore,
+                    Description = "The domain names to look up, such as contoso.com (internationalized names are accepted)."
+                },
+            r => r.Domain)
+        .Map(CliOptions.Text("--dns-server", "HOST[:PORT]", "The DNS server to ask, as host, host:port, an IPv6 address or " +
+                "[IPv6]:port (e.g. 1.1.1.1 or 127.0.0.1:5353). Default: the system's resolvers."),
+            r => r.DnsServer)
+        .Map(CliOptions.Int("--timeout-seconds", 1, 300, "Seconds to wait for each DNS answer before retrying or giving up. Default 3."),
+            r => r.TimeoutSeconds)
+        .Map(CliOptions.Flag("--include-derived-guess", "When a domain has no MX records, also output the legacy endpoint derived " +
+                "from the domain name, marked as a guess (unreliable for domains with hyphens)."),
+            r => r.IncludeDerivedGuess);
 
     /// <inheritdoc />
     public override async Task<int> RunAsync(GetMxEndpointRequest request, CliSession session, CancellationToken cancellationToken)

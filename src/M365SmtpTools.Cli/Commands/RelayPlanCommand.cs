@@ -36,26 +36,47 @@ internal sealed class RelayPlanCommand : CliCommand<NewRelayConnectorPlanRequest
 
     /// <inheritdoc />
     protected override RequestBinding<NewRelayConnectorPlanRequest> CreateBinding() => new RequestBinding<NewRelayConnectorPlanRequest>()
-        .Map(new System.CommandLine.Argument<string>("domain") { Description = "The accepted domain the device sends from (contoso.com)." }, r => r.Domain)
-        .Map(CliOptions.Text("--certificate-path", "FILE", "Certificate-based (preferred): the certificate the device presents, as .pfx/.p12 (with key) or .cer/.crt/.pem."), r => r.CertificatePath,
+        .Map(new System.CommandLine.Argument<string>("domain")
+                {
+                    Description = "The accepted domain the device sends from (contoso.com)."
+                },
+            r => r.Domain)
+        .Map(CliOptions.Text("--certificate-path", "FILE", "Certificate-based (preferred): the certificate the device presents, as " +
+                ".pfx/.p12 (with key) or .cer/.crt/.pem."),
+            r => r.CertificatePath,
             (path, _) => path == null ? null : Path.GetFullPath(path))
-        .Map(CliOptions.Text("--certificate-password-env", "NAME", "The NAME of an environment variable holding the PFX file's password (never the password itself)."), r => r.CertificatePassword,
+        .Map(CliOptions.Text("--certificate-password-env", "NAME",
+                "The NAME of an environment variable holding the PFX file's password (never the password itself)."),
+            r => r.CertificatePassword,
             (name, context) => Engine.Auth.SecretText.ToSecureString(context.SecretFromEnvironment("--certificate-password-env", name!)))
-        .Map(CliOptions.Text("--certificate-thumbprint", "THUMBPRINT", "Certificate-based, from the Windows certificate store (CurrentUser\\My, then LocalMachine\\My). Windows only."), r => r.CertificateThumbprint)
+        .Map(CliOptions.Text("--certificate-thumbprint", "THUMBPRINT", "Certificate-based, from the Windows certificate store " +
+                "(CurrentUser\\My, then LocalMachine\\My). Windows only."),
+            r => r.CertificateThumbprint)
         .Exclude(r => r.Certificate, AuthOptionGroup.CertificateExclusion)
-        .Map(CliOptions.Text("--sender-ip-address", "IPV4[/NN]", "IP-based: the static public IPv4 address, or a /24 to /32 range, the device sends from."), r => r.SenderIPAddress)
-        .Map(CliOptions.Text("--name", "NAME", "The connector's name. Default: made from the device name and the domain."), r => r.Name)
-        .Map(CliOptions.Text("--device-name", "NAME", "The device or application (for the connector name, its comment and the script)."), r => r.DeviceName)
-        .Map(CliOptions.Enum<RelayConnectorType>("--connector-type", "OnPremises (your own devices: may relay to anyone; default) or Partner."), r => r.ConnectorType)
-        .Map(CliOptions.Text("--script-path", "FILE.ps1", "Also write the plan as a commented, idempotent PowerShell script to this file."), r => r.ScriptPath,
+        .Map(CliOptions.Text("--sender-ip-address", "IPV4[/NN]",
+                "IP-based: the static public IPv4 address, or a /24 to /32 range, the device sends from."),
+            r => r.SenderIPAddress)
+        .Map(CliOptions.Text("--name", "NAME", "The connector's name. Default: made from the device name and the domain."),
+            r => r.Name)
+        .Map(CliOptions.Text("--device-name", "NAME", "The device or application (for the connector name, its comment and the script)."),
+            r => r.DeviceName)
+        .Map(CliOptions.Enum<RelayConnectorType>("--connector-type",
+                "OnPremises (your own devices: may relay to anyone; default) or Partner."),
+            r => r.ConnectorType)
+        .Map(CliOptions.Text("--script-path", "FILE.ps1", "Also write the plan as a commented, idempotent PowerShell script to this file."),
+            r => r.ScriptPath,
             (path, _) => path == null ? null : Path.GetFullPath(path))
-        .Map(CliOptions.Text("--dns-server", "HOST[:PORT]", "The DNS server for the MX and SPF lookups. Default: the system's resolvers."), r => r.DnsServer)
-        .Map(CliOptions.Flag("--force", "Replace an existing --script-path file, and write it even though the plan has errors (it says so at its top)."), r => r.Force);
+        .Map(CliOptions.Text("--dns-server", "HOST[:PORT]", "The DNS server for the MX and SPF lookups. Default: the system's resolvers."),
+            r => r.DnsServer)
+        .Map(CliOptions.Flag("--force",
+                "Replace an existing --script-path file, and write it even though the plan has errors (it says so at its top)."),
+            r => r.Force);
 
     /// <inheritdoc />
     public override async Task<int> RunAsync(NewRelayConnectorPlanRequest request, CliSession session, CancellationToken cancellationToken)
     {
-        int? exitCode = await session.RunAsync(new NewRelayConnectorPlanOperation(), request, plan => Write(session, plan), cancellationToken)
+        int? exitCode = await session.RunAsync(new NewRelayConnectorPlanOperation(), request, plan => Write(session, plan),
+                cancellationToken)
             .ConfigureAwait(false);
         return exitCode ?? ExitCodes.Ok;
     }
@@ -71,7 +92,8 @@ internal sealed class RelayPlanCommand : CliCommand<NewRelayConnectorPlanRequest
         PlanOutput.Section(o, "SPF", !plan.Spf.Checked ? new[] { "not checked (see the findings)" }
             : plan.Spf.ChangeNeeded ? new[] { $"current:  {plan.Spf.Current ?? "(none)"}", $"publish:  {plan.Spf.Proposed}" }
             : new[] { $"no change needed: {plan.Spf.Current}" });
-        PlanOutput.Section(o, "Device settings", plan.DeviceSettings.Select(s => $"{s.Setting}: {s.Value}{(s.Note != null ? "  (" + s.Note + ")" : "")}"));
+        PlanOutput.Section(o, "Device settings",
+            plan.DeviceSettings.Select(s => $"{s.Setting}: {s.Value}{(s.Note != null ? "  (" + s.Note + ")" : "")}"));
         if (plan.ScriptPath != null) o.WriteLine($"Script written to {plan.ScriptPath}");
     }
 }

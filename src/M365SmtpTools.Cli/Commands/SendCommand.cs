@@ -17,7 +17,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
     private readonly Option<string?> _batch = CliOptions.Text("--batch", "FILE.csv|FILE.jsonl",
         "Send one message per row: a CSV file with a header row or a JSON-lines file, fields named like the message options (To, Cc, " +
             "Bcc, ReplyTo, From, "
-        + "Subject, Body, HtmlBody, Attachment, Priority, DeliveryNotification; in CSV several values are separated by ';'). Empty cells take the "
+        + "Subject, Body, HtmlBody, Attachment, Priority, DeliveryNotification; in CSV several values are separated by ';'). Empty " +
+            "cells take the "
         + "options' values. The whole file is checked before anything is sent; the batch goes over one connection, paced and retried.");
 
     /// <inheritdoc />
@@ -30,7 +31,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
     public override string Description =>
         "Sends mail through Microsoft 365: client submission with OAuth (default: smtp.office365.com:587, STARTTLS), an SMTP relay " +
             "connector "
-        + "(--method Relay: port 25 to the MX endpoint), or Direct Send (--method DirectSend: internal recipients only). One result line per "
+        + "(--method Relay: port 25 to the MX endpoint), or Direct Send (--method DirectSend: internal recipients only). One result " +
+            "line per "
         + "message (--json: one JSON object per message). Exit code 0 when every message was sent, 17 when some failed, 18 when a " +
             "message's "
         + "delivery is unknown, otherwise the code of the phase that failed.";
@@ -53,24 +55,46 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
     /// <inheritdoc />
     protected override RequestBinding<SendMailRequest> CreateBinding() => new RequestBinding<SendMailRequest>()
         .AddAuthOptions()
-        .Map(CliOptions.Enum<SendMethod>("--method", "How to send: ClientSubmission (OAuth or Basic, default), Relay (inbound connector), DirectSend, or Graph (Microsoft Graph sendMail with a Graph token, when SMTP AUTH is off)."), r => r.Method)
-        .Map(CliOptions.Enum<SubmissionEndpointKind>("--endpoint", "The client-submission endpoint: ClientSubmission (smtp.office365.com, default), HighVolumeEmail, AzureCommunicationServices, LegacyTls."), r => r.Endpoint)
-        .Map(CliOptions.Text("--smtp-server", "HOST", "The SMTP server, overriding the endpoint (client submission) or the MX endpoint (relay)."), r => r.SmtpServer)
-        .Map(CliOptions.Int("--port", 1, 65535, "The SMTP port. Default 587 for client submission, 25 for relay and Direct Send."), r => r.Port)
-        .Exclude(r => r.Messages, "Filled from --batch: each row becomes a message (MailMessageSpec.FromRow), the options are its defaults.")
+        .Map(CliOptions.Enum<SendMethod>("--method", "How to send: ClientSubmission (OAuth or Basic, default), Relay (inbound " +
+                "connector), DirectSend, or Graph (Microsoft Graph sendMail with a Graph token, when SMTP AUTH is off)."),
+            r => r.Method)
+        .Map(CliOptions.Enum<SubmissionEndpointKind>("--endpoint", "The client-submission endpoint: ClientSubmission " +
+                "(smtp.office365.com, default), HighVolumeEmail, AzureCommunicationServices, LegacyTls."),
+            r => r.Endpoint)
+        .Map(CliOptions.Text("--smtp-server", "HOST",
+                "The SMTP server, overriding the endpoint (client submission) or the MX endpoint (relay)."),
+            r => r.SmtpServer)
+        .Map(CliOptions.Int("--port", 1, 65535, "The SMTP port. Default 587 for client submission, 25 for relay and Direct Send."),
+            r => r.Port)
+        .Exclude(r => r.Messages,
+            "Filled from --batch: each row becomes a message (MailMessageSpec.FromRow), the options are its defaults.")
         .Exclude(r => r.Message.Input, "The input object of a message: a batch row's, set by --batch.")
         .Exclude(r => r.Message.InputError, "A batch row's unreadable value; --batch rejects the file instead.")
         .Exclude(r => r.ConnectionName, "The CLI keeps no session connections between runs; give the auth options instead.")
-        .Map(CliOptions.Flag("--require-tls", "Relay and Direct Send: fail unless STARTTLS succeeds (always required for client submission)."), r => r.RequireTls)
+        .Map(CliOptions.Flag("--require-tls",
+                "Relay and Direct Send: fail unless STARTTLS succeeds (always required for client submission)."),
+            r => r.RequireTls)
         .Exclude(r => r.ClientCertificate, "An X509Certificate2 object can't be given on a command line; --client-certificate-path and " +
             "--client-certificate-thumbprint cover it.")
-        .Map(CliOptions.Text("--client-certificate-path", "FILE", "Relay with a certificate-based connector: the PFX file (with key) to present during STARTTLS."), r => r.ClientCertificatePath, (p, _) => FullPath(p))
-        .Map(CliOptions.Text("--client-certificate-password-env", "NAME", "The NAME of an environment variable holding the client certificate PFX's password (never the password itself)."), r => r.ClientCertificatePassword,
+        .Map(CliOptions.Text("--client-certificate-path", "FILE",
+                "Relay with a certificate-based connector: the PFX file (with key) to present during STARTTLS."),
+            r => r.ClientCertificatePath, (p, _) => FullPath(p))
+        .Map(CliOptions.Text("--client-certificate-password-env", "NAME", "The NAME of an environment variable holding the client " +
+                "certificate PFX's password (never the password itself)."),
+            r => r.ClientCertificatePassword,
             (name, context) => SecretText.ToSecureString(context.SecretFromEnvironment("--client-certificate-password-env", name!)))
-        .Map(CliOptions.Text("--client-certificate-thumbprint", "THUMBPRINT", "Relay with a certificate-based connector: a certificate from the Windows certificate store. Windows only."), r => r.ClientCertificateThumbprint)
-        .Map(CliOptions.Flag("--skip-certificate-validation", "Don't validate the server's TLS certificate (tests only; never against Microsoft 365)."), r => r.SkipCertificateValidation)
-        .Map(CliOptions.Text("--dns-server", "HOST[:PORT]", "The DNS server for MX lookups (relay, Direct Send). Default: the system's resolvers."), r => r.DnsServer)
-        .Map(CliOptions.Flag("--allow-retired-basic-auth", "Use Basic authentication (--password-stdin) against Microsoft 365 even after its final removal date."), r => r.AllowRetiredBasicAuth)
+        .Map(CliOptions.Text("--client-certificate-thumbprint", "THUMBPRINT", "Relay with a certificate-based connector: a " +
+                "certificate from the Windows certificate store. Windows only."),
+            r => r.ClientCertificateThumbprint)
+        .Map(CliOptions.Flag("--skip-certificate-validation",
+                "Don't validate the server's TLS certificate (tests only; never against Microsoft 365)."),
+            r => r.SkipCertificateValidation)
+        .Map(CliOptions.Text("--dns-server", "HOST[:PORT]",
+                "The DNS server for MX lookups (relay, Direct Send). Default: the system's resolvers."),
+            r => r.DnsServer)
+        .Map(CliOptions.Flag("--allow-retired-basic-auth",
+                "Use Basic authentication (--password-stdin) against Microsoft 365 even after its final removal date."),
+            r => r.AllowRetiredBasicAuth)
         .Map(CliOptions.Text("--from", "ADDRESS", "The sender (\"Name <address>\" accepted). Default: --user-name."), r => r.Message.From)
         .Map(CliOptions.List("--to", "ADDRESS", "A recipient (\"Name <address>\" accepted)."), r => r.Message.To)
         .Map(CliOptions.List("--cc", "ADDRESS", "A copy recipient."), r => r.Message.Cc)
@@ -79,23 +103,45 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         .Map(CliOptions.Text("--subject", "TEXT", "The subject."), r => r.Message.Subject)
         .Map(CliOptions.Text("--body", "TEXT", "The plain-text body."), r => r.Message.Body)
         .Map(CliOptions.Text("--html-body", "HTML", "The HTML body (with --body, both are sent as alternatives)."), r => r.Message.HtmlBody)
-        .Map(CliOptions.List("--attachment", "FILE", "A file to attach; a missing file is an error before anything is sent."), r => r.Message.Attachment, (paths, _) => paths.Select(p => FullPath(p)!).ToArray())
-        .Map(CliOptions.List("--inline-image", "CID=FILE", "An image for the HTML body, referenced there as cid:CID."), r => r.Message.InlineImage, (items, _) => InlineImages(items))
+        .Map(CliOptions.List("--attachment", "FILE", "A file to attach; a missing file is an error before anything is sent."),
+            r => r.Message.Attachment, (paths, _) => paths.Select(p => FullPath(p)!).ToArray())
+        .Map(CliOptions.List("--inline-image", "CID=FILE", "An image for the HTML body, referenced there as cid:CID."),
+            r => r.Message.InlineImage, (items, _) => InlineImages(items))
         .Map(CliOptions.List("--header", "NAME:VALUE", "An extra header line."), r => r.Message.Header, (items, _) => Headers(items))
         .Map(CliOptions.Enum<MessagePriority>("--priority", "The priority headers."), r => r.Message.Priority)
-        .Map(CliOptions.Flags<SmtpDsnNotify>("--delivery-notification", "Delivery status notifications to ask for, when the server offers DSN."), r => r.Message.DeliveryNotification)
+        .Map(CliOptions.Flags<SmtpDsnNotify>("--delivery-notification",
+                "Delivery status notifications to ask for, when the server offers DSN."),
+            r => r.Message.DeliveryNotification)
         .Map(CliOptions.Enum<SendMailEncoding>("--encoding", "The body transfer encoding. Default Auto."), r => r.Encoding)
-        .Map(CliOptions.Int("--max-messages-per-minute", 1, 1_000_000, "Pace a batch to at most this many messages a minute. Default: the endpoint's limit (30 for client submission)."), r => r.MaxMessagesPerMinute)
-        .Map(CliOptions.Int("--max-recipients-per-day", 1, 10_000_000, "Stop a batch before this many recipients in 24 hours. Default: the endpoint's limit (10,000 for client submission)."), r => r.MaxRecipientsPerDay)
-        .Map(CliOptions.Int("--max-connections", 1, 100, "Connections a batch may use. Default: the endpoint's limit (3 for client submission)."), r => r.MaxConnections)
-        .Map(CliOptions.Int("--timeout-seconds", 1, 3600, "How long connecting and each reply may take. Default 30 s to connect, 120 s per reply."), r => r.TimeoutSeconds)
-        .Map(CliOptions.Int("--max-retry", 0, 20, "Retries of a temporary failure (4xx, dead connection), with back-off. Default 3. 5xx replies are never retried."), r => r.MaxRetry)
+        .Map(CliOptions.Int("--max-messages-per-minute", 1, 1_000_000,
+                "Pace a batch to at most this many messages a minute. Default: the endpoint's limit (30 for client submission)."),
+            r => r.MaxMessagesPerMinute)
+        .Map(CliOptions.Int("--max-recipients-per-day", 1, 10_000_000,
+                "Stop a batch before this many recipients in 24 hours. Default: the endpoint's limit (10,000 for client submission)."),
+            r => r.MaxRecipientsPerDay)
+        .Map(CliOptions.Int("--max-connections", 1, 100,
+                "Connections a batch may use. Default: the endpoint's limit (3 for client submission)."),
+            r => r.MaxConnections)
+        .Map(CliOptions.Int("--timeout-seconds", 1, 3600,
+                "How long connecting and each reply may take. Default 30 s to connect, 120 s per reply."),
+            r => r.TimeoutSeconds)
+        .Map(CliOptions.Int("--max-retry", 0, 20,
+                "Retries of a temporary failure (4xx, dead connection), with back-off. Default 3. 5xx replies are never retried."),
+            r => r.MaxRetry)
         .Map(CliOptions.Flag("--body-as-html", "The body (--body) is HTML, as Send-MailMessage's -BodyAsHtml says."), r => r.BodyAsHtml)
-        .Map(CliOptions.Flag("--retry-unknown", "Also resend a message whose delivery is unknown (the connection died after the message): may deliver it twice."), r => r.RetryUnknown)
+        .Map(CliOptions.Flag("--retry-unknown",
+                "Also resend a message whose delivery is unknown (the connection died after the message): may deliver it twice."),
+            r => r.RetryUnknown)
         .Map(TranscriptOption(), r => r.TranscriptPath, (p, _) => FullPath(p))
-        .Map(CliOptions.Flag("--force", "Replace an existing --transcript-path file (without it, nothing is sent and the exit code is 1)."), r => r.Force)
-        .Map(CliOptions.Flag("--save-to-sent-items", "Graph: keep a copy of each message in the mailbox's Sent Items (not kept by default)."), r => r.SaveToSentItems)
-        .Map(CliOptions.Text("--graph-endpoint", "URL", "Graph: the https:// base address instead of the cloud's Graph host (private endpoints, tests)."), r => r.GraphEndpoint)
+        .Map(CliOptions.Flag("--force",
+                "Replace an existing --transcript-path file (without it, nothing is sent and the exit code is 1)."),
+            r => r.Force)
+        .Map(CliOptions.Flag("--save-to-sent-items",
+                "Graph: keep a copy of each message in the mailbox's Sent Items (not kept by default)."),
+            r => r.SaveToSentItems)
+        .Map(CliOptions.Text("--graph-endpoint", "URL",
+                "Graph: the https:// base address instead of the cloud's Graph host (private endpoints, tests)."),
+            r => r.GraphEndpoint)
         .CliOnly(_batch, "Read by the command: each row becomes a MailMessageSpec (MailMessageSpec.FromRow) passed to SendMailOperation " +
             "with the request as defaults.");
 
@@ -117,9 +163,13 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
         await session.RunAsync(new SendMailOperation(), request, result =>
         {
             results.Add(result);
-            string where = rows != null && rows.TryGetValue(result.Index, out BatchRow? row) ? $"row {row.RowNumber}" : $"message {result.Index + 1}";
-            if (session.Output.Json) session.Output.WriteJson(SendResultJson.Of(result, rows != null && rows.TryGetValue(result.Index, out BatchRow? r) ? r.RowNumber : null));
-            else session.Output.WriteLine($"{where}: {result.Status} {string.Join(", ", result.Recipients)} \"{result.Subject}\" {result.Reply ?? result.ErrorMessage}{(result.MessageId != null ? " " + result.MessageId : "")}");
+            string where = rows != null && rows.TryGetValue(result.Index, out BatchRow? row)
+                ? $"row {row.RowNumber}"
+                : $"message {result.Index + 1}";
+            if (session.Output.Json) session.Output.WriteJson(SendResultJson.Of(result,
+                rows != null && rows.TryGetValue(result.Index, out BatchRow? r) ? r.RowNumber : null));
+            else session.Output.WriteLine($"{where}: {result.Status} {string.Join(", ", result.Recipients)} \"{result.Subject}\" " +
+                $"{result.Reply ?? result.ErrorMessage}{(result.MessageId != null ? " " + result.MessageId : "")}");
             if (result.Status == SendMailStatus.Sent && result.RejectedRecipients.Count > 0)
                 session.Host.WriteWarning($"{where}: sent, but refused for {string.Join(", ", result.RecipientResults.Where(r => !r.Accepted && r.ReplyCode != null).Select(r => $"{r.Address} ({r.Reply})"))}.");
             if (result.Status is SendMailStatus.Failed or SendMailStatus.Unknown)
@@ -127,7 +177,8 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
                 string line = $"m365smtp: error {result.ErrorId ?? result.Status.ToString()} ({where}): " +
                     $"{result.ErrorMessage ?? result.Reply}";
                 // What the reply means and how to fix it: the same reply catalogue row Test-M365SmtpAuth reports.
-                if (!string.IsNullOrWhiteSpace(result.Meaning) && result.Meaning != result.ErrorMessage) line += " Meaning: " + result.Meaning;
+                if (!string.IsNullOrWhiteSpace(result.Meaning) && result.Meaning != result.ErrorMessage)
+                    line += " Meaning: " + result.Meaning;
                 if (!string.IsNullOrWhiteSpace(result.Remediation)) line += " Fix: " + result.Remediation;
                 line = session.Binding.TranslateParameterNames(line);
                 // Exchange Online commands keep their own parameter names (no translation to this tool's options).
@@ -213,13 +264,14 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
 /// </summary>
 internal sealed record SendResultJson(
     int Index, int? Row, SendMailStatus Status, string? MessageId, string? From, string? Subject, IReadOnlyList<string> Recipients,
-    IReadOnlyList<string> AcceptedRecipients, IReadOnlyList<string> RejectedRecipients, IReadOnlyList<SendMailRecipientResult> RecipientResults,
-    int Attempts, TimeSpan Elapsed, SendMethod Method, string? Server, string? Reply, int? ReplyCode, string? EnhancedStatusCode,
-    DateTimeOffset? SentAt, string? ErrorId, string? ErrorKind, string? Phase, string? ErrorMessage, string? Meaning, string? Remediation,
-    IReadOnlyList<string> RemediationCommands)
+    IReadOnlyList<string> AcceptedRecipients, IReadOnlyList<string> RejectedRecipients,
+    IReadOnlyList<SendMailRecipientResult> RecipientResults, int Attempts, TimeSpan Elapsed, SendMethod Method, string? Server,
+    string? Reply, int? ReplyCode, string? EnhancedStatusCode, DateTimeOffset? SentAt, string? ErrorId, string? ErrorKind, string? Phase,
+    string? ErrorMessage, string? Meaning, string? Remediation, IReadOnlyList<string> RemediationCommands)
 {
     public static SendResultJson Of(SendMailResult r, int? row) => new(
-        r.Index, row, r.Status, r.MessageId, r.From, r.Subject, r.Recipients, r.AcceptedRecipients, r.RejectedRecipients, r.RecipientResults,
-        r.Attempts, r.Elapsed, r.Method, r.Server, r.Reply, r.ReplyCode, r.EnhancedStatusCode, r.SentAt, r.ErrorId, r.Error?.Kind.ToString(),
-        (r.Error as SmtpException)?.Phase.ToString(), r.ErrorMessage, r.Meaning, r.Remediation, r.RemediationCommands);
+        r.Index, row, r.Status, r.MessageId, r.From, r.Subject, r.Recipients, r.AcceptedRecipients, r.RejectedRecipients,
+        r.RecipientResults, r.Attempts, r.Elapsed, r.Method, r.Server, r.Reply, r.ReplyCode, r.EnhancedStatusCode, r.SentAt, r.ErrorId,
+        r.Error?.Kind.ToString(), (r.Error as SmtpException)?.Phase.ToString(), r.ErrorMessage, r.Meaning, r.Remediation,
+        r.RemediationCommands);
 }

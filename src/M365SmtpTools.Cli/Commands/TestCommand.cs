@@ -39,18 +39,30 @@ internal sealed class TestCommand : CliCommand<TestSmtpAuthRequest>
     /// <inheritdoc />
     protected override RequestBinding<TestSmtpAuthRequest> CreateBinding() => new RequestBinding<TestSmtpAuthRequest>()
         .AddAuthOptions()
-        .Map(CliOptions.Text("--smtp-server", "HOST", "The SMTP server. Default: the cloud's submission host (smtp.office365.com)."), r => r.SmtpServer)
+        .Map(CliOptions.Text("--smtp-server", "HOST", "The SMTP server. Default: the cloud's submission host (smtp.office365.com)."),
+            r => r.SmtpServer)
         .Map(CliOptions.Int("--port", 1, 65535, "The port. Default 587."), r => r.Port)
         .Exclude(r => r.ConnectionName, "The CLI keeps no session connections between runs; give the auth options instead.")
-        .Map(CliOptions.Text("--from", "ADDRESS", "Also test MAIL FROM with this address (Send As, 5.7.60). Default: the authenticating mailbox."), r => r.From)
-        .Map(CliOptions.List("--to", "ADDRESS", "Also test RCPT TO for this recipient (nothing is sent unless --send-test-message)."), r => r.To)
+        .Map(CliOptions.Text("--from", "ADDRESS",
+                "Also test MAIL FROM with this address (Send As, 5.7.60). Default: the authenticating mailbox."),
+            r => r.From)
+        .Map(CliOptions.List("--to", "ADDRESS", "Also test RCPT TO for this recipient (nothing is sent unless --send-test-message)."),
+            r => r.To)
         .Map(CliOptions.Enum<SmtpTestStopAfter>("--stop-after", "Stop after this stage, like swaks' quit-after."), r => r.StopAfter)
         .Map(CliOptions.Flag("--send-test-message", "Go all the way: send a short test message to --to."), r => r.SendTestMessage)
-        .Map(CliOptions.Enum<SmtpAuthMechanism>("--mechanism", "The SASL mechanism. Default Auto: XOAUTH2 for tokens, PLAIN/LOGIN for passwords."), r => r.Mechanism)
+        .Map(CliOptions.Enum<SmtpAuthMechanism>("--mechanism",
+                "The SASL mechanism. Default Auto: XOAUTH2 for tokens, PLAIN/LOGIN for passwords."),
+            r => r.Mechanism)
         .Map(CliOptions.Int("--timeout-seconds", 1, 300, "How long connecting and each reply may take. Default 30."), r => r.TimeoutSeconds)
-        .Map(CliOptions.List("--expected-issuer", "NAME", "An issuer the server's certificate may have besides Microsoft's (others are flagged as likely TLS interception)."), r => r.ExpectedIssuer)
-        .Map(CliOptions.Flag("--app-rbac", "The app is authorized through Exchange App RBAC, so an app-only token without SMTP.SendAsApp is expected."), r => r.AppRbac)
-        .Map(CliOptions.Flag("--allow-retired-basic-auth", "Try Basic authentication against Microsoft 365 even after its final removal date."), r => r.AllowRetiredBasicAuth)
+        .Map(CliOptions.List("--expected-issuer", "NAME", "An issuer the server's certificate may have besides Microsoft's (others " +
+                "are flagged as likely TLS interception)."),
+            r => r.ExpectedIssuer)
+        .Map(CliOptions.Flag("--app-rbac",
+                "The app is authorized through Exchange App RBAC, so an app-only token without SMTP.SendAsApp is expected."),
+            r => r.AppRbac)
+        .Map(CliOptions.Flag("--allow-retired-basic-auth",
+                "Try Basic authentication against Microsoft 365 even after its final removal date."),
+            r => r.AllowRetiredBasicAuth)
         .Map(CliOptions.Flag("--transcript", "Add the protocol transcript (secrets redacted) to the report."), r => r.Transcript)
         .Exclude(r => r.PassThru, "The CLI always prints the report (text or --json).")
         .Exclude(r => r.ErrorOnFailure, "The exit code reports a failed test: the failed stage's code.");

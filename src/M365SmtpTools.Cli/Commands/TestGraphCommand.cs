@@ -40,13 +40,22 @@ internal sealed class TestGraphCommand : CliCommand<TestGraphSendRequest>
     /// <inheritdoc />
     protected override RequestBinding<TestGraphSendRequest> CreateBinding() => new RequestBinding<TestGraphSendRequest>()
         .AddAuthOptions()
-        .Map(CliOptions.Text("--from", "ADDRESS", "The From address (default: the mailbox). Another address needs Send As, which only --send-test-message proves."), r => r.From)
-        .Map(CliOptions.List("--to", "ADDRESS", "A recipient of the test message (--send-test-message). Default: the mailbox itself."), r => r.To)
+        .Map(CliOptions.Text("--from", "ADDRESS", "The From address (default: the mailbox). Another address needs Send As, which " +
+                "only --send-test-message proves."),
+            r => r.From)
+        .Map(CliOptions.List("--to", "ADDRESS", "A recipient of the test message (--send-test-message). Default: the mailbox itself."),
+            r => r.To)
         .Map(CliOptions.Flag("--send-test-message", "After the checks, send one short test message through Graph."), r => r.SendTestMessage)
-        .Map(CliOptions.Text("--graph-endpoint", "URL", "The https:// base address instead of the cloud's Graph host (private endpoints, tests)."), r => r.GraphEndpoint)
-        .Map(CliOptions.Flag("--skip-certificate-validation", "Don't validate the server's TLS certificate (test servers given with --graph-endpoint only; refused for Microsoft Graph)."), r => r.SkipCertificateValidation)
+        .Map(CliOptions.Text("--graph-endpoint", "URL",
+                "The https:// base address instead of the cloud's Graph host (private endpoints, tests)."),
+            r => r.GraphEndpoint)
+        .Map(CliOptions.Flag("--skip-certificate-validation", "Don't validate the server's TLS certificate (test servers given " +
+                "with --graph-endpoint only; refused for Microsoft Graph)."),
+            r => r.SkipCertificateValidation)
         .Map(CliOptions.Int("--timeout-seconds", 1, 3600, "How long each Graph request may take. Default 30."), r => r.TimeoutSeconds)
-        .Map(CliOptions.Flag("--app-rbac", "The app is authorized through RBAC for Applications, so an app-only token without the Mail.Send role is expected."), r => r.AppRbac)
+        .Map(CliOptions.Flag("--app-rbac",
+                "The app is authorized through RBAC for Applications, so an app-only token without the Mail.Send role is expected."),
+            r => r.AppRbac)
         .Exclude(r => r.PassThru, "The CLI always prints the report (text or --json).")
         .Exclude(r => r.ErrorOnFailure, "The exit code reports a failed test: the failed stage's code.");
 

@@ -120,7 +120,8 @@ namespace M365SmtpTools.Engine.Auth
                 "Add http://localhost as a Mobile and desktop applications redirect URI in the app registration, or use -DeviceCode.")
         );
 
-        private static Dictionary<string, AadErrorInfo> Build(params (string Code, ErrorCode ErrorCode, string Meaning, string Action)[] rows)
+        private static Dictionary<string, AadErrorInfo> Build(
+            params (string Code, ErrorCode ErrorCode, string Meaning, string Action)[] rows)
         {
             var d = new Dictionary<string, AadErrorInfo>(StringComparer.Ordinal);
             foreach (var r in rows) d["AADSTS" + r.Code] = new AadErrorInfo("AADSTS" + r.Code, r.ErrorCode, r.Meaning, r.Action);
@@ -163,7 +164,8 @@ namespace M365SmtpTools.Engine.Auth
                         { TargetObject = code, RecommendedAction = "Read the inner exception's message for Entra ID's explanation." };
                     if (method == SmtpAuthMethod.ManagedIdentity)
                         return new M365SmtpException(TokenErrorCodes.ManagedIdentityUnavailable,
-                            $"The managed identity endpoint refused or failed the token request ({service.ErrorCode}, HTTP {service.StatusCode.ToString(CultureInfo.InvariantCulture)}).", e)
+                            $"The managed identity endpoint refused or failed the token request ({service.ErrorCode}, " +
+                                $"HTTP {service.StatusCode.ToString(CultureInfo.InvariantCulture)}).", e)
                         { RecommendedAction = "Run this on an Azure resource with a managed identity enabled (Automation account " +
                             "Identity blade, VM/Function Identity); for a user-assigned identity pass its client id with " +
                             "-ManagedIdentityClientId and check it is attached to the resource." };

@@ -37,7 +37,8 @@ namespace M365SmtpTools.Engine.Auth
         public const string Certificate = "App-only sign-in with the app's certificate as an object; it must have its private key.";
 
         /// <summary>Text of <see cref="SmtpAuthOptions.ClientSecret"/>.</summary>
-        public const string ClientSecret = "App-only sign-in with a client secret of the app registration (the secret's Value, not its ID).";
+        public const string ClientSecret =
+            "App-only sign-in with a client secret of the app registration (the secret's Value, not its ID).";
 
         /// <summary>Text of <see cref="SmtpAuthOptions.ManagedIdentity"/>.</summary>
         public const string ManagedIdentity =
@@ -58,7 +59,8 @@ namespace M365SmtpTools.Engine.Auth
             "session with a browser.";
 
         /// <summary>Text of <see cref="SmtpAuthOptions.AccessToken"/>.</summary>
-        public const string AccessToken = "An access token for Exchange Online (resource https://outlook.office365.com) obtained elsewhere.";
+        public const string AccessToken =
+            "An access token for Exchange Online (resource https://outlook.office365.com) obtained elsewhere.";
 
         /// <summary>Text of <see cref="SmtpAuthOptions.Credential"/>.</summary>
         public const string Credential =

@@ -118,20 +118,25 @@ namespace M365SmtpTools.Engine.Auth
             catch (CryptographicException e)
             {
                 throw new M365SmtpException(use.Codes.FileUnreadable,
-                    $"-{use.PathParameter} '{path}' could not be opened: the password (-{use.PasswordParameter}) is wrong or missing, or the file is not a certificate (PFX/PKCS#12, .cer, .crt or .pem).", e)
+                    $"-{use.PathParameter} '{path}' could not be opened: the password (-{use.PasswordParameter}) is wrong or missing, " +
+                        $"or the file is not a certificate (PFX/PKCS#12, .cer, .crt or .pem).", e)
                 {
                     TargetObject = path,
                     ParameterName = use.PathParameter,
-                    RecommendedAction = $"Check -{use.PasswordParameter}, and export the certificate again ({(use.KeyNeededTo != null ? "with its private key as .pfx" : "PFX with its key, or the public .cer")}).",
+                    RecommendedAction = $"Check -{use.PasswordParameter}, and export the certificate again " +
+                        $"({(use.KeyNeededTo != null ? "with its private key as .pfx" : "PFX with its key, or the public .cer")}).",
                 };
             }
         }
 
-        /// <summary>Finds a certificate by thumbprint in CurrentUser\My, then LocalMachine\My (Windows only). The caller disposes it.</summary>
+        /// <summary>
+        /// Finds a certificate by thumbprint in CurrentUser\My, then LocalMachine\My (Windows only). The caller disposes it.
+        /// </summary>
         public static X509Certificate2 FromStore(string thumbprint, CertificateUse use, Func<bool>? isWindows = null)
         {
             // A thumbprint copied from the certificate dialog often brings spaces, colons or an invisible direction mark along.
-            string clean = new string(thumbprint.Where(c => !char.IsWhiteSpace(c) && c != ':' && c != '\u200E' && c != '\u200F' && c != '\uFEFF').ToArray())
+            string clean = new string(thumbprint.Where(c => !char.IsWhiteSpace(c) && c != ':' && c != '\u200E'
+                    && c != '\u200F' && c != '\uFEFF').ToArray())
                 .ToUpperInvariant();
             if (clean.Length != 40 || !clean.All(Uri.IsHexDigit))
                 throw new M365SmtpException(use.Codes.ThumbprintInvalid,

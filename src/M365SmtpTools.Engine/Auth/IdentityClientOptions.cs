@@ -43,7 +43,8 @@ namespace M365SmtpTools.Engine.Auth
     /// <summary>The one way MSAL reaches the network: an HttpClient over an injectable handler.</summary>
     internal sealed class MsalHttpClientFactory : IMsalHttpClientFactory
     {
-        private static readonly Lazy<HttpClient> s_shared = new Lazy<HttpClient>(() => new HttpClient(new HttpClientHandler { UseDefaultCredentials = false }));
+        private static readonly Lazy<HttpClient> s_shared =
+            new Lazy<HttpClient>(() => new HttpClient(new HttpClientHandler { UseDefaultCredentials = false }));
         private readonly HttpClient _client;
 
         public MsalHttpClientFactory(HttpMessageHandler? handler) =>

@@ -18,7 +18,8 @@ namespace M365SmtpTools.Engine.Auth
             where T : AbstractApplicationBuilder<T>
         {
             string authority = cloud.AuthorityFor(tenant);
-            bool known = CloudEnvironments.All.Any(c => string.Equals(c.AuthorityHost, cloud.AuthorityHost, StringComparison.OrdinalIgnoreCase));
+            bool known = CloudEnvironments.All.Any(c => string.Equals(c.AuthorityHost, cloud.AuthorityHost,
+                StringComparison.OrdinalIgnoreCase));
             if (known || !options.TrustCustomAuthorityHosts)
                 builder = builder.WithAuthority(authority);
             else
@@ -35,7 +36,8 @@ namespace M365SmtpTools.Engine.Auth
         private readonly bool _persist;
         private IConfidentialClientApplication? _app;
 
-        public ConfidentialClientTokenProvider(SmtpAuthOptions request, CloudEnvironment cloud, IdentityClientOptions options, SmtpAuthMethod method)
+        public ConfidentialClientTokenProvider(SmtpAuthOptions request, CloudEnvironment cloud, IdentityClientOptions options,
+            SmtpAuthMethod method)
             : base(options)
         {
             Method = method;
@@ -60,7 +62,8 @@ namespace M365SmtpTools.Engine.Auth
 
         public override SmtpAuthMethod Method { get; }
 
-        protected override async Task<SmtpAccessToken> AcquireAsync(bool forceRefresh, IOperationHost host, CancellationToken cancellationToken)
+        protected override async Task<SmtpAccessToken> AcquireAsync(bool forceRefresh, IOperationHost host,
+            CancellationToken cancellationToken)
         {
             IConfidentialClientApplication app = _app ??= _build();
             if (_persist && !_persistAttached)
@@ -104,11 +107,13 @@ namespace M365SmtpTools.Engine.Auth
 
         public override SmtpAuthMethod Method => SmtpAuthMethod.ManagedIdentity;
 
-        protected override async Task<SmtpAccessToken> AcquireAsync(bool forceRefresh, IOperationHost host, CancellationToken cancellationToken)
+        protected override async Task<SmtpAccessToken> AcquireAsync(bool forceRefresh, IOperationHost host,
+            CancellationToken cancellationToken)
         {
             IManagedIdentityApplication app = _app ??= ManagedIdentityApplicationBuilder.Create(_id)
                 .WithHttpClientFactory(Options.HttpClientFactory).WithClientName("M365SmtpTools").Build();
-            host.WriteVerbose($"ManagedIdentity: requesting a token for {_resource} ({(_userAssigned ? "user-assigned" : "system-assigned")}).");
+            host.WriteVerbose($"ManagedIdentity: requesting a token for {_resource} " +
+                $"({(_userAssigned ? "user-assigned" : "system-assigned")}).");
             AuthenticationResult result = await app.AcquireTokenForManagedIdentity(_resource).WithForceRefresh(forceRefresh)
                 .ExecuteAsync(cancellationToken).ConfigureAwait(false);
             return new SmtpAccessToken(result.AccessToken, result.ExpiresOn);
@@ -132,7 +137,8 @@ namespace M365SmtpTools.Engine.Auth
         private IAccount? _account;
         private bool _persistAttached;
 
-        public PublicClientTokenProvider(SmtpAuthOptions request, CloudEnvironment cloud, IdentityClientOptions options, SmtpAuthMethod method)
+        public PublicClientTokenProvider(SmtpAuthOptions request, CloudEnvironment cloud, IdentityClientOptions options,
+            SmtpAuthMethod method)
             : base(options)
         {
             Method = method;
@@ -149,7 +155,8 @@ namespace M365SmtpTools.Engine.Auth
 
         public override SmtpAuthMethod Method { get; }
 
-        protected override async Task<SmtpAccessToken> AcquireAsync(bool forceRefresh, IOperationHost host, CancellationToken cancellationToken)
+        protected override async Task<SmtpAccessToken> AcquireAsync(bool forceRefresh, IOperationHost host,
+            CancellationToken cancellationToken)
         {
             IPublicClientApplication app = _app ??= _build();
             if (_persist && !_persistAttached)
@@ -162,7 +169,8 @@ namespace M365SmtpTools.Engine.Auth
             if (account == null)
             {
                 IEnumerable<IAccount> accounts = await app.GetAccountsAsync().ConfigureAwait(false);
-                account = accounts.FirstOrDefault(a => _loginHint == null || string.Equals(a.Username, _loginHint, StringComparison.OrdinalIgnoreCase));
+                account = accounts.FirstOrDefault(a => _loginHint == null
+                    || string.Equals(a.Username, _loginHint, StringComparison.OrdinalIgnoreCase));
             }
             if (account != null)
             {
@@ -205,7 +213,8 @@ namespace M365SmtpTools.Engine.Auth
                     host.WriteInformation("Opening the browser to sign in; finish the sign-in there.", "Interactive", "M365SmtpTools");
                     result = await builder.ExecuteAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is PlatformNotSupportedException || (e is MsalClientException c && c.ErrorCode != MsalError.AuthenticationCanceledError))
+                catch (Exception e) when (e is PlatformNotSupportedException
+                    || (e is MsalClientException c && c.ErrorCode != MsalError.AuthenticationCanceledError))
                 {
                     throw new M365SmtpException(TokenErrorCodes.InteractiveSignInUnavailable,
                         "The browser sign-in could not be started here (no browser, or the platform doesn't support it).", e)

@@ -34,7 +34,9 @@ namespace M365SmtpTools.Engine.Auth
             catch (Exception e) when (!(e is M365SmtpException))
             {
                 throw new M365SmtpException(TokenErrorCodes.TokenCachePersistenceUnavailable,
-                    "-PersistTokenCache needs the platform's protected store (DPAPI on Windows, the Keychain on macOS, a Secret Service keyring such as gnome-keyring on Linux), and it is not usable here; the token is never written to a plain file.", e)
+                    "-PersistTokenCache needs the platform's protected store (DPAPI on Windows, the Keychain on macOS, " +
+                        "a Secret Service keyring such as gnome-keyring on Linux), and it is not usable here; " +
+                        "the token is never written to a plain file.", e)
                 {
                     TargetObject = "PersistTokenCache",
                     ParameterName = "PersistTokenCache",

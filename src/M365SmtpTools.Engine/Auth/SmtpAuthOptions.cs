@@ -81,7 +81,8 @@ namespace M365SmtpTools.Engine.Auth
             if (Certificate != null) chosen.Add((SmtpAuthMethod.AppCertificate, "Certificate"));
             if (ClientSecret != null) chosen.Add((SmtpAuthMethod.AppSecret, "ClientSecret"));
             if (ManagedIdentity) chosen.Add((SmtpAuthMethod.ManagedIdentity, "ManagedIdentity"));
-            else if (!string.IsNullOrWhiteSpace(ManagedIdentityClientId)) chosen.Add((SmtpAuthMethod.ManagedIdentity, "ManagedIdentityClientId"));
+            else if (!string.IsNullOrWhiteSpace(ManagedIdentityClientId))
+                chosen.Add((SmtpAuthMethod.ManagedIdentity, "ManagedIdentityClientId"));
             if (DeviceCode) chosen.Add((SmtpAuthMethod.DeviceCode, "DeviceCode"));
             if (Interactive) chosen.Add((SmtpAuthMethod.Interactive, "Interactive"));
             if (AccessToken != null) chosen.Add((SmtpAuthMethod.AccessToken, "AccessToken"));
@@ -89,7 +90,8 @@ namespace M365SmtpTools.Engine.Auth
 
             if (chosen.Count == 0 && (!string.IsNullOrWhiteSpace(TenantId) || !string.IsNullOrWhiteSpace(ClientId)))
                 throw Invalid(AuthErrorCodes.AppCredentialMissing, "CertificatePath",
-                    $"-{(string.IsNullOrWhiteSpace(TenantId) ? "ClientId" : "TenantId")} was given without the app's credential: signing in as the app needs -CertificatePath, -CertificateThumbprint, -Certificate or -ClientSecret.",
+                    $"-{(string.IsNullOrWhiteSpace(TenantId) ? "ClientId" : "TenantId")} was given without the app's credential: " +
+                        $"signing in as the app needs -CertificatePath, -CertificateThumbprint, -Certificate or -ClientSecret.",
                     "Add the app's certificate (-CertificatePath with -CertificatePassword, -CertificateThumbprint or -Certificate) or " +
                         "-ClientSecret to -TenantId -ClientId -UserName; or, for a person signing in, -DeviceCode or -Interactive with " +
                         "-ClientId.");
@@ -159,7 +161,8 @@ namespace M365SmtpTools.Engine.Auth
                 RequireValue(UserName, AuthErrorCodes.UserNameMissing, "UserName", way,
                     "the mailbox to send as (the XOAUTH2 user=), e.g. scanner@contoso.com");
 
-            if (PersistTokenCache && (method == SmtpAuthMethod.AccessToken || method == SmtpAuthMethod.Basic || method == SmtpAuthMethod.ManagedIdentity))
+            if (PersistTokenCache && (method == SmtpAuthMethod.AccessToken || method == SmtpAuthMethod.Basic
+                || method == SmtpAuthMethod.ManagedIdentity))
                 throw Invalid(AuthErrorCodes.PersistTokenCacheNotApplicable, "PersistTokenCache",
                     $"-PersistTokenCache does not apply to -{way}: there is no token this module obtains and could keep.",
                     "Remove -PersistTokenCache, or use it with a certificate, client secret, device code or interactive sign-in.");
@@ -175,8 +178,8 @@ namespace M365SmtpTools.Engine.Auth
         }
 
         /// <summary>
-        /// True when any way to authenticate (or its -TenantId / -ClientId) was given; false means "use the session's connection" for commands that
-        /// accept either (Send-M365Mail, Test-M365SmtpAuth).
+        /// True when any way to authenticate (or its -TenantId / -ClientId) was given; false means "use the session's connection"
+        /// for commands that accept either (Send-M365Mail, Test-M365SmtpAuth).
         /// </summary>
         public bool SpecifiesAuthMethod() =>
             // -TenantId or -ClientId alone is an incomplete app sign-in, not "use the session connection".
@@ -190,8 +193,10 @@ namespace M365SmtpTools.Engine.Auth
         {
             target.TenantId = TenantId; target.ClientId = ClientId; target.CertificateThumbprint = CertificateThumbprint;
             target.CertificatePath = CertificatePath; target.CertificatePassword = CertificatePassword; target.Certificate = Certificate;
-            target.ClientSecret = ClientSecret; target.ManagedIdentity = ManagedIdentity; target.ManagedIdentityClientId = ManagedIdentityClientId;
-            target.DeviceCode = DeviceCode; target.Interactive = Interactive; target.AccessToken = AccessToken; target.Credential = Credential;
+            target.ClientSecret = ClientSecret; target.ManagedIdentity = ManagedIdentity;
+            target.ManagedIdentityClientId = ManagedIdentityClientId;
+            target.DeviceCode = DeviceCode; target.Interactive = Interactive; target.AccessToken = AccessToken;
+            target.Credential = Credential;
             target.Environment = Environment; target.UserName = UserName; target.PersistTokenCache = PersistTokenCache;
             target.AuthorityHost = AuthorityHost; target.Scope = Scope;
         }
@@ -200,7 +205,8 @@ namespace M365SmtpTools.Engine.Auth
         internal string EffectiveTenant => string.IsNullOrWhiteSpace(TenantId) ? "organizations" : TenantId!.Trim();
 
         internal static bool IsMultiTenantAlias(string tenant) =>
-            tenant.Equals("common", StringComparison.OrdinalIgnoreCase) || tenant.Equals("organizations", StringComparison.OrdinalIgnoreCase)
+            tenant.Equals("common", StringComparison.OrdinalIgnoreCase)
+            || tenant.Equals("organizations", StringComparison.OrdinalIgnoreCase)
             || tenant.Equals("consumers", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>The cloud's table entry with this request's overrides applied.</summary>
@@ -211,7 +217,8 @@ namespace M365SmtpTools.Engine.Auth
         {
             string method;
             try { method = Validate().ToString(); } catch (M365SmtpException) { method = "(incomplete)"; }
-            return $"{method} {Environment} user={UserName ?? Credential?.UserName ?? "-"} tenant={TenantId ?? "-"} client={ClientId ?? "-"}";
+            return
+                $"{method} {Environment} user={UserName ?? Credential?.UserName ?? "-"} tenant={TenantId ?? "-"} client={ClientId ?? "-"}";
         }
 
         private static void RequireValue(string? value, ErrorCode missing, string parameter, string way, string what)

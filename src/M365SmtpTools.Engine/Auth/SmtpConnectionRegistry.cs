@@ -16,7 +16,8 @@ namespace M365SmtpTools.Engine.Auth
         public const string DefaultName = "Default";
 
         private readonly object _gate = new object();
-        private readonly Dictionary<string, SmtpConnection> _connections = new Dictionary<string, SmtpConnection>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, SmtpConnection> _connections =
+            new Dictionary<string, SmtpConnection>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>The registry of this process, used by the cmdlets.</summary>
         public static SmtpConnectionRegistry Default { get; } = new SmtpConnectionRegistry();
@@ -90,7 +91,9 @@ namespace M365SmtpTools.Engine.Auth
                 names.Count == 0
                     ? $"There is no SMTP connection named '{name}': no connection has been made in this session."
                     : $"There is no SMTP connection named '{name}'; the connections are: {string.Join(", ", names)}.")
-            { TargetObject = name, RecommendedAction = names.Count == 0 ? "Run Connect-M365Smtp first, or give the auth parameters directly." : "Use one of the existing names (Get-M365SmtpConnection), or Connect-M365Smtp -Name " + name + "." };
+            { TargetObject = name, RecommendedAction = names.Count == 0
+                ? "Run Connect-M365Smtp first, or give the auth parameters directly."
+                : "Use one of the existing names (Get-M365SmtpConnection), or Connect-M365Smtp -Name " + name + "." };
         }
     }
 

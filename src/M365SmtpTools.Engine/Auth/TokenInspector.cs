@@ -92,7 +92,8 @@ namespace M365SmtpTools.Engine.Auth
             "https://outlook.office.de",
         };
 
-        private static readonly Dictionary<string, string> s_knownOtherAudiences = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        private static readonly Dictionary<string, string> s_knownOtherAudiences =
+            new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["https://graph.microsoft.com"] = "Microsoft Graph",
             ["00000003-0000-0000-c000-000000000000"] = "Microsoft Graph",
@@ -128,7 +129,13 @@ namespace M365SmtpTools.Engine.Auth
             if (t.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) t = t.Substring(7).Trim();
             if (t.Length > MaxTokenLength) { why = $"it is longer than {MaxTokenLength} characters"; return false; }
             string[] parts = t.Split('.');
-            if (parts.Length != 3) { why = parts.Length == 5 ? "it is encrypted (JWE), so its claims can't be read" : $"a JWT has 3 dot-separated parts, this has {parts.Length}"; return false; }
+            if (parts.Length != 3)
+            {
+                why = parts.Length == 5
+                    ? "it is encrypted (JWE), so its claims can't be read"
+                    : $"a JWT has 3 dot-separated parts, this has {parts.Length}";
+                return false;
+            }
             byte[]? payload = Base64UrlDecode(parts[1]);
             if (payload == null) { why = "its payload is not base64url"; return false; }
             try
@@ -154,7 +161,8 @@ namespace M365SmtpTools.Engine.Auth
                 facts = f;
                 return true;
             }
-            catch (Exception e) when (e is JsonException || e is InvalidOperationException || e is ArgumentException || e is FormatException)
+            catch (Exception e) when (e is JsonException || e is InvalidOperationException || e is ArgumentException
+                || e is FormatException)
             {
                 why = "its payload is not JSON";
                 return false;
@@ -212,7 +220,8 @@ namespace M365SmtpTools.Engine.Auth
                             : $"The delegated token's scopes ({string.Join(", ", facts.Scopes)}) don't include SMTP.Send.",
                         "Add the delegated permission SMTP.Send (Office 365 Exchange Online) to the app, consent to it, and request the " +
                             "scope https://outlook.office.com/SMTP.Send."));
-                if (options.UserName != null && facts.User != null && !facts.User.Equals(options.UserName.Trim(), StringComparison.OrdinalIgnoreCase))
+                if (options.UserName != null && facts.User != null
+                    && !facts.User.Equals(options.UserName.Trim(), StringComparison.OrdinalIgnoreCase))
                     findings.Add(new TokenFinding("TokenUserMismatch", FindingSeverity.Warning,
                         $"The token was issued to {facts.User} but the SMTP user name is {options.UserName}: Exchange requires them to " +
                             "match (535 5.7.3).",
@@ -222,14 +231,16 @@ namespace M365SmtpTools.Engine.Auth
             if (facts.ExpiresOn is DateTimeOffset exp)
             {
                 if (exp <= now)
-                    findings.Add(new TokenFinding("TokenExpired", FindingSeverity.Error, $"The token expired at {exp:u}.", "Get a new token."));
+                    findings.Add(new TokenFinding("TokenExpired", FindingSeverity.Error, $"The token expired at {exp:u}.",
+                        "Get a new token."));
                 else if (exp - now <= options.NearExpiry)
                     findings.Add(new TokenFinding("TokenNearExpiry", FindingSeverity.Warning,
                         $"The token expires at {exp:u}, in {(int)(exp - now).TotalSeconds} seconds.", "Get a new token before a long " +
                             "send run, or let this module get and refresh tokens itself."));
             }
             else
-                findings.Add(new TokenFinding("TokenNoExpiry", FindingSeverity.Warning, "The token has no expiry (exp) claim.", "Check that this is an Entra ID access token."));
+                findings.Add(new TokenFinding("TokenNoExpiry", FindingSeverity.Warning, "The token has no expiry (exp) claim.",
+                    "Check that this is an Entra ID access token."));
 
             if (facts.NotBefore is DateTimeOffset nbf && nbf > now + TimeSpan.FromMinutes(5))
                 findings.Add(new TokenFinding("TokenNotYetValid", FindingSeverity.Error,

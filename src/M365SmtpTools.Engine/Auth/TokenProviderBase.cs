@@ -52,7 +52,9 @@ namespace M365SmtpTools.Engine.Auth
                     throw AadErrorCatalog.Translate(e, Method);
                 }
                 Volatile.Write(ref _cached, token);
-                host.WriteVerbose(token.ExpiresOn is DateTimeOffset exp ? $"{Method}: token acquired, valid until {exp:u}." : $"{Method}: token acquired.");
+                host.WriteVerbose(token.ExpiresOn is DateTimeOffset exp
+                    ? $"{Method}: token acquired, valid until {exp:u}."
+                    : $"{Method}: token acquired.");
                 return token;
             }
             finally

@@ -13,7 +13,8 @@ namespace M365SmtpTools.Engine.Dns
     // within what is left of the query's deadline; the errors say which server, name, type and transport failed.
     public sealed partial class DnsClient
     {
-        private async Task<DnsMessage> UdpExchangeAsync(DnsServerEndpoint server, IPEndPoint endpoint, byte[] query, ushort id, string qname, DnsRecordType type, CancellationToken ct)
+        private async Task<DnsMessage> UdpExchangeAsync(DnsServerEndpoint server, IPEndPoint endpoint, byte[] query, ushort id,
+            string qname, DnsRecordType type, CancellationToken ct)
         {
             using var udp = new UdpClient(endpoint.AddressFamily);
             DateTime deadline = DateTime.UtcNow + _options.Timeout;
@@ -51,21 +52,24 @@ namespace M365SmtpTools.Engine.Dns
             }
         }
 
-        private async Task<DnsMessage> TcpExchangeAsync(DnsServerEndpoint server, IPEndPoint endpoint, byte[] query, ushort id, string qname, DnsRecordType type, CancellationToken ct)
+        private async Task<DnsMessage> TcpExchangeAsync(DnsServerEndpoint server, IPEndPoint endpoint, byte[] query, ushort id,
+            string qname, DnsRecordType type, CancellationToken ct)
         {
             using var tcp = new TcpClient(endpoint.AddressFamily);
             DateTime deadline = DateTime.UtcNow + _options.Timeout;
             TimeSpan Left() { TimeSpan l = deadline - DateTime.UtcNow; return l > TimeSpan.Zero ? l : TimeSpan.FromMilliseconds(1); }
             try
             {
-                await WithDeadline(tcp.ConnectAsync(endpoint.Address, endpoint.Port).ContinueWith(t => { t.GetAwaiter().GetResult(); return 0; }, TaskScheduler.Default),
+                await WithDeadline(tcp.ConnectAsync(endpoint.Address, endpoint.Port)
+                        .ContinueWith(t => { t.GetAwaiter().GetResult(); return 0; }, TaskScheduler.Default),
                     Left(), ct, tcp, server, qname, type).ConfigureAwait(false);
                 NetworkStream stream = tcp.GetStream();
                 var framed = new byte[query.Length + 2];
                 framed[0] = (byte)(query.Length >> 8);
                 framed[1] = (byte)query.Length;
                 Buffer.BlockCopy(query, 0, framed, 2, query.Length);
-                await WithDeadline(stream.WriteAsync(framed, 0, framed.Length).ContinueWith(t => { t.GetAwaiter().GetResult(); return 0; }, TaskScheduler.Default),
+                await WithDeadline(stream.WriteAsync(framed, 0, framed.Length)
+                        .ContinueWith(t => { t.GetAwaiter().GetResult(); return 0; }, TaskScheduler.Default),
                     Left(), ct, tcp, server, qname, type).ConfigureAwait(false);
                 byte[] lengthBytes = await ReadExactlyAsync(stream, 2, Left, ct, tcp, server, qname, type).ConfigureAwait(false);
                 int length = (lengthBytes[0] << 8) | lengthBytes[1];
@@ -87,13 +91,15 @@ namespace M365SmtpTools.Engine.Dns
             }
         }
 
-        private static async Task<byte[]> ReadExactlyAsync(NetworkStream stream, int count, Func<TimeSpan> left, CancellationToken ct, IDisposable owner, DnsServerEndpoint server, string qname, DnsRecordType type)
+        private static async Task<byte[]> ReadExactlyAsync(NetworkStream stream, int count, Func<TimeSpan> left, CancellationToken ct,
+            IDisposable owner, DnsServerEndpoint server, string qname, DnsRecordType type)
         {
             var buffer = new byte[count];
             int read = 0;
             while (read < count)
             {
-                int n = await WithDeadline(stream.ReadAsync(buffer, read, count - read), left(), ct, owner, server, qname, type).ConfigureAwait(false);
+                int n = await WithDeadline(stream.ReadAsync(buffer, read, count - read),
+                    left(), ct, owner, server, qname, type).ConfigureAwait(false);
                 if (n == 0) throw DnsMessageParser.Malformed($"{server} closed the TCP connection after {read} of {count} bytes");
                 read += n;
             }
@@ -101,7 +107,8 @@ namespace M365SmtpTools.Engine.Dns
         }
 
         /// <summary>Waits for a socket task until the deadline; on timeout or cancellation disposes the socket to end it.</summary>
-        private static async Task<T> WithDeadline<T>(Task<T> task, TimeSpan left, CancellationToken ct, IDisposable owner, DnsServerEndpoint server, string qname, DnsRecordType type)
+        private static async Task<T> WithDeadline<T>(Task<T> task, TimeSpan left, CancellationToken ct, IDisposable owner,
+            DnsServerEndpoint server, string qname, DnsRecordType type)
         {
             using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
             Task delay = Task.Delay(left, delayCancel.Token);
@@ -118,7 +125,8 @@ namespace M365SmtpTools.Engine.Dns
                     throw Unreachable(server, qname, type, "the socket", e);
                 }
             }
-            _ = task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            _ = task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted,
+                TaskScheduler.Default);
             owner.Dispose();
             ct.ThrowIfCancellationRequested();
             throw TimeoutFrom(server, qname, type);
@@ -156,7 +164,8 @@ namespace M365SmtpTools.Engine.Dns
                 Server = server.ToString(),
             };
 
-        private static DnsException Unreachable(DnsServerEndpoint server, string qname, DnsRecordType type, string transport, Exception e) =>
+        private static DnsException Unreachable(DnsServerEndpoint server, string qname, DnsRecordType type, string transport,
+            Exception e) =>
             new DnsException(DnsErrorCodes.ServerFailure, ErrorKind.ConnectionError,
                 $"The DNS server {server} could not be reached over {transport} for {qname} ({type}): {e.Message}", e)
             {

@@ -135,7 +135,8 @@ namespace M365SmtpTools.Engine.Dns
         /// The records of <paramref name="type"/> for <paramref name="name"/>; throws <see cref="DnsErrorCodes.NameNotFound"/>
         /// for NXDOMAIN and <see cref="DnsErrorCodes.NoRecords"/> when there are none.
         /// </summary>
-        public async Task<IReadOnlyList<T>> ResolveAsync<T>(string name, DnsRecordType type, CancellationToken cancellationToken = default) where T : DnsRecord
+        public async Task<IReadOnlyList<T>> ResolveAsync<T>(string name, DnsRecordType type, CancellationToken cancellationToken = default)
+            where T : DnsRecord
         {
             DnsAnswer answer = await QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
             if (answer.IsNameError) throw NameNotFound(answer);
@@ -158,7 +159,8 @@ namespace M365SmtpTools.Engine.Dns
             (await ResolveAsync<CnameRecord>(name, DnsRecordType.CNAME, cancellationToken).ConfigureAwait(false))[0];
 
         /// <summary>IPv4 (<see cref="DnsRecordType.A"/>) or IPv6 (<see cref="DnsRecordType.AAAA"/>) addresses.</summary>
-        public async Task<IReadOnlyList<IPAddress>> GetAddressesAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
+        public async Task<IReadOnlyList<IPAddress>> GetAddressesAsync(string name, DnsRecordType type,
+            CancellationToken cancellationToken = default)
         {
             if (type != DnsRecordType.A && type != DnsRecordType.AAAA) throw new ArgumentOutOfRangeException(nameof(type), "Only A and " +
                 "AAAA hold addresses.");
@@ -225,7 +227,8 @@ namespace M365SmtpTools.Engine.Dns
                         DnsResponseCode.NotImplemented => "NOTIMP (the server doesn't support the question)",
                         _ => "response code " + (int)reply.ResponseCode,
                     };
-                    throw new DnsException(DnsErrorCodes.ServerFailure, reply.ResponseCode == DnsResponseCode.Refused ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
+                    throw new DnsException(DnsErrorCodes.ServerFailure,
+                        reply.ResponseCode == DnsResponseCode.Refused ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
                         $"The DNS server {server} answered {code} for {qname} ({type}).")
                     {
                         TargetObject = qname,
@@ -263,6 +266,7 @@ namespace M365SmtpTools.Engine.Dns
         }
 
         private static bool QuestionMatches(DnsMessage reply, string qname, DnsRecordType type) =>
-            reply.Questions.Count == 0 || (reply.Questions[0].Type == type && string.Equals(reply.Questions[0].Name, qname, StringComparison.Ordinal));
+            reply.Questions.Count == 0
+            || (reply.Questions[0].Type == type && string.Equals(reply.Questions[0].Name, qname, StringComparison.Ordinal));
     }
 }

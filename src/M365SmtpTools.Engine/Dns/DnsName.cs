@@ -81,12 +81,14 @@ namespace M365SmtpTools.Engine.Dns
 
         private static string Shorten(string s) => s.Length <= 40 ? s : s.Substring(0, 37) + "...";
 
-        private static string Printable(char c) => c < 0x20 || c == 0x7F ? "\\x" + ((int)c).ToString("x2", CultureInfo.InvariantCulture) : c.ToString();
+        private static string Printable(char c) =>
+            c < 0x20 || c == 0x7F ? "\\x" + ((int)c).ToString("x2", CultureInfo.InvariantCulture) : c.ToString();
 
         private static DnsException Invalid(string input, string reason, Exception? inner = null)
         {
             var sb = new StringBuilder();
-            sb.Append("'").Append(input.Length > 300 ? input.Substring(0, 300) + "..." : input).Append("' is not a valid domain name: ").Append(reason).Append('.');
+            sb.Append("'").Append(input.Length > 300 ? input.Substring(0, 300) + "..." : input)
+                .Append("' is not a valid domain name: ").Append(reason).Append('.');
             return new DnsException(DnsErrorCodes.InvalidDomainName, sb.ToString(), inner)
             {
                 TargetObject = input,

@@ -164,7 +164,8 @@ namespace M365SmtpTools.Engine.Dns
     public sealed class DnsAnswer
     {
         /// <summary>Creates the answer.</summary>
-        public DnsAnswer(string name, DnsRecordType type, DnsResponseCode responseCode, IReadOnlyList<DnsRecord> records, string server, bool viaTcp)
+        public DnsAnswer(string name, DnsRecordType type, DnsResponseCode responseCode, IReadOnlyList<DnsRecord> records, string server,
+            bool viaTcp)
         {
             Name = name;
             Type = type;

@@ -74,14 +74,16 @@ namespace M365SmtpTools.Engine.Dns
                     throw Invalid(s, $"'{host}' is neither an IP address nor a valid host name");
             }
             int port = DefaultPort;
-            if (portText != null && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port < 1 || port > 65535))
+            if (portText != null && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port)
+                || port < 1 || port > 65535))
                 throw Invalid(s, $"the port '{portText}' is not a number from 1 to 65535");
             return new DnsServerEndpoint(host, port);
         }
 
         /// <summary><c>host:port</c>, with brackets around an IPv6 address.</summary>
         public override string ToString() =>
-            (Address?.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + Host + "]" : Host) + ":" + Port.ToString(CultureInfo.InvariantCulture);
+            (Address?.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + Host + "]" : Host)
+                + ":" + Port.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>
         /// The resolvers this machine is configured with: <c>nameserver</c> lines of /etc/resolv.conf on Unix, the DNS
@@ -98,7 +100,8 @@ namespace M365SmtpTools.Engine.Dns
                     {
                         foreach (NetworkInterface nic in NetworkInterface.GetAllNetworkInterfaces())
                         {
-                            if (nic.OperationalStatus != OperationalStatus.Up || nic.NetworkInterfaceType == NetworkInterfaceType.Loopback) continue;
+                            if (nic.OperationalStatus != OperationalStatus.Up
+                                || nic.NetworkInterfaceType == NetworkInterfaceType.Loopback) continue;
                             foreach (IPAddress a in nic.GetIPProperties().DnsAddresses)
                             {
                                 // fec0:0:0:ffff::1-3 are Windows' placeholder site-local resolvers, never real ones.
@@ -114,7 +117,8 @@ namespace M365SmtpTools.Engine.Dns
                     if (File.Exists(path)) found.AddRange(ParseResolvConf(File.ReadAllText(path)));
                 }
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NetworkInformationException || e is PlatformNotSupportedException)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NetworkInformationException
+                || e is PlatformNotSupportedException)
             {
                 throw NoServers(e);
             }

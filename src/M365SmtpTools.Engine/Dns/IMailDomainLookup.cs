@@ -16,7 +16,9 @@ namespace M365SmtpTools.Engine.Dns
         /// <summary>The TXT records of <paramref name="name"/>, each with its strings already joined; empty when there are none.</summary>
         Task<IReadOnlyList<string>> GetTxtRecordsAsync(string name, CancellationToken cancellationToken);
 
-        /// <summary>The MX records of <paramref name="domain"/> (host without the trailing dot, preference); empty when there are none.</summary>
+        /// <summary>
+        /// The MX records of <paramref name="domain"/> (host without the trailing dot, preference); empty when there are none.
+        /// </summary>
         Task<IReadOnlyList<(string Host, int Preference)>> GetMxAsync(string domain, CancellationToken cancellationToken);
     }
 
@@ -28,10 +30,14 @@ namespace M365SmtpTools.Engine.Dns
         /// (<c>host[:port]</c>; null = the system's resolvers), logging each query to <paramref name="log"/>. An invalid
         /// server throws <c>InvalidDnsServer</c> here.
         /// </summary>
-        public static IMailDomainLookup Create(string? dnsServer, Action<string>? log) => new DnsMailDomainLookup(DnsClient.Create(dnsServer, null, log));
+        public static IMailDomainLookup Create(string? dnsServer, Action<string>? log) =>
+            new DnsMailDomainLookup(DnsClient.Create(dnsServer, null, log));
     }
 
-    /// <summary>The <see cref="IMailDomainLookup"/> over a DNS resolver: TXT strings joined, null MX records left out, NXDOMAIN thrown as <c>DnsNameNotFound</c>.</summary>
+    /// <summary>
+    /// The <see cref="IMailDomainLookup"/> over a DNS resolver: TXT strings joined, null MX records left out, NXDOMAIN thrown
+    /// as <c>DnsNameNotFound</c>.
+    /// </summary>
     public sealed class DnsMailDomainLookup : IMailDomainLookup
     {
         private readonly IDnsResolver _resolver;
@@ -52,7 +58,8 @@ namespace M365SmtpTools.Engine.Dns
         {
             DnsAnswer answer = await _resolver.QueryAsync(domain, DnsRecordType.MX, cancellationToken).ConfigureAwait(false);
             if (answer.IsNameError) throw DnsClient.NameNotFound(answer);
-            return answer.Records.OfType<MxRecord>().Where(r => r.Exchange.Length > 0).Select(r => (r.Exchange, (int)r.Preference)).ToList();
+            return answer.Records.OfType<MxRecord>().Where(r => r.Exchange.Length > 0)
+                .Select(r => (r.Exchange, (int)r.Preference)).ToList();
         }
     }
 }

@@ -32,7 +32,10 @@ namespace M365SmtpTools.Engine.Exchange
         /// <summary>The superseded 2025 plan: 100% rejection by this date (kept for reference only).</summary>
         public DateTimeOffset SupersededFullRejection { get; set; } = new DateTimeOffset(2026, 4, 30, 0, 0, 0, TimeSpan.Zero);
 
-        /// <summary>From this moment Basic is disabled by default for existing tenants (admins can re-enable it): end of December 2026.</summary>
+        /// <summary>
+        /// From this moment Basic is disabled by default for existing tenants (admins can re-enable it): end of
+        /// December 2026.
+        /// </summary>
         public DateTimeOffset DisabledByDefault { get; set; } = new DateTimeOffset(2026, 12, 31, 0, 0, 0, TimeSpan.Zero);
 
         /// <summary>Final removal: second half of 2027, date to be announced. Null while unannounced; set it when it is.</summary>
@@ -98,7 +101,9 @@ namespace M365SmtpTools.Engine.Exchange
                 return new BasicAuthVerdict(BasicAuthVerdictKind.Allowed, host, "", Array.Empty<string>());
 
             string moveTo = "Move to: " + string.Join(" ", Alternatives);
-            string final = schedule.FinalRemoval is DateTimeOffset f ? "on " + f.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture) : schedule.FinalRemovalDescription;
+            string final = schedule.FinalRemoval is DateTimeOffset f
+                ? "on " + f.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture)
+                : schedule.FinalRemovalDescription;
             if (schedule.FinalRemoval is DateTimeOffset removal && now >= removal)
                 return new BasicAuthVerdict(BasicAuthVerdictKind.Refuse, host,
                     $"Basic authentication (username and password) for SMTP client submission to {host} was removed by Microsoft " +

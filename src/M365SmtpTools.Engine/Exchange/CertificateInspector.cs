@@ -58,7 +58,8 @@ namespace M365SmtpTools.Engine.Exchange
         /// Checks the certificate and returns the value for <c>-TlsSenderCertificateName</c>: the domain itself when the
         /// certificate names exactly it, <c>*.domain</c> when it has a wildcard or host names in the domain.
         /// </summary>
-        public static string Check(X509Certificate2 certificate, RelayCertificateInfo info, string domain, DateTimeOffset now, List<PlanFinding> findings)
+        public static string Check(X509Certificate2 certificate, RelayCertificateInfo info, string domain, DateTimeOffset now,
+            List<PlanFinding> findings)
         {
             string wildcard = "*." + domain;
             var names = info.DnsNames.Concat(info.CommonName == null ? Enumerable.Empty<string>() : new[] { info.CommonName })
@@ -82,7 +83,8 @@ namespace M365SmtpTools.Engine.Exchange
                 var inDomain = names.Where(n => n == domain || n.EndsWith("." + domain, StringComparison.Ordinal)).ToList();
                 if (inDomain.Count > 1)
                     findings.Add(new PlanFinding("CertificateSeveralNames", FindingSeverity.Information,
-                        $"The certificate holds several names in {domain} ({string.Join(", ", inDomain)}); the connector uses -TlsSenderCertificateName {wildcard}, which matches the domain and all its hosts.",
+                        $"The certificate holds several names in {domain} ({string.Join(", ", inDomain)}); the connector uses " +
+                            $"-TlsSenderCertificateName {wildcard}, which matches the domain and all its hosts.",
                         $"Keep {wildcard} as the connector's certificate name, so a reissued certificate with other host names " +
                             "still matches."));
                 else
@@ -97,7 +99,8 @@ namespace M365SmtpTools.Engine.Exchange
             var outside = names.Where(n => n != domain && !n.EndsWith("." + domain, StringComparison.Ordinal)).ToList();
             if (outside.Count > 0 && outside.Count < names.Count)
                 findings.Add(new PlanFinding("CertificateOtherNames", FindingSeverity.Information,
-                    $"The certificate also names hosts outside {domain}: {string.Join(", ", outside)}. Only the names in {domain} matter to this connector."));
+                    $"The certificate also names hosts outside {domain}: {string.Join(", ", outside)}. Only the names in {domain} " +
+                        "matter to this connector."));
 
             DateTime utcNow = now.UtcDateTime;
             string Day(DateTime d) => d.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
@@ -132,12 +135,14 @@ namespace M365SmtpTools.Engine.Exchange
                         usages.Contains(ServerAuthOid)
                             ? "The certificate's extended key usage allows server authentication only. The device connects to Exchange " +
                                 "Online as a TLS client, so its certificate must allow client authentication (1.3.6.1.5.5.7.3.2)."
-                            : $"The certificate's extended key usage ({string.Join(", ", usages)}) doesn't include client authentication (1.3.6.1.5.5.7.3.2), which a TLS client certificate needs.",
+                            : $"The certificate's extended key usage ({string.Join(", ", usages)}) doesn't include client authentication " +
+                                $"(1.3.6.1.5.5.7.3.2), which a TLS client certificate needs.",
                         "Request a certificate with both Server Authentication and Client Authentication in its extended key usage (most " +
                             "public CAs issue them so)."));
             }
             X509KeyUsageExtension? ku = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
-            if (ku != null && (ku.KeyUsages & X509KeyUsageFlags.DigitalSignature) == 0 && (ku.KeyUsages & X509KeyUsageFlags.KeyAgreement) == 0)
+            if (ku != null && (ku.KeyUsages & X509KeyUsageFlags.DigitalSignature) == 0
+                && (ku.KeyUsages & X509KeyUsageFlags.KeyAgreement) == 0)
                 findings.Add(new PlanFinding("CertificateKeyUsage", FindingSeverity.Error,
                     $"The certificate's key usage ({ku.KeyUsages}) doesn't allow digital signatures, which TLS client " +
                         "authentication needs.",
@@ -161,9 +166,11 @@ namespace M365SmtpTools.Engine.Exchange
             while (pos < end && Der.Read(der, pos, end, out byte setTag, out int setStart, out int setLen, out int next))
             {
                 int p = setStart, setEnd = setStart + setLen;
-                while (setTag == 0x31 && p < setEnd && Der.Read(der, p, setEnd, out byte seqTag, out int seqStart, out int seqLen, out int nextAttr))
+                while (setTag == 0x31 && p < setEnd
+                    && Der.Read(der, p, setEnd, out byte seqTag, out int seqStart, out int seqLen, out int nextAttr))
                 {
-                    if (seqTag == 0x30 && Der.Read(der, seqStart, seqStart + seqLen, out byte oidTag, out int oidStart, out int oidLen, out int valuePos)
+                    if (seqTag == 0x30
+                        && Der.Read(der, seqStart, seqStart + seqLen, out byte oidTag, out int oidStart, out int oidLen, out int valuePos)
                         && oidTag == 0x06 && oidLen == 3 && der[oidStart] == 0x55 && der[oidStart + 1] == 0x04 && der[oidStart + 2] == 0x03
                         && Der.Read(der, valuePos, seqStart + seqLen, out byte valueTag, out int valueStart, out int valueLen, out _))
                         cn = Der.String(der, valueTag, valueStart, valueLen);

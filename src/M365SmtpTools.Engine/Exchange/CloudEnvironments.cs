@@ -53,7 +53,10 @@ namespace M365SmtpTools.Engine.Exchange
         /// <summary>The scope of an app-only (client credentials or managed identity) token, ending in <c>/.default</c>.</summary>
         public string AppOnlyScope { get; }
 
-        /// <summary>The delegated scope that lets a signed-in user submit mail over SMTP, e.g. <c>https://outlook.office.com/SMTP.Send</c>.</summary>
+        /// <summary>
+        /// The delegated scope that lets a signed-in user submit mail over SMTP, e.g.
+        /// <c>https://outlook.office.com/SMTP.Send</c>.
+        /// </summary>
         public string DelegatedScope { get; }
 
         /// <summary>The scopes asked for in a delegated sign-in: the SMTP.Send scope and <c>offline_access</c> (for refresh).</summary>
@@ -126,17 +129,20 @@ namespace M365SmtpTools.Engine.Exchange
         /// <summary>GCC High.</summary>
         public static CloudEnvironment USGovGCCHigh { get; } = new CloudEnvironment(M365Environment.USGovGCCHigh,
             "login.microsoftonline.us", "smtp.office365.us", null,
-            "https://outlook.office365.us/.default", "https://outlook.office365.us/SMTP.Send", "mail.protection.office365.us", "graph.microsoft.us");
+            "https://outlook.office365.us/.default", "https://outlook.office365.us/SMTP.Send", "mail.protection.office365.us",
+            "graph.microsoft.us");
 
         /// <summary>DoD. The SMTP host and scope are observed, not documented: override them if they differ.</summary>
         public static CloudEnvironment USGovDoD { get; } = new CloudEnvironment(M365Environment.USGovDoD,
             "login.microsoftonline.us", "outlook-dod.office365.us", null,
-            "https://outlook-dod.office365.us/.default", "https://outlook-dod.office365.us/SMTP.Send", "mail.protection.office365.us", "dod-graph.microsoft.us");
+            "https://outlook-dod.office365.us/.default", "https://outlook-dod.office365.us/SMTP.Send", "mail.protection.office365.us",
+            "dod-graph.microsoft.us");
 
         /// <summary>China (21Vianet).</summary>
         public static CloudEnvironment China { get; } = new CloudEnvironment(M365Environment.China,
             "login.partner.microsoftonline.cn", "smtp.partner.outlook.cn", null,
-            "https://partner.outlook.cn/.default", "https://partner.outlook.cn/SMTP.Send", "mail.protection.partner.outlook.cn", "microsoftgraph.chinacloudapi.cn");
+            "https://partner.outlook.cn/.default", "https://partner.outlook.cn/SMTP.Send", "mail.protection.partner.outlook.cn",
+            "microsoftgraph.chinacloudapi.cn");
 
         /// <summary>Every cloud of the table.</summary>
         public static IReadOnlyList<CloudEnvironment> All { get; } = new[] { Commercial, USGovGCCHigh, USGovDoD, China };

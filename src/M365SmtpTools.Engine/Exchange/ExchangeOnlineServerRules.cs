@@ -17,7 +17,8 @@ namespace M365SmtpTools.Engine.Exchange
         }
 
         /// <inheritdoc />
-        public bool Recognizes(string? host, string? serverName) => MicrosoftHosts.IsMicrosoft365Host(host) || MicrosoftHosts.IsMicrosoft365Host(serverName);
+        public bool Recognizes(string? host, string? serverName) =>
+            MicrosoftHosts.IsMicrosoft365Host(host) || MicrosoftHosts.IsMicrosoft365Host(serverName);
 
         /// <inheritdoc />
         public SmtpProtocolException? RefuseConnection(string host, int port, SmtpTlsMode tlsMode)

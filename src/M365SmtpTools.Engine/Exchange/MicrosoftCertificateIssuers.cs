@@ -30,7 +30,10 @@ namespace M365SmtpTools.Engine.Exchange
             "DigiCert Global",
         };
 
-        /// <summary>True when <paramref name="issuer"/> contains one of <paramref name="expected"/> (default: <see cref="Default"/>), ignoring case.</summary>
+        /// <summary>
+        /// True when <paramref name="issuer"/> contains one of <paramref name="expected"/> (default:
+        /// <see cref="Default"/>), ignoring case.
+        /// </summary>
         public static bool IsExpected(string? issuer, IEnumerable<string>? expected = null)
         {
             if (string.IsNullOrWhiteSpace(issuer)) return false;

@@ -48,7 +48,10 @@ namespace M365SmtpTools.Engine.Exchange
         public string? RegionLetter { get; }
     }
 
-    /// <summary>Recognizes Microsoft 365 MX endpoints and derives the legacy one from a domain name (DOMAIN.md, "The tenant MX endpoint").</summary>
+    /// <summary>
+    /// Recognizes Microsoft 365 MX endpoints and derives the legacy one from a domain name (DOMAIN.md, "The tenant MX
+    /// endpoint").
+    /// </summary>
     public static class MxEndpointClassifier
     {
         /// <summary>The legacy commercial MX suffix.</summary>
@@ -58,8 +61,9 @@ namespace M365SmtpTools.Engine.Exchange
         /// <summary>The GCC High / DoD MX suffix.</summary>
         public const string GccHighSuffix = "mail.protection.office365.us";
 
-        private static readonly Regex DnssecForm = new Regex(@"^(?<label>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.(?<letter>[a-z])-v1\.mx\.microsoft$",
-            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        private static readonly Regex DnssecForm =
+            new Regex(@"^(?<label>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.(?<letter>[a-z])-v1\.mx\.microsoft$",
+                RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
         /// <summary>Classifies an MX host name (case and a trailing dot don't matter).</summary>
         public static MxEndpointClassification Classify(string host)
@@ -85,7 +89,10 @@ namespace M365SmtpTools.Engine.Exchange
             return d.Replace('.', '-') + "." + LegacySuffix;
         }
 
-        /// <summary>False when the domain contains a hyphen: Microsoft then drops the hyphens and adds a suffix such as <c>01i</c> (observed), so the derived label is wrong.</summary>
+        /// <summary>
+        /// False when the domain contains a hyphen: Microsoft then drops the hyphens and adds a suffix such as
+        /// <c>01i</c> (observed), so the derived label is wrong.
+        /// </summary>
         public static bool IsDerivationReliable(string domain) => DnsName.Normalize(domain).IndexOf('-') < 0;
 
         private static bool TryLabel(string host, string suffix, out string? label)

@@ -62,7 +62,10 @@ namespace M365SmtpTools.Engine.Exchange
         /// </summary>
         public static string Comment(string value) => TerminalText.Escape(value).Replace("#>", "# >");
 
-        /// <summary>Comment lines that start with <c># </c>; only very long text is wrapped (so records and commands stay on one line).</summary>
+        /// <summary>
+        /// Comment lines that start with <c># </c>; only very long text is wrapped (so records and commands stay on one
+        /// line).
+        /// </summary>
         public static IEnumerable<string> CommentLines(string text, string indent = "", int width = 400)
         {
             var line = new StringBuilder();
@@ -94,7 +97,8 @@ namespace M365SmtpTools.Engine.Exchange
             try { ascii = text.Length == 0 ? "" : new IdnMapping().GetAscii(text).ToLowerInvariant(); }
             catch (ArgumentException) { ascii = ""; }
             bool ok = ascii.Length > 0 && ascii.Length <= 253 && ascii.Contains(".")
-                && ascii.Split('.').All(l => l.Length > 0 && l.Length <= 63 && l[0] != '-' && l[l.Length - 1] != '-' && l.All(c => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'));
+                && ascii.Split('.').All(l => l.Length > 0 && l.Length <= 63 && l[0] != '-' && l[l.Length - 1] != '-'
+                    && l.All(c => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'));
             if (!ok)
                 throw new M365SmtpException(DnsErrorCodes.InvalidDomainName,
                     $"-{parameter} '{input}' is not a domain name such as contoso.com.")
@@ -112,7 +116,9 @@ namespace M365SmtpTools.Engine.Exchange
             string text = (input ?? "").Trim();
             int at = text.LastIndexOf('@');
             bool ok = at > 0 && at < text.Length - 1 && text.IndexOf('@') == at
-                && !text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '"' || c == '`' || c == '$' || c == '\u201C' || c == '\u201D' || c == '\u201E' || c == ',' || c == ';' || c == '<' || c == '>' || c == '(' || c == ')');
+                && !text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '"' || c == '`' || c == '$'
+                    || c == '\u201C' || c == '\u201D' || c == '\u201E' || c == ',' || c == ';' || c == '<' || c == '>'
+                    || c == '(' || c == ')');
             if (ok)
             {
                 try { Domain(text.Substring(at + 1), parameter); }

@@ -24,7 +24,8 @@ namespace M365SmtpTools.Engine.Exchange
         /// <summary>A copy naming <paramref name="recipient"/> as the recipient (when it isn't null).</summary>
         public RemediationContext ForRecipient(string? recipient) => recipient == null ? this : new RemediationContext
         {
-            Mailbox = Mailbox, Sender = Sender, AppId = AppId, ServicePrincipalObjectId = ServicePrincipalObjectId, UsedOAuth = UsedOAuth, Recipient = recipient,
+            Mailbox = Mailbox, Sender = Sender, AppId = AppId, ServicePrincipalObjectId = ServicePrincipalObjectId, UsedOAuth = UsedOAuth,
+            Recipient = recipient,
         };
     }
 
@@ -107,7 +108,10 @@ namespace M365SmtpTools.Engine.Exchange
         public string Id { get; }
         /// <summary>The basic reply codes it applies to (empty: any).</summary>
         public IReadOnlyList<int> Codes { get; }
-        /// <summary>The enhanced status code(s): <c>5.7.139</c>, a range like <c>4.7.500-699</c>, or a list like <c>5.4.6,5.4.14</c>; empty: any.</summary>
+        /// <summary>
+        /// The enhanced status code(s): <c>5.7.139</c>, a range like <c>4.7.500-699</c>, or a list like
+        /// <c>5.4.6,5.4.14</c>; empty: any.
+        /// </summary>
         public string EnhancedCode { get; }
         /// <summary>Text that must also appear; null for a fallback row that explains the code when no row's text matches.</summary>
         public Regex? TextPattern { get; }
@@ -219,7 +223,10 @@ namespace M365SmtpTools.Engine.Exchange
             return new EnhancedCodeParts(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value), int.Parse(m.Groups[3].Value));
         }
 
-        /// <summary>True when this code equals <c>x.y.z</c>, falls in <c>x.y.a-b</c>, or matches one item of a comma-separated list of those.</summary>
+        /// <summary>
+        /// True when this code equals <c>x.y.z</c>, falls in <c>x.y.a-b</c>, or matches one item of a comma-separated
+        /// list of those.
+        /// </summary>
         public bool Within(string pattern)
         {
             if (pattern.IndexOf(',') >= 0)
@@ -241,9 +248,11 @@ namespace M365SmtpTools.Engine.Exchange
     /// <summary>What an SMTP reply means, from the catalogue or, failing that, from RFC 3463's generic meanings.</summary>
     public sealed class ReplyExplanation
     {
-        internal ReplyExplanation(ReplyCatalogueEntry? entry, string id, FindingSeverity severity, bool transient, string meaning, string remediation, IReadOnlyList<string> commands)
+        internal ReplyExplanation(ReplyCatalogueEntry? entry, string id, FindingSeverity severity, bool transient, string meaning,
+            string remediation, IReadOnlyList<string> commands)
         {
-            Entry = entry; Id = id; Severity = severity; IsTransient = transient; Meaning = meaning; Remediation = remediation; Commands = commands;
+            Entry = entry; Id = id; Severity = severity; IsTransient = transient; Meaning = meaning; Remediation = remediation;
+            Commands = commands;
         }
         /// <summary>The catalogue entry, or null for a generic explanation.</summary>
         public ReplyCatalogueEntry? Entry { get; }
@@ -285,11 +294,14 @@ namespace M365SmtpTools.Engine.Exchange
         {
             ReplyCatalogueEntry? entry = Matching(code, enhancedCode, text).FirstOrDefault();
             if (entry != null)
-                return new ReplyExplanation(entry, entry.Id, entry.Severity, entry.IsTransient, entry.MeaningFor(context), entry.Remediation, entry.Commands(context));
+                return new ReplyExplanation(entry, entry.Id, entry.Severity, entry.IsTransient, entry.MeaningFor(context),
+                    entry.Remediation, entry.Commands(context));
             EnhancedCodeParts? enhanced = EnhancedCodeParts.Parse(enhancedCode) ?? EnhancedCodeParts.Parse(text);
             bool transient = code >= 400 && code < 500;
             return new ReplyExplanation(null, "SmtpReply" + code, transient ? FindingSeverity.Warning : FindingSeverity.Error, transient,
-                GenericMeaning(code, enhanced), transient ? "A temporary failure: retry later." : "A permanent failure: read the server's text for the reason.", Array.Empty<string>());
+                GenericMeaning(code, enhanced),
+                transient ? "A temporary failure: retry later." : "A permanent failure: read the server's text for the reason.",
+                Array.Empty<string>());
         }
 
         /// <summary>RFC 3463's meaning of an enhanced code's class and subject (and the common details).</summary>

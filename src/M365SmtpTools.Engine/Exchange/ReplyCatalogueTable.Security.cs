@@ -10,7 +10,8 @@ namespace M365SmtpTools.Engine.Exchange
         private static ReplyCatalogueEntry[] SecurityRows() => new[]
         {
             // ---- 5.7.1: security or policy, several causes ------------------------------------------------------------
-            Row("SendingIpBlockListed", "5.7.1", @"blocked using|block ?list|Spamhaus", Greeting | Mail | Rcpt, SendersAdmin | Ms, RetryAfterFix, Fix571,
+            Row("SendingIpBlockListed", "5.7.1", @"blocked using|block ?list|Spamhaus",
+                Greeting | Mail | Rcpt, SendersAdmin | Ms, RetryAfterFix, Fix571,
                 "The sending IP address is on a block list that Exchange Online checks (Microsoft's own or a public one such as " +
                     "Spamhaus), so the mail is refused.",
                 "The address sent spam, or it is a shared or dynamic address (an ISP's, a cloud provider's) with a bad reputation.",
@@ -27,18 +28,21 @@ namespace M365SmtpTools.Engine.Exchange
                     "relay needs a connector that recognizes the sender.",
                 "Send to recipients in the tenant's own domains, or set up a relay connector (New-M365RelayConnectorPlan) or " +
                     "authenticated submission."),
-            Row("MailFlowRuleRejected", "5.7.1,5.7.900-999", @"TRANSPORT\.RULES|organization policy", Data | Ndr, RecipientsAdmin | SendersAdmin, RetryAfterFix, Fix571,
+            Row("MailFlowRuleRejected", "5.7.1,5.7.900-999", @"TRANSPORT\.RULES|organization policy",
+                Data | Ndr, RecipientsAdmin | SendersAdmin, RetryAfterFix, Fix571,
                 "A mail flow (transport) rule refused the message.",
                 "A rule in the sending or the receiving organization matched the message.",
                 "The admin of the organization whose rule matched must change the rule or grant an exception; message trace shows " +
                     "which rule."),
-            Row("RecipientRestricted", "5.7.1", @"RESOLVER\.RST|delivery not authori[sz]ed|not authori[sz]ed to send|permission", Rcpt | Data, RecipientsAdmin, RetryAfterFix, Fix571,
+            Row("RecipientRestricted", "5.7.1", @"RESOLVER\.RST|delivery not authori[sz]ed|not authori[sz]ed to send|permission",
+                Rcpt | Data, RecipientsAdmin, RetryAfterFix, Fix571,
                 "The sender may not send to this recipient: the recipient (often a group) accepts mail only from certain or " +
                     "authenticated senders.",
                 Anonymous,
                 "Ask the recipient's admin or the group's owner to allow this sender (or external senders), or send authenticated from " +
                     "an allowed mailbox."),
-            Row("DeliveryNotAuthorized", "5.7.1", null, Greeting | Mail | Rcpt | Data | Ndr, RecipientsAdmin | SendersAdmin, RetryAfterFix, Fix571,
+            Row("DeliveryNotAuthorized", "5.7.1", null,
+                Greeting | Mail | Rcpt | Data | Ndr, RecipientsAdmin | SendersAdmin, RetryAfterFix, Fix571,
                 "A security or policy setting refused the message.",
                 "",
                 "Read the rest of the reply for the reason; most of these are fixed by the recipient's admin.",
@@ -78,7 +82,8 @@ namespace M365SmtpTools.Engine.Exchange
                 "",
                 "Use OAuth from an allowed context, or ask the identity admin to review the Conditional Access policy's sign-in " +
                     "log entry. " + MoveOff),
-            Row("CredentialsIncorrect", "5.7.139", @"credentials were incorrect|incorrect credentials", Auth, SendersAdmin, RetryAfterFix, SmtpAuth,
+            Row("CredentialsIncorrect", "5.7.139", @"credentials were incorrect|incorrect credentials",
+                Auth, SendersAdmin, RetryAfterFix, SmtpAuth,
                 "The credentials are wrong: the password doesn't match the account, or (with OAuth) the token doesn't belong to the user " +
                     "named in user=. It is not a tenant policy block.",
                 "A mistyped, changed or expired password or app password, a user name that isn't the mailbox's address, or a token " +
@@ -101,7 +106,8 @@ namespace M365SmtpTools.Engine.Exchange
                 "",
                 MoveOff, codes: new[] { 550, 535 }),
             Row("ClientNotAuthenticated", "5.7.57", @"not authenticated", Mail, SendersAdmin, RetryAfterFix, Fix5757,
-                "The server expected authentication before MAIL FROM: no AUTH was done, or TLS failed first, on a client-submission endpoint.",
+                "The server expected authentication before MAIL FROM: no AUTH was done, or TLS failed first, on a " +
+                    "client-submission endpoint.",
                 "",
                 "Authenticate (OAuth) before sending, or send unauthenticated to the tenant's MX endpoint on port 25 (relay connector or " +
                     "Direct Send)."),
@@ -112,27 +118,32 @@ namespace M365SmtpTools.Engine.Exchange
                 Anonymous,
                 "The recipient's admin can allow external senders for this recipient; a sender in the same organization can send " +
                     "authenticated instead."),
-            Row("SenderNotAuthenticatedForRecipient", "5.7.133", @"not ?authenticated", Rcpt | Data, RecipientsAdmin, RetryAfterFix, Fix57133,
+            Row("SenderNotAuthenticatedForRecipient", "5.7.133", @"not ?authenticated",
+                Rcpt | Data, RecipientsAdmin, RetryAfterFix, Fix57133,
                 "The recipient is a group that accepts only messages from inside its organization (authenticated senders).",
                 Anonymous,
                 "Let the group accept external senders, or send authenticated (client submission) or through an OnPremises relay " +
                     "connector.",
                 commands: Cmd("Set-DistributionGroup -Identity {Recipient} -RequireSenderAuthenticationEnabled $false")),
-            Row("SenderNotAuthenticatedForRecipient", "5.7.134", @"not ?authenticated", Rcpt | Data, RecipientsAdmin, RetryAfterFix, Fix57134,
+            Row("SenderNotAuthenticatedForRecipient", "5.7.134", @"not ?authenticated",
+                Rcpt | Data, RecipientsAdmin, RetryAfterFix, Fix57134,
                 "The recipient is a mailbox that accepts only messages from inside its organization (authenticated senders).",
                 Anonymous,
                 "Let the mailbox accept external senders, or send authenticated (client submission) or through an OnPremises relay " +
                     "connector.",
                 commands: Cmd("Set-Mailbox -Identity {Recipient} -RequireSenderAuthenticationEnabled $false")),
-            Row("SenderNotAuthenticatedForRecipient", "5.7.13,5.7.135", @"not ?authenticated", Rcpt | Data, RecipientsAdmin, RetryAfterFix, Fix57135,
+            Row("SenderNotAuthenticatedForRecipient", "5.7.13,5.7.135", @"not ?authenticated",
+                Rcpt | Data, RecipientsAdmin, RetryAfterFix, Fix57135,
                 "The recipient is a public folder that accepts only messages from inside its organization (authenticated senders).",
                 Anonymous,
                 "The recipient's admin can let the public folder accept mail from all senders, or send authenticated."),
-            Row("SenderNotAuthenticatedForRecipient", "5.7.136", @"not ?authenticated", Rcpt | Data, RecipientsAdmin, RetryAfterFix, Fix57136,
+            Row("SenderNotAuthenticatedForRecipient", "5.7.136", @"not ?authenticated",
+                Rcpt | Data, RecipientsAdmin, RetryAfterFix, Fix57136,
                 "The recipient is a mail user that accepts only messages from inside its organization (authenticated senders).",
                 Anonymous,
                 "The recipient's admin can let the mail user accept external senders, or send authenticated."),
-            Row("SenderNotAllowedForGroup", "5.7.124", @"allowed.senders|not in allowed", Rcpt | Data, RecipientsAdmin, RetryAfterFix, Fix57124,
+            Row("SenderNotAllowedForGroup", "5.7.124", @"allowed.senders|not in allowed",
+                Rcpt | Data, RecipientsAdmin, RetryAfterFix, Fix57124,
                 "The recipient is a group that accepts mail only from its list of allowed senders, and this sender isn't on it.",
                 "The group's delivery restrictions (AcceptMessagesOnlyFromSendersOrMembers); even its owner may need to be listed.",
                 "Ask the group's owner or admin to add the sender to the allowed senders.",
@@ -149,7 +160,8 @@ namespace M365SmtpTools.Engine.Exchange
                 "The sending IPv6 address has no reverse DNS (PTR) record, which Exchange Online requires for mail over IPv6.",
                 "The network's IPv6 range has no PTR records.",
                 "Publish a PTR record for the sending IPv6 address, or send over IPv4."),
-            Row("PartnerConnectorRestriction", "5.7.50,5.7.51", @"partner connector", Rcpt, SendersAdmin, RetryAfterFix, NewInboundConnector,
+            Row("PartnerConnectorRestriction", "5.7.50,5.7.51", @"partner connector",
+                Rcpt, SendersAdmin, RetryAfterFix, NewInboundConnector,
                 "A Partner inbound connector for the recipient's domain restricts which IP addresses or certificates may send for it, " +
                     "and this connection matches neither.",
                 "The organization routes its inbound mail through a gateway and locked the tenant to it (RestrictDomainsToIPAddresses or " +
@@ -174,7 +186,8 @@ namespace M365SmtpTools.Engine.Exchange
                 "Compare the device's public IP or certificate with the connector's SenderIPAddresses / TlsSenderCertificateName " +
                     "(New-M365RelayConnectorPlan writes a correct one).",
                 commands: Cmd("Get-InboundConnector")),
-            Row("DirectSendRejected", "5.7.68", @"Direct Send|TenantInboundAttribution", Rcpt, SendersAdmin, RetryAfterFix, SetOrganizationConfig,
+            Row("DirectSendRejected", "5.7.68", @"Direct Send|TenantInboundAttribution",
+                Rcpt, SendersAdmin, RetryAfterFix, SetOrganizationConfig,
                 "The tenant rejects Direct Send from unauthorized sources (RejectDirectSend is on).",
                 "",
                 "Use a relay connector (New-M365RelayConnectorPlan) or authenticated client submission; only if the organization accepts " +
@@ -182,7 +195,8 @@ namespace M365SmtpTools.Engine.Exchange
                 commands: Cmd("Set-OrganizationConfig -RejectDirectSend $false")),
 
             // ---- 5.7.5xx / 5.7.6xx: Exchange Online Protection ------------------------------------------------------
-            Row("AccountBannedForSpam", "5.7.501-503", @"spam abuse|banned sender", Mail | Rcpt | Data, SendersAdmin | Ms, RetryAfterFix, Overview,
+            Row("AccountBannedForSpam", "5.7.501-503", @"spam abuse|banned sender",
+                Mail | Rcpt | Data, SendersAdmin | Ms, RetryAfterFix, Overview,
                 "The sending account is banned because it sent spam.",
                 "The account is most likely compromised.",
                 "Secure the account (reset its credentials, remove what an attacker added), then ask Microsoft support to restore " +
@@ -200,7 +214,8 @@ namespace M365SmtpTools.Engine.Exchange
                     "software does.",
                 "The device or app is configured with the server's name as its own host name.",
                 "Set the device's or app's host name (EHLO name) to its own fully qualified domain name."),
-            Row("BlockedByRecipientOrganization", "5.7.507,5.7.513", @"rejected by recipient|block list|blocked by", Greeting | Mail | Rcpt, RecipientsAdmin, RetryAfterFix, Overview,
+            Row("BlockedByRecipientOrganization", "5.7.507,5.7.513", @"rejected by recipient|block list|blocked by",
+                Greeting | Mail | Rcpt, RecipientsAdmin, RetryAfterFix, Overview,
                 "The recipient's organization blocks mail from this IP address (its own block list).",
                 "The receiving organization added the address to its connection filter or custom block list.",
                 "Ask the recipient's organization to remove the address from its block list."),
@@ -221,7 +236,8 @@ namespace M365SmtpTools.Engine.Exchange
                 "The sending IP address is banned by Exchange Online.",
                 "The address sent spam or malicious mail, or its reputation was ruined by a compromised device or by others sharing it.",
                 "After fixing the cause, request removal of the address from Microsoft's blocked senders list: the delist portal " +
-                    "(https://sender.office.com), or for 5.7.511 a mail to delist@microsoft.com with the reply and the IP address. " + OtherPath),
+                    "(https://sender.office.com), or for 5.7.511 a mail to delist@microsoft.com with the reply and the " +
+                    "IP address. " + OtherPath),
             Row("FromHeaderInvalid", "5.7.512", @"5322|From", Data, SendersAdmin, DoNotRetry, Overview,
                 "The message has no valid From header address.",
                 "The app wrote a From header without a proper address (for example a bare name, or an address without angle brackets " +
@@ -239,16 +255,19 @@ namespace M365SmtpTools.Engine.Exchange
                 "Your own organization blocks one of the recipients in its Tenant Allow/Block List, so the whole message was blocked.",
                 "A block entry for the recipient's address or domain.",
                 "Remove the recipient from the message, or the block entry from the Tenant Allow/Block List."),
-            Row("TenantSendingBlocked", "5.7.705", @"exceeded threshold", Greeting | Mail | Rcpt | Data, SendersAdmin | Ms, RetryAfterFix, Fix57700,
+            Row("TenantSendingBlocked", "5.7.705", @"exceeded threshold",
+                Greeting | Mail | Rcpt | Data, SendersAdmin | Ms, RetryAfterFix, Fix57700,
                 "The whole tenant is blocked from sending because too much of its mail was spam or bulk.",
                 "A compromised on-premises server or admin account (often with a connector an attacker created); rarely, a subscription " +
                     "renewed after it expired.",
                 "Find and fix the cause (compromised accounts, unknown connectors), then explain it to Microsoft support to lift " +
                     "the block."),
-            Row("IpReputationBlocked", "5.7.708", @"traffic not accepted|this IP", Greeting | Mail | Rcpt, SendersAdmin | Ms, RetryAfterFix, Fix57700,
+            Row("IpReputationBlocked", "5.7.708", @"traffic not accepted|this IP",
+                Greeting | Mail | Rcpt, SendersAdmin | Ms, RetryAfterFix, Fix57700,
                 "The sending IP address has a low reputation (common with new or trial tenants).",
                 "",
-                "Send through client submission instead, or open a Microsoft support request to have the IP reviewed.", codes: new[] { 550 }),
+                "Send through client submission instead, or open a Microsoft support request to have the IP reviewed.",
+                codes: new[] { 550 }),
             Row("UnregisteredDomainBlocked", "5.7.750", @"unregistered domain", Mail | Rcpt | Data, SendersAdmin, RetryAfterFix, Fix57700,
                 "The tenant is blocked from sending from domains it hasn't added and verified.",
                 "Much of its mail uses From domains that aren't accepted domains of the tenant (or an attacker's connector sends spam).",

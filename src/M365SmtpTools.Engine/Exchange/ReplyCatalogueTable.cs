@@ -6,9 +6,10 @@ namespace M365SmtpTools.Engine.Exchange
 {
     public static partial class ReplyCatalogue
     {
-        private const ReplyFixOwner SendersAdmin = ReplyFixOwner.SendersAdmin, RecipientsAdmin = ReplyFixOwner.RecipientsAdmin, Ms = ReplyFixOwner.Microsoft;
-        private const ReplyStages Greeting = ReplyStages.Greeting, Ehlo = ReplyStages.Ehlo, Auth = ReplyStages.Auth, Mail = ReplyStages.MailFrom,
-            Rcpt = ReplyStages.RcptTo, Data = ReplyStages.EndOfData, Ndr = ReplyStages.Ndr;
+        private const ReplyFixOwner SendersAdmin = ReplyFixOwner.SendersAdmin, RecipientsAdmin = ReplyFixOwner.RecipientsAdmin,
+            Ms = ReplyFixOwner.Microsoft;
+        private const ReplyStages Greeting = ReplyStages.Greeting, Ehlo = ReplyStages.Ehlo, Auth = ReplyStages.Auth,
+            Mail = ReplyStages.MailFrom, Rcpt = ReplyStages.RcptTo, Data = ReplyStages.EndOfData, Ndr = ReplyStages.Ndr;
 
         private const string MoveOff = "Move to OAuth (Connect-M365Smtp with a certificate, a managed identity or a delegated sign-in), " +
             "or to a relay connector or Direct Send.";
@@ -17,12 +18,14 @@ namespace M365SmtpTools.Engine.Exchange
         private const string Anonymous = "Mail from Direct Send and from a relay connector of type Partner arrives unauthenticated (as " +
             "from outside the organization); a relay connector of type OnPremises or client submission makes it internal.";
 
-        private static ReplyCatalogueEntry Row(string id, string code, string? text, ReplyStages stages, ReplyFixOwner owner, ReplyRetry retry, ReplySource source,
-            string summary, string cause, string fix, string[]? candidates = null, string[]? commands = null, int[]? codes = null, string? passwordSummary = null) =>
+        private static ReplyCatalogueEntry Row(string id, string code, string? text, ReplyStages stages, ReplyFixOwner owner,
+            ReplyRetry retry, ReplySource source, string summary, string cause, string fix, string[]? candidates = null,
+            string[]? commands = null, int[]? codes = null, string? passwordSummary = null) =>
             new ReplyCatalogueEntry(id, code, text, codes ?? System.Array.Empty<int>())
             {
                 Stages = stages, FixOwner = owner, Retry = retry, Source = source, Summary = summary, Cause = cause, Fix = fix,
-                Candidates = candidates ?? System.Array.Empty<string>(), CommandTemplates = commands ?? System.Array.Empty<string>(), PasswordSummary = passwordSummary,
+                Candidates = candidates ?? System.Array.Empty<string>(), CommandTemplates = commands ?? System.Array.Empty<string>(),
+                PasswordSummary = passwordSummary,
             };
 
         private static string[] Cmd(params string[] commands) => commands;
@@ -38,7 +41,8 @@ namespace M365SmtpTools.Engine.Exchange
         private static ReplyCatalogueEntry[] TransientAndAddressRows() => new[]
         {
             // ---- 4.3.x / 4.4.x / 4.5.x: connections, queues, recipients per message --------------------------------
-            Row("ConcurrentConnectionLimit", "4.3.2", @"sender thread limit|ClientSubmit|concurrent connection", Mail | Data, SendersAdmin, RetryLater, Devices,
+            Row("ConcurrentConnectionLimit", "4.3.2", @"sender thread limit|ClientSubmit|concurrent connection",
+                Mail | Data, SendersAdmin, RetryLater, Devices,
                 "Too many simultaneous connections for this mailbox (Exchange Online allows 3).",
                 "Several devices, threads or scripts submit as the same mailbox at once.",
                 "Retry with back-off and keep to at most 3 connections per mailbox (Send-M365Mail does both)."),
@@ -57,7 +61,8 @@ namespace M365SmtpTools.Engine.Exchange
                 "The receiving server didn't answer or kept refusing for hours (down, firewalled, or a wrong MX), or a protocol limit " +
                     "was hit on the way.",
                 "Check the recipient's address and that the receiving domain's MX and mail server work; send again when they do."),
-            Row("RemoteConnectionRefused", "4.4.316,5.4.316", @"connection refused|socket error", Ndr, RecipientsAdmin, RetryAfterFix, Overview,
+            Row("RemoteConnectionRefused", "4.4.316,5.4.316", @"connection refused|socket error",
+                Ndr, RecipientsAdmin, RetryAfterFix, Overview,
                 "Exchange Online could not connect to the receiving mail server outside Microsoft 365.",
                 "A network problem at the receiving side: its server is down, or a firewall refuses Microsoft's connections.",
                 "The receiving organization must fix its server or network; the reply names the address that refused."),
@@ -72,7 +77,8 @@ namespace M365SmtpTools.Engine.Exchange
                 "The sending domain's SPF record doesn't list the IPv6 address and the message isn't DKIM-signed.",
                 "Add the sending IPv6 address to the domain's SPF record or sign with DKIM (Test-M365MailDomain checks both), or send " +
                     "over IPv4."),
-            Row("IpReputationRateLimited", "4.7.650", @"rate limited|IP reputation", Greeting | Mail | Rcpt, SendersAdmin, RetryLater, Fix4xx500,
+            Row("IpReputationRateLimited", "4.7.650", @"rate limited|IP reputation",
+                Greeting | Mail | Rcpt, SendersAdmin, RetryLater, Fix4xx500,
                 "The sending IP address is temporarily rate limited because of its reputation.",
                 "A new address, or one whose volume grew suddenly, is treated with suspicion until it builds a sending history.",
                 "Retry later and ramp up volume slowly. " + OtherPath),
@@ -83,7 +89,8 @@ namespace M365SmtpTools.Engine.Exchange
                     "time needs an inbound connector for its address.",
                 Likely("the sending IP address is new or sends far more than before, and is throttled until it has a history (graylisting)",
                     "suspicious activity from the sender was detected and sending is held while it is evaluated")),
-            Row("IpTemporarilyRestricted", "4.7.850-899", @"access denied|try again later", Greeting | Mail | Rcpt, SendersAdmin | Ms, RetryLater, Overview,
+            Row("IpTemporarilyRestricted", "4.7.850-899", @"access denied|try again later",
+                Greeting | Mail | Rcpt, SendersAdmin | Ms, RetryLater, Overview,
                 "Suspicious activity from this IP address was detected and it is restricted while Exchange Online evaluates it.",
                 "Unusual traffic from the address (often a compromised device or a shared address).",
                 "Retry later; if the traffic is legitimate the restriction lifts by itself. " + OtherPath),
@@ -102,7 +109,8 @@ namespace M365SmtpTools.Engine.Exchange
                 "The recipient's mail organization refused the message with a generic error.",
                 "",
                 "Read the rest of the reply; the recipient's admin can tell from their logs what refused it.",
-                Likely("a rule or policy in the recipient's organization", "a header that is too long (x-dg-ref, from Rich Text)", "nested attached messages")),
+                Likely("a rule or policy in the recipient's organization", "a header that is too long (x-dg-ref, from Rich Text)",
+                    "nested attached messages")),
 
             // ---- 5.1.x: addresses ------------------------------------------------------------------------------------
             Row("SenderDenied", "5.1.0", @"sender denied", Mail | Rcpt | Ndr, RecipientsAdmin | SendersAdmin, RetryAfterFix, Fix510,
@@ -119,14 +127,16 @@ namespace M365SmtpTools.Engine.Exchange
                 "Secure the account (reset its password or secret, look for inbox rules and delegates an attacker added), then release " +
                     "it from Restricted users in the Microsoft Defender portal; sending resumes within hours.",
                 commands: Cmd("Get-BlockedSenderAddress -SenderAddress {Mailbox}", "Remove-BlockedSenderAddress -SenderAddress {Mailbox}")),
-            Row("RecipientNotFound", "5.1.10", @"RecipientNotFound|recipient not found|not found by SMTP address lookup", Rcpt, SendersAdmin | RecipientsAdmin, DoNotRetry, Fix5110,
+            Row("RecipientNotFound", "5.1.10", @"RecipientNotFound|recipient not found|not found by SMTP address lookup",
+                Rcpt, SendersAdmin | RecipientsAdmin, DoNotRetry, Fix5110,
                 "The recipient's address doesn't exist in the receiving Microsoft 365 organization (Directory-Based Edge Blocking " +
                     "refused it).",
                 "A mistyped or outdated address, a recipient that was removed, or a forwarding rule that points to an address that " +
                     "doesn't exist.",
                 "Correct the recipient's address; if it should exist, the recipient's admin must create it or fix its directory " +
                     "synchronization."),
-            Row("RecipientAddressInvalid", "5.1.1-7,5.1.9,5.1.11-20", null, Rcpt | Ndr, SendersAdmin | RecipientsAdmin, DoNotRetry, Fix511To20,
+            Row("RecipientAddressInvalid", "5.1.1-7,5.1.9,5.1.11-20", null,
+                Rcpt | Ndr, SendersAdmin | RecipientsAdmin, DoNotRetry, Fix511To20,
                 "The receiving system refused the recipient's address.",
                 "",
                 "Check and correct the recipient's address before sending again.",
@@ -158,11 +168,14 @@ namespace M365SmtpTools.Engine.Exchange
                 "Send from the authenticated mailbox itself, or give it Send As on the sender address (can take an hour), or use a relay " +
                     "connector where any address in an accepted domain may send.",
                 commands: Cmd("Add-RecipientPermission -Identity {Sender} -Trustee {Mailbox} -AccessRights SendAs -Confirm:$false")),
-            Row("SenderMailboxFull", "5.2.2", @"mailbox (is )?full.*Submission|Submission\.Exception:QuotaExceeded|quota exceeded for sent|storage quota", Data, SendersAdmin, RetryAfterFix, Overview,
+            Row("SenderMailboxFull", "5.2.2",
+                @"mailbox (is )?full.*Submission|Submission\.Exception:QuotaExceeded|quota exceeded for sent|storage quota",
+                Data, SendersAdmin, RetryAfterFix, Overview,
                 "The sending mailbox is full, so the copy for Sent Items can't be saved.",
                 "The mailbox reached its storage quota.",
                 "Free space in the mailbox (empty Sent Items or Deleted Items) or raise its quota."),
-            Row("SubmissionQuotaExceeded", "5.2.2", @"submission quota|SubmissionQuotaExceeded", Mail | Data, SendersAdmin, RetryLater, Overview,
+            Row("SubmissionQuotaExceeded", "5.2.2", @"submission quota|SubmissionQuotaExceeded",
+                Mail | Data, SendersAdmin, RetryLater, Overview,
                 "The mailbox went over its sending limits (30 messages a minute, 10,000 recipients a day).",
                 "The app sends faster than the limits allow, or the account is compromised and sends spam.",
                 "Wait until the limit resets, send more slowly (Send-M365Mail paces to the limits), and check the account hasn't been " +
@@ -173,21 +186,25 @@ namespace M365SmtpTools.Engine.Exchange
                 "Read the rest of the reply to tell which quota; wait for a sending limit to reset or free space in the full mailbox.",
                 Likely("the sending mailbox went over its sending limits", "the sending mailbox is full", "the recipient's " +
                     "mailbox is full")),
-            Row("MessageTooLargeForSender", "5.2.3", @"SendSizeLimit\.Sender|too large for this sender", Mail | Data, SendersAdmin, DoNotRetry, SetMailbox,
+            Row("MessageTooLargeForSender", "5.2.3", @"SendSizeLimit\.Sender|too large for this sender",
+                Mail | Data, SendersAdmin, DoNotRetry, SetMailbox,
                 "The message is larger than the sending mailbox may send (its MaxSendSize).",
                 "Large attachments; base64 makes them about a third larger on the wire.",
                 "Send smaller attachments or share a link instead; an admin can raise the mailbox's MaxSendSize (up to 150 MB).",
                 commands: Cmd("Set-Mailbox -Identity {Mailbox} -MaxSendSize 150MB")),
-            Row("MessageTooLargeForRecipient", "5.2.3", @"RecipSizeLimit|too large for this recipient", Rcpt | Data, RecipientsAdmin, DoNotRetry, SetMailbox,
+            Row("MessageTooLargeForRecipient", "5.2.3", @"RecipSizeLimit|too large for this recipient",
+                Rcpt | Data, RecipientsAdmin, DoNotRetry, SetMailbox,
                 "The message is larger than the recipient's mailbox may receive (its MaxReceiveSize).",
                 "Large attachments; base64 makes them about a third larger on the wire.",
                 "Send smaller attachments or share a link instead; the recipient's admin can raise the mailbox's MaxReceiveSize.",
                 commands: Cmd("Set-Mailbox -Identity {Recipient} -MaxReceiveSize 150MB")),
-            Row("RecipientRateLimited", "5.2.121,5.2.122", @"per hour message receive limit", Rcpt | Ndr, SendersAdmin, RetryLater, Overview,
+            Row("RecipientRateLimited", "5.2.121,5.2.122", @"per hour message receive limit",
+                Rcpt | Ndr, SendersAdmin, RetryLater, Overview,
                 "The recipient may receive no more messages this hour (from this sender, or from all senders).",
                 "An automated sender mails one recipient too often, or a mail storm hits the recipient.",
                 "Try again later and send fewer messages per hour to this recipient (combine notifications)."),
-            Row("SendAsDenied", "5.2.252", @"not allowed to send as|SendAsDenied(Exception)?\b(?!.*throttled)", Mail | Data, SendersAdmin, RetryAfterFix, AddRecipientPermission,
+            Row("SendAsDenied", "5.2.252", @"not allowed to send as|SendAsDenied(Exception)?\b(?!.*throttled)",
+                Mail | Data, SendersAdmin, RetryAfterFix, AddRecipientPermission,
                 "The authenticated mailbox may not send as the From address: it has no Send As permission on it.",
                 "The app signs in as one mailbox and sends from another address (a shared mailbox, a noreply address).",
                 "Send from the authenticated mailbox itself, or give it Send As on the sender address (can take an hour), or use a relay " +
@@ -205,7 +222,8 @@ namespace M365SmtpTools.Engine.Exchange
                 "The message is larger than the size limit (35 MB by default, up to 150 MB; base64 makes attachments about a " +
                     "third larger).",
                 "Large attachments.",
-                "Send smaller attachments or share a link instead; an admin can raise the mailbox's MaxSendSize.", codes: new[] { 552, 554, 550 }),
+                "Send smaller attachments or share a link instead; an admin can raise the mailbox's MaxSendSize.",
+                codes: new[] { 552, 554, 550 }),
             Row("MessageTooLarge", "", @"size|too (big|large)", Mail | Data, SendersAdmin, DoNotRetry, Devices,
                 "The message is larger than the server accepts.",
                 "Large attachments.",
@@ -236,7 +254,8 @@ namespace M365SmtpTools.Engine.Exchange
                 "The recipient's address (at outlook.com or hotmail.com) doesn't exist.",
                 "A mistyped or closed consumer address.",
                 "Correct the recipient's address."),
-            Row("BareLineFeedsRejected", "5.6.11", @"bare ?line ?feed|invalid characters", Ndr, RecipientsAdmin | SendersAdmin, RetryAfterFix, Fix5611,
+            Row("BareLineFeedsRejected", "5.6.11", @"bare ?line ?feed|invalid characters",
+                Ndr, RecipientsAdmin | SendersAdmin, RetryAfterFix, Fix5611,
                 "The receiving server refused the message because it contains bare line feeds (LF without CR).",
                 "The sending program wrote lines ending in LF only, and the receiving server supports neither them nor BDAT.",
                 "Send lines ending in CRLF (Send-M365Mail always does); the receiving admin can allow bare line feeds or upgrade to a " +

@@ -9,7 +9,8 @@ namespace M365SmtpTools.Engine.Exchange
     /// </summary>
     public static class ReplySources
     {
-        private const string NdrPages = "https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/";
+        private const string NdrPages =
+            "https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/";
         private const string Cmdlets = "https://learn.microsoft.com/powershell/module/exchange/";
 
         /// <summary>The overview table of Exchange Online NDR codes.</summary>
@@ -40,10 +41,12 @@ namespace M365SmtpTools.Engine.Exchange
             "https://www.rfc-editor.org/rfc/rfc5322#section-2.1.1");
 
         internal static readonly ReplySource Fix447 = Ndr("4.4.7", "fix-error-code-550-4-4-7-in-exchange-online");
-        internal static readonly ReplySource Fix4xx500 = Ndr("451 4.7.500-699 (ASxxx)", "fix-error-code-451-4-7-500-699-asxxx-in-exchange-online");
+        internal static readonly ReplySource Fix4xx500 = Ndr("451 4.7.500-699 (ASxxx)",
+            "fix-error-code-451-4-7-500-699-asxxx-in-exchange-online");
         internal static readonly ReplySource Fix50350 = Ndr("550 5.0.350", "fix-error-code-550-5-0-350-in-exchange-online");
         internal static readonly ReplySource Fix510 = Ndr("550 5.1.0", "fix-error-code-550-5-1-0-in-exchange-online");
-        internal static readonly ReplySource Fix511To20 = Ndr("550 5.1.1 through 5.1.20", "fix-error-code-550-5-1-1-through-5-1-20-in-exchange-online");
+        internal static readonly ReplySource Fix511To20 = Ndr("550 5.1.1 through 5.1.20",
+            "fix-error-code-550-5-1-1-through-5-1-20-in-exchange-online");
         internal static readonly ReplySource Fix518 = Ndr("5.1.8", "fix-error-code-5-1-8-in-exchange-online");
         internal static readonly ReplySource Fix5110 = Ndr("550 5.1.10", "fix-error-code-550-5-1-10-in-exchange-online");
         internal static readonly ReplySource Fix541 = Ndr("550 5.4.1", "fix-error-code-550-5-4-1-in-exchange-online");
@@ -83,6 +86,7 @@ namespace M365SmtpTools.Engine.Exchange
         private static ReplySource Ndr(string code, string page) =>
             new ReplySource($"Fix email delivery issues for error code {code} in Exchange Online", NdrPages + page);
 
-        private static ReplySource Cmdlet(string name) => new ReplySource(name + " (Exchange Online cmdlet reference)", Cmdlets + name.ToLowerInvariant());
+        private static ReplySource Cmdlet(string name) =>
+            new ReplySource(name + " (Exchange Online cmdlet reference)", Cmdlets + name.ToLowerInvariant());
     }
 }

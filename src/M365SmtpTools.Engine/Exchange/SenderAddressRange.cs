@@ -25,7 +25,8 @@ namespace M365SmtpTools.Engine.Exchange
         public bool IsIPv6 { get; }
 
         /// <summary>The canonical text: <c>a.b.c.d</c> for /32, <c>a.b.c.d/n</c> otherwise.</summary>
-        public string Text => PrefixLength == 32 ? Format(Network) : Format(Network) + "/" + PrefixLength.ToString(CultureInfo.InvariantCulture);
+        public string Text =>
+            PrefixLength == 32 ? Format(Network) : Format(Network) + "/" + PrefixLength.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>Parses an address or CIDR range; throws InvalidSenderIPAddress for text that is neither.</summary>
         public static SenderAddressRange Parse(string? input)
@@ -106,8 +107,10 @@ namespace M365SmtpTools.Engine.Exchange
             prefix = 32;
             int slash = value.IndexOf('/');
             string addr = slash >= 0 ? value.Substring(0, slash) : value;
-            if (slash >= 0 && (!int.TryParse(value.Substring(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > 32)) return false;
-            if (addr.Split('.').Length != 4 || !IPAddress.TryParse(addr, out IPAddress? ip) || ip.AddressFamily != AddressFamily.InterNetwork) return false;
+            if (slash >= 0 && (!int.TryParse(value.Substring(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix)
+                || prefix > 32)) return false;
+            if (addr.Split('.').Length != 4 || !IPAddress.TryParse(addr, out IPAddress? ip)
+                || ip.AddressFamily != AddressFamily.InterNetwork) return false;
             network = ParseDotted(addr) & Mask(prefix);
             return true;
         }

@@ -24,10 +24,16 @@ namespace M365SmtpTools.Engine.Exchange
         /// <summary>True when the record has to change (or be created).</summary>
         public bool ChangeNeeded { get; internal set; }
 
-        /// <summary>The SPF record to publish instead of <see cref="Current"/>, or null when no change is needed or none can be proposed.</summary>
+        /// <summary>
+        /// The SPF record to publish instead of <see cref="Current"/>, or null when no change is needed or none can be
+        /// proposed.
+        /// </summary>
         public string? Proposed { get; internal set; }
 
-        /// <summary><see cref="Proposed"/> as the strings of one TXT record (each at most 255 characters; DNS joins them without spaces).</summary>
+        /// <summary>
+        /// <see cref="Proposed"/> as the strings of one TXT record (each at most 255 characters; DNS joins them without
+        /// spaces).
+        /// </summary>
         public string[] ProposedStrings { get; internal set; } = new string[0];
 
         /// <summary>
@@ -36,13 +42,17 @@ namespace M365SmtpTools.Engine.Exchange
         /// </summary>
         public bool? AuthorizesSender { get; internal set; }
 
-        /// <summary>DNS-querying terms (include, a, mx, ptr, exists, redirect) at the top level of the proposed record (or the current one when unchanged).</summary>
+        /// <summary>
+        /// DNS-querying terms (include, a, mx, ptr, exists, redirect) at the top level of the proposed record (or the
+        /// current one when unchanged).
+        /// </summary>
         public int DnsLookupTerms { get; internal set; }
 
         /// <summary>One line, as a table cell or an Export-Csv column shows it.</summary>
         public override string ToString() =>
             !Checked ? $"{Domain}: not checked (DNS couldn't be read)"
-            : ChangeNeeded ? $"{Domain}: publish {Proposed ?? "(no proposal)"}" + (CurrentRecords.Length > 0 ? $" instead of {string.Join(" | ", CurrentRecords)}" : " (no SPF record yet)")
+            : ChangeNeeded ? $"{Domain}: publish {Proposed ?? "(no proposal)"}"
+                + (CurrentRecords.Length > 0 ? $" instead of {string.Join(" | ", CurrentRecords)}" : " (no SPF record yet)")
             : $"{Domain}: no change ({Current ?? string.Join(" | ", CurrentRecords)})";
     }
 
@@ -54,13 +64,15 @@ namespace M365SmtpTools.Engine.Exchange
     {
         public const string MicrosoftInclude = "include:spf.protection.outlook.com";
         public const int MaxTxtString = 255;
-        private static readonly HashSet<string> LookupTerms = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "include", "a", "mx", "ptr", "exists", "redirect" };
+        private static readonly HashSet<string> LookupTerms = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+            { "include", "a", "mx", "ptr", "exists", "redirect" };
 
         /// <summary>
         /// Plans the SPF change. <paramref name="txtRecords"/> null means the records couldn't be read.
         /// <paramref name="sender"/> null (certificate plans) only makes sure Microsoft 365's include is there.
         /// </summary>
-        public static SpfChange Plan(string domain, IReadOnlyList<string>? txtRecords, SenderAddressRange? sender, List<PlanFinding> findings)
+        public static SpfChange Plan(string domain, IReadOnlyList<string>? txtRecords, SenderAddressRange? sender,
+            List<PlanFinding> findings)
         {
             var change = new SpfChange { Domain = domain, Checked = txtRecords != null };
             if (txtRecords == null) return change;
@@ -72,8 +84,11 @@ namespace M365SmtpTools.Engine.Exchange
             {
                 findings.Add(new PlanFinding("SpfMultipleRecords", FindingSeverity.Error,
                     $"{domain} publishes {spf.Length} SPF records. RFC 7208 allows one; with several, every SPF check returns permerror " +
-                        "and receivers may reject or junk the domain's mail. Records: " + string.Join(" | ", spf.Select(TerminalText.Escape)),
-                    $"Merge them into one TXT record that starts with v=spf1 (keeping every sender's mechanisms once, {MicrosoftInclude}{(sender == null ? "" : " and " + senderTerm)} and one all at the end), delete the others, then run this plan again."));
+                        "and receivers may reject or junk the domain's mail. Records: " +
+                        string.Join(" | ", spf.Select(TerminalText.Escape)),
+                    "Merge them into one TXT record that starts with v=spf1 (keeping every sender's mechanisms once, " +
+                        $"{MicrosoftInclude}{(sender == null ? "" : " and " + senderTerm)} and one all at the end), delete the others, " +
+                        "then run this plan again."));
                 change.ChangeNeeded = true;
                 return change;
             }
@@ -88,7 +103,8 @@ namespace M365SmtpTools.Engine.Exchange
                 change.AuthorizesSender = sender == null ? (bool?)null : false;
                 SetProposed(change, proposed);
                 findings.Add(new PlanFinding("SpfMissing", FindingSeverity.Warning,
-                    $"{domain} publishes no SPF record, so receivers can't tell that mail from {(sender == null ? "Microsoft 365" : sender.Text + " and Microsoft 365")} is legitimate and will often junk it.",
+                    $"{domain} publishes no SPF record, so receivers can't tell that mail from " +
+                        $"{(sender == null ? "Microsoft 365" : sender.Text + " and Microsoft 365")} is legitimate and will often junk it.",
                     $"Publish one TXT record at {domain}: {proposed} (~all = softfail: switch to -all once DMARC reports show every " +
                         "sender of the domain is listed)."));
                 AddLengthFinding(change, findings);
@@ -105,12 +121,14 @@ namespace M365SmtpTools.Engine.Exchange
                     $"The SPF record of {domain} contains characters that are not printable ASCII (line breaks, control or non-ASCII " +
                         $"characters): {TerminalText.Escape(current)}. RFC 7208 allows only ASCII terms separated by spaces, so " +
                         "receivers return permerror; the plan doesn't merge into it.",
-                    $"Publish the record again as one line of printable ASCII, with {MicrosoftInclude}{(sender == null ? "" : " and " + senderTerm)} in it, then run this plan again."));
+                    "Publish the record again as one line of printable ASCII, with " +
+                        $"{MicrosoftInclude}{(sender == null ? "" : " and " + senderTerm)} in it, then run this plan again."));
                 change.ChangeNeeded = true;
                 return change;
             }
             List<SpfTerm> terms = SpfTerm.Split(current);
-            bool hasMicrosoft = terms.Any(t => !t.IsModifier && t.Name == "include" && t.Value.Equals("spf.protection.outlook.com", StringComparison.OrdinalIgnoreCase));
+            bool hasMicrosoft = terms.Any(t => !t.IsModifier && t.Name == "include"
+                && t.Value.Equals("spf.protection.outlook.com", StringComparison.OrdinalIgnoreCase));
             bool? authorizes = null;
             if (sender != null)
             {
@@ -132,7 +150,9 @@ namespace M365SmtpTools.Engine.Exchange
             SpfTerm? all = terms.FirstOrDefault(t => !t.IsModifier && t.Name == "all");
             if (all != null && (all.Qualifier == '+' || all.Qualifier == '?'))
                 findings.Add(new PlanFinding("SpfPermissiveAll", FindingSeverity.Warning,
-                    $"The SPF record of {domain} ends with '{all.Text}', which {(all.Qualifier == '+' ? "lets every host on the internet pass SPF as " + domain : "says nothing about hosts that aren't listed (neutral)")}, so it protects nothing. The plan keeps it as it is.",
+                    $"The SPF record of {domain} ends with '{all.Text}', which " +
+                        $"{(all.Qualifier == '+' ? "lets every host on the internet pass SPF as " + domain : "says nothing about hosts that aren't listed (neutral)")}, " +
+                        "so it protects nothing. The plan keeps it as it is.",
                     "Use ~all (softfail) or -all (fail) once every legitimate sender is listed."));
             if (all == null && !terms.Any(t => t.IsModifier && t.Name == "redirect"))
                 findings.Add(new PlanFinding("SpfNoAll", FindingSeverity.Warning,
@@ -181,7 +201,10 @@ namespace M365SmtpTools.Engine.Exchange
 
             if (addSender)
                 findings.Add(new PlanFinding("SpfNotAuthorized", FindingSeverity.Warning,
-                    $"The SPF record of {domain} has no ip4: term covering {sender!.Text}{(hasMicrosoft ? "" : " and doesn't include spf.protection.outlook.com")}. (Only ip4: terms are read here: an include, a, mx or redirect might still cover the address; Test-M365MailDomain -SenderIPAddress evaluates the whole record.)",
+                    $"The SPF record of {domain} has no ip4: term covering {sender!.Text}" +
+                        $"{(hasMicrosoft ? "" : " and doesn't include spf.protection.outlook.com")}. (Only ip4: terms are read here: " +
+                        "an include, a, mx or redirect might still cover the address; " +
+                        "Test-M365MailDomain -SenderIPAddress evaluates the whole record.)",
                     $"Replace the SPF record of {domain} with: {record}"));
             else
                 findings.Add(new PlanFinding("SpfMissingMicrosoftInclude", FindingSeverity.Warning,

@@ -11,13 +11,22 @@ namespace M365SmtpTools.Engine.Exchange
     /// <summary>How a message reaches Exchange Online (DOMAIN.md, "The three methods").</summary>
     public enum SendMethod
     {
-        /// <summary>Authenticated client submission (smtp.office365.com:587, STARTTLS, OAuth or Basic), or one of the named alternatives.</summary>
+        /// <summary>
+        /// Authenticated client submission (smtp.office365.com:587, STARTTLS, OAuth or Basic), or one of the named
+        /// alternatives.
+        /// </summary>
         ClientSubmission,
-        /// <summary>SMTP relay through an inbound connector: port 25 to the tenant MX endpoint, no AUTH; the connector matches the IP or the TLS client certificate.</summary>
+        /// <summary>
+        /// SMTP relay through an inbound connector: port 25 to the tenant MX endpoint, no AUTH; the connector matches
+        /// the IP or the TLS client certificate.
+        /// </summary>
         Relay,
         /// <summary>Direct Send: port 25 to the tenant MX endpoint, no AUTH, only the tenant's own recipients.</summary>
         DirectSend,
-        /// <summary>Microsoft Graph sendMail over HTTPS (port 443) with an OAuth token for Graph (Mail.Send): for tenants where SMTP AUTH is off.</summary>
+        /// <summary>
+        /// Microsoft Graph sendMail over HTTPS (port 443) with an OAuth token for Graph (Mail.Send): for tenants where
+        /// SMTP AUTH is off.
+        /// </summary>
         Graph,
     }
 
@@ -37,8 +46,9 @@ namespace M365SmtpTools.Engine.Exchange
     /// <summary>One row of the endpoint table: where to connect, how it is secured, and its published limits.</summary>
     public sealed class SubmissionEndpointInfo
     {
-        internal SubmissionEndpointInfo(SubmissionEndpointKind? kind, SendMethod method, string? host, int port, bool requiresAuthentication,
-            int? messagesPerMinute, int? recipientsPerDay, int? maxConnections, string description, string? warning)
+        internal SubmissionEndpointInfo(SubmissionEndpointKind? kind, SendMethod method, string? host, int port,
+            bool requiresAuthentication, int? messagesPerMinute, int? recipientsPerDay, int? maxConnections, string description,
+            string? warning)
         {
             Kind = kind;
             Method = method;
@@ -86,7 +96,8 @@ namespace M365SmtpTools.Engine.Exchange
     /// <summary>An endpoint resolved for one run: host, port, TLS mode, limits, and the warnings to show.</summary>
     public sealed class ResolvedSmtpEndpoint
     {
-        internal ResolvedSmtpEndpoint(SubmissionEndpointInfo info, string? host, int port, SmtpTlsMode tlsMode, bool hostOverridden, IReadOnlyList<string> warnings)
+        internal ResolvedSmtpEndpoint(SubmissionEndpointInfo info, string? host, int port, SmtpTlsMode tlsMode, bool hostOverridden,
+            IReadOnlyList<string> warnings)
         {
             Info = info;
             Host = host;
@@ -130,7 +141,8 @@ namespace M365SmtpTools.Engine.Exchange
         public string Address => (Host ?? "<MX endpoint>") + ":" + Port.ToString(CultureInfo.InvariantCulture);
 
         /// <inheritdoc />
-        public override string ToString() => $"{Address} ({Method}{(Info.Kind is SubmissionEndpointKind k && k != SubmissionEndpointKind.ClientSubmission ? ", " + k : "")}, TLS {TlsMode})";
+        public override string ToString() =>
+            $"{Address} ({Method}{(Info.Kind is SubmissionEndpointKind k && k != SubmissionEndpointKind.ClientSubmission ? ", " + k : "")}, TLS {TlsMode})";
     }
 
     /// <summary>
@@ -162,19 +174,23 @@ namespace M365SmtpTools.Engine.Exchange
             switch (kind)
             {
                 case SubmissionEndpointKind.ClientSubmission:
-                    return new SubmissionEndpointInfo(kind, SendMethod.ClientSubmission, cloud.SmtpHost, SubmissionPort, true, 30, 10000, 3,
+                    return new SubmissionEndpointInfo(kind, SendMethod.ClientSubmission, cloud.SmtpHost,
+                        SubmissionPort, true, 30, 10000, 3,
                         $"Exchange Online client submission ({cloud.Environment})", null);
                 case SubmissionEndpointKind.HighVolumeEmail:
                     if (environment != M365Environment.Commercial) throw NotInCloud(kind, environment);
-                    return new SubmissionEndpointInfo(kind, SendMethod.ClientSubmission, HighVolumeEmailHost, SubmissionPort, true, null, null, null,
+                    return new SubmissionEndpointInfo(kind, SendMethod.ClientSubmission, HighVolumeEmailHost,
+                        SubmissionPort, true, null, null, null,
                         "High Volume Email (internal bulk mail; OAuth with Mail.Send and Add-HVEAppAccess)", null);
                 case SubmissionEndpointKind.AzureCommunicationServices:
                     if (environment != M365Environment.Commercial) throw NotInCloud(kind, environment);
-                    return new SubmissionEndpointInfo(kind, SendMethod.ClientSubmission, AzureCommunicationServicesHost, SubmissionPort, true, 30, null, null,
+                    return new SubmissionEndpointInfo(kind, SendMethod.ClientSubmission, AzureCommunicationServicesHost,
+                        SubmissionPort, true, 30, null, null,
                         "Azure Communication Services Email (user name <resource>.<appId>.<tenantId>, or XOAUTH2)", null);
                 case SubmissionEndpointKind.LegacyTls:
                     if (cloud.LegacySmtpHost == null) throw NotInCloud(kind, environment);
-                    return new SubmissionEndpointInfo(kind, SendMethod.ClientSubmission, cloud.LegacySmtpHost, SubmissionPort, true, 30, 10000, 3,
+                    return new SubmissionEndpointInfo(kind, SendMethod.ClientSubmission, cloud.LegacySmtpHost,
+                        SubmissionPort, true, 30, 10000, 3,
                         "Exchange Online legacy-TLS client submission (opt-in)",
                         $"{cloud.LegacySmtpHost} is the opt-in endpoint for devices that can't use TLS 1.2 (an admin must run " +
                             "Set-TransportConfig -AllowLegacyTLSClients $true). This module always uses TLS 1.2 or 1.3, so " +
@@ -207,7 +223,8 @@ namespace M365SmtpTools.Engine.Exchange
         /// <exception cref="M365SmtpException">
         /// ImplicitTlsNotSupported (port 465 to Microsoft 365), EndpointNotInCloud, PortOutOfRange, SmtpServerWithEndpoint.
         /// </exception>
-        public static ResolvedSmtpEndpoint Resolve(SendMethod method, SubmissionEndpointKind endpoint = SubmissionEndpointKind.ClientSubmission,
+        public static ResolvedSmtpEndpoint Resolve(SendMethod method,
+            SubmissionEndpointKind endpoint = SubmissionEndpointKind.ClientSubmission,
             M365Environment environment = M365Environment.Commercial, string? smtpServer = null, int? port = null,
             bool requireTls = false, bool clientCertificate = false)
         {
@@ -221,10 +238,13 @@ namespace M365SmtpTools.Engine.Exchange
             {
                 // -SmtpServer with the default endpoint: a known host brings its own row (limits, warnings); any other
                 // server (on-premises, another provider) has no published limits.
-                SubmissionEndpointKind? known = server == null || endpoint != SubmissionEndpointKind.ClientSubmission ? endpoint : KindForHost(server, environment);
+                SubmissionEndpointKind? known = server == null || endpoint != SubmissionEndpointKind.ClientSubmission
+                    ? endpoint
+                    : KindForHost(server, environment);
                 info = known is SubmissionEndpointKind k
                     ? Get(k, environment)
-                    : new SubmissionEndpointInfo(null, SendMethod.ClientSubmission, server, SubmissionPort, true, null, null, null, $"SMTP submission to {server}", null);
+                    : new SubmissionEndpointInfo(null, SendMethod.ClientSubmission, server, SubmissionPort, true, null, null, null,
+                        $"SMTP submission to {server}", null);
                 if (info.Warning != null) warnings.Add(info.Warning);
             }
             else
@@ -239,7 +259,8 @@ namespace M365SmtpTools.Engine.Exchange
 
             string? host = server ?? info.Host;
             int resolvedPort = port ?? info.Port;
-            bool microsoftHost = host != null && (MicrosoftHosts.IsMicrosoft365Host(host) || host.EndsWith(".mx.microsoft", StringComparison.OrdinalIgnoreCase));
+            bool microsoftHost = host != null
+                && (MicrosoftHosts.IsMicrosoft365Host(host) || host.EndsWith(".mx.microsoft", StringComparison.OrdinalIgnoreCase));
             if (resolvedPort == 465 && (microsoftHost || host == null))
                 throw Invalid(ExchangeErrorCodes.ImplicitTlsNotSupported, "Port",
                     $"Port 465 (implicit TLS) is not supported by Microsoft 365 ({host ?? "the tenant MX endpoint"}); nothing was sent.",
@@ -271,9 +292,12 @@ namespace M365SmtpTools.Engine.Exchange
             string h = host.Trim().TrimEnd('.');
             CloudEnvironment cloud = CloudEnvironments.Get(environment);
             if (h.Equals(cloud.SmtpHost, StringComparison.OrdinalIgnoreCase)) return SubmissionEndpointKind.ClientSubmission;
-            if (cloud.LegacySmtpHost != null && h.Equals(cloud.LegacySmtpHost, StringComparison.OrdinalIgnoreCase)) return SubmissionEndpointKind.LegacyTls;
-            if (environment == M365Environment.Commercial && h.Equals(HighVolumeEmailHost, StringComparison.OrdinalIgnoreCase)) return SubmissionEndpointKind.HighVolumeEmail;
-            if (environment == M365Environment.Commercial && h.Equals(AzureCommunicationServicesHost, StringComparison.OrdinalIgnoreCase)) return SubmissionEndpointKind.AzureCommunicationServices;
+            if (cloud.LegacySmtpHost != null && h.Equals(cloud.LegacySmtpHost, StringComparison.OrdinalIgnoreCase))
+                return SubmissionEndpointKind.LegacyTls;
+            if (environment == M365Environment.Commercial && h.Equals(HighVolumeEmailHost, StringComparison.OrdinalIgnoreCase))
+                return SubmissionEndpointKind.HighVolumeEmail;
+            if (environment == M365Environment.Commercial && h.Equals(AzureCommunicationServicesHost, StringComparison.OrdinalIgnoreCase))
+                return SubmissionEndpointKind.AzureCommunicationServices;
             return null;
         }
 

@@ -27,7 +27,8 @@ namespace M365SmtpTools.Engine.Graph
         /// <summary>The sendMail body of the real test message (-SendTestMessage).</summary>
         public static byte[] TestMessageBody(string mailbox, EmailAddress? from, IReadOnlyList<EmailAddress> to, DateTimeOffset now) =>
             Body("M365SmtpTools test message (Test-M365GraphSend)",
-                $"This test message was sent by Test-M365GraphSend through Microsoft Graph sendMail from the mailbox {mailbox} at {now.ToString("u", CultureInfo.InvariantCulture)}. Sending through Graph works for this app and mailbox.",
+                $"This test message was sent by Test-M365GraphSend through Microsoft Graph sendMail from the mailbox {mailbox} " +
+                    $"at {now.ToString("u", CultureInfo.InvariantCulture)}. Sending through Graph works for this app and mailbox.",
                 mailbox, from, to);
 
         /// <summary>True when Graph's answer to the probe says the mailbox was found and the app may send from it.</summary>

@@ -21,7 +21,8 @@ namespace M365SmtpTools.Engine.Graph
                 " Or leave SMTP AUTH off and send through Microsoft Graph instead (the app needs the Mail.Send application permission, " +
                     "scoped to the mailbox with RBAC for Applications: New-M365SmtpAppAccessPlan): " + command +
                 " Check that the app can send through Graph, without sending: " + TestCommand(auth, mailbox);
-            return new SmtpTestFinding(finding.Id, finding.Severity, finding.Stage, finding.Evidence, finding.Meaning, remediation, finding.Commands);
+            return new SmtpTestFinding(finding.Id, finding.Severity, finding.Stage, finding.Evidence, finding.Meaning, remediation,
+                finding.Commands);
         }
 
         /// <summary>The Send-M365Mail -Method Graph command for these auth parameters.</summary>
@@ -54,12 +55,14 @@ namespace M365SmtpTools.Engine.Graph
                     Add("TenantId", auth.TenantId);
                     Add("ClientId", auth.ClientId);
                     if (!string.IsNullOrWhiteSpace(auth.CertificatePath)) Add("CertificatePath", auth.CertificatePath);
-                    else if (!string.IsNullOrWhiteSpace(auth.CertificateThumbprint)) Add("CertificateThumbprint", auth.CertificateThumbprint);
+                    else if (!string.IsNullOrWhiteSpace(auth.CertificateThumbprint))
+                        Add("CertificateThumbprint", auth.CertificateThumbprint);
                     else if (auth.Certificate != null) p.Add("-Certificate $certificate");
                     else p.Add("-ClientSecret $clientSecret");
                     break;
                 case SmtpAuthMethod.ManagedIdentity:
-                    if (!string.IsNullOrWhiteSpace(auth.ManagedIdentityClientId)) Add("ManagedIdentityClientId", auth.ManagedIdentityClientId);
+                    if (!string.IsNullOrWhiteSpace(auth.ManagedIdentityClientId))
+                        Add("ManagedIdentityClientId", auth.ManagedIdentityClientId);
                     else p.Add("-ManagedIdentity");
                     break;
                 case SmtpAuthMethod.DeviceCode:

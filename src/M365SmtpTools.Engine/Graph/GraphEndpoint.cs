@@ -32,11 +32,14 @@ namespace M365SmtpTools.Engine.Graph
             string aud = (audience ?? "").TrimEnd('/');
             return aud.Equals(GraphAppId, StringComparison.OrdinalIgnoreCase)
                 || aud.Equals("https://" + cloud.GraphHost, StringComparison.OrdinalIgnoreCase)
-                || (cloud.Environment == M365Environment.Commercial && aud.Equals("https://canary.graph.microsoft.com", StringComparison.OrdinalIgnoreCase));
+                || (cloud.Environment == M365Environment.Commercial
+                    && aud.Equals("https://canary.graph.microsoft.com", StringComparison.OrdinalIgnoreCase));
         }
 
         /// <summary>The base address: the cloud's Graph host, or the https:// address given to override it.</summary>
-        /// <exception cref="M365SmtpException">InvalidGraphEndpoint, GraphEndpointNotHttps (InvalidArgument, target GraphEndpoint).</exception>
+        /// <exception cref="M365SmtpException">
+        /// InvalidGraphEndpoint, GraphEndpointNotHttps (InvalidArgument, target GraphEndpoint).
+        /// </exception>
         public static Uri BaseAddress(string? graphEndpoint, CloudEnvironment cloud)
         {
             if (string.IsNullOrWhiteSpace(graphEndpoint)) return new Uri("https://" + cloud.GraphHost + "/");

@@ -41,7 +41,8 @@ namespace M365SmtpTools.Engine.Graph
     /// </summary>
     internal static class GraphErrors
     {
-        public static GraphErrorExplanation Explain(int status, string? code, string? message, string mailbox, string? sender, string? appId)
+        public static GraphErrorExplanation Explain(int status, string? code, string? message, string mailbox, string? sender,
+            string? appId)
         {
             string app = string.IsNullOrWhiteSpace(appId) ? "<app id>" : appId!;
             string msg = message ?? "";
@@ -86,18 +87,22 @@ namespace M365SmtpTools.Engine.Graph
                 case "ErrorSendAsDenied":
                     return new GraphErrorExplanation(GraphErrorCodes.ErrorSendAsDenied,
                         $"{mailbox} may not send as {sender ?? "the From address"}: Send As permission is missing.",
-                        $"Give {mailbox} Send As permission on {sender ?? "the From address"} (Add-RecipientPermission), or send with -From {mailbox}.", false,
+                        $"Give {mailbox} Send As permission on {sender ?? "the From address"} (Add-RecipientPermission), " +
+                            $"or send with -From {mailbox}.", false,
                         $"Add-RecipientPermission -Identity {sender ?? "<From address>"} -Trustee {mailbox} -AccessRights SendAs");
                 case "InvalidAuthenticationToken":
                     if (msg.IndexOf("audience", StringComparison.OrdinalIgnoreCase) >= 0)
                         return WrongAudience();
-                    if (msg.IndexOf("expired", StringComparison.OrdinalIgnoreCase) >= 0 || msg.IndexOf("Lifetime validation", StringComparison.OrdinalIgnoreCase) >= 0)
+                    if (msg.IndexOf("expired", StringComparison.OrdinalIgnoreCase) >= 0
+                        || msg.IndexOf("Lifetime validation", StringComparison.OrdinalIgnoreCase) >= 0)
                         return new GraphErrorExplanation(GraphErrorCodes.TokenExpired,
                             "Graph refused the access token: it has expired.",
-                            "Get a new token (a token given with -AccessToken can't be renewed here), or let this module get tokens itself (-CertificatePath, -ClientSecret, -ManagedIdentity).", false);
+                            "Get a new token (a token given with -AccessToken can't be renewed here), or let this module get tokens " +
+                                "itself (-CertificatePath, -ClientSecret, -ManagedIdentity).", false);
                     return new GraphErrorExplanation(GraphErrorCodes.InvalidAuthenticationToken,
                         "Graph refused the access token as invalid.",
-                        "Get a token for https://graph.microsoft.com from the tenant of the mailbox, or let this module get it (-CertificatePath, -ClientSecret, -ManagedIdentity).", false);
+                        "Get a token for https://graph.microsoft.com from the tenant of the mailbox, or let this module get it " +
+                            "(-CertificatePath, -ClientSecret, -ManagedIdentity).", false);
             }
             if (status == 401)
             {
@@ -129,7 +134,8 @@ namespace M365SmtpTools.Engine.Graph
         }
 
         private static bool IsAccessPolicy(string message) =>
-            message.IndexOf("AccessPolicy", StringComparison.OrdinalIgnoreCase) >= 0 || message.IndexOf("[RAOP]", StringComparison.OrdinalIgnoreCase) >= 0;
+            message.IndexOf("AccessPolicy", StringComparison.OrdinalIgnoreCase) >= 0
+            || message.IndexOf("[RAOP]", StringComparison.OrdinalIgnoreCase) >= 0;
 
         public static GraphErrorExplanation WrongAudience(string? audience = null) =>
             new GraphErrorExplanation(GraphErrorCodes.TokenWrongAudience,

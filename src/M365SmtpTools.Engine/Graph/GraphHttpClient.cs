@@ -75,7 +75,9 @@ namespace M365SmtpTools.Engine.Graph
         public Uri BaseAddress { get; }
         public TimeSpan Timeout { get; }
 
-        /// <summary>Sends one request; a non-2xx answer is returned, a transport failure throws <see cref="GraphTransportException"/>.</summary>
+        /// <summary>
+        /// Sends one request; a non-2xx answer is returned, a transport failure throws <see cref="GraphTransportException"/>.
+        /// </summary>
         public async Task<GraphResponse> SendAsync(HttpMethod method, Uri url, HttpContent? content, string? bearerToken,
             CancellationToken cancellationToken, Action<HttpRequestHeaders>? headers = null)
         {
@@ -95,11 +97,14 @@ namespace M365SmtpTools.Engine.Graph
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
                 bool sent = tracked == null || tracked.Completed;
-                throw new GraphTransportException($"No answer from {url.Host} within {Timeout.TotalSeconds:0} s{(sent ? " after the request was sent" : "")}.", sent, true, e);
+                throw new GraphTransportException(
+                    $"No answer from {url.Host} within {Timeout.TotalSeconds:0} s{(sent ? " after the request was sent" : "")}.",
+                    sent, true, e);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && tracked != null && tracked.Completed)
             {
-                throw new GraphTransportException($"Cancelled after the request to {url.Host} was sent, before Graph answered.", true, false, null);
+                throw new GraphTransportException($"Cancelled after the request to {url.Host} was sent, before Graph answered.",
+                    true, false, null);
             }
             catch (Exception e) when (e is HttpRequestException || e is IOException || e is WebException)
             {
@@ -135,14 +140,21 @@ namespace M365SmtpTools.Engine.Graph
             try
             {
                 using var doc = JsonDocument.Parse(r.Body);
-                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out JsonElement error) && error.ValueKind == JsonValueKind.Object)
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out JsonElement error)
+                    && error.ValueKind == JsonValueKind.Object)
                 {
-                    if (error.TryGetProperty("code", out JsonElement code) && code.ValueKind == JsonValueKind.String) r.ErrorCode = code.GetString();
-                    if (error.TryGetProperty("message", out JsonElement message) && message.ValueKind == JsonValueKind.String) r.ErrorMessage = message.GetString();
+                    if (error.TryGetProperty("code", out JsonElement code) && code.ValueKind == JsonValueKind.String)
+                        r.ErrorCode = code.GetString();
+                    if (error.TryGetProperty("message", out JsonElement message) && message.ValueKind == JsonValueKind.String)
+                        r.ErrorMessage = message.GetString();
                     if (error.TryGetProperty("innerError", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object)
                     {
-                        if (r.RequestId == null && inner.TryGetProperty("request-id", out JsonElement rid) && rid.ValueKind == JsonValueKind.String) r.RequestId = rid.GetString();
-                        if (r.ClientRequestId == null && inner.TryGetProperty("client-request-id", out JsonElement cid) && cid.ValueKind == JsonValueKind.String) r.ClientRequestId = cid.GetString();
+                        if (r.RequestId == null && inner.TryGetProperty("request-id", out JsonElement rid)
+                            && rid.ValueKind == JsonValueKind.String)
+                            r.RequestId = rid.GetString();
+                        if (r.ClientRequestId == null && inner.TryGetProperty("client-request-id", out JsonElement cid)
+                            && cid.ValueKind == JsonValueKind.String)
+                            r.ClientRequestId = cid.GetString();
                     }
                 }
             }
@@ -208,7 +220,8 @@ namespace M365SmtpTools.Engine.Graph
             try
             {
                 using var doc = JsonDocument.Parse(body);
-                return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(property, out JsonElement e) && e.ValueKind == JsonValueKind.String
+                return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(property, out JsonElement e)
+                    && e.ValueKind == JsonValueKind.String
                     ? e.GetString() : null;
             }
             catch (JsonException) { return null; }

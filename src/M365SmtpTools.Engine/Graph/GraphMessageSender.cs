@@ -38,7 +38,11 @@ namespace M365SmtpTools.Engine.Graph
             if (total > MessageLimit)
                 throw new M365SmtpException(GraphErrorCodes.MessageTooLarge,
                     $"The attachments total {total / (1024.0 * 1024):0.#} MB; Microsoft Graph sends at most 150 MB per message.")
-                { TargetObject = string.Join(", ", m.InlineImages.Concat(m.Attachments).Select(a => a.FileName)), RecommendedAction = "Send the files in several messages, or share a link to them (OneDrive, SharePoint) instead of attaching them." };
+                {
+                    TargetObject = string.Join(", ", m.InlineImages.Concat(m.Attachments).Select(a => a.FileName)),
+                    RecommendedAction = "Send the files in several messages, or share a link to them (OneDrive, SharePoint) " +
+                        "instead of attaching them."
+                };
         }
 
         /// <summary>The attachments to upload separately (in message order); the others go inline.</summary>
@@ -75,7 +79,8 @@ namespace M365SmtpTools.Engine.Graph
             _ct = ct;
         }
 
-        public async Task<GraphResponse> SendAsync(MimeMessage m, string? text, string? html, string mailbox, bool saveToSentItems, string token, int number)
+        public async Task<GraphResponse> SendAsync(MimeMessage m, string? text, string? html, string mailbox, bool saveToSentItems,
+            string token, int number)
         {
             string user = "v1.0/users/" + Uri.EscapeDataString(mailbox);
             IReadOnlyList<MimeAttachment> large = GraphAttachmentPlan.Large(m);
@@ -83,7 +88,8 @@ namespace M365SmtpTools.Engine.Graph
             {
                 byte[] body = GraphMessageWriter.SendMailBody(m, Clean(text), Clean(html), mailbox, saveToSentItems);
                 _host.WriteVerbose($"Message {number}: POST /{user}/sendMail ({body.Length} bytes).");
-                return await _graph.SendAsync(HttpMethod.Post, new Uri(_graph.BaseAddress, user + "/sendMail"), GraphJson.Content(body), token, _ct).ConfigureAwait(false);
+                return await _graph.SendAsync(HttpMethod.Post, new Uri(_graph.BaseAddress, user + "/sendMail"), GraphJson.Content(body),
+                    token, _ct).ConfigureAwait(false);
             }
 
             if (!saveToSentItems)
@@ -93,11 +99,13 @@ namespace M365SmtpTools.Engine.Graph
             byte[] draft = GraphMessageWriter.DraftBody(m, Clean(text), Clean(html), mailbox, a => !largeSet.Contains(a));
             _host.WriteVerbose($"Message {number}: POST /{user}/messages (draft, {draft.Length} bytes) for {large.Count} large " +
                 "attachment(s).");
-            GraphResponse created = await BeforeSend(() => _graph.SendAsync(HttpMethod.Post, new Uri(_graph.BaseAddress, user + "/messages"), GraphJson.Content(draft), token, _ct)).ConfigureAwait(false);
+            GraphResponse created = await BeforeSend(() => _graph.SendAsync(HttpMethod.Post,
+                new Uri(_graph.BaseAddress, user + "/messages"), GraphJson.Content(draft), token, _ct)).ConfigureAwait(false);
             if (!created.IsSuccess) return created;
             string? id = GraphJson.ReadString(created.Body, "id");
             if (string.IsNullOrEmpty(id))
-                throw new M365SmtpException(GraphErrorCodes.UnexpectedAnswer, "Graph created the draft but its answer has no message id.") { RecommendedAction = "Send again; report it if it persists." };
+                throw new M365SmtpException(GraphErrorCodes.UnexpectedAnswer, "Graph created the draft but its answer has no message id.")
+                { RecommendedAction = "Send again; report it if it persists." };
             string message = user + "/messages/" + Uri.EscapeDataString(id);
             bool sendAttempted = false;
             try
@@ -113,7 +121,8 @@ namespace M365SmtpTools.Engine.Graph
                 }
                 _host.WriteVerbose($"Message {number}: POST /{message}/send.");
                 sendAttempted = true;
-                GraphResponse sent = await _graph.SendAsync(HttpMethod.Post, new Uri(_graph.BaseAddress, message + "/send"), new ByteArrayContent(Array.Empty<byte>()), token, _ct).ConfigureAwait(false);
+                GraphResponse sent = await _graph.SendAsync(HttpMethod.Post, new Uri(_graph.BaseAddress, message + "/send"),
+                    new ByteArrayContent(Array.Empty<byte>()), token, _ct).ConfigureAwait(false);
                 // Refused: the draft would stay in the mailbox's Drafts folder; a retry makes a new one.
                 if (!sent.IsSuccess) await DeleteDraftAsync(message, token, number).ConfigureAwait(false);
                 return sent;
@@ -130,7 +139,8 @@ namespace M365SmtpTools.Engine.Graph
         {
             try
             {
-                GraphResponse deleted = await _graph.SendAsync(HttpMethod.Delete, new Uri(_graph.BaseAddress, message), null, token, CancellationToken.None).ConfigureAwait(false);
+                GraphResponse deleted = await _graph.SendAsync(HttpMethod.Delete, new Uri(_graph.BaseAddress, message), null, token,
+                    CancellationToken.None).ConfigureAwait(false);
                 _host.WriteVerbose(deleted.IsSuccess
                     ? $"Message {number}: deleted the unsent draft."
                     : $"Message {number}: the unsent draft could not be deleted ({deleted.Describe()}); it stays in the Drafts folder.");
@@ -166,11 +176,14 @@ namespace M365SmtpTools.Engine.Graph
                 }
                 sessionBody = buffer.ToArray();
             }
-            GraphResponse session = await BeforeSend(() => _graph.SendAsync(HttpMethod.Post, new Uri(_graph.BaseAddress, message + "/attachments/createUploadSession"), GraphJson.Content(sessionBody), token, _ct)).ConfigureAwait(false);
+            GraphResponse session = await BeforeSend(() => _graph.SendAsync(HttpMethod.Post,
+                new Uri(_graph.BaseAddress, message + "/attachments/createUploadSession"), GraphJson.Content(sessionBody), token, _ct))
+                .ConfigureAwait(false);
             if (!session.IsSuccess) return session;
             string? uploadUrl = GraphJson.ReadString(session.Body, "uploadUrl");
             if (string.IsNullOrEmpty(uploadUrl) || !Uri.TryCreate(uploadUrl, UriKind.Absolute, out Uri? upload) || upload.Scheme != "https")
-                throw new M365SmtpException(GraphErrorCodes.UnexpectedAnswer, "Graph's upload session has no usable https uploadUrl.") { RecommendedAction = "Send again; report it if it persists." };
+                throw new M365SmtpException(GraphErrorCodes.UnexpectedAnswer, "Graph's upload session has no usable https uploadUrl.")
+                { RecommendedAction = "Send again; report it if it persists." };
             _host.WriteVerbose($"Message {number}: uploading {a.FileName} ({size} bytes) in chunks of " +
                 $"{GraphAttachmentPlan.ChunkSize} bytes.");
 
@@ -185,7 +198,8 @@ namespace M365SmtpTools.Engine.Graph
                     int n = 0;
                     while (n < chunk.Length && offset + n < size)
                     {
-                        int read = await file.ReadAsync(chunk, n, (int)Math.Min(chunk.Length - n, size - offset - n), _ct).ConfigureAwait(false);
+                        int read = await file.ReadAsync(chunk, n, (int)Math.Min(chunk.Length - n, size - offset - n), _ct)
+                            .ConfigureAwait(false);
                         if (read == 0) break;
                         n += read;
                     }

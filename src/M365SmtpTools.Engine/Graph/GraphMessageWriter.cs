@@ -55,7 +55,8 @@ namespace M365SmtpTools.Engine.Graph
         }
 
         /// <summary>A draft message (POST /users/{id}/messages) with the attachments <paramref name="includeAttachment"/> keeps.</summary>
-        public static byte[] DraftBody(MimeMessage message, string? textBody, string? htmlBody, string mailbox, Func<MimeAttachment, bool> includeAttachment)
+        public static byte[] DraftBody(MimeMessage message, string? textBody, string? htmlBody, string mailbox,
+            Func<MimeAttachment, bool> includeAttachment)
         {
             using var buffer = new MemoryStream();
             using (var w = new Utf8JsonWriter(buffer))
@@ -63,7 +64,8 @@ namespace M365SmtpTools.Engine.Graph
             return buffer.ToArray();
         }
 
-        private static void WriteMessage(Utf8JsonWriter w, MimeMessage m, string? textBody, string? htmlBody, string mailbox, Func<MimeAttachment, bool>? include)
+        private static void WriteMessage(Utf8JsonWriter w, MimeMessage m, string? textBody, string? htmlBody, string mailbox,
+            Func<MimeAttachment, bool>? include)
         {
             w.WriteStartObject();
             w.WriteString("subject", m.Subject ?? "");

@@ -17,7 +17,8 @@ namespace M365SmtpTools.Engine.Mime
             [".pdf"] = "application/pdf", [".rtf"] = "application/rtf", [".zip"] = "application/zip", [".gz"] = "application/gzip",
             [".7z"] = "application/x-7z-compressed", [".tar"] = "application/x-tar",
             [".png"] = "image/png", [".jpg"] = "image/jpeg", [".jpeg"] = "image/jpeg", [".gif"] = "image/gif", [".bmp"] = "image/bmp",
-            [".svg"] = "image/svg+xml", [".webp"] = "image/webp", [".tif"] = "image/tiff", [".tiff"] = "image/tiff", [".ico"] = "image/x-icon",
+            [".svg"] = "image/svg+xml", [".webp"] = "image/webp", [".tif"] = "image/tiff", [".tiff"] = "image/tiff",
+            [".ico"] = "image/x-icon",
             [".mp3"] = "audio/mpeg", [".wav"] = "audio/wav", [".mp4"] = "video/mp4",
             [".doc"] = "application/msword", [".xls"] = "application/vnd.ms-excel", [".ppt"] = "application/vnd.ms-powerpoint",
             [".docx"] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -33,7 +34,8 @@ namespace M365SmtpTools.Engine.Mime
             return ext.Length > 0 && ByExtension.TryGetValue(ext, out string? type) ? type : Default;
         }
 
-        /// <summary>Validates a caller-given media type: <c>type/subtype</c> of token characters, not multipart or message (they can't be base64).</summary>
+        /// <summary>Validates a caller-given media type: <c>type/subtype</c> of token characters, not multipart or message (they can't be
+        /// base64).</summary>
         internal static string Validate(string contentType)
         {
             string t = contentType.Trim();
@@ -45,7 +47,8 @@ namespace M365SmtpTools.Engine.Mime
                 throw MimeErrors.Create(MimeErrorCodes.InvalidContentType, $"'{MimeErrors.Printable(contentType)}' is not a media type " +
                     "such as application/pdf.",
                     contentType, "Give type/subtype without parameters, or leave it empty to use the file extension.");
-            if (t.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) || t.StartsWith("message/", StringComparison.OrdinalIgnoreCase))
+            if (t.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase)
+                || t.StartsWith("message/", StringComparison.OrdinalIgnoreCase))
                 throw MimeErrors.Create(MimeErrorCodes.InvalidContentType, $"An attachment can't have the composite type '{t}'.",
                     contentType, "Use application/octet-stream for the file instead.");
             return t.ToLowerInvariant();

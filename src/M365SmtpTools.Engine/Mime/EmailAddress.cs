@@ -53,8 +53,10 @@ namespace M365SmtpTools.Engine.Mime
         /// <summary>True when the domain is international (its ASCII form is punycode).</summary>
         public bool HasInternationalDomain => !HeaderText.IsAscii(Domain);
 
-        /// <summary>Parses <c>user@contoso.com</c>, <c>Name &lt;user@contoso.com&gt;</c> or <c>"Name, Quoted" &lt;user@contoso.com&gt;</c>.</summary>
-        /// <exception cref="M365SmtpException">InvalidEmailAddress (TargetObject is the input), HeaderInjection, InvalidHeaderValue.</exception>
+        /// <summary>Parses <c>user@contoso.com</c>, <c>Name &lt;user@contoso.com&gt;</c> or
+        /// <c>"Name, Quoted" &lt;user@contoso.com&gt;</c>.</summary>
+        /// <exception cref="M365SmtpException">InvalidEmailAddress (TargetObject is the input), HeaderInjection,
+        /// InvalidHeaderValue.</exception>
         public static EmailAddress Parse(string input)
         {
             if (input == null) throw new ArgumentNullException(nameof(input));
@@ -98,7 +100,8 @@ namespace M365SmtpTools.Engine.Mime
             catch (M365SmtpException) { return false; }
         }
 
-        /// <summary>Parses a comma- or semicolon-separated list (<c>a@x.com, "B, C" &lt;b@x.com&gt;</c>); commas inside quotes or angle brackets don't split.</summary>
+        /// <summary>Parses a comma- or semicolon-separated list (<c>a@x.com, "B, C" &lt;b@x.com&gt;</c>); commas inside quotes or angle
+        /// brackets don't split.</summary>
         /// <exception cref="M365SmtpException">InvalidEmailAddress for the first bad entry.</exception>
         public static IReadOnlyList<EmailAddress> ParseList(string input)
         {
@@ -269,8 +272,10 @@ namespace M365SmtpTools.Engine.Mime
                 if (domain[domain.Length - 1] != ']') throw MimeErrors.InvalidAddress(input, "the domain literal is not closed with ']'");
                 string lit = domain.Substring(1, domain.Length - 2);
                 bool ok = lit.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase)
-                    ? System.Net.IPAddress.TryParse(lit.Substring(5), out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-                    : System.Net.IPAddress.TryParse(lit, out var v4) && v4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && lit.Split('.').Length == 4;
+                    ? System.Net.IPAddress.TryParse(lit.Substring(5), out var v6)
+                        && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+                    : System.Net.IPAddress.TryParse(lit, out var v4)
+                        && v4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && lit.Split('.').Length == 4;
                 if (!ok) throw MimeErrors.InvalidAddress(input, $"the domain literal '{domain}' is not an IPv4 address or IPv6:address");
                 return domain;
             }
@@ -285,7 +290,8 @@ namespace M365SmtpTools.Engine.Mime
                 }
                 catch (ArgumentException e)
                 {
-                    throw MimeErrors.InvalidAddress(input, $"the international domain '{domain}' can't be converted to punycode ({e.Message.TrimEnd('.')})", e);
+                    throw MimeErrors.InvalidAddress(input,
+                        $"the international domain '{domain}' can't be converted to punycode ({e.Message.TrimEnd('.')})", e);
                 }
             }
             if (ascii.Length > 253) throw MimeErrors.InvalidAddress(input, "the domain is longer than 253 characters");

@@ -16,7 +16,8 @@ namespace M365SmtpTools.Engine.Mime
         private const int Overhead = 12; // "=?UTF-8?B?" + "?="
         private const string Hex = "0123456789ABCDEF";
 
-        /// <summary>Encodes <paramref name="text"/>; the first word is at most <paramref name="firstMax"/> characters (at least 24 is used).</summary>
+        /// <summary>Encodes <paramref name="text"/>; the first word is at most <paramref name="firstMax"/> characters (at least 24 is
+        /// used).</summary>
         internal static List<string> Encode(string text, int firstMax = MaxWordLength)
         {
             byte[] all = HeaderText.Utf8.GetBytes(text);
@@ -56,7 +57,8 @@ namespace M365SmtpTools.Engine.Mime
         private static int QLength(byte b) => IsQLiteral(b) || b == ' ' ? 1 : 3;
 
         private static bool IsQLiteral(byte b)
-            => (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '!' || b == '*' || b == '+' || b == '-' || b == '/';
+            => (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                || b == '!' || b == '*' || b == '+' || b == '-' || b == '/';
 
         private static string Word(List<byte> bytes, bool useQ)
         {

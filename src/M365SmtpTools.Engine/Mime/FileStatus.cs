@@ -17,7 +17,8 @@ namespace M365SmtpTools.Engine.Mime
         [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", CharSet = CharSet.Ansi, SetLastError = true)]
         private static extern int Stat(string path, byte[] status);
 
-        /// <summary>True when the path could be examined; <paramref name="regular"/> says whether it is a regular file (after links).</summary>
+        /// <summary>True when the path could be examined; <paramref name="regular"/> says whether it is a regular file (after
+        /// links).</summary>
         public static bool TryGet(string path, out bool regular, out bool directory, out long size)
         {
             regular = false; directory = false; size = -1;

@@ -41,7 +41,8 @@ namespace M365SmtpTools.Engine.Mime
         /// <summary>Files attached to the message.</summary>
         public List<MimeAttachment> Attachments { get; } = new List<MimeAttachment>();
 
-        /// <summary>Images the HTML body references as <c>cid:</c>; each needs a Content-ID (<see cref="MimeAttachment.WithContentId"/>).</summary>
+        /// <summary>Images the HTML body references as <c>cid:</c>; each needs a Content-ID
+        /// (<see cref="MimeAttachment.WithContentId"/>).</summary>
         public List<MimeAttachment> InlineImages { get; } = new List<MimeAttachment>();
 
         /// <summary>Custom header fields, written in order.</summary>
@@ -69,7 +70,8 @@ namespace M365SmtpTools.Engine.Mime
         /// <summary>Validates everything and builds the message.</summary>
         /// <exception cref="M365SmtpException">
         /// MessageHasNoSender, MessageHasNoRecipients, InlineImageWithoutHtml, InlineImageWithoutContentId, DuplicateContentId,
-        /// InvalidMessageId, HeaderInjection, InvalidHeaderValue, InvalidBodyText, AttachmentNotFound, AttachmentIsDirectory, AttachmentUnreadable.
+        /// InvalidMessageId, HeaderInjection, InvalidHeaderValue, InvalidBodyText, AttachmentNotFound, AttachmentIsDirectory,
+        /// AttachmentUnreadable.
         /// </exception>
         public MimeMessage Build()
         {
@@ -141,7 +143,8 @@ namespace M365SmtpTools.Engine.Mime
                 foreach (byte b in random) sb.Append(alphabet[b % alphabet.Length]);
                 string boundary = sb.ToString();
                 byte[] pattern = Encoding.ASCII.GetBytes("--" + boundary);
-                if ((text == null || !TextBodyEncoder.Contains(text, pattern)) && (html == null || !TextBodyEncoder.Contains(html, pattern))) return boundary;
+                if ((text == null || !TextBodyEncoder.Contains(text, pattern))
+                    && (html == null || !TextBodyEncoder.Contains(html, pattern))) return boundary;
             }
         }
     }

@@ -2,7 +2,8 @@ using System;
 
 namespace M365SmtpTools.Engine.Mime
 {
-    /// <summary>A custom header field: the name is RFC 5322 ftext, the value is validated (no line breaks or control characters) and encoded when written.</summary>
+    /// <summary>A custom header field: the name is RFC 5322 ftext, the value is validated (no line breaks or control characters) and
+    /// encoded when written.</summary>
     public sealed class MessageHeader
     {
         private static readonly string[] Reserved =
@@ -19,7 +20,8 @@ namespace M365SmtpTools.Engine.Mime
             if (value == null) throw new ArgumentNullException(nameof(value));
             if (name.IndexOf('\r') >= 0 || name.IndexOf('\n') >= 0) throw MimeErrors.HeaderInjection("header name", name);
             if (name.Length == 0 || name.Length > 76)
-                throw MimeErrors.Create(MimeErrorCodes.InvalidHeaderName, $"The header name '{MimeErrors.Printable(name)}' must be 1 to 76 characters long.", name,
+                throw MimeErrors.Create(MimeErrorCodes.InvalidHeaderName,
+                    $"The header name '{MimeErrors.Printable(name)}' must be 1 to 76 characters long.", name,
                     "Use a short name such as X-Application.");
             foreach (char c in name)
                 if (!HeaderText.IsFText(c))

@@ -13,7 +13,8 @@ namespace M365SmtpTools.Engine.Mime
         private readonly Func<Stream>? _open;
         private readonly long _streamLength;
 
-        private MimeAttachment(string fileName, string? contentType, string? filePath, Func<Stream>? open, long streamLength, string? contentId)
+        private MimeAttachment(string fileName, string? contentType, string? filePath, Func<Stream>? open, long streamLength,
+            string? contentId)
         {
             if (fileName == null) throw new ArgumentNullException(nameof(fileName));
             HeaderText.Validate(fileName, "attachment file name");
@@ -21,7 +22,8 @@ namespace M365SmtpTools.Engine.Mime
                 throw MimeErrors.Create(MimeErrorCodes.InvalidFileName, "The attachment file name is empty.",
                     fileName, "Give the attachment a file name.");
             FileName = fileName;
-            ContentType = string.IsNullOrWhiteSpace(contentType) ? ContentTypes.FromFileName(fileName) : ContentTypes.Validate(contentType!);
+            ContentType = string.IsNullOrWhiteSpace(contentType)
+                ? ContentTypes.FromFileName(fileName) : ContentTypes.Validate(contentType!);
             FilePath = filePath;
             _open = open;
             _streamLength = streamLength;
@@ -40,7 +42,8 @@ namespace M365SmtpTools.Engine.Mime
         /// <summary>The Content-ID (without angle brackets) that HTML references as <c>cid:…</c>; set for inline images.</summary>
         public string? ContentId { get; }
 
-        /// <summary>An attachment read from a file when the message is written. The file must exist when the message is built and written.</summary>
+        /// <summary>An attachment read from a file when the message is written. The file must exist when the message is built and
+        /// written.</summary>
         /// <param name="path">The file.</param>
         /// <param name="fileName">The name shown to the recipient (default: the file's name).</param>
         /// <param name="contentType">The media type (default: from the extension).</param>
@@ -51,13 +54,15 @@ namespace M365SmtpTools.Engine.Mime
             try { full = Path.GetFullPath(path); }
             catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is PathTooLongException)
             {
-                throw MimeErrors.Create(MimeErrorCodes.AttachmentNotFound, ErrorKind.InvalidArgument, $"The attachment path '{MimeErrors.Printable(path)}' is not a valid path: {e.Message}", path,
+                throw MimeErrors.Create(MimeErrorCodes.AttachmentNotFound, ErrorKind.InvalidArgument,
+                    $"The attachment path '{MimeErrors.Printable(path)}' is not a valid path: {e.Message}", path,
                     "Give the path of an existing file.", e);
             }
             return new MimeAttachment(fileName ?? Path.GetFileName(full), contentType, full, null, 0, null);
         }
 
-        /// <summary>An attachment whose stream is opened by <paramref name="openStream"/> when the message is written (and disposed after).</summary>
+        /// <summary>An attachment whose stream is opened by <paramref name="openStream"/> when the message is written (and disposed
+        /// after).</summary>
         /// <param name="fileName">The name shown to the recipient.</param>
         /// <param name="openStream">Opens the content; called once per write.</param>
         /// <param name="length">The exact number of bytes the stream holds.</param>
@@ -76,17 +81,21 @@ namespace M365SmtpTools.Engine.Mime
             return new MimeAttachment(fileName, contentType, null, () => new MemoryStream(content, false), content.Length, null);
         }
 
-        /// <summary>A copy with a Content-ID, for use as an inline image (<c>&lt;img src="cid:logo"&gt;</c> → <c>WithContentId("logo")</c>).</summary>
+        /// <summary>A copy with a Content-ID, for use as an inline image (<c>&lt;img src="cid:logo"&gt;</c> →
+        /// <c>WithContentId("logo")</c>).</summary>
         public MimeAttachment WithContentId(string contentId)
-            => new MimeAttachment(FileName, ContentType, FilePath, _open, _streamLength, contentId ?? throw new ArgumentNullException(nameof(contentId)));
+            => new MimeAttachment(FileName, ContentType, FilePath, _open, _streamLength,
+                contentId ?? throw new ArgumentNullException(nameof(contentId)));
 
         /// <summary>Checks that the content can be read: the file exists, is not a folder, and opens for reading.</summary>
-        /// <exception cref="M365SmtpException">AttachmentNotFound, AttachmentIsDirectory, AttachmentNotRegularFile, AttachmentUnreadable.</exception>
+        /// <exception cref="M365SmtpException">AttachmentNotFound, AttachmentIsDirectory, AttachmentNotRegularFile,
+        /// AttachmentUnreadable.</exception>
         public void Validate()
         {
             if (FilePath == null) return;
             if (Directory.Exists(FilePath))
-                throw MimeErrors.Create(MimeErrorCodes.AttachmentIsDirectory, $"The attachment '{FilePath}' is a folder, not a file.", FilePath,
+                throw MimeErrors.Create(MimeErrorCodes.AttachmentIsDirectory,
+                    $"The attachment '{FilePath}' is a folder, not a file.", FilePath,
                     "Give the path of a file; to send a folder, compress it into a .zip first.");
             if (!File.Exists(FilePath))
                 throw MimeErrors.Create(MimeErrorCodes.AttachmentNotFound, $"The attachment file '{FilePath}' does not exist.", FilePath,
@@ -126,10 +135,12 @@ namespace M365SmtpTools.Engine.Mime
             try
             {
                 if (FilePath != null)
-                    return new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                    return new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1,
+                        FileOptions.Asynchronous | FileOptions.SequentialScan);
                 return _open!() ?? throw new InvalidOperationException("The stream factory returned null.");
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidOperationException || e is NotSupportedException)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidOperationException
+                || e is NotSupportedException)
             {
                 throw Unreadable(e);
             }
@@ -142,15 +153,18 @@ namespace M365SmtpTools.Engine.Mime
 
         internal M365SmtpException Unreadable(Exception e)
             => MimeErrors.Create(MimeErrorCodes.AttachmentUnreadable, $"The attachment '{FilePath ?? FileName}' can't be read: {e.Message}",
-                (object?)FilePath ?? FileName, "Check that the file exists, is not locked by another program, and that you may read it.", e);
+                (object?)FilePath ?? FileName,
+                "Check that the file exists, is not locked by another program, and that you may read it.", e);
 
         private static string ValidateContentId(string contentId)
         {
             string id = contentId.Trim();
-            if (id.StartsWith("<", StringComparison.Ordinal) && id.EndsWith(">", StringComparison.Ordinal)) id = id.Substring(1, id.Length - 2);
+            if (id.StartsWith("<", StringComparison.Ordinal)
+                && id.EndsWith(">", StringComparison.Ordinal)) id = id.Substring(1, id.Length - 2);
             bool ok = id.Length > 0 && id.Length <= 200;
             foreach (char c in id)
-                if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\\' || c == '(' || c == ')' || c == ',' || c == ';' || c == ':' || c == '[' || c == ']')
+                if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\\' || c == '(' || c == ')' || c == ',' || c == ';'
+                    || c == ':' || c == '[' || c == ']')
                     ok = false;
             if (!ok)
                 throw MimeErrors.Create(MimeErrorCodes.InvalidContentId,

@@ -40,7 +40,8 @@ namespace M365SmtpTools.Engine.Mime
 
         internal override bool BodyEndsWithCrlf => _body.Length >= 2 && _body[_body.Length - 2] == '\r' && _body[_body.Length - 1] == '\n';
 
-        internal override Task WriteBodyAsync(ChunkWriter output, CancellationToken cancellationToken) => output.WriteAsync(_body, 0, _body.Length, cancellationToken);
+        internal override Task WriteBodyAsync(ChunkWriter output, CancellationToken cancellationToken)
+            => output.WriteAsync(_body, 0, _body.Length, cancellationToken);
     }
 
     /// <summary>An attachment: read in chunks while writing, base64-encoded on the fly; its size is arithmetic.</summary>
@@ -78,7 +79,8 @@ namespace M365SmtpTools.Engine.Mime
                     int want = (int)Math.Min(input.Length, expected - total + 1);
                     int n;
                     try { n = await stream.ReadAsync(input, 0, want, cancellationToken).ConfigureAwait(false); }
-                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ObjectDisposedException)
+                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException
+                        || e is ObjectDisposedException)
                     {
                         throw _attachment.Unreadable(e);
                     }

@@ -8,7 +8,8 @@ namespace M365SmtpTools.Engine.Mime
         internal static M365SmtpException Create(ErrorCode code, string message, object? target, string? action, Exception? inner = null)
             => Create(code, code.Kind, message, target, action, inner);
 
-        internal static M365SmtpException Create(ErrorCode code, ErrorKind kind, string message, object? target, string? action, Exception? inner = null)
+        internal static M365SmtpException Create(ErrorCode code, ErrorKind kind, string message, object? target, string? action,
+            Exception? inner = null)
             => new M365SmtpException(code, kind, message, inner) { TargetObject = target, RecommendedAction = action };
 
         internal static M365SmtpException InvalidAddress(string input, string reason, Exception? inner = null)
@@ -18,8 +19,8 @@ namespace M365SmtpTools.Engine.Mime
 
         internal static M365SmtpException HeaderInjection(string what, string value)
             => Create(MimeErrorCodes.HeaderInjection,
-                $"The {what} contains a line break (CR or LF); line breaks in header values would let the value inject extra headers.", value,
-                "Remove carriage returns and line feeds from the value.");
+                $"The {what} contains a line break (CR or LF); line breaks in header values would let the value inject extra headers.",
+                value, "Remove carriage returns and line feeds from the value.");
 
         internal static M365SmtpException InvalidHeaderValue(string what, string value, string reason)
             => Create(MimeErrorCodes.InvalidHeaderValue,
@@ -28,7 +29,8 @@ namespace M365SmtpTools.Engine.Mime
 
         internal static M365SmtpException SmtpUtf8Required(string what, object target)
             => Create(MimeErrorCodes.SmtpUtf8Required,
-                $"The {what} has a non-ASCII local part, which can only be sent when the server offers SMTPUTF8 and the caller allows UTF-8 headers.", target,
+                $"The {what} has a non-ASCII local part, which can only be sent when the server offers SMTPUTF8 " +
+                    "and the caller allows UTF-8 headers.", target,
                 "Send through a server that offers SMTPUTF8 (and set MimeWriterOptions.AllowUtf8Headers), or use an ASCII address.");
 
         /// <summary>Makes a value safe to quote in a message (control characters shown as \uXXXX, long values cut).</summary>

@@ -107,7 +107,8 @@ namespace M365SmtpTools.Engine.Mime
         /// <summary>Every RCPT TO address: To, Cc and Bcc without duplicates.</summary>
         public IReadOnlyList<EmailAddress> EnvelopeRecipients { get; }
 
-        /// <summary>True when a text part is sent 8bit (only when <see cref="MimeWriterOptions.Allow8Bit"/>): MAIL FROM needs BODY=8BITMIME.</summary>
+        /// <summary>True when a text part is sent 8bit (only when <see cref="MimeWriterOptions.Allow8Bit"/>): MAIL FROM needs
+        /// BODY=8BITMIME.</summary>
         public bool Requires8BitMime
             => _options.Allow8Bit && ((_text != null && TextBodyEncoder.Encode(_text, true).Encoding == "8bit")
                                       || (_html != null && TextBodyEncoder.Encode(_html, true).Encoding == "8bit"));
@@ -133,7 +134,8 @@ namespace M365SmtpTools.Engine.Mime
         /// Checks, before anything is written, that the message can be written with <see cref="Options"/>: attachment
         /// files exist and are readable, and no address needs SMTPUTF8 that the options don't allow.
         /// </summary>
-        /// <exception cref="M365SmtpException">AttachmentNotFound, AttachmentIsDirectory, AttachmentUnreadable, SmtpUtf8Required.</exception>
+        /// <exception cref="M365SmtpException">AttachmentNotFound, AttachmentIsDirectory, AttachmentUnreadable,
+        /// SmtpUtf8Required.</exception>
         public void Validate()
         {
             foreach (MimeAttachment a in Attachments) a.Validate();
@@ -145,7 +147,8 @@ namespace M365SmtpTools.Engine.Mime
             }
         }
 
-        /// <summary>The exact number of bytes <see cref="WriteToAsync"/> writes with the current <see cref="Options"/> (attachments are not read).</summary>
+        /// <summary>The exact number of bytes <see cref="WriteToAsync"/> writes with the current <see cref="Options"/> (attachments are not
+        /// read).</summary>
         /// <exception cref="M365SmtpException">As <see cref="Validate"/>.</exception>
         public long ComputeSize()
         {
@@ -155,7 +158,8 @@ namespace M365SmtpTools.Engine.Mime
         }
 
         /// <summary>Streams the message (CRLF line ends, no dot-stuffing); attachments are read in 64 KB chunks.</summary>
-        /// <exception cref="M365SmtpException">As <see cref="Validate"/> (before anything is written); AttachmentUnreadable or AttachmentChanged while writing.</exception>
+        /// <exception cref="M365SmtpException">As <see cref="Validate"/> (before anything is written); AttachmentUnreadable or
+        /// AttachmentChanged while writing.</exception>
         public async Task WriteToAsync(Stream output, CancellationToken cancellationToken)
         {
             if (output == null) throw new ArgumentNullException(nameof(output));
@@ -219,7 +223,8 @@ namespace M365SmtpTools.Engine.Mime
                 HeaderFolder.Append(h, "Importance", new[] { importance });
                 HeaderFolder.Append(h, "Priority", new[] { priority });
             }
-            foreach (MessageHeader custom in Headers) HeaderFolder.Append(h, custom.Name, HeaderFolder.UnstructuredTokens(custom.Name, custom.Value, utf8));
+            foreach (MessageHeader custom in Headers) HeaderFolder.Append(h, custom.Name,
+                HeaderFolder.UnstructuredTokens(custom.Name, custom.Value, utf8));
             HeaderFolder.Append(h, "MIME-Version", new[] { "1.0" });
 
             MimeEntity root = BuildBody(utf8);
@@ -237,7 +242,8 @@ namespace M365SmtpTools.Engine.Mime
             MimeEntity? text = _text == null ? null : TextPart("text/plain", _text);
             MimeEntity? html = _html == null ? null : TextPart("text/html", _html);
             if (text != null && html != null)
-                body = new MultipartEntity(ContentType("multipart/alternative", _alternativeBoundary), _alternativeBoundary, new[] { text, html });
+                body = new MultipartEntity(ContentType("multipart/alternative", _alternativeBoundary), _alternativeBoundary,
+                    new[] { text, html });
             else body = text ?? html;
 
             if (InlineImages.Count > 0)
@@ -274,7 +280,8 @@ namespace M365SmtpTools.Engine.Mime
         {
             var h = new StringBuilder();
             HeaderFolder.Append(h, "Content-Type", ParameterFormatter.Tokens(a.ContentType, new[] { Param("name", a.FileName) }, utf8));
-            HeaderFolder.Append(h, "Content-Disposition", ParameterFormatter.Tokens(disposition, new[] { Param("filename", a.FileName) }, utf8));
+            HeaderFolder.Append(h, "Content-Disposition",
+                ParameterFormatter.Tokens(disposition, new[] { Param("filename", a.FileName) }, utf8));
             if (a.ContentId != null) HeaderFolder.Append(h, "Content-ID", new[] { "<" + a.ContentId + ">" });
             HeaderFolder.Append(h, "Content-Transfer-Encoding", new[] { "base64" });
             return new AttachmentEntity(h.ToString(), a);
@@ -294,7 +301,8 @@ namespace M365SmtpTools.Engine.Mime
             TimeSpan offset = date.Offset;
             string sign = offset < TimeSpan.Zero ? "-" : "+";
             offset = offset.Duration();
-            return date.ToString("ddd, d MMM yyyy HH:mm:ss ", CultureInfo.InvariantCulture) + sign + offset.Hours.ToString("00", CultureInfo.InvariantCulture) + offset.Minutes.ToString("00", CultureInfo.InvariantCulture);
+            return date.ToString("ddd, d MMM yyyy HH:mm:ss ", CultureInfo.InvariantCulture) + sign
+                + offset.Hours.ToString("00", CultureInfo.InvariantCulture) + offset.Minutes.ToString("00", CultureInfo.InvariantCulture);
         }
     }
 }

@@ -9,7 +9,8 @@ namespace M365SmtpTools.Engine.Mime
         /// <summary>Only 7-bit encodings (7bit, quoted-printable, base64, RFC 2047 headers): safe for every server.</summary>
         public static MimeWriterOptions SevenBit { get; } = new MimeWriterOptions();
 
-        /// <summary>The server offers 8BITMIME: mostly non-ASCII text parts may be sent 8bit (then the message needs BODY=8BITMIME).</summary>
+        /// <summary>The server offers 8BITMIME: mostly non-ASCII text parts may be sent 8bit (then the message needs
+        /// BODY=8BITMIME).</summary>
         public bool Allow8Bit { get; init; }
 
         /// <summary>

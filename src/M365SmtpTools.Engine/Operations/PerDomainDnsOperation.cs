@@ -68,7 +68,8 @@ namespace M365SmtpTools.Engine.Operations
         }
 
         /// <summary>Looks one domain up and writes what it finds.</summary>
-        private protected abstract Task RunDomainAsync(string input, TRequest request, IDnsResolver dns, IOperationHost<TResult> host, CancellationToken ct);
+        private protected abstract Task RunDomainAsync(string input, TRequest request, IDnsResolver dns, IOperationHost<TResult> host,
+            CancellationToken ct);
 
         /// <summary>True for a DNS failure that is this domain's error (reported, then the next domain), not the run's.</summary>
         private protected abstract bool IsDomainError(DnsException e);

@@ -78,6 +78,7 @@ namespace M365SmtpTools.Engine.Smtp
 
         /// <summary>The code as <c>class.subject.detail</c>.</summary>
         public override string ToString() =>
-            Class.ToString(CultureInfo.InvariantCulture) + "." + Subject.ToString(CultureInfo.InvariantCulture) + "." + Detail.ToString(CultureInfo.InvariantCulture);
+            Class.ToString(CultureInfo.InvariantCulture) + "." + Subject.ToString(CultureInfo.InvariantCulture) + "."
+                + Detail.ToString(CultureInfo.InvariantCulture);
     }
 }

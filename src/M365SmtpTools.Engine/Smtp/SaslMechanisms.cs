@@ -60,7 +60,8 @@ namespace M365SmtpTools.Engine.Smtp
             // SASL framing uses NUL (PLAIN) and ^A (XOAUTH2, OAUTHBEARER) as separators: a value holding one could smuggle fields.
             if (user.IndexOfAny(new[] { '\0', '\u0001', '\r', '\n' }) >= 0 || secret.IndexOfAny(new[] { '\0', '\u0001', '\r', '\n' }) >= 0)
                 throw new M365SmtpException(SmtpErrorCodes.CredentialInvalidCharacter,
-                    $"The user name or secret for '{new string(user.Where(c => c >= ' ').ToArray())}' contains a control character SASL can't carry.")
+                    $"The user name or secret for '{new string(user.Where(c => c >= ' ').ToArray())}' contains a control character " +
+                        "SASL can't carry.")
                 {
                     TargetObject = "UserName",
                     ParameterName = "UserName",
@@ -69,14 +70,15 @@ namespace M365SmtpTools.Engine.Smtp
             return CreateChecked(mechanism, user, secret, host, port);
         }
 
-        private static SaslMechanism CreateChecked(SmtpAuthMechanism mechanism, string user, string secret, string host, int port) => mechanism switch
-        {
-            SmtpAuthMechanism.XOAuth2 => new XOAuth2Mechanism(user, secret),
-            SmtpAuthMechanism.OAuthBearer => new OAuthBearerMechanism(user, secret, host, port),
-            SmtpAuthMechanism.Plain => new PlainMechanism(user, secret),
-            SmtpAuthMechanism.Login => new LoginMechanism(user, secret),
-            _ => throw new ArgumentOutOfRangeException(nameof(mechanism)),
-        };
+        private static SaslMechanism CreateChecked(SmtpAuthMechanism mechanism, string user, string secret, string host, int port)
+            => mechanism switch
+            {
+                SmtpAuthMechanism.XOAuth2 => new XOAuth2Mechanism(user, secret),
+                SmtpAuthMechanism.OAuthBearer => new OAuthBearerMechanism(user, secret, host, port),
+                SmtpAuthMechanism.Plain => new PlainMechanism(user, secret),
+                SmtpAuthMechanism.Login => new LoginMechanism(user, secret),
+                _ => throw new ArgumentOutOfRangeException(nameof(mechanism)),
+            };
 
         public static string NameOf(SmtpAuthMechanism mechanism) => mechanism switch
         {
@@ -88,7 +90,8 @@ namespace M365SmtpTools.Engine.Smtp
         };
     }
 
-    /// <summary>XOAUTH2: <c>user=U^Aauth=Bearer T^A^A</c>. An error arrives as a 334 with base64 JSON; the answer is an empty line.</summary>
+    /// <summary>XOAUTH2: <c>user=U^Aauth=Bearer T^A^A</c>. An error arrives as a 334 with base64 JSON; the answer is an empty
+    /// line.</summary>
     internal sealed class XOAuth2Mechanism : SaslMechanism
     {
         public XOAuth2Mechanism(string user, string token)
@@ -115,7 +118,8 @@ namespace M365SmtpTools.Engine.Smtp
     {
         public OAuthBearerMechanism(string user, string token, string host, int port)
             : base(Concat(
-                Bytes("n,a=" + user.Replace("=", "=3D").Replace(",", "=2C") + ",\u0001host=" + host + "\u0001port=" + port.ToString(CultureInfo.InvariantCulture) + "\u0001auth=Bearer "),
+                Bytes("n,a=" + user.Replace("=", "=3D").Replace(",", "=2C") + ",\u0001host=" + host + "\u0001port="
+                    + port.ToString(CultureInfo.InvariantCulture) + "\u0001auth=Bearer "),
                 Bytes(token), Bytes("\u0001\u0001")))
         {
         }

@@ -22,7 +22,8 @@ namespace M365SmtpTools.Engine.Smtp
         }
 
         /// <summary>No capabilities: what a HELO session has.</summary>
-        public static SmtpCapabilities None(string serverName) => new SmtpCapabilities(serverName, new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase), false);
+        public static SmtpCapabilities None(string serverName)
+            => new SmtpCapabilities(serverName, new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase), false);
 
         /// <summary>Parses an EHLO reply: the first line is the server's name, each other line a keyword and parameters.</summary>
         public static SmtpCapabilities Parse(SmtpReply ehloReply)

@@ -69,7 +69,8 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>Registers a secret (a password or token) whose forms are masked in every server line from now on.</summary>
         public void AddSecret(string secret) => _secrets.Add(secret);
 
-        public Task WriteLineAsync(string line, CancellationToken cancellationToken) => WriteTextAsync(line + "\r\n", SmtpWriteKind.Normal, cancellationToken);
+        public Task WriteLineAsync(string line, CancellationToken cancellationToken)
+            => WriteTextAsync(line + "\r\n", SmtpWriteKind.Normal, cancellationToken);
 
         public Task WriteTextAsync(string text, SmtpWriteKind kind, CancellationToken cancellationToken)
         {
@@ -137,12 +138,14 @@ namespace M365SmtpTools.Engine.Smtp
                 // Bytes after "220 Ready to start TLS" were sent in clear text and would be read as if they came over TLS.
                 Abort();
                 throw new SmtpProtocolException(SmtpErrorCodes.StartTlsInjection,
-                    $"The server at {Host} sent data after agreeing to start TLS; it could be injected by an attacker, so the connection was closed.", SmtpPhase.StartTls, Host)
+                    $"The server at {Host} sent data after agreeing to start TLS; it could be injected by an attacker, " +
+                        "so the connection was closed.", SmtpPhase.StartTls, Host)
                 { RecommendedAction = "Check the network path to the server (a proxy or firewall may interfere with STARTTLS)." };
             }
             try
             {
-                (SslStream ssl, TlsSessionInfo info) = await GuardAsync(_ => negotiator.AuthenticateAsync(_stream), cancellationToken).ConfigureAwait(false);
+                (SslStream ssl, TlsSessionInfo info) = await GuardAsync(_ => negotiator.AuthenticateAsync(_stream),
+                    cancellationToken).ConfigureAwait(false);
                 _stream = ssl;
                 _reader.Stream = ssl;
                 return info;
@@ -203,13 +206,15 @@ namespace M365SmtpTools.Engine.Smtp
                     throw;
                 }
                 catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException
-                                           || ex is OperationCanceledException || ex is AuthenticationException || ex is InvalidOperationException)
+                    || ex is OperationCanceledException || ex is AuthenticationException || ex is InvalidOperationException)
                 {
                     Abort();
-                    if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException("The SMTP operation was cancelled.", ex, cancellationToken);
+                    if (cancellationToken.IsCancellationRequested)
+                        throw new OperationCanceledException("The SMTP operation was cancelled.", ex, cancellationToken);
                     if (timeout.IsCancellationRequested)
                         throw new SmtpProtocolException(SmtpErrorCodes.Timeout,
-                            $"The server at {Host} didn't answer within {CommandTimeout.TotalSeconds:0.###} seconds ({Phase}).", Phase, Host, null, ex)
+                            $"The server at {Host} didn't answer within {CommandTimeout.TotalSeconds:0.###} seconds ({Phase}).",
+                            Phase, Host, null, ex)
                         { RecommendedAction = "Check that the server is reachable and not overloaded, or allow a longer command timeout." };
                     throw new SmtpProtocolException(SmtpErrorCodes.ConnectionLost,
                         $"The connection to {Host} was lost ({Phase}): {ex.Message}", Phase, Host, null, ex)
@@ -278,20 +283,23 @@ namespace M365SmtpTools.Engine.Smtp
                 catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException || ex is OperationCanceledException)
                 {
                     socket.Dispose();
-                    if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException("Connecting was cancelled.", ex, cancellationToken);
+                    if (cancellationToken.IsCancellationRequested)
+                        throw new OperationCanceledException("Connecting was cancelled.", ex, cancellationToken);
                     if (timeoutCts.IsCancellationRequested) throw ConnectTimeout(host, port, timeout, ex);
                     last = ex;
                 }
             }
             throw new SmtpProtocolException(SmtpErrorCodes.ConnectFailed,
-                $"Can't connect to {host} port {port} ({string.Join(", ", addresses.Select(a => a.ToString()))}): {last?.Message}", SmtpPhase.Connect, host, null, last)
+                $"Can't connect to {host} port {port} ({string.Join(", ", addresses.Select(a => a.ToString()))}): {last?.Message}",
+                SmtpPhase.Connect, host, null, last)
             { RecommendedAction = "Check the host and port, and that a firewall allows outbound connections to it (port 25 is often " +
                 "blocked by ISPs and cloud providers)." };
         }
 
         private static SmtpProtocolException ConnectTimeout(string host, int port, TimeSpan timeout, Exception? inner) =>
             new SmtpProtocolException(SmtpErrorCodes.ConnectTimeout,
-                $"Connecting to {host} port {port} took longer than {timeout.TotalSeconds:0.###} seconds.", SmtpPhase.Connect, host, null, inner)
+                $"Connecting to {host} port {port} took longer than {timeout.TotalSeconds:0.###} seconds.",
+                SmtpPhase.Connect, host, null, inner)
             { RecommendedAction = "Check that the port isn't blocked by a firewall, or allow a longer connect timeout." };
     }
 }

@@ -24,7 +24,8 @@ namespace M365SmtpTools.Engine.Smtp
         /// (the session stays usable), <see cref="SmtpProtocolException"/> when the connection died, and
         /// <see cref="SmtpDeliveryUnknownException"/> when it died after the end of the message was sent.
         /// </summary>
-        public async Task<SmtpSendResult> SendAsync(SmtpEnvelope envelope, IMessageContent content, CancellationToken cancellationToken = default)
+        public async Task<SmtpSendResult> SendAsync(SmtpEnvelope envelope, IMessageContent content,
+            CancellationToken cancellationToken = default)
         {
             if (envelope == null) throw new ArgumentNullException(nameof(envelope));
             if (content == null) throw new ArgumentNullException(nameof(content));
@@ -34,7 +35,8 @@ namespace M365SmtpTools.Engine.Smtp
                 throw new SmtpProtocolException(SmtpErrorCodes.TlsRequired,
                     $"The session to {Host} isn't encrypted and TLS is required; the message was not sent.", SmtpPhase.MailFrom, Host);
             if (envelope.Recipients.Count == 0)
-                throw new M365SmtpException(SmtpErrorCodes.NoRecipients, "The message has no recipients.") { RecommendedAction = "Give at least one To, Cc or Bcc address." };
+                throw new M365SmtpException(SmtpErrorCodes.NoRecipients, "The message has no recipients.")
+                { RecommendedAction = "Give at least one To, Cc or Bcc address." };
             bool utf8Addresses = SmtpCommandText.CheckAddress(envelope.From, "sender");
             foreach (string r in envelope.Recipients) utf8Addresses |= SmtpCommandText.CheckAddress(r, "recipient");
 
@@ -42,22 +44,26 @@ namespace M365SmtpTools.Engine.Smtp
             SmtpCapabilities caps = Capabilities;
             if (caps.MaxMessageSize > 0 && size > caps.MaxMessageSize)
                 throw new SmtpCommandException(SmtpErrorCodes.MessageTooLarge,
-                    $"The message is {size} bytes and the server at {Host} accepts at most {caps.MaxMessageSize} bytes; nothing was sent.", SmtpPhase.MailFrom, Host)
+                    $"The message is {size} bytes and the server at {Host} accepts at most {caps.MaxMessageSize} bytes; nothing was sent.",
+                    SmtpPhase.MailFrom, Host)
                 { RecommendedAction = "Send smaller attachments (base64 makes them about a third larger), or share them by link." };
             bool needUtf8 = content.RequiresSmtpUtf8 || utf8Addresses;
             if (needUtf8 && !caps.SupportsSmtpUtf8)
                 throw new SmtpCommandException(SmtpErrorCodes.Utf8NotSupported,
-                    $"The message needs SMTPUTF8 (internationalized addresses or headers) and the server at {Host} doesn't offer it; nothing was sent.", SmtpPhase.MailFrom, Host)
+                    $"The message needs SMTPUTF8 (internationalized addresses or headers) and the server at {Host} doesn't offer it; " +
+                        "nothing was sent.", SmtpPhase.MailFrom, Host)
                 { RecommendedAction = "Use ASCII addresses, or a server that supports SMTPUTF8." };
             if (content.Requires8BitMime && !caps.Supports8BitMime)
                 throw new SmtpCommandException(SmtpErrorCodes.EightBitMimeNotSupported,
-                    $"The message has 8bit parts and the server at {Host} doesn't offer 8BITMIME; nothing was sent.", SmtpPhase.MailFrom, Host)
+                    $"The message has 8bit parts and the server at {Host} doesn't offer 8BITMIME; nothing was sent.",
+                    SmtpPhase.MailFrom, Host)
                 { RecommendedAction = "Encode the parts as quoted-printable or base64." };
             bool dsn = envelope.WantsDsn && caps.SupportsDsn;
             if (envelope.WantsDsn && !caps.SupportsDsn)
                 _options.Host.WriteWarning($"The server at {Host} doesn't offer DSN: the delivery notification options are not sent.");
 
-            string mail = SmtpCommandText.MailFrom(envelope, caps.SupportsSize ? size : (long?)null, content.Requires8BitMime, needUtf8, dsn);
+            string mail = SmtpCommandText.MailFrom(envelope, caps.SupportsSize ? size : (long?)null, content.Requires8BitMime, needUtf8,
+                dsn);
             var rcpts = envelope.Recipients.Select(r => SmtpCommandText.RcptTo(r, envelope, dsn)).ToList();
             bool pipelining = caps.SupportsPipelining && _options.UsePipelining;
             bool chunking = caps.SupportsChunking && _options.UseChunking;
@@ -74,7 +80,8 @@ namespace M365SmtpTools.Engine.Smtp
                 mailReply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
                 c.Phase = SmtpPhase.RcptTo;
                 for (int i = 0; i < rcpts.Count && !c.IsBroken; i++)
-                    results.Add(new SmtpRecipientResult(envelope.Recipients[i], await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false)));
+                    results.Add(new SmtpRecipientResult(envelope.Recipients[i],
+                        await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false)));
                 if (!chunking && !c.IsBroken)
                 {
                     c.Phase = SmtpPhase.Data;
@@ -91,7 +98,8 @@ namespace M365SmtpTools.Engine.Smtp
                     for (int i = 0; i < rcpts.Count && !c.IsBroken; i++)
                     {
                         await c.WriteLineAsync(rcpts[i], cancellationToken).ConfigureAwait(false);
-                        results.Add(new SmtpRecipientResult(envelope.Recipients[i], await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false)));
+                        results.Add(new SmtpRecipientResult(envelope.Recipients[i],
+                            await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false)));
                     }
                     if (!chunking && results.Any(r => r.Accepted) && !c.IsBroken)
                     {
@@ -110,7 +118,8 @@ namespace M365SmtpTools.Engine.Smtp
             {
                 SmtpRecipientResult first = results[0];
                 refusal = SmtpErrors.CommandFailed(SmtpErrorCodes.RecipientsRejected, SmtpPhase.RcptTo, Host, first.Reply,
-                    results.Count == 1 ? $"The server refused the recipient <{first.Address}>" : $"The server refused all {results.Count} recipients (the first, <{first.Address}>)", c.KnownServer);
+                    results.Count == 1 ? $"The server refused the recipient <{first.Address}>"
+                        : $"The server refused all {results.Count} recipients (the first, <{first.Address}>)", c.KnownServer);
             }
             else if (dataReply != null && dataReply.Code != 354)
                 refusal = SmtpErrors.CommandFailed(SmtpErrorCodes.DataRejected, SmtpPhase.Data,
@@ -157,7 +166,8 @@ namespace M365SmtpTools.Engine.Smtp
                 c.Abort();
                 if (ex is M365SmtpException) throw;
                 throw new SmtpProtocolException(SmtpErrorCodes.ContentFailed,
-                    $"Writing the message failed midway ({ex.Message}); the connection to {Host} was closed so no partial message is delivered.", c.Phase, Host, null, ex);
+                    $"Writing the message failed midway ({ex.Message}); the connection to {Host} was closed so no partial message " +
+                        "is delivered.", c.Phase, Host, null, ex);
             }
             catch (OperationCanceledException)
             {

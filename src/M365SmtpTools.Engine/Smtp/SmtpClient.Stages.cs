@@ -16,7 +16,8 @@ namespace M365SmtpTools.Engine.Smtp
         /// <see cref="StartTlsOnlyAsync"/>, or use <see cref="ConnectAsync(string, int, SmtpConnectOptions, CancellationToken)"/>
         /// which does all of them.
         /// </summary>
-        public async Task OpenAsync(string host, int port, SmtpConnectOptions? options = null, CancellationToken cancellationToken = default)
+        public async Task OpenAsync(string host, int port, SmtpConnectOptions? options = null,
+            CancellationToken cancellationToken = default)
         {
             if (string.IsNullOrWhiteSpace(host)) throw new ArgumentException("The SMTP server's host name is required.", nameof(host));
             if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException(nameof(port), "The port must be between 1 and 65535.");
@@ -25,9 +26,11 @@ namespace M365SmtpTools.Engine.Smtp
             _remoteEndPoint = null;
             if (options.ServerRules?.RefuseConnection(host, port, options.TlsMode) is SmtpProtocolException refused) throw refused;
             options.Host.WriteVerbose($"Connecting to {host} port {port} (TLS: {options.TlsMode}).");
-            Socket socket = await SmtpChannel.ConnectSocketAsync(host, port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            Socket socket = await SmtpChannel.ConnectSocketAsync(host, port, options.ConnectTimeout, cancellationToken)
+                .ConfigureAwait(false);
             var channel = new SmtpChannel(new NetworkStream(socket, ownsSocket: true), socket, host, options) { Phase = SmtpPhase.Connect };
-            channel.Note($"connected to {SmtpChannel.EndPointText(socket, remote: true) ?? "(reset)"} from {SmtpChannel.EndPointText(socket, remote: false)}");
+            channel.Note($"connected to {SmtpChannel.EndPointText(socket, remote: true) ?? "(reset)"} " +
+                $"from {SmtpChannel.EndPointText(socket, remote: false)}");
             _remoteEndPoint = SmtpChannel.EndPointText(socket, remote: true);
             _channel = channel;
             if (options.TlsMode == SmtpTlsMode.ImplicitTls)
@@ -39,7 +42,8 @@ namespace M365SmtpTools.Engine.Smtp
 
         private string? _remoteEndPoint;
 
-        /// <summary>Reads the server's greeting after <see cref="OpenAsync"/>; anything but 220 is an <see cref="SmtpProtocolException"/> carrying the reply.</summary>
+        /// <summary>Reads the server's greeting after <see cref="OpenAsync"/>; anything but 220 is an <see cref="SmtpProtocolException"/>
+        /// carrying the reply.</summary>
         public Task<SmtpReply> ReadGreetingAsync(CancellationToken cancellationToken = default) => GuardStepAsync(async () =>
         {
             SmtpChannel c = Channel;
@@ -74,14 +78,16 @@ namespace M365SmtpTools.Engine.Smtp
             c.Phase = SmtpPhase.StartTls;
             if (!Capabilities.SupportsStartTls)
                 throw new SmtpProtocolException(SmtpErrorCodes.StartTlsNotOffered,
-                    $"The server at {Host} did not offer STARTTLS; the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host)
+                    $"The server at {Host} did not offer STARTTLS; the connection was closed without authenticating " +
+                        "or sending mail.", SmtpPhase.StartTls, Host)
                 { RecommendedAction = "Check that this is the right server and port (587 for Microsoft 365). A firewall or proxy that " +
                     "strips STARTTLS would also cause this." };
             await c.WriteLineAsync("STARTTLS", cancellationToken).ConfigureAwait(false);
             SmtpReply reply = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
             if (reply.Code != 220)
                 throw new SmtpProtocolException(SmtpErrorCodes.StartTlsRefused,
-                    $"The server at {Host} refused STARTTLS ({reply.Code} {reply.Text}); the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host, reply)
+                    $"The server at {Host} refused STARTTLS ({reply.Code} {reply.Text}); the connection was closed without authenticating or sending mail.",
+                    SmtpPhase.StartTls, Host, reply)
                 { RecommendedAction = "Check the server's TLS configuration (certificate, protocols)." };
             await NegotiateTlsAsync(cancellationToken).ConfigureAwait(false);
             Capabilities = SmtpCapabilities.None("");

@@ -20,7 +20,8 @@ namespace M365SmtpTools.Engine.Smtp
     /// </summary>
     public sealed partial class SmtpClient : IDisposable
     {
-        /// <summary>The longest AUTH command line that carries an initial response (RFC 4954 lets servers limit it to 12288 octets).</summary>
+        /// <summary>The longest AUTH command line that carries an initial response (RFC 4954 lets servers limit it to 12288
+        /// octets).</summary>
         internal const int MaxAuthLineLength = 12288;
 
         private SmtpChannel? _channel;
@@ -54,7 +55,8 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>The current capabilities (after STARTTLS, the ones announced over TLS only).</summary>
         public SmtpCapabilities Capabilities { get; private set; } = SmtpCapabilities.None("");
 
-        /// <summary>True when the connection's <see cref="SmtpConnectOptions.ServerRules"/> know this server (by host or EHLO name).</summary>
+        /// <summary>True when the connection's <see cref="SmtpConnectOptions.ServerRules"/> know this server (by host or EHLO
+        /// name).</summary>
         public bool IsKnownServer => _options.ServerRules?.Recognizes(Host, Capabilities.ServerName) == true;
 
         /// <summary>The TLS session, when there is one.</summary>
@@ -65,7 +67,8 @@ namespace M365SmtpTools.Engine.Smtp
         /// (STARTTLS required by default). A connection the options' <see cref="SmtpConnectOptions.ServerRules"/> know the
         /// server refuses (for Exchange Online: port 465 or implicit TLS) fails before connecting.
         /// </summary>
-        public async Task ConnectAsync(string host, int port, SmtpConnectOptions? options = null, CancellationToken cancellationToken = default)
+        public async Task ConnectAsync(string host, int port, SmtpConnectOptions? options = null,
+            CancellationToken cancellationToken = default)
         {
             if (string.IsNullOrWhiteSpace(host)) throw new ArgumentException("The SMTP server's host name is required.", nameof(host));
             if (port < 1 || port > 65535) throw new ArgumentOutOfRangeException(nameof(port), "The port must be between 1 and 65535.");
@@ -74,13 +77,16 @@ namespace M365SmtpTools.Engine.Smtp
             if (options.ServerRules?.RefuseConnection(host, port, options.TlsMode) is SmtpProtocolException refused) throw refused;
 
             options.Host.WriteVerbose($"Connecting to {host} port {port} (TLS: {options.TlsMode}).");
-            Socket socket = await SmtpChannel.ConnectSocketAsync(host, port, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            Socket socket = await SmtpChannel.ConnectSocketAsync(host, port, options.ConnectTimeout, cancellationToken)
+                .ConfigureAwait(false);
             var channel = new SmtpChannel(new NetworkStream(socket, ownsSocket: true), socket, host, options) { Phase = SmtpPhase.Connect };
-            channel.Note($"connected to {SmtpChannel.EndPointText(socket, remote: true) ?? "(reset)"} from {SmtpChannel.EndPointText(socket, remote: false)}");
+            channel.Note($"connected to {SmtpChannel.EndPointText(socket, remote: true) ?? "(reset)"} " +
+                $"from {SmtpChannel.EndPointText(socket, remote: false)}");
             await StartSessionAsync(channel, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>Runs a session over an already-open stream (replay tests). TLS modes other than None need a real socket stream.</summary>
+        /// <summary>Runs a session over an already-open stream (replay tests). TLS modes other than None need a real socket
+        /// stream.</summary>
         internal Task ConnectAsync(Stream stream, string host, SmtpConnectOptions options, CancellationToken cancellationToken = default)
         {
             PrepareConnect(host, 25, options);
@@ -125,7 +131,8 @@ namespace M365SmtpTools.Engine.Smtp
 
                 await EhloAsync(cancellationToken).ConfigureAwait(false);
 
-                if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.StartTlsWhenAvailable) && !channel.IsSecure)
+                if ((_options.TlsMode == SmtpTlsMode.StartTlsRequired || _options.TlsMode == SmtpTlsMode.StartTlsWhenAvailable)
+                    && !channel.IsSecure)
                     await StartTlsAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception)
@@ -154,7 +161,8 @@ namespace M365SmtpTools.Engine.Smtp
                 { RecommendedAction = "Try again later." };
             if (_options.TlsMode == SmtpTlsMode.StartTlsRequired && !c.IsSecure)
                 throw new SmtpProtocolException(SmtpErrorCodes.StartTlsNotOffered,
-                    $"The server at {Host} refused EHLO ({reply.Code} {reply.Text}), so STARTTLS can't be negotiated and TLS is required; nothing else was sent.", SmtpPhase.Ehlo, Host, reply)
+                    $"The server at {Host} refused EHLO ({reply.Code} {reply.Text}), so STARTTLS can't be negotiated and TLS is required; nothing else was sent.",
+                    SmtpPhase.Ehlo, Host, reply)
                 { RecommendedAction = "Use a server that supports ESMTP and STARTTLS." };
             await c.WriteLineAsync("HELO " + name, cancellationToken).ConfigureAwait(false);
             SmtpReply helo = await c.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
@@ -174,7 +182,8 @@ namespace M365SmtpTools.Engine.Smtp
             {
                 if (required)
                     throw new SmtpProtocolException(SmtpErrorCodes.StartTlsNotOffered,
-                        $"The server at {Host} did not offer STARTTLS and TLS is required; the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host)
+                        $"The server at {Host} did not offer STARTTLS and TLS is required; the connection was closed without " +
+                            "authenticating or sending mail.", SmtpPhase.StartTls, Host)
                     { RecommendedAction = "Check that this is the right server and port (587 for Microsoft 365). A firewall or proxy " +
                         "that strips STARTTLS would also cause this." };
                 _options.Host.WriteWarning($"The server at {Host} did not offer STARTTLS: the session continues without encryption.");
@@ -186,7 +195,8 @@ namespace M365SmtpTools.Engine.Smtp
             {
                 if (required)
                     throw new SmtpProtocolException(SmtpErrorCodes.StartTlsRefused,
-                        $"The server at {Host} refused STARTTLS ({reply.Code} {reply.Text}) and TLS is required; the connection was closed without authenticating or sending mail.", SmtpPhase.StartTls, Host, reply)
+                        $"The server at {Host} refused STARTTLS ({reply.Code} {reply.Text}) and TLS is required; the connection was closed without authenticating or sending mail.",
+                        SmtpPhase.StartTls, Host, reply)
                     { RecommendedAction = "Check the server's TLS configuration (certificate, protocols)." };
                 _options.Host.WriteWarning($"The server at {Host} refused STARTTLS ({reply.Code} {reply.Text}): the session continues " +
                     "without encryption.");
@@ -214,7 +224,8 @@ namespace M365SmtpTools.Engine.Smtp
         /// Authenticates. With <see cref="SmtpAuthMechanism.Auto"/> the client picks the best mechanism the server offers
         /// for the credential's kind. Failure (e.g. 535 5.7.3) is an <see cref="SmtpCommandException"/>; the session stays usable.
         /// </summary>
-        public async Task<SmtpReply> AuthenticateAsync(SmtpCredential credential, SmtpAuthMechanism mechanism = SmtpAuthMechanism.Auto, CancellationToken cancellationToken = default)
+        public async Task<SmtpReply> AuthenticateAsync(SmtpCredential credential, SmtpAuthMechanism mechanism = SmtpAuthMechanism.Auto,
+            CancellationToken cancellationToken = default)
         {
             if (credential == null) throw new ArgumentNullException(nameof(credential));
             SmtpChannel c = Channel;
@@ -228,7 +239,8 @@ namespace M365SmtpTools.Engine.Smtp
             if (Capabilities.AuthMechanisms.Count == 0)
                 throw new SmtpCommandException(SmtpErrorCodes.AuthNotOffered,
                     $"The server at {Host} doesn't " +
-                        "offer AUTH" + (c.IsSecure ? "." : " on this unencrypted session (many servers offer it only after STARTTLS)."), SmtpPhase.Auth, Host)
+                        "offer AUTH" + (c.IsSecure ? "." : " on this unencrypted session (many servers offer it only after STARTTLS)."),
+                    SmtpPhase.Auth, Host)
                 { RecommendedAction = "Check the port (587 for client submission) and that SMTP AUTH is enabled on the server." };
 
             SmtpAuthMechanism chosen = ChooseMechanism(credential, mechanism);
@@ -299,10 +311,13 @@ namespace M365SmtpTools.Engine.Smtp
             {
                 bool tokenMech = requested == SmtpAuthMechanism.XOAuth2 || requested == SmtpAuthMechanism.OAuthBearer;
                 if (tokenMech != (credential.Kind == SmtpSecretKind.AccessToken))
-                    throw new ArgumentException($"{SaslMechanism.NameOf(requested)} needs {(tokenMech ? "an access token" : "a password")}, but the credential holds {(credential.Kind == SmtpSecretKind.AccessToken ? "an access token" : "a password")}.", nameof(requested));
+                    throw new ArgumentException($"{SaslMechanism.NameOf(requested)} needs " +
+                        $"{(tokenMech ? "an access token" : "a password")}, but the credential holds " +
+                        $"{(credential.Kind == SmtpSecretKind.AccessToken ? "an access token" : "a password")}.", nameof(requested));
                 if (!Capabilities.SupportsAuth(SaslMechanism.NameOf(requested)))
                     throw new SmtpCommandException(SmtpErrorCodes.AuthMechanismNotOffered,
-                        $"The server at {Host} doesn't offer AUTH {SaslMechanism.NameOf(requested)} (it offers: {offered}).", SmtpPhase.Auth, Host)
+                        $"The server at {Host} doesn't offer AUTH {SaslMechanism.NameOf(requested)} (it offers: {offered}).",
+                        SmtpPhase.Auth, Host)
                     { RecommendedAction = "Choose one of the offered mechanisms, or let the client choose." };
                 return requested;
             }
@@ -312,7 +327,9 @@ namespace M365SmtpTools.Engine.Smtp
             foreach (SmtpAuthMechanism m in ranking)
                 if (Capabilities.SupportsAuth(SaslMechanism.NameOf(m))) return m;
             throw new SmtpCommandException(SmtpErrorCodes.AuthMechanismNotOffered,
-                $"The server at {Host} offers no AUTH mechanism for {(credential.Kind == SmtpSecretKind.AccessToken ? "an access token" : "a password")} (it offers: {offered}).", SmtpPhase.Auth, Host)
+                $"The server at {Host} offers no AUTH mechanism " +
+                    $"for {(credential.Kind == SmtpSecretKind.AccessToken ? "an access token" : "a password")} (it offers: {offered}).",
+                SmtpPhase.Auth, Host)
             {
                 RecommendedAction = credential.Kind == SmtpSecretKind.AccessToken
                     ? "The server doesn't support OAuth for SMTP; use a password credential or another server."
@@ -365,7 +382,8 @@ namespace M365SmtpTools.Engine.Smtp
             if (!string.IsNullOrWhiteSpace(_options.LocalDomain)) return _options.LocalDomain!.Trim();
             string name = "";
             try { name = System.Net.Dns.GetHostName(); } catch (SocketException) { }
-            if (Regex.IsMatch(name, @"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")) return name;
+            if (Regex.IsMatch(name, @"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"))
+                return name;
             if (c.LocalEndPoint is IPEndPoint ip)
             {
                 IPAddress a = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;

@@ -22,7 +22,8 @@ namespace M365SmtpTools.Engine.Smtp
                 if (ch > 0x7e) nonAscii = true;
             }
             if (role == "recipient" && address.Length == 0)
-                throw new M365SmtpException(SmtpErrorCodes.InvalidAddress, "A recipient address is empty.") { RecommendedAction = "Remove the empty address." };
+                throw new M365SmtpException(SmtpErrorCodes.InvalidAddress, "A recipient address is empty.")
+                { RecommendedAction = "Remove the empty address." };
             return nonAscii;
         }
 
@@ -36,7 +37,8 @@ namespace M365SmtpTools.Engine.Smtp
             if (utf8) sb.Append(" SMTPUTF8");
             if (dsn)
             {
-                if (envelope.Return != SmtpDsnReturn.Default) sb.Append(" RET=").Append(envelope.Return == SmtpDsnReturn.Full ? "FULL" : "HDRS");
+                if (envelope.Return != SmtpDsnReturn.Default)
+                    sb.Append(" RET=").Append(envelope.Return == SmtpDsnReturn.Full ? "FULL" : "HDRS");
                 if (!string.IsNullOrEmpty(envelope.EnvelopeId)) sb.Append(" ENVID=").Append(XText(envelope.EnvelopeId!));
             }
             return sb.ToString();

@@ -3,7 +3,8 @@ using M365SmtpTools.Engine.Operations;
 
 namespace M365SmtpTools.Engine.Smtp
 {
-    /// <summary>How <see cref="SmtpClient.ConnectAsync(string, int, SmtpConnectOptions, System.Threading.CancellationToken)"/> connects: security, timeouts, names, logging.</summary>
+    /// <summary>How <see cref="SmtpClient.ConnectAsync(string, int, SmtpConnectOptions, System.Threading.CancellationToken)"/> connects:
+    /// security, timeouts, names, logging.</summary>
     public sealed class SmtpConnectOptions
     {
         /// <summary>
@@ -21,7 +22,8 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>How long resolving and opening the TCP connection may take (default 30 s).</summary>
         public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-        /// <summary>How long any one reply (or one write) may take (default 2 minutes; RFC 5321 suggests up to 10 minutes after the final dot).</summary>
+        /// <summary>How long any one reply (or one write) may take (default 2 minutes; RFC 5321 suggests up to 10 minutes after the final
+        /// dot).</summary>
         public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
         /// <summary>The name sent in EHLO; defaults to the machine's name (a literal [127.0.0.1] when it isn't a usable domain).</summary>
@@ -45,7 +47,8 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>Lets the client pipeline MAIL/RCPT/DATA when the server offers PIPELINING (default true).</summary>
         public bool UsePipelining { get; set; } = true;
 
-        /// <summary>Sends the SASL initial response with AUTH when the mechanism has one (default true); false waits for an empty 334 first.</summary>
+        /// <summary>Sends the SASL initial response with AUTH when the mechanism has one (default true); false waits for an empty 334
+        /// first.</summary>
         public bool UseSaslInitialResponse { get; set; } = true;
 
         /// <summary>

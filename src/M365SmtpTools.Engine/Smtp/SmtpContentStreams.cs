@@ -132,7 +132,8 @@ namespace M365SmtpTools.Engine.Smtp
 
         protected abstract Task EmitAsync(byte[] bytes, int count, CancellationToken cancellationToken);
 
-        /// <summary>Ends the content and sends the terminator; returns the reply to it (the caller turns a lost reply into "unknown").</summary>
+        /// <summary>Ends the content and sends the terminator; returns the reply to it (the caller turns a lost reply into
+        /// "unknown").</summary>
         public abstract Task SendEndAsync(CancellationToken cancellationToken);
 
         protected int FinishNormalizer() => Normalizer.Finish(_scratch);

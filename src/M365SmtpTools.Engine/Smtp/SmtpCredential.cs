@@ -17,7 +17,8 @@ namespace M365SmtpTools.Engine.Smtp
     /// <summary>The SASL mechanism to authenticate with.</summary>
     public enum SmtpAuthMechanism
     {
-        /// <summary>Pick the best offered one for the credential: XOAUTH2 then OAUTHBEARER for tokens, PLAIN then LOGIN for passwords.</summary>
+        /// <summary>Pick the best offered one for the credential: XOAUTH2 then OAUTHBEARER for tokens, PLAIN then LOGIN for
+        /// passwords.</summary>
         Auto,
         /// <summary>XOAUTH2 (Microsoft 365, Google).</summary>
         XOAuth2,
@@ -59,7 +60,8 @@ namespace M365SmtpTools.Engine.Smtp
             return new SmtpCredential(credential.UserName, SmtpSecretKind.Password, _ => Task.FromResult(credential.Password));
         }
 
-        /// <summary>An access-token credential; <paramref name="tokenProvider"/> is called at AUTH time (so a cached token can be refreshed).</summary>
+        /// <summary>An access-token credential; <paramref name="tokenProvider"/> is called at AUTH time (so a cached token can be
+        /// refreshed).</summary>
         public static SmtpCredential FromAccessToken(string userName, Func<CancellationToken, Task<string>> tokenProvider) =>
             new SmtpCredential(userName, SmtpSecretKind.AccessToken, tokenProvider);
 

@@ -21,7 +21,8 @@ namespace M365SmtpTools.Engine.Smtp
         internal static ErrorKind KindFor(SmtpReply reply, SmtpPhase phase)
         {
             EnhancedStatusCode? e = reply.EnhancedStatusCode;
-            if (reply.Code == 552 || (e != null && ((e.Subject == 3 && e.Detail == 4) || (e.Subject == 2 && (e.Detail == 0 || e.Detail == 2)))))
+            if (reply.Code == 552
+                || (e != null && ((e.Subject == 3 && e.Detail == 4) || (e.Subject == 2 && (e.Detail == 0 || e.Detail == 2)))))
                 return ErrorKind.LimitsExceeded;
             if (reply.IsTransientFailure) return ErrorKind.ResourceUnavailable;
             if (phase == SmtpPhase.Auth || reply.Code == 530 || reply.Code == 535) return ErrorKind.AuthenticationError;

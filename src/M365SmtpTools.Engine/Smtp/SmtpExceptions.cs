@@ -57,8 +57,8 @@ namespace M365SmtpTools.Engine.Smtp
         }
 
         /// <summary>Creates the exception with a kind chosen where it is thrown (e.g. from the server's reply).</summary>
-        public SmtpProtocolException(ErrorCode code, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply = null,
-            Exception? innerException = null)
+        public SmtpProtocolException(ErrorCode code, ErrorKind kind, string message, SmtpPhase phase, string? serverHost,
+            SmtpReply? reply = null, Exception? innerException = null)
             : base(code, kind, message, phase, serverHost, reply, innerException)
         {
         }
@@ -77,7 +77,8 @@ namespace M365SmtpTools.Engine.Smtp
     public sealed class SmtpDeliveryUnknownException : SmtpProtocolException
     {
         /// <summary>Creates the exception.</summary>
-        public SmtpDeliveryUnknownException(string message, SmtpPhase phase, string? serverHost, Exception? innerException, ErrorKind kind = ErrorKind.ConnectionError)
+        public SmtpDeliveryUnknownException(string message, SmtpPhase phase, string? serverHost, Exception? innerException,
+            ErrorKind kind = ErrorKind.ConnectionError)
             : base(SmtpErrorCodes.DeliveryUnknown, kind, message, phase, serverHost, null, innerException)
         {
             RecommendedAction = "Check whether the recipients received the message before sending it again; the server may have " +
@@ -102,8 +103,8 @@ namespace M365SmtpTools.Engine.Smtp
         }
 
         /// <summary>Creates the exception with a kind chosen where it is thrown (e.g. from the server's reply).</summary>
-        public SmtpCommandException(ErrorCode code, ErrorKind kind, string message, SmtpPhase phase, string? serverHost, SmtpReply? reply = null,
-            Exception? innerException = null)
+        public SmtpCommandException(ErrorCode code, ErrorKind kind, string message, SmtpPhase phase, string? serverHost,
+            SmtpReply? reply = null, Exception? innerException = null)
             : base(code, kind, message, phase, serverHost, reply, innerException)
         {
         }

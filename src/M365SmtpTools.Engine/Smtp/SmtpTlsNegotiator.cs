@@ -52,19 +52,23 @@ namespace M365SmtpTools.Engine.Smtp
             if (_policy.ClientCertificate != null) certificates.Add(_policy.ClientCertificate);
             try
             {
-                await ssl.AuthenticateAsClientAsync(TargetName, certificates, _policy.Protocols, _policy.CheckCertificateRevocation).ConfigureAwait(false);
+                await ssl.AuthenticateAsClientAsync(TargetName, certificates, _policy.Protocols, _policy.CheckCertificateRevocation)
+                    .ConfigureAwait(false);
             }
-            catch (Exception ex) when ((ex is ArgumentException || ex is NotSupportedException) && (_policy.Protocols & TlsPolicy.Tls13) != 0)
+            catch (Exception ex) when ((ex is ArgumentException || ex is NotSupportedException)
+                && (_policy.Protocols & TlsPolicy.Tls13) != 0)
             {
                 // An older platform that doesn't know TLS 1.3 rejects the flag before any byte is sent: retry with 1.2.
                 ssl.Dispose();
                 ssl = new SslStream(inner, true, Validate);
-                await ssl.AuthenticateAsClientAsync(TargetName, certificates, _policy.Protocols & ~TlsPolicy.Tls13, _policy.CheckCertificateRevocation).ConfigureAwait(false);
+                await ssl.AuthenticateAsClientAsync(TargetName, certificates, _policy.Protocols & ~TlsPolicy.Tls13,
+                    _policy.CheckCertificateRevocation).ConfigureAwait(false);
             }
             _info.Protocol = ProtocolName(ssl.SslProtocol);
             _info.CipherSuite = CipherName(ssl);
             _info.ValidationSkipped = _policy.SkipCertificateValidation;
-            _info.ClientCertificatePresented = ssl.IsMutuallyAuthenticated || (_policy.ClientCertificate != null && ssl.LocalCertificate != null);
+            _info.ClientCertificatePresented = ssl.IsMutuallyAuthenticated
+                || (_policy.ClientCertificate != null && ssl.LocalCertificate != null);
             return (ssl, _info);
         }
 
@@ -92,7 +96,9 @@ namespace M365SmtpTools.Engine.Smtp
             if (cert != null) Describe(cert);
             if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) problems.Add("The server presented no certificate.");
             if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-                problems.Add($"The certificate's names ({string.Join(", ", _info.SubjectAlternativeNames.DefaultIfEmpty(_info.Subject ?? ""))}) don't include '{TargetName}'.");
+                problems.Add("The certificate's names (" +
+                    $"{string.Join(", ", _info.SubjectAlternativeNames.DefaultIfEmpty(_info.Subject ?? ""))}) " +
+                    $"don't include '{TargetName}'.");
             bool chainOk = (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0;
             if (!chainOk && cert != null)
             {
@@ -120,7 +126,8 @@ namespace M365SmtpTools.Engine.Smtp
             chain.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
             chain.ChainPolicy.ExtraStore.AddRange(_policy.TrustedRootCertificates!);
             chain.Build(cert);
-            var bad = chain.ChainStatus.Where(s => s.Status != X509ChainStatusFlags.NoError && s.Status != X509ChainStatusFlags.UntrustedRoot).ToList();
+            var bad = chain.ChainStatus
+                .Where(s => s.Status != X509ChainStatusFlags.NoError && s.Status != X509ChainStatusFlags.UntrustedRoot).ToList();
             statuses = bad;
             if (bad.Count > 0) return false;
             X509Certificate2 root = chain.ChainElements[chain.ChainElements.Count - 1].Certificate;

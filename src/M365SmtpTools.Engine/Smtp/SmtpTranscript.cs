@@ -37,15 +37,18 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>The session step.</summary>
         public SmtpPhase Phase { get; }
 
-        /// <summary>The line without its CRLF; secrets replaced by <see cref="SmtpTranscript.RedactedText"/> unless the session was unredacted.</summary>
+        /// <summary>The line without its CRLF; secrets replaced by <see cref="SmtpTranscript.RedactedText"/> unless the session was
+        /// unredacted.</summary>
         public string Text { get; }
 
-        /// <summary>The line as <c>timestamp C|S|* phase: text</c>, control characters in the text escaped (<see cref="TerminalText"/>).</summary>
+        /// <summary>The line as <c>timestamp C|S|* phase: text</c>, control characters in the text escaped
+        /// (<see cref="TerminalText"/>).</summary>
         public override string ToString()
         {
             char d = Direction == SmtpTranscriptDirection.Client ? 'C' : Direction == SmtpTranscriptDirection.Server ? 'S' : '*';
             // A server's text is escaped (no ESC/OSC/BEL or line separators reach whoever reads the transcript in a terminal).
-            return Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture) + " " + d + " " + Phase + ": " + TerminalText.Escape(Text);
+            return Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)
+                + " " + d + " " + Phase + ": " + TerminalText.Escape(Text);
         }
     }
 

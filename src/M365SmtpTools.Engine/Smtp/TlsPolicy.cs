@@ -38,7 +38,8 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>Check certificate revocation (off by default: many networks block CRL/OCSP fetches).</summary>
         public bool CheckCertificateRevocation { get; set; }
 
-        /// <summary>The name the server certificate must carry, when it differs from the host connected to (e.g. connecting by IP).</summary>
+        /// <summary>The name the server certificate must carry, when it differs from the host connected to (e.g. connecting by
+        /// IP).</summary>
         public string? ServerName { get; set; }
 
         /// <summary>A client certificate (with private key) to present, e.g. for a certificate-based relay connector.</summary>

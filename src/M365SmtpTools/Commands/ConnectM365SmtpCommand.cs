@@ -28,7 +28,9 @@ namespace M365SmtpTools.Commands
     /// <example>
     /// <title>Sign in as an app with a certificate from the store</title>
     /// <code>Connect-M365Smtp -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E -UserName scanner@contoso.com</code>
-    /// <para>App-only sign-in with a certificate from the Windows certificate store (CurrentUser\My, then LocalMachine\My). The app needs the SMTP.SendAsApp permission and Exchange must know its service principal; mail is sent as scanner@contoso.com.</para>
+    /// <para>App-only sign-in with a certificate from the Windows certificate store (CurrentUser\My, then
+    /// LocalMachine\My). The app needs the SMTP.SendAsApp permission and Exchange must know its service principal; mail
+    /// is sent as scanner@contoso.com.</para>
     /// </example>
     /// <example>
     /// <title>Sign in as an app with a certificate file</title>
@@ -48,7 +50,8 @@ namespace M365SmtpTools.Commands
     /// <example>
     /// <title>Sign in with a system-assigned managed identity</title>
     /// <code>Connect-M365Smtp -ManagedIdentity -UserName reports@contoso.com</code>
-    /// <para>In an Azure Automation runbook (or an Azure VM or Function): the system-assigned managed identity gets the token; no secret is stored anywhere.</para>
+    /// <para>In an Azure Automation runbook (or an Azure VM or Function): the system-assigned managed identity gets the
+    /// token; no secret is stored anywhere.</para>
     /// </example>
     /// <example>
     /// <title>Sign in with a user-assigned managed identity</title>
@@ -58,22 +61,26 @@ namespace M365SmtpTools.Commands
     /// <example>
     /// <title>Sign in as a person with a device code</title>
     /// <code>Connect-M365Smtp -DeviceCode -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -TenantId contoso.onmicrosoft.com</code>
-    /// <para>A person signs in with a code shown on screen, on any device's browser (delegated SMTP.Send permission); the mailbox is the signed-in account.</para>
+    /// <para>A person signs in with a code shown on screen, on any device's browser (delegated SMTP.Send permission);
+    /// the mailbox is the signed-in account.</para>
     /// </example>
     /// <example>
     /// <title>Sign in as a person in the browser and keep the token</title>
     /// <code>Connect-M365Smtp -Interactive -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -UserName alice@contoso.com -PersistTokenCache</code>
-    /// <para>A person signs in with the system browser; the token is kept in the platform's encrypted store so the next session needs no sign-in.</para>
+    /// <para>A person signs in with the system browser; the token is kept in the platform's encrypted store so the next
+    /// session needs no sign-in.</para>
     /// </example>
     /// <example>
     /// <title>Use an access token obtained elsewhere</title>
     /// <code>Connect-M365Smtp -AccessToken (Get-AzAccessToken -ResourceUrl https://outlook.office365.com -AsSecureString).Token -UserName scanner@contoso.com</code>
-    /// <para>Uses a token obtained elsewhere (here from Az.Accounts). It can't be renewed by this module: connect again before it expires.</para>
+    /// <para>Uses a token obtained elsewhere (here from Az.Accounts). It can't be renewed by this module: connect again
+    /// before it expires.</para>
     /// </example>
     /// <example>
     /// <title>Test Basic authentication to Azure Communication Services</title>
     /// <code>Connect-M365Smtp -Credential (Get-Credential) -SmtpServer smtp.azurecomm.net -Test</code>
-    /// <para>Basic authentication to Azure Communication Services (user name in the resource.appId.tenantId form, the app's secret as password), tested with an AUTH right away.</para>
+    /// <para>Basic authentication to Azure Communication Services (user name in the resource.appId.tenantId form, the
+    /// app's secret as password), tested with an AUTH right away.</para>
     /// </example>
     [Cmdlet(VerbsCommunications.Connect, "M365Smtp", DefaultParameterSetName = ConnectionSet)]
     [OutputType(typeof(SmtpConnection))]

@@ -34,32 +34,46 @@ namespace M365SmtpTools.Commands
     /// <example>
     /// <title>Diagnose SMTP AUTH disabled for a mailbox</title>
     /// <code>Test-M365SmtpAuth -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E -UserName scanner@contoso.com</code>
-    /// <para>SMTP AUTH disabled: the Auth stage fails with 535 5.7.139 ... SmtpClientAuthentication is disabled for the Tenant, and the finding SmtpAuthDisabled gives the fix for this mailbox: Set-CASMailbox -Identity 'scanner@contoso.com' -SmtpClientAuthenticationDisabled $false (or tenant-wide with Set-TransportConfig), and the way around it when SMTP AUTH must stay off: the exact Send-M365Mail -Method Graph command for the same app and mailbox (Microsoft Graph sendMail, with the Mail.Send permission), and the Test-M365GraphSend command that checks the app's Graph access to the mailbox without sending.</para>
+    /// <para>SMTP AUTH disabled: the Auth stage fails with 535 5.7.139 ... SmtpClientAuthentication is disabled for the
+    /// Tenant, and the finding SmtpAuthDisabled gives the fix for this mailbox: Set-CASMailbox -Identity
+    /// 'scanner@contoso.com' -SmtpClientAuthenticationDisabled $false (or tenant-wide with Set-TransportConfig), and
+    /// the way around it when SMTP AUTH must stay off: the exact Send-M365Mail -Method Graph command for the same app
+    /// and mailbox (Microsoft Graph sendMail, with the Mail.Send permission), and the Test-M365GraphSend command that
+    /// checks the app's Graph access to the mailbox without sending.</para>
     /// </example>
     /// <example>
     /// <title>Diagnose an app-only token refused with 5.7.3</title>
     /// <code>Test-M365SmtpAuth -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -ClientSecret (Read-Host -AsSecureString -Prompt 'Client secret') -UserName scanner@contoso.com</code>
-    /// <para>An app-only token refused with 535 5.7.3: the Token stage shows the token's audience and roles, and the finding AuthenticationUnsuccessful gives New-ServicePrincipal -AppId ... -ObjectId ... and Add-MailboxPermission with the app id and the service principal's object id taken from the token.</para>
+    /// <para>An app-only token refused with 535 5.7.3: the Token stage shows the token's audience and roles, and the
+    /// finding AuthenticationUnsuccessful gives New-ServicePrincipal -AppId ... -ObjectId ... and Add-MailboxPermission
+    /// with the app id and the service principal's object id taken from the token.</para>
     /// </example>
     /// <example>
     /// <title>Diagnose a refused Send As</title>
     /// <code>Test-M365SmtpAuth -ManagedIdentity -UserName reports@contoso.com -From noreply@contoso.com -To it@contoso.com</code>
-    /// <para>Send As refused: MAIL FROM gets 550 5.7.60, and the finding SendAsDenied gives Add-RecipientPermission -Identity 'noreply@contoso.com' -Trustee 'reports@contoso.com' -AccessRights SendAs. RCPT TO runs too, then RSET: nothing is sent.</para>
+    /// <para>Send As refused: MAIL FROM gets 550 5.7.60, and the finding SendAsDenied gives Add-RecipientPermission
+    /// -Identity 'noreply@contoso.com' -Trustee 'reports@contoso.com' -AccessRights SendAs. RCPT TO runs too, then
+    /// RSET: nothing is sent.</para>
     /// </example>
     /// <example>
     /// <title>Test only the network path and TLS</title>
     /// <code>Test-M365SmtpAuth -StopAfter Tls -TimeoutSeconds 10</code>
-    /// <para>Only the network path to smtp.office365.com:587, no credentials needed: a refused or timed-out port is explained (a firewall or ISP blocking 587 or 25; 465 is not supported), a missing STARTTLS or a certificate from an unexpected issuer points at a proxy or firewall that inspects SMTP or TLS.</para>
+    /// <para>Only the network path to smtp.office365.com:587, no credentials needed: a refused or timed-out port is
+    /// explained (a firewall or ISP blocking 587 or 25; 465 is not supported), a missing STARTTLS or a certificate from
+    /// an unexpected issuer points at a proxy or firewall that inspects SMTP or TLS.</para>
     /// </example>
     /// <example>
     /// <title>Diagnose retired Basic authentication</title>
     /// <code>Test-M365SmtpAuth -Credential (Get-Credential scanner@contoso.com) -Transcript</code>
-    /// <para>Basic authentication retired: AUTH gets 550 5.7.30 Basic authentication is not supported for Client Submission, and the finding BasicAuthRetired says what to move to (OAuth with a certificate or managed identity, a relay connector, Direct Send). The transcript is added with the password redacted.</para>
+    /// <para>Basic authentication retired: AUTH gets 550 5.7.30 Basic authentication is not supported for Client
+    /// Submission, and the finding BasicAuthRetired says what to move to (OAuth with a certificate or managed identity,
+    /// a relay connector, Direct Send). The transcript is added with the password redacted.</para>
     /// </example>
     /// <example>
     /// <title>Test a runbook's connection by sending a message</title>
     /// <code>Connect-M365Smtp -ManagedIdentity -UserName reports@contoso.com; Test-M365SmtpAuth -To it@contoso.com -SendTestMessage -ErrorOnFailure</code>
-    /// <para>In a runbook: test the session's connection all the way by sending a short test message; a failure stops the runbook with the first finding as the error message.</para>
+    /// <para>In a runbook: test the session's connection all the way by sending a short test message; a failure stops
+    /// the runbook with the first finding as the error message.</para>
     /// </example>
     [Cmdlet(VerbsDiagnostic.Test, "M365SmtpAuth", DefaultParameterSetName = ConnectionSet, SupportsShouldProcess = true)]
     [OutputType(typeof(SmtpAuthTestReport))]
@@ -69,14 +83,16 @@ namespace M365SmtpTools.Commands
         [Parameter(ParameterSetName = BasicSet)]
         public SwitchParameter AllowRetiredBasicAuth { get; set; }
 
-        /// <summary>The name of the session connection (Connect-M365Smtp -Name) to test when no auth parameters are given. Default: Default.</summary>
+        /// <summary>The name of the session connection (Connect-M365Smtp -Name) to test when no auth parameters are
+        /// given. Default: Default.</summary>
         /// <default>Default</default>
         [Parameter(ParameterSetName = ConnectionSet)]
         [ArgumentCompleter(typeof(SmtpConnectionNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string? ConnectionName { get; set; }
 
-        /// <summary>The SMTP server. Default: the session connection's server, else the submission host of -Environment (smtp.office365.com).</summary>
+        /// <summary>The SMTP server. Default: the session connection's server, else the submission host of -Environment
+        /// (smtp.office365.com).</summary>
         /// <default>The session connection's server, else smtp.office365.com</default>
         [Parameter]
         [ArgumentCompleter(typeof(SmtpServerCompleter))]
@@ -89,7 +105,8 @@ namespace M365SmtpTools.Commands
         [ValidateRange(1, 65535)]
         public int Port { get; set; }
 
-        /// <summary>The MAIL FROM address (default: the authenticating mailbox). Giving it runs the MAIL FROM stage, which catches Send As refusals (5.7.60).</summary>
+        /// <summary>The MAIL FROM address (default: the authenticating mailbox). Giving it runs the MAIL FROM stage,
+        /// which catches Send As refusals (5.7.60).</summary>
         /// <default>The authenticating mailbox</default>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -100,7 +117,8 @@ namespace M365SmtpTools.Commands
         [ValidateNotNullOrEmpty]
         public string[]? To { get; set; }
 
-        /// <summary>Stops after this stage: Connect, Tls, Ehlo, Auth, MailFrom or RcptTo. Default: after Auth, or after MAIL FROM / RCPT TO when -From / -To are given.</summary>
+        /// <summary>Stops after this stage: Connect, Tls, Ehlo, Auth, MailFrom or RcptTo. Default: after Auth, or after
+        /// MAIL FROM / RCPT TO when -From / -To are given.</summary>
         /// <default>Auth (MailFrom or RcptTo with -From or -To)</default>
         [Parameter]
         public SmtpTestStopAfter? StopAfter { get; set; }
@@ -109,7 +127,8 @@ namespace M365SmtpTools.Commands
         [Parameter]
         public SwitchParameter SendTestMessage { get; set; }
 
-        /// <summary>The SASL mechanism for AUTH: Auto (default: XOAUTH2 for tokens, PLAIN then LOGIN for passwords), XOAuth2, OAuthBearer, Plain or Login.</summary>
+        /// <summary>The SASL mechanism for AUTH: Auto (default: XOAUTH2 for tokens, PLAIN then LOGIN for passwords),
+        /// XOAuth2, OAuthBearer, Plain or Login.</summary>
         [Parameter]
         public SmtpAuthMechanism Mechanism { get; set; } = SmtpAuthMechanism.Auto;
 
@@ -118,12 +137,14 @@ namespace M365SmtpTools.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSeconds { get; set; } = 30;
 
-        /// <summary>Issuer name fragments to accept on a Microsoft 365 server certificate instead of the built-in list of Microsoft's certificate authorities; any other issuer is reported as likely TLS interception.</summary>
+        /// <summary>Issuer name fragments to accept on a Microsoft 365 server certificate instead of the built-in list
+        /// of Microsoft's certificate authorities; any other issuer is reported as likely TLS interception.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string[]? ExpectedIssuer { get; set; }
 
-        /// <summary>The app is authorized through Exchange App RBAC (New-ManagementRoleAssignment), so an app-only token without the SMTP.SendAsApp role is expected.</summary>
+        /// <summary>The app is authorized through Exchange App RBAC (New-ManagementRoleAssignment), so an app-only
+        /// token without the SMTP.SendAsApp role is expected.</summary>
         [Parameter]
         public SwitchParameter AppRbac { get; set; }
 
@@ -135,7 +156,8 @@ namespace M365SmtpTools.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        /// <summary>Makes a failed test a terminating error whose message is the first finding (the report is the error's TargetObject). For runbooks and scripts.</summary>
+        /// <summary>Makes a failed test a terminating error whose message is the first finding (the report is the
+        /// error's TargetObject). For runbooks and scripts.</summary>
         [Parameter]
         public SwitchParameter ErrorOnFailure { get; set; }
 

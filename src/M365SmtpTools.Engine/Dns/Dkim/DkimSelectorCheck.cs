@@ -12,7 +12,9 @@ namespace M365SmtpTools.Engine.Dns.Dkim
     {
         /// <summary>A CNAME to <c>selectorN-&lt;domain&gt;._domainkey.&lt;tenant&gt;.onmicrosoft.com</c>.</summary>
         Microsoft365OnMicrosoft,
-        /// <summary>A CNAME to the newer <c>selectorN-&lt;domain&gt;._domainkey.&lt;tenant&gt;.&lt;letter&gt;-v1.dkim.mail.microsoft</c>.</summary>
+        /// <summary>
+        /// A CNAME to the newer <c>selectorN-&lt;domain&gt;._domainkey.&lt;tenant&gt;.&lt;letter&gt;-v1.dkim.mail.microsoft</c>.
+        /// </summary>
         Microsoft365DkimMailMicrosoft,
         /// <summary>A CNAME somewhere else (another provider).</summary>
         OtherCname,
@@ -35,7 +37,9 @@ namespace M365SmtpTools.Engine.Dns.Dkim
         public string? Target { get; internal set; }
         /// <summary>The tenant name read from a Microsoft 365 target (e.g. <c>contoso</c> of contoso.onmicrosoft.com).</summary>
         public string? Tenant { get; internal set; }
-        /// <summary>True when the target's first label is <c>selectorN-&lt;domain with dots as dashes&gt;</c>, as Microsoft 365 publishes it.</summary>
+        /// <summary>
+        /// True when the target's first label is <c>selectorN-&lt;domain with dots as dashes&gt;</c>, as Microsoft 365 publishes it.
+        /// </summary>
         public bool TargetLabelMatchesDomain { get; internal set; }
         /// <summary>What this means for the admin.</summary>
         public string Finding { get; internal set; } = "";
@@ -47,14 +51,19 @@ namespace M365SmtpTools.Engine.Dns.Dkim
     /// <summary>Checks the <c>selector1</c>/<c>selector2</c> CNAMEs Microsoft 365 DKIM signing needs (DOMAIN.md).</summary>
     public static class DkimSelectorCheck
     {
-        private static readonly Regex OnMicrosoft = new Regex(@"^(?<sel>selector[12])-(?<label>[a-z0-9-]+)\._domainkey\.(?<tenant>[a-z0-9-]+)\.onmicrosoft\.(com|us|de)$", RegexOptions.CultureInvariant);
-        private static readonly Regex DkimMail = new Regex(@"^(?<sel>selector[12])-(?<label>[a-z0-9-]+)\._domainkey\.(?<tenant>[a-z0-9-]+)\.[a-z]-v1\.dkim\.mail\.microsoft$", RegexOptions.CultureInvariant);
+        private static readonly Regex OnMicrosoft = new Regex(
+            @"^(?<sel>selector[12])-(?<label>[a-z0-9-]+)\._domainkey\.(?<tenant>[a-z0-9-]+)\.onmicrosoft\.(com|us|de)$",
+            RegexOptions.CultureInvariant);
+        private static readonly Regex DkimMail = new Regex(
+            @"^(?<sel>selector[12])-(?<label>[a-z0-9-]+)\._domainkey\.(?<tenant>[a-z0-9-]+)\.[a-z]-v1\.dkim\.mail\.microsoft$",
+            RegexOptions.CultureInvariant);
 
         /// <summary>The two Microsoft 365 selectors.</summary>
         public static readonly IReadOnlyList<string> Microsoft365Selectors = new[] { "selector1", "selector2" };
 
         /// <summary>Checks both selectors of <paramref name="domain"/>. DNS failures throw <see cref="DnsException"/>.</summary>
-        public static async Task<IReadOnlyList<DkimSelectorResult>> CheckAsync(IDnsResolver dns, string domain, CancellationToken cancellationToken = default)
+        public static async Task<IReadOnlyList<DkimSelectorResult>> CheckAsync(IDnsResolver dns, string domain,
+            CancellationToken cancellationToken = default)
         {
             string d = DnsName.Normalize(domain);
             var results = new List<DkimSelectorResult>();
@@ -63,7 +72,8 @@ namespace M365SmtpTools.Engine.Dns.Dkim
             return results;
         }
 
-        private static async Task<DkimSelectorResult> CheckSelectorAsync(IDnsResolver dns, string domain, string selector, CancellationToken ct)
+        private static async Task<DkimSelectorResult> CheckSelectorAsync(IDnsResolver dns, string domain, string selector,
+            CancellationToken ct)
         {
             string name = selector + "._domainkey." + domain;
             var r = new DkimSelectorResult { Selector = selector, Name = name };

@@ -116,7 +116,8 @@ namespace M365SmtpTools.Engine.Dns.Dmarc
                 else errors.Add($"'fo={fo}' is not a list of 0, 1, d, s");
             }
             foreach (string name in tags.Keys)
-                if (Array.IndexOf(new[] { "v", "p", "sp", "pct", "adkim", "aspf", "rua", "ruf", "fo", "rf", "ri", "np", "psd", "t" }, name) < 0)
+                if (Array.IndexOf(new[] { "v", "p", "sp", "pct", "adkim", "aspf", "rua", "ruf", "fo", "rf", "ri", "np", "psd", "t" },
+                    name) < 0)
                     warnings.Add($"the tag '{name}' is unknown and will be ignored");
 
             if (r.Policy == DmarcPolicy.None) warnings.Add("p=none only monitors: failing mail is delivered as usual; move to " +

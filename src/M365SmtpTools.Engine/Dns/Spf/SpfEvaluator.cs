@@ -17,7 +17,9 @@ namespace M365SmtpTools.Engine.Dns.Spf
         /// <summary>Why: the mechanism that matched, or what was wrong (names the record and term).</summary>
         public string Reason { get; internal set; } = "";
 
-        /// <summary>The mechanism that decided the result (e.g. <c>include:spf.protection.outlook.com</c> or <c>-all</c>), when one did.</summary>
+        /// <summary>
+        /// The mechanism that decided the result (e.g. <c>include:spf.protection.outlook.com</c> or <c>-all</c>), when one did.
+        /// </summary>
         public string? MatchedMechanism { get; internal set; }
 
         /// <summary>The domain whose record holds <see cref="MatchedMechanism"/>.</summary>
@@ -100,7 +102,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
         /// check, a domain) for <paramref name="domain"/>? Never throws for DNS or record problems: they are TempError and
         /// PermError results with the reason.
         /// </summary>
-        public async Task<SpfEvaluation> CheckHostAsync(IPAddress ip, string domain, string? sender = null, string? helo = null, CancellationToken cancellationToken = default)
+        public async Task<SpfEvaluation> CheckHostAsync(IPAddress ip, string domain, string? sender = null, string? helo = null,
+            CancellationToken cancellationToken = default)
         {
             if (ip == null) throw new ArgumentNullException(nameof(ip));
             var ctx = new SpfContext(ip, string.IsNullOrEmpty(sender) ? "postmaster@" + domain : sender!, helo);
@@ -270,7 +273,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
                     DnsAnswer ptr = await Query(ctx, ReverseName(ip), DnsRecordType.PTR, countVoid: true, ct).ConfigureAwait(false);
                     foreach (string name in ptr.Records.OfType<PtrRecord>().Select(r => r.Target).Take(10))
                     {
-                        DnsAnswer back = await Query(ctx, name, v6 ? DnsRecordType.AAAA : DnsRecordType.A, countVoid: false, ct).ConfigureAwait(false);
+                        DnsAnswer back = await Query(ctx, name, v6 ? DnsRecordType.AAAA : DnsRecordType.A, countVoid: false, ct)
+                            .ConfigureAwait(false);
                         if (!back.Records.OfType<AddressRecord>().Any(r => r.Address.Equals(ip))) continue;
                         if (name == target || name.EndsWith("." + target, StringComparison.Ordinal)) return true;
                     }
@@ -353,7 +357,9 @@ namespace M365SmtpTools.Engine.Dns.Spf
             return reversed + (ip.AddressFamily == AddressFamily.InterNetwork ? ".in-addr.arpa" : ".ip6.arpa");
         }
 
-        /// <summary>True when <paramref name="ip"/> is in <paramref name="network"/>/<paramref name="prefix"/> (same address family only).</summary>
+        /// <summary>
+        /// True when <paramref name="ip"/> is in <paramref name="network"/>/<paramref name="prefix"/> (same address family only).
+        /// </summary>
         internal static bool InNetwork(IPAddress ip, IPAddress network, int prefix)
         {
             if (ip.AddressFamily != network.AddressFamily) return false;

@@ -53,13 +53,16 @@ namespace M365SmtpTools.Engine.Dns.Spf
             return result;
         }
 
-        /// <summary>Counts the lookups of a record text that isn't published yet (e.g. a proposed merged record) for <paramref name="domain"/>.</summary>
+        /// <summary>
+        /// Counts the lookups of a record text that isn't published yet (e.g. a proposed merged record) for <paramref name="domain"/>.
+        /// </summary>
         public async Task<SpfLookupCount> CountRecordAsync(string domain, string record, CancellationToken cancellationToken = default)
         {
             string d = DnsName.Normalize(domain, allowUnderscore: true);
             var state = new State();
             await WalkRecordAsync(state, d, record, new List<string> { d }, cancellationToken).ConfigureAwait(false);
-            return new SpfLookupCount { Domain = d, Record = record, DnsLookups = state.Lookups, VoidLookups = state.Voids, CountedTerms = state.Terms, Problems = state.Problems };
+            return new SpfLookupCount { Domain = d, Record = record, DnsLookups = state.Lookups, VoidLookups = state.Voids,
+                CountedTerms = state.Terms, Problems = state.Problems };
         }
 
         private sealed class State
@@ -73,7 +76,11 @@ namespace M365SmtpTools.Engine.Dns.Spf
 
         private async Task<string?> WalkAsync(State s, string domain, List<string> stack, CancellationToken ct)
         {
-            if (stack.Contains(domain)) { s.Problems.Add($"SPF loop: {string.Join(" -> ", stack.Concat(new[] { domain }))}."); return null; }
+            if (stack.Contains(domain))
+            {
+                s.Problems.Add($"SPF loop: {string.Join(" -> ", stack.Concat(new[] { domain }))}.");
+                return null;
+            }
             if (++s.Walked > MaxWalk) { s.Problems.Add("The include tree is too large to follow completely."); return null; }
             DnsAnswer a;
             try { a = await _dns.QueryAsync(domain, DnsRecordType.TXT, ct).ConfigureAwait(false); }
@@ -82,7 +89,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
             if (spf.Count == 0)
             {
                 if (stack.Count > 0) s.Voids += a.Records.Count == 0 ? 1 : 0;
-                s.Problems.Add($"{domain} has no SPF record{(stack.Count > 0 ? $" (included from {stack[stack.Count - 1]}: a PermError for receivers)" : "")}.");
+                s.Problems.Add($"{domain} has no SPF record" +
+                    $"{(stack.Count > 0 ? $" (included from {stack[stack.Count - 1]}: a PermError for receivers)" : "")}.");
                 return null;
             }
             if (spf.Count > 1) { s.Problems.Add($"{domain} publishes {spf.Count} SPF records; there must be exactly one."); return null; }
@@ -93,7 +101,11 @@ namespace M365SmtpTools.Engine.Dns.Spf
 
         private async Task WalkRecordAsync(State s, string domain, string text, List<string> stack, CancellationToken ct)
         {
-            if (!SpfRecord.TryParse(text, out SpfRecord? record, out string? error)) { s.Problems.Add($"The SPF record of {domain} is invalid: {error}."); return; }
+            if (!SpfRecord.TryParse(text, out SpfRecord? record, out string? error))
+            {
+                s.Problems.Add($"The SPF record of {domain} is invalid: {error}.");
+                return;
+            }
             foreach (SpfMechanism m in record!.Mechanisms.Where(x => x.CountsAsLookup))
             {
                 s.Lookups++;
@@ -108,7 +120,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
                             await WalkAsync(s, DnsName.Normalize(target, allowUnderscore: true), stack, ct).ConfigureAwait(false);
                             break;
                         case SpfMechanismKind.A:
-                            if (!await HasAnyAsync(target, new[] { DnsRecordType.A, DnsRecordType.AAAA }, ct).ConfigureAwait(false)) s.Voids++;
+                            if (!await HasAnyAsync(target, new[] { DnsRecordType.A, DnsRecordType.AAAA }, ct).ConfigureAwait(false))
+                                s.Voids++;
                             break;
                         case SpfMechanismKind.Mx:
                             DnsAnswer mx = await _dns.QueryAsync(target, DnsRecordType.MX, ct).ConfigureAwait(false);

@@ -45,7 +45,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
             while (i < body.Length && char.IsDigit(body[i])) i++;
             if (i > start)
             {
-                if (!int.TryParse(body.Substring(start, i - start), NumberStyles.None, CultureInfo.InvariantCulture, out digits) || digits == 0) return false;
+                if (!int.TryParse(body.Substring(start, i - start), NumberStyles.None, CultureInfo.InvariantCulture, out digits)
+                    || digits == 0) return false;
             }
             if (i < body.Length && (body[i] == 'r' || body[i] == 'R')) { reverse = true; i++; }
             string rest = body.Substring(i);
@@ -99,7 +100,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
                 case 'h': return ctx.Helo ?? ctx.SenderDomain;
                 case 'c': return ctx.Ip.ToString();
                 case 'r': return "unknown";
-                case 't': return ((long)(DateTime.UtcNow - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                case 't': return ((long)(DateTime.UtcNow - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds)
+                    .ToString(CultureInfo.InvariantCulture);
                 default: return "";
             }
         }

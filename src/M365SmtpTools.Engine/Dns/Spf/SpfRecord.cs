@@ -63,7 +63,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
     /// <summary>One mechanism of an SPF record.</summary>
     public sealed class SpfMechanism
     {
-        internal SpfMechanism(string text, SpfQualifier qualifier, SpfMechanismKind kind, string? domainSpec, IPAddress? network, int? ip4Prefix, int? ip6Prefix)
+        internal SpfMechanism(string text, SpfQualifier qualifier, SpfMechanismKind kind, string? domainSpec, IPAddress? network,
+            int? ip4Prefix, int? ip6Prefix)
         {
             Text = text;
             Qualifier = qualifier;
@@ -89,7 +90,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
         /// <summary>The IPv6 prefix length (ip6, a, mx), when given.</summary>
         public int? Ip6Prefix { get; }
         /// <summary>True for the mechanisms that cost a DNS lookup (include, a, mx, ptr, exists).</summary>
-        public bool CountsAsLookup => Kind == SpfMechanismKind.Include || Kind == SpfMechanismKind.A || Kind == SpfMechanismKind.Mx || Kind == SpfMechanismKind.Ptr || Kind == SpfMechanismKind.Exists;
+        public bool CountsAsLookup => Kind == SpfMechanismKind.Include || Kind == SpfMechanismKind.A || Kind == SpfMechanismKind.Mx
+            || Kind == SpfMechanismKind.Ptr || Kind == SpfMechanismKind.Exists;
 
         /// <inheritdoc />
         public override string ToString() => Text;
@@ -135,7 +137,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
                 {
                     string name = t.Name;
                     string value = t.Value;
-                    if (!SpfMacro.IsValidMacroString(value, out string? why)) { error = $"the modifier '{term}' is invalid: {why}"; return false; }
+                    if (!SpfMacro.IsValidMacroString(value, out string? why))
+                    { error = $"the modifier '{term}' is invalid: {why}"; return false; }
                     if (name == "redirect")
                     {
                         if (r.Redirect != null) { error = "'redirect=' appears twice"; return false; }
@@ -202,10 +205,13 @@ namespace M365SmtpTools.Engine.Dns.Spf
                     return new SpfMechanism(term, q, SpfMechanismKind.All, null, null, null, null);
                 case "include":
                 case "exists":
-                    if (!rest.StartsWith(":", StringComparison.Ordinal) || rest.Length == 1) { Fail($"'{name}' needs ':domain'"); return null; }
+                    if (!rest.StartsWith(":", StringComparison.Ordinal) || rest.Length == 1)
+                    { Fail($"'{name}' needs ':domain'"); return null; }
                     string spec = rest.Substring(1);
-                    if (!SpfMacro.IsValidMacroString(spec, out string? why) || !IsDomainSpec(spec)) { Fail(why ?? "it does not name a domain"); return null; }
-                    return new SpfMechanism(term, q, name == "include" ? SpfMechanismKind.Include : SpfMechanismKind.Exists, spec, null, null, null);
+                    if (!SpfMacro.IsValidMacroString(spec, out string? why) || !IsDomainSpec(spec))
+                    { Fail(why ?? "it does not name a domain"); return null; }
+                    return new SpfMechanism(term, q, name == "include" ? SpfMechanismKind.Include : SpfMechanismKind.Exists, spec,
+                        null, null, null);
                 case "a":
                 case "mx":
                 case "ptr":
@@ -217,13 +223,15 @@ namespace M365SmtpTools.Engine.Dns.Spf
                         int slash = rest.IndexOf('/');
                         domain = slash < 0 ? rest.Substring(1) : rest.Substring(1, slash - 1);
                         cidr = slash < 0 ? "" : rest.Substring(slash);
-                        if (domain.Length == 0 || !SpfMacro.IsValidMacroString(domain, out string? why2) || !IsDomainSpec(domain)) { Fail("it does not name a domain"); return null; }
+                        if (domain.Length == 0 || !SpfMacro.IsValidMacroString(domain, out string? why2) || !IsDomainSpec(domain))
+                        { Fail("it does not name a domain"); return null; }
                     }
                     int? p4 = null, p6 = null;
                     if (cidr.Length > 0)
                     {
                         if (name == "ptr") { Fail("'ptr' takes no prefix length"); return null; }
-                        if (!ParseDualCidr(cidr, out p4, out p6)) { Fail($"'{cidr}' is not a valid prefix length (/0-32 for IPv4, //0-128 for IPv6)"); return null; }
+                        if (!ParseDualCidr(cidr, out p4, out p6))
+                        { Fail($"'{cidr}' is not a valid prefix length (/0-32 for IPv4, //0-128 for IPv6)"); return null; }
                     }
                     var kind = name == "a" ? SpfMechanismKind.A : name == "mx" ? SpfMechanismKind.Mx : SpfMechanismKind.Ptr;
                     return new SpfMechanism(term, q, kind, domain, null, p4, p6);
@@ -236,7 +244,8 @@ namespace M365SmtpTools.Engine.Dns.Spf
                     int slash = value.IndexOf('/');
                     string addr = slash < 0 ? value : value.Substring(0, slash);
                     bool v4 = name == "ip4";
-                    if (!IPAddress.TryParse(addr, out IPAddress? ip) || ip.AddressFamily != (v4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6)
+                    if (!IPAddress.TryParse(addr, out IPAddress? ip)
+                        || ip.AddressFamily != (v4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6)
                         || (v4 && addr.Split('.').Length != 4))
                     { Fail($"'{addr}' is not an {(v4 ? "IPv4" : "IPv6")} address"); return null; }
                     int? prefix = null;
@@ -244,11 +253,13 @@ namespace M365SmtpTools.Engine.Dns.Spf
                     {
                         string p = value.Substring(slash + 1);
                         int max = v4 ? 32 : 128;
-                        if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n > max || (p.Length > 1 && p[0] == '0'))
+                        if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n > max
+                            || (p.Length > 1 && p[0] == '0'))
                         { Fail($"'/{p}' is not a prefix length from 0 to {max}"); return null; }
                         prefix = n;
                     }
-                    return new SpfMechanism(term, q, v4 ? SpfMechanismKind.Ip4 : SpfMechanismKind.Ip6, null, ip, v4 ? prefix : null, v4 ? null : prefix);
+                    return new SpfMechanism(term, q, v4 ? SpfMechanismKind.Ip4 : SpfMechanismKind.Ip6, null, ip, v4 ? prefix : null,
+                        v4 ? null : prefix);
                 }
                 default:
                     Fail($"'{name}' is not an SPF mechanism (all, include, a, mx, ptr, ip4, ip6, exists) or modifier (name=value)");

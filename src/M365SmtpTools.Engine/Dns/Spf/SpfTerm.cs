@@ -88,7 +88,9 @@ namespace M365SmtpTools.Engine.Dns.Spf
             return (written.Length > 0 ? written[0] : "v=spf1") + " " + string.Join(" ", texts);
         }
 
-        /// <summary>Inserts <paramref name="term"/> before the <c>all</c> term or the first modifier (at the end when there is neither).</summary>
+        /// <summary>
+        /// Inserts <paramref name="term"/> before the <c>all</c> term or the first modifier (at the end when there is neither).
+        /// </summary>
         public static string InsertBeforeAll(string record, string term) =>
             InsertBefore(record, term, t => t.IsMechanismNamed("all") || t.IsModifier);
 

@@ -66,7 +66,8 @@ namespace M365SmtpTools.Engine.Operations
                     { TargetObject = smtpHost, RecommendedAction = "Move to OAuth (e.g. -CertificatePath or -ManagedIdentity); " +
                         "-AllowRetiredBasicAuth tries Basic anyway." };
                 if (verdict.Kind != BasicAuthVerdictKind.Allowed) host.WriteWarning(verdict.Message);
-                var credential = new System.Net.NetworkCredential(request.Credential!.UserName, request.Credential.SecurePassword, request.Credential.Domain);
+                var credential = new System.Net.NetworkCredential(request.Credential!.UserName, request.Credential.SecurePassword,
+                    request.Credential.Domain);
                 connection = new SmtpConnection(name, method, cloud.Environment, smtpHost, request.Port, credential.UserName,
                     null, null, null, credential, now);
             }

@@ -11,7 +11,8 @@ namespace M365SmtpTools.Engine.Operations
         private readonly SmtpConnectionRegistry _registry;
 
         /// <summary>Creates the operation over a registry (default: the process's).</summary>
-        public GetSmtpConnectionOperation(SmtpConnectionRegistry? registry = null) => _registry = registry ?? SmtpConnectionRegistry.Default;
+        public GetSmtpConnectionOperation(SmtpConnectionRegistry? registry = null) =>
+            _registry = registry ?? SmtpConnectionRegistry.Default;
 
         /// <summary>Writes the matching connections; a name without wildcards that matched nothing is a ConnectionNotFound error.</summary>
         public Task RunAsync(GetSmtpConnectionRequest request, IOperationHost<SmtpConnection> host, CancellationToken cancellationToken)
@@ -30,7 +31,8 @@ namespace M365SmtpTools.Engine.Operations
             {
                 var matches = registry.Find(pattern).Where(c => !found.Contains(c)).ToList();
                 if (remove)
-                    matches = matches.Where(c => host.ShouldProcess($"SMTP connection '{c.Name}' ({c.Method} {c.UserName} -> {c.SmtpHost})", "Disconnect")).ToList();
+                    matches = matches.Where(c => host.ShouldProcess($"SMTP connection '{c.Name}' ({c.Method} {c.UserName} -> {c.SmtpHost})",
+                        "Disconnect")).ToList();
                 if (matches.Count == 0 && !Wildcard.ContainsWildcard(pattern) && registry.TryGet(pattern) == null)
                     errors.Add(registry.NotFound(pattern));
                 found.AddRange(matches);

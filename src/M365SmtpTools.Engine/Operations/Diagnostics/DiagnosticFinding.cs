@@ -12,8 +12,8 @@ namespace M365SmtpTools.Engine.Operations
     /// <typeparam name="TStage">The command's stages.</typeparam>
     public abstract class DiagnosticFinding<TStage> where TStage : struct, Enum
     {
-        private protected DiagnosticFinding(string id, FindingSeverity severity, TStage stage, string evidence, string meaning, string remediation,
-            IReadOnlyList<string>? commands)
+        private protected DiagnosticFinding(string id, FindingSeverity severity, TStage stage, string evidence, string meaning,
+            string remediation, IReadOnlyList<string>? commands)
         {
             Id = id;
             Severity = severity;

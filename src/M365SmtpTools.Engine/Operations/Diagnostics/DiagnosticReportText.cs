@@ -9,7 +9,8 @@ namespace M365SmtpTools.Engine.Operations
     internal static class DiagnosticReportText
     {
         /// <summary>The most serious finding's id and meaning (findings come most serious first), or "All stages passed.".</summary>
-        public static string Summary<TStage>(IEnumerable<DiagnosticFinding<TStage>> findings, SmtpTestOutcome overall) where TStage : struct, Enum
+        public static string Summary<TStage>(IEnumerable<DiagnosticFinding<TStage>> findings, SmtpTestOutcome overall)
+            where TStage : struct, Enum
         {
             DiagnosticFinding<TStage>? first = findings.FirstOrDefault(f => f.Severity != FindingSeverity.Information);
             if (first != null) return $"{first.Id}: {first.Meaning}";
@@ -17,7 +18,8 @@ namespace M365SmtpTools.Engine.Operations
         }
 
         /// <summary>The Findings block of a report's text: each finding with its evidence, meaning, fix and commands.</summary>
-        public static void AppendFindings<TStage>(StringBuilder b, IReadOnlyCollection<DiagnosticFinding<TStage>> findings) where TStage : struct, Enum
+        public static void AppendFindings<TStage>(StringBuilder b, IReadOnlyCollection<DiagnosticFinding<TStage>> findings)
+            where TStage : struct, Enum
         {
             b.AppendLine("Findings  :");
             if (findings.Count == 0) b.AppendLine("  (none)");

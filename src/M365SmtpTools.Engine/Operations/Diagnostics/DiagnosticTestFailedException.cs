@@ -15,7 +15,9 @@ namespace M365SmtpTools.Engine.Operations
         {
             DiagnosticReport = report ?? throw new ArgumentNullException(nameof(report));
             TargetObject = report;
-            RecommendedAction = remediation == null ? null : remediation + (commands.Count > 0 ? " Run: " + string.Join(" ; ", commands) : "");
+            RecommendedAction = remediation == null
+                ? null
+                : remediation + (commands.Count > 0 ? " Run: " + string.Join(" ; ", commands) : "");
         }
 
         /// <summary>The full report of the run.</summary>

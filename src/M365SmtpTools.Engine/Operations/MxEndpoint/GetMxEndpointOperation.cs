@@ -45,7 +45,8 @@ namespace M365SmtpTools.Engine.Operations
             DnsAnswer answer = await resolver.QueryAsync(domain, DnsRecordType.MX, ct).ConfigureAwait(false);
             if (answer.IsNameError) throw DnsClient.NameNotFound(answer);
             var results = new List<MxEndpointResult>();
-            List<MxRecord> records = answer.Records.OfType<MxRecord>().OrderBy(r => r.Preference).ThenBy(r => r.Exchange, StringComparer.Ordinal).ToList();
+            List<MxRecord> records = answer.Records.OfType<MxRecord>().OrderBy(r => r.Preference)
+                .ThenBy(r => r.Exchange, StringComparer.Ordinal).ToList();
             host.WriteVerbose($"{domain}: {records.Count} MX record(s) from {answer.Server}{(answer.ViaTcp ? " (over TCP after a truncated UDP answer)" : "")}.");
             if (records.Count == 0)
             {
@@ -61,7 +62,9 @@ namespace M365SmtpTools.Engine.Operations
                     Server = answer.Server,
                     RecommendedAction = "If the domain is an accepted domain in Microsoft 365, publish the MX record shown in the " +
                         "Microsoft 365 admin center (Settings > Domains). "
-                        + $"The usual legacy endpoint would be {guess}{(reliable ? "" : ", but that guess is unreliable for a domain with hyphens")}; use -IncludeDerivedGuess to output it.",
+                        + $"The usual legacy endpoint would be {guess}"
+                        + $"{(reliable ? "" : ", but that guess is unreliable for a domain with hyphens")}; "
+                        + "use -IncludeDerivedGuess to output it.",
                 });
                 if (includeGuess)
                 {

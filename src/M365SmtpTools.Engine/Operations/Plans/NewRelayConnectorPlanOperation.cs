@@ -44,12 +44,14 @@ namespace M365SmtpTools.Engine.Operations
         /// for but the plan has errors, the script isn't written: the plan is written, then a <c>RelayPlanHasErrors</c>
         /// error aimed at the script's path.
         /// </summary>
-        public async Task RunAsync(NewRelayConnectorPlanRequest request, IOperationHost<RelayConnectorPlan> host, CancellationToken cancellationToken)
+        public async Task RunAsync(NewRelayConnectorPlanRequest request, IOperationHost<RelayConnectorPlan> host,
+            CancellationToken cancellationToken)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             if (host == null) throw new ArgumentNullException(nameof(host));
             string domain = PlanInput.Domain(request.Domain, "Domain");
-            int methods = new object?[] { request.CertificatePath, request.CertificateThumbprint, request.Certificate, request.SenderIPAddress }
+            int methods = new object?[]
+                { request.CertificatePath, request.CertificateThumbprint, request.Certificate, request.SenderIPAddress }
                 .Count(v => v != null && !(v is string s && s.Trim().Length == 0));
             if (methods != 1)
                 throw new M365SmtpException(methods == 0 ? PlanErrorCodes.RelayMethodMissing : PlanErrorCodes.RelayMethodConflict,
@@ -92,7 +94,8 @@ namespace M365SmtpTools.Engine.Operations
                 else if (!string.IsNullOrWhiteSpace(request.CertificatePath))
                 {
                     host.WriteVerbose($"Reading the certificate file {request.CertificatePath}.");
-                    certificate = loaded = CertificateLoader.FromFile(request.CertificatePath!, request.CertificatePassword, CertificateUse.ConnectorPlan);
+                    certificate = loaded = CertificateLoader.FromFile(request.CertificatePath!, request.CertificatePassword,
+                        CertificateUse.ConnectorPlan);
                     source = request.CertificatePath!;
                 }
                 else
@@ -105,7 +108,8 @@ namespace M365SmtpTools.Engine.Operations
                     plan.Certificate = CertificateInspector.Describe(certificate, source);
                     host.WriteVerbose($"Certificate: {plan.Certificate.Subject}, thumbprint {plan.Certificate.Thumbprint}, valid " +
                         $"{plan.Certificate.NotBefore:u} to {plan.Certificate.NotAfter:u}.");
-                    plan.TlsSenderCertificateName = CertificateInspector.Check(certificate, plan.Certificate, domain, _clock.UtcNow, findings);
+                    plan.TlsSenderCertificateName = CertificateInspector.Check(certificate, plan.Certificate, domain, _clock.UtcNow,
+                        findings);
                 }
                 finally
                 {
@@ -113,7 +117,8 @@ namespace M365SmtpTools.Engine.Operations
                 }
             }
 
-            plan.ConnectorName = Clean(request.Name) ?? $"SMTP relay - {deviceName ?? domain} ({(plan.Method == RelayMethod.Certificate ? "certificate" : "IP")})";
+            plan.ConnectorName = Clean(request.Name)
+                ?? $"SMTP relay - {deviceName ?? domain} ({(plan.Method == RelayMethod.Certificate ? "certificate" : "IP")})";
             if (request.ConnectorType == RelayConnectorType.Partner)
                 findings.Add(new PlanFinding("PartnerConnectorNoRelay", FindingSeverity.Warning,
                     "A Partner connector accepts the device's mail for your own recipients only: relaying to recipients outside the " +
@@ -122,21 +127,24 @@ namespace M365SmtpTools.Engine.Operations
 
             // DNS: the SPF record and the MX endpoint.
             IMailDomainLookup lookup = _lookupFactory(request.DnsServer, host.WriteVerbose);
-            IReadOnlyList<string>? txt = await LookupAsync(() => lookup.GetTxtRecordsAsync(domain, cancellationToken), domain, "TXT", findings, host).ConfigureAwait(false);
-            IReadOnlyList<(string Host, int Preference)>? mx = await LookupAsync(() => lookup.GetMxAsync(domain, cancellationToken), domain, "MX", findings, host).ConfigureAwait(false);
+            IReadOnlyList<string>? txt = await LookupAsync(() => lookup.GetTxtRecordsAsync(domain, cancellationToken),
+                domain, "TXT", findings, host).ConfigureAwait(false);
+            IReadOnlyList<(string Host, int Preference)>? mx = await LookupAsync(() => lookup.GetMxAsync(domain, cancellationToken),
+                domain, "MX", findings, host).ConfigureAwait(false);
             plan.SmtpServer = PickServer(domain, mx, findings);
             if (plan.Method == RelayMethod.Certificate || senderUsable)
                 plan.Spf = SpfRecordPlanner.Plan(domain, findings.Any(f => f.Id == "DomainNotFound") ? null : txt, range, findings);
             else
                 plan.Spf = new SpfChange { Domain = domain, Checked = false };
 
-            plan.Findings = findings.Select((f, i) => (f, i)).OrderByDescending(x => x.f.Severity).ThenBy(x => x.i).Select(x => x.f).ToArray();
+            plan.Findings = findings.Select((f, i) => (f, i)).OrderByDescending(x => x.f.Severity)
+                .ThenBy(x => x.i).Select(x => x.f).ToArray();
             BuildCommands(plan, domain, deviceName);
             plan.DeviceSettings = BuildDeviceSettings(plan, domain);
             plan.Script = BuildScript(plan, deviceName, request.Force);
 
-            var script = new PlanScript(scriptPath, plan.Script, plan.IsReady || request.Force, request.Force, "Write the relay connector script",
-                PlanErrorCodes.RelayPlanHasErrors,
+            var script = new PlanScript(scriptPath, plan.Script, plan.IsReady || request.Force, request.Force,
+                "Write the relay connector script", PlanErrorCodes.RelayPlanHasErrors,
                 "Fix the Error findings (see the plan's Findings) and run the plan again, or add -Force to write the script anyway (it " +
                     "then says so at its top).");
             PlanScriptWriter.Finish(host, plan, script, plan.Findings, (p, path) => p.ScriptPath = path);
@@ -180,7 +188,8 @@ namespace M365SmtpTools.Engine.Operations
             return true;
         }
 
-        private static async Task<T?> LookupAsync<T>(Func<Task<T>> query, string domain, string type, List<PlanFinding> findings, IOperationHost host) where T : class
+        private static async Task<T?> LookupAsync<T>(Func<Task<T>> query, string domain, string type, List<PlanFinding> findings,
+            IOperationHost host) where T : class
         {
             try
             {
@@ -210,7 +219,8 @@ namespace M365SmtpTools.Engine.Operations
         {
             if (mx == null) return null;
             string guess = domain.Replace('.', '-') + ".mail.protection.outlook.com";
-            var ordered = mx.Select(r => (Host: r.Host.Trim().TrimEnd('.').ToLowerInvariant(), r.Preference)).OrderBy(r => r.Preference).ThenBy(r => r.Host, StringComparer.Ordinal).ToList();
+            var ordered = mx.Select(r => (Host: r.Host.Trim().TrimEnd('.').ToLowerInvariant(), r.Preference))
+                .OrderBy(r => r.Preference).ThenBy(r => r.Host, StringComparer.Ordinal).ToList();
             if (ordered.Count == 0)
             {
                 findings.Add(new PlanFinding("MxNotFound", FindingSeverity.Warning,
@@ -250,7 +260,9 @@ namespace M365SmtpTools.Engine.Operations
                 p.Append(" -SenderIPAddresses ").Append(PowerShellText.Quote(plan.SenderIPAddress ?? ""));
                 if (partner) p.Append(" -RestrictDomainsToIPAddresses $true");
             }
-            string what = plan.Method == RelayMethod.Certificate ? "certificate " + plan.TlsSenderCertificateName : "IP " + plan.SenderIPAddress;
+            string what = plan.Method == RelayMethod.Certificate
+                ? "certificate " + plan.TlsSenderCertificateName
+                : "IP " + plan.SenderIPAddress;
             p.Append(" -Comment ").Append(PowerShellText.Quote($"SMTP relay for {deviceName ?? domain} ({what}), planned with " +
                 "M365SmtpTools New-M365RelayConnectorPlan."));
             string name = PowerShellText.Quote(plan.ConnectorName);
@@ -280,11 +292,14 @@ namespace M365SmtpTools.Engine.Operations
                     "but the domain must be accepted"),
             };
             if (cert && plan.Certificate != null)
-                rows.Add(new DeviceSetting("Client certificate", $"{plan.Certificate.Subject} (thumbprint {plan.Certificate.Thumbprint})", "install it on the device with its private key"));
+                rows.Add(new DeviceSetting("Client certificate", $"{plan.Certificate.Subject} (thumbprint {plan.Certificate.Thumbprint})",
+                    "install it on the device with its private key"));
             if (!cert)
                 rows.Add(new DeviceSetting("Sending IP address", plan.SenderIPAddress ?? "", "the public address Microsoft 365 sees: " +
                     "static, used only by your organization"));
-            rows.Add(new DeviceSetting("Recipients", plan.ConnectorType == RelayConnectorType.OnPremises ? "anyone, inside or outside the organization" : "your organization's recipients only", null));
+            rows.Add(new DeviceSetting("Recipients", plan.ConnectorType == RelayConnectorType.OnPremises
+                ? "anyone, inside or outside the organization"
+                : "your organization's recipients only", null));
             return rows.ToArray();
         }
 
@@ -327,14 +342,16 @@ namespace M365SmtpTools.Engine.Operations
                     s.Add("#   publish: " + PowerShellText.Comment(plan.Spf.Proposed));
                     if (plan.Spf.ProposedStrings.Length > 1)
                         s.Add("#   (longer than 255 characters: enter it as these strings of one " +
-                            "TXT record: " + PowerShellText.Comment(string.Join(" ", plan.Spf.ProposedStrings.Select(x => "\"" + x + "\""))) + ")");
+                            "TXT record: " +
+                            PowerShellText.Comment(string.Join(" ", plan.Spf.ProposedStrings.Select(x => "\"" + x + "\""))) + ")");
                 }
                 else if (!plan.Spf.ChangeNeeded) s.Add("#   no change needed.");
             }
             s.Add("#");
             s.Add("# Device settings:");
             foreach (DeviceSetting d in plan.DeviceSettings)
-                s.Add("#   " + (d.Setting + ":").PadRight(20) + PowerShellText.Comment(d.Value) + (d.Note == null ? "" : "  (" + PowerShellText.Comment(d.Note) + ")"));
+                s.Add("#   " + (d.Setting + ":").PadRight(20) + PowerShellText.Comment(d.Value)
+                    + (d.Note == null ? "" : "  (" + PowerShellText.Comment(d.Note) + ")"));
             s.Add("");
             s.Add("$ErrorActionPreference = 'Stop'");
             s.Add("if (-not (Get-Command -Name Get-InboundConnector -ErrorAction SilentlyContinue)) {");

@@ -8,7 +8,10 @@ namespace M365SmtpTools.Engine.Operations
     {
         /// <summary>Mail from your own organization's devices and servers: may relay to any recipient (the usual choice).</summary>
         OnPremises,
-        /// <summary>Mail from a partner organization or service; restricted to the sender domain and its certificate or addresses.</summary>
+        /// <summary>
+        /// Mail from a partner organization or service; restricted to the sender domain and its certificate or
+        /// addresses.
+        /// </summary>
         Partner,
     }
 
@@ -21,7 +24,10 @@ namespace M365SmtpTools.Engine.Operations
         IPAddress,
     }
 
-    /// <summary>The input of <see cref="NewRelayConnectorPlanOperation"/>; one property per parameter of New-M365RelayConnectorPlan.</summary>
+    /// <summary>
+    /// The input of <see cref="NewRelayConnectorPlanOperation"/>; one property per parameter of
+    /// New-M365RelayConnectorPlan.
+    /// </summary>
     public sealed class NewRelayConnectorPlanRequest
     {
         /// <summary>The accepted domain the device sends from (contoso.com).</summary>
@@ -57,7 +63,10 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>The DNS server as <c>host[:port]</c>; null asks the system's resolvers.</summary>
         public string? DnsServer { get; set; }
 
-        /// <summary>Replace an existing -ScriptPath file, and write the script even though the plan has Error findings (the script then lists them at its top as overridden).</summary>
+        /// <summary>
+        /// Replace an existing -ScriptPath file, and write the script even though the plan has Error findings (the
+        /// script then lists them at its top as overridden).
+        /// </summary>
         public bool Force { get; set; }
     }
 }

@@ -29,7 +29,8 @@ namespace M365SmtpTools.Engine.Operations
         /// When a script was asked for but the plan has errors, the script isn't written: the plan is written, then an
         /// <c>AppAccessPlanHasErrors</c> error aimed at the script's path.
         /// </summary>
-        public Task RunAsync(NewSmtpAppAccessPlanRequest request, IOperationHost<SmtpAppAccessPlan> host, CancellationToken cancellationToken)
+        public Task RunAsync(NewSmtpAppAccessPlanRequest request, IOperationHost<SmtpAppAccessPlan> host,
+            CancellationToken cancellationToken)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             if (host == null) throw new ArgumentNullException(nameof(host));
@@ -37,8 +38,8 @@ namespace M365SmtpTools.Engine.Operations
             if (request.AppId == Guid.Empty) throw EmptyId("AppId", "the Application (client) ID on the app registration's Overview page");
             if (request.ServicePrincipalObjectId == Guid.Empty) throw EmptyId("ServicePrincipalObjectId", "the Object ID on the " +
                 "Enterprise applications page of the app (not App registrations)");
-            var mailboxes = (request.Mailbox ?? new string[0]).Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => PlanInput.Address(m, "Mailbox"))
-                .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+            var mailboxes = (request.Mailbox ?? new string[0]).Where(m => !string.IsNullOrWhiteSpace(m))
+                .Select(m => PlanInput.Address(m, "Mailbox")).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
             if (mailboxes.Length == 0)
                 throw new M365SmtpException(PlanErrorCodes.MailboxRequired,
                     "-Mailbox is required: the mailbox the app authenticates as (the user= of XOAUTH2).")
@@ -47,8 +48,8 @@ namespace M365SmtpTools.Engine.Operations
                     ParameterName = "Mailbox",
                     RecommendedAction = "Give the SMTP address of a licensed user mailbox in -Mailbox.",
                 };
-            var sendAs = (request.SendAs ?? new string[0]).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => PlanInput.Address(a, "SendAs"))
-                .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var sendAs = (request.SendAs ?? new string[0]).Where(a => !string.IsNullOrWhiteSpace(a))
+                .Select(a => PlanInput.Address(a, "SendAs")).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             string? scriptPath = PlanScriptWriter.CheckedPath(request.ScriptPath, @".\smtp-app-access.ps1");
 
             bool graph = request.Graph;
@@ -111,7 +112,8 @@ namespace M365SmtpTools.Engine.Operations
                         "-Method Graph -UserName <mailbox>."));
                 if (sendAs.Count > 0)
                     findings.Add(new PlanFinding("SendAsThroughScope", FindingSeverity.Information,
-                        $"With RBAC for Applications the app sends as the mailboxes in its management scope, so the Send As addresses ({string.Join(", ", sendAs)}) are added to the scope. They must be mailboxes (user or shared)."));
+                        "With RBAC for Applications the app sends as the mailboxes in its management scope, so the Send As addresses " +
+                            $"({string.Join(", ", sendAs)}) are added to the scope. They must be mailboxes (user or shared)."));
             }
             else if (rbac)
             {
@@ -122,7 +124,9 @@ namespace M365SmtpTools.Engine.Operations
                         "Exchange role applies."));
                 if (sendAs.Count > 0)
                     findings.Add(new PlanFinding("SendAsThroughScope", FindingSeverity.Information,
-                        $"With App RBAC the app sends as the mailboxes in its management scope, so the Send As addresses ({string.Join(", ", sendAs)}) are added to the scope instead of getting Add-RecipientPermission. They must be mailboxes (user or shared)."));
+                        "With App RBAC the app sends as the mailboxes in its management scope, so the Send As addresses " +
+                            $"({string.Join(", ", sendAs)}) are added to the scope instead of getting Add-RecipientPermission. " +
+                            "They must be mailboxes (user or shared)."));
             }
             else
                 findings.Add(new PlanFinding("EntraPermissionRequired", FindingSeverity.Information,
@@ -140,7 +144,8 @@ namespace M365SmtpTools.Engine.Operations
             if (selfSend.Count > 0)
             {
                 findings.Add(new PlanFinding("SendAsIsMailbox", FindingSeverity.Information,
-                    $"{string.Join(", ", selfSend)} is also in -Mailbox: the app sends as the mailbox it authenticates as without any Send As permission."));
+                    $"{string.Join(", ", selfSend)} is also in -Mailbox: the app sends as the mailbox it authenticates as without any " +
+                        "Send As permission."));
                 sendAs = sendAs.Except(selfSend, StringComparer.OrdinalIgnoreCase).ToList();
             }
 
@@ -219,7 +224,8 @@ namespace M365SmtpTools.Engine.Operations
                 Model = graph ? SmtpAppAccessModel.AppRbac : request.Model,
                 Graph = graph,
                 TokenScope = graph ? "https://graph.microsoft.com/.default" : "https://outlook.office365.com/.default",
-                Findings = findings.Select((f, i) => (f, i)).OrderByDescending(x => x.f.Severity).ThenBy(x => x.i).Select(x => x.f).ToArray(),
+                Findings = findings.Select((f, i) => (f, i)).OrderByDescending(x => x.f.Severity)
+                    .ThenBy(x => x.i).Select(x => x.f).ToArray(),
                 Steps = steps.ToArray(),
                 EntraPermission = graph ? "None: do not grant Mail.Send in Entra; RBAC for Applications scopes it to the mailboxes."
                     : rbac ? "None: do not grant SMTP.SendAsApp in Entra with App RBAC." : entraGrant,
@@ -235,7 +241,9 @@ namespace M365SmtpTools.Engine.Operations
 
         /// <summary>The OPATH filter of the management scope: the mailboxes (and Send As addresses) by primary SMTP address.</summary>
         private static string ScopeFilter(IReadOnlyList<string> inScope) =>
-            string.Join(" -or ", inScope.Select(a => inScope.Count == 1 ? $"PrimarySmtpAddress -eq {PowerShellText.Quote(a)}" : $"(PrimarySmtpAddress -eq {PowerShellText.Quote(a)})"));
+            string.Join(" -or ", inScope.Select(a => inScope.Count == 1
+                ? $"PrimarySmtpAddress -eq {PowerShellText.Quote(a)}"
+                : $"(PrimarySmtpAddress -eq {PowerShellText.Quote(a)})"));
 
         /// <summary>The name given to the role assignment (at most 64 characters, as Exchange requires).</summary>
         internal static string RoleAssignmentName(string appId, bool graph = false) => (graph ? "Mail.Send " : "SMTP.SendAsApp ") + appId;
@@ -248,7 +256,8 @@ namespace M365SmtpTools.Engine.Operations
                 plan.Graph
                     ? $"# App-only Microsoft Graph sendMail (OAuth client credentials) for the app {appId}: RBAC for Applications (the " +
                         "role Application Mail.Send over a management scope)."
-                    : $"# App-only SMTP (OAuth client credentials) for the app {appId}: {(rbac ? "App RBAC (scoped Exchange role)" : "mailbox permissions")}.",
+                    : $"# App-only SMTP (OAuth client credentials) for the app {appId}: " +
+                        $"{(rbac ? "App RBAC (scoped Exchange role)" : "mailbox permissions")}.",
                 $"# Written by New-M365SmtpAppAccessPlan (M365SmtpTools) on {PowerShellText.Date(_clock.UtcNow)}.",
                 "#",
                 "# Run it in a PowerShell session that is connected to Exchange Online as an Exchange administrator:",
@@ -256,8 +265,10 @@ namespace M365SmtpTools.Engine.Operations
                 "# It is safe to run again: what exists already is kept (an existing permission is not duplicated); it looks before it",
                 "# creates, and stops with a message when a management scope or role assignment exists with another filter or scope.",
                 plan.Graph
-                    ? $"# The app then requests its token for {plan.TokenScope} and sends with Send-M365Mail -Method Graph -UserName {string.Join(" or ", plan.Mailbox)}."
-                    : $"# The app then requests its token for {plan.TokenScope} and authenticates with XOAUTH2 as {string.Join(" or ", plan.Mailbox)}.",
+                    ? $"# The app then requests its token for {plan.TokenScope} and sends with Send-M365Mail -Method Graph -UserName " +
+                        $"{string.Join(" or ", plan.Mailbox)}."
+                    : $"# The app then requests its token for {plan.TokenScope} and authenticates with XOAUTH2 as " +
+                        $"{string.Join(" or ", plan.Mailbox)}.",
                 "#",
                 "# Findings:",
             };
@@ -293,7 +304,9 @@ namespace M365SmtpTools.Engine.Operations
                     s.Add("if ($servicePrincipal) {");
                     s.Add($"    Write-Host {PowerShellText.Quote($"The service principal of app {appId} is registered already.")}");
                     s.Add($"    if ($servicePrincipal.ObjectId -ne {PowerShellText.Quote(sp)}) {{");
-                    s.Add($"        Write-Warning ({PowerShellText.Quote($"It was registered with object id ")} + $servicePrincipal.ObjectId + {PowerShellText.Quote($", not {sp}: check which one is the Enterprise application's object id.")})");
+                    s.Add($"        Write-Warning ({PowerShellText.Quote($"It was registered with object id ")} + " +
+                        "$servicePrincipal.ObjectId + " +
+                        $"{PowerShellText.Quote($", not {sp}: check which one is the Enterprise application's object id.")})");
                     s.Add("    }");
                     s.Add("}");
                     s.Add("else {");

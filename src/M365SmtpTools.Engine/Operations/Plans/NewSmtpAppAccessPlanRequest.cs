@@ -17,7 +17,10 @@ namespace M365SmtpTools.Engine.Operations
         AppRbac,
     }
 
-    /// <summary>The input of <see cref="NewSmtpAppAccessPlanOperation"/>; one property per parameter of New-M365SmtpAppAccessPlan.</summary>
+    /// <summary>
+    /// The input of <see cref="NewSmtpAppAccessPlanOperation"/>; one property per parameter of
+    /// New-M365SmtpAppAccessPlan.
+    /// </summary>
     public sealed class NewSmtpAppAccessPlanRequest
     {
         /// <summary>The application (client) id of the app registration.</summary>

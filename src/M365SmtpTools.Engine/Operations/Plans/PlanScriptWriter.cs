@@ -44,7 +44,8 @@ namespace M365SmtpTools.Engine.Operations
             M365SmtpException? notWritten = null;
             string? written = null;
             if (script.Path != null && !script.Ready)
-                notWritten = new M365SmtpException(script.HasErrors, $"The script {script.Path} was not written because the plan has errors: "
+                notWritten = new M365SmtpException(script.HasErrors,
+                    $"The script {script.Path} was not written because the plan has errors: "
                     + string.Join(" ", findings.Where(f => f.Severity == FindingSeverity.Error).Select(f => f.Id + ": " + f.Message)))
                 { TargetObject = script.Path, RecommendedAction = script.Fix };
             else if (script.Path != null && host.ShouldProcess(script.Path, script.Action))

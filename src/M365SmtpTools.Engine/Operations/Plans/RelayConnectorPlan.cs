@@ -82,6 +82,7 @@ namespace M365SmtpTools.Engine.Operations
         public string? ScriptPath { get; internal set; }
 
         /// <inheritdoc />
-        public override string ToString() => $"Relay connector plan '{ConnectorName}' for {Domain} ({Method}): {(IsReady ? "ready" : "has errors")}";
+        public override string ToString() =>
+            $"Relay connector plan '{ConnectorName}' for {Domain} ({Method}): {(IsReady ? "ready" : "has errors")}";
     }
 }

@@ -34,7 +34,8 @@ namespace M365SmtpTools.Engine.Operations
         public string? HtmlBody { get; set; }
         /// <summary>Files to attach (full paths; the cmdlet resolves wildcards and relative paths).</summary>
         public string[]? Attachment { get; set; }
-        /// <summary>Images for the HTML body, each referenced there as cid:ContentId (<see cref="Operations.InlineImage.From"/> reads the ways users write them).</summary>
+        /// <summary>Images for the HTML body, each referenced there as cid:ContentId (<see cref="Operations.InlineImage.From"/>
+        /// reads the ways users write them).</summary>
         public InlineImage[]? InlineImage { get; set; }
         /// <summary>Custom header fields, name → value (<see cref="HeadersFrom"/> reads a hashtable).</summary>
         public IReadOnlyDictionary<string, string>? Header { get; set; }
@@ -61,7 +62,8 @@ namespace M365SmtpTools.Engine.Operations
             if (headers == null) throw new ArgumentNullException(nameof(headers));
             var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (DictionaryEntry h in headers)
-                map[Convert.ToString(h.Key, CultureInfo.InvariantCulture) ?? ""] = Convert.ToString(h.Value, CultureInfo.InvariantCulture) ?? "";
+                map[Convert.ToString(h.Key, CultureInfo.InvariantCulture) ?? ""] = Convert.ToString(h.Value, CultureInfo.InvariantCulture)
+                    ?? "";
             return map;
         }
 
@@ -72,7 +74,8 @@ namespace M365SmtpTools.Engine.Operations
         /// count as absent. Address fields may hold several addresses separated by commas or semicolons; Attachment
         /// several paths separated by semicolons.
         /// </summary>
-        /// <exception cref="M365SmtpException">InvalidRowValue when Priority or DeliveryNotification isn't a valid name; InvalidInlineImage.</exception>
+        /// <exception cref="M365SmtpException">InvalidRowValue when Priority or DeliveryNotification isn't a valid name;
+        /// InvalidInlineImage.</exception>
         public static MailMessageSpec FromRow(IEnumerable<KeyValuePair<string, object?>> row)
         {
             if (row == null) throw new ArgumentNullException(nameof(row));
@@ -127,7 +130,8 @@ namespace M365SmtpTools.Engine.Operations
 
         /// <summary>Every recipient as given (To, Cc, Bcc), for display.</summary>
         public IEnumerable<string> AllRecipientsText() =>
-            (To ?? Array.Empty<string>()).Concat(Cc ?? Array.Empty<string>()).Concat(Bcc ?? Array.Empty<string>()).Where(s => !string.IsNullOrWhiteSpace(s));
+            (To ?? Array.Empty<string>()).Concat(Cc ?? Array.Empty<string>()).Concat(Bcc ?? Array.Empty<string>())
+                .Where(s => !string.IsNullOrWhiteSpace(s));
 
         /// <inheritdoc />
         public override string ToString() => $"{From ?? "(default sender)"} -> {string.Join(", ", AllRecipientsText())}: {Subject}";
@@ -139,7 +143,8 @@ namespace M365SmtpTools.Engine.Operations
         {
             foreach (string n in names)
                 if (bag.TryGetValue(n, out object? v))
-                    return v is string s ? s : v is IEnumerable e && !(v is string) ? string.Join(", ", e.Cast<object>()) : Convert.ToString(v, CultureInfo.InvariantCulture);
+                    return v is string s ? s : v is IEnumerable e && !(v is string) ? string.Join(", ", e.Cast<object>())
+                        : Convert.ToString(v, CultureInfo.InvariantCulture);
             return null;
         }
 
@@ -149,7 +154,8 @@ namespace M365SmtpTools.Engine.Operations
             {
                 if (!bag.TryGetValue(n, out object? v)) continue;
                 if (v is string s) return new[] { s };
-                if (v is IEnumerable e) return e.Cast<object?>().Where(x => x != null).Select(x => Convert.ToString(x, CultureInfo.InvariantCulture)!).ToArray();
+                if (v is IEnumerable e) return e.Cast<object?>().Where(x => x != null)
+                    .Select(x => Convert.ToString(x, CultureInfo.InvariantCulture)!).ToArray();
                 return new[] { Convert.ToString(v, CultureInfo.InvariantCulture)! };
             }
             return null;

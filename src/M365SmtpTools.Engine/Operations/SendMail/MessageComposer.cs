@@ -21,7 +21,8 @@ namespace M365SmtpTools.Engine.Operations
             _host = host;
         }
 
-        /// <summary>The message for a spec (already filled with the request's defaults); <paramref name="signedInAs"/> is the session's mailbox, if any.</summary>
+        /// <summary>The message for a spec (already filled with the request's defaults); <paramref name="signedInAs"/> is the
+        /// session's mailbox, if any.</summary>
         /// <exception cref="M365SmtpException">The input can't make a message (no sender, a bad address, a missing file).</exception>
         public MimeMessage Compose(MailMessageSpec spec, int index, string? signedInAs)
         {

@@ -26,7 +26,8 @@ namespace M365SmtpTools.Engine.Operations
         private readonly Random _random;
 
         /// <summary>Creates the policy. <paramref name="seed"/> makes the jitter repeatable in tests.</summary>
-        public RetryPolicy(int maxRetry = 3, bool retryUnknown = false, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, int? seed = null)
+        public RetryPolicy(int maxRetry = 3, bool retryUnknown = false, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null,
+            int? seed = null)
         {
             if (maxRetry < 0) throw new ArgumentOutOfRangeException(nameof(maxRetry));
             MaxRetry = maxRetry;
@@ -80,7 +81,8 @@ namespace M365SmtpTools.Engine.Operations
         public static SendFailureClass Classify(int replyCode, string? enhancedCode)
         {
             if (replyCode >= 400 && replyCode < 500)
-                return enhancedCode != null && enhancedCode.StartsWith("4.3.2", StringComparison.Ordinal) ? SendFailureClass.ConcurrencyLimit : SendFailureClass.Transient;
+                return enhancedCode != null && enhancedCode.StartsWith("4.3.2", StringComparison.Ordinal)
+                    ? SendFailureClass.ConcurrencyLimit : SendFailureClass.Transient;
             return SendFailureClass.Permanent;
         }
     }

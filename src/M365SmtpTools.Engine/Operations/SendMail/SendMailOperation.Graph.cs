@@ -79,8 +79,11 @@ namespace M365SmtpTools.Engine.Operations
                 bool overridden = !string.IsNullOrWhiteSpace(r.GraphEndpoint);
                 var info = new SubmissionEndpointInfo(null, SendMethod.Graph, baseAddress.Host, baseAddress.Port, true,
                     GraphMessagesPerMinute, 10000, GraphMaxConnections,
-                    $"Microsoft Graph sendMail ({(overridden ? baseAddress.GetLeftPart(UriPartial.Authority) : cloud.Environment + " " + cloud.GraphHost)})", null);
-                _endpoint = new ResolvedSmtpEndpoint(info, baseAddress.Host, baseAddress.Port, SmtpTlsMode.ImplicitTls, overridden, Array.Empty<string>());
+                    "Microsoft Graph sendMail (" +
+                        $"{(overridden ? baseAddress.GetLeftPart(UriPartial.Authority) : cloud.Environment + " " + cloud.GraphHost)})",
+                    null);
+                _endpoint = new ResolvedSmtpEndpoint(info, baseAddress.Host, baseAddress.Port, SmtpTlsMode.ImplicitTls, overridden,
+                    Array.Empty<string>());
                 // The real Microsoft Graph presents a valid certificate: one that doesn't validate means interception.
                 if (r.SkipCertificateValidation && GraphEndpoint.IsMicrosoftGraphHost(baseAddress.Host))
                     throw GraphEndpoint.SkipCertificateValidationRefused(baseAddress.Host);
@@ -89,7 +92,8 @@ namespace M365SmtpTools.Engine.Operations
                 _host.WriteVerbose($"Endpoint: {baseAddress.GetLeftPart(UriPartial.Authority)} — {info.Description}.");
             }
 
-            private static Uri GraphBaseAddress(SendMailRequest r, CloudEnvironment cloud) => GraphEndpoint.BaseAddress(r.GraphEndpoint, cloud);
+            private static Uri GraphBaseAddress(SendMailRequest r, CloudEnvironment cloud) =>
+                GraphEndpoint.BaseAddress(r.GraphEndpoint, cloud);
 
             /// <summary>The auth options for Graph: the request's, asking for a Graph scope unless -Scope says otherwise.</summary>
             private SmtpAuthOptions GraphAuthOptions()
@@ -98,7 +102,8 @@ namespace M365SmtpTools.Engine.Operations
                 _request.CopyAuthOptionsTo(auth);
                 CloudEnvironment cloud = _request.ResolveCloud();
                 if (string.IsNullOrWhiteSpace(auth.Scope))
-                    auth.Scope = auth.DeviceCode || auth.Interactive ? cloud.GraphDelegatedScope + " offline_access" : cloud.GraphAppOnlyScope;
+                    auth.Scope = auth.DeviceCode || auth.Interactive
+                        ? cloud.GraphDelegatedScope + " offline_access" : cloud.GraphAppOnlyScope;
                 // Graph names the mailbox in the URL (-UserName, else each message's From), not in the token request.
                 if (string.IsNullOrWhiteSpace(auth.UserName)) auth.UserName = "graph-sendmail@mailbox.invalid";
                 return auth;
@@ -172,9 +177,15 @@ namespace M365SmtpTools.Engine.Operations
                             "module get tokens itself (-CertificatePath, -ClientSecret, -ManagedIdentity).",
                     };
                 if (facts.IsAppOnly && !facts.Roles.Any(x => x.Equals("Mail.Send", StringComparison.OrdinalIgnoreCase)))
-                    _host.WriteWarning($"The app-only token's roles ({(facts.Roles.Count == 0 ? "none" : string.Join(", ", facts.Roles))}) don't include Mail.Send: Graph will refuse to send (ErrorAccessDenied) unless RBAC for Applications grants 'Application Mail.Send' for the mailbox.");
-                else if (!facts.IsAppOnly && !facts.Scopes.Any(x => x.Equals("Mail.Send", StringComparison.OrdinalIgnoreCase) || x.Equals("Mail.Send.Shared", StringComparison.OrdinalIgnoreCase)))
-                    _host.WriteWarning($"The delegated token's scopes ({(facts.Scopes.Count == 0 ? "none" : string.Join(" ", facts.Scopes))}) don't include Mail.Send: Graph will refuse to send (ErrorAccessDenied).");
+                    _host.WriteWarning("The app-only token's " +
+                        $"roles ({(facts.Roles.Count == 0 ? "none" : string.Join(", ", facts.Roles))}) don't include Mail.Send: Graph " +
+                        "will refuse to send (ErrorAccessDenied) unless RBAC for Applications grants " +
+                        "'Application Mail.Send' for the mailbox.");
+                else if (!facts.IsAppOnly && !facts.Scopes.Any(x => x.Equals("Mail.Send", StringComparison.OrdinalIgnoreCase)
+                    || x.Equals("Mail.Send.Shared", StringComparison.OrdinalIgnoreCase)))
+                    _host.WriteWarning("The delegated token's " +
+                        $"scopes ({(facts.Scopes.Count == 0 ? "none" : string.Join(" ", facts.Scopes))}) don't include Mail.Send: " +
+                        "Graph will refuse to send (ErrorAccessDenied).");
             }
 
             private void DisposeGraph()
@@ -214,14 +225,16 @@ namespace M365SmtpTools.Engine.Operations
                         string token;
                         try { token = (await _graphTokens!.GetTokenAsync(_host, _ct).ConfigureAwait(false)).RevealToken(); }
                         catch (M365SmtpException) { whole = true; throw; }
-                        GraphResponse response = await new GraphMessageSender(_graph!, _host, _ct).SendAsync(m, text, html, mailbox, _request.SaveToSentItems, token, item.Index + 1).ConfigureAwait(false);
+                        GraphResponse response = await new GraphMessageSender(_graph!, _host, _ct).SendAsync(m, text, html, mailbox,
+                            _request.SaveToSentItems, token, item.Index + 1).ConfigureAwait(false);
                         SetGraphReply(item.Result, response);
                         if (response.IsSuccess)
                         {
                             GraphSent(item, response);
                             return;
                         }
-                        GraphErrorExplanation ex = GraphErrors.Explain(response.Status, response.ErrorCode, response.ErrorMessage, mailbox, m.From.Address, _graphAppId);
+                        GraphErrorExplanation ex = GraphErrors.Explain(response.Status, response.ErrorCode, response.ErrorMessage, mailbox,
+                            m.From.Address, _graphAppId);
                         // A token this module gets itself (not -AccessToken) that Graph calls expired: get a new one, once.
                         if (ex.Code == GraphErrorCodes.TokenExpired && !tokenRenewed && _graphTokens!.Method != SmtpAuthMethod.AccessToken)
                         {
@@ -238,12 +251,17 @@ namespace M365SmtpTools.Engine.Operations
                         failure = new M365SmtpException(ex.Code, ex.Kind,
                             $"Graph refused the message from {mailbox}: {response.Describe()}{Ids(response)}")
                         { TargetObject = item.Result.Input, RecommendedAction = ex.Remediation };
-                        cls = !ex.Retry ? SendFailureClass.Permanent : response.Status == 429 ? SendFailureClass.ConcurrencyLimit : SendFailureClass.Transient;
+                        cls = !ex.Retry ? SendFailureClass.Permanent
+                            : response.Status == 429 ? SendFailureClass.ConcurrencyLimit : SendFailureClass.Transient;
                         if (ex.Retry && response.RetryAfter is TimeSpan ra)
                         {
                             retryAfter = ra;
                             // Throttling is per app and mailbox: every worker waits, not only this message.
-                            lock (_graphGate) { DateTimeOffset until = _clock.UtcNow + ra; if (until > _graphNotBefore) _graphNotBefore = until; }
+                            lock (_graphGate)
+                            {
+                                DateTimeOffset until = _clock.UtcNow + ra;
+                                if (until > _graphNotBefore) _graphNotBefore = until;
+                            }
                         }
                     }
                     catch (OperationCanceledException) when (_ct.IsCancellationRequested)
@@ -254,7 +272,8 @@ namespace M365SmtpTools.Engine.Operations
                     catch (GraphTransportException e)
                     {
                         cls = e.RequestSent ? SendFailureClass.DeliveryUnknown : SendFailureClass.ConnectionLost;
-                        failure = new M365SmtpException(e.RequestSent ? GraphErrorCodes.DeliveryUnknown : e.TimedOut ? GraphErrorCodes.Timeout : GraphErrorCodes.ConnectionFailed,
+                        failure = new M365SmtpException(e.RequestSent ? GraphErrorCodes.DeliveryUnknown
+                                : e.TimedOut ? GraphErrorCodes.Timeout : GraphErrorCodes.ConnectionFailed,
                             e.TimedOut ? ErrorKind.OperationTimeout : ErrorKind.ConnectionError, e.Message)
                         {
                             TargetObject = item.Result.Input,

@@ -38,7 +38,8 @@ namespace M365SmtpTools.Engine.Operations
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             if (host == null) throw new ArgumentNullException(nameof(host));
-            if (request.Message == null) throw new ArgumentException("The request's Message is null (it holds the message, or the defaults of Messages).", nameof(request));
+            if (request.Message == null) throw new ArgumentException("The request's Message is null (it holds the message, or the " +
+                "defaults of Messages).", nameof(request));
             var run = new Run(this, request, request.Messages ?? new[] { request.Message }, host, host.WriteResult, cancellationToken);
             await run.ExecuteAsync().ConfigureAwait(false);
         }
@@ -86,7 +87,8 @@ namespace M365SmtpTools.Engine.Operations
                     // 1. Build every message (bad input fails here, before any connection) and ask ShouldProcess.
                     for (int i = 0; i < _specs.Count; i++)
                     {
-                        MailMessageSpec spec = (_specs[i] ?? throw new ArgumentException("A message spec is null.")).WithDefaults(_request.Message);
+                        MailMessageSpec spec = (_specs[i] ?? throw new ArgumentException("A message spec is null."))
+                            .WithDefaults(_request.Message);
                         var item = new SendItem { Index = i, Spec = spec };
                         item.Result.Index = i;
                         item.Result.Input = item.Spec.Input ?? item.Spec;
@@ -179,7 +181,8 @@ namespace M365SmtpTools.Engine.Operations
                         ? "auth parameters were given too" : $"-Method {r.Method} doesn't authenticate");
 
                 _clientCertificate = SendMailRequestChecks.LoadClientCertificate(r);
-                _endpoint = SubmissionEndpoints.Resolve(r.Method, r.Endpoint, r.Environment, server, port, r.RequireTls, _clientCertificate != null);
+                _endpoint = SubmissionEndpoints.Resolve(r.Method, r.Endpoint, r.Environment, server, port, r.RequireTls,
+                    _clientCertificate != null);
                 foreach (string w in _endpoint.Warnings) _host.WriteWarning(w);
                 // -SkipCertificateValidation is warned about by the TLS layer when it applies (one warning, not two).
                 SendMailRequestChecks.CheckTranscriptPath(r);
@@ -244,8 +247,8 @@ namespace M365SmtpTools.Engine.Operations
                         connect.Name = "Send-M365Mail";
                         connect.AllowRetiredBasicAuth = _request.AllowRetiredBasicAuth;
                         _host.WriteVerbose("Getting credentials for the batch.");
-                        _connection = await new ConnectSmtpOperation(Settings.Registry, Settings.TokenProviderFactory, null, Settings.BasicAuthSchedule)
-                            .CreateAsync(connect, _host, _ct).ConfigureAwait(false);
+                        _connection = await new ConnectSmtpOperation(Settings.Registry, Settings.TokenProviderFactory, null,
+                            Settings.BasicAuthSchedule).CreateAsync(connect, _host, _ct).ConfigureAwait(false);
                         _ownsConnection = true;
                     }
                     else if (_request.Method == SendMethod.ClientSubmission && _connection!.Method == SmtpAuthMethod.Basic)
@@ -265,7 +268,8 @@ namespace M365SmtpTools.Engine.Operations
                     _results.StopBatch(toSend, e);
                     return false;
                 }
-                _pacer = new SendPacer(_clock, _request.MaxMessagesPerMinute ?? _endpoint.Info.MessagesPerMinute, _request.MaxRecipientsPerDay ?? _endpoint.Info.RecipientsPerDay);
+                _pacer = new SendPacer(_clock, _request.MaxMessagesPerMinute ?? _endpoint.Info.MessagesPerMinute,
+                    _request.MaxRecipientsPerDay ?? _endpoint.Info.RecipientsPerDay);
                 _results.Pacer = _pacer;
                 _retry = new RetryPolicy(_request.MaxRetry, _request.RetryUnknown, Settings.RetryBaseDelay, null, Settings.RetrySeed);
                 _host.WriteVerbose($"Pacing: {Describe(_request.MaxMessagesPerMinute ?? _endpoint.Info.MessagesPerMinute, "messages a minute")}, {Describe(_request.MaxRecipientsPerDay ?? _endpoint.Info.RecipientsPerDay, "recipients a day")}; up to {_request.MaxRetry} retries.");
@@ -308,7 +312,8 @@ namespace M365SmtpTools.Engine.Operations
                     {
                         SendItem? item;
                         lock (queue)
-                            item = queue.Count > 0 && _results.Fatal == null && _results.StoppedAt == null && !_ct.IsCancellationRequested ? queue.Dequeue() : null;
+                            item = queue.Count > 0 && _results.Fatal == null && _results.StoppedAt == null && !_ct.IsCancellationRequested
+                                ? queue.Dequeue() : null;
                         if (item == null) break;
                         if (smtp == null) await SendOneGraphAsync(item).ConfigureAwait(false);
                         else await smtp.SendAsync(item, session).ConfigureAwait(false);

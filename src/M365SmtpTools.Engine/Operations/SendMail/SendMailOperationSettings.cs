@@ -32,10 +32,12 @@ namespace M365SmtpTools.Engine.Operations
         /// </summary>
         public bool StopAtFirstFailure { get; set; }
 
-        /// <summary>Adjusts each connection's options after the request's are applied (e.g. trust a private CA, shorter timeouts).</summary>
+        /// <summary>Adjusts each connection's options after the request's are applied (e.g. trust a private CA, shorter
+        /// timeouts).</summary>
         public Action<SmtpConnectOptions>? ConfigureConnection { get; set; }
 
-        /// <summary>Maps the resolved host and port to the address actually dialled (tests put a loopback server behind a real name).</summary>
+        /// <summary>Maps the resolved host and port to the address actually dialled (tests put a loopback server behind a real
+        /// name).</summary>
         public Func<string, int, (string Host, int Port)>? Redirect { get; set; }
 
         /// <summary>The first back-off of the retry policy (default 2 seconds).</summary>
@@ -44,7 +46,8 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>Makes the retry jitter repeatable.</summary>
         public int? RetrySeed { get; set; }
 
-        /// <summary>-Method Graph: the HTTP handler requests go through (tests trust a private CA); default a new HttpClientHandler.</summary>
+        /// <summary>-Method Graph: the HTTP handler requests go through (tests trust a private CA); default a new
+        /// HttpClientHandler.</summary>
         public System.Net.Http.HttpMessageHandler? GraphHttpHandler { get; set; }
     }
 }

@@ -37,16 +37,19 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>ClientSubmission (default), Relay, DirectSend or Graph.</summary>
         public SendMethod Method { get; set; } = SendMethod.ClientSubmission;
 
-        /// <summary>For ClientSubmission: which named endpoint (ClientSubmission, HighVolumeEmail, AzureCommunicationServices, LegacyTls).</summary>
+        /// <summary>For ClientSubmission: which named endpoint (ClientSubmission, HighVolumeEmail, AzureCommunicationServices,
+        /// LegacyTls).</summary>
         public SubmissionEndpointKind Endpoint { get; set; } = SubmissionEndpointKind.ClientSubmission;
 
-        /// <summary>The SMTP server, overriding the endpoint's host (ClientSubmission) or the MX endpoint from DNS (Relay, DirectSend).</summary>
+        /// <summary>The SMTP server, overriding the endpoint's host (ClientSubmission) or the MX endpoint from DNS (Relay,
+        /// DirectSend).</summary>
         public string? SmtpServer { get; set; }
 
         /// <summary>The port; default 587 for client submission, 25 for relay and Direct Send.</summary>
         public int? Port { get; set; }
 
-        /// <summary>The session connection (Connect-M365Smtp -Name) to use when no auth parameters are given; default <c>Default</c>.</summary>
+        /// <summary>The session connection (Connect-M365Smtp -Name) to use when no auth parameters are given; default
+        /// <c>Default</c>.</summary>
         public string? ConnectionName { get; set; }
 
         /// <summary>Relay and Direct Send: refuse to send unless STARTTLS succeeds (always required for client submission).</summary>
@@ -94,7 +97,8 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>Overrides the endpoint's recipients-per-day limit.</summary>
         public int? MaxRecipientsPerDay { get; set; }
 
-        /// <summary>How many connections a batch may use at once (default 1; at most the endpoint's limit, 3 for Microsoft 365 client submission).</summary>
+        /// <summary>How many connections a batch may use at once (default 1; at most the endpoint's limit, 3 for Microsoft 365 client
+        /// submission).</summary>
         public int? MaxConnections { get; set; }
 
         /// <summary>How many times a message is retried after a temporary failure (default 3).</summary>
@@ -103,10 +107,12 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>The messages' Body is HTML (Send-MailMessage's -BodyAsHtml): sent as the HTML body when no HtmlBody is given.</summary>
         public bool BodyAsHtml { get; set; }
 
-        /// <summary>How long connecting and each server reply may take, in seconds (1-3600); null keeps 30 s to connect and 120 s per reply.</summary>
+        /// <summary>How long connecting and each server reply may take, in seconds (1-3600); null keeps 30 s to connect and 120 s per
+        /// reply.</summary>
         public int? TimeoutSeconds { get; set; }
 
-        /// <summary>Also resend a message whose delivery is unknown (the connection died after its end was sent): risks a duplicate.</summary>
+        /// <summary>Also resend a message whose delivery is unknown (the connection died after its end was sent): risks a
+        /// duplicate.</summary>
         public bool RetryUnknown { get; set; }
 
         /// <summary>Write the redacted SMTP transcript to this new file (created owner-only; never through a symbolic link).</summary>
@@ -115,10 +121,12 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>Replace an existing TranscriptPath file (without it, an existing file is an error and nothing is sent).</summary>
         public bool Force { get; set; }
 
-        /// <summary>Graph: keep a copy of each message in the mailbox's Sent Items (Graph's saveToSentItems); not kept by default.</summary>
+        /// <summary>Graph: keep a copy of each message in the mailbox's Sent Items (Graph's saveToSentItems); not kept by
+        /// default.</summary>
         public bool SaveToSentItems { get; set; }
 
-        /// <summary>Graph: the base address to send to instead of the cloud's Graph host (https://host[:port]), e.g. a private endpoint or a test double.</summary>
+        /// <summary>Graph: the base address to send to instead of the cloud's Graph host (https://host[:port]), e.g. a private endpoint or
+        /// a test double.</summary>
         public string? GraphEndpoint { get; set; }
     }
 }

@@ -45,12 +45,15 @@ namespace M365SmtpTools.Engine.Operations
                 return;
             }
             string? appCertificate = !string.IsNullOrWhiteSpace(r.CertificatePath) ? "CertificatePath"
-                : !string.IsNullOrWhiteSpace(r.CertificateThumbprint) ? "CertificateThumbprint" : r.Certificate != null ? "Certificate" : null;
+                : !string.IsNullOrWhiteSpace(r.CertificateThumbprint) ? "CertificateThumbprint"
+                : r.Certificate != null ? "Certificate" : null;
             if (appCertificate != null)
                 throw Invalid(RequestErrorCodes.AuthNotApplicable, appCertificate,
                     $"-{appCertificate} is the app's certificate for OAuth sign-in, which -Method {r.Method} doesn't use: a relay " +
                         $"connector's certificate is -Client{appCertificate}.",
-                    $"Give the certificate as -Client{appCertificate}{(appCertificate == "CertificatePath" ? " (with -ClientCertificatePassword)" : "")}, or use -Method ClientSubmission to sign in as the app.");
+                    $"Give the certificate as -Client{appCertificate}" +
+                        $"{(appCertificate == "CertificatePath" ? " (with -ClientCertificatePassword)" : "")}, or use -Method " +
+                        "ClientSubmission to sign in as the app.");
             if (auth)
                 throw Invalid(RequestErrorCodes.AuthNotApplicable, "Method",
                     $"-Method {r.Method} doesn't authenticate (the connector matches the IP or certificate; Direct Send is anonymous), " +
@@ -68,7 +71,8 @@ namespace M365SmtpTools.Engine.Operations
             if (!string.IsNullOrWhiteSpace(r.ClientCertificateThumbprint)) given.Add(use.ThumbprintParameter);
             if (r.ClientCertificatePassword != null && string.IsNullOrWhiteSpace(r.ClientCertificatePath))
                 throw Invalid(CertificateErrorCodes.ClientCertificatePasswordWithoutPath, use.PasswordParameter,
-                    "-ClientCertificatePassword was given without -ClientCertificatePath.", "Give -ClientCertificatePath, or remove the password.");
+                    "-ClientCertificatePassword was given without -ClientCertificatePath.",
+                    "Give -ClientCertificatePath, or remove the password.");
             if (given.Count == 0) return null;
             if (given.Count > 1)
                 throw Invalid(CertificateErrorCodes.ClientCertificateConflict, given[1],

@@ -12,7 +12,8 @@ namespace M365SmtpTools.Engine.Operations
         Sent,
         /// <summary>The message was not accepted: refused, invalid, or every retry failed. Nothing was delivered.</summary>
         Failed,
-        /// <summary>The connection was lost after the end of the message was sent and before the reply: it may or may not have been delivered, and it was not resent.</summary>
+        /// <summary>The connection was lost after the end of the message was sent and before the reply: it may or may not have been
+        /// delivered, and it was not resent.</summary>
         Unknown,
         /// <summary>The message was never sent: cancelled (Ctrl+C), declined (-WhatIf, -Confirm), or the batch stopped earlier.</summary>
         NotAttempted,
@@ -74,7 +75,8 @@ namespace M365SmtpTools.Engine.Operations
         public DisplayList<string> AcceptedRecipients => RecipientResults.Where(r => r.Accepted).Select(r => r.Address).ToArray();
 
         /// <summary>The recipients the server refused (each reply in <see cref="RecipientResults"/>).</summary>
-        public DisplayList<string> RejectedRecipients => RecipientResults.Where(r => !r.Accepted && r.ReplyCode != null).Select(r => r.Address).ToArray();
+        public DisplayList<string> RejectedRecipients =>
+            RecipientResults.Where(r => !r.Accepted && r.ReplyCode != null).Select(r => r.Address).ToArray();
 
         /// <summary>What the server said to each recipient (empty when the transaction never reached RCPT TO).</summary>
         public DisplayList<SendMailRecipientResult> RecipientResults { get; internal set; } = DisplayList<SendMailRecipientResult>.Empty;

@@ -25,7 +25,8 @@ namespace M365SmtpTools.Engine.Operations
         private int _nextToEmit;               // results go out in input order: the index of the next one to emit
         private DateTimeOffset? _batchStarted; // when the first message started: the base of the remaining-time estimate
 
-        public SendResultLedger(Action<SendMailResult> onResult, IOperationHost host, IClock clock, bool stopAtFirstFailure, Func<SmtpConnection?> connection)
+        public SendResultLedger(Action<SendMailResult> onResult, IOperationHost host, IClock clock, bool stopAtFirstFailure,
+            Func<SmtpConnection?> connection)
         {
             _onResult = onResult;
             _host = host;
@@ -83,7 +84,8 @@ namespace M365SmtpTools.Engine.Operations
             if (rejected.Count > 0)
             {
                 SmtpReply first = rejected[0].Reply;
-                ReplyExplanation ex = ReplyCatalogue.Explain(first.Code, first.EnhancedStatusCode?.ToString(), first.Text, Context(item).ForRecipient(rejected[0].Address));
+                ReplyExplanation ex = ReplyCatalogue.Explain(first.Code, first.EnhancedStatusCode?.ToString(), first.Text,
+                    Context(item).ForRecipient(rejected[0].Address));
                 ErrorKind kind = rejected.All(x => x.Reply.IsTransientFailure) ? ErrorKind.ResourceUnavailable : ErrorKind.InvalidOperation;
                 string refused = string.Join("; ", rejected.Select(x => $"{x.Address} ({x.Reply.Code} {x.Reply.Text})"));
                 partial = new M365SmtpException(SmtpErrorCodes.SomeRecipientsRejected, kind,
@@ -107,7 +109,8 @@ namespace M365SmtpTools.Engine.Operations
         }
 
         private static SendMailRecipientResult RecipientResult(SmtpRecipientResult x) =>
-            new SendMailRecipientResult(x.Address, x.Accepted, x.Reply.Code, x.Reply.EnhancedStatusCode?.ToString(), x.Reply.Code + " " + x.Reply.Text);
+            new SendMailRecipientResult(x.Address, x.Accepted, x.Reply.Code, x.Reply.EnhancedStatusCode?.ToString(),
+                x.Reply.Code + " " + x.Reply.Text);
 
         private static void SetReply(SendMailResult r, SmtpReply reply)
         {
@@ -214,7 +217,8 @@ namespace M365SmtpTools.Engine.Operations
         public void Complete()
         {
             if (Total > 1)
-                _host.WriteProgress(new OperationProgress { ActivityId = 1, Activity = "Send-M365Mail", Status = Summary(), Completed = true });
+                _host.WriteProgress(new OperationProgress { ActivityId = 1, Activity = "Send-M365Mail", Status = Summary(),
+                    Completed = true });
         }
 
         /// <summary>

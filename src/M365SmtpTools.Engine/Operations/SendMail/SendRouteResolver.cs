@@ -33,8 +33,8 @@ namespace M365SmtpTools.Engine.Operations
         private readonly Dictionary<string, Task<MxLookup>> _mx = new Dictionary<string, Task<MxLookup>>(StringComparer.OrdinalIgnoreCase);
         private IDnsResolver? _dns;
 
-        public SendRouteResolver(SendMailRequest request, SendMailOperationSettings settings, IOperationHost host, ResolvedSmtpEndpoint endpoint,
-            CancellationToken ct)
+        public SendRouteResolver(SendMailRequest request, SendMailOperationSettings settings, IOperationHost host,
+            ResolvedSmtpEndpoint endpoint, CancellationToken ct)
         {
             _request = request;
             _settings = settings;
@@ -44,12 +44,14 @@ namespace M365SmtpTools.Engine.Operations
         }
 
         /// <summary>The endpoint this message is sent to.</summary>
-        /// <exception cref="M365SmtpException">No relay endpoint in DNS, a DNS failure, or a Direct Send recipient outside the tenant.</exception>
+        /// <exception cref="M365SmtpException">No relay endpoint in DNS, a DNS failure, or a Direct Send recipient outside the
+        /// tenant.</exception>
         public async Task<ResolvedSmtpEndpoint> ResolveAsync(MimeMessage m)
         {
             if (_request.Method == SendMethod.ClientSubmission || _request.Method == SendMethod.Graph) return _endpoint;
             if (_request.Method == SendMethod.Relay)
-                return _endpoint.Host != null ? _endpoint : _endpoint.WithHost(await RelayHostAsync(m.EnvelopeSender.AsciiDomain).ConfigureAwait(false));
+                return _endpoint.Host != null ? _endpoint
+                    : _endpoint.WithHost(await RelayHostAsync(m.EnvelopeSender.AsciiDomain).ConfigureAwait(false));
             return _endpoint.WithHost(await DirectSendHostAsync(m).ConfigureAwait(false));
         }
 
@@ -77,7 +79,8 @@ namespace M365SmtpTools.Engine.Operations
                 result.Hosts = records.Select(r => r.Exchange.TrimEnd('.')).ToArray();
                 result.Microsoft365Host = result.Hosts.FirstOrDefault(h => MxEndpointClassifier.Classify(h).IsMicrosoft365);
                 string hosts = result.Hosts.Length == 0 ? "none" : string.Join(", ", result.Hosts);
-                _host.WriteVerbose($"MX of {domain}: {hosts}{(result.Microsoft365Host != null ? $" (Microsoft 365 endpoint {result.Microsoft365Host})" : "")}.");
+                _host.WriteVerbose($"MX of {domain}: {hosts}" +
+                    $"{(result.Microsoft365Host != null ? $" (Microsoft 365 endpoint {result.Microsoft365Host})" : "")}.");
             }
             catch (DnsException e)
             {
@@ -98,7 +101,8 @@ namespace M365SmtpTools.Engine.Operations
                     "can't be found."
                 : mx.Hosts.Length == 0 ? $"The sender's domain {domain} has no MX records, so its Microsoft 365 MX endpoint (the relay " +
                     "server) can't be found."
-                : $"The MX records of the sender's domain {domain} ({string.Join(", ", mx.Hosts)}) don't point to Microsoft 365, so the tenant's relay endpoint can't be read from DNS.")
+                : $"The MX records of the sender's domain {domain} ({string.Join(", ", mx.Hosts)}) don't point to Microsoft 365, so the " +
+                    "tenant's relay endpoint can't be read from DNS.")
             {
                 TargetObject = domain,
                 RecommendedAction = "Give the tenant MX endpoint with -SmtpServer (shown in the Microsoft 365 admin center under " +
@@ -123,7 +127,9 @@ namespace M365SmtpTools.Engine.Operations
             }
             if (external.Count > 0)
                 throw new M365SmtpException(SendMailErrorCodes.DirectSendExternalRecipient,
-                    $"Direct Send delivers only to mailboxes of the tenant whose MX endpoint is {target ?? "(none found)"}; {(external.Count == 1 ? "this recipient is" : "these recipients are")} outside it: {string.Join("; ", external)}. Nothing was sent.")
+                    $"Direct Send delivers only to mailboxes of the tenant whose MX endpoint is {target ?? "(none found)"}; " +
+                        $"{(external.Count == 1 ? "this recipient is" : "these recipients are")} outside it: " +
+                        $"{string.Join("; ", external)}. Nothing was sent.")
                 {
                     TargetObject = string.Join(", ", external.Select(e => e.Substring(0, e.IndexOf(' ')))),
                     RecommendedAction = "Send to external recipients with -Method ClientSubmission (authenticated, from a mailbox) or " +

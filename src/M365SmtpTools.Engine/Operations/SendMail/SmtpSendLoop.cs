@@ -23,8 +23,8 @@ namespace M365SmtpTools.Engine.Operations
         private readonly IClock _clock;
         private readonly CancellationToken _ct;
 
-        public SmtpSendLoop(SendMailRequest request, RetryPolicy retry, SendResultLedger results, Func<SendItem, Task> pace, IOperationHost host,
-            IClock clock, CancellationToken ct)
+        public SmtpSendLoop(SendMailRequest request, RetryPolicy retry, SendResultLedger results, Func<SendItem, Task> pace,
+            IOperationHost host, IClock clock, CancellationToken ct)
         {
             _request = request;
             _retry = retry;
@@ -64,7 +64,8 @@ namespace M365SmtpTools.Engine.Operations
                             // such a message for a next hop without SMTPUTF8 (RFC 6531), so it would bounce. Otherwise
                             // the headers stay 7-bit with RFC 2047 encoded words.
                             useUtf8Headers: m.AddressesRequireSmtpUtf8);
-                    var envelope = new SmtpEnvelope(m.EnvelopeSender.EnvelopeAddress, m.EnvelopeRecipients.Select(a => a.EnvelopeAddress)) { Notify = item.Notify };
+                    var envelope = new SmtpEnvelope(m.EnvelopeSender.EnvelopeAddress,
+                        m.EnvelopeRecipients.Select(a => a.EnvelopeAddress)) { Notify = item.Notify };
                     SmtpSendResult sent = await client.SendAsync(envelope, m, _ct).ConfigureAwait(false);
                     _results.Sent(item, sent);
                     return;
@@ -89,7 +90,8 @@ namespace M365SmtpTools.Engine.Operations
                 }
                 catch (SmtpCommandException e)
                 {
-                    cls = e.Reply != null ? RetryPolicy.Classify(e.Reply.Code, e.Reply.EnhancedStatusCode?.ToString()) : SendFailureClass.Permanent;
+                    cls = e.Reply != null ? RetryPolicy.Classify(e.Reply.Code, e.Reply.EnhancedStatusCode?.ToString())
+                        : SendFailureClass.Permanent;
                     if (inSession) session.Drop(); // a refused AUTH: start over on a fresh session
                     failure = e;
                 }

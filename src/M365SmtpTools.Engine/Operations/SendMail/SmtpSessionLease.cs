@@ -23,8 +23,8 @@ namespace M365SmtpTools.Engine.Operations
         private readonly SmtpConnection? _connection;
         private string? _hostName;
 
-        public SmtpSessionLease(SendMailRequest request, SendMailOperationSettings settings, IOperationHost host, ISmtpTranscriptLogger? transcript,
-            X509Certificate2? clientCertificate, SmtpConnection? connection)
+        public SmtpSessionLease(SendMailRequest request, SendMailOperationSettings settings, IOperationHost host,
+            ISmtpTranscriptLogger? transcript, X509Certificate2? clientCertificate, SmtpConnection? connection)
         {
             _request = request;
             _settings = settings;
@@ -37,7 +37,8 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>The connected client (after <see cref="AcquireAsync"/>).</summary>
         public SmtpClient? Client { get; private set; }
 
-        private bool Usable(string host) => Client != null && Client.IsConnected && string.Equals(_hostName, host, StringComparison.OrdinalIgnoreCase);
+        private bool Usable(string host) =>
+            Client != null && Client.IsConnected && string.Equals(_hostName, host, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>Connects (and authenticates) unless the session is already good for this host; true when it was reused.</summary>
         public async Task<bool> AcquireAsync(ResolvedSmtpEndpoint ep, CancellationToken ct)
@@ -84,8 +85,10 @@ namespace M365SmtpTools.Engine.Operations
 
         private SmtpCredential Credential(SmtpConnection c) => c.Method == SmtpAuthMethod.Basic
             ? SmtpCredential.FromNetworkCredential(c.BasicCredential
-                ?? throw new M365SmtpException(AuthErrorCodes.ConnectionClosed, $"The connection '{c.Name}' was disconnected.") { TargetObject = c.Name })
-            : SmtpCredential.FromAccessToken(c.UserName ?? "", async ct => (await c.GetAccessTokenAsync(_host, ct).ConfigureAwait(false)).RevealToken());
+                ?? throw new M365SmtpException(AuthErrorCodes.ConnectionClosed,
+                    $"The connection '{c.Name}' was disconnected.") { TargetObject = c.Name })
+            : SmtpCredential.FromAccessToken(c.UserName ?? "",
+                async ct => (await c.GetAccessTokenAsync(_host, ct).ConfigureAwait(false)).RevealToken());
 
         /// <summary>Says QUIT (waiting at most 5 seconds) if still connected; the end of a worker.</summary>
         public async Task QuitAsync()

@@ -7,7 +7,8 @@ using M365SmtpTools.Engine.Mime;
 
 namespace M365SmtpTools.Engine.Operations
 {
-    /// <summary>What a Test-M365GraphSend run will do: the auth options and method, the cloud and Graph address, the mailbox and recipients.</summary>
+    /// <summary>What a Test-M365GraphSend run will do: the auth options and method, the cloud and Graph address, the mailbox and
+    /// recipients.</summary>
     internal sealed class GraphSendTestPlan
     {
         public SmtpAuthOptions Auth = null!;
@@ -39,7 +40,8 @@ namespace M365SmtpTools.Engine.Operations
             var auth = new SmtpAuthOptions();
             r.CopyAuthOptionsTo(auth);
             if (string.IsNullOrWhiteSpace(auth.Scope))
-                auth.Scope = auth.DeviceCode || auth.Interactive ? plan.Cloud.GraphDelegatedScope + " offline_access" : plan.Cloud.GraphAppOnlyScope;
+                auth.Scope = auth.DeviceCode || auth.Interactive
+                    ? plan.Cloud.GraphDelegatedScope + " offline_access" : plan.Cloud.GraphAppOnlyScope;
             // Graph names the mailbox in the URL, not in the token request: -From stands in for -UserName.
             if (string.IsNullOrWhiteSpace(auth.UserName) && plan.Mailbox != null) auth.UserName = plan.Mailbox;
             SmtpAuthMethod method;

@@ -20,7 +20,8 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>The Graph base address tested, e.g. <c>https://graph.microsoft.com</c>.</summary>
         public string Endpoint { get; }
 
-        /// <summary>How the token was obtained (AppCertificate, AppSecret, ManagedIdentity, DeviceCode, Interactive, AccessToken).</summary>
+        /// <summary>How the token was obtained (AppCertificate, AppSecret, ManagedIdentity, DeviceCode, Interactive,
+        /// AccessToken).</summary>
         public string Method { get; internal set; } = "None";
 
         /// <summary>The mailbox whose sendMail was probed (<c>/users/{Mailbox}/sendMail</c>).</summary>
@@ -83,6 +84,7 @@ namespace M365SmtpTools.Engine.Operations
         }
 
         /// <summary><c>Failed reports@contoso.com (Mailbox): GraphErrorAccessDenied: …</c>.</summary>
-        public override string ToString() => $"{Overall} {Mailbox ?? Endpoint}{(FailedStage is GraphTestStage s ? " (" + s + ")" : "")}: {Summary}";
+        public override string ToString() =>
+            $"{Overall} {Mailbox ?? Endpoint}{(FailedStage is GraphTestStage s ? " (" + s + ")" : "")}: {Summary}";
     }
 }

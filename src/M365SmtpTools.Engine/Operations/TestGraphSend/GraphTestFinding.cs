@@ -8,8 +8,8 @@ namespace M365SmtpTools.Engine.Operations
     /// </summary>
     public sealed class GraphTestFinding : DiagnosticFinding<GraphTestStage>
     {
-        internal GraphTestFinding(string id, FindingSeverity severity, GraphTestStage stage, string evidence, string meaning, string remediation,
-            IReadOnlyList<string>? commands = null)
+        internal GraphTestFinding(string id, FindingSeverity severity, GraphTestStage stage, string evidence, string meaning,
+            string remediation, IReadOnlyList<string>? commands = null)
             : base(id, severity, stage, evidence, meaning, remediation, commands)
         {
         }

@@ -59,7 +59,8 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     Finding("GraphTokenUnreadable", FindingSeverity.Warning, GraphTestStage.Claims, "The token is not a readable JWT " +
                         "(opaque or encrypted).",
-                        "Its audience, permissions and expiry can't be checked here; the mailbox check below still shows whether Graph takes it.",
+                        "Its audience, permissions and expiry can't be checked here; the mailbox check below still shows " +
+                            "whether Graph takes it.",
                         "If the mailbox check fails with 401, get an access token " +
                             "for https://" + _plan.Cloud.GraphHost + " from Entra ID.");
                     Stage(GraphTestStage.Claims, SmtpTestStageStatus.Warning, watch, "Not a readable JWT: claims not checked.");
@@ -89,7 +90,8 @@ namespace M365SmtpTools.Engine.Operations
                         string what = aud.Length == 0 ? "no audience" : aud;
                         Finding("GraphTokenWrongAudience", FindingSeverity.Error, GraphTestStage.Claims, evidence,
                             $"The token is for {what}, not for Microsoft Graph ({graphUrl}), so Graph would refuse it (401)."
-                            + (aud.IndexOf("outlook", StringComparison.OrdinalIgnoreCase) >= 0 ? " A token for Exchange Online (SMTP, EWS) doesn't work for Graph." : ""),
+                            + (aud.IndexOf("outlook", StringComparison.OrdinalIgnoreCase) >= 0
+                                ? " A token for Exchange Online (SMTP, EWS) doesn't work for Graph." : ""),
                             $"Get a token for Microsoft Graph: Get-AzAccessToken -ResourceUrl {graphUrl} (az account get-access-token " +
                                 $"--resource {graphUrl}), or let this module get it (-CertificatePath, -ClientSecret, -ManagedIdentity " +
                                 $"ask for {_plan.Cloud.GraphAppOnlyScope}).");
@@ -113,7 +115,8 @@ namespace M365SmtpTools.Engine.Operations
                     Finding("GraphTokenNotYetValid", FindingSeverity.Error, GraphTestStage.Claims, evidence,
                         $"The token is not valid before {nbf:u}: this computer's clock may be wrong.", "Synchronize the clock (NTP).");
                 }
-                if (Guid.TryParse(_plan.Auth.TenantId, out Guid tenant) && _facts.TenantId != null && Guid.TryParse(_facts.TenantId, out Guid tid) && tid != tenant)
+                if (Guid.TryParse(_plan.Auth.TenantId, out Guid tenant) && _facts.TenantId != null
+                    && Guid.TryParse(_facts.TenantId, out Guid tid) && tid != tenant)
                 {
                     errors = true;
                     Finding("GraphTokenTenantMismatch", FindingSeverity.Error, GraphTestStage.Claims, evidence,
@@ -133,7 +136,8 @@ namespace M365SmtpTools.Engine.Operations
                     else if (!hasRole)
                     {
                         // Provisional: RBAC for Applications grants 'Application Mail.Send' without a role in the token.
-                        _noRole = new GraphTestFinding("GraphTokenMissingMailSend", FindingSeverity.Warning, GraphTestStage.Claims, evidence,
+                        _noRole = new GraphTestFinding("GraphTokenMissingMailSend", FindingSeverity.Warning,
+                            GraphTestStage.Claims, evidence,
                             $"The app-only token has {roles}, without the Mail.Send application permission: Graph lets the app send only " +
                                 "where RBAC for Applications grants it 'Application Mail.Send'.",
                             "Grant 'Application Mail.Send' over a management scope that holds the mailbox (RBAC for Applications; " +
@@ -155,7 +159,8 @@ namespace M365SmtpTools.Engine.Operations
                     bool send = _facts.Scopes.Any(x => x.Equals("Mail.Send", StringComparison.OrdinalIgnoreCase));
                     bool shared = _facts.Scopes.Any(x => x.Equals("Mail.Send.Shared", StringComparison.OrdinalIgnoreCase));
                     string scopes = _facts.Scopes.Count == 0 ? "no scopes" : "scopes " + string.Join(" ", _facts.Scopes);
-                    bool otherMailbox = _plan.Mailbox != null && _facts.User != null && !_facts.User.Equals(_plan.Mailbox, StringComparison.OrdinalIgnoreCase);
+                    bool otherMailbox = _plan.Mailbox != null && _facts.User != null
+                        && !_facts.User.Equals(_plan.Mailbox, StringComparison.OrdinalIgnoreCase);
                     if (!send && !shared)
                     {
                         errors = true;
@@ -173,12 +178,15 @@ namespace M365SmtpTools.Engine.Operations
 
                 string detail = $"aud {(aud.Length == 0 ? "(none)" : aud)}, {(_facts.IsAppOnly ? "app-only roles " + (_facts.Roles.Count == 0 ? "(none)" : string.Join(",", _facts.Roles)) : "delegated scp " + (_facts.Scopes.Count == 0 ? "(none)" : string.Join(" ", _facts.Scopes)))}{(_facts.ExpiresOn is DateTimeOffset x ? $", expires {x:u}" : "")}";
                 bool warned = _report.Findings.Any(f => f.Stage == GraphTestStage.Claims && f.Severity == FindingSeverity.Warning);
-                Stage(GraphTestStage.Claims, errors ? SmtpTestStageStatus.Failed : warned ? SmtpTestStageStatus.Warning : SmtpTestStageStatus.Passed, watch, detail);
+                Stage(GraphTestStage.Claims,
+                    errors ? SmtpTestStageStatus.Failed : warned ? SmtpTestStageStatus.Warning : SmtpTestStageStatus.Passed, watch, detail);
                 return !errors;
             }
 
             private string PlanCommand() =>
-                $"New-M365SmtpAppAccessPlan -Graph -AppId {_appId ?? "<app id>"} -ServicePrincipalObjectId {(_facts != null && _facts.IsAppOnly && _facts.ObjectId != null ? _facts.ObjectId : "<enterprise app object id>")} -Mailbox {_plan.Mailbox ?? "<mailbox>"}";
+                $"New-M365SmtpAppAccessPlan -Graph -AppId {_appId ?? "<app id>"} -ServicePrincipalObjectId " +
+                    $"{(_facts != null && _facts.IsAppOnly && _facts.ObjectId != null ? _facts.ObjectId : "<enterprise app object id>")} " +
+                    $"-Mailbox {_plan.Mailbox ?? "<mailbox>"}";
 
             // ---- Mailbox --------------------------------------------------------------------------------------------
 
@@ -226,7 +234,8 @@ namespace M365SmtpTools.Engine.Operations
                                 "from RBAC for Applications ('Application Mail.Send' over a scope that holds the mailbox).",
                             "Nothing to do; give -AppRbac to say this is expected.");
                         GraphTestStageResult claims = _report.Stages.First(s => s.Stage == GraphTestStage.Claims);
-                        if (claims.Status == SmtpTestStageStatus.Warning && !_report.Findings.Any(f => f.Stage == GraphTestStage.Claims && f.Severity == FindingSeverity.Warning))
+                        if (claims.Status == SmtpTestStageStatus.Warning
+                            && !_report.Findings.Any(f => f.Stage == GraphTestStage.Claims && f.Severity == FindingSeverity.Warning))
                             claims.Status = SmtpTestStageStatus.Passed;
                     }
                     if (_report.From != null)
@@ -247,14 +256,16 @@ namespace M365SmtpTools.Engine.Operations
                         "Check -GraphEndpoint; run with -SendTestMessage to prove sending.");
                     return true;
                 }
-                GraphErrorExplanation ex = GraphErrors.Explain(response.Status, response.ErrorCode, response.ErrorMessage, mailbox, _report.From ?? mailbox, _appId);
+                GraphErrorExplanation ex = GraphErrors.Explain(response.Status, response.ErrorCode, response.ErrorMessage, mailbox,
+                    _report.From ?? mailbox, _appId);
                 string meaning = ex.Meaning;
                 if (_noRole != null && ex.Code == GraphErrorCodes.ErrorAccessDenied)
                     meaning += " The token has no Mail.Send role, so only an RBAC for Applications assignment could allow it, and none " +
                         "covers this mailbox.";
                 Stage(GraphTestStage.Mailbox, SmtpTestStageStatus.Failed, watch, answer);
-                _report.AddFinding(new GraphTestFinding(ex.ErrorId, FindingSeverity.Error, GraphTestStage.Mailbox, answer, meaning, ex.Remediation,
-                    _noRole != null && ex.Code == GraphErrorCodes.ErrorAccessDenied ? ex.Commands.Concat(new[] { PlanCommand() }).ToList() : ex.Commands));
+                _report.AddFinding(new GraphTestFinding(ex.ErrorId, FindingSeverity.Error, GraphTestStage.Mailbox, answer, meaning,
+                    ex.Remediation, _noRole != null && ex.Code == GraphErrorCodes.ErrorAccessDenied
+                        ? ex.Commands.Concat(new[] { PlanCommand() }).ToList() : ex.Commands));
                 return false;
             }
 
@@ -266,7 +277,8 @@ namespace M365SmtpTools.Engine.Operations
                 string mailbox = _report.Mailbox ?? "me";
                 List<EmailAddress> to = _plan.To.Count > 0 ? _plan.To : new List<EmailAddress> { new EmailAddress(mailbox) };
                 _report.To = to.Select(a => a.Address).ToList();
-                string target = $"{string.Join(", ", _report.To)} from {_report.From ?? mailbox}{(_report.From != null ? " (mailbox " + mailbox + ")" : "")} via {_plan.BaseAddress.Host} (Graph sendMail)";
+                string target = $"{string.Join(", ", _report.To)} from {_report.From ?? mailbox}" +
+                    $"{(_report.From != null ? " (mailbox " + mailbox + ")" : "")} via {_plan.BaseAddress.Host} (Graph sendMail)";
                 if (!_host.ShouldProcess(target, "Send a test message"))
                 {
                     Stage(GraphTestStage.Message, SmtpTestStageStatus.Skipped, watch, "Not sent (-WhatIf, or not confirmed).");
@@ -277,7 +289,8 @@ namespace M365SmtpTools.Engine.Operations
                 try
                 {
                     response = await graph.SendAsync(HttpMethod.Post, new Uri(graph.BaseAddress, path),
-                        GraphJson.Content(GraphAccessProbe.TestMessageBody(mailbox, _plan.From, to, DateTimeOffset.UtcNow)), _token, _ct).ConfigureAwait(false);
+                        GraphJson.Content(GraphAccessProbe.TestMessageBody(mailbox, _plan.From, to, DateTimeOffset.UtcNow)),
+                        _token, _ct).ConfigureAwait(false);
                 }
                 catch (GraphTransportException e) when (!_ct.IsCancellationRequested)
                 {
@@ -285,9 +298,11 @@ namespace M365SmtpTools.Engine.Operations
                     if (e.RequestSent)
                         Finding("GraphDeliveryUnknown", FindingSeverity.Error, GraphTestStage.Message, e.Message,
                             "The connection was lost after the test message was sent and before Graph answered: it may have been sent.",
-                            $"Look for it in the recipients' mailboxes ({string.Join(", ", _report.To)}) or in a message trace (Get-MessageTraceV2 -SenderAddress {mailbox}) before testing again.");
+                            $"Look for it in the recipients' mailboxes ({string.Join(", ", _report.To)}) or in a message trace " +
+                                $"(Get-MessageTraceV2 -SenderAddress {mailbox}) before testing again.");
                     else
-                        Finding(e.TimedOut ? "GraphTimeout" : "GraphConnectionFailed", FindingSeverity.Error, GraphTestStage.Message, e.Message,
+                        Finding(e.TimedOut ? "GraphTimeout" : "GraphConnectionFailed", FindingSeverity.Error,
+                            GraphTestStage.Message, e.Message,
                             "The test message could not be sent: Microsoft Graph could not be reached.", "Check the network path to " +
                                 "Microsoft Graph and test again.");
                     return;
@@ -297,12 +312,15 @@ namespace M365SmtpTools.Engine.Operations
                 if (response.IsSuccess)
                 {
                     _report.MessageSent = true;
-                    Stage(GraphTestStage.Message, SmtpTestStageStatus.Passed, watch, $"{answer}: test message sent to {string.Join(", ", _report.To)}.");
+                    Stage(GraphTestStage.Message, SmtpTestStageStatus.Passed, watch,
+                        $"{answer}: test message sent to {string.Join(", ", _report.To)}.");
                     return;
                 }
-                GraphErrorExplanation ex = GraphErrors.Explain(response.Status, response.ErrorCode, response.ErrorMessage, mailbox, _report.From ?? mailbox, _appId);
+                GraphErrorExplanation ex = GraphErrors.Explain(response.Status, response.ErrorCode, response.ErrorMessage, mailbox,
+                    _report.From ?? mailbox, _appId);
                 Stage(GraphTestStage.Message, SmtpTestStageStatus.Failed, watch, answer);
-                _report.AddFinding(new GraphTestFinding(ex.ErrorId, FindingSeverity.Error, GraphTestStage.Message, answer, ex.Meaning, ex.Remediation, ex.Commands));
+                _report.AddFinding(new GraphTestFinding(ex.ErrorId, FindingSeverity.Error, GraphTestStage.Message, answer, ex.Meaning,
+                    ex.Remediation, ex.Commands));
             }
 
             private static string Ids(GraphResponse r) =>

@@ -41,7 +41,8 @@ namespace M365SmtpTools.Engine.Operations
         /// and <see cref="TestGraphSendRequest.ErrorOnFailure"/> is set (the report is written first only with
         /// <see cref="TestGraphSendRequest.PassThru"/>).
         /// </summary>
-        public async Task RunAsync(TestGraphSendRequest request, IOperationHost<GraphSendTestReport> host, CancellationToken cancellationToken)
+        public async Task RunAsync(TestGraphSendRequest request, IOperationHost<GraphSendTestReport> host,
+            CancellationToken cancellationToken)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             if (host == null) throw new ArgumentNullException(nameof(host));
@@ -49,7 +50,8 @@ namespace M365SmtpTools.Engine.Operations
             GraphSendTestReport report = await new Run(this, request, plan, host, cancellationToken).ExecuteAsync().ConfigureAwait(false);
             if (request.ErrorOnFailure && report.Overall == SmtpTestOutcome.Failed)
             {
-                GraphTestFinding? first = report.Findings.FirstOrDefault(f => f.Severity == FindingSeverity.Error) ?? report.Findings.FirstOrDefault();
+                GraphTestFinding? first = report.Findings.FirstOrDefault(f => f.Severity == FindingSeverity.Error)
+                    ?? report.Findings.FirstOrDefault();
                 if (request.PassThru) host.WriteResult(report);
                 throw new GraphSendTestFailedException(report, first, report.FailedStage switch
                 {
@@ -75,7 +77,8 @@ namespace M365SmtpTools.Engine.Operations
             private string? _appId;
             private GraphTestFinding? _noRole;
 
-            public Run(TestGraphSendOperation op, TestGraphSendRequest request, GraphSendTestPlan plan, IOperationHost host, CancellationToken ct)
+            public Run(TestGraphSendOperation op, TestGraphSendRequest request, GraphSendTestPlan plan, IOperationHost host,
+                CancellationToken ct)
             {
                 _op = op;
                 _request = request;
@@ -86,7 +89,8 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     Method = plan.Method.ToString(),
                     Mailbox = plan.Mailbox,
-                    From = plan.From != null && !string.Equals(plan.From.Address, plan.Mailbox, StringComparison.OrdinalIgnoreCase) ? plan.From.Address : null,
+                    From = plan.From != null && !string.Equals(plan.From.Address, plan.Mailbox, StringComparison.OrdinalIgnoreCase)
+                        ? plan.From.Address : null,
                 };
             }
 
@@ -104,7 +108,8 @@ namespace M365SmtpTools.Engine.Operations
                     provider = await TokenStageAsync().ConfigureAwait(false);
                     if (_token != null && ClaimsStage())
                     {
-                        graph = new GraphHttpClient(_plan.BaseAddress, _op._graphHandler, _request.SkipCertificateValidation, TimeSpan.FromSeconds(_request.TimeoutSeconds));
+                        graph = new GraphHttpClient(_plan.BaseAddress, _op._graphHandler, _request.SkipCertificateValidation,
+                            TimeSpan.FromSeconds(_request.TimeoutSeconds));
                         if (await MailboxStageAsync(graph).ConfigureAwait(false) && _request.SendTestMessage)
                             await MessageStageAsync(graph).ConfigureAwait(false);
                     }
@@ -117,7 +122,8 @@ namespace M365SmtpTools.Engine.Operations
                 }
                 _report.Duration = watch.Elapsed;
                 bool failed = _report.Stages.Any(s => s.Status == SmtpTestStageStatus.Failed);
-                bool warned = _report.Stages.Any(s => s.Status == SmtpTestStageStatus.Warning) || _report.Findings.Any(f => f.Severity == FindingSeverity.Warning);
+                bool warned = _report.Stages.Any(s => s.Status == SmtpTestStageStatus.Warning)
+                    || _report.Findings.Any(f => f.Severity == FindingSeverity.Warning);
                 _report.Overall = failed ? SmtpTestOutcome.Failed : warned ? SmtpTestOutcome.Warning : SmtpTestOutcome.Passed;
                 _host.WriteVerbose($"Result: {_report}");
                 return _report;
@@ -129,7 +135,8 @@ namespace M365SmtpTools.Engine.Operations
                 _host.WriteVerbose($"{stage}: {status}: {detail}");
             }
 
-            private void Finding(string id, FindingSeverity severity, GraphTestStage stage, string evidence, string meaning, string remediation, params string[] commands) =>
+            private void Finding(string id, FindingSeverity severity, GraphTestStage stage, string evidence, string meaning,
+                string remediation, params string[] commands) =>
                 _report.AddFinding(new GraphTestFinding(id, severity, stage, evidence, meaning, remediation, commands));
         }
     }

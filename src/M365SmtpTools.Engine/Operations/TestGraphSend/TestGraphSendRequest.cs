@@ -27,7 +27,8 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>How long each Graph request may take, in seconds (default 30).</summary>
         public int TimeoutSeconds { get; set; } = 30;
 
-        /// <summary>The app is authorized through RBAC for Applications ('Application Mail.Send'), so an app-only token without the Mail.Send role is expected.</summary>
+        /// <summary>The app is authorized through RBAC for Applications ('Application Mail.Send'), so an app-only token without the
+        /// Mail.Send role is expected.</summary>
         public bool AppRbac { get; set; }
 
         /// <summary>With <see cref="ErrorOnFailure"/>: also write the report when the test fails.</summary>

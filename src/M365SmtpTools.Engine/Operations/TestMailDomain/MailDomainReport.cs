@@ -2,7 +2,10 @@ using M365SmtpTools.Engine.Dns.Dkim;
 
 namespace M365SmtpTools.Engine.Operations
 {
-    /// <summary>Test-M365MailDomain's answer for one domain: MX, SPF, DMARC and DKIM as Microsoft 365 needs them, with findings and fixes.</summary>
+    /// <summary>
+    /// Test-M365MailDomain's answer for one domain: MX, SPF, DMARC and DKIM as Microsoft 365 needs them, with findings
+    /// and fixes.
+    /// </summary>
     public sealed class MailDomainReport
     {
         /// <summary>The domain checked, normalized (lower case, A-labels).</summary>

@@ -44,7 +44,8 @@ namespace M365SmtpTools.Engine.Operations
             IOperationHost<MailDomainReport> host, CancellationToken ct) =>
             host.WriteResult(await CheckAsync(input, request.SenderIPAddress, dns, host, ct).ConfigureAwait(false));
 
-        private static async Task<MailDomainReport> CheckAsync(string input, IPAddress? sender, IDnsResolver dns, IOperationHost host, CancellationToken ct)
+        private static async Task<MailDomainReport> CheckAsync(string input, IPAddress? sender, IDnsResolver dns, IOperationHost host,
+            CancellationToken ct)
         {
             string domain = DnsName.Normalize(input);
             var state = new MailDomainCheckState(domain, host);

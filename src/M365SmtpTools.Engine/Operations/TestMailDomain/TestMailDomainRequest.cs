@@ -14,7 +14,10 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>Seconds to wait for one DNS answer; null means 3.</summary>
         public int? TimeoutSeconds { get; set; }
 
-        /// <summary>The public IP address a device would use for Direct Send; when given, the report says whether SPF passes for it.</summary>
+        /// <summary>
+        /// The public IP address a device would use for Direct Send; when given, the report says whether SPF passes for
+        /// it.
+        /// </summary>
         public IPAddress? SenderIPAddress { get; set; }
     }
 }

@@ -18,9 +18,11 @@ namespace M365SmtpTools.Engine.Operations
 
         // Test-NetConnection and Resolve-DnsName exist only in Windows PowerShell and PowerShell on Windows: on Linux and
         // macOS the fix names the tools that are there.
-        private static readonly bool OnWindows = System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
+        private static readonly bool OnWindows =
+            System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows);
 
-        /// <summary>The command that tests a TCP connection to host:port on this computer (nc, else openssl, which macOS and most Linux have).</summary>
+        /// <summary>The command that tests a TCP connection to host:port on this computer (nc, else openssl, which macOS and most Linux
+        /// have).</summary>
         internal static string TcpTestCommand(string host, int port) => TcpTestCommand(host, port, OnWindows, OnPath);
 
         /// <summary>The same, for a system described by <paramref name="windows"/> and the tools <paramref name="onPath"/> finds.</summary>
@@ -29,7 +31,8 @@ namespace M365SmtpTools.Engine.Operations
             string p = port.ToString(CultureInfo.InvariantCulture);
             if (windows) return $"Test-NetConnection -ComputerName {Q(host)} -Port {p}";
             if (onPath("nc")) return $"nc -vz {NativeArgument(host)} {p}";
-            return port == 465 ? $"openssl s_client -connect {NativeArgument(host + ":" + p)}" : $"openssl s_client -starttls smtp -crlf -connect {NativeArgument(host + ":" + p)}";
+            return port == 465 ? $"openssl s_client -connect {NativeArgument(host + ":" + p)}"
+                : $"openssl s_client -starttls smtp -crlf -connect {NativeArgument(host + ":" + p)}";
         }
 
         /// <summary>The command that resolves a name on this computer (dig, else host, else getent).</summary>
@@ -37,7 +40,8 @@ namespace M365SmtpTools.Engine.Operations
 
         /// <summary>The same, for a system described by <paramref name="windows"/> and the tools <paramref name="onPath"/> finds.</summary>
         internal static string DnsTestCommand(string name, bool windows, Func<string, bool> onPath) =>
-            windows ? $"Resolve-DnsName -Name {Q(name)}" : onPath("dig") ? $"dig +short {NativeArgument(name)}" : onPath("host") ? $"host {NativeArgument(name)}" : $"getent hosts {NativeArgument(name)}";
+            windows ? $"Resolve-DnsName -Name {Q(name)}" : onPath("dig") ? $"dig +short {NativeArgument(name)}"
+                : onPath("host") ? $"host {NativeArgument(name)}" : $"getent hosts {NativeArgument(name)}";
 
         private static bool OnPath(string tool) => OnPath(tool, Environment.GetEnvironmentVariable("PATH"));
 
@@ -50,12 +54,15 @@ namespace M365SmtpTools.Engine.Operations
         // when it is a host-name-like word, else a PowerShell single-quoted string, since a POSIX '...' would let a
         // typographic quote (U+2018-U+201B) in a hostile name end the string in pwsh.
         private static string NativeArgument(string value) =>
-            value.Length > 0 && value.All(c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':')
+            value.Length > 0 && value.All(c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '-' || c == ':')
                 ? value : Q(value);
 
-        internal static SmtpTestFinding ForReply(SmtpTestStage stage, SmtpReply reply, RemediationContext context, string? serverDetail, string? address = null)
+        internal static SmtpTestFinding ForReply(SmtpTestStage stage, SmtpReply reply, RemediationContext context, string? serverDetail,
+            string? address = null)
         {
-            ReplyExplanation x = ReplyCatalogue.Explain(reply.Code, reply.EnhancedStatusCode?.ToString(), reply.Text, context.ForRecipient(address));
+            ReplyExplanation x = ReplyCatalogue.Explain(reply.Code, reply.EnhancedStatusCode?.ToString(), reply.Text,
+                context.ForRecipient(address));
             string evidence = reply.ToString();
             if (address != null) evidence = $"RCPT TO:<{address}> -> " + evidence;
             if (!string.IsNullOrEmpty(serverDetail)) evidence += Environment.NewLine + "Server error detail (decoded 334 " +
@@ -135,7 +142,8 @@ namespace M365SmtpTools.Engine.Operations
                     "certificate names smtp.office365.com, not an IP address, so this breaks sooner or later.",
                 $"Configure the device or script with the name {cloudHost}, never an IP address.");
 
-        internal static IEnumerable<SmtpTestFinding> ForTlsFailure(SmtpProtocolException e, SmtpCapabilities before, string host, int port, bool microsoft, string[]? expectedIssuers)
+        internal static IEnumerable<SmtpTestFinding> ForTlsFailure(SmtpProtocolException e, SmtpCapabilities before, string host, int port,
+            bool microsoft, string[]? expectedIssuers)
         {
             switch (e.Code)
             {
@@ -146,13 +154,17 @@ namespace M365SmtpTools.Engine.Operations
                     yield return new SmtpTestFinding("StartTlsNotOffered", FindingSeverity.Error, SmtpTestStage.Tls,
                         $"EHLO reply from {before.ServerName}: {caps}",
                         "The server did not offer STARTTLS, so the test stopped before AUTH: no credentials or token were sent." +
-                        (masked ? " An extension masked as X's is the mark of a firewall's SMTP inspection rewriting STARTTLS away (e.g. Cisco ASA/Firepower 'ESMTP inspection')." : ""),
-                        (microsoft ? "Exchange Online always offers STARTTLS, so something between this computer and Microsoft removes it: " : "Check the server and port; if the server normally offers STARTTLS, something on the way removes it: ")
+                        (masked ? " An extension masked as X's is the mark of a firewall's SMTP inspection rewriting STARTTLS away " +
+                            "(e.g. Cisco ASA/Firepower 'ESMTP inspection')." : ""),
+                        (microsoft
+                            ? "Exchange Online always offers STARTTLS, so something between this computer and Microsoft removes it: "
+                            : "Check the server and port; if the server normally offers STARTTLS, something on the way removes it: ")
                         + "disable SMTP inspection/STARTTLS stripping on the firewall or proxy for this traffic. " + Submission587);
                     yield break;
                 }
                 case var c when c == SmtpErrorCodes.StartTlsRefused:
-                    yield return new SmtpTestFinding("StartTlsRefused", FindingSeverity.Error, SmtpTestStage.Tls, e.Reply?.ToString() ?? e.Message,
+                    yield return new SmtpTestFinding("StartTlsRefused", FindingSeverity.Error, SmtpTestStage.Tls,
+                        e.Reply?.ToString() ?? e.Message,
                         "The server offered STARTTLS but refused it; the test stopped before AUTH.",
                         "Check the server's TLS configuration (certificate, key, protocols).");
                     yield break;
@@ -173,16 +185,20 @@ namespace M365SmtpTools.Engine.Operations
                                     "of your own."
                                 : "Connect by a name the certificate carries, or have the server's certificate re-issued with this name.");
                     }
-                    if (problems.Any(p => p.IndexOf("NotTimeValid", StringComparison.Ordinal) >= 0) || (tls?.NotAfter is DateTime na && na < DateTime.UtcNow))
+                    if (problems.Any(p => p.IndexOf("NotTimeValid", StringComparison.Ordinal) >= 0)
+                        || (tls?.NotAfter is DateTime na && na < DateTime.UtcNow))
                     {
                         reported = true;
                         bool notYet = tls?.NotBefore is DateTime nb && nb > DateTime.UtcNow;
-                        yield return new SmtpTestFinding(notYet ? "CertificateNotYetValid" : "CertificateExpired", FindingSeverity.Error, SmtpTestStage.Tls, certificate,
+                        yield return new SmtpTestFinding(notYet ? "CertificateNotYetValid" : "CertificateExpired", FindingSeverity.Error,
+                            SmtpTestStage.Tls, certificate,
                             notYet ? $"The server's certificate is not valid before {tls!.NotBefore:u}: the server's or this computer's clock is wrong." : $"The server's certificate expired on {tls?.NotAfter:u}.",
                             notYet ? "Check the clock of this computer (and of the server)." : "Renew the server's " +
-                                "certificate." + (microsoft ? " Microsoft doesn't serve expired certificates: a device in between (TLS inspection) probably does." : ""));
+                                "certificate." + (microsoft ? " Microsoft doesn't serve expired certificates: a device in between (TLS " +
+                                    "inspection) probably does." : ""));
                     }
-                    bool chain = problems.Any(p => p.StartsWith("Certificate chain", StringComparison.Ordinal) && p.IndexOf("NotTimeValid", StringComparison.Ordinal) < 0);
+                    bool chain = problems.Any(p => p.StartsWith("Certificate chain", StringComparison.Ordinal)
+                        && p.IndexOf("NotTimeValid", StringComparison.Ordinal) < 0);
                     if (chain)
                     {
                         reported = true;
@@ -223,14 +239,16 @@ namespace M365SmtpTools.Engine.Operations
             }
         }
 
-        internal static IEnumerable<SmtpTestFinding> ForTlsSession(TlsSessionInfo tls, bool microsoft, string[]? expectedIssuers, DateTime now)
+        internal static IEnumerable<SmtpTestFinding> ForTlsSession(TlsSessionInfo tls, bool microsoft, string[]? expectedIssuers,
+            DateTime now)
         {
             if (tls.Protocol != "Tls12" && tls.Protocol != "Tls13")
                 yield return new SmtpTestFinding("TlsVersionTooOld", FindingSeverity.Error, SmtpTestStage.Tls, "Negotiated " +
                     $"{tls.Protocol} {tls.CipherSuite}",
                     "The session uses a TLS version older than 1.2.", "Enable TLS 1.2 or 1.3 on both ends.");
             if (tls.ValidationSkipped && !tls.CertificateValid)
-                yield return new SmtpTestFinding("CertificateNotValidated", FindingSeverity.Warning, SmtpTestStage.Tls, string.Join(" ", tls.ValidationErrors),
+                yield return new SmtpTestFinding("CertificateNotValidated", FindingSeverity.Warning, SmtpTestStage.Tls,
+                    string.Join(" ", tls.ValidationErrors),
                     "Certificate validation was switched off and the certificate would have failed it.", "Fix the certificate rather " +
                         "than skipping validation.");
             if (tls.NotAfter is DateTime end && end > now && end - now < TimeSpan.FromDays(14))
@@ -303,7 +321,8 @@ namespace M365SmtpTools.Engine.Operations
                 case var c when c == SmtpErrorCodes.ImplicitTlsNotSupported:
                     return Port465(e.Message);
                 default:
-                    return new SmtpTestFinding(e.ErrorId, FindingSeverity.Error, stage, e.Message, e.Message, e.RecommendedAction ?? "See the message.");
+                    return new SmtpTestFinding(e.ErrorId, FindingSeverity.Error, stage, e.Message, e.Message,
+                        e.RecommendedAction ?? "See the message.");
             }
         }
 

@@ -5,7 +5,8 @@ using M365SmtpTools.Engine.Exchange;
 
 namespace M365SmtpTools.Engine.Operations
 {
-    /// <summary>What a Test-M365SmtpAuth run will do: the server, the auth method or session connection, the recipients and the last stage.</summary>
+    /// <summary>What a Test-M365SmtpAuth run will do: the server, the auth method or session connection, the recipients and the last
+    /// stage.</summary>
     internal sealed class SmtpAuthTestPlan
     {
         public string Host = "";
@@ -58,7 +59,8 @@ namespace M365SmtpTools.Engine.Operations
             }
 
             CloudEnvironment cloud = request.ResolveCloud();
-            plan.Host = !string.IsNullOrWhiteSpace(request.SmtpServer) ? request.SmtpServer!.Trim() : plan.Session?.SmtpHost ?? cloud.SmtpHost;
+            plan.Host = !string.IsNullOrWhiteSpace(request.SmtpServer) ? request.SmtpServer!.Trim()
+                : plan.Session?.SmtpHost ?? cloud.SmtpHost;
             plan.Port = request.Port > 0 ? request.Port : plan.Session?.Port ?? 587;
             plan.Last = request.SendTestMessage ? SmtpTestStage.Message
                 : request.StopAfter switch
@@ -69,7 +71,8 @@ namespace M365SmtpTools.Engine.Operations
                     SmtpTestStopAfter.Auth => SmtpTestStage.Auth,
                     SmtpTestStopAfter.MailFrom => SmtpTestStage.MailFrom,
                     SmtpTestStopAfter.RcptTo => SmtpTestStage.RcptTo,
-                    _ => plan.To.Length > 0 ? SmtpTestStage.RcptTo : !string.IsNullOrWhiteSpace(request.From) ? SmtpTestStage.MailFrom : SmtpTestStage.Auth,
+                    _ => plan.To.Length > 0 ? SmtpTestStage.RcptTo
+                        : !string.IsNullOrWhiteSpace(request.From) ? SmtpTestStage.MailFrom : SmtpTestStage.Auth,
                 };
             return plan;
         }

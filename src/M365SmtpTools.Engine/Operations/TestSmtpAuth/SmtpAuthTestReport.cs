@@ -109,7 +109,8 @@ namespace M365SmtpTools.Engine.Operations
             var b = new StringBuilder();
             b.Append("Overall   : ").AppendLine(Overall.ToString());
             b.Append("Target    : ").AppendLine(Target + (RemoteEndPoint != null ? "  (" + RemoteEndPoint + ")" : ""));
-            b.Append("Method    : ").AppendLine(Method + (Mechanism != null ? " / " + Mechanism : "") + (UserName != null ? " as " + UserName : ""));
+            b.Append("Method    : ").AppendLine(Method + (Mechanism != null ? " / " + Mechanism : "")
+                + (UserName != null ? " as " + UserName : ""));
             b.AppendLine("Stages    :");
             foreach (SmtpTestStageResult s in Stages) b.Append("  ").AppendLine(s.ToString());
             if (Tls != null) b.Append("Tls       : ").AppendLine(Tls.ToString());

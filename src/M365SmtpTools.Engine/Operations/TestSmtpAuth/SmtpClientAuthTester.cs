@@ -16,7 +16,8 @@ namespace M365SmtpTools.Engine.Operations
     {
         private readonly Action<SmtpConnectOptions>? _configure;
 
-        /// <summary>Creates the tester; <paramref name="configureConnection"/> adjusts the connection options (e.g. a private CA to trust).</summary>
+        /// <summary>Creates the tester; <paramref name="configureConnection"/> adjusts the connection options (e.g. a private CA to
+        /// trust).</summary>
         public SmtpClientAuthTester(Action<SmtpConnectOptions>? configureConnection = null) => _configure = configureConnection;
 
         /// <inheritdoc />
@@ -24,7 +25,8 @@ namespace M365SmtpTools.Engine.Operations
         {
             if (connection == null) throw new ArgumentNullException(nameof(connection));
             host ??= NullOperationHost.Instance;
-            var options = new SmtpConnectOptions { TlsMode = SmtpTlsMode.StartTlsRequired, Host = host, ServerRules = ExchangeOnlineServerRules.Instance };
+            var options = new SmtpConnectOptions { TlsMode = SmtpTlsMode.StartTlsRequired, Host = host,
+                ServerRules = ExchangeOnlineServerRules.Instance };
             _configure?.Invoke(options);
             SmtpCredential credential;
             if (connection.Method == SmtpAuthMethod.Basic)
@@ -36,7 +38,8 @@ namespace M365SmtpTools.Engine.Operations
                 string user = connection.UserName ?? throw new M365SmtpException(AuthErrorCodes.UserNameMissing,
                     "The mailbox that authenticates (XOAUTH2 user=) is unknown.")
                 { TargetObject = "UserName", ParameterName = "UserName", RecommendedAction = "Add -UserName." };
-                credential = SmtpCredential.FromAccessToken(user, async ct => (await connection.GetAccessTokenAsync(host, ct).ConfigureAwait(false)).RevealToken());
+                credential = SmtpCredential.FromAccessToken(user,
+                    async ct => (await connection.GetAccessTokenAsync(host, ct).ConfigureAwait(false)).RevealToken());
             }
             using var client = new SmtpClient();
             await client.ConnectAsync(connection.SmtpHost, connection.Port, options, cancellationToken).ConfigureAwait(false);

@@ -8,8 +8,8 @@ namespace M365SmtpTools.Engine.Operations
     /// </summary>
     public sealed class SmtpTestFinding : DiagnosticFinding<SmtpTestStage>
     {
-        internal SmtpTestFinding(string id, FindingSeverity severity, SmtpTestStage stage, string evidence, string meaning, string remediation,
-            IReadOnlyList<string>? commands = null)
+        internal SmtpTestFinding(string id, FindingSeverity severity, SmtpTestStage stage, string evidence, string meaning,
+            string remediation, IReadOnlyList<string>? commands = null)
             : base(id, severity, stage, evidence, meaning, remediation, commands)
         {
         }

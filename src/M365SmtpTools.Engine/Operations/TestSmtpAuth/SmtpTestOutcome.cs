@@ -5,7 +5,8 @@ namespace M365SmtpTools.Engine.Operations
     {
         /// <summary>Every stage that ran passed and nothing needs attention.</summary>
         Passed,
-        /// <summary>Every stage that ran passed, but something should be changed (e.g. Basic authentication, an IP address as server).</summary>
+        /// <summary>Every stage that ran passed, but something should be changed (e.g. Basic authentication, an IP address as
+        /// server).</summary>
         Warning,
         /// <summary>A stage failed: sending would fail the same way.</summary>
         Failed,

@@ -39,7 +39,8 @@ namespace M365SmtpTools.Engine.Operations
                 try
                 {
                     Task<IPAddress[]> lookup = System.Net.Dns.GetHostAddressesAsync(name);
-                    Task done = await Task.WhenAny(lookup, Task.Delay(TimeSpan.FromSeconds(_request.TimeoutSeconds), _ct)).ConfigureAwait(false);
+                    Task done = await Task.WhenAny(lookup,
+                        Task.Delay(TimeSpan.FromSeconds(_request.TimeoutSeconds), _ct)).ConfigureAwait(false);
                     _ct.ThrowIfCancellationRequested();
                     if (done != lookup)
                     {
@@ -123,11 +124,13 @@ namespace M365SmtpTools.Engine.Operations
                     s.Status = SmtpTestStageStatus.Failed;
                     s.Detail = e.Message;
                     if (e.TlsSession != null) _report.Tls = e.TlsSession;
-                    foreach (SmtpTestFinding f in Findings.ForTlsFailure(e, before, _plan.Host, _plan.Port, _report.IsMicrosoft365, _request.ExpectedIssuer))
+                    foreach (SmtpTestFinding f in Findings.ForTlsFailure(e, before, _plan.Host, _plan.Port,
+                        _report.IsMicrosoft365, _request.ExpectedIssuer))
                         _report.AddFinding(f);
                     return;
                 }
-                foreach (SmtpTestFinding f in Findings.ForTlsSession(_report.Tls!, _report.IsMicrosoft365 || MicrosoftHosts.IsMicrosoft365Host(_plan.Host), _request.ExpectedIssuer, DateTime.UtcNow))
+                foreach (SmtpTestFinding f in Findings.ForTlsSession(_report.Tls!,
+                    _report.IsMicrosoft365 || MicrosoftHosts.IsMicrosoft365Host(_plan.Host), _request.ExpectedIssuer, DateTime.UtcNow))
                     _report.AddFinding(f);
             }
 
@@ -137,7 +140,8 @@ namespace M365SmtpTools.Engine.Operations
                 _report.IsMicrosoft365 |= ExchangeOnlineServerRules.Instance.Recognizes(_client.Host, _client.Capabilities.ServerName);
                 _report.Capabilities = Describe(caps);
                 _report.AuthMechanisms = caps.AuthMechanisms.ToArray();
-                s.Detail = $"{caps.ServerName}: AUTH {(caps.AuthMechanisms.Count == 0 ? "not offered" : string.Join(" ", caps.AuthMechanisms))}"
+                s.Detail = $"{caps.ServerName}: AUTH "
+                    + $"{(caps.AuthMechanisms.Count == 0 ? "not offered" : string.Join(" ", caps.AuthMechanisms))}"
                     + (caps.MaxMessageSize is long size && size > 0 ? $", SIZE {size}" : "")
                     + (caps.SupportsPipelining ? ", PIPELINING" : "") + (caps.SupportsChunking ? ", CHUNKING" : "");
             }
@@ -147,11 +151,13 @@ namespace M365SmtpTools.Engine.Operations
                 if (_plan.Session != null) _connection = _plan.Session;
                 else
                 {
-                    var connect = new ConnectSmtpRequest { SmtpServer = _plan.Host, Port = _plan.Port, AllowRetiredBasicAuth = _request.AllowRetiredBasicAuth, Name = "Test-M365SmtpAuth" };
+                    var connect = new ConnectSmtpRequest { SmtpServer = _plan.Host, Port = _plan.Port,
+                        AllowRetiredBasicAuth = _request.AllowRetiredBasicAuth, Name = "Test-M365SmtpAuth" };
                     _request.CopyAuthOptionsTo(connect);
                     // Connect's own warnings (token checks, Basic retirement) become findings here; keep them off the warning stream.
                     var quiet = new WarningsToVerboseHost(_host);
-                    _connection = await new ConnectSmtpOperation(_op._registry, _op._factory, null, _op._schedule).CreateAsync(connect, quiet, _ct).ConfigureAwait(false);
+                    _connection = await new ConnectSmtpOperation(_op._registry, _op._factory, null, _op._schedule)
+                        .CreateAsync(connect, quiet, _ct).ConfigureAwait(false);
                     _ownsConnection = true;
                 }
                 _report.UserName = _connection.UserName;
@@ -177,7 +183,8 @@ namespace M365SmtpTools.Engine.Operations
                 if (!TokenInspector.TryDecode(token.RevealToken(), out TokenFacts? facts) || facts == null)
                 {
                     s.Detail = "The token is not a readable JWT (opaque or encrypted): its claims can't be checked.";
-                    _report.AddFinding(new SmtpTestFinding("TokenNotReadable", FindingSeverity.Information, SmtpTestStage.Token, "The access token has no readable claims.",
+                    _report.AddFinding(new SmtpTestFinding("TokenNotReadable", FindingSeverity.Information, SmtpTestStage.Token,
+                        "The access token has no readable claims.",
                         "The token is opaque or encrypted, so its audience, permissions and user can't be checked before AUTH.",
                         "Nothing to do if AUTH passes; otherwise check how the token was requested (resource " +
                             "https://outlook.office365.com)."));
@@ -192,9 +199,11 @@ namespace M365SmtpTools.Engine.Operations
                     AppRbac = _request.AppRbac,
                 });
                 foreach (TokenFinding f in checks)
-                    _report.AddFinding(new SmtpTestFinding(f.Id, f.Severity, SmtpTestStage.Token, "Token claims: " + facts, f.Message, f.Remediation, Findings.TokenCommands(f.Id, Context)));
+                    _report.AddFinding(new SmtpTestFinding(f.Id, f.Severity, SmtpTestStage.Token, "Token claims: " + facts, f.Message,
+                        f.Remediation, Findings.TokenCommands(f.Id, Context)));
                 s.Detail = (facts.IsAppOnly ? "app-only" : "delegated") + $", aud {facts.Audience ?? "-"}, "
-                    + (facts.IsAppOnly ? "roles " + (facts.Roles.Count == 0 ? "-" : string.Join(",", facts.Roles)) : "scp " + (facts.Scopes.Count == 0 ? "-" : string.Join(",", facts.Scopes)) + ", user " + (facts.User ?? "-"))
+                    + (facts.IsAppOnly ? "roles " + (facts.Roles.Count == 0 ? "-" : string.Join(",", facts.Roles))
+                        : "scp " + (facts.Scopes.Count == 0 ? "-" : string.Join(",", facts.Scopes)) + ", user " + (facts.User ?? "-"))
                     + (facts.ExpiresOn is DateTimeOffset exp ? $", expires {exp:u}" : "");
                 if (checks.Any(f => f.Severity == FindingSeverity.Error)) s.Status = SmtpTestStageStatus.Failed;
             }
@@ -205,9 +214,12 @@ namespace M365SmtpTools.Engine.Operations
                 string user = connection.UserName ?? throw SmtpAuthOptions.Invalid(AuthErrorCodes.UserNameMissing, "UserName",
                     "The mailbox that authenticates is unknown.", "Add -UserName.");
                 SmtpCredential credential = connection.Method == SmtpAuthMethod.Basic
-                    ? SmtpCredential.FromNetworkCredential(connection.BasicCredential ?? throw new M365SmtpException(AuthErrorCodes.ConnectionClosed,
-                        $"The connection '{connection.Name}' has no credential any more.") { RecommendedAction = "Run Connect-M365Smtp again." })
-                    : SmtpCredential.FromAccessToken(user, async ct => (await connection.GetAccessTokenAsync(_host, ct).ConfigureAwait(false)).RevealToken());
+                    ? SmtpCredential.FromNetworkCredential(connection.BasicCredential
+                        ?? throw new M365SmtpException(AuthErrorCodes.ConnectionClosed,
+                            $"The connection '{connection.Name}' has no credential any more.")
+                            { RecommendedAction = "Run Connect-M365Smtp again." })
+                    : SmtpCredential.FromAccessToken(user,
+                        async ct => (await connection.GetAccessTokenAsync(_host, ct).ConfigureAwait(false)).RevealToken());
                 if (_client.Capabilities.AuthMechanisms.Count == 0)
                 {
                     s.Status = SmtpTestStageStatus.Failed;
@@ -225,7 +237,9 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     s.Status = SmtpTestStageStatus.Failed;
                     s.Detail = e.Message;
-                    _report.AddFinding(new SmtpTestFinding(e.Code == SmtpErrorCodes.AuthMechanismNotOffered ? "AuthMechanismNotOffered" : e.ErrorId, FindingSeverity.Error, SmtpTestStage.Auth,
+                    _report.AddFinding(new SmtpTestFinding(e.Code == SmtpErrorCodes.AuthMechanismNotOffered
+                            ? "AuthMechanismNotOffered" : e.ErrorId,
+                        FindingSeverity.Error, SmtpTestStage.Auth,
                         "AUTH mechanisms offered: " + string.Join(" ", _client.Capabilities.AuthMechanisms),
                         e.Message, e.RecommendedAction ?? "Use a mechanism the server offers."));
                 }
@@ -237,14 +251,16 @@ namespace M365SmtpTools.Engine.Operations
                     SmtpTestFinding finding = Findings.ForReply(SmtpTestStage.Auth, e.Reply, Context, e.ServerErrorDetail);
                     // SMTP AUTH switched off: Microsoft Graph sends without it (Send-M365Mail -Method Graph).
                     if (finding.Id == "SmtpAuthDisabled")
-                        finding = Graph.GraphAlternative.Add(finding, _request, _report.UserName ?? _request.UserName, _request.To?.FirstOrDefault());
+                        finding = Graph.GraphAlternative.Add(finding, _request, _report.UserName ?? _request.UserName,
+                            _request.To?.FirstOrDefault());
                     _report.AddFinding(finding);
                 }
             }
 
             private string? MechanismFromTranscript()
             {
-                SmtpTranscriptEntry? auth = _transcript.Entries.LastOrDefault(e => e.Direction == SmtpTranscriptDirection.Client && e.Text.StartsWith("AUTH ", StringComparison.OrdinalIgnoreCase));
+                SmtpTranscriptEntry? auth = _transcript.Entries.LastOrDefault(e => e.Direction == SmtpTranscriptDirection.Client
+                    && e.Text.StartsWith("AUTH ", StringComparison.OrdinalIgnoreCase));
                 return auth?.Text.Split(' ').ElementAtOrDefault(1);
             }
 

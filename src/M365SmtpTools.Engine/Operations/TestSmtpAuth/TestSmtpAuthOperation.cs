@@ -46,7 +46,8 @@ namespace M365SmtpTools.Engine.Operations
         /// <see cref="TestSmtpAuthRequest.ErrorOnFailure"/> is set (the report is written first only with
         /// <see cref="TestSmtpAuthRequest.PassThru"/>).
         /// </summary>
-        public async Task RunAsync(TestSmtpAuthRequest request, IOperationHost<SmtpAuthTestReport> host, CancellationToken cancellationToken)
+        public async Task RunAsync(TestSmtpAuthRequest request, IOperationHost<SmtpAuthTestReport> host,
+            CancellationToken cancellationToken)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             if (host == null) throw new ArgumentNullException(nameof(host));
@@ -55,7 +56,8 @@ namespace M365SmtpTools.Engine.Operations
             SmtpAuthTestReport report = await run.ExecuteAsync().ConfigureAwait(false);
             if (request.ErrorOnFailure && report.Overall == SmtpTestOutcome.Failed)
             {
-                SmtpTestFinding? first = report.Findings.FirstOrDefault(f => f.Severity == FindingSeverity.Error) ?? report.Findings.FirstOrDefault();
+                SmtpTestFinding? first = report.Findings.FirstOrDefault(f => f.Severity == FindingSeverity.Error)
+                    ?? report.Findings.FirstOrDefault();
                 if (request.PassThru) host.WriteResult(report);
                 throw new SmtpAuthTestFailedException(report, first, KindFor(report.FailedStage));
             }
@@ -90,14 +92,16 @@ namespace M365SmtpTools.Engine.Operations
             private bool _ownsConnection;
             private bool _inTransaction;
 
-            public Run(TestSmtpAuthOperation op, TestSmtpAuthRequest request, SmtpAuthTestPlan plan, IOperationHost host, CancellationToken ct)
+            public Run(TestSmtpAuthOperation op, TestSmtpAuthRequest request, SmtpAuthTestPlan plan, IOperationHost host,
+                CancellationToken ct)
             {
                 _op = op;
                 _request = request;
                 _plan = plan;
                 _host = host;
                 _ct = ct;
-                _report = new SmtpAuthTestReport(plan.Host, plan.Port) { Method = plan.Method?.ToString() ?? "None", UserName = plan.Session?.UserName };
+                _report = new SmtpAuthTestReport(plan.Host, plan.Port)
+                    { Method = plan.Method?.ToString() ?? "None", UserName = plan.Session?.UserName };
             }
 
             private SmtpTestStage Last => _plan.Last;
@@ -141,8 +145,10 @@ namespace M365SmtpTools.Engine.Operations
                     if (_ownsConnection) _connection?.Close();
                 }
                 _report.Duration = watch.Elapsed;
-                bool failed = _report.Stages.Any(s => s.Status == SmtpTestStageStatus.Failed) || _report.Findings.Any(f => f.Severity == FindingSeverity.Error);
-                bool warned = _report.Stages.Any(s => s.Status == SmtpTestStageStatus.Warning) || _report.Findings.Any(f => f.Severity == FindingSeverity.Warning);
+                bool failed = _report.Stages.Any(s => s.Status == SmtpTestStageStatus.Failed)
+                    || _report.Findings.Any(f => f.Severity == FindingSeverity.Error);
+                bool warned = _report.Stages.Any(s => s.Status == SmtpTestStageStatus.Warning)
+                    || _report.Findings.Any(f => f.Severity == FindingSeverity.Warning);
                 _report.Overall = failed ? SmtpTestOutcome.Failed : warned ? SmtpTestOutcome.Warning : SmtpTestOutcome.Passed;
                 if (_request.Transcript) _report.Transcript = _transcript.Entries.Select(e => e.ToString()).ToArray();
                 _host.WriteVerbose($"Test-M365SmtpAuth: {_report}");
@@ -185,7 +191,8 @@ namespace M365SmtpTools.Engine.Operations
                 {
                     Skip(SmtpTestStage.Token, "No auth parameters and no session connection.");
                     Skip(SmtpTestStage.Auth, "Not tested: nothing to authenticate with.");
-                    _report.AddFinding(new SmtpTestFinding("NoCredentials", Last == SmtpTestStage.Auth ? FindingSeverity.Warning : FindingSeverity.Information, SmtpTestStage.Auth,
+                    _report.AddFinding(new SmtpTestFinding("NoCredentials",
+                        Last == SmtpTestStage.Auth ? FindingSeverity.Warning : FindingSeverity.Information, SmtpTestStage.Auth,
                         "No auth parameters were given and the session has no connection (Connect-M365Smtp).",
                         "Authentication was not tested; the stages after it run unauthenticated (as a relay or Direct Send client would).",
                         "Give the auth parameters (e.g. -TenantId -ClientId -CertificateThumbprint -UserName, -ManagedIdentity " +
@@ -218,7 +225,8 @@ namespace M365SmtpTools.Engine.Operations
             {
                 var state = new StageState();
                 var watch = Stopwatch.StartNew();
-                _host.WriteProgress(new OperationProgress { ActivityId = 6, Activity = $"Test-M365SmtpAuth {_plan.Host}:{_plan.Port}", Status = stage.ToString(), PercentComplete = (int)stage * 100 / 10 });
+                _host.WriteProgress(new OperationProgress { ActivityId = 6, Activity = $"Test-M365SmtpAuth {_plan.Host}:{_plan.Port}",
+                    Status = stage.ToString(), PercentComplete = (int)stage * 100 / 10 });
                 try
                 {
                     await body(state).ConfigureAwait(false);
@@ -240,14 +248,17 @@ namespace M365SmtpTools.Engine.Operations
                     _report.AddFinding(new SmtpTestFinding(e.ErrorId, FindingSeverity.Error, stage, e.Message, e.Message,
                         e.RecommendedAction ?? "See the message."));
                 }
-                catch (Exception e) when (e is ArgumentException || e is SocketException || e is InvalidOperationException || e is FormatException)
+                catch (Exception e) when (e is ArgumentException || e is SocketException || e is InvalidOperationException
+                    || e is FormatException)
                 {
                     state.Status = SmtpTestStageStatus.Failed;
                     if (state.Detail.Length == 0) state.Detail = e.Message;
-                    _report.AddFinding(new SmtpTestFinding(stage + "Failed", FindingSeverity.Error, stage, e.Message, $"The {stage} stage failed: {e.Message}", "Check the parameters and the server."));
+                    _report.AddFinding(new SmtpTestFinding(stage + "Failed", FindingSeverity.Error, stage, e.Message,
+                        $"The {stage} stage failed: {e.Message}", "Check the parameters and the server."));
                 }
                 watch.Stop();
-                if (state.Status == SmtpTestStageStatus.Passed && _report.Findings.Any(f => f.Stage == stage && f.Severity == FindingSeverity.Warning))
+                if (state.Status == SmtpTestStageStatus.Passed
+                    && _report.Findings.Any(f => f.Stage == stage && f.Severity == FindingSeverity.Warning))
                     state.Status = SmtpTestStageStatus.Warning;
                 _report.AddStage(new SmtpTestStageResult(stage, state.Status, watch.Elapsed, state.Detail));
                 _host.WriteVerbose($"{stage}: {state.Status} ({(long)watch.Elapsed.TotalMilliseconds} ms) {state.Detail}");

@@ -10,7 +10,8 @@ namespace M365SmtpTools.Engine.Operations
     /// </summary>
     public sealed class TestSmtpAuthRequest : SmtpAuthOptions
     {
-        /// <summary>The SMTP server; default the session connection's server, else the cloud's submission host (smtp.office365.com).</summary>
+        /// <summary>The SMTP server; default the session connection's server, else the cloud's submission host
+        /// (smtp.office365.com).</summary>
         public string? SmtpServer { get; set; }
 
         /// <summary>The port; 0 (default) = the session connection's port, else 587.</summary>
@@ -31,7 +32,8 @@ namespace M365SmtpTools.Engine.Operations
         /// <summary>Go all the way and send a short test message to <see cref="To"/>.</summary>
         public bool SendTestMessage { get; set; }
 
-        /// <summary>The SASL mechanism (default: the best offered for the credential: XOAUTH2 for tokens, PLAIN/LOGIN for passwords).</summary>
+        /// <summary>The SASL mechanism (default: the best offered for the credential: XOAUTH2 for tokens, PLAIN/LOGIN for
+        /// passwords).</summary>
         public SmtpAuthMechanism Mechanism { get; set; } = SmtpAuthMechanism.Auto;
 
         /// <summary>How long connecting and each reply may take, in seconds (default 30).</summary>

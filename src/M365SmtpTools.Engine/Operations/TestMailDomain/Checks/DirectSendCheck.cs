@@ -9,7 +9,10 @@ using M365SmtpTools.Engine.Dns.Spf;
 
 namespace M365SmtpTools.Engine.Operations
 {
-    /// <summary>Test-M365MailDomain -SenderIPAddress: whether Direct Send from that address would pass SPF (and so DMARC) for the domain.</summary>
+    /// <summary>
+    /// Test-M365MailDomain -SenderIPAddress: whether Direct Send from that address would pass SPF (and so DMARC) for
+    /// the domain.
+    /// </summary>
     internal static class DirectSendCheck
     {
         public static async Task RunAsync(MailDomainCheckState s, IPAddress ip, IDnsResolver dns, CancellationToken ct)
@@ -36,7 +39,8 @@ namespace M365SmtpTools.Engine.Operations
 
             DmarcRecord? dmarc = s.Dmarc;
             string dmarcEffect = dmarc != null && dmarc.IsValid && dmarc.Policy != DmarcPolicy.None
-                ? $" With DMARC p={dmarc.Policy.ToString().ToLowerInvariant()}, Microsoft 365 can {(dmarc.Policy == DmarcPolicy.Reject ? "reject" : "quarantine")} these messages as spoofed."
+                ? $" With DMARC p={dmarc.Policy.ToString().ToLowerInvariant()}, Microsoft 365 can " +
+                    $"{(dmarc.Policy == DmarcPolicy.Reject ? "reject" : "quarantine")} these messages as spoofed."
                 : " Microsoft 365 is likely to send these messages to Junk Email or quarantine as spoofed.";
             switch (e.Result)
             {
@@ -63,9 +67,13 @@ namespace M365SmtpTools.Engine.Operations
                     string remediation = spf.RecordCount > 1
                         ? $"Merge the SPF records of {d} into one and add {term} to it."
                         : $"Publish this as the only SPF record of {d}: " +
-                            $"{proposed}" + (proposed.Length > 255 ? " (longer than 255 characters: split it into several strings within the one TXT record)" : "");
+                            $"{proposed}" + (proposed.Length > 255
+                                ? " (longer than 255 characters: split it into several strings within the one TXT record)"
+                                : "");
                     s.Add(MailDomainCheck.DirectSend, "DirectSendSpfFail", FindingSeverity.Error,
-                        (e.Result == SpfResult.None ? $"{d} publishes no SPF record, so Direct Send from {address} fails SPF." : $"SPF gives {e.Result} for {address}: Direct Send from it fails SPF.") + dmarcEffect,
+                        (e.Result == SpfResult.None
+                            ? $"{d} publishes no SPF record, so Direct Send from {address} fails SPF."
+                            : $"SPF gives {e.Result} for {address}: Direct Send from it fails SPF.") + dmarcEffect,
                         e.Reason, remediation);
                     break;
                 }
@@ -88,7 +96,10 @@ namespace M365SmtpTools.Engine.Operations
                 "(Get-OrganizationConfig).RejectDirectSend");
         }
 
-        /// <summary>False for private (RFC 1918, unique local), loopback, shared (100.64/10), link-local and unspecified addresses.</summary>
+        /// <summary>
+        /// False for private (RFC 1918, unique local), loopback, shared (100.64/10), link-local and unspecified
+        /// addresses.
+        /// </summary>
         internal static bool IsPublic(IPAddress ip)
         {
             IPAddress a = ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
@@ -98,7 +109,8 @@ namespace M365SmtpTools.Engine.Operations
             foreach (string net in blocked)
             {
                 int slash = net.IndexOf('/');
-                if (SpfEvaluator.InNetwork(a, IPAddress.Parse(net.Substring(0, slash)), int.Parse(net.Substring(slash + 1), System.Globalization.CultureInfo.InvariantCulture)))
+                if (SpfEvaluator.InNetwork(a, IPAddress.Parse(net.Substring(0, slash)),
+                    int.Parse(net.Substring(slash + 1), System.Globalization.CultureInfo.InvariantCulture)))
                     return false;
             }
             return true;

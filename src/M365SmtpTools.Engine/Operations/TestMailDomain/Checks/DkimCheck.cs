@@ -8,7 +8,10 @@ using M365SmtpTools.Engine.Dns.Dkim;
 
 namespace M365SmtpTools.Engine.Operations
 {
-    /// <summary>Test-M365MailDomain's DKIM check: the two Microsoft 365 selectors (selector1/selector2._domainkey) and what they point to.</summary>
+    /// <summary>
+    /// Test-M365MailDomain's DKIM check: the two Microsoft 365 selectors (selector1/selector2._domainkey) and what they
+    /// point to.
+    /// </summary>
     internal static class DkimCheck
     {
         private static string DefenderDkimSteps(string domain) =>
@@ -31,9 +34,11 @@ namespace M365SmtpTools.Engine.Operations
                 return;
             }
             s.Report.Dkim = selectors.ToList();
-            string evidence = string.Join("; ", selectors.Select(x => $"{x.Name}: {(x.Target != null ? "CNAME " + x.Target : x.State.ToString())}"));
+            string evidence = string.Join("; ",
+                selectors.Select(x => $"{x.Name}: {(x.Target != null ? "CNAME " + x.Target : x.State.ToString())}"));
             var missing = selectors.Where(x => x.State == DkimSelectorState.Missing).ToList();
-            var microsoft = selectors.Where(x => x.State == DkimSelectorState.Microsoft365OnMicrosoft || x.State == DkimSelectorState.Microsoft365DkimMailMicrosoft).ToList();
+            var microsoft = selectors.Where(x => x.State == DkimSelectorState.Microsoft365OnMicrosoft
+                || x.State == DkimSelectorState.Microsoft365DkimMailMicrosoft).ToList();
             if (missing.Count == selectors.Count)
             {
                 s.Add(MailDomainCheck.Dkim, "DkimNotConfigured", FindingSeverity.Warning,
@@ -47,7 +52,8 @@ namespace M365SmtpTools.Engine.Operations
                     $"{x.Name} is not published: Microsoft 365 rotates between selector1 and selector2, so signing breaks at the next " +
                         "key rotation.",
                     evidence, DefenderDkimSteps(d));
-            foreach (DkimSelectorResult x in selectors.Where(x => x.State == DkimSelectorState.OtherCname || x.State == DkimSelectorState.TxtKey))
+            foreach (DkimSelectorResult x in selectors.Where(x => x.State == DkimSelectorState.OtherCname
+                || x.State == DkimSelectorState.TxtKey))
                 s.Add(MailDomainCheck.Dkim, "DkimSelectorNotMicrosoft365", FindingSeverity.Warning,
                     x.Finding, evidence,
                     $"If {d} sends through Microsoft 365, {x.Name} must be the CNAME Microsoft 365 shows for it; another service signing " +
@@ -57,11 +63,16 @@ namespace M365SmtpTools.Engine.Operations
                     x.Finding, evidence, DefenderDkimSteps(d));
             if (microsoft.Select(x => x.Tenant).Distinct().Count() > 1)
                 s.Add(MailDomainCheck.Dkim, "DkimTenantMismatch", FindingSeverity.Warning,
-                    $"The DKIM selectors of {d} point to different tenants ({string.Join(", ", microsoft.Select(x => x.Tenant).Distinct())}): one of them is left over from another tenant.",
+                    $"The DKIM selectors of {d} point to different tenants " +
+                        $"({string.Join(", ", microsoft.Select(x => x.Tenant).Distinct())}): one of them is left over " +
+                        "from another tenant.",
                     evidence, DefenderDkimSteps(d));
-            if (microsoft.Count == selectors.Count && microsoft.All(x => x.TargetLabelMatchesDomain) && microsoft.Select(x => x.Tenant).Distinct().Count() == 1)
+            if (microsoft.Count == selectors.Count && microsoft.All(x => x.TargetLabelMatchesDomain)
+                && microsoft.Select(x => x.Tenant).Distinct().Count() == 1)
             {
-                string form = microsoft[0].State == DkimSelectorState.Microsoft365DkimMailMicrosoft ? "the dkim.mail.microsoft form" : "the onmicrosoft.com form";
+                string form = microsoft[0].State == DkimSelectorState.Microsoft365DkimMailMicrosoft
+                    ? "the dkim.mail.microsoft form"
+                    : "the onmicrosoft.com form";
                 s.Add(MailDomainCheck.Dkim, "DkimCnamesPublished", FindingSeverity.Information,
                     $"Both DKIM selectors of {d} point to Microsoft 365 (tenant {microsoft[0].Tenant}, {form}). DNS can't show whether " +
                         "signing is turned on: the Defender portal does.",

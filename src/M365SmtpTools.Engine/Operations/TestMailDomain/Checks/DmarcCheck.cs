@@ -9,10 +9,14 @@ using M365SmtpTools.Engine.Dns.Spf;
 
 namespace M365SmtpTools.Engine.Operations
 {
-    /// <summary>Test-M365MailDomain's DMARC check: one record at _dmarc, its policy for the domain and subdomains, and its reporting.</summary>
+    /// <summary>
+    /// Test-M365MailDomain's DMARC check: one record at _dmarc, its policy for the domain and subdomains, and its
+    /// reporting.
+    /// </summary>
     internal static class DmarcCheck
     {
-        private static readonly Regex PolicyNone = new Regex(@"(?<lead>(^|;)\s*)p\s*=\s*none", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex PolicyNone = new Regex(@"(?<lead>(^|;)\s*)p\s*=\s*none",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         public static async Task RunAsync(MailDomainCheckState s, IDnsResolver dns, CancellationToken ct)
         {
@@ -71,12 +75,16 @@ namespace M365SmtpTools.Engine.Operations
                     r.Text, $"Correct it, for example: {suggested}");
                 return;
             }
-            string reports = r.AggregateReportUris.Count > 0 ? $"aggregate reports to {string.Join(", ", r.AggregateReportUris)}" : "no aggregate reports";
-            string alignment = $"adkim={(r.DkimAlignment == DmarcAlignment.Strict ? "s" : "r")}, aspf={(r.SpfAlignment == DmarcAlignment.Strict ? "s" : "r")}";
+            string reports = r.AggregateReportUris.Count > 0
+                ? $"aggregate reports to {string.Join(", ", r.AggregateReportUris)}"
+                : "no aggregate reports";
+            string alignment = $"adkim={(r.DkimAlignment == DmarcAlignment.Strict ? "s" : "r")}, " +
+                $"aspf={(r.SpfAlignment == DmarcAlignment.Strict ? "s" : "r")}";
             if (r.Policy == DmarcPolicy.None)
                 s.Add(MailDomainCheck.Dmarc, "DmarcPolicyNone", FindingSeverity.Warning,
                     $"The DMARC policy of {d} is p=none: it only monitors, and mail forged as {d} is delivered as usual.",
-                    r.Text, $"Once the aggregate reports show that your own senders pass, move to p=quarantine, then p=reject: {PolicyNone.Replace(r.Text, "${lead}p=quarantine", 1)}");
+                    r.Text, "Once the aggregate reports show that your own senders pass, " +
+                        $"move to p=quarantine, then p=reject: {PolicyNone.Replace(r.Text, "${lead}p=quarantine", 1)}");
             else
                 s.Add(MailDomainCheck.Dmarc, "DmarcEnforced", FindingSeverity.Information,
                     $"The DMARC policy of {d} is p={r.Policy.ToString().ToLowerInvariant()} ({r.Percent}% of failing mail, {alignment}, " +
@@ -102,6 +110,7 @@ namespace M365SmtpTools.Engine.Operations
                 s.Add(MailDomainCheck.Dmarc, "DmarcUnknownTag", FindingSeverity.Information, $"The DMARC record of {d}: {w}.", r.Text);
         }
 
-        private static int Strength(DmarcPolicy p) => p switch { DmarcPolicy.Reject => 3, DmarcPolicy.Quarantine => 2, DmarcPolicy.None => 1, _ => 0 };
+        private static int Strength(DmarcPolicy p) =>
+            p switch { DmarcPolicy.Reject => 3, DmarcPolicy.Quarantine => 2, DmarcPolicy.None => 1, _ => 0 };
     }
 }

@@ -8,7 +8,10 @@ using M365SmtpTools.Engine.Exchange;
 
 namespace M365SmtpTools.Engine.Operations
 {
-    /// <summary>Test-M365MailDomain's MX check: where the domain receives mail, and whether that is Microsoft 365 (and which cloud).</summary>
+    /// <summary>
+    /// Test-M365MailDomain's MX check: where the domain receives mail, and whether that is Microsoft 365 (and which
+    /// cloud).
+    /// </summary>
     internal static class MxCheck
     {
         public static async Task RunAsync(MailDomainCheckState s, IDnsResolver dns, CancellationToken ct)
@@ -34,7 +37,8 @@ namespace M365SmtpTools.Engine.Operations
                 throw nx;
             }
             s.Report.DnsServer = answer.Server;
-            List<MxRecord> records = answer.Records.OfType<MxRecord>().OrderBy(r => r.Preference).ThenBy(r => r.Exchange, StringComparer.Ordinal).ToList();
+            List<MxRecord> records = answer.Records.OfType<MxRecord>().OrderBy(r => r.Preference)
+                .ThenBy(r => r.Exchange, StringComparer.Ordinal).ToList();
             var results = new List<MxEndpointResult>();
             foreach (MxRecord mx in records)
             {
@@ -56,10 +60,13 @@ namespace M365SmtpTools.Engine.Operations
                 });
             }
             s.Report.Mx = results;
-            string evidence = results.Count == 0 ? $"{d} MX: no records (asked {answer.Server})" : string.Join("; ", results.Select(r => $"MX {r.Preference} {r.MxHost} ({r.EndpointForm})"));
+            string evidence = results.Count == 0
+                ? $"{d} MX: no records (asked {answer.Server})"
+                : string.Join("; ", results.Select(r => $"MX {r.Preference} {r.MxHost} ({r.EndpointForm})"));
             string guess = MxEndpointClassifier.DeriveLegacyEndpoint(d);
             bool reliable = MxEndpointClassifier.IsDerivationReliable(d);
-            string guessText = $"the legacy endpoint Microsoft 365 usually assigns is {guess}{(reliable ? "" : ", but for a domain with hyphens that guess is unreliable")}";
+            string guessText = "the legacy endpoint Microsoft 365 usually assigns is " +
+                $"{guess}{(reliable ? "" : ", but for a domain with hyphens that guess is unreliable")}";
 
             if (results.Count == 0)
             {
@@ -119,7 +126,9 @@ namespace M365SmtpTools.Engine.Operations
                     $"The MX of {d} is the Microsoft 365 endpoint {firstM365.MxHost} ({formText}); relay and Direct Send devices use it " +
                         "as their SMTP server on port 25.",
                     evidence,
-                    firstM365.EndpointForm == MxEndpointForm.Dnssec && !mixedForms ? $"To confirm DNSSEC and SMTP DANE for {d} and the MX record Microsoft 365 expects, run the command." : null,
+                    firstM365.EndpointForm == MxEndpointForm.Dnssec && !mixedForms
+                        ? $"To confirm DNSSEC and SMTP DANE for {d} and the MX record Microsoft 365 expects, run the command."
+                        : null,
                     firstM365.EndpointForm == MxEndpointForm.Dnssec && !mixedForms ? DnssecCommand(d) : null);
             }
             if (mixedForms)

@@ -9,7 +9,10 @@ using M365SmtpTools.Engine.Dns.Spf;
 
 namespace M365SmtpTools.Engine.Operations
 {
-    /// <summary>Test-M365MailDomain's SPF check: one valid record, its all term, its lookups as a receiver counts them, and Microsoft 365's include.</summary>
+    /// <summary>
+    /// Test-M365MailDomain's SPF check: one valid record, its all term, its lookups as a receiver counts them, and
+    /// Microsoft 365's include.
+    /// </summary>
     internal static class SpfCheck
     {
         private const int LookupsNearLimit = 8;
@@ -68,7 +71,8 @@ namespace M365SmtpTools.Engine.Operations
                 spf.Result = SpfResult.PermError;
                 spf.ResultReason = $"The SPF record of {d} is invalid: {syntaxError}.";
                 s.Add(MailDomainCheck.Spf, "SpfSyntaxError", FindingSeverity.Error,
-                    $"The SPF record of {d} is invalid ({syntaxError}), so every receiver gets PermError and SPF fails for all mail from {d}.",
+                    $"The SPF record of {d} is invalid ({syntaxError}), so every receiver gets PermError and SPF fails " +
+                        $"for all mail from {d}.",
                     txt.Text,
                     "Correct the term at your DNS host (RFC 7208 section 5 gives each mechanism's syntax).");
                 return;
@@ -97,7 +101,8 @@ namespace M365SmtpTools.Engine.Operations
 
             // The record as receivers see it for a sender it doesn't list: walks every term (limits, loops, nested errors).
             var evaluator = new SpfEvaluator(dns);
-            SpfEvaluation probe = await evaluator.CheckHostAsync(TestMailDomainOperation.ProbeAddress, d, null, null, ct).ConfigureAwait(false);
+            SpfEvaluation probe = await evaluator.CheckHostAsync(TestMailDomainOperation.ProbeAddress, d, null, null, ct)
+                .ConfigureAwait(false);
             foreach (string line in probe.Trace) s.Host.WriteVerbose($"{d}: SPF: {line}");
             spf.Result = probe.Result;
             spf.ResultReason = probe.Reason;
@@ -105,7 +110,8 @@ namespace M365SmtpTools.Engine.Operations
             spf.VoidLookups = probe.VoidLookups;
 
             SpfLookupCount count = await new SpfLookupCounter(dns).CountAsync(d, ct).ConfigureAwait(false);
-            var includeTerm = new Regex(@":\s*\+?include:" + Regex.Escape(include) + @"\.?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+            var includeTerm = new Regex(@":\s*\+?include:" + Regex.Escape(include) + @"\.?$",
+                RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
             spf.IncludesMicrosoft365 = count.CountedTerms.Any(t => includeTerm.IsMatch(t));
 
             switch (probe.Result)
@@ -147,7 +153,8 @@ namespace M365SmtpTools.Engine.Operations
                     $"{d} receives mail in Microsoft 365, but its SPF record doesn't include {include}: mail Microsoft 365 sends to the " +
                         $"internet for {d} fails SPF.",
                     txt.Text,
-                    $"Publish instead: {SpfTerm.InsertBeforeAll(txt.Text, "include:" + include)} (unless mail from {d} leaves through another gateway, which is then the one to list).");
+                    $"Publish instead: {SpfTerm.InsertBeforeAll(txt.Text, "include:" + include)} (unless mail from {d} leaves through " +
+                        "another gateway, which is then the one to list).");
         }
 
         private static void ReportPermError(MailDomainCheckState s, SpfEvaluation probe, string text)
