@@ -21,7 +21,9 @@ namespace M365SmtpTools.Commands
         }
 
         internal static string Quote(string name) =>
-            name.Length == 0 || name.Any(ch => char.IsWhiteSpace(ch) || char.IsControl(ch) || ch > '\u007E' || "'\"$`;,(){}[]@#&|<>{}".IndexOf(ch) >= 0)
+            name.Length == 0
+                || name.Any(ch => char.IsWhiteSpace(ch) || char.IsControl(ch) || ch > '\u007E'
+                    || "'\"$`;,(){}[]@#&|<>".IndexOf(ch) >= 0)
                 ? PowerShellText.Quote(name) : name;
     }
 }
