@@ -14,7 +14,8 @@ namespace M365SmtpTools.Bench;
 /// </summary>
 public static class BatchBench
 {
-    private sealed record Setup(string Host, int Port, string User, string Password, string Ca, string To, string MaildirNew, string BenchDir, string WorkDir, string TextBody, string Html, string AttachmentPath);
+    private sealed record Setup(string Host, int Port, string User, string Password, string Ca, string To, string MaildirNew,
+        string BenchDir, string WorkDir, string TextBody, string Html, string AttachmentPath);
 
     public static async Task<int> RunAsync(Options o)
     {
@@ -22,8 +23,8 @@ public static class BatchBench
         string benchDir = Path.GetFullPath(o.Get("bench-dir") ?? ".");
         string work = Path.GetFullPath(o.Get("work") ?? Path.Combine(Path.GetTempPath(), "m365smtp-bench"));
         Directory.CreateDirectory(work);
-        var s = new Setup(env["HOST"], int.Parse(env["SUBMISSION_PORT"], CultureInfo.InvariantCulture), env["USER"], env["PASSWORD"], env["CA_CERT"],
-            "bench@" + env["DOMAIN"], Path.Combine(env["MAILDIR_BASE"], env["DOMAIN"]), benchDir, work,
+        var s = new Setup(env["HOST"], int.Parse(env["SUBMISSION_PORT"], CultureInfo.InvariantCulture), env["USER"], env["PASSWORD"],
+            env["CA_CERT"], "bench@" + env["DOMAIN"], Path.Combine(env["MAILDIR_BASE"], env["DOMAIN"]), benchDir, work,
             Messages.TextBody2Kb(), Messages.HtmlBody(), Messages.EnsureRandomFile(Path.Combine(work, "attach-200k.bin"), 200 * 1024));
         File.WriteAllText(Path.Combine(work, "body.txt"), s.TextBody);
         File.WriteAllText(Path.Combine(work, "body.html"), s.Html);
@@ -44,8 +45,10 @@ public static class BatchBench
             await Measure(s, kind, "engine-session", count, repeat, () => EngineSessionAsync(s, kind, count));
             await Measure(s, kind, "mailkit-session", count, repeat, () => MailKitSessionAsync(s, kind, count));
             await Measure(s, kind, "smtplib-session", count, repeat, () => SmtplibAsync(s, kind, count));
-            await Measure(s, kind, "engine-reconnect", Math.Min(count, reconnectCount), 1, () => EngineReconnectAsync(s, kind, Math.Min(count, reconnectCount)));
-            await Measure(s, kind, "swaks-per-process", Math.Min(count, swaksCount), 1, () => SwaksAsync(s, kind, Math.Min(count, swaksCount)));
+            await Measure(s, kind, "engine-reconnect", Math.Min(count, reconnectCount), 1,
+                () => EngineReconnectAsync(s, kind, Math.Min(count, reconnectCount)));
+            await Measure(s, kind, "swaks-per-process", Math.Min(count, swaksCount), 1,
+                () => SwaksAsync(s, kind, Math.Min(count, swaksCount)));
         }
         return 0;
     }
@@ -60,7 +63,8 @@ public static class BatchBench
             delivered = await WaitAndCleanAsync(s, count);
             if (delivered != count) throw new InvalidOperationException($"{contender} {kind}: {count} sent, {delivered} delivered");
             seconds.Add(t);
-            Console.Error.WriteLine($"  {contender,-18} {kind,-6} run {r + 1}/{repeat}: {count} messages in {t:0.000} s = {count / t:0.0} msg/s");
+            Console.Error.WriteLine($"  {contender,-18} {kind,-6} run {r + 1}/{repeat}: {count}"
+                + $" messages in {t:0.000} s = {count / t:0.0} msg/s");
         }
         double median = BenchUtil.Median(seconds);
         BenchUtil.Result("batch", contender, new Dictionary<string, object?>
@@ -76,7 +80,9 @@ public static class BatchBench
     }
 
     private static MimeMessage Build(Setup s, string kind, int i) =>
-        kind == "text" ? Messages.Text(s.User, s.To, i, s.TextBody) : Messages.HtmlWithAttachment(s.User, s.To, i, s.Html, s.AttachmentPath);
+        kind == "text"
+            ? Messages.Text(s.User, s.To, i, s.TextBody)
+            : Messages.HtmlWithAttachment(s.User, s.To, i, s.Html, s.AttachmentPath);
 
     private static async Task<double> EngineSessionAsync(Setup s, string kind, int count)
     {
@@ -130,9 +136,12 @@ public static class BatchBench
         var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in new[]
                  {
-                     Path.Combine(s.BenchDir, "smtplib_bench.py"), "--host", s.Host, "--port", s.Port.ToString(CultureInfo.InvariantCulture),
-                     "--user", s.User, "--password", s.Password, "--ca", s.Ca, "--to", s.To, "--kind", kind, "--count", count.ToString(CultureInfo.InvariantCulture),
-                     "--text", Path.Combine(s.WorkDir, "body.txt"), "--html", Path.Combine(s.WorkDir, "body.html"), "--attach", s.AttachmentPath,
+                     Path.Combine(s.BenchDir, "smtplib_bench.py"), "--host", s.Host,
+                     "--port", s.Port.ToString(CultureInfo.InvariantCulture),
+                     "--user", s.User, "--password", s.Password, "--ca", s.Ca, "--to", s.To, "--kind", kind,
+                     "--count", count.ToString(CultureInfo.InvariantCulture),
+                     "--text", Path.Combine(s.WorkDir, "body.txt"), "--html", Path.Combine(s.WorkDir, "body.html"),
+                     "--attach", s.AttachmentPath,
                  })
             psi.ArgumentList.Add(a);
         using Process p = Process.Start(psi)!;
@@ -184,7 +193,8 @@ public static class BatchBench
         }
     }
 
-    /// <summary>Waits until Postfix has delivered <paramref name="expected"/> messages (or 120 s pass), then empties the Maildir; returns the count.</summary>
+    /// <summary>Waits until Postfix has delivered <paramref name="expected"/> messages (or 120 s pass), then empties the Maildir;
+    /// returns the count.</summary>
     private static async Task<int> WaitAndCleanAsync(Setup s, int expected)
     {
         string dir = Path.Combine(s.MaildirNew, "new");

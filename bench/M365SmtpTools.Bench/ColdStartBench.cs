@@ -6,8 +6,8 @@ using M365SmtpTools.Engine.Smtp;
 namespace M365SmtpTools.Bench;
 
 /// <summary>
-/// Cold start: a fresh process (this executable's first-send mode for the engine, mailkit-first-send for MailKit) connects to Postfix, STARTTLS,
-/// AUTH PLAIN, sends one message; the time from the process's start (kernel start time) to the 250 reply, and the
+/// Cold start: a fresh process (this executable's first-send mode for the engine, mailkit-first-send for MailKit) connects to Postfix,
+/// STARTTLS, AUTH PLAIN, sends one message; the time from the process's start (kernel start time) to the 250 reply, and the
 /// number of assemblies loaded at that moment.
 /// </summary>
 public static class ColdStartBench
@@ -28,8 +28,11 @@ public static class ColdStartBench
                 using var doc = System.Text.Json.JsonDocument.Parse(results.Single());
                 inProcess[name].Add(doc.RootElement.GetProperty("ms_since_process_start").GetDouble());
                 wall[name].Add(firstResult.TotalMilliseconds);
-                assemblies[name] = (doc.RootElement.GetProperty("assemblies").GetInt32(), doc.RootElement.GetProperty("assembly_names").GetString()!);
-                Console.Error.WriteLine($"  {command} run {r + 1}/{runs}: {inProcess[name][^1]:0} ms after process start (parent saw {wall[name][^1]:0} ms), {assemblies[name].Count} assemblies");
+                assemblies[name] = (doc.RootElement.GetProperty("assemblies").GetInt32(),
+                    doc.RootElement.GetProperty("assembly_names").GetString()!);
+                Console.Error.WriteLine($"  {command} run {r + 1}/{runs}: {inProcess[name][^1]:0}"
+                    + $" ms after process start (parent saw {wall[name][^1]:0}"
+                    + $" ms), {assemblies[name].Count} assemblies");
             }
         foreach ((string name, _) in contenders)
             BenchUtil.Result("coldstart", name, new Dictionary<string, object?>
@@ -57,7 +60,8 @@ public static class ColdStartBench
     {
         Dictionary<string, string> env = BenchUtil.ReadEnv(o.Require("env"));
         string to = "bench@" + env["DOMAIN"];
-        using MailKit.Net.Smtp.SmtpClient client = await MailKitContender.ConnectAsync(env["HOST"], int.Parse(env["SUBMISSION_PORT"], CultureInfo.InvariantCulture), env["CA_CERT"], env["USER"], env["PASSWORD"]);
+        using MailKit.Net.Smtp.SmtpClient client = await MailKitContender.ConnectAsync(env["HOST"],
+            int.Parse(env["SUBMISSION_PORT"], CultureInfo.InvariantCulture), env["CA_CERT"], env["USER"], env["PASSWORD"]);
         string reply = await client.SendAsync(MailKitContender.Text(env["USER"], to, 0, "cold start\r\n"));
         DateTime accepted = DateTime.Now;
         double ms = (accepted - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
@@ -78,7 +82,8 @@ public static class ColdStartBench
         Dictionary<string, string> env = BenchUtil.ReadEnv(o.Require("env"));
         string to = "bench@" + env["DOMAIN"];
         using var client = new SmtpClient();
-        await client.ConnectAsync(env["HOST"], int.Parse(env["SUBMISSION_PORT"], CultureInfo.InvariantCulture), Messages.Options(env["CA_CERT"]));
+        await client.ConnectAsync(env["HOST"], int.Parse(env["SUBMISSION_PORT"], CultureInfo.InvariantCulture),
+            Messages.Options(env["CA_CERT"]));
         await client.AuthenticateAsync(Messages.Password(env["USER"], env["PASSWORD"]), SmtpAuthMechanism.Plain);
         MimeMessage m = Messages.Text(env["USER"], to, 0, "cold start\r\n");
         SmtpSendResult result = await client.SendAsync(Messages.Envelope(m), m);

@@ -37,10 +37,12 @@ public static class GraphBench
                 using var doc = System.Text.Json.JsonDocument.Parse(results.Single());
                 var e = doc.RootElement;
                 if (e.GetProperty("sent").GetInt32() != e.GetProperty("count").GetInt32())
-                    throw new InvalidOperationException($"{name}: only {e.GetProperty("sent").GetInt32()} of {e.GetProperty("count").GetInt32()} sent");
+                    throw new InvalidOperationException($"{name}: only {e.GetProperty("sent").GetInt32()}"
+                        + $" of {e.GetProperty("count").GetInt32()} sent");
                 rates.Add(name == "graph-batch" ? e.GetProperty("messages_per_s").GetDouble() : e.GetProperty("mb_per_s").GetDouble());
                 peaks.Add(e.GetProperty("peak_above_warm_mb").GetDouble());
-                Console.Error.WriteLine($"  {name,-12} run {r + 1}/{runs}: {rates[^1]:0.0} {(name == "graph-batch" ? "msg/s" : "MB/s")}, peak {peaks[^1]:0.0} MB above warmed-up");
+                Console.Error.WriteLine($"  {name,-12} run {r + 1}/{runs}: {rates[^1]:0.0}"
+                    + $" {(name == "graph-batch" ? "msg/s" : "MB/s")}, peak {peaks[^1]:0.0} MB above warmed-up");
             }
             BenchUtil.Result("graph", name, new Dictionary<string, object?>
             {
@@ -76,13 +78,16 @@ public static class GraphBench
         GC.Collect();
         BenchUtil.ResetPeak();
         long warmKb = BenchUtil.ProcStatusKb("VmRSS");
-        var specs = Enumerable.Range(1, count).Select(i => new MailMessageSpec { To = new[] { $"user{i}@contoso.test" }, Subject = $"Graph bench {i}", Attachment = new[] { file } }).ToList();
+        var specs = Enumerable.Range(1, count)
+            .Select(i => new MailMessageSpec { To = new[] { $"user{i}@contoso.test" }, Subject = $"Graph bench {i}",
+                Attachment = new[] { file } })
+            .ToList();
         int sent = 0;
         var sw = Stopwatch.StartNew();
         SendMailRequest batch = Request();
         batch.Messages = specs;
-        await new SendMailOperation().RunAsync(batch, new OperationHost<SendMailResult>(host, r => { if (r.Status == SendMailStatus.Sent) sent++; },
-            e => throw e), default);
+        await new SendMailOperation().RunAsync(batch,
+            new OperationHost<SendMailResult>(host, r => { if (r.Status == SendMailStatus.Sent) sent++; }, e => throw e), default);
         double seconds = sw.Elapsed.TotalSeconds;
         long peakKb = BenchUtil.ProcStatusKb("VmHWM");
         long bytes = new FileInfo(file).Length * count;

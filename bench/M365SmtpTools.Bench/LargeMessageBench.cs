@@ -33,12 +33,18 @@ public static class LargeMessageBench
             File.WriteAllText(caData, dataSink.CertificatePem);
             var variants = new (string Name, string Command, string[] Args)[]
             {
-                ("engine-starttls-bdat", "large-send", new[] { "--port", bdatSink.Port.ToString(CultureInfo.InvariantCulture), "--ca", ca, "--file", file, "--tls", "starttls" }),
-                ("engine-starttls-data", "large-send", new[] { "--port", dataSink.Port.ToString(CultureInfo.InvariantCulture), "--ca", caData, "--file", file, "--tls", "starttls" }),
-                ("engine-plain-bdat", "large-send", new[] { "--port", bdatSink.Port.ToString(CultureInfo.InvariantCulture), "--ca", ca, "--file", file, "--tls", "none" }),
-                ("mailkit-starttls-chunking", "mailkit-large-send", new[] { "--port", bdatSink.Port.ToString(CultureInfo.InvariantCulture), "--ca", ca, "--file", file, "--tls", "starttls" }),
-                ("mailkit-starttls-data", "mailkit-large-send", new[] { "--port", dataSink.Port.ToString(CultureInfo.InvariantCulture), "--ca", caData, "--file", file, "--tls", "starttls" }),
-                ("mailkit-plain-chunking", "mailkit-large-send", new[] { "--port", bdatSink.Port.ToString(CultureInfo.InvariantCulture), "--ca", ca, "--file", file, "--tls", "none" }),
+                ("engine-starttls-bdat", "large-send", new[] { "--port", bdatSink.Port.ToString(CultureInfo.InvariantCulture),
+                    "--ca", ca, "--file", file, "--tls", "starttls" }),
+                ("engine-starttls-data", "large-send", new[] { "--port", dataSink.Port.ToString(CultureInfo.InvariantCulture),
+                    "--ca", caData, "--file", file, "--tls", "starttls" }),
+                ("engine-plain-bdat", "large-send", new[] { "--port", bdatSink.Port.ToString(CultureInfo.InvariantCulture),
+                    "--ca", ca, "--file", file, "--tls", "none" }),
+                ("mailkit-starttls-chunking", "mailkit-large-send", new[] { "--port", bdatSink.Port.ToString(CultureInfo.InvariantCulture),
+                    "--ca", ca, "--file", file, "--tls", "starttls" }),
+                ("mailkit-starttls-data", "mailkit-large-send", new[] { "--port", dataSink.Port.ToString(CultureInfo.InvariantCulture),
+                    "--ca", caData, "--file", file, "--tls", "starttls" }),
+                ("mailkit-plain-chunking", "mailkit-large-send", new[] { "--port", bdatSink.Port.ToString(CultureInfo.InvariantCulture),
+                    "--ca", ca, "--file", file, "--tls", "none" }),
                 ("raw-tcp-copy", "raw-send", new[] { "--port", raw.Port.ToString(CultureInfo.InvariantCulture), "--file", file }),
             };
             foreach (var v in variants)
@@ -59,10 +65,13 @@ public static class LargeMessageBench
                     warmPeaks.Add(e.GetProperty("peak_above_warm_mb").GetDouble());
                     idle = e.GetProperty("idle_mb").GetDouble();
                     senderCount = e.TryGetProperty("wire_bytes", out var w) ? w.GetInt64() : -1;
-                    SmtpSink? sink = v.Args[1] == bdatSink.Port.ToString(CultureInfo.InvariantCulture) ? bdatSink : v.Args[1] == dataSink.Port.ToString(CultureInfo.InvariantCulture) ? dataSink : null;
+                    SmtpSink? sink = v.Args[1] == bdatSink.Port.ToString(CultureInfo.InvariantCulture) ? bdatSink
+                        : v.Args[1] == dataSink.Port.ToString(CultureInfo.InvariantCulture) ? dataSink
+                        : null;
                     wire = sink?.LastMessageBytes ?? raw.LastConnectionBytes;
                     framing = sink == null ? "raw" : sink.LastMessageUsedBdat ? "BDAT" : "DATA";
-                    Console.Error.WriteLine($"  {v.Name,-22} run {r + 1}/{runs}: {rates[^1]:0.0} MB/s, peak {peaks[^1]:0.0} MB above idle ({warmPeaks[^1]:0.0} above warmed-up)");
+                    Console.Error.WriteLine($"  {v.Name,-22} run {r + 1}/{runs}: {rates[^1]:0.0}"
+                        + $" MB/s, peak {peaks[^1]:0.0} MB above idle ({warmPeaks[^1]:0.0} above warmed-up)");
                 }
                 BenchUtil.Result("large", v.Name, new Dictionary<string, object?>
                 {
@@ -97,7 +106,8 @@ public static class LargeMessageBench
         GC.Collect();
         BenchUtil.ResetPeak();
         long warmKb = BenchUtil.ProcStatusKb("VmRSS");
-        var b = new MessageBuilder { From = EmailAddress.Parse("alice@contoso.test"), Subject = "large", TextBody = "The file is attached.\r\n" };
+        var b = new MessageBuilder { From = EmailAddress.Parse("alice@contoso.test"), Subject = "large",
+            TextBody = "The file is attached.\r\n" };
         b.To.Add(EmailAddress.Parse("bob@contoso.test"));
         b.Attachments.Add(MimeAttachment.FromFile(file));
         MimeMessage m = b.Build();
@@ -121,19 +131,22 @@ public static class LargeMessageBench
         return 0;
     }
 
-    /// <summary>Child: the same as <see cref="EngineChildAsync"/> with MailKit/MimeKit (attachment streamed from the file, base64).</summary>
+    /// <summary>Child: the same as <see cref="EngineChildAsync"/> with MailKit/MimeKit (attachment streamed from the file,
+    /// base64).</summary>
     public static async Task<int> MailKitChildAsync(Options o)
     {
         long idleKb = BenchUtil.ProcStatusKb("VmHWM");
         int port = int.Parse(o.Require("port"), CultureInfo.InvariantCulture);
         string file = o.Require("file");
-        using MailKit.Net.Smtp.SmtpClient client = await MailKitContender.ConnectAsync("127.0.0.1", port, o.Require("ca"), "alice@contoso.test", "sink-accepts-anything", tls: o.Get("tls") != "none");
+        using MailKit.Net.Smtp.SmtpClient client = await MailKitContender.ConnectAsync("127.0.0.1", port, o.Require("ca"),
+            "alice@contoso.test", "sink-accepts-anything", tls: o.Get("tls") != "none");
         await client.SendAsync(MailKitContender.Text("alice@contoso.test", "bob@contoso.test", 0, "warm-up\r\n"));
 
         GC.Collect();
         BenchUtil.ResetPeak();
         long warmKb = BenchUtil.ProcStatusKb("VmRSS");
-        MimeKit.MimeMessage m = MailKitContender.HtmlWithAttachment("alice@contoso.test", "bob@contoso.test", 0, "<p>The file is attached.</p>", file, "large");
+        MimeKit.MimeMessage m = MailKitContender.HtmlWithAttachment("alice@contoso.test", "bob@contoso.test", 0,
+            "<p>The file is attached.</p>", file, "large");
         var sw = Stopwatch.StartNew();
         try { await client.SendAsync(m); }
         finally { MailKitContender.DisposeContent(m); }
@@ -153,7 +166,8 @@ public static class LargeMessageBench
         return 0;
     }
 
-    /// <summary>Child: copy the file into a raw TCP socket (no SMTP, no encoding), close the send side, wait for the sink to close.</summary>
+    /// <summary>Child: copy the file into a raw TCP socket (no SMTP, no encoding), close the send side, wait for the sink to
+    /// close.</summary>
     public static async Task<int> RawChildAsync(Options o)
     {
         long idleKb = BenchUtil.ProcStatusKb("VmHWM");
@@ -166,7 +180,8 @@ public static class LargeMessageBench
         long warmKb = BenchUtil.ProcStatusKb("VmRSS");
         var sw = Stopwatch.StartNew();
         long bytes;
-        await using (var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan))
+        await using (var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1,
+            FileOptions.Asynchronous | FileOptions.SequentialScan))
             bytes = await CopyAsync(port, fs);
         double seconds = sw.Elapsed.TotalSeconds;
         long peakKb = BenchUtil.ProcStatusKb("VmHWM");

@@ -19,7 +19,8 @@ public static class MailKitContender
         X509Certificate2 ca = X509CertificateLoader.LoadCertificateFromFile(caPath);
         return (_, certificate, _, errors) =>
         {
-            if (certificate == null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) return false;
+            if (certificate == null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0
+                || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0) return false;
             using var chain = new X509Chain();
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.Add(ca);
@@ -30,7 +31,8 @@ public static class MailKitContender
 
     public static async Task<SmtpClient> ConnectAsync(string host, int port, string caPath, string user, string password, bool tls = true)
     {
-        var client = new SmtpClient { LocalDomain = "bench.contoso.test", Timeout = 60_000, ServerCertificateValidationCallback = Validator(caPath) };
+        var client = new SmtpClient { LocalDomain = "bench.contoso.test", Timeout = 60_000,
+            ServerCertificateValidationCallback = Validator(caPath) };
         await client.ConnectAsync(host, port, tls ? SecureSocketOptions.StartTls : SecureSocketOptions.None);
         await client.AuthenticateAsync(new SaslMechanismPlain(user, password));
         return client;
@@ -46,7 +48,8 @@ public static class MailKitContender
         return m;
     }
 
-    /// <summary>HTML body + one attachment streamed from <paramref name="path"/> (dispose the message's stream after sending: <see cref="DisposeContent"/>).</summary>
+    /// <summary>HTML body + one attachment streamed from <paramref name="path"/> (dispose the message's stream after sending:
+    /// <see cref="DisposeContent"/>).</summary>
     public static MimeMessage HtmlWithAttachment(string from, string to, int i, string html, string path, string subject = "bench html ")
     {
         var m = new MimeMessage();
@@ -55,7 +58,8 @@ public static class MailKitContender
         m.Subject = subject + i;
         var attachment = new MimePart("application", "octet-stream")
         {
-            Content = new MimeContent(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan)),
+            Content = new MimeContent(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024,
+                FileOptions.SequentialScan)),
             ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
             ContentTransferEncoding = ContentEncoding.Base64,
             FileName = "report.bin",

@@ -36,7 +36,8 @@ public class MimeEncoderBenchmarks
         var rng = new Random(7);
         while (sb.Length < Size)
         {
-            sb.Append("Invoice ").Append(rng.Next(100000)).Append(" for Zoë Müller: total = 1 234,56 € (due ").Append(rng.Next(1, 28)).Append(" March).");
+            sb.Append("Invoice ").Append(rng.Next(100000)).Append(" for Zoë Müller: total = 1 234,56 € (due ")
+                .Append(rng.Next(1, 28)).Append(" March).");
             sb.Append(rng.Next(4) == 0 ? "\r\n" : " ");
         }
         _text = Encoding.UTF8.GetBytes(sb.ToString());

@@ -35,7 +35,10 @@ public static class Probe
         {
             while (count > 0) { int k = Math.Min(count, 8192); n.Transform(buffer, offset, k, _scratch); offset += k; count -= k; }
         }
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) { Write(buffer, offset, count); return Task.CompletedTask; }
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct)
+        {
+            Write(buffer, offset, count); return Task.CompletedTask;
+        }
         public override bool CanRead => false; public override bool CanSeek => false; public override bool CanWrite => true;
         public override long Length => 0; public override long Position { get => 0; set { } }
         public override void Flush() { } public override int Read(byte[] b, int o, int c) => 0;

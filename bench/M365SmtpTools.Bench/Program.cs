@@ -118,7 +118,8 @@ public static class BenchUtil
     /// <summary>Runs a child process of this executable and returns its RESULT lines (throws with its stderr on failure).</summary>
     public static async Task<(List<string> Results, TimeSpan Wall)> RunChildAsync(string command, params string[] args)
     {
-        var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false };
         // When started as "dotnet M365SmtpTools.Bench.dll", re-run the same way.
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(Program).Assembly.Location);
         psi.ArgumentList.Add(command);

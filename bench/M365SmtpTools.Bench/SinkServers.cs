@@ -78,7 +78,8 @@ public sealed class SmtpSink : IDisposable
                 switch (verb)
                 {
                     case "EHLO":
-                        await Send(stream, "250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n" + (_chunking ? "250-CHUNKING\r\n" : "") + (tls ? "" : "250-STARTTLS\r\n") + "250 AUTH PLAIN LOGIN\r\n");
+                        await Send(stream, "250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n" + (_chunking ? "250-CHUNKING\r\n" : "")
+                            + (tls ? "" : "250-STARTTLS\r\n") + "250 AUTH PLAIN LOGIN\r\n");
                         break;
                     case "STARTTLS":
                         await Send(stream, "220 go\r\n");
@@ -93,7 +94,10 @@ public sealed class SmtpSink : IDisposable
                         if (parts.Length >= 3) { await Send(stream, "235 ok\r\n"); break; }
                         await Send(stream, "334 \r\n");
                         await r.ReadLineAsync();
-                        if (parts[1].Equals("LOGIN", StringComparison.OrdinalIgnoreCase)) { await Send(stream, "334 \r\n"); await r.ReadLineAsync(); }
+                        if (parts[1].Equals("LOGIN", StringComparison.OrdinalIgnoreCase))
+                        {
+                            await Send(stream, "334 \r\n"); await r.ReadLineAsync();
+                        }
                         await Send(stream, "235 ok\r\n");
                         break;
                     case "MAIL":
@@ -112,7 +116,10 @@ public sealed class SmtpSink : IDisposable
                         await r.SkipAsync(n);
                         // Every chunk counts; LAST ends the message. (This used to keep only the LAST chunk's size.)
                         bdatBytes += n;
-                        if (b.Length > 2 && b[2].Equals("LAST", StringComparison.OrdinalIgnoreCase)) { LastMessageBytes = bdatBytes; LastMessageUsedBdat = true; bdatBytes = 0; }
+                        if (b.Length > 2 && b[2].Equals("LAST", StringComparison.OrdinalIgnoreCase))
+                        {
+                            LastMessageBytes = bdatBytes; LastMessageUsedBdat = true; bdatBytes = 0;
+                        }
                         await Send(stream, "250 ok\r\n");
                         break;
                     case "QUIT":

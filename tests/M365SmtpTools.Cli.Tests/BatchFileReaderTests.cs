@@ -26,7 +26,8 @@ public sealed class BatchFileReaderTests
     private static readonly BatchSchema Schema = BatchSchema.FromRequestType(typeof(MessageRequest));
 
     private static List<BatchRow> Csv(string text) => BatchFileReader.ReadCsv(new StringReader(text), "batch.csv", Schema).ToList();
-    private static List<BatchRow> Jsonl(string text) => BatchFileReader.ReadJsonLines(new StringReader(text), "batch.jsonl", Schema).ToList();
+    private static List<BatchRow> Jsonl(string text) =>
+        BatchFileReader.ReadJsonLines(new StringReader(text), "batch.jsonl", Schema).ToList();
 
     [Fact]
     public void The_schema_comes_from_the_request_type()
@@ -67,23 +68,29 @@ public sealed class BatchFileReaderTests
     }
 
     [Theory]
-    [InlineData("Too,Subject\na@x,b\n", "batch.csv: line 1: unknown field 'Too' in the header; accepted fields: To, Cc, Subject, Body, BodyAsHtml, MaxRetries, Priority, ReplyTo.")]
+    [InlineData("Too,Subject\na@x,b\n", "batch.csv: line 1: unknown field 'Too' in the header; accepted fields: To, Cc, Subject, Body, "
+        + "BodyAsHtml, MaxRetries, Priority, ReplyTo.")]
     [InlineData("To,to\na@x,b\n", "batch.csv: line 1: the field To appears twice in the header.")]
     [InlineData("To,,Subject\n", "batch.csv: line 1: header column 2 is empty; every column needs a field name.")]
     [InlineData("", "batch.csv: line 1: the file is empty; the first line must be a header naming the fields, e.g. To,Subject,Body.")]
-    [InlineData("To,Subject\na@x,b\nc@x,d,e\n", "batch.csv: line 3 (row 2): 3 field(s), but the header has 2; quote values that contain commas.")]
+    [InlineData("To,Subject\na@x,b\nc@x,d,e\n",
+        "batch.csv: line 3 (row 2): 3 field(s), but the header has 2; quote values that contain commas.")]
     [InlineData("To,MaxRetries\na@x,1\nc@x,three\n", "batch.csv: line 3 (row 2): MaxRetries 'three' is not a whole number.")]
     [InlineData("To,BodyAsHtml\na@x,maybe\n", "batch.csv: line 2 (row 1): BodyAsHtml 'maybe' is not one of true, false, yes, no, 1, 0.")]
-    [InlineData("To,Subject\na@x,\"never closed\nb@x,c\n", "batch.csv: line 2: a quoted field is never closed (missing \" before the end of the file).")]
-    [InlineData("To,Subject\na@x,say \"hi\"\n", "batch.csv: line 2: a double quote inside a field that doesn't start with one; quote the whole field and double the quotes inside it (\"say \"\"hi\"\"\").")]
-    [InlineData("To,Subject\na@x,\"hi\" there\n", "batch.csv: line 2: text after the closing quote of a field (' '); a quoted field must end at a comma or the end of the line.")]
+    [InlineData("To,Subject\na@x,\"never closed\nb@x,c\n",
+        "batch.csv: line 2: a quoted field is never closed (missing \" before the end of the file).")]
+    [InlineData("To,Subject\na@x,say \"hi\"\n", "batch.csv: line 2: a double quote inside a field that doesn't start with one; quote the "
+        + "whole field and double the quotes inside it (\"say \"\"hi\"\"\").")]
+    [InlineData("To,Subject\na@x,\"hi\" there\n",
+        "batch.csv: line 2: text after the closing quote of a field (' '); a quoted field must end at a comma or the end of the line.")]
     public void Csv_errors_name_the_line_and_row(string text, string expected) =>
         Assert.Equal(expected, Assert.Throws<BatchFileException>(() => Csv(text)).Message);
 
     [Fact]
     public void Jsonl_reads_strings_arrays_numbers_booleans_and_skips_nulls_and_blank_lines()
     {
-        var rows = Jsonl("{\"To\":[\"a@contoso.com\",\"b@contoso.com\"],\"subject\":\"Hi \\u00e9\",\"BodyAsHtml\":true,\"MaxRetries\":2,\"Cc\":null}\n"
+        var rows = Jsonl("{\"To\":[\"a@contoso.com\",\"b@contoso.com\"],\"subject\":\"Hi \\u00e9\","
+            + "\"BodyAsHtml\":true,\"MaxRetries\":2,\"Cc\":null}\n"
             + "   \n"
             + "{\"to\":\"c@contoso.com\",\"priority\":\"high\"}\n");
         Assert.Equal(2, rows.Count);
@@ -97,11 +104,15 @@ public sealed class BatchFileReaderTests
     }
 
     [Theory]
-    [InlineData("{\"To\":\"a@x\"}\n{\"To\": \"b@x\",\n", "batch.jsonl: line 2 (row 2): not valid JSON (at character 13): each line must be one JSON object.")]
-    [InlineData("[1,2]\n", "batch.jsonl: line 1 (row 1): a JSON array, not an object; each line must be one JSON object such as {\"To\":\"a@contoso.com\",\"Subject\":\"Hi\"}.")]
-    [InlineData("\n{\"Tu\":\"a@x\"}\n", "batch.jsonl: line 2 (row 1): unknown field 'Tu'; accepted fields: To, Cc, Subject, Body, BodyAsHtml, MaxRetries, Priority, ReplyTo.")]
+    [InlineData("{\"To\":\"a@x\"}\n{\"To\": \"b@x\",\n",
+        "batch.jsonl: line 2 (row 2): not valid JSON (at character 13): each line must be one JSON object.")]
+    [InlineData("[1,2]\n", "batch.jsonl: line 1 (row 1): a JSON array, not an object; each line must be one JSON object such as "
+        + "{\"To\":\"a@contoso.com\",\"Subject\":\"Hi\"}.")]
+    [InlineData("\n{\"Tu\":\"a@x\"}\n", "batch.jsonl: line 2 (row 1): unknown field 'Tu'; accepted fields: To, Cc, Subject, Body, "
+        + "BodyAsHtml, MaxRetries, Priority, ReplyTo.")]
     [InlineData("{\"To\":\"a@x\",\"to\":\"b@x\"}\n", "batch.jsonl: line 1 (row 1): the field To appears twice.")]
-    [InlineData("{\"To\":[\"a@x\",1]}\n", "batch.jsonl: line 1 (row 1): To must be a string or an array of strings, not an array with other values.")]
+    [InlineData("{\"To\":[\"a@x\",1]}\n",
+        "batch.jsonl: line 1 (row 1): To must be a string or an array of strings, not an array with other values.")]
     [InlineData("{\"Subject\":5}\n", "batch.jsonl: line 1 (row 1): Subject must be a string, not a number.")]
     [InlineData("{\"MaxRetries\":1.5}\n", "batch.jsonl: line 1 (row 1): MaxRetries must be a whole number, not 1.5.")]
     [InlineData("{\"BodyAsHtml\":\"yes\"}\n", "batch.jsonl: line 1 (row 1): BodyAsHtml must be true or false, not a string.")]
@@ -141,7 +152,8 @@ public sealed class BatchFileReaderTests
             var subjects = Enumerable.Range(0, random.Next(1, 6)).Select(_ => Cell()).ToList();
             var bodies = subjects.Select(_ => Cell()).ToList();
             var text = new StringBuilder("Subject,Body\r\n");
-            for (int i = 0; i < subjects.Count; i++) text.Append(Quote(subjects[i])).Append(',').Append(Quote(bodies[i])).Append(random.Next(2) == 0 ? "\r\n" : "\n");
+            for (int i = 0; i < subjects.Count; i++)
+                text.Append(Quote(subjects[i])).Append(',').Append(Quote(bodies[i])).Append(random.Next(2) == 0 ? "\r\n" : "\n");
             var rows = Csv(text.ToString());
             Assert.Equal(subjects, rows.Select(r => (string)r.Fields["Subject"]));
             Assert.Equal(bodies, rows.Select(r => (string)r.Fields["Body"]));

@@ -6,7 +6,8 @@ namespace M365SmtpTools.Cli.Tests;
 /// <summary>The console host: what reaches stderr under --verbose, --quiet, and with or without a terminal.</summary>
 public sealed class ConsoleHostTests
 {
-    private static (ConsoleHost Host, StringWriter Err) Host(bool verbose = false, bool quiet = false, bool terminal = false, SecretRedactor? secrets = null)
+    private static (ConsoleHost Host, StringWriter Err) Host(bool verbose = false, bool quiet = false, bool terminal = false,
+        SecretRedactor? secrets = null)
     {
         var err = new StringWriter();
         return (new ConsoleHost(err, secrets ?? new SecretRedactor(), verbose, quiet, terminal, interactive: false), err);
@@ -28,8 +29,10 @@ public sealed class ConsoleHostTests
         var (quiet, err3) = Host(quiet: true, verbose: false);
         quiet.WriteWarning("w");
         quiet.WriteInformation("i");
-        quiet.WriteInformation("To sign in, use a web browser to open https://microsoft.com/devicelogin and enter the code ABC", "DeviceCode", "M365SmtpTools");
-        Assert.Equal("To sign in, use a web browser to open https://microsoft.com/devicelogin and enter the code ABC\n", err3.ToString().Replace("\r\n", "\n"));
+        quiet.WriteInformation("To sign in, use a web browser to open https://microsoft.com/devicelogin and enter the code ABC",
+            "DeviceCode", "M365SmtpTools");
+        Assert.Equal("To sign in, use a web browser to open https://microsoft.com/devicelogin and enter the code ABC\n",
+            err3.ToString().Replace("\r\n", "\n"));
         Assert.True(quiet.ShouldProcess("t", "a"));
     }
 
@@ -65,6 +68,7 @@ public sealed class ConsoleHostTests
         host.TranslateParameterNames = new M365SmtpTools.Cli.Commands.MxCommand().Binding.TranslateParameterNames;
         host.WriteWarning("-DnsServer 10.0.0.1 did not answer; -TimeoutSeconds is 3.");
         host.WriteVerbose("asked -DnsServer");
-        Assert.Equal("warning: --dns-server 10.0.0.1 did not answer; --timeout-seconds is 3.\nverbose: asked --dns-server\n", err.ToString().Replace("\r\n", "\n"));
+        Assert.Equal("warning: --dns-server 10.0.0.1 did not answer; --timeout-seconds is 3.\nverbose: asked --dns-server\n",
+            err.ToString().Replace("\r\n", "\n"));
     }
 }

@@ -18,7 +18,9 @@ public sealed class DiagnosisProcessTests
     private static readonly Dictionary<string, string> Env = new() { ["M365SMTP_TEST_TOKEN"] = "good-token" };
 
     // Issue 17: this reply was read as "the mailbox is full"; it is a missing Send As permission.
-    private const string SendAsDenied = "554 5.2.252 SendAsDenied; alice@contoso.com not allowed to send as boss@contoso.com; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message.";
+    private const string SendAsDenied = "554 5.2.252 SendAsDenied; alice@contoso.com not allowed to send as boss@contoso.com; "
+        + "STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent "
+        + "exception with message [BeginDiagnosticData]Cannot submit message.";
 
     [Fact]
     public async Task A_refused_message_says_the_meaning_the_fix_and_the_commands()
@@ -33,7 +35,8 @@ public sealed class DiagnosisProcessTests
         string error = Assert.Single(run.StderrLines, l => l.StartsWith("m365smtp: error ", StringComparison.Ordinal));
         Assert.Contains("Meaning: The authenticated mailbox may not send as the From address: it has no Send As permission on it.", error);
         Assert.Contains("Fix: Send from the authenticated mailbox itself, or give it Send As", error);
-        Assert.EndsWith("Run: Add-RecipientPermission -Identity 'boss@contoso.com' -Trustee 'alice@contoso.com' -AccessRights SendAs -Confirm:$false", error);
+        Assert.EndsWith("Run: Add-RecipientPermission -Identity 'boss@contoso.com' -Trustee 'alice@contoso.com' "
+            + "-AccessRights SendAs -Confirm:$false", error);
         Assert.DoesNotContain("mailbox is full", error);
         Assert.Empty(exo.Messages);
     }
@@ -56,7 +59,8 @@ public sealed class DiagnosisProcessTests
         Assert.Contains("5.2.252", result.GetProperty("errorMessage").GetString());
         Assert.Equal("5.2.252", result.GetProperty("enhancedStatusCode").GetString());
         Assert.StartsWith("The authenticated mailbox may not send as the From address", result.GetProperty("meaning").GetString());
-        Assert.Equal("Add-RecipientPermission -Identity 'boss@contoso.com' -Trustee 'alice@contoso.com' -AccessRights SendAs -Confirm:$false",
+        Assert.Equal("Add-RecipientPermission -Identity 'boss@contoso.com' -Trustee 'alice@contoso.com' "
+            + "-AccessRights SendAs -Confirm:$false",
             Assert.Single(result.GetProperty("remediationCommands").EnumerateArray()).GetString());
     }
 }

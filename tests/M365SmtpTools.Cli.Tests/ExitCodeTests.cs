@@ -228,7 +228,8 @@ public sealed class ExitCodeTests
     public void The_readme_shows_the_same_table()
     {
         string readme = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "src", "M365SmtpTools.Cli", "README.md"));
-        var rows = readme.Split('\n').Select(l => l.Trim()).Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\| \d+ \|")).ToList();
+        var rows = readme.Split('\n').Select(l => l.Trim())
+            .Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\| \d+ \|")).ToList();
         Assert.Equal(ExitCodes.Table.Select(e => $"| {e.Code} | {e.Name} | {e.Meaning} |"), rows);
     }
 }

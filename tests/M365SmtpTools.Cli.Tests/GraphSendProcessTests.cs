@@ -17,13 +17,15 @@ public sealed class GraphSendProcessTests : IDisposable
 
     private string[] Args(params string[] more) =>
         new[] { "send", "--method", "Graph", "--graph-endpoint", _graph.BaseUrl, "--skip-certificate-validation",
-            "--access-token-env", "M365SMTP_TEST_TOKEN", "--user-name", "reports@contoso.com", "--to", "bob@contoso.com" }.Concat(more).ToArray();
+            "--access-token-env", "M365SMTP_TEST_TOKEN", "--user-name", "reports@contoso.com",
+            "--to", "bob@contoso.com" }.Concat(more).ToArray();
 
     [Fact]
     public async Task Sends_through_graph_with_an_environment_token()
     {
         string token = GraphDouble.Token();
-        CliRun run = await CliProcess.RunAsync(Args("--subject", "From the CLI", "--body", "Sent by m365smtp.", "--header", "X-Job:cli", "--save-to-sent-items", "--json"),
+        CliRun run = await CliProcess.RunAsync(Args("--subject", "From the CLI", "--body", "Sent by m365smtp.", "--header", "X-Job:cli",
+                "--save-to-sent-items", "--json"),
             new Dictionary<string, string> { ["M365SMTP_TEST_TOKEN"] = token });
 
         Assert.True(run.ExitCode == 0, run.ToString());

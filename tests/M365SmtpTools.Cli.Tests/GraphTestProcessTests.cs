@@ -49,7 +49,8 @@ public sealed class GraphTestProcessTests : IDisposable
     [Fact]
     public async Task A_mailbox_outside_the_apps_scope_is_a_json_finding_with_the_sender_exit_code()
     {
-        _graph.MailboxAnswers["reports@contoso.com"] = new GraphFault { Status = 403, Code = "ErrorAccessDenied", Message = "Access is denied. Check credentials and try again." };
+        _graph.MailboxAnswers["reports@contoso.com"] = new GraphFault { Status = 403, Code = "ErrorAccessDenied",
+            Message = "Access is denied. Check credentials and try again." };
 
         CliRun run = await CliProcess.RunAsync(Args("--json"), Env(GraphDouble.Token()));
 
@@ -57,7 +58,8 @@ public sealed class GraphTestProcessTests : IDisposable
         JsonElement report = JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement;
         Assert.Equal("Failed", report.GetProperty("overall").GetString());
         Assert.Equal("Mailbox", report.GetProperty("failedStage").GetString());
-        JsonElement finding = report.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("id").GetString() == "GraphErrorAccessDenied");
+        JsonElement finding = report.GetProperty("findings").EnumerateArray()
+            .Single(f => f.GetProperty("id").GetString() == "GraphErrorAccessDenied");
         Assert.StartsWith("403 ErrorAccessDenied", finding.GetProperty("evidence").GetString());
         Assert.Empty(_graph.Sent);
     }
@@ -71,6 +73,7 @@ public sealed class GraphTestProcessTests : IDisposable
         Assert.Matches(@"Message\s+Passed .*202", run.Stdout);
         GraphSentMessage sent = Assert.Single(_graph.Sent);
         Assert.Equal("reports@contoso.com", sent.Mailbox);
-        Assert.Equal("ops@contoso.com", sent.Message.GetProperty("toRecipients")[0].GetProperty("emailAddress").GetProperty("address").GetString());
+        Assert.Equal("ops@contoso.com",
+            sent.Message.GetProperty("toRecipients")[0].GetProperty("emailAddress").GetProperty("address").GetString());
     }
 }

@@ -93,17 +93,20 @@ public sealed class HardeningProcessTests
     {
         if (!OperatingSystem.IsLinux()) Assert.Skip("POSIX signals are sent with kill(2) on Linux.");
         await using var server = new ScriptedSmtpServer();
-        string csv = Batch(("ok@contoso.com", "s1-ok"), ("slow@contoso.com", "s2-slow"), ("ok@contoso.com", "s3-ok"), ("ok@contoso.com", "s4-ok"));
+        string csv = Batch(("ok@contoso.com", "s1-ok"), ("slow@contoso.com", "s2-slow"), ("ok@contoso.com", "s3-ok"),
+            ("ok@contoso.com", "s4-ok"));
         // A test run started in the background (`cmd &` in a non-interactive shell, nohup) inherits SIGINT as ignored,
         // and exec keeps it ignored, as POSIX says it must: env resets it to the default so the CLI's handler gets it.
-        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+            UseShellExecute = false };
         psi.ArgumentList.Add("--default-signal=INT,TERM");
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(CliProcess.Dll);
         foreach (string a in Relay(server, "--batch", csv, "--json")) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_NOLOGO"] = "1";
         using var p = Process.Start(psi)!;
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken), stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken),
+            stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         try
         {
             // The end of message 2 has been sent and its reply is held back: delivery is now unknown.
@@ -118,7 +121,8 @@ public sealed class HardeningProcessTests
             if (!p.HasExited) p.Kill(true);
         }
         string output = $"exit {p.ExitCode}\n--- stdout\n{await stdout}\n--- stderr\n{await stderr}";
-        var lines = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var lines = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.True(lines.Count == 4, output);
         var status = lines.ToDictionary(l => l.GetProperty("row").GetInt32(), l => l.GetProperty("status").GetString());
         Assert.Equal("Sent", status[1]);
@@ -148,10 +152,11 @@ public sealed class HardeningProcessTests
         }, ct);
         try
         {
-            CliRun run = await CliProcess.RunAsync("send", "--method", "Relay", "--smtp-server", "127.0.0.1", "--port", port.ToString(), "--from", "a@contoso.com",
-                "--to", "b@contoso.com", "--subject", "x", "--body", "y", "--max-retry", "3", "--json");
+            CliRun run = await CliProcess.RunAsync("send", "--method", "Relay", "--smtp-server", "127.0.0.1", "--port", port.ToString(),
+                "--from", "a@contoso.com", "--to", "b@contoso.com", "--subject", "x", "--body", "y", "--max-retry", "3", "--json");
             Assert.True(run.ExitCode == 11, run.ToString());
-            Assert.Equal("SmtpInvalidReply", JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement.GetProperty("errorId").GetString());
+            Assert.Equal("SmtpInvalidReply",
+                JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement.GetProperty("errorId").GetString());
             Assert.Equal(1, connections);
         }
         finally { listener.Stop(); }
@@ -160,7 +165,8 @@ public sealed class HardeningProcessTests
     [Fact]
     public async Task Max_retry_accepts_the_engines_range_only()
     {
-        CliRun run = await CliProcess.RunAsync("send", "--method", "Relay", "--from", "a@contoso.com", "--to", "b@contoso.com", "--max-retry", "21");
+        CliRun run = await CliProcess.RunAsync("send", "--method", "Relay", "--from", "a@contoso.com", "--to", "b@contoso.com",
+            "--max-retry", "21");
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("0", run.Stderr);
         Assert.Contains("20", run.Stderr);
@@ -185,7 +191,8 @@ public sealed class HardeningProcessTests
     public async Task A_token_given_as_the_variable_name_is_never_printed()
     {
         const string token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJ1cG4iOiJhQGNvbnRvc28uY29tIn0.c2lnbmF0dXJlX3ZhbHVl";
-        CliRun run = await CliProcess.RunAsync("send", "--access-token-env", token, "--user-name", "a@contoso.com", "--to", "b@contoso.com", "--subject", "x");
+        CliRun run = await CliProcess.RunAsync("send", "--access-token-env", token, "--user-name", "a@contoso.com", "--to", "b@contoso.com",
+            "--subject", "x");
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("--access-token-env", run.Stderr);
         Assert.DoesNotContain("eyJ0eXAi", run.Stdout + run.Stderr);

@@ -54,7 +54,8 @@ public sealed class HelpAndUsageTests
         string[] rows = help[start..].Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToArray();
         Assert.Equal(ExitCodes.Table.Count, rows.Length);
         for (int i = 0; i < rows.Length; i++)
-            Assert.Matches($@"^\s*{ExitCodes.Table[i].Code}\s+{ExitCodes.Table[i].Name}\s+{System.Text.RegularExpressions.Regex.Escape(ExitCodes.Table[i].Meaning)}\s*$", rows[i]);
+            Assert.Matches($@"^\s*{ExitCodes.Table[i].Code}\s+{ExitCodes.Table[i].Name}\s+"
+                + $@"{System.Text.RegularExpressions.Regex.Escape(ExitCodes.Table[i].Meaning)}\s*$", rows[i]);
     }
 
     [Fact]
@@ -67,7 +68,8 @@ public sealed class HelpAndUsageTests
         // value is given on a command line.
         Assert.Contains("for --device-code and --interactive it defaults to any work or school tenant", help);
         Assert.Contains("private key. Its password, if any, is --certificate-password-env.", help);
-        Assert.Contains("(the secret's Value, not its ID). Give the NAME of an environment variable holding the secret (never the secret itself).", help);
+        Assert.Contains("(the secret's Value, not its ID). Give the NAME of an environment variable holding the secret "
+            + "(never the secret itself).", help);
         Assert.Contains("Basic is being retired. The password is the first line of stdin; the user name is --user-name.", help);
     }
 

@@ -24,7 +24,8 @@ public sealed class MappingTests
         foreach (Option o in command.Options.Where(o => o is not HelpOption && !o.Recursive))
             if (!mapped.ContainsKey(o) && !binding.CliOnlyOptions.ContainsKey(o)) failures.Add($"{c.Name} {o.Name}: no request property");
         foreach (var (o, reason) in binding.CliOnlyOptions)
-            if (string.IsNullOrWhiteSpace(reason) || !command.Options.Contains(o)) failures.Add($"{c.Name} {o.Name}: command-line-only without a reason or not on the command");
+            if (string.IsNullOrWhiteSpace(reason) || !command.Options.Contains(o))
+                failures.Add($"{c.Name} {o.Name}: command-line-only without a reason or not on the command");
         foreach (Argument a in command.Arguments)
             if (!mapped.ContainsKey(a)) failures.Add($"{c.Name} <{a.Name}>: no request property");
         // A group property (SendMailRequest.Message) is bound through its own properties, named as the request's.
@@ -32,14 +33,17 @@ public sealed class MappingTests
             .Concat(binding.Groups.SelectMany(g => Settable(g.PropertyType))).Select(p => p.Name).ToHashSet();
         foreach (var e in binding.Entries)
         {
-            if (!properties.Contains(e.Property)) failures.Add($"{c.Name} {e.DisplayName}: {binding.RequestType.Name} has no settable property {e.Property}");
-            if (e.Symbol is Option o && !command.Options.Contains(o)) failures.Add($"{c.Name} {e.DisplayName}: mapped but not on the command");
+            if (!properties.Contains(e.Property))
+                failures.Add($"{c.Name} {e.DisplayName}: {binding.RequestType.Name} has no settable property {e.Property}");
+            if (e.Symbol is Option o && !command.Options.Contains(o))
+                failures.Add($"{c.Name} {e.DisplayName}: mapped but not on the command");
         }
         foreach (string p in properties)
         {
             bool isMapped = binding.Entries.Any(e => e.Property == p);
             bool isExcluded = binding.Exclusions.ContainsKey(p);
-            if (!isMapped && !isExcluded) failures.Add($"{binding.RequestType.Name}.{p}: no option on '{c.Name}' and no documented exclusion");
+            if (!isMapped && !isExcluded)
+                failures.Add($"{binding.RequestType.Name}.{p}: no option on '{c.Name}' and no documented exclusion");
             if (isMapped && isExcluded) failures.Add($"{binding.RequestType.Name}.{p}: both mapped and excluded on '{c.Name}'");
         }
         foreach (var (p, reason) in binding.Exclusions)
@@ -69,7 +73,8 @@ public sealed class MappingTests
         foreach (ICliCommand c in CliApp.CreateCommands())
             foreach (var e in c.Binding.Entries.Where(e => e.Symbol is Option))
             {
-                string kebab = "--" + System.Text.RegularExpressions.Regex.Replace(e.Property, "(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-").ToLowerInvariant();
+                string kebab = "--" + System.Text.RegularExpressions.Regex.Replace(e.Property,
+                    "(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-").ToLowerInvariant();
                 bool secretSource = e.DisplayName.EndsWith("-env") || e.DisplayName == "--password-stdin";
                 Assert.True(secretSource ? e.DisplayName.StartsWith(kebab) || e.Property == "Credential" : e.DisplayName == kebab,
                     $"{c.Name}: option {e.DisplayName} for {e.Property} (expected {kebab})");
@@ -81,13 +86,15 @@ public sealed class MappingTests
     [InlineData("TimeoutSeconds", "--timeout-seconds")]
     [InlineData("AppId", "--app-id")]
     public void Kebab_case_treats_acronyms_as_one_word(string property, string option) =>
-        Assert.Equal(option, "--" + System.Text.RegularExpressions.Regex.Replace(property, "(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-").ToLowerInvariant());
+        Assert.Equal(option, "--" + System.Text.RegularExpressions.Regex.Replace(property,
+            "(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-").ToLowerInvariant());
 
     [Fact]
     public void Every_auth_option_property_is_covered_by_the_shared_group()
     {
         var binding = new RequestBinding<SmtpAuthOptions>().AddAuthOptions();
-        var properties = typeof(SmtpAuthOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name);
+        var properties = typeof(SmtpAuthOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite).Select(p => p.Name);
         Assert.Empty(properties.Except(binding.Entries.Select(e => e.Property)).Except(binding.Exclusions.Keys));
         Assert.Equal(new[] { "Certificate" }, binding.Exclusions.Keys);
     }
@@ -110,7 +117,8 @@ public sealed class MappingTests
             .Map(CliOptions.Text("--mapped", "X", "Mapped."), r => r.Mapped)
             .Exclude(r => r.Dropped, "Not offered on purpose.")
             .CliOnly(CliOptions.Text("--feed", "FILE", "Feeds the command, not the request."), "Read by the command itself.");
-        public override Task<int> RunAsync(FakeRequest request, CliSession session, CancellationToken cancellationToken) => Task.FromResult(0);
+        public override Task<int> RunAsync(FakeRequest request, CliSession session, CancellationToken cancellationToken) =>
+            Task.FromResult(0);
     }
 
     [Fact]
@@ -119,14 +127,16 @@ public sealed class MappingTests
         var fake = new FakeCommand();
         Command command = fake.Build(NewApp());
         command.Add(CliOptions.Flag("--stray", "An option added outside the mapping."));
-        Assert.Equal(new[] { "FakeRequest.Forgotten: no option on 'fake' and no documented exclusion", "fake --stray: no request property" },
+        Assert.Equal(new[] { "FakeRequest.Forgotten: no option on 'fake' and no documented exclusion",
+                "fake --stray: no request property" },
             Failures(fake, command).OrderBy(f => f, StringComparer.Ordinal));
     }
 
     [Fact]
     public void The_binding_refuses_incompatible_types_and_double_mappings_and_reasonless_exclusions()
     {
-        Assert.Throws<InvalidOperationException>(() => new RequestBinding<FakeRequest>().Map(CliOptions.Text("--forgotten", "N", "x"), r => r.Forgotten));
+        Assert.Throws<InvalidOperationException>(() => new RequestBinding<FakeRequest>()
+            .Map(CliOptions.Text("--forgotten", "N", "x"), r => r.Forgotten));
         Assert.Throws<InvalidOperationException>(() => new RequestBinding<FakeRequest>()
             .Map(CliOptions.Text("--a", "X", "x"), r => r.Mapped).Map(CliOptions.Text("--b", "X", "x"), r => r.Mapped));
         Assert.Throws<ArgumentException>(() => new RequestBinding<FakeRequest>().Exclude(r => r.Dropped, " "));
@@ -139,7 +149,8 @@ public sealed class MappingTests
         var mx = new MxCommand();
         Command command = mx.Build(NewApp());
         var root = new RootCommand { command };
-        var request = mx.Binding.Bind(new BindContext(root.Parse(new[] { "mx", "a.test", "b.test", "--timeout-seconds", "7" }), _ => null, TextReader.Null, new SecretRedactor()));
+        var request = mx.Binding.Bind(new BindContext(root.Parse(new[] { "mx", "a.test", "b.test", "--timeout-seconds", "7" }),
+            _ => null, TextReader.Null, new SecretRedactor()));
         Assert.Equal(new[] { "a.test", "b.test" }, request.Domain);
         Assert.Equal(7, request.TimeoutSeconds);
         Assert.Null(request.DnsServer);
@@ -149,7 +160,8 @@ public sealed class MappingTests
         var root2 = new RootCommand { connect.Build(NewApp()) };
         var env = new Dictionary<string, string> { ["S"] = "s3cret-value" };
         var secrets = new SecretRedactor();
-        var r = connect.Binding.Bind(new BindContext(root2.Parse(new[] { "connect", "--client-secret-env", "S", "--environment", "china", "--managed-identity" }),
+        var r = connect.Binding.Bind(new BindContext(root2.Parse(new[] { "connect", "--client-secret-env", "S", "--environment", "china",
+                "--managed-identity" }),
             n => env.GetValueOrDefault(n), TextReader.Null, secrets));
         Assert.Equal(M365SmtpTools.Engine.Exchange.M365Environment.China, r.Environment);
         Assert.True(r.ManagedIdentity);
@@ -176,7 +188,9 @@ public sealed class MappingTests
     public void Engine_parameter_names_are_rewritten_to_option_names()
     {
         IRequestBinding b = new ConnectCommand().Binding;
-        Assert.Equal("--client-secret-env needs --tenant-id; use --managed-identity or -Certificate; -Unknown stays; a-ClientId in a word stays",
-            b.TranslateParameterNames("-ClientSecret needs -TenantId; use -ManagedIdentity or -Certificate; -Unknown stays; a-ClientId in a word stays"));
+        Assert.Equal("--client-secret-env needs --tenant-id; use --managed-identity or -Certificate; -Unknown stays; "
+            + "a-ClientId in a word stays",
+            b.TranslateParameterNames("-ClientSecret needs -TenantId; use -ManagedIdentity or -Certificate; -Unknown stays; "
+                + "a-ClientId in a word stays"));
     }
 }

@@ -28,13 +28,15 @@ public sealed class MxProcessTests
     public async Task Json_lines_parse_back_to_the_records()
     {
         string server = Nsd();
-        CliRun run = await CliProcess.RunAsync("mx", "fabrikam.test", "cn.contoso.test", "nomx.contoso.test", "--dns-server", server, "--json", "--include-derived-guess");
+        CliRun run = await CliProcess.RunAsync("mx", "fabrikam.test", "cn.contoso.test", "nomx.contoso.test", "--dns-server", server,
+            "--json", "--include-derived-guess");
         Assert.True(run.ExitCode == 10, run.ToString());
         var records = run.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(3, records.Count);
         Assert.Equal(("fabrikam.test", "fabrikam-test.e-v1.mx.microsoft", "Dnssec", true, false),
-            (records[0].GetProperty("domain").GetString(), records[0].GetProperty("mxHost").GetString(), records[0].GetProperty("endpointForm").GetString(),
-             records[0].GetProperty("isMicrosoft365").GetBoolean(), records[0].GetProperty("isGuess").GetBoolean()));
+            (records[0].GetProperty("domain").GetString(), records[0].GetProperty("mxHost").GetString(),
+             records[0].GetProperty("endpointForm").GetString(), records[0].GetProperty("isMicrosoft365").GetBoolean(),
+             records[0].GetProperty("isGuess").GetBoolean()));
         Assert.Equal(0, records[0].GetProperty("preference").GetInt32());
         Assert.Equal(300, records[0].GetProperty("timeToLive").GetInt32());
         Assert.Equal("fabrikam-test", records[0].GetProperty("tenantLabel").GetString());

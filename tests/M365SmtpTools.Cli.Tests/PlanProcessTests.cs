@@ -44,7 +44,8 @@ public sealed class PlanProcessTests : IDisposable
     {
         string script = Path.Combine(_dir, "app.ps1");
         CliRun run = await CliProcess.RunAsync("app-access-plan", "--app-id", "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b",
-            "--service-principal-object-id", "0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d", "--mailbox", "reports@contoso.com", "--script-path", script, "--json");
+            "--service-principal-object-id", "0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d", "--mailbox", "reports@contoso.com",
+            "--script-path", script, "--json");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("", run.Stderr);

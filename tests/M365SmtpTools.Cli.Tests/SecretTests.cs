@@ -9,7 +9,8 @@ namespace M365SmtpTools.Cli.Tests;
 /// </summary>
 public sealed class SecretTests
 {
-    private static string B64Url(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string B64Url(string s) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static string AppOnlyToken(out string signature)
     {
@@ -38,7 +39,8 @@ public sealed class SecretTests
         var env = new Dictionary<string, string> { ["M365SMTP_TEST_TOKEN"] = token };
         foreach (string[] extra in new[] { new string[0], new[] { "--verbose" }, new[] { "--json", "--verbose" } })
         {
-            CliRun run = await CliProcess.RunAsync(new[] { "connect", "--access-token-env", "M365SMTP_TEST_TOKEN", "--user-name", "app@contoso.com" }.Concat(extra), env);
+            CliRun run = await CliProcess.RunAsync(new[] { "connect", "--access-token-env", "M365SMTP_TEST_TOKEN",
+                "--user-name", "app@contoso.com" }.Concat(extra), env);
             Assert.True(run.ExitCode == 0, run.ToString());
             // The token reached the engine: its claims are in the output.
             Assert.Contains("72f988bf-86f1-41af-91ab-2d7cd011db47", run.Stdout);
@@ -57,8 +59,8 @@ public sealed class SecretTests
         string token = AppOnlyToken(out string signature);
         var env = new Dictionary<string, string> { ["M365SMTP_TEST_TOKEN"] = token };
         // --test needs the SMTP client (or fails to reach the server): either way it fails fast and must not leak.
-        CliRun run = await CliProcess.RunAsync(new[] { "connect", "--access-token-env", "M365SMTP_TEST_TOKEN", "--user-name", "app@contoso.com",
-            "--test", "--smtp-server", "127.0.0.1", "--port", "9", "--verbose" }, env);
+        CliRun run = await CliProcess.RunAsync(new[] { "connect", "--access-token-env", "M365SMTP_TEST_TOKEN",
+            "--user-name", "app@contoso.com", "--test", "--smtp-server", "127.0.0.1", "--port", "9", "--verbose" }, env);
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("m365smtp: error ", run.Stderr);
         AssertAbsent(run, token, signature);
@@ -68,7 +70,8 @@ public sealed class SecretTests
     public async Task A_password_flows_through_stdin_and_is_never_printed()
     {
         string password = "Pw-" + Guid.NewGuid().ToString("N");
-        CliRun run = await CliProcess.RunAsync(new[] { "connect", "--user-name", "printer@contoso.com", "--password-stdin", "--verbose", "--json" }, null, password + "\n");
+        CliRun run = await CliProcess.RunAsync(new[] { "connect", "--user-name", "printer@contoso.com", "--password-stdin",
+            "--verbose", "--json" }, null, password + "\n");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("\"method\":\"Basic\"", run.Stdout);
         Assert.Contains("printer@contoso.com", run.Stdout);
@@ -82,8 +85,9 @@ public sealed class SecretTests
         string secret = "Cs~" + Guid.NewGuid().ToString("N");
         var env = new Dictionary<string, string> { ["M365SMTP_TEST_SECRET"] = secret };
         // An authority that refuses connections: getting the token fails fast, in the auth phase.
-        CliRun run = await CliProcess.RunAsync(new[] { "connect", "--tenant-id", "contoso.onmicrosoft.com", "--client-id", "11111111-2222-3333-4444-555555555555",
-            "--client-secret-env", "M365SMTP_TEST_SECRET", "--user-name", "a@contoso.com", "--authority-host", "127.0.0.1:9", "--verbose" }, env);
+        CliRun run = await CliProcess.RunAsync(new[] { "connect", "--tenant-id", "contoso.onmicrosoft.com",
+            "--client-id", "11111111-2222-3333-4444-555555555555", "--client-secret-env", "M365SMTP_TEST_SECRET",
+            "--user-name", "a@contoso.com", "--authority-host", "127.0.0.1:9", "--verbose" }, env);
         Assert.True(run.ExitCode == 13, run.ToString());
         Assert.Contains("m365smtp: error Identity", run.Stderr);
         AssertAbsent(run, secret);
@@ -92,9 +96,11 @@ public sealed class SecretTests
     [Fact]
     public async Task A_missing_secret_variable_is_a_usage_error_naming_the_option_and_the_variable()
     {
-        CliRun run = await CliProcess.RunAsync("connect", "--access-token-env", "M365SMTP_TEST_UNSET_VARIABLE", "--user-name", "a@contoso.com");
+        CliRun run = await CliProcess.RunAsync("connect", "--access-token-env", "M365SMTP_TEST_UNSET_VARIABLE",
+            "--user-name", "a@contoso.com");
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal("m365smtp: --access-token-env: the environment variable 'M365SMTP_TEST_UNSET_VARIABLE' is not set or is empty.", run.StderrLines[0]);
+        Assert.Equal("m365smtp: --access-token-env: the environment variable 'M365SMTP_TEST_UNSET_VARIABLE' is not set or is empty.",
+            run.StderrLines[0]);
         CliRun noStdin = await CliProcess.RunAsync(new[] { "connect", "--user-name", "a@contoso.com", "--password-stdin" }, null, "");
         Assert.Equal(2, noStdin.ExitCode);
         Assert.StartsWith("m365smtp: --password-stdin: nothing was read from stdin", noStdin.StderrLines[0]);

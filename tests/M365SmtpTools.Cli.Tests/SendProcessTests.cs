@@ -19,8 +19,10 @@ public sealed class SendProcessTests
     {
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         string header = B64Url(Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"));
-        string payload = B64Url(Encoding.UTF8.GetBytes($"{{\"sub\":\"{upn}\",\"upn\":\"{upn}\",\"iat\":{now},\"nbf\":{now},\"exp\":{now + 3600}}}"));
-        byte[] sig = HMACSHA256.HashData(Convert.FromBase64String(postfix["JWT_HS256_KEY_BASE64"]), Encoding.ASCII.GetBytes(header + "." + payload));
+        string payload = B64Url(Encoding.UTF8.GetBytes($"{{\"sub\":\"{upn}\",\"upn\":\"{upn}"
+            + $"\",\"iat\":{now},\"nbf\":{now},\"exp\":{now + 3600}}}"));
+        byte[] sig = HMACSHA256.HashData(Convert.FromBase64String(postfix["JWT_HS256_KEY_BASE64"]),
+            Encoding.ASCII.GetBytes(header + "." + payload));
         return header + "." + payload + "." + B64Url(sig);
     }
 
@@ -48,7 +50,8 @@ public sealed class SendProcessTests
         InteropServer postfix = InteropServer.Require("postfix");
         string token = Jwt(postfix, postfix["USER"]);
         string marker = "cli-" + Guid.NewGuid().ToString("N");
-        CliRun run = await CliProcess.RunAsync(Submission(postfix, "--to", postfix["SECOND_USER"], "--subject", marker, "--body", "Sent by m365smtp.", "--json", "--verbose"),
+        CliRun run = await CliProcess.RunAsync(Submission(postfix, "--to", postfix["SECOND_USER"], "--subject", marker,
+                "--body", "Sent by m365smtp.", "--json", "--verbose"),
             new Dictionary<string, string> { ["M365SMTP_TEST_TOKEN"] = token });
         Assert.True(run.ExitCode == 0, run.ToString());
         JsonElement result = JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement;
@@ -68,17 +71,23 @@ public sealed class SendProcessTests
         {
             string marker = "batch-" + Guid.NewGuid().ToString("N");
             string csv = Path.Combine(dir, "batch.csv");
-            File.WriteAllLines(csv, new[] { "To,Subject,Body" }.Concat(Enumerable.Range(1, 50).Select(i => $"{postfix["SECOND_USER"]},\"{marker} {i}, of 50\",Row {i}")));
+            File.WriteAllLines(csv, new[] { "To,Subject,Body" }
+                .Concat(Enumerable.Range(1, 50).Select(i => $"{postfix["SECOND_USER"]},\"{marker} {i}, of 50\",Row {i}")));
             CliRun run = await CliProcess.RunAsync(Submission(postfix, "--batch", csv, "--max-messages-per-minute", "100000", "--json"),
                 new Dictionary<string, string> { ["M365SMTP_TEST_TOKEN"] = Jwt(postfix, postfix["USER"]) });
             Assert.True(run.ExitCode == 0, run.ToString());
             var results = run.StdoutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
             Assert.Equal(50, results.Count);
             Assert.All(results, r => Assert.Equal("Sent", r.GetProperty("status").GetString()));
-            Assert.Equal(Enumerable.Range(1, 50).Select(i => $"{marker} {i}, of 50"), results.OrderBy(r => r.GetProperty("index").GetInt32()).Select(r => r.GetProperty("subject").GetString()));
+            Assert.Equal(Enumerable.Range(1, 50).Select(i => $"{marker} {i}, of 50"),
+                results.OrderBy(r => r.GetProperty("index").GetInt32()).Select(r => r.GetProperty("subject").GetString()));
             // Postfix logs one session summary per connection: all 50 messages in one of them.
             string log = "";
-            for (int i = 0; i < 50 && !log.Contains("mail=50 rcpt=50"); i++) { Thread.Sleep(100); log = File.ReadAllText(postfix["MAILLOG"]); }
+            for (int i = 0; i < 50 && !log.Contains("mail=50 rcpt=50"); i++)
+            {
+                Thread.Sleep(100);
+                log = File.ReadAllText(postfix["MAILLOG"]);
+            }
             Assert.Contains("mail=50 rcpt=50", log);
         }
         finally
@@ -98,16 +107,17 @@ public sealed class SendProcessTests
         Assert.True(auth.ExitCode == 13, auth.ToString());
         Assert.Contains("m365smtp: error SmtpAuthenticationFailed", auth.Stderr);
 
-        CliRun tls = await CliProcess.RunAsync(new[] { "send", "--access-token-env", "M365SMTP_TEST_TOKEN", "--user-name", postfix["USER"], "--smtp-server", "localhost",
-            "--port", postfix["SUBMISSION_PORT"] }.Concat(message), env);
+        CliRun tls = await CliProcess.RunAsync(new[] { "send", "--access-token-env", "M365SMTP_TEST_TOKEN",
+            "--user-name", postfix["USER"], "--smtp-server", "localhost", "--port", postfix["SUBMISSION_PORT"] }.Concat(message), env);
         Assert.True(tls.ExitCode == 12, tls.ToString());
         Assert.Contains("m365smtp: error SmtpCertificateInvalid", tls.Stderr);
 
-        CliRun connect = await CliProcess.RunAsync(new[] { "send", "--access-token-env", "M365SMTP_TEST_TOKEN", "--user-name", postfix["USER"], "--smtp-server", "localhost",
-            "--port", "9" }.Concat(message), env);
+        CliRun connect = await CliProcess.RunAsync(new[] { "send", "--access-token-env", "M365SMTP_TEST_TOKEN",
+            "--user-name", postfix["USER"], "--smtp-server", "localhost", "--port", "9" }.Concat(message), env);
         Assert.True(connect.ExitCode == 11, connect.ToString());
 
-        CliRun resolve = await CliProcess.RunAsync(new[] { "send", "--access-token-env", "M365SMTP_TEST_TOKEN", "--user-name", postfix["USER"], "--smtp-server", "nothere.invalid" }.Concat(message), env);
+        CliRun resolve = await CliProcess.RunAsync(new[] { "send", "--access-token-env", "M365SMTP_TEST_TOKEN",
+            "--user-name", postfix["USER"], "--smtp-server", "nothere.invalid" }.Concat(message), env);
         Assert.True(resolve.ExitCode == 10, resolve.ToString());
 
         foreach (CliRun r in new[] { auth, tls, connect, resolve }) Assert.DoesNotContain(env["M365SMTP_TEST_TOKEN"], r.Stdout + r.Stderr);
@@ -122,7 +132,8 @@ public sealed class SendProcessTests
         {
             string csv = Path.Combine(dir, "bad.csv");
             File.WriteAllText(csv, "To,Subject\nbob@fabrikam.test,ok\nbob@fabrikam.test,\"never closed\n");
-            CliRun run = await CliProcess.RunAsync(Submission(postfix, "--batch", csv), new Dictionary<string, string> { ["M365SMTP_TEST_TOKEN"] = Jwt(postfix, postfix["USER"]) });
+            CliRun run = await CliProcess.RunAsync(Submission(postfix, "--batch", csv),
+                new Dictionary<string, string> { ["M365SMTP_TEST_TOKEN"] = Jwt(postfix, postfix["USER"]) });
             Assert.True(run.ExitCode == 2, run.ToString());
             Assert.Equal("", run.Stdout);
             Assert.StartsWith("m365smtp: --batch: bad.csv: line 3: a quoted field is never closed", run.StderrLines[0]);

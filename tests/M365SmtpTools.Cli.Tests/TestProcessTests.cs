@@ -20,14 +20,16 @@ public sealed class TestProcessTests
     {
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         string header = B64Url(Encoding.UTF8.GetBytes("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"));
-        string payload = B64Url(Encoding.UTF8.GetBytes($"{{\"sub\":\"{upn}\",\"upn\":\"{upn}\",\"aud\":\"https://outlook.office.com\",\"scp\":\"SMTP.Send\",\"iat\":{now},\"nbf\":{now},\"exp\":{now + 3600}}}"));
-        byte[] sig = HMACSHA256.HashData(Convert.FromBase64String(postfix["JWT_HS256_KEY_BASE64"]), Encoding.ASCII.GetBytes(header + "." + payload));
+        string payload = B64Url(Encoding.UTF8.GetBytes($"{{\"sub\":\"{upn}\",\"upn\":\"{upn}"
+            + $"\",\"aud\":\"https://outlook.office.com\",\"scp\":\"SMTP.Send\",\"iat\":{now},\"nbf\":{now},\"exp\":{now + 3600}}}"));
+        byte[] sig = HMACSHA256.HashData(Convert.FromBase64String(postfix["JWT_HS256_KEY_BASE64"]),
+            Encoding.ASCII.GetBytes(header + "." + payload));
         return header + "." + payload + "." + B64Url(sig);
     }
 
     private static Task<CliRun> Test(InteropServer postfix, string token, bool trustCa, string port, params string[] more) =>
-        CliProcess.RunAsync(new[] { "test", "--access-token-env", "M365SMTP_TEST_TOKEN", "--user-name", postfix["USER"], "--smtp-server", "localhost",
-                "--port", port, "--expected-issuer", "localhost" }.Concat(more),
+        CliProcess.RunAsync(new[] { "test", "--access-token-env", "M365SMTP_TEST_TOKEN", "--user-name", postfix["USER"],
+                "--smtp-server", "localhost", "--port", port, "--expected-issuer", "localhost" }.Concat(more),
             trustCa ? new Dictionary<string, string> { ["M365SMTP_TEST_TOKEN"] = token, ["SSL_CERT_FILE"] = postfix["CA_CERT"] }
                     : new Dictionary<string, string> { ["M365SMTP_TEST_TOKEN"] = token });
 
@@ -40,7 +42,8 @@ public sealed class TestProcessTests
         Assert.True(run.ExitCode == 0, run.ToString());
         JsonElement report = JsonDocument.Parse(Assert.Single(run.StdoutLines)).RootElement;
         Assert.NotEqual("Failed", report.GetProperty("overall").GetString());
-        Assert.Contains(report.GetProperty("stages").EnumerateArray(), s => s.GetProperty("stage").GetString() == "Auth" && s.GetProperty("status").GetString() == "Passed");
+        Assert.Contains(report.GetProperty("stages").EnumerateArray(),
+            s => s.GetProperty("stage").GetString() == "Auth" && s.GetProperty("status").GetString() == "Passed");
         Assert.DoesNotContain(token, run.Stdout + run.Stderr);
     }
 

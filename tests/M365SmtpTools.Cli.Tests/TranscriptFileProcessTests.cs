@@ -12,7 +12,8 @@ public sealed class TranscriptFileProcessTests
 {
     private static string[] Send(ScriptedSmtpServer server, string transcript, string to, params string[] more) =>
         new[] { "send", "--method", "Relay", "--smtp-server", "127.0.0.1", "--port", server.Port.ToString(), "--from", "sender@contoso.com",
-            "--to", to, "--subject", "transcript", "--body", "x", "--max-retry", "0", "--transcript-path", transcript }.Concat(more).ToArray();
+            "--to", to, "--subject", "transcript", "--body", "x", "--max-retry", "0",
+            "--transcript-path", transcript }.Concat(more).ToArray();
 
     [Fact]
     public async Task A_new_transcript_is_owner_only_and_escapes_the_servers_control_characters()
@@ -24,7 +25,8 @@ public sealed class TranscriptFileProcessTests
         Assert.True(run.ExitCode == 15, run.ToString()); // the scripted server refuses esc@ with a reply full of escapes
         string text = File.ReadAllText(path);
         Assert.Contains("MAIL FROM:<sender@contoso.com>", text, StringComparison.Ordinal);
-        Assert.True(text.Contains("550 5.1.1 \\x1B]0;pwned\\x07\\x1B[2J\\x0Dfake 250 OK", StringComparison.Ordinal), text); // the scripted server writes ASCII: its U+202E arrives as ?
+        Assert.True(text.Contains("550 5.1.1 \\x1B]0;pwned\\x07\\x1B[2J\\x0Dfake 250 OK", StringComparison.Ordinal),
+            text); // the scripted server writes ASCII: its U+202E arrives as ?
         Assert.DoesNotContain('\u001B', text);
         Assert.DoesNotContain('\u0007', text);
         Assert.DoesNotContain('\r', text);
@@ -76,7 +78,8 @@ public sealed class TranscriptFileProcessTests
             Assert.Contains("error TranscriptPathIsLink", run.Stderr, StringComparison.Ordinal);
         }
         Assert.Equal("keep me", File.ReadAllText(target));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(target));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+            File.GetUnixFileMode(target));
         Assert.False(File.Exists(Path.Combine(dir, "created-through-the-link.log")));
         Assert.Equal(LinkTargetOf(link), target);
         Assert.Empty(server.Accepted);

@@ -8,8 +8,10 @@ public sealed class ParameterTextTests
     {
         string text = "Needs {ClientId}; {DeviceCode} or {Interactive}. A format {0}, a {lower} word and {} stay.";
         Assert.Equal("Needs --client-id; --device-code or --interactive. A format {0}, a {lower} word and {} stay.",
-            ParameterText.Render(text, name => "--" + System.Text.RegularExpressions.Regex.Replace(name, "(?<=.)([A-Z])", "-$1").ToLowerInvariant()));
-        Assert.Equal("Needs -ClientId; -DeviceCode or -Interactive. A format {0}, a {lower} word and {} stay.", ParameterText.ForPowerShell(text));
+            ParameterText.Render(text,
+                name => "--" + System.Text.RegularExpressions.Regex.Replace(name, "(?<=.)([A-Z])", "-$1").ToLowerInvariant()));
+        Assert.Equal("Needs -ClientId; -DeviceCode or -Interactive. A format {0}, a {lower} word and {} stay.",
+            ParameterText.ForPowerShell(text));
     }
 
     [Fact]
@@ -19,8 +21,9 @@ public sealed class ParameterTextTests
         foreach (var field in typeof(M365SmtpTools.Engine.Auth.AuthParameterText).GetFields().Where(f => f.IsLiteral))
         {
             Assert.Contains(field.Name, properties);
-            ParameterText.Render((string)field.GetRawConstantValue()!, name => properties.Contains(name) ? name : throw new Xunit.Sdk.XunitException(
-                $"AuthParameterText.{field.Name} names {{{name}}}, which is not a property of SmtpAuthOptions."));
+            ParameterText.Render((string)field.GetRawConstantValue()!,
+                name => properties.Contains(name) ? name : throw new Xunit.Sdk.XunitException(
+                    $"AuthParameterText.{field.Name} names {{{name}}}, which is not a property of SmtpAuthOptions."));
         }
     }
 }

@@ -35,9 +35,11 @@ public sealed class ErrorRecordTests : IClassFixture<ModuleSession>
     public void TryCatchSeesTheErrorRecordOfAFailedSend()
     {
         IReadOnlyList<PSObject> output = _session.Output(
-            "try { Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port 9 -From scanner@contoso.com -To 'not an address' -Subject x -ErrorAction Stop | Out-Null; 'no error' }\n" +
+            "try { Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port 9 -From scanner@contoso.com -To 'not an address' " +
+            "-Subject x -ErrorAction Stop | Out-Null; 'no error' }\n" +
             "catch { $_.FullyQualifiedErrorId; $_.CategoryInfo.Category.ToString() }");
-        Assert.Equal(new[] { "InvalidEmailAddress,M365SmtpTools.Commands.SendM365MailCommand", "InvalidArgument" }, output.Select(o => o.ToString()));
+        Assert.Equal(new[] { "InvalidEmailAddress,M365SmtpTools.Commands.SendM365MailCommand", "InvalidArgument" },
+            output.Select(o => o.ToString()));
     }
 
     [Fact]

@@ -22,7 +22,8 @@ public sealed class GraphSendTests : IClassFixture<ModuleSession>, IDisposable
     private const string Send =
         "$secure = ConvertTo-SecureString -String $token -AsPlainText -Force\n" +
         "Send-M365Mail -Method Graph -GraphEndpoint $url -SkipCertificateValidation -AccessToken $secure -UserName reports@contoso.com " +
-        "-To bob@contoso.com -Subject 'Weekly capacity' -HtmlBody '<h1>Capacity</h1><img src=\"cid:chart\">' -InlineImage @{ chart = $png } " +
+        "-To bob@contoso.com -Subject 'Weekly capacity' -HtmlBody '<h1>Capacity</h1><img src=\"cid:chart\">' " +
+        "-InlineImage @{ chart = $png } " +
         "-Header @{ 'X-Job' = 'weekly' } -Priority High -SaveToSentItems -WarningAction SilentlyContinue";
 
     [Fact]
@@ -65,7 +66,8 @@ public sealed class GraphSendTests : IClassFixture<ModuleSession>, IDisposable
         _graph.EnqueueError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
         HostResult r = _session.Run(
             "$secure = ConvertTo-SecureString -String $token -AsPlainText -Force\n" +
-            "Send-M365Mail -Method Graph -GraphEndpoint $url -SkipCertificateValidation -AccessToken $secure -UserName reports@contoso.com -To bob@contoso.com -Subject s -Body b -WarningAction SilentlyContinue",
+            "Send-M365Mail -Method Graph -GraphEndpoint $url -SkipCertificateValidation -AccessToken $secure " +
+            "-UserName reports@contoso.com -To bob@contoso.com -Subject s -Body b -WarningAction SilentlyContinue",
             ("token", GraphDouble.Token()), ("url", _graph.BaseUrl));
 
         Assert.True(r.Terminating == null, r.Terminating?.Message);

@@ -21,32 +21,44 @@ public sealed class ParameterBindingTests : IClassFixture<ModuleSession>
             "$DebugPreference = 'Continue'; $secret = ConvertTo-SecureString -String 'not-a-real-secret' -AsPlainText -Force\n" +
             "$pfx = Join-Path ([IO.Path]::GetTempPath()) 'no-such-app.pfx'\n" + call);
         string? line = r.Debug.FirstOrDefault(d => d.Contains(": parameter set '", StringComparison.Ordinal));
-        Assert.True(line != null, $"no parameter-set line for: {call}\nterminating: {r.TerminatingRecord?.FullyQualifiedErrorId} {r.Terminating?.Message}");
+        Assert.True(line != null,
+            $"no parameter-set line for: {call}\nterminating: {r.TerminatingRecord?.FullyQualifiedErrorId} {r.Terminating?.Message}");
         return line!.Substring(line.IndexOf('\'') + 1).TrimEnd('.', '\'');
     }
 
     [Theory]
-    [InlineData("Send-M365Mail " + App + " -CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E " + Message + " -WhatIf", "AppCertificateThumbprint")]
+    [InlineData("Send-M365Mail " + App + " -CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E " + Message + " -WhatIf",
+        "AppCertificateThumbprint")]
     [InlineData("Send-M365Mail " + App + " -CertificatePath $pfx " + Message + " -WhatIf", "AppCertificateFile")]
     [InlineData("Send-M365Mail " + App + " -ClientSecret $secret " + Message + " -WhatIf", "AppSecret")]
     [InlineData("Send-M365Mail -ManagedIdentity " + Message + " -WhatIf", "ManagedIdentity")]
     [InlineData("Send-M365Mail -AccessToken $secret " + Message + " -WhatIf", "AccessToken")]
-    [InlineData("Send-M365Mail -Credential ([pscredential]::new('scanner@contoso.com', $secret)) -To ops@contoso.com -Subject s -Body b -WhatIf", "Basic")]
+    [InlineData("Send-M365Mail -Credential ([pscredential]::new('scanner@contoso.com', $secret)) " +
+        "-To ops@contoso.com -Subject s -Body b -WhatIf", "Basic")]
     [InlineData("Send-M365Mail -To ops@contoso.com -Subject s -Body b -WhatIf -ErrorAction SilentlyContinue", "Connection")]
-    [InlineData("Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -From scanner@contoso.com -To ops@contoso.com -Subject s -WhatIf", "Connection")]
-    [InlineData("Test-M365SmtpAuth " + App + " -ClientSecret $secret -UserName reports@contoso.com -AuthorityHost 127.0.0.1:9 -SmtpServer 127.0.0.1 -Port 9 -WhatIf", "AppSecret")]
+    [InlineData("Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -From scanner@contoso.com " +
+        "-To ops@contoso.com -Subject s -WhatIf", "Connection")]
+    [InlineData("Test-M365SmtpAuth " + App + " -ClientSecret $secret -UserName reports@contoso.com -AuthorityHost 127.0.0.1:9 " +
+        "-SmtpServer 127.0.0.1 -Port 9 -WhatIf", "AppSecret")]
     [InlineData("Test-M365SmtpAuth -ManagedIdentity -UserName reports@contoso.com -WhatIf", "ManagedIdentity")]
-    [InlineData("Connect-M365Smtp " + App + " -ClientSecret $secret -UserName reports@contoso.com -AuthorityHost 127.0.0.1:9 -ErrorAction SilentlyContinue", "AppSecret")]
-    [InlineData("Connect-M365Smtp -Name Tok -AccessToken $secret -UserName reports@contoso.com -ErrorAction SilentlyContinue", "AccessToken")]
-    [InlineData("New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 203.0.113.25 -DnsServer 127.0.0.1 -WhatIf -ErrorAction SilentlyContinue", "IPAddress")]
-    [InlineData("New-M365RelayConnectorPlan -Domain contoso.com -CertificatePath $pfx -WhatIf -ErrorAction SilentlyContinue", "CertificateFile")]
+    [InlineData("Connect-M365Smtp " + App + " -ClientSecret $secret -UserName reports@contoso.com -AuthorityHost 127.0.0.1:9 " +
+        "-ErrorAction SilentlyContinue", "AppSecret")]
+    [InlineData("Connect-M365Smtp -Name Tok -AccessToken $secret -UserName reports@contoso.com -ErrorAction SilentlyContinue",
+        "AccessToken")]
+    [InlineData("New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 203.0.113.25 -DnsServer 127.0.0.1 -WhatIf " +
+        "-ErrorAction SilentlyContinue", "IPAddress")]
+    [InlineData("New-M365RelayConnectorPlan -Domain contoso.com -CertificatePath $pfx -WhatIf -ErrorAction SilentlyContinue",
+        "CertificateFile")]
     public void ATypicalCallResolvesItsParameterSet(string call, string expectedSet) =>
         Assert.Equal(expectedSet, ChosenSet(call));
 
     [Theory]
-    [InlineData("Send-M365Mail -TenantId contoso.onmicrosoft.com -ClientSecret $secret -UserName a@contoso.com -To b@contoso.com -Subject s", "ClientIdMissing", "-ClientId")]
-    [InlineData("Connect-M365Smtp -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E -UserName a@contoso.com", "TenantIdMissing", "-TenantId")]
-    [InlineData("Connect-M365Smtp -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -ClientSecret $secret", "UserNameMissing", "-UserName")]
+    [InlineData("Send-M365Mail -TenantId contoso.onmicrosoft.com -ClientSecret $secret -UserName a@contoso.com " +
+        "-To b@contoso.com -Subject s", "ClientIdMissing", "-ClientId")]
+    [InlineData("Connect-M365Smtp -ClientId 0a1b2c3d-1111-2222-3333-444455556666 " +
+        "-CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E -UserName a@contoso.com", "TenantIdMissing", "-TenantId")]
+    [InlineData("Connect-M365Smtp -TenantId contoso.onmicrosoft.com -ClientId 0a1b2c3d-1111-2222-3333-444455556666 -ClientSecret $secret",
+        "UserNameMissing", "-UserName")]
     // The certificate or secret forgotten: the error names it, on all three cmdlets (it was "missing DeviceCode" on
     // Connect-M365Smtp and a bare AmbiguousParameterSet on the other two).
     [InlineData("Connect-M365Smtp " + App + " -UserName a@contoso.com", "AppCredentialMissing", "-CertificatePath")]
@@ -56,8 +68,11 @@ public sealed class ParameterBindingTests : IClassFixture<ModuleSession>
     // A bare Connect-M365Smtp: no prompt for -ClientId and then for the switch -DeviceCode, but the ways to sign in.
     [InlineData("Connect-M365Smtp", "AuthMethodMissing", "-ManagedIdentity")]
     // The app's certificate with -Method Relay: no prompt for -TenantId, but the relay's own parameter.
-    [InlineData("Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -CertificatePath $pfx -From scanner@contoso.com -To ops@contoso.com -Subject s", "AuthNotApplicable", "-ClientCertificatePath")]
-    [InlineData("Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E -From scanner@contoso.com -To ops@contoso.com -Subject s", "AuthNotApplicable", "-ClientCertificateThumbprint")]
+    [InlineData("Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -CertificatePath $pfx " +
+        "-From scanner@contoso.com -To ops@contoso.com -Subject s", "AuthNotApplicable", "-ClientCertificatePath")]
+    [InlineData("Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com " +
+        "-CertificateThumbprint 3A4B5C6D7E8F9012A3B4C5D6E7F8091A2B3C4D5E -From scanner@contoso.com -To ops@contoso.com -Subject s",
+        "AuthNotApplicable", "-ClientCertificateThumbprint")]
     public void AnIncompleteSignInIsAnErrorThatNamesTheMissingParameterNotAPrompt(string call, string errorId, string named)
     {
         // The in-process host has no UI: a parameter PowerShell would prompt for shows up as MissingMandatoryParameter.

@@ -14,16 +14,19 @@ public sealed class PipelineTests : IClassFixture<ModuleSession>
     public void CsvRowsBindToSendM365MailByPropertyNameWithOneResultPerRow()
     {
         string csv = Path.Combine(Path.GetTempPath(), $"rows-{Guid.NewGuid():N}.csv");
-        File.WriteAllText(csv, "To,Subject,Body,Cc\nann@contoso.com,Row one,Hello Ann,\n\"ben@contoso.com; cat@contoso.com\",Row two,Hello both,boss@contoso.com\n");
+        File.WriteAllText(csv, "To,Subject,Body,Cc\nann@contoso.com,Row one,Hello Ann,\n" +
+            "\"ben@contoso.com; cat@contoso.com\",Row two,Hello both,boss@contoso.com\n");
         try
         {
             IReadOnlyList<PSObject> results = _session.Output(
-                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -From ops@contoso.com -WhatIf",
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com " +
+                "-From ops@contoso.com -WhatIf",
                 ("csv", csv));
             Assert.Equal(2, results.Count);
             Assert.Equal(new[] { "NotAttempted", "NotAttempted" }, results.Select(r => r.Properties["Status"].Value.ToString()));
             Assert.Equal(new[] { "Row one", "Row two" }, results.Select(r => (string)r.Properties["Subject"].Value));
-            var second = ((System.Collections.IEnumerable)results[1].Properties["Recipients"].Value).Cast<object>().Select(o => o.ToString()).ToList();
+            var second = ((System.Collections.IEnumerable)results[1].Properties["Recipients"].Value).Cast<object>()
+                .Select(o => o.ToString()).ToList();
             Assert.Equal(new[] { "ben@contoso.com", "cat@contoso.com", "boss@contoso.com" }, second);
         }
         finally { File.Delete(csv); }

@@ -29,10 +29,13 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
         (int port, string mailLog) = InteropServers.RequirePostfixRelay();
         string tag = Guid.NewGuid().ToString("N");
         string csv = Csv("To,Subject\n" +
-            $"ann@contoso.test,{tag} row 1\nnobody-{tag}@contoso.test,{tag} row 2\nben@contoso.test,{tag} row 3\ncat@contoso.test,{tag} row 4\n");
+            $"ann@contoso.test,{tag} row 1\nnobody-{tag}@contoso.test,{tag} row 2\n" +
+            $"ben@contoso.test,{tag} row 3\ncat@contoso.test,{tag} row 4\n");
         HostResult r = _session.Run(
             "$results = [System.Collections.Generic.List[object]]::new()\n" +
-            "try { Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.test -Body 'x' -ErrorAction Stop -WarningAction SilentlyContinue | ForEach-Object { $results.Add($_) } }\n" +
+            "try { Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation " +
+            "-From ops@contoso.test -Body 'x' -ErrorAction Stop -WarningAction SilentlyContinue " +
+            "| ForEach-Object { $results.Add($_) } }\n" +
             "catch { $caught = $_ }\n$results; $caught",
             ("csv", csv), ("port", port));
         try
@@ -46,9 +49,12 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
             Assert.NotNull(caught); // the failure of row 2 stopped the pipeline, after every row had its result
             Assert.Equal(Text(results[1], "ErrorId"), caught!.FullyQualifiedErrorId.Split(',')[0]);
 
-            Assert.True(InteropServers.PostfixReceived(mailLog, Text(results[0], "MessageId"), TimeSpan.FromSeconds(20)), "row 1 never reached Postfix");
-            Assert.False(InteropServers.PostfixReceived(mailLog, Text(results[2], "MessageId"), TimeSpan.Zero), "row 3 was handed to the server after the failure");
-            Assert.False(InteropServers.PostfixReceived(mailLog, Text(results[3], "MessageId"), TimeSpan.Zero), "row 4 was handed to the server after the failure");
+            Assert.True(InteropServers.PostfixReceived(mailLog, Text(results[0], "MessageId"), TimeSpan.FromSeconds(20)),
+                "row 1 never reached Postfix");
+            Assert.False(InteropServers.PostfixReceived(mailLog, Text(results[2], "MessageId"), TimeSpan.Zero),
+                "row 3 was handed to the server after the failure");
+            Assert.False(InteropServers.PostfixReceived(mailLog, Text(results[3], "MessageId"), TimeSpan.Zero),
+                "row 4 was handed to the server after the failure");
         }
         finally { File.Delete(csv); }
     }
@@ -60,7 +66,8 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
         string tag = Guid.NewGuid().ToString("N");
         string csv = Csv("To,Subject\n" + string.Join("", Enumerable.Range(1, 4).Select(i => $"ann@contoso.test,{tag} row {i}\n")));
         HostResult r = _session.Run(
-            "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.test -Body 'x' -WarningAction SilentlyContinue",
+            "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation " +
+            "-From ops@contoso.test -Body 'x' -WarningAction SilentlyContinue",
             ("csv", csv), ("port", port));
         try
         {
@@ -69,7 +76,8 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
             List<ProgressRecord> batch = r.Progress.Where(p => p.Activity == "Send-M365Mail").ToList();
             // Before the first result the time left is unknown (-1); after it PowerShell gets an estimate in seconds.
             Assert.Equal(-1, batch.First().SecondsRemaining);
-            ProgressRecord afterOne = batch.First(p => p.StatusDescription.StartsWith("Sent 1, failed 0, remaining 3 of 4", StringComparison.Ordinal));
+            ProgressRecord afterOne = batch.First(p => p.StatusDescription.StartsWith("Sent 1, failed 0, remaining 3 of 4",
+                StringComparison.Ordinal));
             Assert.InRange(afterOne.SecondsRemaining, 0, 600);
             Assert.Equal(ProgressRecordType.Completed, batch.Last().RecordType);
         }
@@ -85,7 +93,8 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
         try
         {
             HostResult r = _session.Run(
-                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.test -Body 'x' -WarningAction SilentlyContinue",
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation " +
+                "-From ops@contoso.test -Body 'x' -WarningAction SilentlyContinue",
                 ("csv", csv), ("port", port));
             Assert.Equal(new[] { "Failed", "Sent" }, r.Output.Select(x => Text(x, "Status")));
             ErrorRecord error = Assert.Single(r.Errors);
@@ -102,11 +111,13 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
     [Fact]
     public void ARowWithAnEmptyFromOrPriorityCellGetsItsOwnResultInInputOrder()
     {
-        string csv = Csv("From,To,Subject,Priority\nops@contoso.com,ann@contoso.com,first,\n,ben@contoso.com,second,High\nops@contoso.com,cat@contoso.com,third,\n");
+        string csv = Csv("From,To,Subject,Priority\nops@contoso.com,ann@contoso.com,first,\n" +
+            ",ben@contoso.com,second,High\nops@contoso.com,cat@contoso.com,third,\n");
         try
         {
             HostResult r = _session.Run(
-                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -WhatIf", ("csv", csv));
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -WhatIf",
+                ("csv", csv));
             Assert.Null(r.Terminating);
             Assert.Equal(new[] { "0", "1", "2" }, r.Output.Select(x => Text(x, "Index")));
             Assert.Equal(new[] { "first", "second", "third" }, r.Output.Select(x => Text(x, "Subject")));
@@ -131,18 +142,21 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
         try
         {
             HostResult r = _session.Run(
-                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -Body 'x' -WarningAction SilentlyContinue",
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation " +
+                "-From ops@contoso.com -Body 'x' -WarningAction SilentlyContinue",
                 ("csv", csv), ("port", port));
             Assert.Null(r.Terminating);
             Assert.Equal(new[] { "0", "1", "2", "3" }, r.Output.Select(x => Text(x, "Index")));
-            Assert.Equal(new[] { $"{tag} row 1", $"{tag} row 2", $"{tag} row 3", $"{tag} row 4" }, r.Output.Select(x => Text(x, "Subject")));
+            Assert.Equal(new[] { $"{tag} row 1", $"{tag} row 2", $"{tag} row 3", $"{tag} row 4" },
+                r.Output.Select(x => Text(x, "Subject")));
             Assert.Equal(new[] { "Sent", "Failed", "Failed", "Sent" }, r.Output.Select(x => Text(x, "Status")));
             Assert.Equal("InvalidPriority", Text(r.Output[1], "ErrorId"));
             Assert.Equal("InvalidHeader", Text(r.Output[2], "ErrorId"));
             Assert.Equal("cat@contoso.com", Text(r.Output[2], "Recipients"));
             Assert.Equal(new[] { "InvalidPriority", "InvalidHeader" }, r.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
 
-            Assert.Contains("X-Priority: 1", File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, $"{tag} row 1"))), StringComparison.Ordinal);
+            Assert.Contains("X-Priority: 1", File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, $"{tag} row 1"))),
+                StringComparison.Ordinal);
             string row4 = File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, $"{tag} row 4")));
             Assert.Contains("X-Job: nightly", row4, StringComparison.Ordinal);
             Assert.Contains("X-Team: ops", row4, StringComparison.Ordinal);
@@ -160,7 +174,8 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
         try
         {
             HostResult r = _session.Run(
-                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -Body 'x' -MaxRetry 0",
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation " +
+                "-From ops@contoso.com -Body 'x' -MaxRetry 0",
                 ("csv", csv), ("port", port));
             Assert.Equal(new[] { "Sent", "Sent" }, r.Output.Select(x => Text(x, "Status")));
             Assert.Single(r.Warnings, w => w.Contains("certificate", StringComparison.OrdinalIgnoreCase));
@@ -177,7 +192,8 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
     {
         HostResult r = _session.Run(
             "$token = ConvertTo-SecureString -String 'opaque' -AsPlainText -Force\n" +
-            "Send-M365Mail -AccessToken $token -UserName ops@contoso.com -SmtpServer $server -To ann@contoso.com -Subject s -Body b -WhatIf",
+            "Send-M365Mail -AccessToken $token -UserName ops@contoso.com -SmtpServer $server -To ann@contoso.com " +
+            "-Subject s -Body b -WhatIf",
             ("server", server));
         Assert.Equal(warns, r.Warnings.Any(w => w.Contains("is an IP address", StringComparison.Ordinal)));
     }
@@ -191,7 +207,8 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
         try
         {
             IReadOnlyList<PSObject> results = _session.Output(
-                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -WarningAction SilentlyContinue",
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation " +
+                "-From ops@contoso.com -WarningAction SilentlyContinue",
                 ("csv", csv), ("port", port));
             Assert.Equal("Sent", Text(Assert.Single(results), "Status"));
             string mail = File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, tag)));
@@ -211,11 +228,13 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
         try
         {
             HostResult r = _session.Run(
-                "Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -To ann@contoso.com -Subject $tag " +
+                "Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com " +
+                "-To ann@contoso.com -Subject $tag " +
                 "-HtmlBody '<p>Chart:</p><img src=\"cid:logo\">' -InlineImage @{ chart = $image }",
                 ("port", port), ("tag", tag), ("image", image));
             Assert.Equal("Sent", Text(Assert.Single(r.Output), "Status"));
-            Assert.Contains(r.Warnings, w => w.Contains("cid:logo", StringComparison.Ordinal) && w.Contains("-InlineImage", StringComparison.Ordinal));
+            Assert.Contains(r.Warnings, w => w.Contains("cid:logo", StringComparison.Ordinal)
+                && w.Contains("-InlineImage", StringComparison.Ordinal));
             string mail = File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, tag)));
             Assert.Contains("Content-Disposition: attachment", mail, StringComparison.Ordinal);
             Assert.DoesNotContain("Content-Disposition: inline", mail, StringComparison.Ordinal);
@@ -232,12 +251,15 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
         string image = PngFile(tag);
         // Row 2's cell has no '=': it is no Content-ID → file pair, so that row fails before anything of it is sent.
         string csv = Csv("To,Subject,InlineImage\n" +
-            $"ann@contoso.com,{tag} row 1,chart={image}\nben@contoso.com,{tag} row 2,chart\ncat@contoso.com,{tag} row 3,chart = {image}\n");
+            $"ann@contoso.com,{tag} row 1,chart={image}\nben@contoso.com,{tag} row 2,chart\n" +
+            $"cat@contoso.com,{tag} row 3,chart = {image}\n");
         try
         {
             HostResult r = _session.Run(
-                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -HtmlBody '<img src=\"cid:chart\">'\n" +
-                "Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com -To dan@contoso.com -Subject \"$tag object\" " +
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation " +
+                "-From ops@contoso.com -HtmlBody '<img src=\"cid:chart\">'\n" +
+                "Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.com " +
+                "-To dan@contoso.com -Subject \"$tag object\" " +
                 "-HtmlBody '<img src=\"cid:logo\">' -InlineImage ([pscustomobject]@{ ContentId = 'logo'; Path = $image })",
                 ("csv", csv), ("port", port), ("image", image), ("tag", tag));
             Assert.Null(r.Terminating);
@@ -247,7 +269,8 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
             Assert.Equal("InvalidInlineImage", error.FullyQualifiedErrorId.Split(',')[0]);
             Assert.Contains("'chart'", error.Exception.Message, StringComparison.Ordinal);
             Assert.Empty(InteropServers.DeliveredContaining(messages, $"{tag} row 2"));
-            foreach ((string subject, string cid) in new[] { ($"{tag} row 1", "chart"), ($"{tag} row 3", "chart"), ($"{tag} object", "logo") })
+            foreach ((string subject, string cid) in new[] { ($"{tag} row 1", "chart"), ($"{tag} row 3", "chart"),
+                ($"{tag} object", "logo") })
             {
                 string mail = File.ReadAllText(Assert.Single(InteropServers.DeliveredContaining(messages, subject)));
                 Assert.Contains("Content-Disposition: inline", mail, StringComparison.Ordinal);
@@ -277,7 +300,8 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
         try
         {
             IReadOnlyList<PSObject> reread = _session.Output(
-                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -From ops@contoso.com -WhatIf | Export-Csv -Path $exported -NoTypeInformation\n" +
+                "Import-Csv -Path $csv | Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com " +
+                "-From ops@contoso.com -WhatIf | Export-Csv -Path $exported -NoTypeInformation\n" +
                 "Import-Csv -Path $exported", ("csv", csv), ("exported", exported));
             string text = File.ReadAllText(exported);
             Assert.DoesNotContain("System.", text, StringComparison.Ordinal);
@@ -287,7 +311,8 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
 
             // The exported column feeds Send-M365Mail again as three recipients.
             IReadOnlyList<PSObject> again = _session.Output(
-                "Import-Csv -Path $exported | Select-Object @{ n = 'To'; e = { $_.Recipients } }, Subject | Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -From ops@contoso.com -WhatIf",
+                "Import-Csv -Path $exported | Select-Object @{ n = 'To'; e = { $_.Recipients } }, Subject " +
+                "| Send-M365Mail -Method Relay -SmtpServer contoso-com.mail.protection.outlook.com -From ops@contoso.com -WhatIf",
                 ("exported", exported));
             Assert.Equal(3, ((System.Collections.ICollection)Assert.Single(again).Properties["Recipients"].Value).Count);
         }
@@ -299,9 +324,11 @@ public sealed class SendBatchTests : IClassFixture<ModuleSession>
     {
         (int _, string _) = InteropServers.RequireAiosmtpd();
         string env = Path.Combine(ModuleSession.RepoRoot, "tests", "interop", ".state", "aiosmtpd", "env");
-        int port = int.Parse(File.ReadAllLines(env).First(l => l.StartsWith("BANNER_NEVER_PORT=", StringComparison.Ordinal)).Split('=')[1]);
+        int port = int.Parse(File.ReadAllLines(env).First(l => l.StartsWith("BANNER_NEVER_PORT=", StringComparison.Ordinal))
+            .Split('=')[1]);
         HostResult r = _session.Run(
-            "Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -From ops@contoso.com -To ann@contoso.com -Subject t -Body b -TimeoutSeconds 1 -MaxRetry 0 -WarningAction SilentlyContinue",
+            "Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -From ops@contoso.com -To ann@contoso.com " +
+            "-Subject t -Body b -TimeoutSeconds 1 -MaxRetry 0 -WarningAction SilentlyContinue",
             ("port", port));
         PSObject result = Assert.Single(r.Output);
         Assert.Equal("Failed", Text(result, "Status"));

@@ -11,8 +11,10 @@ public sealed class ShouldProcessTests : IClassFixture<ModuleSession>
     public ShouldProcessTests(ModuleSession session) => _session = session;
 
     [Theory]
-    [InlineData("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -ScriptPath $path")]
-    [InlineData("New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 203.0.113.25 -DnsServer 127.0.0.1 -ScriptPath $path -ErrorAction SilentlyContinue")]
+    [InlineData("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b " +
+        "-ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -ScriptPath $path")]
+    [InlineData("New-M365RelayConnectorPlan -Domain contoso.com -SenderIPAddress 203.0.113.25 -DnsServer 127.0.0.1 -ScriptPath $path " +
+        "-ErrorAction SilentlyContinue")]
     public void WhatIfWritesNoScript(string call)
     {
         string path = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}.ps1");
@@ -28,7 +30,9 @@ public sealed class ShouldProcessTests : IClassFixture<ModuleSession>
         string path = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():N}.ps1");
         try
         {
-            _session.Output("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -ScriptPath $path -Confirm:$false", ("path", path));
+            _session.Output("New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b " +
+                "-ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com " +
+                "-ScriptPath $path -Confirm:$false", ("path", path));
             Assert.Contains("New-ServicePrincipal", File.ReadAllText(path), StringComparison.Ordinal);
         }
         finally { File.Delete(path); }
@@ -59,7 +63,8 @@ public sealed class ShouldProcessTests : IClassFixture<ModuleSession>
     }
 }
 
-/// <summary>A relay plan whose certificate the connector can't accept writes no script, unless -Force, which the script then states.</summary>
+/// <summary>A relay plan whose certificate the connector can't accept writes no script, unless -Force, which the script then
+/// states.</summary>
 public sealed class RelayPlanForceTests : IClassFixture<ModuleSession>
 {
     private readonly ModuleSession _session;
@@ -82,7 +87,8 @@ public sealed class RelayPlanForceTests : IClassFixture<ModuleSession>
         }
         try
         {
-            const string call = "New-M365RelayConnectorPlan -Domain good.maildomain.test -CertificatePath $pfx -DnsServer $dns -ScriptPath $script -Confirm:$false";
+            const string call = "New-M365RelayConnectorPlan -Domain good.maildomain.test -CertificatePath $pfx -DnsServer $dns " +
+                "-ScriptPath $script -Confirm:$false";
             HostResult refused = _session.Run(call, ("pfx", pfx), ("dns", dns), ("script", script));
             var plan = Assert.Single(refused.Output);
             Assert.Equal(false, plan.Properties["IsReady"].Value);
@@ -102,7 +108,8 @@ public sealed class RelayPlanForceTests : IClassFixture<ModuleSession>
 /// <summary>-ScriptPath never replaces a file without -Force, never writes through a symbolic link, and keeps the script private.</summary>
 public sealed class ScriptPathSafetyTests : IClassFixture<ModuleSession>
 {
-    private const string Plan = "New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b -ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -ScriptPath $path -Confirm:$false";
+    private const string Plan = "New-M365SmtpAppAccessPlan -AppId 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b " +
+        "-ServicePrincipalObjectId 0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d -Mailbox reports@contoso.com -ScriptPath $path -Confirm:$false";
     private readonly ModuleSession _session;
 
     public ScriptPathSafetyTests(ModuleSession session) => _session = session;

@@ -11,8 +11,8 @@ namespace M365SmtpTools.Host.Tests;
 public sealed class TranscriptPathTests : IClassFixture<ModuleSession>
 {
     private const string Send =
-        "Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.test -To ann@contoso.test " +
-        "-Subject $tag -Body 'x' -TranscriptPath $path -WarningAction SilentlyContinue";
+        "Send-M365Mail -Method Relay -SmtpServer 127.0.0.1 -Port $port -SkipCertificateValidation -From ops@contoso.test " +
+        "-To ann@contoso.test -Subject $tag -Body 'x' -TranscriptPath $path -WarningAction SilentlyContinue";
     private readonly ModuleSession _session;
 
     public TranscriptPathTests(ModuleSession session) => _session = session;
@@ -47,7 +47,8 @@ public sealed class TranscriptPathTests : IClassFixture<ModuleSession>
             Assert.NotEqual("Sent", Status(kept));
 
             HostResult forced = _session.Run(Send + " -Force", ("port", port), ("tag", tag), ("path", path));
-            Assert.True(forced.Errors.Count == 0 && forced.Terminating == null, string.Join(" | ", forced.Errors) + forced.Terminating?.Message);
+            Assert.True(forced.Errors.Count == 0 && forced.Terminating == null,
+                string.Join(" | ", forced.Errors) + forced.Terminating?.Message);
             Assert.Equal("Sent", Status(forced));
             string text = File.ReadAllText(path);
             Assert.DoesNotContain("yesterday", text, StringComparison.Ordinal);

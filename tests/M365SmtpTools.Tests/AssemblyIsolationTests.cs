@@ -18,8 +18,10 @@ public sealed class AssemblyIsolationTests
 
     private static bool ShouldResolve(Version? shipped, Version? requested, bool byModule)
     {
-        object? assembly = shipped == null ? null : Activator.CreateInstance(Shipped, "Microsoft.Identity.Client", shipped, "/m/dependencies/Microsoft.Identity.Client.dll");
-        return (bool)Resolver.GetMethod("ShouldResolve", BindingFlags.NonPublic | BindingFlags.Static)!.Invoke(null, new[] { assembly, requested, byModule })!;
+        object? assembly = shipped == null ? null
+            : Activator.CreateInstance(Shipped, "Microsoft.Identity.Client", shipped, "/m/dependencies/Microsoft.Identity.Client.dll");
+        return (bool)Resolver.GetMethod("ShouldResolve", BindingFlags.NonPublic | BindingFlags.Static)!
+            .Invoke(null, new[] { assembly, requested, byModule })!;
     }
 
     [Fact]

@@ -13,7 +13,8 @@ public sealed class CmdletSurfaceTests
 {
     // Verbs whose cmdlets send mail, write files or change session or tenant state.
     private static readonly HashSet<string> ChangingVerbs = new(StringComparer.OrdinalIgnoreCase)
-    { "Send", "Set", "Remove", "Add", "Clear", "Disconnect", "Update", "Publish", "Invoke", "Start", "Stop", "Write", "Export", "Install", "Uninstall", "Register", "Unregister", "Reset" };
+    { "Send", "Set", "Remove", "Add", "Clear", "Disconnect", "Update", "Publish", "Invoke", "Start", "Stop", "Write", "Export",
+        "Install", "Uninstall", "Register", "Unregister", "Reset" };
 
     private static IReadOnlyList<CmdletModel> Cmdlets()
     {
@@ -61,7 +62,8 @@ public sealed class CmdletSurfaceTests
     private static readonly string[] Groups = { "Message" };
 
     private static Dictionary<string, PropertyInfo> Settable(Type type) =>
-        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.SetMethod!.IsPublic).ToDictionary(p => p.Name);
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.SetMethod!.IsPublic)
+            .ToDictionary(p => p.Name);
 
     [Fact]
     public void EveryParameterHasASameNamedRequestPropertyAndViceVersa()
@@ -80,14 +82,16 @@ public sealed class CmdletSurfaceTests
                 Type groupType = properties[group].PropertyType;
                 properties.Remove(group);
                 foreach (var (name, prop) in Settable(groupType))
-                    if (!properties.TryAdd(name, prop)) failures.Add($"{requestName}.{group}.{name} has the name of a property of {requestName}");
+                    if (!properties.TryAdd(name, prop))
+                        failures.Add($"{requestName}.{group}.{name} has the name of a property of {requestName}");
             }
             foreach (ParameterModel p in c.Parameters)
             {
                 if (!properties.TryGetValue(p.Name, out PropertyInfo? prop))
                     failures.Add($"{c.Name} -{p.Name}: {requestName} has no property {p.Name}");
                 else if (!RequestTypeMapping.Compatible(p.TypeFullName, CmdletMetadataReader.TypeName(prop.PropertyType)))
-                    failures.Add($"{c.Name} -{p.Name}: parameter type {p.TypeFullName} doesn't map to {requestName}.{p.Name} of type {CmdletMetadataReader.TypeName(prop.PropertyType)}");
+                    failures.Add($"{c.Name} -{p.Name}: parameter type {p.TypeFullName} doesn't map to {requestName}.{p.Name} " +
+                        $"of type {CmdletMetadataReader.TypeName(prop.PropertyType)}");
             }
             foreach (string name in properties.Keys.Except(c.Parameters.Select(p => p.Name)).Except(NotParameters))
                 failures.Add($"{requestName}.{name} has no parameter -{name} on {c.Name}");
@@ -129,7 +133,9 @@ public static class RequestTypeMapping
         ["System.Management.Automation.SwitchParameter"] = new[] { "System.Boolean" },
         ["System.Management.Automation.PSCredential"] = new[] { "System.Net.NetworkCredential" },
         ["System.Management.Automation.PSObject"] = new[] { "System.Object", "M365SmtpTools.Engine.Operations.InlineImage" },
-        ["System.Collections.Hashtable"] = new[] { "System.Collections.IDictionary", "System.Collections.Generic.IDictionary[System.String, System.String]", "System.Collections.Generic.IDictionary[System.String, System.Object]",
+        ["System.Collections.Hashtable"] = new[] { "System.Collections.IDictionary",
+            "System.Collections.Generic.IDictionary[System.String, System.String]",
+            "System.Collections.Generic.IDictionary[System.String, System.Object]",
             "System.Collections.Generic.IReadOnlyDictionary[System.String, System.String]" },
     };
 

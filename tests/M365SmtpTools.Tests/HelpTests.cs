@@ -28,7 +28,8 @@ public sealed class HelpTests
     {
         // The build generated out/…/en-US from the current code; regenerate here with the build's own arguments too,
         // so a stale out/ can't hide drift.
-        string rsp = Directory.GetFiles(Path.Combine(ModuleLayout.RepoRoot, "src", "M365SmtpTools", "obj"), "helpgen.rsp", SearchOption.AllDirectories)
+        string rsp = Directory.GetFiles(Path.Combine(ModuleLayout.RepoRoot, "src", "M365SmtpTools", "obj"), "helpgen.rsp",
+                SearchOption.AllDirectories)
             .OrderByDescending(File.GetLastWriteTimeUtc).First();
         string freshFile = Path.Combine(Path.GetTempPath(), $"m365-help-{Guid.NewGuid():N}.xml");
         Assert.Equal(0, HelpGen.Program.Main(new[] { "@" + rsp, "--out=" + freshFile }));
@@ -38,7 +39,8 @@ public sealed class HelpTests
         string committed = File.ReadAllText(Committed).Replace("\r\n", "\n");
         Assert.True(committed == File.ReadAllText(Generated).Replace("\r\n", "\n"),
             "The committed help differs from the help the build generated: run 'dotnet build -p:UpdateHelp=true' and commit en-US/.");
-        Assert.True(committed == fresh, "The committed help differs from a fresh generation: run 'dotnet build -p:UpdateHelp=true' and commit en-US/.");
+        Assert.True(committed == fresh,
+            "The committed help differs from a fresh generation: run 'dotnet build -p:UpdateHelp=true' and commit en-US/.");
     }
 
     [Fact]
@@ -54,12 +56,14 @@ public sealed class HelpTests
             if (Text(c.Element(Command + "details")!.Element(Maml + "description")).Length < 10) problems.Add($"{name}: no synopsis");
             if (Text(c.Element(Maml + "description")).Length < 40) problems.Add($"{name}: no description");
             foreach (XElement p in c.Element(Command + "parameters")!.Elements(Command + "parameter"))
-                if (Text(p.Element(Maml + "description")).Length < 10) problems.Add($"{name} -{p.Element(Maml + "name")!.Value}: not described");
+                if (Text(p.Element(Maml + "description")).Length < 10)
+                    problems.Add($"{name} -{p.Element(Maml + "name")!.Value}: not described");
             var examples = c.Element(Command + "examples")!.Elements(Command + "example").ToList();
             if (examples.Count < 2) problems.Add($"{name}: {examples.Count} examples, at least 2 needed");
             foreach (XElement e in examples)
             {
-                if (!e.Element(Dev + "code")!.Value.Contains(name, StringComparison.OrdinalIgnoreCase)) problems.Add($"{name}: an example doesn't run {name}");
+                if (!e.Element(Dev + "code")!.Value.Contains(name, StringComparison.OrdinalIgnoreCase))
+                    problems.Add($"{name}: an example doesn't run {name}");
                 if (Text(e.Element(Dev + "remarks")).Length < 10) problems.Add($"{name}: an example has no explanation");
             }
         }
@@ -71,7 +75,8 @@ public sealed class HelpTests
     {
         string about = File.ReadAllText(Path.Combine(ModuleLayout.ModuleDir, "en-US", "about_M365SmtpTools.help.txt"));
         Assert.StartsWith("TOPIC", about.TrimStart());
-        foreach (string term in new[] { "about_M365SmtpTools", "client submission", "relay", "direct send", "smtp.office365.com", "mail.protection.outlook.com" })
+        foreach (string term in new[] { "about_M365SmtpTools", "client submission", "relay", "direct send", "smtp.office365.com",
+            "mail.protection.outlook.com" })
             Assert.Contains(term, about, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -114,14 +119,18 @@ public sealed class HelpTests
             {
                 PropertyInfo? property = type.GetProperty(ParameterName(p));
                 if (property == null) continue; // WhatIf, Confirm
-                Type valueType = property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition().FullName == "System.Nullable`1"
+                Type valueType = property.PropertyType.IsGenericType
+                    && property.PropertyType.GetGenericTypeDefinition().FullName == "System.Nullable`1"
                     ? property.PropertyType.GetGenericArguments()[0] : property.PropertyType;
-                var listed = p.Element(Command + "parameterValueGroup")?.Elements(Command + "parameterValue").Select(v => v.Value).ToList() ?? new List<string>();
+                var listed = p.Element(Command + "parameterValueGroup")?.Elements(Command + "parameterValue")
+                    .Select(v => v.Value).ToList() ?? new List<string>();
                 if (!valueType.IsEnum) continue;
                 enums++;
                 if (!listed.SequenceEqual(valueType.GetEnumNames()))
-                    problems.Add($"{cmdlet.Name} -{property.Name}: lists {{{string.Join(" | ", listed)}}}, the enum has {{{string.Join(" | ", valueType.GetEnumNames())}}}");
-                if (TypeOf(p) != valueType.FullName) problems.Add($"{cmdlet.Name} -{property.Name}: type {TypeOf(p)}, not {valueType.FullName}");
+                    problems.Add($"{cmdlet.Name} -{property.Name}: lists {{{string.Join(" | ", listed)}}}, " +
+                        $"the enum has {{{string.Join(" | ", valueType.GetEnumNames())}}}");
+                if (TypeOf(p) != valueType.FullName)
+                    problems.Add($"{cmdlet.Name} -{property.Name}: type {TypeOf(p)}, not {valueType.FullName}");
             }
         }
         Assert.True(enums >= 10, $"only {enums} enum parameters found: the check lost its subject");
@@ -170,7 +179,8 @@ public sealed class HelpTests
         foreach (PropertyInfo p in typeof(InitializerFixture).GetProperties())
         {
             object? value = p.GetValue(real);
-            if (p.Name is nameof(InitializerFixture.Computed) or nameof(InitializerFixture.Uninitialised) or nameof(InitializerFixture.Empty) or nameof(InitializerFixture.FromMethod)) continue;
+            if (p.Name is nameof(InitializerFixture.Computed) or nameof(InitializerFixture.Uninitialised)
+                or nameof(InitializerFixture.Empty) or nameof(InitializerFixture.FromMethod)) continue;
             expected[p.Name] = Convert.ToString(value, CultureInfo.InvariantCulture)!;
         }
         Assert.Equal(expected.OrderBy(kv => kv.Key), read.OrderBy(kv => kv.Key));
@@ -180,7 +190,8 @@ public sealed class HelpTests
     public void AParameterWithAnInitialiserAndADocumentedDefaultIsRefused()
     {
         string xml = Path.Combine(Path.GetTempPath(), $"m365-docs-{Guid.NewGuid():N}.xml");
-        File.WriteAllText(xml, "<doc><members><member name=\"P:X.Cmd.Port\"><summary>The port.</summary><default>25</default></member></members></doc>");
+        File.WriteAllText(xml, "<doc><members><member name=\"P:X.Cmd.Port\"><summary>The port.</summary><default>25</default>" +
+            "</member></members></doc>");
         try
         {
             var writer = new MamlWriter(new XmlDocs(new[] { xml }));
@@ -224,7 +235,8 @@ public sealed class HelpTests
     public void ADocCommentTakesSharedTextFromAStringConstantAndOneThatNamesNoConstantIsRefused()
     {
         string xml = Path.Combine(Path.GetTempPath(), $"m365-docs-{Guid.NewGuid():N}.xml");
-        File.WriteAllText(xml, "<doc><members><member name=\"P:X.Cmd.Port\"><summary><text cref=\"F:X.Texts.Port\"/> Default 587.</summary>" +
+        File.WriteAllText(xml, "<doc><members><member name=\"P:X.Cmd.Port\">" +
+            "<summary><text cref=\"F:X.Texts.Port\"/> Default 587.</summary>" +
             "</member></members></doc>");
         try
         {
@@ -265,8 +277,10 @@ public sealed class HelpTests
                 string text = m.Groups[2].Value;
                 if (m.Groups[1].Value != n.ToString(CultureInfo.InvariantCulture)) problems.Add($"{NameOf(c)}: '{title}' is example {n}");
                 if (text.Length > 60) problems.Add($"{NameOf(c)}: example {n}'s title has {text.Length} characters (at most 60): '{text}'");
-                if (text.EndsWith('.') || text.Contains("..", StringComparison.Ordinal)) problems.Add($"{NameOf(c)}: example {n}'s title looks cut off: '{text}'");
-                if (title != MamlWriter.ExampleTitle(n, text)) problems.Add($"{NameOf(c)}: '{title}' is not padded as the reference pads it");
+                if (text.EndsWith('.') || text.Contains("..", StringComparison.Ordinal))
+                    problems.Add($"{NameOf(c)}: example {n}'s title looks cut off: '{text}'");
+                if (title != MamlWriter.ExampleTitle(n, text))
+                    problems.Add($"{NameOf(c)}: '{title}' is not padded as the reference pads it");
             }
         }
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
@@ -292,7 +306,8 @@ public sealed class HelpTests
     {
         string docFile = Path.Combine(ModuleLayout.RepoRoot, "src", "M365SmtpTools", "bin", "Debug", "netstandard2.0", "M365SmtpTools.xml");
         if (!File.Exists(docFile))
-            docFile = Directory.GetFiles(Path.Combine(ModuleLayout.RepoRoot, "src", "M365SmtpTools", "bin"), "M365SmtpTools.xml", SearchOption.AllDirectories)
+            docFile = Directory.GetFiles(Path.Combine(ModuleLayout.RepoRoot, "src", "M365SmtpTools", "bin"), "M365SmtpTools.xml",
+                    SearchOption.AllDirectories)
                 .OrderByDescending(File.GetLastWriteTimeUtc).First();
         var members = XDocument.Load(docFile).Descendants("member").ToDictionary(m => (string)m.Attribute("name")!);
         using CmdletMetadataReader reader = ModuleLayout.OpenReader();
@@ -302,17 +317,23 @@ public sealed class HelpTests
             var fromDocs = members["T:" + cmdlet.TypeFullName].Elements("example").Select(e => Lines(e.Element("code")!.Value)).ToList();
             var fromHelp = Commands().Single(c => NameOf(c) == cmdlet.Name).Descendants(Command + "example")
                 .Select(e => e.Element(Dev + "code")!.Value).ToList();
-            if (fromDocs.Count != fromHelp.Count) { problems.Add($"{cmdlet.Name}: {fromDocs.Count} examples in the code, {fromHelp.Count} in the help"); continue; }
+            if (fromDocs.Count != fromHelp.Count)
+            {
+                problems.Add($"{cmdlet.Name}: {fromDocs.Count} examples in the code, {fromHelp.Count} in the help");
+                continue;
+            }
             for (int i = 0; i < fromHelp.Count; i++)
             {
-                if (!Lines(fromHelp[i]).SequenceEqual(fromDocs[i])) problems.Add($"{cmdlet.Name}: example {i + 1}'s code differs from its doc comment");
+                if (!Lines(fromHelp[i]).SequenceEqual(fromDocs[i]))
+                    problems.Add($"{cmdlet.Name}: example {i + 1}'s code differs from its doc comment");
                 foreach (string line in fromHelp[i].Split('\n').Skip(1).Where(l => l.StartsWith("        ", StringComparison.Ordinal)))
                     problems.Add($"{cmdlet.Name}: example {i + 1} keeps the doc comment's indentation: '{line}'");
             }
         }
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
 
-        static List<string> Lines(string code) => code.Replace("\r\n", "\n").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        static List<string> Lines(string code) =>
+            code.Replace("\r\n", "\n").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
     }
 
     [Fact]
@@ -323,10 +344,13 @@ public sealed class HelpTests
         {
             var inputs = c.Element(Command + "inputTypes")!.Elements(Command + "inputType").ToList();
             var types = inputs.Select(i => i.Element(Dev + "type")!.Element(Maml + "name")!.Value).ToList();
-            foreach (string dup in types.GroupBy(t => t).Where(g => g.Count() > 1).Select(g => g.Key)) problems.Add($"{NameOf(c)}: {dup} listed twice");
+            foreach (string dup in types.GroupBy(t => t).Where(g => g.Count() > 1).Select(g => g.Key))
+                problems.Add($"{NameOf(c)}: {dup} listed twice");
             string text = string.Join(" ", inputs.Select(i => Text(i.Element(Maml + "description"))));
-            foreach (XElement p in c.Element(Command + "parameters")!.Elements(Command + "parameter").Where(p => (string)p.Attribute("pipelineInput")! != "False"))
-                if (!Regex.IsMatch(text, $@"\b{ParameterName(p)}\b")) problems.Add($"{NameOf(c)}: -{ParameterName(p)} takes pipeline input but INPUTS doesn't name it");
+            foreach (XElement p in c.Element(Command + "parameters")!.Elements(Command + "parameter")
+                    .Where(p => (string)p.Attribute("pipelineInput")! != "False"))
+                if (!Regex.IsMatch(text, $@"\b{ParameterName(p)}\b"))
+                    problems.Add($"{NameOf(c)}: -{ParameterName(p)} takes pipeline input but INPUTS doesn't name it");
         }
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
@@ -336,7 +360,8 @@ public sealed class HelpTests
     {
         // No hosted help pages or updatable help exist: a uri would make Get-Help -Online open a page about something
         // else, and a HelpInfoUri would send Update-Help to an address that serves nothing.
-        var uris = Commands().SelectMany(c => c.Descendants(Maml + "navigationLink").Select(l => (Command: NameOf(c), Uri: l.Element(Maml + "uri")!.Value)))
+        var uris = Commands().SelectMany(c => c.Descendants(Maml + "navigationLink")
+                .Select(l => (Command: NameOf(c), Uri: l.Element(Maml + "uri")!.Value)))
             .Where(l => l.Uri.Length > 0).Select(l => $"{l.Command}: {l.Uri}").ToList();
         Assert.Empty(uris);
         string manifest = File.ReadAllText(Path.Combine(ModuleLayout.RepoRoot, "M365SmtpTools.psd1"));
@@ -346,13 +371,15 @@ public sealed class HelpTests
             foreach (CustomAttributeData a in t.GetCustomAttributesData().Where(a => a.AttributeType.Name == "CmdletAttribute"))
                 Assert.DoesNotContain(a.NamedArguments, n => n.MemberName == "HelpUri");
         // The references to Microsoft's documentation stay readable, with their address in the text.
-        Assert.Contains(Commands().SelectMany(c => c.Descendants(Maml + "linkText")), t => t.Value.Contains(": https://learn.microsoft.com/", StringComparison.Ordinal));
+        Assert.Contains(Commands().SelectMany(c => c.Descendants(Maml + "linkText")),
+            t => t.Value.Contains(": https://learn.microsoft.com/", StringComparison.Ordinal));
     }
 
     private static string Text(XElement? e) => e == null ? "" : string.Join(" ", e.Descendants(Maml + "para").Select(p => p.Value)).Trim();
 }
 
-/// <summary>Properties initialised in every way the help generator must read (or must not guess), checked against the real constructor.</summary>
+/// <summary>Properties initialised in every way the help generator must read (or must not guess), checked against the real
+/// constructor.</summary>
 public sealed class InitializerFixture
 {
     public int Number { get; set; } = 587;

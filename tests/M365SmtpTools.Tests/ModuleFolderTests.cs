@@ -34,9 +34,12 @@ public sealed class ModuleFolderTests
         string manifest = File.ReadAllText(Path.Combine(ModuleLayout.ModuleDir, "M365SmtpTools.psd1"));
         string? version = ModuleLayout.ManifestValue(manifest, "ModuleVersion");
         Assert.NotNull(version);
-        Assert.Equal(version, ModuleLayout.ManifestValue(File.ReadAllText(Path.Combine(ModuleLayout.RepoRoot, "M365SmtpTools.psd1")), "ModuleVersion"));
-        Assert.Equal(Version.Parse(version!), AssemblyName.GetAssemblyName(ModuleLayout.CmdletAssembly).Version!.ToString(3) is string v ? Version.Parse(v) : null);
-        Assert.Equal(Version.Parse(version!), Version.Parse(AssemblyName.GetAssemblyName(ModuleLayout.EngineAssembly).Version!.ToString(3)));
+        Assert.Equal(version,
+            ModuleLayout.ManifestValue(File.ReadAllText(Path.Combine(ModuleLayout.RepoRoot, "M365SmtpTools.psd1")), "ModuleVersion"));
+        Assert.Equal(Version.Parse(version!),
+            AssemblyName.GetAssemblyName(ModuleLayout.CmdletAssembly).Version!.ToString(3) is string v ? Version.Parse(v) : null);
+        Assert.Equal(Version.Parse(version!),
+            Version.Parse(AssemblyName.GetAssemblyName(ModuleLayout.EngineAssembly).Version!.ToString(3)));
         Assert.DoesNotContain("NestedModules", manifest);
         Assert.DoesNotContain("RequiredAssemblies", manifest);
         Assert.Equal("M365SmtpTools.psm1", ModuleLayout.ManifestValue(manifest, "RootModule"));

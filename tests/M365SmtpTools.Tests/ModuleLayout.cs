@@ -17,7 +17,8 @@ public static class ModuleLayout
     public static string NuGetPackageRoot { get; } = Metadata("NuGetPackageRoot");
 
     /// <summary>The compile-only System.Management.Automation the cmdlets were built against.</summary>
-    public static string SmaReference => Path.Combine(NuGetPackageRoot, "powershellstandard.library", "5.1.1", "lib", "netstandard2.0", "System.Management.Automation.dll");
+    public static string SmaReference =>
+        Path.Combine(NuGetPackageRoot, "powershellstandard.library", "5.1.1", "lib", "netstandard2.0", "System.Management.Automation.dll");
 
     /// <summary>../shared/reference, or a skip when this checkout has no shared folder beside it.</summary>
     public static string RequireSharedReference(string relative)

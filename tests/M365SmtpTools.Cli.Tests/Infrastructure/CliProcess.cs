@@ -18,7 +18,8 @@ public static class CliProcess
     public static string Dll { get; } =
         typeof(CliProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "CliDll").Value!;
 
-    public static async Task<CliRun> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? stdin = null)
+    public static async Task<CliRun> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null,
+        string? stdin = null)
     {
         Assert.True(File.Exists(Dll), $"the tool is not built: {Dll}");
         var psi = new ProcessStartInfo("dotnet")

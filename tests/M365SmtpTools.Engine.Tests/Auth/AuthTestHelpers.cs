@@ -46,7 +46,8 @@ internal sealed class FakeAuthTester : ISmtpAuthTester
 
     public async Task TestAuthenticationAsync(SmtpConnection connection, IOperationHost host, CancellationToken cancellationToken)
     {
-        string? token = connection.Method == SmtpAuthMethod.Basic ? null : (await connection.GetAccessTokenAsync(host, cancellationToken)).RevealToken();
+        string? token = connection.Method == SmtpAuthMethod.Basic ? null
+            : (await connection.GetAccessTokenAsync(host, cancellationToken)).RevealToken();
         Calls.Add((connection.UserName!, connection.SmtpHost, connection.Port, token));
         if (Failure != null) throw Failure;
     }

@@ -21,7 +21,8 @@ public sealed class ClientCredentialsTests : IDisposable
         var op = new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()));
         var host = new RecordingHost();
 
-        SmtpConnection c = await op.RunForResultAsync(AuthTestHelpers.SecretRequest("s3cret-Value-1"), host, TestContext.Current.CancellationToken);
+        SmtpConnection c = await op.RunForResultAsync(AuthTestHelpers.SecretRequest("s3cret-Value-1"), host,
+            TestContext.Current.CancellationToken);
 
         IdentityRequest req = Assert.Single(_server.TokenRequests);
         Assert.Equal($"/{TestJwt.Tenant}/oauth2/v2.0/token", req.Path);
@@ -53,7 +54,8 @@ public sealed class ClientCredentialsTests : IDisposable
             TenantId = TestJwt.Tenant, ClientId = AuthTestHelpers.ClientId, Certificate = cert,
             UserName = AuthTestHelpers.Mailbox, AuthorityHost = LoopbackIdentityServer.AuthorityHost,
         };
-        SmtpConnection c = await new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SmtpConnection c = await new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory)
+            .RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.Equal(SmtpAuthMethod.AppCertificate, c.Method);
 
         IdentityRequest req = Assert.Single(_server.TokenRequests);
@@ -64,7 +66,8 @@ public sealed class ClientCredentialsTests : IDisposable
         using JsonDocument header = JsonDocument.Parse(TestJwt.FromB64(parts[0]));
         using JsonDocument payload = JsonDocument.Parse(TestJwt.FromB64(parts[1]));
 
-        Assert.Equal($"https://{LoopbackIdentityServer.AuthorityHost}/{TestJwt.Tenant}/oauth2/v2.0/token", payload.RootElement.GetProperty("aud").GetString());
+        Assert.Equal($"https://{LoopbackIdentityServer.AuthorityHost}/{TestJwt.Tenant}/oauth2/v2.0/token",
+            payload.RootElement.GetProperty("aud").GetString());
         Assert.Equal(AuthTestHelpers.ClientId, payload.RootElement.GetProperty("iss").GetString());
         Assert.Equal(AuthTestHelpers.ClientId, payload.RootElement.GetProperty("sub").GetString());
         JsonElement exp = payload.RootElement.GetProperty("exp");
@@ -84,7 +87,8 @@ public sealed class ClientCredentialsTests : IDisposable
         byte[] signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
         byte[] signature = TestJwt.FromB64(parts[2]);
         string alg = h.GetProperty("alg").GetString()!;
-        RSASignaturePadding padding = alg switch { "RS256" => RSASignaturePadding.Pkcs1, "PS256" => RSASignaturePadding.Pss, _ => throw new Xunit.Sdk.XunitException("unexpected alg " + alg) };
+        RSASignaturePadding padding = alg switch { "RS256" => RSASignaturePadding.Pkcs1, "PS256" => RSASignaturePadding.Pss,
+            _ => throw new Xunit.Sdk.XunitException("unexpected alg " + alg) };
         using RSA pub = cert.GetRSAPublicKey()!;
         Assert.True(pub.VerifyData(signed, signature, HashAlgorithmName.SHA256, padding));
         using RSA other = RSA.Create(2048);
@@ -105,7 +109,8 @@ public sealed class ClientCredentialsTests : IDisposable
             CertificatePassword = SecretText.ToSecureString("pfx-pass-123"), UserName = AuthTestHelpers.Mailbox,
             AuthorityHost = LoopbackIdentityServer.AuthorityHost,
         };
-        await new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        await new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory)
+            .RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         string assertion = Assert.Single(_server.TokenRequests).Form["client_assertion"];
         string[] parts = assertion.Split('.');
         using RSA pub = cert.GetRSAPublicKey()!;
@@ -114,13 +119,15 @@ public sealed class ClientCredentialsTests : IDisposable
             alg == "PS256" ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1));
 
         request.CertificatePassword = SecretText.ToSecureString("wrong-pass-456");
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory)
+            .RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateFileUnreadable", e.ErrorId);
         Assert.Contains("-CertificatePassword", e.Message);
         Assert.DoesNotContain("wrong-pass-456", e.ToString());
 
         request.CertificatePath = Path.Combine(dir, "missing.pfx");
-        e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory)
+            .RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateFileNotFound", e.ErrorId);
         Directory.Delete(dir, recursive: true);
     }
@@ -130,8 +137,10 @@ public sealed class ClientCredentialsTests : IDisposable
     {
         using X509Certificate2 publicOnly = AuthTestHelpers.NewCertificate(withPrivateKey: false);
         var factory = new TokenProviderFactory(_server.ClientOptions());
-        var request = new ConnectSmtpRequest { TenantId = TestJwt.Tenant, ClientId = AuthTestHelpers.ClientId, Certificate = publicOnly, UserName = AuthTestHelpers.Mailbox, AuthorityHost = LoopbackIdentityServer.AuthorityHost };
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        var request = new ConnectSmtpRequest { TenantId = TestJwt.Tenant, ClientId = AuthTestHelpers.ClientId, Certificate = publicOnly,
+            UserName = AuthTestHelpers.Mailbox, AuthorityHost = LoopbackIdentityServer.AuthorityHost };
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), factory)
+            .RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateHasNoPrivateKey", e.ErrorId);
         Assert.Equal("Certificate", e.TargetObject);
 
@@ -139,7 +148,8 @@ public sealed class ClientCredentialsTests : IDisposable
         using X509Certificate2 cert = AuthTestHelpers.NewCertificate();
         request.Certificate = cert;
         var later = new TokenProviderFactory(_server.ClientOptions(() => clock));
-        e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), later).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), later)
+            .RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateExpired", e.ErrorId);
         Assert.Empty(_server.TokenRequests);
     }
@@ -148,14 +158,19 @@ public sealed class ClientCredentialsTests : IDisposable
     public async Task Certificate_thumbprint_outside_Windows_says_to_use_a_file()
     {
         if (OperatingSystem.IsWindows()) Assert.Skip("Windows has a certificate store; this test is about other systems.");
-        var request = new ConnectSmtpRequest { TenantId = TestJwt.Tenant, ClientId = AuthTestHelpers.ClientId, CertificateThumbprint = "3A 4B 5C 6D 7E 8F 90 12 A3 B4 C5 D6 E7 F8 09 1A 2B 3C 4D 5E", UserName = AuthTestHelpers.Mailbox };
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions())).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        var request = new ConnectSmtpRequest { TenantId = TestJwt.Tenant, ClientId = AuthTestHelpers.ClientId,
+            CertificateThumbprint = "3A 4B 5C 6D 7E 8F 90 12 A3 B4 C5 D6 E7 F8 09 1A 2B 3C 4D 5E", UserName = AuthTestHelpers.Mailbox };
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() =>
+            new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()))
+                .RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateStoreNotSupported", e.ErrorId);
         Assert.Contains("-CertificatePath", e.RecommendedAction);
 
         // The shape is checked first, on every system: a truncated thumbprint is named as such, not looked up.
         request.CertificateThumbprint = "AB12CD34";
-        M365SmtpException shape = await AuthTestHelpers.ThrowsEngine(() => new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions())).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException shape = await AuthTestHelpers.ThrowsEngine(() =>
+            new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()))
+                .RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("CertificateThumbprintInvalid", shape.ErrorId);
         Assert.Equal("CertificateThumbprint", shape.TargetObject);
     }
@@ -166,7 +181,8 @@ public sealed class ClientCredentialsTests : IDisposable
         ITokenProvider provider = new TokenProviderFactory(_server.ClientOptions()).Create(AuthTestHelpers.SecretRequest())!;
         var host = new RecordingHost();
         var tokens = new HashSet<string>();
-        for (int i = 0; i < 1000; i++) tokens.Add((await provider.GetTokenAsync(host, TestContext.Current.CancellationToken)).RevealToken());
+        for (int i = 0; i < 1000; i++)
+            tokens.Add((await provider.GetTokenAsync(host, TestContext.Current.CancellationToken)).RevealToken());
         Assert.Single(_server.TokenRequests);
         Assert.Single(tokens);
     }
@@ -176,7 +192,8 @@ public sealed class ClientCredentialsTests : IDisposable
     {
         ITokenProvider provider = new TokenProviderFactory(_server.ClientOptions()).Create(AuthTestHelpers.SecretRequest())!;
         var host = new RecordingHost();
-        SmtpAccessToken[] all = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => provider.GetTokenAsync(host, TestContext.Current.CancellationToken)));
+        SmtpAccessToken[] all = await Task.WhenAll(Enumerable.Range(0, 32)
+            .Select(_ => provider.GetTokenAsync(host, TestContext.Current.CancellationToken)));
         Assert.Single(_server.TokenRequests);
         Assert.Single(all.Select(t => t.RevealToken()).Distinct());
     }
@@ -235,9 +252,12 @@ public sealed class ClientCredentialsTests : IDisposable
     [MemberData(nameof(AadCodes))]
     public async Task AADSTS_errors_become_engine_errors_with_their_meaning(string error, string code, string errorId, ErrorKind kind)
     {
-        _server.OnToken = _ => LoopbackIdentityServer.AadError(error, code, "The identity platform says no.", error == "invalid_client" ? 401 : 400);
+        _server.OnToken = _ => LoopbackIdentityServer.AadError(error, code, "The identity platform says no.",
+            error == "invalid_client" ? 401 : 400);
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(AuthTestHelpers.SecretRequest("secret-for-" + code), new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() =>
+            op.RunForResultAsync(AuthTestHelpers.SecretRequest("secret-for-" + code), new RecordingHost(),
+                TestContext.Current.CancellationToken));
         Assert.Equal(errorId, e.ErrorId);
         Assert.Equal(kind, e.Kind);
         Assert.Contains("AADSTS" + code, e.Message);
@@ -255,7 +275,8 @@ public sealed class ClientCredentialsTests : IDisposable
         var options = _server.ClientOptions();
         _server.Dispose();
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(options));
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() =>
+            op.RunForResultAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Contains(e.ErrorId, new[] { "IdentityEndpointUnreachable", "TokenRequestFailed" });
         Assert.NotNull(e.InnerException);
     }

@@ -40,19 +40,26 @@ public sealed class AuthOptionsValidationTests
         Assert.Equal("AuthMethodConflict", e.ErrorId);
         Assert.Contains("-ManagedIdentity", e.Message);
         Assert.Contains("-DeviceCode", e.Message);
-        Assert.Equal("AuthMethodConflict", Fails(new SmtpAuthOptions { TenantId = "t", ClientId = "c", CertificatePath = "/a.pfx", CertificateThumbprint = "AB" }).ErrorId);
+        Assert.Equal("AuthMethodConflict", Fails(new SmtpAuthOptions { TenantId = "t", ClientId = "c", CertificatePath = "/a.pfx",
+            CertificateThumbprint = "AB" }).ErrorId);
     }
 
     [Fact]
     public void Other_mistakes_name_their_parameter()
     {
-        Assert.Equal("CertificatePassword", Fails(new SmtpAuthOptions { TenantId = "t", ClientId = "c", CertificateThumbprint = "AB", CertificatePassword = SecretText.ToSecureString("p"), UserName = "a@b.c" }).TargetObject);
-        Assert.Equal("AppOnlyNeedsTenant", Fails(new SmtpAuthOptions { TenantId = "common", ClientId = "c", ClientSecret = SecretText.ToSecureString("s"), UserName = "a@b.c" }).ErrorId);
-        Assert.Equal("ManagedIdentityWithClientId", Fails(new SmtpAuthOptions { ManagedIdentity = true, ClientId = "c", UserName = "a@b.c" }).ErrorId);
+        Assert.Equal("CertificatePassword", Fails(new SmtpAuthOptions { TenantId = "t", ClientId = "c", CertificateThumbprint = "AB",
+            CertificatePassword = SecretText.ToSecureString("p"), UserName = "a@b.c" }).TargetObject);
+        Assert.Equal("AppOnlyNeedsTenant", Fails(new SmtpAuthOptions { TenantId = "common", ClientId = "c",
+            ClientSecret = SecretText.ToSecureString("s"), UserName = "a@b.c" }).ErrorId);
+        Assert.Equal("ManagedIdentityWithClientId", Fails(new SmtpAuthOptions { ManagedIdentity = true, ClientId = "c",
+            UserName = "a@b.c" }).ErrorId);
         Assert.Equal("ClientIdMissing", Fails(new SmtpAuthOptions { DeviceCode = true }).ErrorId);
-        Assert.Equal("PersistTokenCacheNotApplicable", Fails(new SmtpAuthOptions { AccessToken = SecretText.ToSecureString("t"), PersistTokenCache = true }).ErrorId);
-        Assert.Equal("BasicWithOAuthParameter", Fails(new SmtpAuthOptions { Credential = new NetworkCredential("a@b.c", "p"), TenantId = "t" }).ErrorId);
-        Assert.Equal("ClientSecretEmpty", Fails(new SmtpAuthOptions { TenantId = "t", ClientId = "c", ClientSecret = SecretText.ToSecureString(""), UserName = "a@b.c" }).ErrorId);
+        Assert.Equal("PersistTokenCacheNotApplicable", Fails(new SmtpAuthOptions { AccessToken = SecretText.ToSecureString("t"),
+            PersistTokenCache = true }).ErrorId);
+        Assert.Equal("BasicWithOAuthParameter", Fails(new SmtpAuthOptions { Credential = new NetworkCredential("a@b.c", "p"),
+            TenantId = "t" }).ErrorId);
+        Assert.Equal("ClientSecretEmpty", Fails(new SmtpAuthOptions { TenantId = "t", ClientId = "c",
+            ClientSecret = SecretText.ToSecureString(""), UserName = "a@b.c" }).ErrorId);
     }
 
     [Theory]
@@ -97,7 +104,8 @@ public sealed class ConnectionOperationTests : IDisposable
         tester.Failure = new M365SmtpException(TestErrorCodes.Of("SmtpAuthFailed"), ErrorKind.AuthenticationError,
             "535 5.7.3 Authentication unsuccessful");
         request.Name = "Other";
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() =>
+            op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("SmtpAuthFailed", e.ErrorId);
         Assert.Null(registry.TryGet("Other"));
         Assert.Equal(new[] { "Scanner" }, registry.Names);
@@ -115,7 +123,8 @@ public sealed class ConnectionOperationTests : IDisposable
         request.Port = 9;
         var registry = new SmtpConnectionRegistry();
         var op = new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()));
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() =>
+            op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.NotEqual("SmtpAuthTestUnavailable", e.ErrorId);
         Assert.Equal(ErrorKind.ConnectionError, e.Kind);
         Assert.Contains("127.0.0.1", e.Message);
@@ -133,36 +142,45 @@ public sealed class ConnectionOperationTests : IDisposable
         Assert.Equal(new[] { "Default", "Erp", "Scanner1", "Scanner2" }, registry.Names);
 
         var get = new GetSmtpConnectionOperation(registry);
-        var scanners = await get.CollectAsync(new GetSmtpConnectionRequest { Name = new[] { "scan*" } }, new RecordingHost(), TestContext.Current.CancellationToken);
+        var scanners = await get.CollectAsync(new GetSmtpConnectionRequest { Name = new[] { "scan*" } },
+            new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.Equal(new[] { "Scanner1", "Scanner2" }, scanners.Results.Select(c => c.Name));
         Assert.Empty(scanners.Errors);
-        var missing = await get.CollectAsync(new GetSmtpConnectionRequest { Name = new[] { "Erp", "Nope", "zz*" } }, new RecordingHost(), TestContext.Current.CancellationToken);
+        var missing = await get.CollectAsync(new GetSmtpConnectionRequest { Name = new[] { "Erp", "Nope", "zz*" } },
+            new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.Equal("Erp", Assert.Single(missing.Results).Name);
         M365SmtpException notFound = Assert.Single(missing.Errors);
         Assert.Equal("ConnectionNotFound", notFound.ErrorId);
         Assert.Contains("Scanner1", notFound.Message);
-        Assert.Equal(4, (await get.CollectAsync(new GetSmtpConnectionRequest(), new RecordingHost(), TestContext.Current.CancellationToken)).Results.Count);
+        Assert.Equal(4, (await get.CollectAsync(new GetSmtpConnectionRequest(), new RecordingHost(),
+            TestContext.Current.CancellationToken)).Results.Count);
 
         // -WhatIf: nothing removed.
         var whatIf = new RecordingHost { ShouldProcessAnswer = false };
-        var none = await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest { Name = new[] { "Scanner*" } }, whatIf, TestContext.Current.CancellationToken);
+        var none = await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest { Name = new[] { "Scanner*" } },
+            whatIf, TestContext.Current.CancellationToken);
         Assert.Empty(none.Results);
         Assert.Empty(none.Errors);
         Assert.Equal(2, whatIf.ShouldProcessCalls.Count);
         Assert.Equal(4, registry.Count);
 
         SmtpConnection scanner1 = registry.Get("Scanner1");
-        var removed = await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest { Name = new[] { "Scanner*" } }, new RecordingHost(), TestContext.Current.CancellationToken);
+        var removed = await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest { Name = new[] { "Scanner*" } },
+            new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.Equal(2, removed.Results.Count);
         Assert.Equal(new[] { "Default", "Erp" }, registry.Names);
         Assert.True(scanner1.IsClosed);
         Assert.Null(scanner1.TokenExpiresOn); // the in-memory cache is gone
-        Assert.Equal("ConnectionClosed", (await AuthTestHelpers.ThrowsEngine(() => scanner1.GetAccessTokenAsync(new RecordingHost(), TestContext.Current.CancellationToken))).ErrorId);
+        Assert.Equal("ConnectionClosed", (await AuthTestHelpers.ThrowsEngine(() => scanner1.GetAccessTokenAsync(new RecordingHost(),
+            TestContext.Current.CancellationToken))).ErrorId);
 
-        var all = await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest(), new RecordingHost(), TestContext.Current.CancellationToken);
+        var all = await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest(), new RecordingHost(),
+            TestContext.Current.CancellationToken);
         Assert.Equal(2, all.Results.Count);
         Assert.Equal(0, registry.Count);
-        Assert.Equal("ConnectionNotFound", (await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest { Name = new[] { "Default" } }, new RecordingHost(), TestContext.Current.CancellationToken)).Errors.Single().ErrorId);
+        Assert.Equal("ConnectionNotFound",
+            (await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest { Name = new[] { "Default" } },
+                new RecordingHost(), TestContext.Current.CancellationToken)).Errors.Single().ErrorId);
     }
 
     [Fact]
@@ -170,8 +188,10 @@ public sealed class ConnectionOperationTests : IDisposable
     {
         var registry = new SmtpConnectionRegistry();
         var op = new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()));
-        SmtpConnection first = await op.RunForResultAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(), TestContext.Current.CancellationToken);
-        SmtpConnection second = await op.RunForResultAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(), TestContext.Current.CancellationToken);
+        SmtpConnection first = await op.RunForResultAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(),
+            TestContext.Current.CancellationToken);
+        SmtpConnection second = await op.RunForResultAsync(AuthTestHelpers.SecretRequest(), new RecordingHost(),
+            TestContext.Current.CancellationToken);
         Assert.True(first.IsClosed);
         Assert.Same(second, registry.Get(null));
     }
@@ -190,14 +210,19 @@ public sealed class ConnectionOperationTests : IDisposable
 
         var removed = new BasicAuthRetirementSchedule { FinalRemoval = DateTimeOffset.UtcNow.AddDays(-1) };
         var refusing = new ConnectSmtpOperation(registry, schedule: removed);
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => refusing.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() =>
+            refusing.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("BasicAuthRetired", e.ErrorId);
         Assert.Contains("-AllowRetiredBasicAuth", e.RecommendedAction);
         request.AllowRetiredBasicAuth = true;
         await refusing.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
 
         var acsHost = new RecordingHost();
-        var acs = new ConnectSmtpRequest { Credential = new NetworkCredential("myacs.c0ffee00-1234-4abc-8def-0123456789ab." + TestJwt.Tenant, "acs-secret"), SmtpServer = "smtp.azurecomm.net", Name = "Acs" };
+        var acs = new ConnectSmtpRequest
+        {
+            Credential = new NetworkCredential("myacs.c0ffee00-1234-4abc-8def-0123456789ab." + TestJwt.Tenant, "acs-secret"),
+            SmtpServer = "smtp.azurecomm.net", Name = "Acs"
+        };
         await refusing.RunForResultAsync(acs, acsHost, TestContext.Current.CancellationToken);
         Assert.Empty(acsHost.Warnings);
     }
@@ -208,22 +233,28 @@ public sealed class ConnectionOperationTests : IDisposable
         string token = TestJwt.Delegated("alice@contoso.com", DateTimeOffset.UtcNow.AddHours(1));
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
         var host = new RecordingHost();
-        SmtpConnection c = await op.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString("Bearer " + token) }, host, TestContext.Current.CancellationToken);
+        SmtpConnection c = await op.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString("Bearer " + token) },
+            host, TestContext.Current.CancellationToken);
         Assert.Equal("alice@contoso.com", c.UserName);
         Assert.Equal(token, (await c.GetAccessTokenAsync(host, TestContext.Current.CancellationToken)).RevealToken());
         Assert.Empty(host.Warnings);
 
         string graph = TestJwt.Delegated("alice@contoso.com", DateTimeOffset.UtcNow.AddHours(1), aud: "https://graph.microsoft.com");
         var warned = new RecordingHost();
-        await op.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(graph) }, warned, TestContext.Current.CancellationToken);
+        await op.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(graph) }, warned,
+            TestContext.Current.CancellationToken);
         Assert.Contains(warned.Warnings, w => w.Contains("Microsoft Graph"));
 
         string expired = TestJwt.AppOnly(TestJwt.Tenant, DateTimeOffset.UtcNow.AddMinutes(-10));
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(expired), UserName = "a@contoso.com" }, new RecordingHost(), TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() =>
+            op.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(expired), UserName = "a@contoso.com" },
+                new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("AccessTokenExpired", e.ErrorId);
 
         string appOnly = TestJwt.AppOnly(TestJwt.Tenant, DateTimeOffset.UtcNow.AddHours(1));
-        e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(appOnly) }, new RecordingHost(), TestContext.Current.CancellationToken));
+        e = await AuthTestHelpers.ThrowsEngine(() =>
+            op.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(appOnly) }, new RecordingHost(),
+                TestContext.Current.CancellationToken));
         Assert.Equal("UserNameMissing", e.ErrorId);
         Assert.Empty(_server.Requests);
     }
@@ -239,7 +270,8 @@ public sealed class ConnectionOperationTests : IDisposable
         await Task.WhenAll(picks.Select((n, i) => Task.Run(async () =>
         {
             if (i % 3 == 2) registry.Remove("C" + n);
-            else await op.RunForResultAsync(AuthTestHelpers.SecretRequest(name: "C" + n), new RecordingHost(), TestContext.Current.CancellationToken);
+            else await op.RunForResultAsync(AuthTestHelpers.SecretRequest(name: "C" + n), new RecordingHost(),
+                TestContext.Current.CancellationToken);
         }, TestContext.Current.CancellationToken)));
         IReadOnlyList<SmtpConnection> left = registry.Find("*");
         Assert.Equal(registry.Count, left.Count);
@@ -265,7 +297,8 @@ public sealed class ConnectionOperationTests : IDisposable
     [InlineData("a`*b", "axb", false)]
     [InlineData("Default", "default", true)]
     [InlineData("De.ault", "Default", false)]
-    public void Wildcards_follow_PowerShell(string pattern, string name, bool match) => Assert.Equal(match, Wildcard.IsMatch(pattern, name));
+    public void Wildcards_follow_PowerShell(string pattern, string name, bool match) =>
+        Assert.Equal(match, Wildcard.IsMatch(pattern, name));
 }
 
 public sealed class PersistentCacheTests : IDisposable
@@ -317,7 +350,8 @@ public sealed class AdHocConnectionTests : IDisposable
         options.CopyAuthOptionsTo(request);
         foreach (var p in typeof(SmtpAuthOptions).GetProperties())
             Assert.Equal(p.GetValue(options), p.GetValue(request));
-        SmtpConnection c = await new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions())).CreateAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SmtpConnection c = await new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()))
+            .CreateAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         Assert.Equal(SmtpAuthMethod.AppSecret, c.Method);
         Assert.Equal(0, registry.Count);
     }

@@ -13,7 +13,8 @@ public sealed class DelegatedTests : IDisposable
 
     private static ConnectSmtpRequest DeviceCodeRequest() => new()
     {
-        DeviceCode = true, ClientId = AuthTestHelpers.ClientId, TenantId = TestJwt.Tenant, AuthorityHost = LoopbackIdentityServer.AuthorityHost,
+        DeviceCode = true, ClientId = AuthTestHelpers.ClientId, TenantId = TestJwt.Tenant,
+        AuthorityHost = LoopbackIdentityServer.AuthorityHost,
     };
 
     private void AnswerDeviceCodeGrant()
@@ -21,9 +22,11 @@ public sealed class DelegatedTests : IDisposable
         _server.OnToken = r => r.Form.GetValueOrDefault("grant_type") switch
         {
             "urn:ietf:params:oauth:grant-type:device_code" or "device_code" => LoopbackIdentityServer.TokenResponse(
-                _server.Issue(TestJwt.Delegated(User, DateTimeOffset.UtcNow.AddHours(1))), refreshToken: "refresh-token-value-42", idToken: TestJwt.IdToken(User, AuthTestHelpers.ClientId)),
+                _server.Issue(TestJwt.Delegated(User, DateTimeOffset.UtcNow.AddHours(1))), refreshToken: "refresh-token-value-42",
+                idToken: TestJwt.IdToken(User, AuthTestHelpers.ClientId)),
             "refresh_token" => LoopbackIdentityServer.TokenResponse(
-                _server.Issue(TestJwt.Delegated(User, DateTimeOffset.UtcNow.AddHours(2))), refreshToken: "refresh-token-value-43", idToken: TestJwt.IdToken(User, AuthTestHelpers.ClientId)),
+                _server.Issue(TestJwt.Delegated(User, DateTimeOffset.UtcNow.AddHours(2))), refreshToken: "refresh-token-value-43",
+                idToken: TestJwt.IdToken(User, AuthTestHelpers.ClientId)),
             var g => LoopbackIdentityServer.AadError("unsupported_grant_type", "70003", "grant " + g),
         };
     }
@@ -67,7 +70,8 @@ public sealed class DelegatedTests : IDisposable
     [Fact]
     public async Task Device_code_wait_is_cancellable()
     {
-        _server.OnToken = _ => new IdentityResponse(400, "{\"error\":\"authorization_pending\",\"error_description\":\"AADSTS70016: OAuth 2.0 device flow error. Authorization is pending.\",\"error_codes\":[70016]}");
+        _server.OnToken = _ => new IdentityResponse(400, "{\"error\":\"authorization_pending\","
+            + "\"error_description\":\"AADSTS70016: OAuth 2.0 device flow error. Authorization is pending.\",\"error_codes\":[70016]}");
         using var cts = new CancellationTokenSource();
         var host = new PromptCancellingHost(cts);
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
@@ -81,12 +85,15 @@ public sealed class DelegatedTests : IDisposable
     [Theory]
     [InlineData(true, false)]
     [InlineData(false, true)]
-    public async Task Delegated_flow_in_a_non_interactive_session_fails_at_once_with_the_app_only_alternatives(bool deviceCode, bool interactive)
+    public async Task Delegated_flow_in_a_non_interactive_session_fails_at_once_with_the_app_only_alternatives(bool deviceCode,
+        bool interactive)
     {
         var host = new RecordingHost { IsInteractive = false };
-        var request = new ConnectSmtpRequest { DeviceCode = deviceCode, Interactive = interactive, ClientId = AuthTestHelpers.ClientId, AuthorityHost = LoopbackIdentityServer.AuthorityHost };
+        var request = new ConnectSmtpRequest { DeviceCode = deviceCode, Interactive = interactive, ClientId = AuthTestHelpers.ClientId,
+            AuthorityHost = LoopbackIdentityServer.AuthorityHost };
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(request, host, TestContext.Current.CancellationToken));
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() =>
+            op.RunForResultAsync(request, host, TestContext.Current.CancellationToken));
         Assert.Equal("DelegatedAuthNotInteractive", e.ErrorId);
         Assert.Contains("-ManagedIdentity", e.RecommendedAction);
         Assert.Contains("-CertificatePath", e.RecommendedAction);
@@ -108,7 +115,11 @@ public sealed class DelegatedTests : IDisposable
         public bool IsInteractive => true;
         public void WriteVerbose(string message) { }
         public void WriteWarning(string message) { }
-        public void WriteInformation(string message, params string[] tags) { lock (Information) Information.Add(message); _cts.CancelAfter(TimeSpan.FromMilliseconds(200)); }
+        public void WriteInformation(string message, params string[] tags)
+        {
+            lock (Information) Information.Add(message);
+            _cts.CancelAfter(TimeSpan.FromMilliseconds(200));
+        }
         public void WriteProgress(OperationProgress progress) { }
         public bool ShouldProcess(string target, string action) => true;
     }

@@ -11,7 +11,8 @@ using M365SmtpTools.Engine.Tests.Infrastructure;
 namespace M365SmtpTools.Engine.Tests.Auth;
 
 /// <summary>One request the loopback identity endpoint received.</summary>
-public sealed record IdentityRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Form, IReadOnlyDictionary<string, string> Headers);
+public sealed record IdentityRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Form,
+    IReadOnlyDictionary<string, string> Headers);
 
 /// <summary>What the endpoint answers: a status and a JSON body.</summary>
 public sealed record IdentityResponse(int Status, string Json);
@@ -60,7 +61,8 @@ public sealed class LoopbackIdentityServer : IDisposable
             ["verification_uri"] = "https://microsoft.com/devicelogin",
             ["expires_in"] = 900,
             ["interval"] = 1,
-            ["message"] = "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code LOOPBACK1 to authenticate.",
+            ["message"] = "To sign in, use a web browser to open the page https://microsoft.com/devicelogin "
+                + "and enter the code LOOPBACK1 to authenticate.",
         }));
 
         _loop = Task.Run(LoopAsync);
@@ -77,7 +79,8 @@ public sealed class LoopbackIdentityServer : IDisposable
 
     public ConcurrentQueue<IdentityRequest> Requests { get; } = new();
 
-    public IEnumerable<IdentityRequest> TokenRequests => Requests.Where(r => r.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal));
+    public IEnumerable<IdentityRequest> TokenRequests =>
+        Requests.Where(r => r.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal));
 
     /// <summary>Answers the token endpoint; default: a fresh app-only token valid for an hour.</summary>
     public Func<IdentityRequest, IdentityResponse> OnToken { get; set; }
@@ -99,15 +102,22 @@ public sealed class LoopbackIdentityServer : IDisposable
     };
 
     public string NewAppToken(int lifetimeSeconds = 3600, string? tenant = null) =>
-        Issue(TestJwt.AppOnly(tenant ?? TestJwt.Tenant, DateTimeOffset.UtcNow.AddSeconds(lifetimeSeconds), Interlocked.Increment(ref _tokenCounter)));
+        Issue(TestJwt.AppOnly(tenant ?? TestJwt.Tenant, DateTimeOffset.UtcNow.AddSeconds(lifetimeSeconds),
+            Interlocked.Increment(ref _tokenCounter)));
 
     public string Issue(string token) { IssuedTokens.Enqueue(token); return token; }
 
     public static IdentityResponse TokenResponse(string token, int expiresIn = 3600, string? refreshToken = null, string? idToken = null)
     {
-        var body = new Dictionary<string, object> { ["token_type"] = "Bearer", ["expires_in"] = expiresIn, ["ext_expires_in"] = expiresIn, ["access_token"] = token };
+        var body = new Dictionary<string, object> { ["token_type"] = "Bearer", ["expires_in"] = expiresIn, ["ext_expires_in"] = expiresIn,
+            ["access_token"] = token };
         if (refreshToken != null) body["refresh_token"] = refreshToken;
-        if (idToken != null) { body["id_token"] = idToken; body["client_info"] = TestJwt.ClientInfo(); body["scope"] = "https://outlook.office.com/SMTP.Send"; }
+        if (idToken != null)
+        {
+            body["id_token"] = idToken;
+            body["client_info"] = TestJwt.ClientInfo();
+            body["scope"] = "https://outlook.office.com/SMTP.Send";
+        }
         return new IdentityResponse(200, JsonSerializer.Serialize(body));
     }
 
@@ -182,7 +192,13 @@ public sealed class LoopbackIdentityServer : IDisposable
         }
         catch (Exception e)
         {
-            try { ctx.Response.StatusCode = 500; byte[] b = Encoding.UTF8.GetBytes("{\"error\":\"server_error\",\"error_description\":\"" + e.GetType().Name + "\"}"); ctx.Response.OutputStream.Write(b); ctx.Response.Close(); }
+            try
+            {
+                ctx.Response.StatusCode = 500;
+                byte[] b = Encoding.UTF8.GetBytes("{\"error\":\"server_error\",\"error_description\":\"" + e.GetType().Name + "\"}");
+                ctx.Response.OutputStream.Write(b);
+                ctx.Response.Close();
+            }
             catch { /* the client went away */ }
         }
     }
@@ -228,7 +244,8 @@ public static class TestJwt
         B64(JsonSerializer.SerializeToUtf8Bytes(header ?? new { typ = "JWT", alg = "RS256", kid = "test" })) + "." +
         B64(JsonSerializer.SerializeToUtf8Bytes(claims)) + "." + B64(Encoding.ASCII.GetBytes("not-a-real-signature"));
 
-    public static string AppOnly(string tenant, DateTimeOffset exp, int serial = 0, string aud = "https://outlook.office365.com", string[]? roles = null) =>
+    public static string AppOnly(string tenant, DateTimeOffset exp, int serial = 0, string aud = "https://outlook.office365.com",
+        string[]? roles = null) =>
         Create(new Dictionary<string, object>
         {
             ["aud"] = aud,
@@ -244,7 +261,8 @@ public static class TestJwt
             ["uti"] = "serial-" + serial,
         });
 
-    public static string Delegated(string user, DateTimeOffset exp, string scp = "SMTP.Send", string aud = "https://outlook.office.com", string tenant = Tenant) =>
+    public static string Delegated(string user, DateTimeOffset exp, string scp = "SMTP.Send", string aud = "https://outlook.office.com",
+        string tenant = Tenant) =>
         Create(new Dictionary<string, object>
         {
             ["aud"] = aud,

@@ -60,14 +60,16 @@ public sealed class ManagedIdentityTests : IDisposable
         Assert.Null(query["client_id"]);
         Assert.Equal(SmtpAuthMethod.ManagedIdentity, c.Method);
         Assert.Equal(TestJwt.Tenant, c.TenantId); // learned from the token
-        Assert.Equal(_server.IssuedTokens.Single(), (await c.GetAccessTokenAsync(new RecordingHost(), TestContext.Current.CancellationToken)).RevealToken());
+        Assert.Equal(_server.IssuedTokens.Single(),
+            (await c.GetAccessTokenAsync(new RecordingHost(), TestContext.Current.CancellationToken)).RevealToken());
     }
 
     [Fact]
     public async Task User_assigned_identity_sends_its_client_id()
     {
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
-        var request = new ConnectSmtpRequest { ManagedIdentityClientId = "11112222-3333-4444-5555-666677778888", UserName = AuthTestHelpers.Mailbox, Environment = M365SmtpTools.Engine.Exchange.M365Environment.USGovGCCHigh };
+        var request = new ConnectSmtpRequest { ManagedIdentityClientId = "11112222-3333-4444-5555-666677778888",
+            UserName = AuthTestHelpers.Mailbox, Environment = M365SmtpTools.Engine.Exchange.M365Environment.USGovGCCHigh };
         SmtpConnection c = await op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
         IdentityRequest req = Assert.Single(_server.Requests, r => r.Path.StartsWith("/msi/token"));
         var query = System.Web.HttpUtility.ParseQueryString(req.Query);
@@ -80,10 +82,13 @@ public sealed class ManagedIdentityTests : IDisposable
     [Fact]
     public async Task Managed_identity_endpoint_error_is_explained()
     {
-        _server.OnManagedIdentity = _ => new IdentityResponse(400, "{\"statusCode\":400,\"message\":\"No managed identity found for the specified client id\",\"correlationId\":\"abc\"}");
+        _server.OnManagedIdentity = _ => new IdentityResponse(400,
+            "{\"statusCode\":400,\"message\":\"No managed identity found for the specified client id\",\"correlationId\":\"abc\"}");
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), new TokenProviderFactory(_server.ClientOptions()));
-        var request = new ConnectSmtpRequest { ManagedIdentityClientId = "00000000-0000-0000-0000-000000000001", UserName = AuthTestHelpers.Mailbox };
-        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() => op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
+        var request = new ConnectSmtpRequest { ManagedIdentityClientId = "00000000-0000-0000-0000-000000000001",
+            UserName = AuthTestHelpers.Mailbox };
+        M365SmtpException e = await AuthTestHelpers.ThrowsEngine(() =>
+            op.RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken));
         Assert.Equal("ManagedIdentityUnavailable", e.ErrorId);
         Assert.Contains("-ManagedIdentityClientId", e.RecommendedAction);
         Assert.DoesNotContain(IdentityHeader, e.ToString());

@@ -32,12 +32,15 @@ public sealed class RedactionTests : IDisposable
         request.Test = test;
         try
         {
-            SmtpConnection c = await new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()), tester).RunForResultAsync(request, host, TestContext.Current.CancellationToken);
+            SmtpConnection c = await new ConnectSmtpOperation(registry, new TokenProviderFactory(_server.ClientOptions()), tester)
+                .RunForResultAsync(request, host, TestContext.Current.CancellationToken);
             Observe(c);
             foreach (SmtpConnection x in registry.Find("*")) Observe(x);
-            var got = await new GetSmtpConnectionOperation(registry).CollectAsync(new GetSmtpConnectionRequest(), host, TestContext.Current.CancellationToken);
+            var got = await new GetSmtpConnectionOperation(registry)
+                .CollectAsync(new GetSmtpConnectionRequest(), host, TestContext.Current.CancellationToken);
             foreach (SmtpConnection x in got.Results) Observe(x);
-            await new DisconnectSmtpOperation(registry).CollectAsync(new DisconnectSmtpRequest(), host, TestContext.Current.CancellationToken);
+            await new DisconnectSmtpOperation(registry)
+                .CollectAsync(new DisconnectSmtpRequest(), host, TestContext.Current.CancellationToken);
             Observe(c);
         }
         catch (M365SmtpException e)
@@ -63,9 +66,13 @@ public sealed class RedactionTests : IDisposable
     {
         _server.OnToken = r =>
         {
-            if (r.Form.GetValueOrDefault("client_secret") == "wrong") return LoopbackIdentityServer.AadError("invalid_client", "7000215", "Invalid client secret provided.", 401);
-            if (r.Form.GetValueOrDefault("grant_type")?.Contains("device_code") == true || r.Form.GetValueOrDefault("grant_type") == "refresh_token")
-                return LoopbackIdentityServer.TokenResponse(_server.Issue(TestJwt.Delegated("alice@contoso.com", DateTimeOffset.UtcNow.AddHours(1))), refreshToken: RefreshToken, idToken: TestJwt.IdToken("alice@contoso.com", AuthTestHelpers.ClientId));
+            if (r.Form.GetValueOrDefault("client_secret") == "wrong")
+                return LoopbackIdentityServer.AadError("invalid_client", "7000215", "Invalid client secret provided.", 401);
+            if (r.Form.GetValueOrDefault("grant_type")?.Contains("device_code") == true
+                || r.Form.GetValueOrDefault("grant_type") == "refresh_token")
+                return LoopbackIdentityServer.TokenResponse(
+                    _server.Issue(TestJwt.Delegated("alice@contoso.com", DateTimeOffset.UtcNow.AddHours(1))),
+                    refreshToken: RefreshToken, idToken: TestJwt.IdToken("alice@contoso.com", AuthTestHelpers.ClientId));
             return LoopbackIdentityServer.TokenResponse(_server.NewAppToken());
         };
 
@@ -82,17 +89,20 @@ public sealed class RedactionTests : IDisposable
         File.WriteAllBytes(pfx, cert.Export(X509ContentType.Pfx, PfxPassword));
         ConnectSmtpRequest CertRequest(string pw) => new()
         {
-            TenantId = TestJwt.Tenant, ClientId = AuthTestHelpers.ClientId, CertificatePath = pfx, CertificatePassword = SecretText.ToSecureString(pw),
-            UserName = AuthTestHelpers.Mailbox, AuthorityHost = LoopbackIdentityServer.AuthorityHost,
+            TenantId = TestJwt.Tenant, ClientId = AuthTestHelpers.ClientId, CertificatePath = pfx,
+            CertificatePassword = SecretText.ToSecureString(pw), UserName = AuthTestHelpers.Mailbox,
+            AuthorityHost = LoopbackIdentityServer.AuthorityHost,
         };
         await Run(CertRequest(PfxPassword));
         await Run(CertRequest(PfxPassword + "x"));
         Directory.Delete(pfxDir, recursive: true);
 
         // Device code (interactive and not), access token (good, wrong audience, expired), Basic (warn and refuse).
-        var dc = new ConnectSmtpRequest { DeviceCode = true, ClientId = AuthTestHelpers.ClientId, TenantId = TestJwt.Tenant, AuthorityHost = LoopbackIdentityServer.AuthorityHost };
+        var dc = new ConnectSmtpRequest { DeviceCode = true, ClientId = AuthTestHelpers.ClientId, TenantId = TestJwt.Tenant,
+            AuthorityHost = LoopbackIdentityServer.AuthorityHost };
         await Run(dc, interactive: true);
-        await Run(new ConnectSmtpRequest { DeviceCode = true, ClientId = AuthTestHelpers.ClientId, AuthorityHost = LoopbackIdentityServer.AuthorityHost });
+        await Run(new ConnectSmtpRequest { DeviceCode = true, ClientId = AuthTestHelpers.ClientId,
+            AuthorityHost = LoopbackIdentityServer.AuthorityHost });
         string given = TestJwt.Delegated("alice@contoso.com", DateTimeOffset.UtcNow.AddHours(1));
         await Run(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(given) }, test: true);
         string graph = TestJwt.Delegated("alice@contoso.com", DateTimeOffset.UtcNow.AddHours(1), aud: "https://graph.microsoft.com");
@@ -110,6 +120,7 @@ public sealed class RedactionTests : IDisposable
         Assert.True(_seen.Count > 50);
         foreach (string line in _seen)
             foreach (string secret in secrets)
-                Assert.False(line.Contains(secret, StringComparison.Ordinal), $"a secret ({secret[..6]}…) leaked into: {line[..Math.Min(200, line.Length)]}");
+                Assert.False(line.Contains(secret, StringComparison.Ordinal),
+                    $"a secret ({secret[..6]}…) leaked into: {line[..Math.Min(200, line.Length)]}");
     }
 }

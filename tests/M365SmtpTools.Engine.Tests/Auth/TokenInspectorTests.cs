@@ -35,8 +35,10 @@ public sealed class TokenInspectorTests
         Assert.Equal("alice@contoso.com", f.User);
         Assert.Empty(TokenInspector.Check(f, At(Now, user: "Alice@Contoso.com")));
 
-        Assert.Equal("bob@contoso.com", TokenInspector.Decode(TestJwt.Create(new { aud = "https://outlook.office.com", scp = "SMTP.Send", unique_name = "bob@contoso.com", exp = 1 })).User);
-        Assert.Equal("carol@contoso.com", TokenInspector.Decode(TestJwt.Create(new { aud = "https://outlook.office.com", scp = "SMTP.Send", preferred_username = "carol@contoso.com", exp = 1 })).User);
+        Assert.Equal("bob@contoso.com", TokenInspector.Decode(TestJwt.Create(new { aud = "https://outlook.office.com", scp = "SMTP.Send",
+            unique_name = "bob@contoso.com", exp = 1 })).User);
+        Assert.Equal("carol@contoso.com", TokenInspector.Decode(TestJwt.Create(new { aud = "https://outlook.office.com", scp = "SMTP.Send",
+            preferred_username = "carol@contoso.com", exp = 1 })).User);
     }
 
     [Theory]
@@ -78,7 +80,8 @@ public sealed class TokenInspectorTests
         Assert.Equal("TokenMissingSendAsApp", f.Id);
         Assert.Contains("Mail.Send", f.Message);
         Assert.Empty(TokenInspector.Check(token, At(Now, rbac: true)));
-        Assert.Equal("TokenRoleWithAppRbac", Assert.Single(TokenInspector.Check(TestJwt.AppOnly(TestJwt.Tenant, Now.AddHours(1)), At(Now, rbac: true))).Id);
+        Assert.Equal("TokenRoleWithAppRbac",
+            Assert.Single(TokenInspector.Check(TestJwt.AppOnly(TestJwt.Tenant, Now.AddHours(1)), At(Now, rbac: true))).Id);
     }
 
     [Fact]
@@ -94,10 +97,12 @@ public sealed class TokenInspectorTests
     [Fact]
     public void Tenant_mismatch_and_user_mismatch_are_reported()
     {
-        var f = Assert.Single(TokenInspector.Check(TestJwt.AppOnly("11111111-2222-3333-4444-555555555555", Now.AddHours(1)), At(Now, TestJwt.Tenant)));
+        var f = Assert.Single(TokenInspector.Check(TestJwt.AppOnly("11111111-2222-3333-4444-555555555555", Now.AddHours(1)),
+            At(Now, TestJwt.Tenant)));
         Assert.Equal("TokenTenantMismatch", f.Id);
         Assert.Contains(TestJwt.Tenant, f.Message);
-        var u = Assert.Single(TokenInspector.Check(TestJwt.Delegated("alice@contoso.com", Now.AddHours(1)), At(Now, user: "shared@contoso.com")));
+        var u = Assert.Single(TokenInspector.Check(TestJwt.Delegated("alice@contoso.com", Now.AddHours(1)),
+            At(Now, user: "shared@contoso.com")));
         Assert.Equal("TokenUserMismatch", u.Id);
     }
 
@@ -134,7 +139,8 @@ public sealed class TokenInspectorTests
         string token = "eyJhbGciOiJub25lIn0." + TestJwt.B64(Encoding.UTF8.GetBytes("{\"x\":" + deep + "}")) + ".";
         Assert.Equal("TokenNotJwt", Assert.Throws<M365SmtpException>(() => TokenInspector.Decode(token)).ErrorId);
 
-        TokenFacts f = TokenInspector.Decode(TestJwt.Create(new { aud = new[] { "https://outlook.office.com", "x" }, exp = "1900000000", roles = "SMTP.SendAsApp", scp = 5, idtyp = "app" }));
+        TokenFacts f = TokenInspector.Decode(TestJwt.Create(new { aud = new[] { "https://outlook.office.com", "x" }, exp = "1900000000",
+            roles = "SMTP.SendAsApp", scp = 5, idtyp = "app" }));
         Assert.Equal("https://outlook.office.com", f.Audience);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1900000000), f.ExpiresOn);
         Assert.Equal(new[] { "SMTP.SendAsApp" }, f.Roles);

@@ -35,7 +35,8 @@ public sealed class TokenToDovecotInteropTests : IDisposable
         var client = new SmtpClient();
         await client.ConnectAsync(pf.Host, pf.SubmissionPort, new SmtpConnectOptions
         {
-            TlsPolicy = new TlsPolicy { ServerName = "localhost", TrustedRootCertificates = new X509Certificate2Collection(pf.CaCertificate) },
+            TlsPolicy = new TlsPolicy { ServerName = "localhost",
+                TrustedRootCertificates = new X509Certificate2Collection(pf.CaCertificate) },
             CommandTimeout = TimeSpan.FromSeconds(30),
         }, Ct);
         return client;
@@ -49,7 +50,8 @@ public sealed class TokenToDovecotInteropTests : IDisposable
         var host = new RecordingHost();
 
         using SmtpClient client = await OpenAsync(pf);
-        var credential = SmtpCredential.FromAccessToken(connection.UserName!, async ct => (await connection.GetAccessTokenAsync(host, ct)).RevealToken());
+        var credential = SmtpCredential.FromAccessToken(connection.UserName!,
+            async ct => (await connection.GetAccessTokenAsync(host, ct)).RevealToken());
         SmtpReply reply = await client.AuthenticateAsync(credential, SmtpAuthMechanism.XOAuth2, Ct);
         Assert.Equal(235, reply.Code);
 
@@ -79,7 +81,8 @@ public sealed class TokenToDovecotInteropTests : IDisposable
         SmtpConnection connection = await ConnectWithIssuedToken(pf, pf.MintJwt(pf.User, TimeSpan.FromMinutes(10), otherKey));
 
         using SmtpClient client = await OpenAsync(pf);
-        var credential = SmtpCredential.FromAccessToken(connection.UserName!, async ct => (await connection.GetAccessTokenAsync(new RecordingHost(), ct)).RevealToken());
+        var credential = SmtpCredential.FromAccessToken(connection.UserName!,
+            async ct => (await connection.GetAccessTokenAsync(new RecordingHost(), ct)).RevealToken());
         var e = await Assert.ThrowsAsync<SmtpCommandException>(() => client.AuthenticateAsync(credential, SmtpAuthMechanism.XOAuth2, Ct));
         Assert.Equal(535, e.ReplyCode);
         Assert.Contains("401", e.ServerErrorDetail);

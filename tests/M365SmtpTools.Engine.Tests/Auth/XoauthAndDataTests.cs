@@ -20,7 +20,8 @@ public sealed class Xoauth2Tests
     public void Base64_form_decodes_to_the_raw_form()
     {
         byte[] b64 = Xoauth2.BuildBase64InitialResponse("scanner@contoso.com", new SmtpAccessToken("tok", null));
-        Assert.Equal("user=scanner@contoso.com\u0001auth=Bearer tok\u0001\u0001", Encoding.ASCII.GetString(Convert.FromBase64String(Encoding.ASCII.GetString(b64))));
+        Assert.Equal("user=scanner@contoso.com\u0001auth=Bearer tok\u0001\u0001",
+            Encoding.ASCII.GetString(Convert.FromBase64String(Encoding.ASCII.GetString(b64))));
         Assert.Equal("dXNlcj1zY2FubmVyQGNvbnRvc28uY29tAWF1dGg9QmVhcmVyIHRvawEB", Encoding.ASCII.GetString(b64));
     }
 
@@ -38,11 +39,16 @@ public sealed class Xoauth2Tests
 public sealed class CloudAndRetirementTests
 {
     [Theory]
-    [InlineData(M365Environment.Commercial, "login.microsoftonline.com", "smtp.office365.com", "https://outlook.office365.com/.default", "https://outlook.office.com/SMTP.Send", "mail.protection.outlook.com")]
-    [InlineData(M365Environment.USGovGCCHigh, "login.microsoftonline.us", "smtp.office365.us", "https://outlook.office365.us/.default", "https://outlook.office365.us/SMTP.Send", "mail.protection.office365.us")]
-    [InlineData(M365Environment.USGovDoD, "login.microsoftonline.us", "outlook-dod.office365.us", "https://outlook-dod.office365.us/.default", "https://outlook-dod.office365.us/SMTP.Send", "mail.protection.office365.us")]
-    [InlineData(M365Environment.China, "login.partner.microsoftonline.cn", "smtp.partner.outlook.cn", "https://partner.outlook.cn/.default", "https://partner.outlook.cn/SMTP.Send", "mail.protection.partner.outlook.cn")]
-    public void Cloud_table_matches_the_domain_notes(M365Environment env, string authority, string smtp, string appScope, string delegatedScope, string mx)
+    [InlineData(M365Environment.Commercial, "login.microsoftonline.com", "smtp.office365.com", "https://outlook.office365.com/.default",
+        "https://outlook.office.com/SMTP.Send", "mail.protection.outlook.com")]
+    [InlineData(M365Environment.USGovGCCHigh, "login.microsoftonline.us", "smtp.office365.us", "https://outlook.office365.us/.default",
+        "https://outlook.office365.us/SMTP.Send", "mail.protection.office365.us")]
+    [InlineData(M365Environment.USGovDoD, "login.microsoftonline.us", "outlook-dod.office365.us",
+        "https://outlook-dod.office365.us/.default", "https://outlook-dod.office365.us/SMTP.Send", "mail.protection.office365.us")]
+    [InlineData(M365Environment.China, "login.partner.microsoftonline.cn", "smtp.partner.outlook.cn", "https://partner.outlook.cn/.default",
+        "https://partner.outlook.cn/SMTP.Send", "mail.protection.partner.outlook.cn")]
+    public void Cloud_table_matches_the_domain_notes(M365Environment env, string authority, string smtp, string appScope,
+        string delegatedScope, string mx)
     {
         CloudEnvironment c = CloudEnvironments.Get(env);
         Assert.Equal(authority, c.AuthorityHost);
@@ -56,7 +62,8 @@ public sealed class CloudAndRetirementTests
     [Fact]
     public void Overrides_replace_only_what_is_given()
     {
-        CloudEnvironment c = CloudEnvironments.USGovDoD.WithOverrides(authorityHost: "https://login.example.test/", smtpHost: "smtp.dod.example");
+        CloudEnvironment c = CloudEnvironments.USGovDoD.WithOverrides(authorityHost: "https://login.example.test/",
+            smtpHost: "smtp.dod.example");
         Assert.Equal("login.example.test", c.AuthorityHost);
         Assert.Equal("smtp.dod.example", c.SmtpHost);
         Assert.Equal(CloudEnvironments.USGovDoD.AppOnlyScope, c.AppOnlyScope);
@@ -89,16 +96,20 @@ public sealed class CloudAndRetirementTests
     public void After_default_disablement_it_still_warns_and_after_the_final_date_it_refuses()
     {
         var schedule = new BasicAuthRetirementSchedule();
-        BasicAuthVerdict january = BasicAuthRetirement.Evaluate(new DateTimeOffset(2027, 1, 15, 0, 0, 0, TimeSpan.Zero), "smtp.office365.com", schedule);
+        BasicAuthVerdict january = BasicAuthRetirement.Evaluate(new DateTimeOffset(2027, 1, 15, 0, 0, 0, TimeSpan.Zero),
+            "smtp.office365.com", schedule);
         Assert.Equal(BasicAuthVerdictKind.Warn, january.Kind);
         Assert.Contains("disabled by default since", january.Message);
 
         // Final date unknown: never refuses, however late.
-        Assert.Equal(BasicAuthVerdictKind.Warn, BasicAuthRetirement.Evaluate(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), "smtp.office365.com", schedule).Kind);
+        Assert.Equal(BasicAuthVerdictKind.Warn,
+            BasicAuthRetirement.Evaluate(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), "smtp.office365.com", schedule).Kind);
 
         schedule.FinalRemoval = new DateTimeOffset(2027, 9, 30, 0, 0, 0, TimeSpan.Zero);
-        Assert.Equal(BasicAuthVerdictKind.Warn, BasicAuthRetirement.Evaluate(new DateTimeOffset(2027, 9, 29, 0, 0, 0, TimeSpan.Zero), "smtp.office365.com", schedule).Kind);
-        BasicAuthVerdict after = BasicAuthRetirement.Evaluate(new DateTimeOffset(2027, 10, 1, 0, 0, 0, TimeSpan.Zero), "smtp.office365.com", schedule);
+        Assert.Equal(BasicAuthVerdictKind.Warn,
+            BasicAuthRetirement.Evaluate(new DateTimeOffset(2027, 9, 29, 0, 0, 0, TimeSpan.Zero), "smtp.office365.com", schedule).Kind);
+        BasicAuthVerdict after = BasicAuthRetirement.Evaluate(new DateTimeOffset(2027, 10, 1, 0, 0, 0, TimeSpan.Zero),
+            "smtp.office365.com", schedule);
         Assert.Equal(BasicAuthVerdictKind.Refuse, after.Kind);
         Assert.Contains("30 September 2027", after.Message);
         Assert.Null(BasicAuthRetirementSchedule.Current.FinalRemoval);

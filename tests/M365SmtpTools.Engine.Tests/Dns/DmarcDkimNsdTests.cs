@@ -10,7 +10,8 @@ public class DmarcDkimNsdTests
     [Fact]
     public void Parses_a_full_DMARC_record()
     {
-        DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=quarantine; sp=reject; pct=50; rua=mailto:a@contoso.com,mailto:b@example.net!10m; ruf=mailto:f@contoso.com; adkim=s; aspf=r; fo=1:d");
+        DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=quarantine; sp=reject; pct=50; rua=mailto:a@contoso.com,mailto:b@example.net!10m; "
+            + "ruf=mailto:f@contoso.com; adkim=s; aspf=r; fo=1:d");
         Assert.True(r.IsValid, string.Join("; ", r.Errors));
         Assert.Equal(DmarcPolicy.Quarantine, r.Policy);
         Assert.Equal(DmarcPolicy.Reject, r.SubdomainPolicy);

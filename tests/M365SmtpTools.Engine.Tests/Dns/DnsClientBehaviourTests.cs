@@ -49,7 +49,8 @@ public class DnsClientBehaviourTests
                 FakeDnsServer.Reply(q, answers: 1, answerBytes: FakeDnsServer.ARecord(192, 0, 2, 2)),
             };
         });
-        var addresses = await ClientFor(server.Endpoint).GetAddressesAsync("host.test", DnsRecordType.A, TestContext.Current.CancellationToken);
+        var addresses = await ClientFor(server.Endpoint)
+            .GetAddressesAsync("host.test", DnsRecordType.A, TestContext.Current.CancellationToken);
         Assert.Equal(new[] { IPAddress.Parse("192.0.2.2") }, addresses);
     }
 
@@ -60,7 +61,8 @@ public class DnsClientBehaviourTests
         using var server = new FakeDnsServer(q => Interlocked.Increment(ref n) == 1
             ? Array.Empty<byte[]>()
             : new[] { FakeDnsServer.Reply(q, answers: 1, answerBytes: FakeDnsServer.ARecord(192, 0, 2, 3)) });
-        var addresses = await ClientFor(server.Endpoint, retries: 1, timeoutMs: 700).GetAddressesAsync("host.test", DnsRecordType.A, TestContext.Current.CancellationToken);
+        var addresses = await ClientFor(server.Endpoint, retries: 1, timeoutMs: 700)
+            .GetAddressesAsync("host.test", DnsRecordType.A, TestContext.Current.CancellationToken);
         Assert.Equal(new[] { IPAddress.Parse("192.0.2.3") }, addresses);
         Assert.Equal(2, server.Queries.Count);
     }
@@ -69,7 +71,8 @@ public class DnsClientBehaviourTests
     public async Task No_answer_is_a_timeout_naming_the_server_asked()
     {
         using var server = new FakeDnsServer(_ => Array.Empty<byte[]>());
-        var e = await Assert.ThrowsAsync<DnsException>(() => ClientFor(server.Endpoint, retries: 1, timeoutMs: 300).QueryAsync("host.test", DnsRecordType.MX, TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAsync<DnsException>(() => ClientFor(server.Endpoint, retries: 1, timeoutMs: 300)
+            .QueryAsync("host.test", DnsRecordType.MX, TestContext.Current.CancellationToken));
         Assert.Equal(DnsErrorIds.Timeout, e.ErrorId);
         Assert.Equal(ErrorKind.OperationTimeout, e.Kind);
         Assert.Contains(server.Endpoint, e.Message);
@@ -84,7 +87,8 @@ public class DnsClientBehaviourTests
     public async Task Error_codes_are_server_failures(int flags, string code)
     {
         using var server = new FakeDnsServer(q => new[] { FakeDnsServer.Reply(q, flags: (ushort)flags) });
-        var e = await Assert.ThrowsAsync<DnsException>(() => ClientFor(server.Endpoint).QueryAsync("host.test", DnsRecordType.MX, TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAsync<DnsException>(() => ClientFor(server.Endpoint)
+            .QueryAsync("host.test", DnsRecordType.MX, TestContext.Current.CancellationToken));
         Assert.Equal(DnsErrorIds.ServerFailure, e.ErrorId);
         Assert.Contains(code, e.Message);
         Assert.Contains(server.Endpoint, e.Message);
@@ -93,8 +97,10 @@ public class DnsClientBehaviourTests
     [Fact]
     public async Task A_malformed_answer_is_reported_as_such()
     {
-        using var server = new FakeDnsServer(q => new[] { FakeDnsServer.Reply(q, answers: 1, answerBytes: new byte[] { 0xC0, 0x40, 0, 1 }) });
-        var e = await Assert.ThrowsAsync<DnsException>(() => ClientFor(server.Endpoint).QueryAsync("host.test", DnsRecordType.A, TestContext.Current.CancellationToken));
+        using var server = new FakeDnsServer(q => new[] { FakeDnsServer.Reply(q, answers: 1,
+            answerBytes: new byte[] { 0xC0, 0x40, 0, 1 }) });
+        var e = await Assert.ThrowsAsync<DnsException>(() => ClientFor(server.Endpoint)
+            .QueryAsync("host.test", DnsRecordType.A, TestContext.Current.CancellationToken));
         Assert.Equal(DnsErrorIds.MalformedResponse, e.ErrorId);
     }
 
@@ -102,7 +108,8 @@ public class DnsClientBehaviourTests
     public async Task A_closed_port_is_a_server_failure_not_a_hang()
     {
         int port = FakeDnsServer.ClosedUdpPort();
-        var e = await Assert.ThrowsAsync<DnsException>(() => ClientFor("127.0.0.1:" + port, timeoutMs: 3000).QueryAsync("host.test", DnsRecordType.A, TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAsync<DnsException>(() => ClientFor("127.0.0.1:" + port, timeoutMs: 3000)
+            .QueryAsync("host.test", DnsRecordType.A, TestContext.Current.CancellationToken));
         Assert.True(e.ErrorId == DnsErrorIds.ServerFailure || e.ErrorId == DnsErrorIds.Timeout, e.ErrorId);
         Assert.Contains("127.0.0.1:" + port, e.Message);
     }
@@ -111,7 +118,8 @@ public class DnsClientBehaviourTests
     public async Task Invalid_names_are_refused_before_anything_is_sent()
     {
         using var server = new FakeDnsServer(_ => Array.Empty<byte[]>());
-        var e = await Assert.ThrowsAsync<DnsException>(() => ClientFor(server.Endpoint).QueryAsync("bad..name", DnsRecordType.A, TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAsync<DnsException>(() => ClientFor(server.Endpoint)
+            .QueryAsync("bad..name", DnsRecordType.A, TestContext.Current.CancellationToken));
         Assert.Equal(DnsErrorIds.InvalidDomainName, e.ErrorId);
         Assert.Empty(server.Queries);
     }

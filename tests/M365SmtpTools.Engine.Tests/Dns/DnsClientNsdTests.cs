@@ -119,7 +119,8 @@ public class DnsClientNsdTests
     public async Task REFUSED_is_a_server_failure_naming_the_server()
     {
         DnsClient client = Client(out string server);
-        var e = await Assert.ThrowsAsync<DnsException>(() => client.QueryAsync("example.com", DnsRecordType.MX, TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAsync<DnsException>(() =>
+            client.QueryAsync("example.com", DnsRecordType.MX, TestContext.Current.CancellationToken));
         Assert.Equal(DnsErrorIds.ServerFailure, e.ErrorId);
         Assert.Contains("REFUSED", e.Message);
         Assert.Contains(server, e.Message);

@@ -17,12 +17,20 @@ internal sealed class MessageBuilder
     public MessageBuilder Bytes(params byte[] bytes) { _b.AddRange(bytes); return this; }
     public MessageBuilder Name(string name)
     {
-        foreach (string label in name.Split('.', StringSplitOptions.RemoveEmptyEntries)) { _b.Add((byte)label.Length); _b.AddRange(System.Text.Encoding.ASCII.GetBytes(label)); }
+        foreach (string label in name.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            _b.Add((byte)label.Length);
+            _b.AddRange(System.Text.Encoding.ASCII.GetBytes(label));
+        }
         _b.Add(0); return this;
     }
     public MessageBuilder Labels(string name)
     {
-        foreach (string label in name.Split('.', StringSplitOptions.RemoveEmptyEntries)) { _b.Add((byte)label.Length); _b.AddRange(System.Text.Encoding.ASCII.GetBytes(label)); }
+        foreach (string label in name.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            _b.Add((byte)label.Length);
+            _b.AddRange(System.Text.Encoding.ASCII.GetBytes(label));
+        }
         return this;
     }
     public MessageBuilder Pointer(int offset) { _b.Add((byte)(0xC0 | (offset >> 8))); _b.Add((byte)offset); return this; }
@@ -79,7 +87,9 @@ public class DnsMessageParserTests
     public void Query_writer_produces_a_standard_query_with_recursion_desired()
     {
         byte[] q = DnsQueryWriter.Write(0xBEEF, "contoso.com", DnsRecordType.MX);
-        Assert.Equal(new byte[] { 0xBE, 0xEF, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 7, (byte)'c', (byte)'o', (byte)'n', (byte)'t', (byte)'o', (byte)'s', (byte)'o', 3, (byte)'c', (byte)'o', (byte)'m', 0, 0, 15, 0, 1 }, q);
+        Assert.Equal(new byte[] { 0xBE, 0xEF, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+            7, (byte)'c', (byte)'o', (byte)'n', (byte)'t', (byte)'o', (byte)'s', (byte)'o', 3, (byte)'c', (byte)'o', (byte)'m', 0,
+            0, 15, 0, 1 }, q);
         DnsMessage parsed = DnsMessageParser.Parse(q, q.Length);
         Assert.Equal(0xBEEF, parsed.Id);
         Assert.False(parsed.IsResponse);
@@ -259,7 +269,8 @@ public class DnsMessageParserTests
     {
         // 'A' and 'Z' are lower-cased, '@' and '[' (just outside A-Z) and '!' and '~' (the printable ends) are kept,
         // space, DEL and the backslash are escaped as \DDD.
-        var m = new MessageBuilder().Header(1, 0x8180, 1, 0).Bytes(9, (byte)'A', (byte)'Z', (byte)'@', (byte)'[', (byte)'!', (byte)'~', 0x20, 0x7F, (byte)'\\', 0).U16(1).U16(1);
+        var m = new MessageBuilder().Header(1, 0x8180, 1, 0)
+            .Bytes(9, (byte)'A', (byte)'Z', (byte)'@', (byte)'[', (byte)'!', (byte)'~', 0x20, 0x7F, (byte)'\\', 0).U16(1).U16(1);
         byte[] data = m.ToArray();
         Assert.Equal("az@[!~\\032\\127\\092", DnsMessageParser.Parse(data, data.Length).Questions[0].Name);
     }
@@ -272,9 +283,11 @@ public class DnsMessageParserTests
             .Pointer(12).U16(1).U16(1).U32(60).U16(4).Bytes(192, 0, 2, 1).ToArray();
         byte[] buffer = new byte[512];
         answer.CopyTo(buffer, 0);
-        Assert.Equal(IPAddress.Parse("192.0.2.1"), Assert.IsType<AddressRecord>(Assert.Single(DnsMessageParser.Parse(buffer, answer.Length).Answers)).Address);
+        Assert.Equal(IPAddress.Parse("192.0.2.1"),
+            Assert.IsType<AddressRecord>(Assert.Single(DnsMessageParser.Parse(buffer, answer.Length).Answers)).Address);
         // Received 4 bytes short: the address is cut, though the buffer holds it.
-        Assert.Contains("says its data is 4 bytes but only 0 remain", Assert.Throws<DnsException>(() => DnsMessageParser.Parse(buffer, answer.Length - 4)).Message);
+        Assert.Contains("says its data is 4 bytes but only 0 remain",
+            Assert.Throws<DnsException>(() => DnsMessageParser.Parse(buffer, answer.Length - 4)).Message);
         // A length past the buffer is the buffer.
         Assert.Single(DnsMessageParser.Parse(answer, answer.Length + 100).Answers);
         // The header alone is read within the received length too.
@@ -290,7 +303,8 @@ public class DnsMessageParserTests
     [InlineData(0x8205, true, 0, false, true, false, false, DnsResponseCode.Refused)]
     [InlineData(0x2800, false, 5, false, false, false, false, DnsResponseCode.NoError)]  // an UPDATE request (opcode 5)
     [InlineData(0xF87F, true, 15, false, false, false, false, (DnsResponseCode)15)]       // every opcode and rcode bit, no flag bit
-    public void Header_flags_are_decoded_bit_by_bit(int flags, bool response, int opcode, bool aa, bool tc, bool rd, bool ra, DnsResponseCode rcode)
+    public void Header_flags_are_decoded_bit_by_bit(int flags, bool response, int opcode, bool aa, bool tc, bool rd, bool ra,
+        DnsResponseCode rcode)
     {
         byte[] data = new MessageBuilder().Header(0xA55A, (ushort)flags, 0, 0).ToArray();
         foreach (DnsMessage m in new[] { DnsMessageParser.Parse(data, data.Length), DnsMessageParser.ParseHeader(data, data.Length) })
@@ -460,7 +474,8 @@ public class DnsMessageParserTests
         m.Labels("www").Pointer(12).U16(5).U16(1).U32(60).U16(2).Pointer(12);
         m.Bytes(0).U16(41).U16(4096).U32(0).U16(0);
         byte[] seed = m.ToArray();
-        Assert.Equal(4, DnsMessageParser.Parse(seed, seed.Length).Answers.Count + DnsMessageParser.Parse(seed, seed.Length).Additional.Count);
+        Assert.Equal(4, DnsMessageParser.Parse(seed, seed.Length).Answers.Count
+            + DnsMessageParser.Parse(seed, seed.Length).Additional.Count);
 
         var rng = new Random(20260101);
         int parsed = 0, refused = 0;

@@ -40,7 +40,8 @@ public class DnsServerEndpointTests
     [Fact]
     public void Reads_nameserver_lines_of_resolv_conf()
     {
-        string conf = "# generated\nsearch example.com\nnameserver 10.0.0.2\nnameserver  2001:db8::53 # v6\n;nameserver 9.9.9.9\nnameserver 10.0.0.2\nnameserver bogus\noptions ndots:2\n";
+        string conf = "# generated\nsearch example.com\nnameserver 10.0.0.2\nnameserver  2001:db8::53 # v6\n"
+            + ";nameserver 9.9.9.9\nnameserver 10.0.0.2\nnameserver bogus\noptions ndots:2\n";
         IReadOnlyList<IPAddress> list = DnsServerEndpoint.ParseResolvConf(conf);
         Assert.Equal(2, list.Count);
         Assert.Equal(IPAddress.Parse("10.0.0.2"), list[0]);

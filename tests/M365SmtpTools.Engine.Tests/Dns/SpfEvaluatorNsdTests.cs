@@ -10,7 +10,8 @@ public class SpfEvaluatorNsdTests
     private static async Task<SpfEvaluation> Check(string ip, string domain, string? sender = null)
     {
         DnsClient client = DnsClientNsdTests.Client(out _);
-        return await new SpfEvaluator(client).CheckHostAsync(IPAddress.Parse(ip), domain, sender, null, TestContext.Current.CancellationToken);
+        return await new SpfEvaluator(client)
+            .CheckHostAsync(IPAddress.Parse(ip), domain, sender, null, TestContext.Current.CancellationToken);
     }
 
     [Theory]
@@ -85,7 +86,8 @@ public class SpfEvaluatorNsdTests
         SpfEvaluation e = await Check("192.0.2.1", "two.spf.test");
         Assert.Equal(SpfResult.PermError, e.Result);
         Assert.Contains("2 SPF records", e.Reason);
-        var ex = await Assert.ThrowsAsync<M365SmtpException>(() => new SpfEvaluator(DnsClientNsdTests.Client(out _)).GetRecordAsync("two.spf.test", TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<M365SmtpException>(() => new SpfEvaluator(DnsClientNsdTests.Client(out _))
+            .GetRecordAsync("two.spf.test", TestContext.Current.CancellationToken));
         Assert.Equal("SpfMultipleRecords", ex.ErrorId);
     }
 

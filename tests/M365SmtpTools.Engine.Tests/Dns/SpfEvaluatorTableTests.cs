@@ -64,7 +64,8 @@ public sealed class SpfEvaluatorTableTests
             if (_failures.TryGetValue(name, out DnsException? e)) throw e;
             bool exists = _records.Keys.Any(k => k.Item1 == name);
             IReadOnlyList<DnsRecord> records = _records.TryGetValue((name, type), out var list) ? list : Array.Empty<DnsRecord>();
-            return Task.FromResult(new DnsAnswer(name, type, exists ? DnsResponseCode.NoError : DnsResponseCode.NameError, records, "table", false));
+            return Task.FromResult(new DnsAnswer(name, type, exists ? DnsResponseCode.NoError : DnsResponseCode.NameError, records,
+                "table", false));
         }
     }
 
@@ -81,8 +82,10 @@ public sealed class SpfEvaluatorTableTests
         Assert.Equal(SpfResult.Pass, pass.Result);
         Assert.Equal("192.0.2.9 matched 'ip4:192.0.2.0/24' in the SPF record of contoso.test: Pass.", pass.Reason);
         Assert.Equal("Pass: 192.0.2.9 matched 'ip4:192.0.2.0/24' in the SPF record of contoso.test: Pass.", pass.ToString());
-        Assert.Equal(("ip4:192.0.2.0/24", "contoso.test", "v=spf1 ip4:192.0.2.0/24 ~all"), (pass.MatchedMechanism, pass.MatchedInDomain, pass.Record));
-        Assert.Equal(new[] { "contoso.test: v=spf1 ip4:192.0.2.0/24 ~all", "contoso.test: 'ip4:192.0.2.0/24' matches 192.0.2.9." }, pass.Trace);
+        Assert.Equal(("ip4:192.0.2.0/24", "contoso.test", "v=spf1 ip4:192.0.2.0/24 ~all"),
+            (pass.MatchedMechanism, pass.MatchedInDomain, pass.Record));
+        Assert.Equal(new[] { "contoso.test: v=spf1 ip4:192.0.2.0/24 ~all", "contoso.test: 'ip4:192.0.2.0/24' matches 192.0.2.9." },
+            pass.Trace);
 
         SpfEvaluation soft = await Check(zone, "198.51.100.1", "contoso.test");
         Assert.Equal(SpfResult.SoftFail, soft.Result);
@@ -111,7 +114,8 @@ public sealed class SpfEvaluatorTableTests
         Assert.Equal(new[] { "nowhere.test: no SPF record (NXDOMAIN)." }, nx.Trace);
 
         SpfEvaluation neutral = await Check(zone, "192.0.2.9", "open.test");
-        Assert.Equal((SpfResult.Neutral, "No mechanism in the SPF record of open.test matched 192.0.2.9 and there is no 'all': Neutral."), (neutral.Result, neutral.Reason));
+        Assert.Equal((SpfResult.Neutral, "No mechanism in the SPF record of open.test matched 192.0.2.9 and there is no 'all': Neutral."),
+            (neutral.Result, neutral.Reason));
         Assert.Null(neutral.MatchedMechanism);
         Assert.Equal("v=spf1 ip4:192.0.2.1", neutral.Record);
     }
@@ -122,7 +126,8 @@ public sealed class SpfEvaluatorTableTests
         SpfEvaluation e = await Check(new Zone(), "192.0.2.1", "bad..name");
         Assert.Equal(SpfResult.None, e.Result);
         Assert.Contains("bad..name", e.Reason);
-        await Assert.ThrowsAsync<ArgumentNullException>(() => new SpfEvaluator(new Zone()).CheckHostAsync(null!, "contoso.test", cancellationToken: TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => new SpfEvaluator(new Zone())
+            .CheckHostAsync(null!, "contoso.test", cancellationToken: TestContext.Current.CancellationToken));
         Assert.Throws<ArgumentNullException>(() => new SpfEvaluator(null!));
     }
 
@@ -141,7 +146,8 @@ public sealed class SpfEvaluatorTableTests
         Assert.Equal("Merge them into one 'v=spf1 …' TXT record and delete the others.", ex.RecommendedAction);
 
         SpfEvaluation e = await Check(zone, "192.0.2.1", "two.test");
-        Assert.Equal((SpfResult.PermError, "two.test publishes 2 SPF records (\"v=spf1 -all\", \"v=spf1 ~all\"); there must be exactly one."), (e.Result, e.Reason));
+        Assert.Equal((SpfResult.PermError, "two.test publishes 2 SPF records (\"v=spf1 -all\", \"v=spf1 ~all\"); "
+            + "there must be exactly one."), (e.Result, e.Reason));
         Assert.Equal("permerror: " + e.Reason, e.Trace[^1]);
     }
 
@@ -190,7 +196,8 @@ public sealed class SpfEvaluatorTableTests
     [InlineData("2001:db8:1::b", "a//64", SpfResult.Fail)]
     public async Task The_a_mechanism_compares_the_addresses_of_its_domain(string ip, string term, SpfResult result)
     {
-        var zone = new Zone().Txt("a.test", $"v=spf1 {term} -all").A("a.test", "192.0.2.10", "2001:db8::a").A("web.a.test", "198.51.100.20");
+        var zone = new Zone().Txt("a.test", $"v=spf1 {term} -all")
+            .A("a.test", "192.0.2.10", "2001:db8::a").A("web.a.test", "198.51.100.20");
         Assert.Equal(result, (await Check(zone, ip, "a.test")).Result);
     }
 
@@ -216,7 +223,8 @@ public sealed class SpfEvaluatorTableTests
         string[] eleven = Enumerable.Range(1, 11).Select(i => $"mx{i}.eleven.test").ToArray();
         zone.Txt("eleven.test", "v=spf1 mx -all").Mx("eleven.test", eleven);
         SpfEvaluation tooMany = await Check(zone, "192.0.2.10", "eleven.test");
-        Assert.Equal((SpfResult.PermError, "'mx' in the SPF record of eleven.test: eleven.test has 11 MX records, more than 10."), (tooMany.Result, tooMany.Reason));
+        Assert.Equal((SpfResult.PermError, "'mx' in the SPF record of eleven.test: eleven.test has 11 MX records, more than 10."),
+            (tooMany.Result, tooMany.Reason));
     }
 
     [Fact]
@@ -229,7 +237,8 @@ public sealed class SpfEvaluatorTableTests
             .Ptr("11.2.0.192.in-addr.arpa", "liar.ptr.test")   // not confirmed: liar.ptr.test has another address
             .Ptr("12.2.0.192.in-addr.arpa", "host.notptr.test") // confirmed, but notptr.test is not ptr.test
             .Ptr("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", "v6.ptr.test")
-            .A("mail.ptr.test", "192.0.2.10").A("liar.ptr.test", "192.0.2.99").A("host.notptr.test", "192.0.2.12").A("v6.ptr.test", "2001:db8::1");
+            .A("mail.ptr.test", "192.0.2.10").A("liar.ptr.test", "192.0.2.99")
+            .A("host.notptr.test", "192.0.2.12").A("v6.ptr.test", "2001:db8::1");
         SpfEvaluation ok = await Check(zone, "192.0.2.10", "ptr.test");
         Assert.Equal(SpfResult.Pass, ok.Result);
         Assert.Contains("ptr.test: 'ptr' is deprecated (RFC 7208 section 5.5); evaluating it anyway.", ok.Trace);
@@ -290,7 +299,8 @@ public sealed class SpfEvaluatorTableTests
     [Fact]
     public async Task The_eleventh_lookup_is_named_in_the_permerror()
     {
-        var zone = new Zone().Txt("many.test", "v=spf1 " + string.Join(" ", Enumerable.Range(1, 11).Select(i => $"a:h{i}.many.test")) + " -all");
+        var zone = new Zone().Txt("many.test",
+            "v=spf1 " + string.Join(" ", Enumerable.Range(1, 11).Select(i => $"a:h{i}.many.test")) + " -all");
         for (int i = 1; i <= 11; i++) zone.A($"h{i}.many.test", "198.51.100.1");
         SpfEvaluation e = await Check(zone, "192.0.2.1", "many.test");
         Assert.Equal(SpfResult.PermError, e.Result);
@@ -354,7 +364,8 @@ public sealed class SpfEvaluatorTableTests
     [Fact]
     public async Task A_sender_without_a_local_part_is_postmaster_at_its_domain()
     {
-        var zone = new Zone().Txt("lp.test", "v=spf1 exists:%{l}.%{o}.check.test -all").A("postmaster.contoso.test.check.test", "127.0.0.2");
+        var zone = new Zone().Txt("lp.test", "v=spf1 exists:%{l}.%{o}.check.test -all")
+            .A("postmaster.contoso.test.check.test", "127.0.0.2");
         SpfEvaluation e = await Check(zone, "192.0.2.1", "lp.test", "@contoso.test");
         Assert.Equal(SpfResult.Pass, e.Result);
         Assert.Equal("postmaster.contoso.test.check.test A", zone.Asked[^1]);
@@ -373,7 +384,8 @@ public sealed class SpfEvaluatorTableTests
         var zone = new Zone().Txt("c.test", "v=spf1 ip4:192.0.2.1 -all");
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new SpfEvaluator(zone).CheckHostAsync(IPAddress.Parse("192.0.2.1"), "c.test", null, null, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new SpfEvaluator(zone)
+            .CheckHostAsync(IPAddress.Parse("192.0.2.1"), "c.test", null, null, cts.Token));
     }
 
     [Fact]
@@ -383,7 +395,8 @@ public sealed class SpfEvaluatorTableTests
         var zone = new Zone().Txt("r.test", $"v=spf1 {tenAs} redirect=next.test").Txt("next.test", "v=spf1 -all");
         foreach (int i in Enumerable.Range(1, 10)) zone.A($"h{i}.r.test", "198.51.100.1"); // found, so no void lookups
         SpfEvaluation e = await Check(zone, "192.0.2.1", "r.test");
-        Assert.Equal((SpfResult.PermError, "More than 10 DNS lookups: 'redirect=next.test' in the SPF record of r.test is lookup number 11."), (e.Result, e.Reason));
+        Assert.Equal((SpfResult.PermError, "More than 10 DNS lookups: 'redirect=next.test' in the SPF record of r.test "
+            + "is lookup number 11."), (e.Result, e.Reason));
     }
 
     [Fact]
@@ -401,7 +414,8 @@ public sealed class SpfEvaluatorTableTests
     [Fact]
     public async Task Mx_with_a_domain_reads_that_domains_MX()
     {
-        var zone = new Zone().Txt("m.test", "v=spf1 mx:mail.other.test -all").Mx("mail.other.test", "mx1.other.test").A("mx1.other.test", "192.0.2.7");
+        var zone = new Zone().Txt("m.test", "v=spf1 mx:mail.other.test -all")
+            .Mx("mail.other.test", "mx1.other.test").A("mx1.other.test", "192.0.2.7");
         Assert.Equal(SpfResult.Pass, (await Check(zone, "192.0.2.7", "m.test")).Result);
         Assert.DoesNotContain("m.test MX", zone.Asked);
     }
@@ -413,7 +427,8 @@ public sealed class SpfEvaluatorTableTests
     public async Task Void_MX_exists_and_PTR_lookups_count_toward_the_limit(string record, string third)
     {
         SpfEvaluation e = await Check(new Zone().Txt("x.test", record), "192.0.2.1", "x.test");
-        Assert.Equal((SpfResult.PermError, $"More than 2 void lookups: {third} is the 3rd lookup that found nothing."), (e.Result, e.Reason));
+        Assert.Equal((SpfResult.PermError, $"More than 2 void lookups: {third} is the 3rd lookup that found nothing."),
+            (e.Result, e.Reason));
     }
 
     [Fact]
@@ -429,7 +444,8 @@ public sealed class SpfEvaluatorTableTests
     [Fact]
     public async Task A_ptr_name_matches_when_any_of_its_addresses_is_the_client()
     {
-        var zone = new Zone().Txt("pa.test", "v=spf1 ptr -all").Ptr("5.2.0.192.in-addr.arpa", "mail.pa.test").A("mail.pa.test", "192.0.2.99", "192.0.2.5");
+        var zone = new Zone().Txt("pa.test", "v=spf1 ptr -all")
+            .Ptr("5.2.0.192.in-addr.arpa", "mail.pa.test").A("mail.pa.test", "192.0.2.99", "192.0.2.5");
         Assert.Equal(SpfResult.Pass, (await Check(zone, "192.0.2.5", "pa.test")).Result);
     }
 
@@ -439,7 +455,8 @@ public sealed class SpfEvaluatorTableTests
         // 62 + 1 + 62 + 1 + 62 + 1 + 57 + 7 (".l.test") = 253.
         string a = new string('a', 62), b = new string('b', 57);
         var zone = new Zone().Txt("l.test", "v=spf1 exists:%{l}.%{l}.%{l}.%{h}.l.test -all");
-        await new SpfEvaluator(zone).CheckHostAsync(IPAddress.Parse("192.0.2.1"), "l.test", a + "@l.test", b, TestContext.Current.CancellationToken);
+        await new SpfEvaluator(zone)
+            .CheckHostAsync(IPAddress.Parse("192.0.2.1"), "l.test", a + "@l.test", b, TestContext.Current.CancellationToken);
         string name = zone.Asked[^1][..^2];
         Assert.Equal(253, name.Length);
         Assert.StartsWith(a + ".", name);

@@ -18,7 +18,8 @@ public class SpfLookupCounterNsdTests
     public async Task Counts_lookups_and_voids_across_the_tree(string domain, int lookups, int voids, bool exceeds)
     {
         SpfLookupCount c = await Counter().CountAsync(domain, TestContext.Current.CancellationToken);
-        Assert.True(lookups == c.DnsLookups, $"{domain}: {c.DnsLookups} lookups: {string.Join(", ", c.CountedTerms)}; problems: {string.Join(" ", c.Problems)}");
+        Assert.True(lookups == c.DnsLookups,
+            $"{domain}: {c.DnsLookups} lookups: {string.Join(", ", c.CountedTerms)}; problems: {string.Join(" ", c.Problems)}");
         Assert.Equal(voids, c.VoidLookups);
         Assert.Equal(exceeds, c.ExceedsLimits);
         Assert.NotNull(c.Record);
@@ -36,7 +37,8 @@ public class SpfLookupCounterNsdTests
     [Fact]
     public async Task Counts_a_proposed_record_before_it_is_published()
     {
-        SpfLookupCount c = await Counter().CountRecordAsync("spf.test", "v=spf1 ip4:192.0.2.1 include:ten.spf.test include:simple.spf.test -all", TestContext.Current.CancellationToken);
+        SpfLookupCount c = await Counter().CountRecordAsync("spf.test",
+            "v=spf1 ip4:192.0.2.1 include:ten.spf.test include:simple.spf.test -all", TestContext.Current.CancellationToken);
         Assert.Equal(12, c.DnsLookups);
         Assert.True(c.ExceedsLimits);
         Assert.Equal("spf.test: include:ten.spf.test", c.CountedTerms[0]);

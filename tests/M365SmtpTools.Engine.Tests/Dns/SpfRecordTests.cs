@@ -8,10 +8,12 @@ public class SpfRecordTests
     [Fact]
     public void Parses_mechanisms_qualifiers_and_modifiers()
     {
-        SpfRecord r = SpfRecord.Parse("v=spf1 ip4:192.0.2.0/24 -ip6:2001:db8::/32 ~a mx:mail.example.com/28//64 ?include:spf.protection.outlook.com exists:%{i}._spf.%{d} ptr redirect=_spf.example.com exp=exp.example.com foo=bar -all");
+        SpfRecord r = SpfRecord.Parse("v=spf1 ip4:192.0.2.0/24 -ip6:2001:db8::/32 ~a mx:mail.example.com/28//64 "
+            + "?include:spf.protection.outlook.com exists:%{i}._spf.%{d} ptr redirect=_spf.example.com exp=exp.example.com foo=bar -all");
         Assert.Equal(
-            new[] { (SpfQualifier.Pass, SpfMechanismKind.Ip4), (SpfQualifier.Fail, SpfMechanismKind.Ip6), (SpfQualifier.SoftFail, SpfMechanismKind.A),
-                    (SpfQualifier.Pass, SpfMechanismKind.Mx), (SpfQualifier.Neutral, SpfMechanismKind.Include), (SpfQualifier.Pass, SpfMechanismKind.Exists),
+            new[] { (SpfQualifier.Pass, SpfMechanismKind.Ip4), (SpfQualifier.Fail, SpfMechanismKind.Ip6),
+                    (SpfQualifier.SoftFail, SpfMechanismKind.A), (SpfQualifier.Pass, SpfMechanismKind.Mx),
+                    (SpfQualifier.Neutral, SpfMechanismKind.Include), (SpfQualifier.Pass, SpfMechanismKind.Exists),
                     (SpfQualifier.Pass, SpfMechanismKind.Ptr), (SpfQualifier.Fail, SpfMechanismKind.All) },
             r.Mechanisms.Select(m => (m.Qualifier, m.Kind)));
         Assert.Equal(IPAddress.Parse("192.0.2.0"), r.Mechanisms[0].Network);

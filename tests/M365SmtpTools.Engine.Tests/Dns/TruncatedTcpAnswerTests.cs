@@ -30,7 +30,8 @@ public sealed class TruncatedTcpAnswerTests
         }, ct);
         try
         {
-            var client = new DnsClient(new DnsClientOptions { Servers = { DnsServerEndpoint.Parse(udp.Endpoint) }, Retries = 0, Timeout = TimeSpan.FromSeconds(5) });
+            var client = new DnsClient(new DnsClientOptions { Servers = { DnsServerEndpoint.Parse(udp.Endpoint) }, Retries = 0,
+                Timeout = TimeSpan.FromSeconds(5) });
             var e = await Assert.ThrowsAsync<DnsException>(() => client.QueryAsync("contoso.test", DnsRecordType.TXT, ct));
             Assert.Equal(DnsErrorIds.MalformedResponse, e.ErrorId);
             Assert.Contains("truncated", e.Message);

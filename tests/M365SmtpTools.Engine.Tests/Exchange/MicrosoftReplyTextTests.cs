@@ -14,7 +14,8 @@ namespace M365SmtpTools.Engine.Tests.Exchange;
 public sealed class MicrosoftReplyTextTests
 {
     private const string NdrTable = "exchange-online-ndr/SupportArticles-docs/non-delivery-reports-in-exchange-online.md";
-    private const string OAuthPage = "exchange-online-ndr/office-developer-exchange-docs/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth.md";
+    private const string OAuthPage =
+        "exchange-online-ndr/office-developer-exchange-docs/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth.md";
 
     private static string Shared(string relative)
     {
@@ -53,7 +54,8 @@ public sealed class MicrosoftReplyTextTests
 
     [Theory]
     [MemberData(nameof(NdrRows))]
-    public void A_reply_worded_as_Microsoft_documents_it_gets_the_finding_the_page_describes(string row, int textIndex, string enhanced, int code, string expectedId)
+    public void A_reply_worded_as_Microsoft_documents_it_gets_the_finding_the_page_describes(string row, int textIndex, string enhanced,
+        int code, string expectedId)
     {
         string text = NdrTexts(row)[textIndex];
         // The table gives some texts with their enhanced code in front (5.7.708 …), others without (the row's code).
@@ -67,7 +69,8 @@ public sealed class MicrosoftReplyTextTests
     {
         // The page's SMTP example: "S: 535 5.7.3 Authentication unsuccessful [<front-end host>]" after a bad token.
         string line = File.ReadLines(Shared(OAuthPage)).Single(l => l.StartsWith("S: 535 ", StringComparison.Ordinal))[3..];
-        ReplyExplanation e = ReplyCatalogue.Explain(int.Parse(line[..3]), line[4..].Split(' ')[0], line[4..], new RemediationContext { UsedOAuth = true });
+        ReplyExplanation e = ReplyCatalogue.Explain(int.Parse(line[..3]), line[4..].Split(' ')[0], line[4..],
+            new RemediationContext { UsedOAuth = true });
         Assert.Equal("AuthenticationUnsuccessful", e.Id);
         Assert.False(e.IsTransient);
     }

@@ -7,7 +7,8 @@ namespace M365SmtpTools.Engine.Tests.Exchange;
 /// <summary>The certificate checks of the relay plan, with certificates made here.</summary>
 public sealed class RelayCertificateTests
 {
-    private static (string TlsName, List<PlanFinding> Findings, RelayCertificateInfo Info) Check(X509Certificate2 cert, string domain = "contoso.com")
+    private static (string TlsName, List<PlanFinding> Findings, RelayCertificateInfo Info) Check(X509Certificate2 cert,
+        string domain = "contoso.com")
     {
         var findings = new List<PlanFinding>();
         var info = CertificateInspector.Describe(cert, "test");
@@ -18,7 +19,8 @@ public sealed class RelayCertificateTests
     [Fact]
     public void ReadsTheCommonNameAndTheSanDnsNames()
     {
-        using var cert = Make("CN=scanner.contoso.com, O=Contoso, C=US", new[] { "scanner.contoso.com", "contoso.com", "printer.fabrikam.com" });
+        using var cert = Make("CN=scanner.contoso.com, O=Contoso, C=US",
+            new[] { "scanner.contoso.com", "contoso.com", "printer.fabrikam.com" });
         var info = CertificateInspector.Describe(cert, "test");
         Assert.Equal("scanner.contoso.com", info.CommonName);
         Assert.Equal(new[] { "scanner.contoso.com", "contoso.com", "printer.fabrikam.com" }, info.DnsNames);
@@ -149,7 +151,8 @@ public sealed class RelayCertificateTests
     [Fact]
     public void AnEkuWithoutClientAuthIsAnError()
     {
-        using var cert = Make("CN=contoso.com", new[] { "contoso.com" }, eku: new[] { "1.3.6.1.5.5.7.3.4" }, issuer: Ca); // e-mail protection
+        using var cert = Make("CN=contoso.com", new[] { "contoso.com" }, eku: new[] { "1.3.6.1.5.5.7.3.4" },
+            issuer: Ca); // e-mail protection
         Assert.Contains(Check(cert).Findings, f => f.Id == "CertificateNotForClientAuth");
     }
 
@@ -165,7 +168,8 @@ public sealed class RelayCertificateTests
     [Fact]
     public void AKeyUsageWithoutDigitalSignatureIsAnError()
     {
-        using var cert = Make("CN=contoso.com", new[] { "contoso.com" }, eku: ClientAndServer, keyUsage: X509KeyUsageFlags.KeyEncipherment, issuer: Ca);
+        using var cert = Make("CN=contoso.com", new[] { "contoso.com" }, eku: ClientAndServer, keyUsage: X509KeyUsageFlags.KeyEncipherment,
+            issuer: Ca);
         Assert.Contains(Check(cert).Findings, f => f.Id == "CertificateKeyUsage" && f.Severity == FindingSeverity.Error);
     }
 

@@ -54,7 +54,8 @@ public sealed class ReplyCatalogueTableTests
     [Fact]
     public void A_finding_id_and_an_enhanced_code_name_one_row()
     {
-        var duplicates = ReplyCatalogue.Entries.GroupBy(e => (e.Id, e.EnhancedCode)).Where(g => g.Count() > 1).Select(g => $"{g.Key.Id} {g.Key.EnhancedCode}").ToList();
+        var duplicates = ReplyCatalogue.Entries.GroupBy(e => (e.Id, e.EnhancedCode)).Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key.Id} {g.Key.EnhancedCode}").ToList();
         Assert.True(duplicates.Count == 0, "rows with the same id and code: " + string.Join(", ", duplicates));
     }
 
@@ -97,8 +98,10 @@ public sealed class ReplyCatalogueTableTests
     {
         // CatalogueDialogueTests plays every sample whose stage isn't Ndr on the Exchange Online double; a row that
         // Exchange Online sends during the dialogue must be among them. Rows met only in NDRs are explained, not played.
-        var played = All.Where(s => s.Stage != ReplyStages.Ndr).Select(s => ReplyCatalogue.Matching(s.Code, null, s.Text).FirstOrDefault()).ToHashSet();
-        var missing = ReplyCatalogue.Entries.Where(e => (e.Stages & ~ReplyStages.Ndr) != 0 && !played.Contains(e)).Select(Describe).ToList();
+        var played = All.Where(s => s.Stage != ReplyStages.Ndr)
+            .Select(s => ReplyCatalogue.Matching(s.Code, null, s.Text).FirstOrDefault()).ToHashSet();
+        var missing = ReplyCatalogue.Entries.Where(e => (e.Stages & ~ReplyStages.Ndr) != 0 && !played.Contains(e))
+            .Select(Describe).ToList();
         Assert.True(missing.Count == 0, "rows of the dialogue no sample plays: " + string.Join(", ", missing));
     }
 
@@ -110,24 +113,32 @@ public sealed class ReplyCatalogueTableTests
         // 5.7.506, 5.7.508–512, 5.7.520, 5.7.606–649, 5.7.700–750.
         string[] codes =
         {
-            "4.3.2", "4.4.7", "4.4.316", "4.7.26", "4.7.500", "4.7.699", "5.0.350", "5.1.0", "5.1.1", "5.1.8", "5.1.10", "5.1.90", "5.2.2", "5.2.3",
-            "5.2.121", "5.2.122", "5.2.252", "5.4.1", "5.4.6", "5.4.14", "5.4.316", "5.6.11", "5.6.211", "5.7.1", "5.7.23", "5.7.25", "5.7.50", "5.7.51",
-            "5.7.57", "5.7.60", "5.7.64", "5.7.68", "5.7.124", "5.7.133", "5.7.134", "5.7.139", "5.7.501", "5.7.502", "5.7.503", "5.7.505", "5.7.506",
-            "5.7.508", "5.7.509", "5.7.510", "5.7.511", "5.7.512", "5.7.520", "5.7.606", "5.7.649", "5.7.700", "5.7.705", "5.7.708", "5.7.750",
+            "4.3.2", "4.4.7", "4.4.316", "4.7.26", "4.7.500", "4.7.699", "5.0.350", "5.1.0", "5.1.1", "5.1.8", "5.1.10", "5.1.90", "5.2.2",
+            "5.2.3", "5.2.121", "5.2.122", "5.2.252", "5.4.1", "5.4.6", "5.4.14", "5.4.316", "5.6.11", "5.6.211", "5.7.1", "5.7.23",
+            "5.7.25", "5.7.50", "5.7.51", "5.7.57", "5.7.60", "5.7.64", "5.7.68", "5.7.124", "5.7.133", "5.7.134", "5.7.139", "5.7.501",
+            "5.7.502", "5.7.503", "5.7.505", "5.7.506", "5.7.508", "5.7.509", "5.7.510", "5.7.511", "5.7.512", "5.7.520", "5.7.606",
+            "5.7.649", "5.7.700", "5.7.705", "5.7.708", "5.7.750",
         };
-        var missing = codes.Where(c => !ReplyCatalogue.Entries.Any(e => e.EnhancedCode.Length > 0 && EnhancedCodeParts.Parse(c)!.Value.Within(e.EnhancedCode))).ToList();
+        var missing = codes
+            .Where(c => !ReplyCatalogue.Entries.Any(e => e.EnhancedCode.Length > 0
+                && EnhancedCodeParts.Parse(c)!.Value.Within(e.EnhancedCode)))
+            .ToList();
         Assert.True(missing.Count == 0, "codes without a row: " + string.Join(", ", missing));
     }
 
     [Fact]
     public void Every_code_of_Microsofts_NDR_table_that_a_sender_can_meet_has_a_row()
     {
-        string page = Path.GetFullPath(Path.Combine(TestPaths.RepoRoot, "..", "shared", "reference", "exchange-online-ndr", "SupportArticles-docs",
-            "non-delivery-reports-in-exchange-online.md"));
+        string page = Path.GetFullPath(Path.Combine(TestPaths.RepoRoot, "..", "shared", "reference", "exchange-online-ndr",
+            "SupportArticles-docs", "non-delivery-reports-in-exchange-online.md"));
         if (!File.Exists(page)) Assert.Skip($"Microsoft's NDR overview is not at {page} (../shared beside the repository).");
         // Codes of Exchange Online's own delivery to other organizations' servers (MTA-STS, DANE): they are never a reply
         // to a client, relay or Direct Send device submitting to Microsoft 365.
-        string[] outboundOnly = { "4.4.8", "5.4.8", "4.7.5", "5.7.5", "4.7.321", "4.7.322", "4.7.323", "4.7.324", "4.7.325", "5.7.321", "5.7.322", "5.7.323", "5.7.324", "5.7.325" };
+        string[] outboundOnly =
+        {
+            "4.4.8", "5.4.8", "4.7.5", "5.7.5", "4.7.321", "4.7.322", "4.7.323", "4.7.324", "4.7.325", "5.7.321", "5.7.322", "5.7.323",
+            "5.7.324", "5.7.325"
+        };
         var codes = new List<string>();
         foreach (string line in File.ReadAllLines(page).Where(l => Regex.IsMatch(l, @"^\|[^|]*\d\.\d+\.\d+")))
         {
@@ -140,7 +151,8 @@ public sealed class ReplyCatalogueTableTests
         }
         Assert.True(codes.Count >= 60, $"only {codes.Count} codes read from the table");
         var missing = codes.Except(outboundOnly)
-            .Where(c => !ReplyCatalogue.Entries.Any(e => e.EnhancedCode.Length > 0 && EnhancedCodeParts.Parse(c)!.Value.Within(e.EnhancedCode)))
+            .Where(c => !ReplyCatalogue.Entries.Any(e => e.EnhancedCode.Length > 0
+                && EnhancedCodeParts.Parse(c)!.Value.Within(e.EnhancedCode)))
             .Distinct().ToList();
         Assert.True(missing.Count == 0, "codes of the NDR table without a row: " + string.Join(", ", missing));
     }
@@ -157,10 +169,13 @@ public sealed class ReplyCatalogueTableTests
             string last = source.Url.Split('#')[0].TrimEnd('/').Split('/').Last();
             string? file = source.Url switch
             {
-                var u when u.Contains("/mail-flow-best-practices/non-delivery-reports-in-exchange-online/") => Path.Combine(ndr, "OfficeDocs-Exchange", last + ".md"),
+                var u when u.Contains("/mail-flow-best-practices/non-delivery-reports-in-exchange-online/")
+                    => Path.Combine(ndr, "OfficeDocs-Exchange", last + ".md"),
                 var u when u.Contains("/email-delivery/ndr/") => Path.Combine(ndr, "SupportArticles-docs", last + ".md"),
-                var u when u.Contains("/powershell/module/exchange/") => Directory.GetFiles(Path.Combine(root, "exchange-online-cmdlets"), "*.md")
-                    .FirstOrDefault(f => Path.GetFileNameWithoutExtension(f).Equals(last, StringComparison.OrdinalIgnoreCase)) ?? "(no cmdlet page " + last + ")",
+                var u when u.Contains("/powershell/module/exchange/")
+                    => Directory.GetFiles(Path.Combine(root, "exchange-online-cmdlets"), "*.md")
+                        .FirstOrDefault(f => Path.GetFileNameWithoutExtension(f).Equals(last, StringComparison.OrdinalIgnoreCase))
+                        ?? "(no cmdlet page " + last + ")",
                 var u when u.Contains("/legacy-protocols/") => Path.Combine(ndr, "office-developer-exchange-docs", last + ".md"),
                 var u when u.Contains("learn.microsoft.com/exchange/") => Path.Combine(ndr, "OfficeDocs-Exchange", last + ".md"),
                 _ => null, // a page outside the stored reference (external forwarding, RFC 5322): its address is the provenance
@@ -176,8 +191,10 @@ public sealed class ReplyCatalogueTableTests
     public void Credentials_incorrect_is_a_wrong_password_not_a_policy_block()
     {
         Sample s = Get("5.7.139-credentials");
-        ReplyExplanation password = ReplyCatalogue.Explain(s.Code, null, s.Text, new RemediationContext { Mailbox = "alice@contoso.com", UsedOAuth = false });
-        ReplyExplanation oauth = ReplyCatalogue.Explain(s.Code, null, s.Text, new RemediationContext { Mailbox = "alice@contoso.com", UsedOAuth = true });
+        ReplyExplanation password = ReplyCatalogue.Explain(s.Code, null, s.Text,
+            new RemediationContext { Mailbox = "alice@contoso.com", UsedOAuth = false });
+        ReplyExplanation oauth = ReplyCatalogue.Explain(s.Code, null, s.Text,
+            new RemediationContext { Mailbox = "alice@contoso.com", UsedOAuth = true });
         Assert.Equal("CredentialsIncorrect", password.Id);
         Assert.Contains("password", password.Meaning);
         Assert.Contains("not a tenant policy block", password.Meaning);
@@ -193,11 +210,17 @@ public sealed class ReplyCatalogueTableTests
         Sample s = Get("5.2.252-sendas");
         var context = new RemediationContext { Mailbox = "alice@contoso.com", Sender = "boss@contoso.com", UsedOAuth = true };
         ReplyExplanation x = ReplyCatalogue.Explain(s.Code, null, s.Text, context);
-        ReplyExplanation at560 = ReplyCatalogue.Explain(550, null, "5.7.60 SMTP; Client does not have permissions to send as this sender", context);
+        ReplyExplanation at560 = ReplyCatalogue.Explain(550, null, "5.7.60 SMTP; Client does not have permissions to send as this sender",
+            context);
         Assert.Equal("SendAsDenied", x.Id);
         Assert.Contains("Send As", x.Meaning);
         Assert.DoesNotContain("mailbox is full", x.Meaning);
-        Assert.Equal(new[] { "Add-RecipientPermission -Identity 'boss@contoso.com' -Trustee 'alice@contoso.com' -AccessRights SendAs -Confirm:$false" }, x.Commands);
+        Assert.Equal(
+            new[]
+            {
+                "Add-RecipientPermission -Identity 'boss@contoso.com' -Trustee 'alice@contoso.com' -AccessRights SendAs -Confirm:$false"
+            },
+            x.Commands);
         Assert.Equal(at560.Commands, x.Commands);
     }
 
@@ -232,7 +255,8 @@ public sealed class ReplyCatalogueTableTests
         int credentials = x.Meaning.IndexOf("1) the credentials are wrong", StringComparison.Ordinal);
         int disabled = x.Meaning.IndexOf("2) SMTP AUTH is disabled", StringComparison.Ordinal);
         Assert.True(credentials > 0 && disabled > credentials, x.Meaning);
-        Assert.DoesNotContain(x.Commands, c => c.StartsWith("Set-", StringComparison.Ordinal)); // only checks, no change, while the cause is unknown
+        Assert.DoesNotContain(x.Commands,
+            c => c.StartsWith("Set-", StringComparison.Ordinal)); // only checks, no change, while the cause is unknown
     }
 
     // ---- the fix commands against the Exchange Online cmdlet reference ----
@@ -263,7 +287,11 @@ public sealed class ReplyCatalogueTableTests
     {
         string dir = Path.Combine(TestPaths.RepoRoot, "tests", "generated", "reply-catalogue");
         Directory.CreateDirectory(dir);
-        var lines = new List<string> { "# The fix commands of every reply catalogue row, filled and with placeholders (written by ReplyCatalogueTableTests; checked with pscheck)." };
+        var lines = new List<string>
+        {
+            "# The fix commands of every reply catalogue row, filled and with placeholders " +
+            "(written by ReplyCatalogueTableTests; checked with pscheck)."
+        };
         int commands = 0;
         foreach (ReplyCatalogueEntry e in ReplyCatalogue.Entries.Where(e => e.CommandTemplates.Count > 0))
         {

@@ -10,23 +10,29 @@ public sealed class ReplyCatalogueTests
     public static TheoryData<int, string, string> Replies => new()
     {
         { 535, "535 5.7.3 Authentication unsuccessful [SN4PR0201CA0047.namprd02.prod.outlook.com]", "AuthenticationUnsuccessful" },
-        { 535, "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.", "SmtpAuthDisabled" },
-        { 535, "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator.", "SecurityDefaultsBlock" },
+        { 535, "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. " +
+            "Visit https://aka.ms/smtp_auth_disabled for more information.", "SmtpAuthDisabled" },
+        { 535, "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. " +
+            "Contact your administrator.", "SecurityDefaultsBlock" },
         { 535, "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.", "BasicAuthBlocked" },
-        { 535, "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully.", "ConditionalAccessBlock" },
+        { 535, "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully.",
+            "ConditionalAccessBlock" },
         { 550, "550 5.7.30 Basic authentication is not supported for Client Submission.", "BasicAuthRetired" },
         { 530, "530 5.7.57 Client not authenticated to send mail. [MW4PR03CA0055.namprd03.prod.outlook.com]", "ClientNotAuthenticated" },
         { 554, "554 5.7.60 SMTP; Client does not have permissions to send as this sender", "SendAsDenied" },
         { 550, "550 5.7.60 SMTP; Client does not have permissions to send as this sender", "SendAsDenied" },
         { 432, "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded", "ConcurrentConnectionLimit" },
-        { 554, "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message due to a permanent exception", "SubmissionQuotaExceeded" },
+        { 554, "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; " +
+            "Failed to process message due to a permanent exception", "SubmissionQuotaExceeded" },
         { 550, "550 5.2.2 Submission quota exceeded", "SubmissionQuotaExceeded" },
         { 554, "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException", "SenderMailboxFull" },
         { 550, "550 5.2.252 SendAsDenied; Sender throttled due to continuous invalid recipients", "SenderThrottled" },
-        { 451, "451 4.7.500 Server busy. Please try again later from [203.0.113.9]. (S77719) [Access denied, please try again later]", "TemporaryAccessDenied" },
+        { 451, "451 4.7.500 Server busy. Please try again later from [203.0.113.9]. (S77719) [Access denied, please try again later]",
+            "TemporaryAccessDenied" },
         { 550, "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.", "IpReputationBlocked" },
         { 550, "550 5.7.64 TenantAttribution; Relay Access Denied", "RelayAccessDenied" },
-        { 550, "550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources", "DirectSendRejected" },
+        { 550, "550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources",
+            "DirectSendRejected" },
         { 550, "550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain", "RelayNotPermitted" },
         { 552, "552 5.3.4 Message size exceeds fixed maximum message size", "MessageTooLarge" },
     };
@@ -36,7 +42,8 @@ public sealed class ReplyCatalogueTests
     public void EachCatalogueReplyIsRecognized(int code, string reply, string expectedId)
     {
         string text = reply[4..];
-        ReplyExplanation e = ReplyCatalogue.Explain(code, text.Split(' ')[0], text, new RemediationContext { Mailbox = "scanner@contoso.com", Sender = "noreply@contoso.com", UsedOAuth = true });
+        ReplyExplanation e = ReplyCatalogue.Explain(code, text.Split(' ')[0], text,
+            new RemediationContext { Mailbox = "scanner@contoso.com", Sender = "noreply@contoso.com", UsedOAuth = true });
         Assert.Equal(expectedId, e.Id);
         Assert.NotNull(e.Entry);
         Assert.False(string.IsNullOrWhiteSpace(e.Meaning));
@@ -47,13 +54,16 @@ public sealed class ReplyCatalogueTests
     [Fact]
     public void RemediationCommandsAreFilledWithTheContextAndQuoted()
     {
-        var e = ReplyCatalogue.Explain(535, "5.7.139", "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
+        var e = ReplyCatalogue.Explain(535, "5.7.139",
+            "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
             new RemediationContext { Mailbox = "o'brien@contoso.com" });
         Assert.Equal("Set-CASMailbox -Identity 'o''brien@contoso.com' -SmtpClientAuthenticationDisabled $false", e.Commands[0]);
 
         var sendAs = ReplyCatalogue.Explain(550, "5.7.60", "5.7.60 SMTP; Client does not have permissions to send as this sender",
             new RemediationContext { Mailbox = "app@contoso.com", Sender = "billing@contoso.com" });
-        Assert.Equal("Add-RecipientPermission -Identity 'billing@contoso.com' -Trustee 'app@contoso.com' -AccessRights SendAs -Confirm:$false", sendAs.Commands.Single());
+        Assert.Equal(
+            "Add-RecipientPermission -Identity 'billing@contoso.com' -Trustee 'app@contoso.com' -AccessRights SendAs -Confirm:$false",
+            sendAs.Commands.Single());
 
         var unknown = ReplyCatalogue.Explain(535, "5.7.3", "5.7.3 Authentication unsuccessful", null);
         Assert.Contains("New-ServicePrincipal -AppId '<application id>' -ObjectId '<enterprise application object id>'", unknown.Commands);
@@ -70,7 +80,8 @@ public sealed class ReplyCatalogueTests
 
     [Theory]
     [InlineData(501, "5.5.2 Syntax error in parameters", "Permanent failure: mail delivery protocol status: syntax error (5.5.2).", false)]
-    [InlineData(451, "4.4.1 No answer from host", "Persistent transient failure: network and routing status: no answer from host (4.4.1).", true)]
+    [InlineData(451, "4.4.1 No answer from host",
+        "Persistent transient failure: network and routing status: no answer from host (4.4.1).", true)]
     [InlineData(554, "no enhanced code here", "Permanent failure (reply 554).", false)]
     public void UnknownRepliesGetRfc3463sGenericMeaning(int code, string text, string meaning, bool transient)
     {
@@ -84,15 +95,24 @@ public sealed class ReplyCatalogueTests
     [Theory]
     // RFC 3463 section 3: the class, then the subject, then the details the RFC names for the codes senders meet.
     [InlineData(250, "2.0.0", "Success: other or undefined status (2.0.0).")]
-    [InlineData(550, "5.1.1", "Permanent failure: addressing status (a mailbox address or domain): bad destination mailbox address (5.1.1).")]
-    [InlineData(550, "5.1.2", "Permanent failure: addressing status (a mailbox address or domain): bad destination system address (5.1.2).")]
-    [InlineData(550, "5.1.3", "Permanent failure: addressing status (a mailbox address or domain): bad destination mailbox address syntax (5.1.3).")]
-    [InlineData(550, "5.1.7", "Permanent failure: addressing status (a mailbox address or domain): bad sender's mailbox address syntax (5.1.7).")]
+    [InlineData(550, "5.1.1",
+        "Permanent failure: addressing status (a mailbox address or domain): bad destination mailbox address (5.1.1).")]
+    [InlineData(550, "5.1.2",
+        "Permanent failure: addressing status (a mailbox address or domain): bad destination system address (5.1.2).")]
+    [InlineData(550, "5.1.3",
+        "Permanent failure: addressing status (a mailbox address or domain): bad destination mailbox address syntax (5.1.3).")]
+    [InlineData(550, "5.1.7",
+        "Permanent failure: addressing status (a mailbox address or domain): bad sender's mailbox address syntax (5.1.7).")]
     [InlineData(550, "5.1.8", "Permanent failure: addressing status (a mailbox address or domain): bad sender's system address (5.1.8).")]
     [InlineData(550, "5.1.9", "Permanent failure: addressing status (a mailbox address or domain) (5.1.9).")]
-    [InlineData(550, "5.2.1", "Permanent failure: mailbox status (the mailbox is full, disabled or not accepting mail): mailbox disabled, not accepting messages (5.2.1).")]
-    [InlineData(452, "4.2.2", "Persistent transient failure: mailbox status (the mailbox is full, disabled or not accepting mail): mailbox full (4.2.2).")]
-    [InlineData(552, "5.2.3", "Permanent failure: mailbox status (the mailbox is full, disabled or not accepting mail): message length exceeds administrative limit (5.2.3).")]
+    [InlineData(550, "5.2.1",
+        "Permanent failure: mailbox status (the mailbox is full, disabled or not accepting mail): " +
+        "mailbox disabled, not accepting messages (5.2.1).")]
+    [InlineData(452, "4.2.2",
+        "Persistent transient failure: mailbox status (the mailbox is full, disabled or not accepting mail): mailbox full (4.2.2).")]
+    [InlineData(552, "5.2.3",
+        "Permanent failure: mailbox status (the mailbox is full, disabled or not accepting mail): " +
+        "message length exceeds administrative limit (5.2.3).")]
     [InlineData(552, "5.3.4", "Permanent failure: mail system status (the receiving system): message too big for system (5.3.4).")]
     [InlineData(451, "4.4.1", "Persistent transient failure: network and routing status: no answer from host (4.4.1).")]
     [InlineData(451, "4.4.7", "Persistent transient failure: network and routing status: delivery time expired (4.4.7).")]
@@ -104,7 +124,8 @@ public sealed class ReplyCatalogueTests
     [InlineData(550, "5.7.1", "Permanent failure: security or policy status: delivery not authorized, message refused (5.7.1).")]
     [InlineData(535, "5.7.8", "Permanent failure: security or policy status: authentication credentials invalid (5.7.8).")]
     [InlineData(534, "5.7.9", "Permanent failure: security or policy status: authentication mechanism is too weak (5.7.9).")]
-    [InlineData(538, "5.7.11", "Permanent failure: security or policy status: encryption required for requested authentication mechanism (5.7.11).")]
+    [InlineData(538, "5.7.11",
+        "Permanent failure: security or policy status: encryption required for requested authentication mechanism (5.7.11).")]
     [InlineData(550, "5.8.1", "Permanent failure: an unknown subject (5.8.1).")]
     // The enhanced code's class wins over the reply code's; with no enhanced code the reply code's class is used.
     [InlineData(550, "4.4.1", "Persistent transient failure: network and routing status: no answer from host (4.4.1).")]
@@ -120,7 +141,8 @@ public sealed class ReplyCatalogueTests
     [InlineData(499, "no code", true, FindingSeverity.Warning, "A temporary failure: retry later.")]
     [InlineData(500, "no code", false, FindingSeverity.Error, "A permanent failure: read the server's text for the reason.")]
     [InlineData(399, "no code", false, FindingSeverity.Error, "A permanent failure: read the server's text for the reason.")]
-    public void A_reply_no_row_explains_is_transient_only_for_4xx(int code, string text, bool transient, FindingSeverity severity, string remediation)
+    public void A_reply_no_row_explains_is_transient_only_for_4xx(int code, string text, bool transient, FindingSeverity severity,
+        string remediation)
     {
         ReplyExplanation x = ReplyCatalogue.Explain(code, null, text);
         Assert.Null(x.Entry);
@@ -132,8 +154,10 @@ public sealed class ReplyCatalogueTests
     public void The_enhanced_code_given_wins_over_one_in_the_text()
     {
         Assert.Equal("ClientNotAuthenticated", ReplyCatalogue.Explain(530, "5.7.57", "5.7.3 Client not authenticated to send mail").Id);
-        Assert.Equal("ClientNotAuthenticated", Assert.IsType<ReplyCatalogueEntry>(ReplyCatalogue.Matching(530, "5.7.57", "Client not authenticated").First()).Id);
-        Assert.Equal("Permanent failure: mail delivery protocol status: syntax error (5.5.2).", ReplyCatalogue.Explain(501, "5.5.2", "5.5.4 Syntax error").Meaning);
+        Assert.Equal("ClientNotAuthenticated",
+            Assert.IsType<ReplyCatalogueEntry>(ReplyCatalogue.Matching(530, "5.7.57", "Client not authenticated").First()).Id);
+        Assert.Equal("Permanent failure: mail delivery protocol status: syntax error (5.5.2).",
+            ReplyCatalogue.Explain(501, "5.5.2", "5.5.4 Syntax error").Meaning);
     }
 
     [Fact]
@@ -151,8 +175,10 @@ public sealed class ReplyCatalogueTests
     public void An_enhanced_code_in_the_text_is_used_when_none_is_given()
     {
         // The reply reader may not have parsed one (a class that disagrees with the reply code): the text still counts.
-        Assert.Equal("Permanent failure: mail delivery protocol status: syntax error (5.5.2).", ReplyCatalogue.Explain(501, null, "5.5.2 Syntax error").Meaning);
-        Assert.Equal("Permanent failure: mail delivery protocol status: syntax error (5.5.2).", ReplyCatalogue.Explain(501, "5.5.2", "Syntax error").Meaning);
+        Assert.Equal("Permanent failure: mail delivery protocol status: syntax error (5.5.2).",
+            ReplyCatalogue.Explain(501, null, "5.5.2 Syntax error").Meaning);
+        Assert.Equal("Permanent failure: mail delivery protocol status: syntax error (5.5.2).",
+            ReplyCatalogue.Explain(501, "5.5.2", "Syntax error").Meaning);
     }
 
     [Theory]
@@ -189,14 +215,17 @@ public sealed class ReplyCatalogueTests
     [InlineData(ReplyFixOwner.RecipientsAdmin, "Who can fix it: the recipient's admin.")]
     [InlineData(ReplyFixOwner.Microsoft, "Who can fix it: Microsoft.")]
     [InlineData(ReplyFixOwner.SendersAdmin | ReplyFixOwner.Microsoft, "Who can fix it: the sender's admin or Microsoft.")]
-    [InlineData(ReplyFixOwner.SendersAdmin | ReplyFixOwner.RecipientsAdmin | ReplyFixOwner.Microsoft, "Who can fix it: the sender's admin, the recipient's admin, Microsoft.")]
+    [InlineData(ReplyFixOwner.SendersAdmin | ReplyFixOwner.RecipientsAdmin | ReplyFixOwner.Microsoft,
+        "Who can fix it: the sender's admin, the recipient's admin, Microsoft.")]
     [InlineData(ReplyFixOwner.None, "")]
     public void The_remediation_says_what_to_do_who_can_do_it_and_whether_to_retry(ReplyFixOwner owner, string who) =>
-        Assert.Equal($"Fix it. {who} Retry: only after the fix; until then every attempt gets the same reply.", Row(owner, ReplyRetry.RetryAfterFix).Remediation);
+        Assert.Equal($"Fix it. {who} Retry: only after the fix; until then every attempt gets the same reply.",
+            Row(owner, ReplyRetry.RetryAfterFix).Remediation);
 
     [Theory]
     [InlineData(ReplyRetry.RetryLater, "4.7.500", "Retry: later, with back-off; it clears by itself.", true)]
-    [InlineData(ReplyRetry.RetryLater, "5.7.500", "Retry: later, with back-off; it clears by itself.", false)] // a 5.x.x row is never transient
+    [InlineData(ReplyRetry.RetryLater, "5.7.500",
+        "Retry: later, with back-off; it clears by itself.", false)] // a 5.x.x row is never transient
     [InlineData(ReplyRetry.RetryAfterFix, "4.7.500", "Retry: only after the fix; until then every attempt gets the same reply.", false)]
     [InlineData(ReplyRetry.DoNotRetry, "5.1.1", "Retry: no; the same message will be refused again.", false)]
     public void The_retry_sentence_and_transience_follow_the_retry_class(ReplyRetry retry, string enhanced, string sentence, bool transient)
@@ -212,13 +241,18 @@ public sealed class ReplyCatalogueTests
     {
         var e = new ReplyCatalogueEntry("TestRow", "5.7.139", null, 535)
         {
-            Summary = "Authentication was refused.", Cause = "Several things cause it.", Candidates = new[] { "wrong password", "SMTP AUTH disabled" },
-            PasswordSummary = "The password was refused.", Fix = "Check.", FixOwner = ReplyFixOwner.SendersAdmin, Retry = ReplyRetry.RetryAfterFix,
+            Summary = "Authentication was refused.", Cause = "Several things cause it.",
+            Candidates = new[] { "wrong password", "SMTP AUTH disabled" },
+            PasswordSummary = "The password was refused.", Fix = "Check.", FixOwner = ReplyFixOwner.SendersAdmin,
+            Retry = ReplyRetry.RetryAfterFix,
         };
-        Assert.Equal("Authentication was refused. Several things cause it. In order of likelihood: 1) wrong password; 2) SMTP AUTH disabled.", e.Meaning);
+        Assert.Equal(
+            "Authentication was refused. Several things cause it. In order of likelihood: 1) wrong password; 2) SMTP AUTH disabled.",
+            e.Meaning);
         Assert.Equal(e.Meaning, e.MeaningFor(null));
         Assert.Equal(e.Meaning, e.MeaningFor(new RemediationContext { UsedOAuth = true }));
-        Assert.Equal("The password was refused. Several things cause it. In order of likelihood: 1) wrong password; 2) SMTP AUTH disabled.", e.MeaningFor(new RemediationContext { UsedOAuth = false }));
+        Assert.Equal("The password was refused. Several things cause it. In order of likelihood: 1) wrong password; 2) SMTP AUTH disabled.",
+            e.MeaningFor(new RemediationContext { UsedOAuth = false }));
         Assert.True(e.IsFallback);
 
         var plain = Row(ReplyFixOwner.SendersAdmin, ReplyRetry.DoNotRetry);
@@ -232,14 +266,24 @@ public sealed class ReplyCatalogueTests
     {
         var e = new ReplyCatalogueEntry("TestRow", "5.7.1", "x", 550)
         {
-            CommandTemplates = new[] { "Do-It -Mailbox {Mailbox} -Sender {Sender} -Recipient {Recipient} -AppId {AppId} -Sp {ServicePrincipal}" },
+            CommandTemplates = new[]
+            {
+                "Do-It -Mailbox {Mailbox} -Sender {Sender} -Recipient {Recipient} -AppId {AppId} -Sp {ServicePrincipal}"
+            },
         };
-        var context = new RemediationContext { Mailbox = "m@contoso.test", Sender = "s@contoso.test", Recipient = "r@contoso.test", AppId = "app", ServicePrincipalObjectId = "sp" };
-        Assert.Equal("Do-It -Mailbox 'm@contoso.test' -Sender 's@contoso.test' -Recipient 'r@contoso.test' -AppId 'app' -Sp 'sp'", Assert.Single(e.Commands(context)));
-        Assert.Equal("Do-It -Mailbox '<mailbox>' -Sender '<sender address>' -Recipient '<recipient address>' -AppId '<application id>' -Sp '<enterprise application object id>'", Assert.Single(e.Commands(null)));
+        var context = new RemediationContext
+        {
+            Mailbox = "m@contoso.test", Sender = "s@contoso.test", Recipient = "r@contoso.test", AppId = "app",
+            ServicePrincipalObjectId = "sp"
+        };
+        Assert.Equal("Do-It -Mailbox 'm@contoso.test' -Sender 's@contoso.test' -Recipient 'r@contoso.test' -AppId 'app' -Sp 'sp'",
+            Assert.Single(e.Commands(context)));
+        Assert.Equal("Do-It -Mailbox '<mailbox>' -Sender '<sender address>' -Recipient '<recipient address>' -AppId '<application id>' " +
+            "-Sp '<enterprise application object id>'", Assert.Single(e.Commands(null)));
         // ForRecipient names the refused recipient and keeps the rest; null keeps the context as it is.
         RemediationContext forBob = context.ForRecipient("bob@contoso.test");
-        Assert.Equal("Do-It -Mailbox 'm@contoso.test' -Sender 's@contoso.test' -Recipient 'bob@contoso.test' -AppId 'app' -Sp 'sp'", Assert.Single(e.Commands(forBob)));
+        Assert.Equal("Do-It -Mailbox 'm@contoso.test' -Sender 's@contoso.test' -Recipient 'bob@contoso.test' -AppId 'app' -Sp 'sp'",
+            Assert.Single(e.Commands(forBob)));
         Assert.Same(context, context.ForRecipient(null));
         Assert.True(new RemediationContext { UsedOAuth = true }.ForRecipient("x@y.test").UsedOAuth);
     }
@@ -262,7 +306,8 @@ public sealed class ReplyCatalogueTests
     [InlineData(550, "5.7.1", "accepted", false)]      // the text doesn't match
     [InlineData(550, "5.7.1", "REFUSED", true)]        // the text matches ignoring case
     public void A_row_matches_its_code_its_enhanced_code_and_its_text(int code, string? enhanced, string text, bool matches) =>
-        Assert.Equal(matches, Row(ReplyFixOwner.SendersAdmin, ReplyRetry.DoNotRetry).Matches(code, EnhancedCodeParts.Parse(enhanced), text));
+        Assert.Equal(matches,
+            Row(ReplyFixOwner.SendersAdmin, ReplyRetry.DoNotRetry).Matches(code, EnhancedCodeParts.Parse(enhanced), text));
 
     [Fact]
     public void A_row_without_codes_or_text_matches_any_reply_of_its_enhanced_code()
@@ -280,10 +325,15 @@ public sealed class ReplyCatalogueTests
         // CI checks these with pscheck against the Exchange Online cmdlet reference (syntax and parameter names).
         string dir = Path.Combine(TestPaths.RepoRoot, "tests", "generated", "remediation");
         Directory.CreateDirectory(dir);
-        var context = new RemediationContext { Mailbox = "scanner@contoso.com", Sender = "noreply@contoso.com", AppId = "11111111-2222-3333-4444-555555555555", ServicePrincipalObjectId = "66666666-7777-8888-9999-000000000000" };
+        var context = new RemediationContext
+        {
+            Mailbox = "scanner@contoso.com", Sender = "noreply@contoso.com", AppId = "11111111-2222-3333-4444-555555555555",
+            ServicePrincipalObjectId = "66666666-7777-8888-9999-000000000000"
+        };
         var lines = ReplyCatalogue.Entries.SelectMany(e => e.Commands(context).Concat(e.Commands(null))).Distinct().ToList();
         Assert.True(lines.Count >= 8, "the catalogue should carry remediation commands");
-        File.WriteAllLines(Path.Combine(dir, "reply-catalogue.ps1"), new[] { "# Every remediation command the reply catalogue can emit (written by ReplyCatalogueTests)." }.Concat(lines));
+        File.WriteAllLines(Path.Combine(dir, "reply-catalogue.ps1"),
+            new[] { "# Every remediation command the reply catalogue can emit (written by ReplyCatalogueTests)." }.Concat(lines));
         Assert.All(lines, l => Assert.DoesNotMatch(@"\{(Mailbox|Sender|Recipient|AppId|ServicePrincipal)\}", l));
     }
 }

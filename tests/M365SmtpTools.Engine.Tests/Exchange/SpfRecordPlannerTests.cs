@@ -17,16 +17,19 @@ public sealed class SpfRecordPlannerTests
     // the sender goes before the first include/all; Microsoft's include is kept
     [InlineData("v=spf1 include:spf.protection.outlook.com -all", "v=spf1 ip4:52.160.10.25 include:spf.protection.outlook.com -all")]
     // other terms kept in order; the include added before all
-    [InlineData("v=spf1 mx a:mail.contoso.com include:_spf.google.com ~all", "v=spf1 mx a:mail.contoso.com ip4:52.160.10.25 include:_spf.google.com include:spf.protection.outlook.com ~all")]
+    [InlineData("v=spf1 mx a:mail.contoso.com include:_spf.google.com ~all",
+        "v=spf1 mx a:mail.contoso.com ip4:52.160.10.25 include:_spf.google.com include:spf.protection.outlook.com ~all")]
     // redirect (a modifier) stays last; no all needed then
-    [InlineData("v=spf1 a mx redirect=_spf.contoso.com", "v=spf1 a mx ip4:52.160.10.25 include:spf.protection.outlook.com redirect=_spf.contoso.com")]
+    [InlineData("v=spf1 a mx redirect=_spf.contoso.com",
+        "v=spf1 a mx ip4:52.160.10.25 include:spf.protection.outlook.com redirect=_spf.contoso.com")]
     // no all: terms appended at the end
     [InlineData("v=spf1 mx", "v=spf1 mx ip4:52.160.10.25 include:spf.protection.outlook.com")]
     // the all qualifier is kept as it is, even +all
     [InlineData("v=spf1 +all", "v=spf1 ip4:52.160.10.25 include:spf.protection.outlook.com +all")]
     [InlineData("v=spf1 ip4:40.1.2.3 ?all", "v=spf1 ip4:40.1.2.3 ip4:52.160.10.25 include:spf.protection.outlook.com ?all")]
     // unknown modifiers (exp=) and spacing: terms kept, single spaces
-    [InlineData("v=spf1  ip6:2001:db8::/32   include:spf.protection.outlook.com -all exp=explain._spf.contoso.com", "v=spf1 ip6:2001:db8::/32 ip4:52.160.10.25 include:spf.protection.outlook.com -all exp=explain._spf.contoso.com")]
+    [InlineData("v=spf1  ip6:2001:db8::/32   include:spf.protection.outlook.com -all exp=explain._spf.contoso.com",
+        "v=spf1 ip6:2001:db8::/32 ip4:52.160.10.25 include:spf.protection.outlook.com -all exp=explain._spf.contoso.com")]
     // mechanisms are case-insensitive; the version is written as v=spf1
     [InlineData("V=SPF1 INCLUDE:SPF.PROTECTION.OUTLOOK.COM -ALL", "v=spf1 ip4:52.160.10.25 INCLUDE:SPF.PROTECTION.OUTLOOK.COM -ALL")]
     public void MergesTheSenderIntoTheExistingRecord(string current, string proposed)
@@ -140,7 +143,8 @@ public sealed class SpfRecordPlannerTests
     [Fact]
     public void CountsDnsQueryingTermsAndWarnsPastTen()
     {
-        string nine = "v=spf1 a mx ptr exists:%{i}.x.contoso.com " + string.Join(" ", Enumerable.Range(1, 5).Select(i => $"include:s{i}.example.net")) + " ip4:40.1.2.3 ~all";
+        string nine = "v=spf1 a mx ptr exists:%{i}.x.contoso.com "
+            + string.Join(" ", Enumerable.Range(1, 5).Select(i => $"include:s{i}.example.net")) + " ip4:40.1.2.3 ~all";
         var (c9, f9) = Plan(Ip, nine);
         Assert.Equal(10, c9.DnsLookupTerms);   // nine + Microsoft's include
         Assert.DoesNotContain(f9, f => f.Id == "SpfTooManyLookups");
@@ -157,7 +161,8 @@ public sealed class SpfRecordPlannerTests
     [Fact]
     public void ARecordLongerThan255CharactersIsSplitIntoStrings()
     {
-        string current = "v=spf1 " + string.Join(" ", Enumerable.Range(1, 20).Select(i => $"ip4:40.{i}.200.0/24")) + " include:spf.protection.outlook.com -all";
+        string current = "v=spf1 " + string.Join(" ", Enumerable.Range(1, 20).Select(i => $"ip4:40.{i}.200.0/24"))
+            + " include:spf.protection.outlook.com -all";
         var (change, findings) = Plan(Ip, current);
         Assert.True(change.Proposed!.Length > 255);
         Assert.True(change.ProposedStrings.Length >= 2);

@@ -17,7 +17,8 @@ public sealed class SubmissionEndpointsTests
         Assert.Equal(10000, e.Info.RecipientsPerDay);
         Assert.Equal(3, e.Info.MaxConnections);
         Assert.Empty(e.Warnings);
-        Assert.Equal("smtp.office365.us", SubmissionEndpoints.Resolve(SendMethod.ClientSubmission, environment: M365Environment.USGovGCCHigh).Host);
+        Assert.Equal("smtp.office365.us",
+            SubmissionEndpoints.Resolve(SendMethod.ClientSubmission, environment: M365Environment.USGovGCCHigh).Host);
     }
 
     [Theory]
@@ -37,7 +38,8 @@ public sealed class SubmissionEndpointsTests
     [Fact]
     public void LegacyTls_DoesNotExistInGccHigh()
     {
-        var e = Assert.Throws<M365SmtpException>(() => SubmissionEndpoints.Resolve(SendMethod.ClientSubmission, SubmissionEndpointKind.LegacyTls, M365Environment.USGovGCCHigh));
+        var e = Assert.Throws<M365SmtpException>(() =>
+            SubmissionEndpoints.Resolve(SendMethod.ClientSubmission, SubmissionEndpointKind.LegacyTls, M365Environment.USGovGCCHigh));
         Assert.Equal("EndpointNotInCloud", e.ErrorId);
     }
 
@@ -79,8 +81,10 @@ public sealed class SubmissionEndpointsTests
         Assert.Equal(SmtpTlsMode.StartTlsRequired, SubmissionEndpoints.Resolve(SendMethod.Relay, requireTls: true).TlsMode);
         Assert.Equal(SmtpTlsMode.StartTlsRequired, SubmissionEndpoints.Resolve(SendMethod.Relay, clientCertificate: true).TlsMode);
         Assert.Equal(SmtpTlsMode.StartTlsWhenAvailable, SubmissionEndpoints.Resolve(SendMethod.DirectSend).TlsMode);
-        Assert.Equal("contoso-com.mail.protection.outlook.com", SubmissionEndpoints.Resolve(SendMethod.Relay, smtpServer: "contoso-com.mail.protection.outlook.com").Host);
-        var e = Assert.Throws<M365SmtpException>(() => SubmissionEndpoints.Resolve(SendMethod.DirectSend, SubmissionEndpointKind.HighVolumeEmail));
+        Assert.Equal("contoso-com.mail.protection.outlook.com",
+            SubmissionEndpoints.Resolve(SendMethod.Relay, smtpServer: "contoso-com.mail.protection.outlook.com").Host);
+        var e = Assert.Throws<M365SmtpException>(() =>
+            SubmissionEndpoints.Resolve(SendMethod.DirectSend, SubmissionEndpointKind.HighVolumeEmail));
         Assert.Equal("EndpointNotApplicable", e.ErrorId);
     }
 }

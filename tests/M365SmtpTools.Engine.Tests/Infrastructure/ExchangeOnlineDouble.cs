@@ -50,7 +50,8 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
         new(() => TestCertificates.CreateServer(new[] { "localhost", "outlook.office365.test" }));
 
     /// <summary>Starts a double on a free loopback port.</summary>
-    public static ExchangeOnlineDouble Start(ExchangeOnlineDoubleOptions? options = null) => new(options ?? new ExchangeOnlineDoubleOptions());
+    public static ExchangeOnlineDouble Start(ExchangeOnlineDoubleOptions? options = null) =>
+        new(options ?? new ExchangeOnlineDoubleOptions());
 
     /// <summary>The settings; change them at any time.</summary>
     public ExchangeOnlineDoubleOptions Options { get; }
@@ -71,7 +72,8 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
     };
 
     /// <summary>Client options for this double: STARTTLS required, trusted test CA, short timeouts.</summary>
-    public SmtpConnectOptions ClientOptions(ISmtpTranscriptLogger? transcript = null, M365SmtpTools.Engine.Operations.IOperationHost? host = null) => new()
+    public SmtpConnectOptions ClientOptions(ISmtpTranscriptLogger? transcript = null,
+        M365SmtpTools.Engine.Operations.IOperationHost? host = null) => new()
     {
         TlsPolicy = ClientTlsPolicy(),
         LocalDomain = "client.contoso.com",
@@ -149,7 +151,8 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
             using (client)
                 await new Conversation(this, session, client.GetStream()).RunAsync(_stop.Token);
         }
-        catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException || ex is OperationCanceledException || ex is AuthenticationException)
+        catch (Exception ex) when (ex is IOException || ex is SocketException || ex is ObjectDisposedException
+            || ex is OperationCanceledException || ex is AuthenticationException)
         {
             session.Error = ex.Message;
         }
@@ -189,7 +192,9 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
 
         public async Task RunAsync(CancellationToken ct)
         {
-            await ReplyAsync(O.ScriptedReplies.TryGetValue("GREETING", out string? banner) ? banner : $"220 {O.ServerName} Microsoft ESMTP MAIL Service ready at {DateTime.UtcNow:R}", ct);
+            await ReplyAsync(O.ScriptedReplies.TryGetValue("GREETING", out string? banner)
+                ? banner
+                : $"220 {O.ServerName} Microsoft ESMTP MAIL Service ready at {DateTime.UtcNow:R}", ct);
             while (true)
             {
                 byte[]? raw = await _in.ReadLineAsync(ct);
@@ -203,7 +208,8 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
                     await ReplyAsync(scriptedHelo, ct); // a scripted EHLO refusal answers HELO too (the client falls back to HELO)
                     continue;
                 }
-                if ((verb == "EHLO" || verb == "AUTH" || verb == "MAIL" || verb == "RCPT") && O.ScriptedReplies.TryGetValue(verb, out string? scripted))
+                if ((verb == "EHLO" || verb == "AUTH" || verb == "MAIL" || verb == "RCPT")
+                    && O.ScriptedReplies.TryGetValue(verb, out string? scripted))
                 {
                     if (verb == "MAIL" && scripted.StartsWith('2')) _mailFrom = arg;
                     if (verb == "RCPT" && scripted.StartsWith('2')) _rcpts.Add(arg);
@@ -290,7 +296,8 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
             string mech = parts.Length > 0 ? parts[0].ToUpperInvariant() : "";
             string? initial = parts.Length > 1 ? parts[1] : null;
             if (!_ehlo) { await ReplyAsync("503 5.5.2 Send hello first", ct); return; }
-            bool offered = O.Role == DoubleRole.ClientSubmission && (_s.Tls || O.OfferAuthWithoutTls) && O.AuthMechanisms.Contains(mech, StringComparer.OrdinalIgnoreCase);
+            bool offered = O.Role == DoubleRole.ClientSubmission && (_s.Tls || O.OfferAuthWithoutTls)
+                && O.AuthMechanisms.Contains(mech, StringComparer.OrdinalIgnoreCase);
             if (!offered) { await ReplyAsync("504 5.7.4 Unrecognized authentication type", ct); return; }
             if (_s.AuthenticatedUser != null) { await ReplyAsync("503 5.5.2 Already authenticated", ct); return; }
 
@@ -302,7 +309,11 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
                 {
                     byte[]? blob = initial != null ? Decode(initial) : await ChallengeAsync("", ct);
                     string[] fields = blob == null ? Array.Empty<string>() : Encoding.UTF8.GetString(blob).Split('\0');
-                    if (fields.Length == 3) { user = fields[1]; credentialsOk = O.Passwords.TryGetValue(user, out string? p) && p == fields[2]; }
+                    if (fields.Length == 3)
+                    {
+                        user = fields[1];
+                        credentialsOk = O.Passwords.TryGetValue(user, out string? p) && p == fields[2];
+                    }
                     break;
                 }
                 case "LOGIN":
@@ -326,12 +337,15 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
                         if (kv.StartsWith("user=", StringComparison.Ordinal)) user = kv.Substring(5);
                         if (kv.StartsWith("auth=Bearer ", StringComparison.Ordinal)) token = kv.Substring(12);
                     }
-                    credentialsOk = token != null && user != null && O.AccessTokens.TryGetValue(token, out string? owner) && string.Equals(owner, user, StringComparison.OrdinalIgnoreCase);
+                    credentialsOk = token != null && user != null && O.AccessTokens.TryGetValue(token, out string? owner)
+                        && string.Equals(owner, user, StringComparison.OrdinalIgnoreCase);
                     if (!credentialsOk && O.XOAuth2ErrorChallenge && blob != null)
                     {
                         string json = "{\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"https://outlook.office.com/SMTP.Send\"}";
                         byte[]? answer = await ChallengeAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(json)), ct);
-                        _s.AddNote(answer != null && answer.Length == 0 ? "client answered the error challenge with an empty line" : "client answered the error challenge with data");
+                        _s.AddNote(answer != null && answer.Length == 0
+                            ? "client answered the error challenge with an empty line"
+                            : "client answered the error challenge with data");
                     }
                     break;
                 }
@@ -347,9 +361,11 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
             else if (!credentialsOk)
                 reply = $"535 5.7.3 Authentication unsuccessful {Tag}";
             else if (O.AuthPolicy == DoubleAuthPolicy.SmtpAuthDisabledForTenant)
-                reply = $"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. {Tag}";
+                reply = $"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. " +
+                    $"Visit https://aka.ms/smtp_auth_disabled for more information. {Tag}";
             else if (O.AuthPolicy == DoubleAuthPolicy.SecurityDefaults)
-                reply = $"535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator. {Tag}";
+                reply = $"535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. " +
+                    $"Contact your administrator. {Tag}";
             else
                 reply = "235 2.7.0 Authentication successful";
             bool success = reply.StartsWith("235", StringComparison.Ordinal);
@@ -359,7 +375,8 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
                 if (success)
                 {
                     _s.AuthenticatedUser = user;
-                    if (!_d._activeByMailbox.TryGetValue(user!, out List<int>? active)) _d._activeByMailbox[user!] = active = new List<int>();
+                    if (!_d._activeByMailbox.TryGetValue(user!, out List<int>? active))
+                        _d._activeByMailbox[user!] = active = new List<int>();
                     active.Add(_s.Id);
                 }
             }
@@ -387,14 +404,26 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
         {
             if (!_ehlo) { await ReplyAsync("503 5.5.2 Send hello first", ct); return; }
             if (_mailFrom != null) { await ReplyAsync("503 5.5.2 Sender already specified", ct); return; }
-            if (!TryPath(arg, "FROM:", out string from, out string parameters)) { await ReplyAsync("501 5.5.4 Invalid arguments", ct); return; }
+            if (!TryPath(arg, "FROM:", out string from, out string parameters))
+            {
+                await ReplyAsync("501 5.5.4 Invalid arguments", ct);
+                return;
+            }
             if (O.Role == DoubleRole.ClientSubmission)
             {
-                if (_s.AuthenticatedUser == null) { await ReplyAsync($"530 5.7.57 Client not authenticated to send mail. {Tag}", ct); return; }
+                if (_s.AuthenticatedUser == null)
+                {
+                    await ReplyAsync($"530 5.7.57 Client not authenticated to send mail. {Tag}", ct);
+                    return;
+                }
                 // The mailbox's sessions in the order they authenticated: those beyond the limit are refused.
                 int rank;
                 lock (_d._gate) rank = _d._activeByMailbox[_s.AuthenticatedUser].IndexOf(_s.Id);
-                if (rank >= O.MaxConnectionsPerMailbox) { await ReplyAsync($"432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded {Tag}", ct); return; }
+                if (rank >= O.MaxConnectionsPerMailbox)
+                {
+                    await ReplyAsync($"432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded {Tag}", ct);
+                    return;
+                }
             }
             long? size = ParseSize(parameters);
             if (size > O.MaxMessageSize) { await ReplyAsync("552 5.3.4 Message size exceeds fixed maximum message size", ct); return; }
@@ -423,8 +452,11 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
                 string? refusal = O.MxBehavior switch
                 {
                     DoubleMxBehavior.RelayDenied => $"550 5.7.64 TenantAttribution; Relay Access Denied {Tag}",
-                    DoubleMxBehavior.DirectSendRejected => $"550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources {Tag}",
-                    DoubleMxBehavior.UnableToRelayNonAccepted when !accepted => "550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain",
+                    DoubleMxBehavior.DirectSendRejected
+                        => $"550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization " +
+                            $"from unauthorized sources {Tag}",
+                    DoubleMxBehavior.UnableToRelayNonAccepted when !accepted
+                        => "550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain",
                     DoubleMxBehavior.DirectSendAllowed when !accepted => $"550 5.7.64 TenantAttribution; Relay Access Denied {Tag}",
                     _ => null,
                 };
@@ -456,7 +488,11 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
         private async Task<bool> BdatAsync(string arg, CancellationToken ct)
         {
             string[] parts = arg.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 0 || !int.TryParse(parts[0], out int size) || size < 0) { await ReplyAsync("501 5.5.4 Invalid arguments", ct); return false; }
+            if (parts.Length == 0 || !int.TryParse(parts[0], out int size) || size < 0)
+            {
+                await ReplyAsync("501 5.5.4 Invalid arguments", ct);
+                return false;
+            }
             bool last = parts.Length > 1 && parts[1].Equals("LAST", StringComparison.OrdinalIgnoreCase);
             byte[] chunk = await _in.ReadExactAsync(size, ct);
             if (_mailFrom == null || _rcpts.Count == 0) { await ReplyAsync("503 5.5.1 Bad sequence of commands", ct); return true; }
@@ -484,7 +520,8 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
             if (O.ScriptedReplies.TryGetValue("ENDOFDATA", out string? scriptedEnd)) refusal = scriptedEnd;
             else if (message.Length > O.MaxMessageSize) refusal = "552 5.3.4 Message size exceeds fixed maximum message size";
             else if (sendAsDenied) refusal = $"550 5.7.60 SMTP; Client does not have permissions to send as this sender {Tag}";
-            else if (O.MailboxFull && mailbox != null) refusal = "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded";
+            else if (O.MailboxFull && mailbox != null)
+                refusal = "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded";
             else if (mailbox != null && O.MessagesPerMinute is int limit)
             {
                 DateTimeOffset now = O.Clock();
@@ -493,7 +530,9 @@ public sealed class ExchangeOnlineDouble : IAsyncDisposable
                     List<DateTimeOffset> sent = _d._sentByMailbox.TryGetValue(mailbox, out var l) ? l : _d._sentByMailbox[mailbox] = new();
                     sent.RemoveAll(t => now - t >= TimeSpan.FromMinutes(1));
                     if (sent.Count >= limit)
-                        refusal = "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message.";
+                        refusal = "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; " +
+                            "Failed to process message due to a permanent exception with message " +
+                            "[BeginDiagnosticData]Cannot submit message.";
                     else
                         sent.Add(now);
                 }
@@ -581,13 +620,15 @@ public sealed class DoubleSession
 }
 
 /// <summary>A message the double accepted.</summary>
-public sealed record DoubleMessage(int SessionId, string? Mailbox, string MailFrom, string[] Recipients, byte[] Content, byte[] RawData, bool UsedBdat, bool OverTls)
+public sealed record DoubleMessage(int SessionId, string? Mailbox, string MailFrom, string[] Recipients, byte[] Content, byte[] RawData,
+    bool UsedBdat, bool OverTls)
 {
     /// <summary>The content (dot-unstuffed) as UTF-8 text.</summary>
     public string Text => Encoding.UTF8.GetString(Content);
 }
 
-/// <summary>One AUTH attempt: which mechanism, which user, whether it succeeded, the reply, whether an initial response came with AUTH.</summary>
+/// <summary>One AUTH attempt: which mechanism, which user, whether it succeeded,
+/// the reply, whether an initial response came with AUTH.</summary>
 public sealed record DoubleAuthAttempt(int SessionId, string Mechanism, string? User, bool Succeeded, string Reply, bool InitialResponse);
 
 /// <summary>A server-side line reader over bytes (CRLF or bare LF ends a line).</summary>

@@ -7,7 +7,8 @@ public enum DoubleRole
 {
     /// <summary>smtp.office365.com:587 — STARTTLS, then AUTH (LOGIN/XOAUTH2) required before MAIL FROM (530 5.7.57 otherwise).</summary>
     ClientSubmission,
-    /// <summary>The tenant MX endpoint (relay connectors, Direct Send) — no AUTH; recipients judged by <see cref="ExchangeOnlineDoubleOptions.MxBehavior"/>.</summary>
+    /// <summary>The tenant MX endpoint (relay connectors, Direct Send) — no AUTH;
+    /// recipients judged by <see cref="ExchangeOnlineDoubleOptions.MxBehavior"/>.</summary>
     Mx,
 }
 
@@ -86,7 +87,8 @@ public sealed class ExchangeOnlineDoubleOptions
 
     public DoubleAuthPolicy AuthPolicy { get; set; } = DoubleAuthPolicy.Allow;
 
-    /// <summary>Answer a bad XOAUTH2 token with 334 base64-JSON first (Dovecot/Google style) instead of 535 at once (Exchange style).</summary>
+    /// <summary>Answer a bad XOAUTH2 token with 334 base64-JSON first
+    /// (Dovecot/Google style) instead of 535 at once (Exchange style).</summary>
     public bool XOAuth2ErrorChallenge { get; set; }
 
     public DoubleSendAsCheck SendAsCheck { get; set; } = DoubleSendAsCheck.MailFrom;
@@ -96,10 +98,12 @@ public sealed class ExchangeOnlineDoubleOptions
 
     public DoubleMxBehavior MxBehavior { get; set; } = DoubleMxBehavior.DirectSendAllowed;
 
-    /// <summary>Concurrent authenticated sessions per mailbox; sessions beyond it (in order of AUTH) get 432 4.3.2 at MAIL FROM until earlier ones end.</summary>
+    /// <summary>Concurrent authenticated sessions per mailbox; sessions beyond it (in
+    /// order of AUTH) get 432 4.3.2 at MAIL FROM until earlier ones end.</summary>
     public int MaxConnectionsPerMailbox { get; set; } = 3;
 
-    /// <summary>Messages per mailbox per rolling minute; one more gets 554 5.2.0 SubmissionQuotaExceeded after DATA. Null = no limit.</summary>
+    /// <summary>Messages per mailbox per rolling minute; one more gets 554
+    /// 5.2.0 SubmissionQuotaExceeded after DATA. Null = no limit.</summary>
     public int? MessagesPerMinute { get; set; } = 30;
 
     /// <summary>The clock the rate limit uses (inject a fake one to test the window).</summary>

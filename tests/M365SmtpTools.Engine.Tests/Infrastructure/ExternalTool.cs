@@ -12,7 +12,8 @@ public static class ExternalTool
     public static string? Find(string name)
     {
         if (Path.IsPathRooted(name)) return File.Exists(name) ? name : null;
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             string candidate = Path.Combine(dir, name);
             if (File.Exists(candidate)) return candidate;
@@ -20,7 +21,8 @@ public static class ExternalTool
         return null;
     }
 
-    /// <summary>Runs <paramref name="file"/> with <paramref name="args"/>, optional stdin, and waits at most <paramref name="timeout"/>.</summary>
+    /// <summary>Runs <paramref name="file"/> with <paramref name="args"/>,
+    /// optional stdin, and waits at most <paramref name="timeout"/>.</summary>
     public static Result Run(string file, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
     {
         var psi = new ProcessStartInfo(file)

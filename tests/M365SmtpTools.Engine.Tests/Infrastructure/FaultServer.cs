@@ -20,7 +20,8 @@ public sealed class FaultServer
     /// <summary>Always 127.0.0.1.</summary>
     public string Host => "127.0.0.1";
 
-    /// <summary>aiosmtpd, STARTTLS required; AUTH PLAIN/LOGIN (<see cref="User"/>/<see cref="Password"/>) and XOAUTH2 (<see cref="XOAuth2Token"/>); stores messages.</summary>
+    /// <summary>aiosmtpd, STARTTLS required; AUTH PLAIN/LOGIN (<see cref="User"/>/<see cref="Password"/>)
+    /// and XOAUTH2 (<see cref="XOAuth2Token"/>); stores messages.</summary>
     public int NormalPort => Env.Port("NORMAL_PORT");
 
     /// <summary>Never offers STARTTLS but offers AUTH PLAIN LOGIN in clear text; its transcript shows whether a client sent AUTH.</summary>
@@ -44,13 +45,15 @@ public sealed class FaultServer
     /// <summary>Accepts TCP, reads, never writes anything.</summary>
     public int BannerNeverPort => Env.Port("BANNER_NEVER_PORT");
 
-    /// <summary>Like <see cref="NormalPort"/> but its STARTTLS speaks only TLS 1.0/1.1; skips the test when this machine's OpenSSL can't do that.</summary>
+    /// <summary>Like <see cref="NormalPort"/> but its STARTTLS speaks only TLS
+    /// 1.0/1.1; skips the test when this machine's OpenSSL can't do that.</summary>
     public int Tls11OnlyPort
     {
         get
         {
             if (TryGet("TLS11_ONLY_PORT") is { } port) return int.Parse(port);
-            Assert.Skip($"the TLS 1.1-only listener is not available on this machine: {TryGet("TLS11_ONLY_UNAVAILABLE") ?? "unknown reason"}");
+            Assert.Skip($"the TLS 1.1-only listener is not available on this machine: " +
+                $"{TryGet("TLS11_ONLY_UNAVAILABLE") ?? "unknown reason"}");
             return 0;
         }
     }
@@ -71,7 +74,8 @@ public sealed class FaultServer
     public string XOAuth2Token => Env["XOAUTH2_TOKEN"];
 
     /// <summary>How long the slow listener waits before each reply.</summary>
-    public TimeSpan SlowDelay => TimeSpan.FromSeconds(double.Parse(Env["SLOW_DELAY_SECONDS"], System.Globalization.CultureInfo.InvariantCulture));
+    public TimeSpan SlowDelay =>
+        TimeSpan.FromSeconds(double.Parse(Env["SLOW_DELAY_SECONDS"], System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Length of the huge EHLO reply line (after "250 ").</summary>
     public int HugeReplyBytes => Env.Port("HUGE_REPLY_BYTES");
@@ -85,10 +89,12 @@ public sealed class FaultServer
     /// <summary>The server certificate, loaded.</summary>
     public X509Certificate2 CaCertificate => X509CertificateLoader.LoadCertificateFromFile(CaCertPath);
 
-    /// <summary>The transcript file of <paramref name="behaviour"/> (normal, no_starttls, slow, drop_data, huge_reply, garbage, garbage_greeting, banner_never, tls11_only).</summary>
+    /// <summary>The transcript file of <paramref name="behaviour"/> (normal, no_starttls, slow,
+    /// drop_data, huge_reply, garbage, garbage_greeting, banner_never, tls11_only).</summary>
     public string CommandLogPath(string behaviour) => Env[behaviour.ToUpperInvariant() + "_LOG"];
 
-    /// <summary>Every transcript line of <paramref name="behaviour"/>, all connections: "[conn] C: …", "[conn] S: …", "[conn] CONNECT", "[conn] CLOSE".</summary>
+    /// <summary>Every transcript line of <paramref name="behaviour"/>, all connections:
+    /// "[conn] C: …", "[conn] S: …", "[conn] CONNECT", "[conn] CLOSE".</summary>
     public IReadOnlyList<string> ReadCommandLog(string behaviour) =>
         PostfixServer.ReadShared(CommandLogPath(behaviour)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 

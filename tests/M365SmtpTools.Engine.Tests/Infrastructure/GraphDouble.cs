@@ -87,7 +87,8 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly ConcurrentDictionary<string, Draft> _drafts = new ConcurrentDictionary<string, Draft>();
         private readonly ConcurrentDictionary<string, Upload> _uploads = new ConcurrentDictionary<string, Upload>();
-        private readonly ConcurrentDictionary<string, int> _inFlight = new ConcurrentDictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        private readonly ConcurrentDictionary<string, int> _inFlight =
+            new ConcurrentDictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         private int _ids;
         private int _maxInFlight;
         private int _noRecipients;
@@ -110,11 +111,15 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
         /// What Graph answers for a mailbox to every request that names it, once the token is valid and before the body
         /// is read (404 ErrorInvalidUser or MailboxNotEnabledForRESTAPI, 403 ErrorAccessDenied of an access policy…).
         /// </summary>
-        public ConcurrentDictionary<string, GraphFault> MailboxAnswers { get; } = new ConcurrentDictionary<string, GraphFault>(StringComparer.OrdinalIgnoreCase);
-        /// <summary>Mailboxes an app-only token without the Mail.Send role may send from (RBAC for Applications: 'Application Mail.Send' over a scope).</summary>
-        public ConcurrentDictionary<string, bool> RbacScopedMailboxes { get; } = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+        public ConcurrentDictionary<string, GraphFault> MailboxAnswers { get; } =
+            new ConcurrentDictionary<string, GraphFault>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>Mailboxes an app-only token without the Mail.Send role may send from
+        /// (RBAC for Applications: 'Application Mail.Send' over a scope).</summary>
+        public ConcurrentDictionary<string, bool> RbacScopedMailboxes { get; } =
+            new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         /// <summary>From addresses no mailbox may send as: a submitted message with such a from gets 403 ErrorSendAsDenied.</summary>
-        public ConcurrentDictionary<string, bool> SendAsDenied { get; } = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+        public ConcurrentDictionary<string, bool> SendAsDenied { get; } =
+            new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
         /// <summary>sendMail requests refused because the message had no recipients (Graph's 400 ErrorInvalidRecipients).</summary>
         public int NoRecipientRequests => Volatile.Read(ref _noRecipients);
         /// <summary>Bodies the double refused as invalid (400), with the reason.</summary>
@@ -125,7 +130,8 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
         public int DelayMilliseconds { get; set; }
         /// <summary>Drafts created and neither sent nor deleted.</summary>
         public int OpenDrafts => _drafts.Count;
-        public int SendRequestCount => Requests.Count(r => r.Path.EndsWith("/sendMail", StringComparison.Ordinal) || r.Path.EndsWith("/send", StringComparison.Ordinal));
+        public int SendRequestCount => Requests.Count(r => r.Path.EndsWith("/sendMail", StringComparison.Ordinal)
+            || r.Path.EndsWith("/send", StringComparison.Ordinal));
 
         public void EnqueueError(int status, string code, string message, int? retryAfterSeconds = null) =>
             Faults.Enqueue(new GraphFault { Status = status, Code = code, Message = message, RetryAfterSeconds = retryAfterSeconds });
@@ -135,7 +141,8 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
         // ---- tokens --------------------------------------------------------------------------------------------
 
         /// <summary>An unsigned test JWT (the double reads claims; it doesn't check signatures).</summary>
-        public static string Token(string audience = "https://graph.microsoft.com", string[]? roles = null, string? scp = null, int lifetimeSeconds = 3600, string appId = "11111111-2222-3333-4444-555555555555")
+        public static string Token(string audience = "https://graph.microsoft.com", string[]? roles = null, string? scp = null,
+            int lifetimeSeconds = 3600, string appId = "11111111-2222-3333-4444-555555555555")
         {
             long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var claims = new Dictionary<string, object>
@@ -146,7 +153,8 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
             };
             if (scp != null) { claims["scp"] = scp; claims["upn"] = "sender@contoso.com"; }
             else { claims["roles"] = roles ?? new[] { "Mail.Send" }; claims["idtyp"] = "app"; }
-            return B64Url(Encoding.UTF8.GetBytes("{\"alg\":\"RS256\",\"typ\":\"JWT\"}")) + "." + B64Url(JsonSerializer.SerializeToUtf8Bytes(claims)) + ".c2lnbmF0dXJl";
+            return B64Url(Encoding.UTF8.GetBytes("{\"alg\":\"RS256\",\"typ\":\"JWT\"}")) + "."
+                + B64Url(JsonSerializer.SerializeToUtf8Bytes(claims)) + ".c2lnbmF0dXJl";
         }
 
         public static X509Certificate2 SelfSignedCertificate()
@@ -194,7 +202,10 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
                         ["error"] = new Dictionary<string, object>
                         {
                             ["code"] = code, ["message"] = message,
-                            ["innerError"] = new Dictionary<string, string> { ["request-id"] = "d0c1f2a3-0000-4000-8000-000000000001", ["date"] = "2026-12-02T05:00:00" },
+                            ["innerError"] = new Dictionary<string, string>
+                            {
+                                ["request-id"] = "d0c1f2a3-0000-4000-8000-000000000001", ["date"] = "2026-12-02T05:00:00"
+                            },
                         },
                     }),
                 };
@@ -221,7 +232,8 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
                 try
                 {
                     using var ssl = new SslStream(client.GetStream(), false);
-                    await ssl.AuthenticateAsServerAsync(_certificate, false, System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13, false);
+                    await ssl.AuthenticateAsServerAsync(_certificate, false,
+                        System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13, false);
                     var reader = new BufferedReader(ssl);
                     while (!_stop.IsCancellationRequested)
                     {
@@ -247,7 +259,12 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
                 var line = new List<byte>();
                 while (true)
                 {
-                    if (_pos == _len) { _len = await _s.ReadAsync(_buf, 0, _buf.Length); _pos = 0; if (_len == 0) return line.Count == 0 ? null : Encoding.ASCII.GetString(line.ToArray()); }
+                    if (_pos == _len)
+                    {
+                        _len = await _s.ReadAsync(_buf, 0, _buf.Length);
+                        _pos = 0;
+                        if (_len == 0) return line.Count == 0 ? null : Encoding.ASCII.GetString(line.ToArray());
+                    }
                     byte b = _buf[_pos++];
                     if (b == '\n') return Encoding.ASCII.GetString(line.ToArray()).TrimEnd('\r');
                     line.Add(b);
@@ -258,7 +275,12 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
                 int done = 0;
                 while (done < count)
                 {
-                    if (_pos == _len) { _len = await _s.ReadAsync(_buf, 0, _buf.Length); _pos = 0; if (_len == 0) throw new EndOfStreamException(); }
+                    if (_pos == _len)
+                    {
+                        _len = await _s.ReadAsync(_buf, 0, _buf.Length);
+                        _pos = 0;
+                        if (_len == 0) throw new EndOfStreamException();
+                    }
                     int n = Math.Min(count - done, _len - _pos);
                     Buffer.BlockCopy(_buf, _pos, target, done, n);
                     _pos += n; done += n;
@@ -305,8 +327,9 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
 
         private static string Reason(int status) => status switch
         {
-            200 => "OK", 201 => "Created", 202 => "Accepted", 204 => "No Content", 400 => "Bad Request", 401 => "Unauthorized", 403 => "Forbidden",
-            404 => "Not Found", 413 => "Request Entity Too Large", 429 => "Too Many Requests", 503 => "Service Unavailable", 504 => "Gateway Timeout", _ => "Status",
+            200 => "OK", 201 => "Created", 202 => "Accepted", 204 => "No Content", 400 => "Bad Request", 401 => "Unauthorized",
+            403 => "Forbidden", 404 => "Not Found", 413 => "Request Entity Too Large", 429 => "Too Many Requests",
+            503 => "Service Unavailable", 504 => "Gateway Timeout", _ => "Status",
         };
 
         // ---- Graph ---------------------------------------------------------------------------------------------
@@ -327,7 +350,11 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
 
         private async Task<Answer> HandleAsync(Request r)
         {
-            var record = new GraphDoubleRequest { Method = r.Method, Path = r.Path, HadAuthorization = r.Headers.ContainsKey("Authorization"), BodyLength = r.Body.Length, At = DateTimeOffset.UtcNow };
+            var record = new GraphDoubleRequest
+            {
+                Method = r.Method, Path = r.Path, HadAuthorization = r.Headers.ContainsKey("Authorization"), BodyLength = r.Body.Length,
+                At = DateTimeOffset.UtcNow
+            };
             r.Headers.TryGetValue("Content-Range", out string? range);
             record.ContentRange = range;
             string[] seg = r.Path.Trim('/').Split('/');
@@ -340,7 +367,9 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
             try
             {
                 if (DelayMilliseconds > 0) await Task.Delay(DelayMilliseconds);
-                answer = now > 4 ? Answer.Error(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", 1) : Route(r, seg, mailbox);
+                answer = now > 4
+                    ? Answer.Error(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", 1)
+                    : Route(r, seg, mailbox);
             }
             catch (Exception e)
             {
@@ -373,11 +402,14 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
                 if (recipients == 0)
                 {
                     Interlocked.Increment(ref _noRecipients);
-                    return Answer.Error(400, "ErrorInvalidRecipients", "At least one recipient is not valid., A message can't be sent because it contains no recipients.");
+                    return Answer.Error(400, "ErrorInvalidRecipients",
+                        "At least one recipient is not valid., A message can't be sent because it contains no recipients.");
                 }
                 // Send As is decided when the message is submitted, after the recipients.
                 if (from != null && !from.Equals(mailbox, StringComparison.OrdinalIgnoreCase) && SendAsDenied.ContainsKey(from))
-                    return Answer.Error(403, "ErrorSendAsDenied", "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account., Cannot submit message.");
+                    return Answer.Error(403, "ErrorSendAsDenied",
+                        "The user account which was used to submit this request does not have the right to send mail " +
+                        "on behalf of the specified sending account., Cannot submit message.");
                 Sent.Enqueue(new GraphSentMessage { Mailbox = mailbox, Json = Encoding.UTF8.GetString(r.Body), SaveToSentItems = save });
                 return new Answer { Status = 202 };
             }
@@ -387,10 +419,15 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
                 if (invalid != null) { Rejections.Enqueue(invalid); return Answer.Error(400, "ErrorInvalidRequest", invalid); }
                 string id = "draft-" + Interlocked.Increment(ref _ids);
                 _drafts[id] = new Draft { Mailbox = mailbox, Json = Encoding.UTF8.GetString(r.Body) };
-                return new Answer { Status = 201, Json = JsonSerializer.Serialize(new Dictionary<string, object> { ["id"] = id, ["isDraft"] = true }) };
+                return new Answer
+                {
+                    Status = 201, Json = JsonSerializer.Serialize(new Dictionary<string, object> { ["id"] = id, ["isDraft"] = true })
+                };
             }
             if (r.Method == "DELETE" && seg.Length == 5 && seg[3] == "messages")
-                return _drafts.TryRemove(seg[4], out _) ? new Answer { Status = 204 } : Answer.Error(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+                return _drafts.TryRemove(seg[4], out _)
+                    ? new Answer { Status = 204 }
+                    : Answer.Error(404, "ErrorItemNotFound", "The specified object was not found in the store.");
             if (seg.Length >= 6 && seg[3] == "messages" && _drafts.TryGetValue(seg[4], out Draft? draft))
             {
                 if (r.Method == "POST" && seg.Length == 7 && seg[5] == "attachments" && seg[6] == "createUploadSession")
@@ -405,15 +442,28 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
                         IsInline = item.TryGetProperty("isInline", out var il) && il.GetBoolean(),
                         ContentId = item.TryGetProperty("contentId", out var cid) ? cid.GetString() : null,
                     };
-                    if (item.GetProperty("attachmentType").GetString() != "file") return Answer.Error(400, "ErrorInvalidRequest", "attachmentType must be file");
-                    if (att.Size > 150L * 1024 * 1024) return Answer.Error(400, "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize", "The attachment is larger than 150 MB.");
+                    if (item.GetProperty("attachmentType").GetString() != "file")
+                        return Answer.Error(400, "ErrorInvalidRequest", "attachmentType must be file");
+                    if (att.Size > 150L * 1024 * 1024)
+                        return Answer.Error(400, "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize",
+                            "The attachment is larger than 150 MB.");
                     string sid = "s" + Interlocked.Increment(ref _ids);
                     _uploads[sid] = new Upload { Draft = draft, Attachment = att };
-                    return new Answer { Status = 201, Json = JsonSerializer.Serialize(new Dictionary<string, object> { ["uploadUrl"] = BaseUrl + "/upload/" + sid, ["expirationDateTime"] = DateTimeOffset.UtcNow.AddHours(1).ToString("o"), ["nextExpectedRanges"] = new[] { "0-" } }) };
+                    return new Answer
+                    {
+                        Status = 201,
+                        Json = JsonSerializer.Serialize(new Dictionary<string, object>
+                        {
+                            ["uploadUrl"] = BaseUrl + "/upload/" + sid,
+                            ["expirationDateTime"] = DateTimeOffset.UtcNow.AddHours(1).ToString("o"),
+                            ["nextExpectedRanges"] = new[] { "0-" }
+                        })
+                    };
                 }
                 if (r.Method == "POST" && seg.Length == 6 && seg[5] == "send")
                 {
-                    if (_uploads.Values.Any(u => u.Draft == draft && u.Next < u.Attachment.Size)) return Answer.Error(400, "ErrorInvalidRequest", "An upload session of this draft is incomplete.");
+                    if (_uploads.Values.Any(u => u.Draft == draft && u.Next < u.Attachment.Size))
+                        return Answer.Error(400, "ErrorInvalidRequest", "An upload session of this draft is incomplete.");
                     Answer? fault = NextFault();
                     if (fault != null) return fault;
                     var sent = new GraphSentMessage { Mailbox = draft.Mailbox, Json = draft.Json, ViaDraft = true };
@@ -436,7 +486,11 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
         private Answer PutChunk(Request r, string sid)
         {
             if (!_uploads.TryGetValue(sid, out Upload? u)) return Answer.Error(404, "ResourceNotFound", "No such upload session.");
-            if (r.Headers.ContainsKey("Authorization")) { Rejections.Enqueue("Authorization header sent to the upload URL"); return Answer.Error(400, "ErrorInvalidRequest", "Don't send an Authorization header to the upload URL."); }
+            if (r.Headers.ContainsKey("Authorization"))
+            {
+                Rejections.Enqueue("Authorization header sent to the upload URL");
+                return Answer.Error(400, "ErrorInvalidRequest", "Don't send an Authorization header to the upload URL.");
+            }
             if (!r.Headers.TryGetValue("Content-Range", out string? range) || !range.StartsWith("bytes ", StringComparison.Ordinal))
                 return Reject("Content-Range missing");
             string[] p = range.Substring(6).Split('-', '/');
@@ -452,7 +506,15 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
             u.Next = end + 1;
             u.Attachment.Ranges.Add($"{start}-{end}");
             if (!lastChunk)
-                return new Answer { Status = 200, Json = JsonSerializer.Serialize(new Dictionary<string, object> { ["expirationDateTime"] = DateTimeOffset.UtcNow.AddHours(1).ToString("o"), ["nextExpectedRanges"] = new[] { u.Next.ToString() } }) };
+                return new Answer
+                {
+                    Status = 200,
+                    Json = JsonSerializer.Serialize(new Dictionary<string, object>
+                    {
+                        ["expirationDateTime"] = DateTimeOffset.UtcNow.AddHours(1).ToString("o"),
+                        ["nextExpectedRanges"] = new[] { u.Next.ToString() }
+                    })
+                };
             u.Attachment.Sha256 = BitConverter.ToString(u.Hash.GetHashAndReset()).Replace("-", "").ToLowerInvariant();
             lock (u.Draft.Uploaded) u.Draft.Uploaded.Add(u.Attachment);
             var done = new Answer { Status = 201 };
@@ -482,14 +544,18 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
             bool roles = claims.TryGetProperty("roles", out var rl) && rl.EnumerateArray().Any(x => x.GetString() == "Mail.Send");
             bool scp = claims.TryGetProperty("scp", out var sc) && (sc.GetString() ?? "").Split(' ').Contains("Mail.Send");
             bool appOnly = claims.TryGetProperty("idtyp", out var idtyp) && idtyp.GetString() == "app";
-            if (!roles && !scp && !(appOnly && RbacScopedMailboxes.ContainsKey(mailbox))) return Answer.Error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+            if (!roles && !scp && !(appOnly && RbacScopedMailboxes.ContainsKey(mailbox)))
+                return Answer.Error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
             return null;
         }
 
         // ---- the sendMail schema ---------------------------------------------------------------------------------
 
         private static readonly HashSet<string> MessageProperties = new HashSet<string>(StringComparer.Ordinal)
-        { "subject", "body", "from", "toRecipients", "ccRecipients", "bccRecipients", "replyTo", "importance", "internetMessageHeaders", "attachments" };
+        {
+            "subject", "body", "from", "toRecipients", "ccRecipients", "bccRecipients", "replyTo", "importance", "internetMessageHeaders",
+            "attachments"
+        };
 
         private static string? ValidateSendMail(byte[] body, out bool? save, out int recipients, out string? from)
         {
@@ -502,7 +568,12 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
             if (root.ValueKind != JsonValueKind.Object) return "The body is not an object.";
             foreach (JsonProperty p in root.EnumerateObject())
             {
-                if (p.Name == "saveToSentItems") { if (p.Value.ValueKind != JsonValueKind.True && p.Value.ValueKind != JsonValueKind.False) return "saveToSentItems is not a boolean."; save = p.Value.GetBoolean(); }
+                if (p.Name == "saveToSentItems")
+                {
+                    if (p.Value.ValueKind != JsonValueKind.True && p.Value.ValueKind != JsonValueKind.False)
+                        return "saveToSentItems is not a boolean.";
+                    save = p.Value.GetBoolean();
+                }
                 else if (p.Name != "message") return "Unknown property " + p.Name;
             }
             if (!root.TryGetProperty("message", out JsonElement m)) return "No message.";
@@ -511,7 +582,8 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
 
         private static string? ValidateMessage(byte[] body)
         {
-            try { return ValidateMessageElement(JsonDocument.Parse(body).RootElement, out _, out _); } catch (JsonException e) { return "Not JSON: " + e.Message; }
+            try { return ValidateMessageElement(JsonDocument.Parse(body).RootElement, out _, out _); }
+            catch (JsonException e) { return "Not JSON: " + e.Message; }
         }
 
         private static string? ValidateMessageElement(JsonElement m, out int recipients, out string? fromAddress)
@@ -519,12 +591,14 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
             recipients = 0;
             fromAddress = null;
             if (m.ValueKind != JsonValueKind.Object) return "message is not an object.";
-            foreach (JsonProperty p in m.EnumerateObject()) if (!MessageProperties.Contains(p.Name)) return "Unknown message property " + p.Name;
+            foreach (JsonProperty p in m.EnumerateObject())
+                if (!MessageProperties.Contains(p.Name)) return "Unknown message property " + p.Name;
             if (m.TryGetProperty("subject", out var s) && s.ValueKind != JsonValueKind.String) return "subject is not a string.";
             if (!m.TryGetProperty("body", out var b) || b.ValueKind != JsonValueKind.Object) return "No body.";
             string? ct = b.TryGetProperty("contentType", out var c) ? c.GetString() : null;
             if (ct != "Text" && ct != "HTML") return "body.contentType is not Text or HTML.";
-            if (!b.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String) return "body.content is not a string.";
+            if (!b.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String)
+                return "body.content is not a string.";
             foreach (string list in new[] { "toRecipients", "ccRecipients", "bccRecipients", "replyTo" })
             {
                 if (!m.TryGetProperty(list, out var arr)) continue;
@@ -542,14 +616,16 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
                 if (why != null) return why;
                 fromAddress = from.GetProperty("emailAddress").GetProperty("address").GetString();
             }
-            if (m.TryGetProperty("importance", out var imp) && !new[] { "low", "normal", "high" }.Contains(imp.GetString())) return "importance is not low, normal or high.";
+            if (m.TryGetProperty("importance", out var imp) && !new[] { "low", "normal", "high" }.Contains(imp.GetString()))
+                return "importance is not low, normal or high.";
             if (m.TryGetProperty("internetMessageHeaders", out var headers))
             {
                 if (headers.GetArrayLength() > 5) return "More than 5 internet message headers.";
                 foreach (JsonElement h in headers.EnumerateArray())
                 {
                     string name = h.GetProperty("name").GetString() ?? "";
-                    if (!name.StartsWith("x-", StringComparison.OrdinalIgnoreCase)) return "The internet message header " + name + " does not start with x-.";
+                    if (!name.StartsWith("x-", StringComparison.OrdinalIgnoreCase))
+                        return "The internet message header " + name + " does not start with x-.";
                     if (h.GetProperty("value").ValueKind != JsonValueKind.String) return "A header value is not a string.";
                 }
             }
@@ -557,13 +633,16 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
             {
                 foreach (JsonElement a in atts.EnumerateArray())
                 {
-                    if (a.GetProperty("@odata.type").GetString() != "#microsoft.graph.fileAttachment") return "An attachment is not a fileAttachment.";
+                    if (a.GetProperty("@odata.type").GetString() != "#microsoft.graph.fileAttachment")
+                        return "An attachment is not a fileAttachment.";
                     if (string.IsNullOrEmpty(a.GetProperty("name").GetString())) return "An attachment has no name.";
                     byte[] bytes;
-                    try { bytes = Convert.FromBase64String(a.GetProperty("contentBytes").GetString() ?? ""); } catch (FormatException) { return "contentBytes is not base64."; }
+                    try { bytes = Convert.FromBase64String(a.GetProperty("contentBytes").GetString() ?? ""); }
+                    catch (FormatException) { return "contentBytes is not base64."; }
                     if (bytes.Length > 3 * 1024 * 1024) return "An inline attachment is larger than 3 MB.";
                     bool inline = a.TryGetProperty("isInline", out var il) && il.GetBoolean();
-                    if (inline && (!a.TryGetProperty("contentId", out var cid) || string.IsNullOrEmpty(cid.GetString()))) return "An inline attachment has no contentId.";
+                    if (inline && (!a.TryGetProperty("contentId", out var cid) || string.IsNullOrEmpty(cid.GetString())))
+                        return "An inline attachment has no contentId.";
                 }
             }
             return null;
@@ -571,10 +650,12 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure
 
         private static string? Recipient(JsonElement r, string list)
         {
-            if (r.ValueKind != JsonValueKind.Object || !r.TryGetProperty("emailAddress", out var e) || e.ValueKind != JsonValueKind.Object) return list + ": not a recipient object.";
+            if (r.ValueKind != JsonValueKind.Object || !r.TryGetProperty("emailAddress", out var e) || e.ValueKind != JsonValueKind.Object)
+                return list + ": not a recipient object.";
             string? address = e.TryGetProperty("address", out var ad) ? ad.GetString() : null;
             if (address == null || address.IndexOf('@') <= 0) return list + ": no valid address.";
-            foreach (JsonProperty p in e.EnumerateObject()) if (p.Name != "address" && p.Name != "name") return list + ": unknown property " + p.Name;
+            foreach (JsonProperty p in e.EnumerateObject())
+                if (p.Name != "address" && p.Name != "name") return list + ": unknown property " + p.Name;
             return null;
         }
 

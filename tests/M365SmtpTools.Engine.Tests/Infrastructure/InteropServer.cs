@@ -24,7 +24,8 @@ public sealed class InteropServer
     public string StateDir { get; }
 
     /// <summary>A value from the env file.</summary>
-    public string this[string key] => _values.TryGetValue(key, out string? v) ? v : throw new KeyNotFoundException($"{Name} env has no {key}");
+    public string this[string key] =>
+        _values.TryGetValue(key, out string? v) ? v : throw new KeyNotFoundException($"{Name} env has no {key}");
 
     /// <summary>An integer value (a port) from the env file.</summary>
     public int Port(string key) => int.Parse(this[key]);
@@ -47,7 +48,8 @@ public sealed class InteropServer
     {
         InteropServer? server = Find(name);
         if (server == null)
-            Assert.Skip($"{name} is not running: start it with 'tests/interop/servers/{name}.sh start' (or run tests/run.sh, which starts every interop server).");
+            Assert.Skip($"{name} is not running: start it with 'tests/interop/servers/{name}.sh start' " +
+                $"(or run tests/run.sh, which starts every interop server).");
         return server!;
     }
 }

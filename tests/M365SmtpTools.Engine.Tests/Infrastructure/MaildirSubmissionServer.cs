@@ -53,7 +53,8 @@ public sealed class MaildirSubmissionServer
     /// <summary>A fresh recipient in <see cref="Domain"/>, unique per call.</summary>
     public string NewRecipient(string prefix = "rcpt") => $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}@{Domain}";
 
-    /// <summary>Waits until a message for <paramref name="address"/> is in its Maildir; fails with the log's tail when none arrives in time.</summary>
+    /// <summary>Waits until a message for <paramref name="address"/> is in its
+    /// Maildir; fails with the log's tail when none arrives in time.</summary>
     public string WaitForDelivery(string address, TimeSpan timeout)
     {
         DateTime deadline = DateTime.UtcNow + timeout;
@@ -62,7 +63,8 @@ public sealed class MaildirSubmissionServer
             IReadOnlyList<string> found = FindDelivered(address);
             if (found.Count > 0) return Assert.Single(found);
             if (DateTime.UtcNow > deadline)
-                Assert.Fail($"No message for {address} reached {Name}'s Maildir within {timeout}. Log tail:\n{string.Join('\n', ReadLog().Split('\n').TakeLast(30))}");
+                Assert.Fail($"No message for {address} reached {Name}'s Maildir within {timeout}. " +
+                    $"Log tail:\n{string.Join('\n', ReadLog().Split('\n').TakeLast(30))}");
             Thread.Sleep(100);
         }
     }
@@ -87,7 +89,8 @@ public sealed class MaildirSubmissionServer
     {
         try
         {
-            using var reader = new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            using var reader =
+                new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
             string? line;
             while (!string.IsNullOrEmpty(line = reader.ReadLine()))
                 if (line.StartsWith("Delivered-To:", StringComparison.OrdinalIgnoreCase)) return line["Delivered-To:".Length..].Trim();

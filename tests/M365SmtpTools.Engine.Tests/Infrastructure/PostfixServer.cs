@@ -68,7 +68,8 @@ public sealed class PostfixServer
     /// <summary>Local parts starting with this are unknown users (RCPT gets 550 5.1.1).</summary>
     public string UnknownLocalPartPrefix => Env["UNKNOWN_LOCALPART_PREFIX"];
 
-    /// <summary>A fresh recipient address in <paramref name="domain"/> (default <see cref="Domain"/>), unique per call, so parallel tests don't see each other's mail.</summary>
+    /// <summary>A fresh recipient address in <paramref name="domain"/> (default <see cref="Domain"/>),
+    /// unique per call, so parallel tests don't see each other's mail.</summary>
     public string NewRecipient(string prefix = "rcpt", string? domain = null) =>
         $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}@{domain ?? Domain}";
 
@@ -97,7 +98,8 @@ public sealed class PostfixServer
     /// <summary>Signs <paramref name="claims"/> as an HS256 JWT (header {"alg":"HS256","typ":"JWT"}).</summary>
     public static string SignHs256(IReadOnlyDictionary<string, object> claims, byte[] key)
     {
-        string header = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = "HS256", ["typ"] = "JWT" }));
+        string header =
+            Base64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = "HS256", ["typ"] = "JWT" }));
         string payload = Base64Url(JsonSerializer.SerializeToUtf8Bytes(claims));
         string signingInput = header + "." + payload;
         byte[] signature = HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(signingInput));
@@ -119,7 +121,8 @@ public sealed class PostfixServer
             IReadOnlyList<string> found = FindDelivered(address);
             if (found.Count >= count) return found;
             if (DateTime.UtcNow > deadline)
-                Assert.Fail($"{count} message(s) for {address} were not delivered within {timeout} (found {found.Count}). Maillog tail:\n{MaillogTail(30)}");
+                Assert.Fail($"{count} message(s) for {address} were not delivered within {timeout} (found {found.Count}). " +
+                    $"Maillog tail:\n{MaillogTail(30)}");
             Thread.Sleep(100);
         }
     }
@@ -144,7 +147,8 @@ public sealed class PostfixServer
     {
         try
         {
-            using var reader = new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            using var reader =
+                new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
             for (int i = 0; i < 20; i++)
             {
                 string? line = reader.ReadLine();

@@ -47,7 +47,10 @@ public static class PowerShellParser
         string dir = TestPaths.NewTempDir();
         string parser = Path.Combine(dir, "parse.ps1");
         File.WriteAllText(parser, Parse);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = TestPaths.RepoRoot };
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = TestPaths.RepoRoot
+        };
         foreach (string a in new[] { "pwsh", "-NoProfile", "-NonInteractive", "-File", parser }.Concat(paths)) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         Task<string> stdout = p.StandardOutput.ReadToEndAsync(), stderr = p.StandardError.ReadToEndAsync();
@@ -61,7 +64,8 @@ public static class PowerShellParser
             r.GetProperty("Errors").EnumerateArray().Select(e => e.GetString()!).ToArray(),
             r.GetProperty("Commands").EnumerateArray().Select(c => new Command(
                 c.GetProperty("Name").GetString()!,
-                c.GetProperty("Arguments").EnumerateObject().ToDictionary(x => x.Name, x => x.Value.GetString()!, StringComparer.OrdinalIgnoreCase),
+                c.GetProperty("Arguments").EnumerateObject()
+                    .ToDictionary(x => x.Name, x => x.Value.GetString()!, StringComparer.OrdinalIgnoreCase),
                 c.GetProperty("Text").GetString()!)).ToArray())).ToArray();
     }
 

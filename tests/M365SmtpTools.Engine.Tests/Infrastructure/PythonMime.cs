@@ -19,7 +19,8 @@ public static class PythonMime
     };
 
     /// <summary>The script.</summary>
-    public static string ScriptPath => Path.Combine(TestPaths.RepoRoot, "tests", "M365SmtpTools.Engine.Tests", "Infrastructure", "python_mime.py");
+    public static string ScriptPath =>
+        Path.Combine(TestPaths.RepoRoot, "tests", "M365SmtpTools.Engine.Tests", "Infrastructure", "python_mime.py");
 
     /// <summary>
     /// python3 on PATH, else Debian's /usr/bin/python3, else null. The MIME round-trip and fuzz expectations are checked
@@ -121,10 +122,12 @@ public sealed class ParsedMessage
     [JsonIgnore] public string Json { get; internal set; } = "";
 
     /// <summary>The decoded value of the first header named <paramref name="name"/>, or null.</summary>
-    public string? Header(string name) => Headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase))?.Value;
+    public string? Header(string name) =>
+        Headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase))?.Value;
 
     /// <summary>The decoded values of every header named <paramref name="name"/>.</summary>
-    public IEnumerable<string?> HeaderValues(string name) => Headers.Where(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value);
+    public IEnumerable<string?> HeaderValues(string name) =>
+        Headers.Where(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value);
 
     /// <summary>Every part of the tree, depth first, the root first.</summary>
     public IEnumerable<ParsedMimePart> AllParts() => Root.Descendants();

@@ -57,7 +57,8 @@ public sealed class PythonMimeTests
 
         Assert.Equal("multipart/mixed", m.Root.ContentType);
         Assert.Equal("preamble text", m.Root.Preamble);
-        Assert.Equal(["multipart/related", "application/octet-stream", "message/rfc822"], m.Root.Parts.Select(p => p.ContentType).ToArray());
+        Assert.Equal(["multipart/related", "application/octet-stream", "message/rfc822"],
+            m.Root.Parts.Select(p => p.ContentType).ToArray());
 
         ParsedMimePart html = m.Root.Parts[0].Parts[0];
         Assert.Equal(("text/html", "iso-8859-1", "quoted-printable"), (html.ContentType, html.Charset, html.ContentTransferEncoding));
@@ -85,8 +86,10 @@ public sealed class PythonMimeTests
     {
         // A multipart without its closing boundary: Python flags it, so a test can catch a broken writer.
         byte[] broken = Encoding.ASCII.GetBytes(
-            "Subject: broken\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nno end\r\n");
+            "Subject: broken\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n" +
+            "--zz\r\nContent-Type: text/plain\r\n\r\nno end\r\n");
         ParsedMessage m = PythonMime.Parse(broken);
-        Assert.Contains(m.AllParts().SelectMany(p => p.Defects).Concat(m.Defects), d => d.Contains("CloseBoundaryNotFoundDefect", StringComparison.Ordinal));
+        Assert.Contains(m.AllParts().SelectMany(p => p.Defects).Concat(m.Defects),
+            d => d.Contains("CloseBoundaryNotFoundDefect", StringComparison.Ordinal));
     }
 }

@@ -30,5 +30,9 @@ public sealed class RecordingHost : IOperationHost
     public void WriteWarning(string message) { lock (_gate) Warnings.Add(message); }
     public void WriteInformation(string message, params string[] tags) { lock (_gate) Information.Add(message); }
     public void WriteProgress(OperationProgress progress) { lock (_gate) Progress.Add(progress); }
-    public bool ShouldProcess(string target, string action) { lock (_gate) ShouldProcessCalls.Add((target, action)); return ShouldProcessAnswer; }
+    public bool ShouldProcess(string target, string action)
+    {
+        lock (_gate) ShouldProcessCalls.Add((target, action));
+        return ShouldProcessAnswer;
+    }
 }

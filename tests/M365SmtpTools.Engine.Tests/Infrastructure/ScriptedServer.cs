@@ -39,7 +39,8 @@ public sealed class ScriptedServer : IAsyncDisposable
             lock (_sessions) _sessions.Add(Task.Run(async () =>
             {
                 try { await _script(conn); }
-                catch (Exception e) when (e is IOException || e is SocketException || e is ObjectDisposedException || e is OperationCanceledException) { }
+                catch (Exception e) when (e is IOException || e is SocketException || e is ObjectDisposedException
+                    || e is OperationCanceledException) { }
                 catch (Exception e) { lock (ScriptErrors) ScriptErrors.Add(e); }
                 finally { conn.Dispose(); }
             }));
@@ -197,7 +198,8 @@ public sealed class CountingSink : IAsyncDisposable
                 switch (verb)
                 {
                     case "EHLO":
-                        await c.WriteAsync("250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n" + (chunking ? "250-CHUNKING\r\n" : "") + (extraCapabilities ?? "") + "250 AUTH PLAIN LOGIN\r\n");
+                        await c.WriteAsync("250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n"
+                            + (chunking ? "250-CHUNKING\r\n" : "") + (extraCapabilities ?? "") + "250 AUTH PLAIN LOGIN\r\n");
                         break;
                     case "AUTH": await c.WriteAsync("235 2.7.0 ok\r\n"); break;
                     case "MAIL": rcpts = 0; await c.WriteAsync("250 2.1.0 ok\r\n"); break;

@@ -42,8 +42,10 @@ public static class TestCertificates
         return Reload(ca);
     }
 
-    /// <summary>A server certificate for <paramref name="dnsNames"/> (and 127.0.0.1), signed by <paramref name="ca"/> (default: <see cref="Ca"/>).</summary>
-    public static X509Certificate2 CreateServer(string[] dnsNames, X509Certificate2? ca = null, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, bool includeLoopbackIp = true)
+    /// <summary>A server certificate for <paramref name="dnsNames"/> (and 127.0.0.1),
+    /// signed by <paramref name="ca"/> (default: <see cref="Ca"/>).</summary>
+    public static X509Certificate2 CreateServer(string[] dnsNames, X509Certificate2? ca = null, DateTimeOffset? notBefore = null,
+        DateTimeOffset? notAfter = null, bool includeLoopbackIp = true)
     {
         ca ??= Ca;
         using RSA key = RSA.Create(2048);
@@ -53,7 +55,8 @@ public static class TestCertificates
         if (includeLoopbackIp) san.AddIpAddress(IPAddress.Loopback);
         req.CertificateExtensions.Add(san.Build());
         req.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        req.CertificateExtensions.Add(
+            new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false));
         DateTimeOffset from = notBefore ?? DateTimeOffset.UtcNow.AddDays(-1);
         DateTimeOffset to = notAfter ?? DateTimeOffset.UtcNow.AddYears(1);
@@ -72,7 +75,8 @@ public static class TestCertificates
         san.AddDnsName(subjectName);
         req.CertificateExtensions.Add(san.Build());
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.2") }, false));
-        using X509Certificate2 signed = req.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), RandomSerial());
+        using X509Certificate2 signed =
+            req.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), RandomSerial());
         using X509Certificate2 withKey = signed.CopyWithPrivateKey(key);
         return Reload(withKey);
     }

@@ -4,5 +4,6 @@ namespace M365SmtpTools.Engine.Tests.Infrastructure;
 public static class TestErrorCodes
 {
     /// <summary>The registered code with this id, else a new code (for "some other failure" cases).</summary>
-    public static ErrorCode Of(string id, ErrorKind kind = ErrorKind.InvalidOperation) => ErrorCodeRegistry.Find(id) ?? new ErrorCode(id, kind);
+    public static ErrorCode Of(string id, ErrorKind kind = ErrorKind.InvalidOperation) =>
+        ErrorCodeRegistry.Find(id) ?? new ErrorCode(id, kind);
 }

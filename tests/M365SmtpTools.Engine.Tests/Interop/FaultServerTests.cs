@@ -243,7 +243,8 @@ public sealed class FaultServerTests
             Assert.Equal(220, greeting.Code);
             Assert.True(RawSmtpSession.Offers(await s.EhloAsync(), "STARTTLS"));
             Assert.Equal(220, (await s.CommandAsync("STARTTLS")).Code);
-            Exception e = await Assert.ThrowsAnyAsync<Exception>(() => s.HandshakeAsync(fs.CaCertificate, protocols: SslProtocols.Tls12 | SslProtocols.Tls13));
+            Exception e = await Assert.ThrowsAnyAsync<Exception>(() =>
+                s.HandshakeAsync(fs.CaCertificate, protocols: SslProtocols.Tls12 | SslProtocols.Tls13));
             Assert.True(e is AuthenticationException or IOException, e.ToString());
         }
         // An independent TLS 1.1 client (openssl s_client) completes the handshake on the same port.

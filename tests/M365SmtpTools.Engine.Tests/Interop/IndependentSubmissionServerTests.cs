@@ -51,7 +51,8 @@ public sealed class IndependentSubmissionServerTests
 
     // The client's lines of a transcript file ("<time> C <Phase>: <command>"): which commands went on the wire.
     private static string[] ClientCommands(string transcriptPath) =>
-        File.ReadAllLines(transcriptPath).Select(l => Regex.Match(l, @"^\S+ C \w+: (.*)$")).Where(m => m.Success).Select(m => m.Groups[1].Value).ToArray();
+        File.ReadAllLines(transcriptPath).Select(l => Regex.Match(l, @"^\S+ C \w+: (.*)$")).Where(m => m.Success)
+            .Select(m => m.Groups[1].Value).ToArray();
 
     [Theory]
     [MemberData(nameof(Servers))]
@@ -75,7 +76,8 @@ public sealed class IndependentSubmissionServerTests
 
     [Theory]
     [MemberData(nameof(Servers))]
-    public async Task Send_with_PLAIN_over_STARTTLS_delivers_text_and_attachment_intact_with_BDAT_only_where_CHUNKING_is_offered(string name)
+    public async Task Send_with_PLAIN_over_STARTTLS_delivers_text_and_attachment_intact_with_BDAT_only_where_CHUNKING_is_offered(
+        string name)
     {
         MaildirSubmissionServer s = MaildirSubmissionServer.Require(name);
         string to = s.NewRecipient("send-" + name);
@@ -122,7 +124,8 @@ public sealed class IndependentSubmissionServerTests
 
     [Theory]
     [MemberData(nameof(Servers))]
-    public async Task An_internationalized_address_is_delivered_with_SMTPUTF8_or_refused_before_MAIL_FROM_when_it_is_not_offered(string name)
+    public async Task An_internationalized_address_is_delivered_with_SMTPUTF8_or_refused_before_MAIL_FROM_when_it_is_not_offered(
+        string name)
     {
         MaildirSubmissionServer s = MaildirSubmissionServer.Require(name);
         string to = s.NewRecipient("jörg-" + name);
@@ -137,7 +140,8 @@ public sealed class IndependentSubmissionServerTests
         if (s.OffersSmtpUtf8)
         {
             Assert.True(r.Status == SendMailStatus.Sent, $"{r.ErrorId}: {r.ErrorMessage}");
-            Assert.Contains(sent, c => c.StartsWith("MAIL FROM:", StringComparison.Ordinal) && c.Contains(" SMTPUTF8", StringComparison.Ordinal));
+            Assert.Contains(sent, c => c.StartsWith("MAIL FROM:", StringComparison.Ordinal)
+                && c.Contains(" SMTPUTF8", StringComparison.Ordinal));
             ParsedMessage parsed = PythonMime.ParseFile(s.WaitForDelivery(to, DeliveryTimeout));
             Assert.Equal(to, Assert.Single(parsed.To!).AddrSpec);
         }

@@ -62,7 +62,8 @@ public sealed class PostfixServerTests
         await s.EhloAsync();
         Assert.Equal(220, (await s.CommandAsync("STARTTLS")).Code);
 #pragma warning disable SYSLIB0039 // TLS 1.1 on purpose: the server must refuse it
-        Exception e = await Assert.ThrowsAnyAsync<Exception>(() => s.HandshakeAsync(pf.CaCertificate, protocols: System.Security.Authentication.SslProtocols.Tls11));
+        Exception e = await Assert.ThrowsAnyAsync<Exception>(() =>
+            s.HandshakeAsync(pf.CaCertificate, protocols: System.Security.Authentication.SslProtocols.Tls11));
 #pragma warning restore SYSLIB0039
         Assert.True(e is System.Security.Authentication.AuthenticationException or IOException, e.ToString());
     }
@@ -208,7 +209,8 @@ public sealed class PostfixServerTests
         Assert.Equal(2, parsed.Root.Parts.Count);
         ParsedMimePart text = parsed.Root.Parts[0];
         Assert.Equal(("text/plain", "utf-8"), (text.ContentType, text.Charset));
-        Assert.Equal("Grüße\n.a line that starts with a dot", text.Text); // dot-unstuffed by the server; the CRLF before the boundary belongs to it
+        // dot-unstuffed by the server; the CRLF before the boundary belongs to it
+        Assert.Equal("Grüße\n.a line that starts with a dot", text.Text);
         ParsedMimePart att = parsed.Root.Parts[1];
         Assert.Equal(("attachment", "data.bin", "<att1@contoso.test>"), (att.Disposition, att.Filename, att.ContentId));
         Assert.Equal(attachment.Length, att.Size);
@@ -229,7 +231,8 @@ public sealed class PostfixServerTests
             RawSmtpReply ehlo = await s.EhloAsync("relay-client.fabrikam.test");
             Assert.Empty(RawSmtpSession.AuthMechanisms(ehlo));
             Assert.True(RawSmtpSession.Offers(ehlo, "STARTTLS"));
-            byte[] content = Encoding.ASCII.GetBytes($"From: app@fabrikam.test\r\nTo: {to}\r\nSubject: plain relay\r\n\r\nno TLS, no AUTH\r\n");
+            byte[] content = Encoding.ASCII.GetBytes(
+                $"From: app@fabrikam.test\r\nTo: {to}\r\nSubject: plain relay\r\n\r\nno TLS, no AUTH\r\n");
             IReadOnlyList<RawSmtpReply> replies = await s.SendMailAsync("app@fabrikam.test", [to], content);
             Assert.Equal(250, replies[^1].Code);
             await s.QuitAsync();
@@ -252,7 +255,8 @@ public sealed class PostfixServerTests
             await s.EhloAsync();
             await s.StartTlsAsync(pf.CaCertificate, clientCert);
             Assert.Equal(250, (await s.EhloAsync()).Code);
-            byte[] content = Encoding.ASCII.GetBytes($"From: app@contoso.test\r\nTo: {to}\r\nSubject: cert relay\r\n\r\nwith a client certificate\r\n");
+            byte[] content = Encoding.ASCII.GetBytes(
+                $"From: app@contoso.test\r\nTo: {to}\r\nSubject: cert relay\r\n\r\nwith a client certificate\r\n");
             Assert.Equal(250, (await s.SendMailAsync("app@contoso.test", [to], content))[^1].Code);
             await s.QuitAsync();
         }
@@ -278,7 +282,8 @@ public sealed class PostfixServerTests
         }
         // The relay smtpd logs "Anonymous TLS connection established" when no client certificate was presented.
         static bool Logged(string log) => log.Split('\n').Any(l =>
-            l.Contains("postfix/relay/smtpd[", StringComparison.Ordinal) && l.Contains("Anonymous TLS connection established", StringComparison.Ordinal));
+            l.Contains("postfix/relay/smtpd[", StringComparison.Ordinal)
+                && l.Contains("Anonymous TLS connection established", StringComparison.Ordinal));
         DateTime deadline = DateTime.UtcNow.AddSeconds(10);
         while (!Logged(pf.ReadMaillog()) && DateTime.UtcNow < deadline) await Task.Delay(100, TestContext.Current.CancellationToken);
         Assert.True(Logged(pf.ReadMaillog()), pf.MaillogTail(20));
@@ -311,7 +316,8 @@ public sealed class PostfixServerTests
         string jwt = pf.MintJwt(pf.User, TimeSpan.FromMinutes(5));
         string[] parts = jwt.Split('.');
         Assert.Equal(3, parts.Length);
-        static byte[] B64Url(string s) => Convert.FromBase64String(s.Replace('-', '+').Replace('_', '/').PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
+        static byte[] B64Url(string s) =>
+            Convert.FromBase64String(s.Replace('-', '+').Replace('_', '/').PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
         using JsonDocument header = JsonDocument.Parse(B64Url(parts[0]));
         Assert.Equal("HS256", header.RootElement.GetProperty("alg").GetString());
         using JsonDocument payload = JsonDocument.Parse(B64Url(parts[1]));

@@ -78,7 +78,8 @@ public sealed partial class RawSmtpSession : IAsyncDisposable
         return await ReadReplyAsync();
     }
 
-    /// <summary>Reads one line (without CRLF); null at end of stream. Throws <see cref="TimeoutException"/> after <paramref name="timeout"/> (default <see cref="ReadTimeout"/>).</summary>
+    /// <summary>Reads one line (without CRLF); null at end of stream. Throws <see cref="TimeoutException"/>
+    /// after <paramref name="timeout"/> (default <see cref="ReadTimeout"/>).</summary>
     public async Task<string?> ReadLineAsync(TimeSpan? timeout = null, int maxLength = 4 * 1024 * 1024)
     {
         var line = new MemoryStream();
@@ -89,7 +90,10 @@ public sealed partial class RawSmtpSession : IAsyncDisposable
             {
                 int n;
                 try { n = await _stream.ReadAsync(_buffer, cts.Token); }
-                catch (OperationCanceledException) { throw new TimeoutException($"no complete line within {timeout ?? ReadTimeout} (got {line.Length} bytes)"); }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException($"no complete line within {timeout ?? ReadTimeout} (got {line.Length} bytes)");
+                }
                 if (n == 0) return line.Length == 0 ? null : Encoding.UTF8.GetString(line.ToArray());
                 _start = 0;
                 _end = n;
@@ -112,7 +116,8 @@ public sealed partial class RawSmtpSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads a complete (possibly multi-line) reply. Throws <see cref="InvalidDataException"/> when a line isn't "NNN[ -]text" or the connection closes.</summary>
+    /// <summary>Reads a complete (possibly multi-line) reply. Throws <see cref="InvalidDataException"/>
+    /// when a line isn't "NNN[ -]text" or the connection closes.</summary>
     public async Task<RawSmtpReply> ReadReplyAsync(TimeSpan? timeout = null)
     {
         var lines = new List<string>();
@@ -141,7 +146,8 @@ public sealed partial class RawSmtpSession : IAsyncDisposable
 
     /// <summary>Whether an EHLO reply advertises <paramref name="keyword"/> (e.g. STARTTLS, AUTH).</summary>
     public static bool Offers(RawSmtpReply ehlo, string keyword) =>
-        ehlo.Lines.Skip(1).Any(l => l.Equals(keyword, StringComparison.OrdinalIgnoreCase) || l.StartsWith(keyword + " ", StringComparison.OrdinalIgnoreCase));
+        ehlo.Lines.Skip(1).Any(l => l.Equals(keyword, StringComparison.OrdinalIgnoreCase)
+            || l.StartsWith(keyword + " ", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The mechanisms of the AUTH line of an EHLO reply (empty when none).</summary>
     public static IReadOnlyList<string> AuthMechanisms(RawSmtpReply ehlo) =>
@@ -152,7 +158,8 @@ public sealed partial class RawSmtpSession : IAsyncDisposable
     /// STARTTLS (asserts 220) and a TLS handshake for "localhost" that trusts only <paramref name="trustedRoot"/>.
     /// Presents <paramref name="clientCertificate"/> when the server asks for one.
     /// </summary>
-    public async Task StartTlsAsync(X509Certificate2 trustedRoot, X509Certificate2? clientCertificate = null, SslProtocols protocols = SslProtocols.None)
+    public async Task StartTlsAsync(X509Certificate2 trustedRoot, X509Certificate2? clientCertificate = null,
+        SslProtocols protocols = SslProtocols.None)
     {
         RawSmtpReply r = await CommandAsync("STARTTLS");
         Assert.Equal(220, r.Code);
@@ -160,7 +167,8 @@ public sealed partial class RawSmtpSession : IAsyncDisposable
     }
 
     /// <summary>The TLS handshake alone (after the server's 220 to STARTTLS).</summary>
-    public async Task HandshakeAsync(X509Certificate2 trustedRoot, X509Certificate2? clientCertificate = null, SslProtocols protocols = SslProtocols.None)
+    public async Task HandshakeAsync(X509Certificate2 trustedRoot, X509Certificate2? clientCertificate = null,
+        SslProtocols protocols = SslProtocols.None)
     {
         Assert.Equal(_start, _end); // nothing buffered past the 220: a server must not send ahead
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
@@ -210,9 +218,11 @@ public sealed partial class RawSmtpSession : IAsyncDisposable
 
     /// <summary>AUTH OAUTHBEARER (RFC 7628) with an initial response.</summary>
     public Task<RawSmtpReply> AuthOAuthBearerAsync(string user, string token) =>
-        CommandAsync("AUTH OAUTHBEARER " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"n,a={user},\u0001auth=Bearer {token}\u0001\u0001")));
+        CommandAsync("AUTH OAUTHBEARER "
+            + Convert.ToBase64String(Encoding.UTF8.GetBytes($"n,a={user},\u0001auth=Bearer {token}\u0001\u0001")));
 
-    /// <summary>MAIL FROM, RCPT TO each, DATA, the dot-stuffed content and the final dot. Returns every reply; stops at the first failure.</summary>
+    /// <summary>MAIL FROM, RCPT TO each, DATA, the dot-stuffed content and the
+    /// final dot. Returns every reply; stops at the first failure.</summary>
     public async Task<IReadOnlyList<RawSmtpReply>> SendMailAsync(string from, IEnumerable<string> to, byte[] content)
     {
         var replies = new List<RawSmtpReply>();
@@ -248,7 +258,8 @@ public sealed partial class RawSmtpSession : IAsyncDisposable
     /// <summary>QUIT and close (errors ignored).</summary>
     public async Task QuitAsync()
     {
-        try { await CommandAsync("QUIT"); } catch (Exception e) when (e is IOException or InvalidDataException or TimeoutException or ObjectDisposedException) { }
+        try { await CommandAsync("QUIT"); }
+        catch (Exception e) when (e is IOException or InvalidDataException or TimeoutException or ObjectDisposedException) { }
     }
 
     /// <inheritdoc/>

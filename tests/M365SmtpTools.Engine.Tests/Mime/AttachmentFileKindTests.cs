@@ -5,7 +5,8 @@ using M365SmtpTools.Engine.Tests.Infrastructure;
 
 namespace M365SmtpTools.Engine.Tests.Mime;
 
-/// <summary>Attachments through symbolic links are measured by their target; FIFOs and other non-regular files are refused (issue 14, item 6).</summary>
+/// <summary>Attachments through symbolic links are measured by their target;
+/// FIFOs and other non-regular files are refused (issue 14, item 6).</summary>
 public sealed class AttachmentFileKindTests
 {
     [Fact]
@@ -40,7 +41,8 @@ public sealed class AttachmentFileKindTests
         var b = TestMessages.Basic();
         b.Attachments.Add(MimeAttachment.FromFile(fifo));
         // Opening a FIFO blocks until a writer appears: run it where a hang would show as a failure, not a stuck run.
-        Task<M365SmtpException> build = Task.Run(() => Assert.Throws<M365SmtpException>(() => b.Build()), TestContext.Current.CancellationToken);
+        Task<M365SmtpException> build =
+            Task.Run(() => Assert.Throws<M365SmtpException>(() => b.Build()), TestContext.Current.CancellationToken);
         Task finished = await Task.WhenAny(build, Task.Delay(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
         if (finished != build)
         {

@@ -123,8 +123,10 @@ public class EmailAddressTests
     [Fact]
     public void Unpaired_surrogates_are_rejected()
     {
-        Assert.Equal("InvalidHeaderValue", Assert.Throws<M365SmtpException>(() => EmailAddress.Parse("Alice\ud800 <alice@contoso.com>")).ErrorId);
-        Assert.Equal("InvalidHeaderValue", Assert.Throws<M365SmtpException>(() => EmailAddress.Parse("Alice\udc00x <alice@contoso.com>")).ErrorId);
+        Assert.Equal("InvalidHeaderValue",
+            Assert.Throws<M365SmtpException>(() => EmailAddress.Parse("Alice\ud800 <alice@contoso.com>")).ErrorId);
+        Assert.Equal("InvalidHeaderValue",
+            Assert.Throws<M365SmtpException>(() => EmailAddress.Parse("Alice\udc00x <alice@contoso.com>")).ErrorId);
     }
 
     [Fact]

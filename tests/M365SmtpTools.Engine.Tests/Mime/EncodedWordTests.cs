@@ -36,7 +36,8 @@ public class EncodedWordTests
     [InlineData("", "=?UTF-8?Q??=")]
     // The ends of each literal range stay literal; the characters just outside them are encoded.
     [InlineData("azAZ09 azAZ09 \u00e9", "=?UTF-8?Q?azAZ09_azAZ09_=C3=A9?=")]
-    [InlineData("`{@[/: azAZ09 azAZ09 azAZ09 azAZ09 azAZ09 \u00e9", "=?UTF-8?Q?=60=7B=40=5B/=3A_azAZ09_azAZ09_azAZ09_azAZ09_azAZ09_=C3=A9?=")]
+    [InlineData("`{@[/: azAZ09 azAZ09 azAZ09 azAZ09 azAZ09 \u00e9",
+        "=?UTF-8?Q?=60=7B=40=5B/=3A_azAZ09_azAZ09_azAZ09_azAZ09_azAZ09_=C3=A9?=")]
     public void Short_text_is_one_word_in_the_shorter_encoding(string text, string expected)
     {
         Assert.Equal(new[] { expected }, EncodedWordEncoder.Encode(text));

@@ -50,7 +50,8 @@ public class EncoderTests
         for (int offset = 0; offset < data.Length; offset += chunk)
             output.Write(buffer, 0, encoder.Encode(data, offset, Math.Min(chunk, data.Length - offset), buffer));
         output.Write(buffer, 0, encoder.Flush(buffer));
-        Assert.Equal(Convert.ToBase64String(data, Base64FormattingOptions.InsertLineBreaks) + "\r\n", Encoding.ASCII.GetString(output.ToArray()));
+        Assert.Equal(Convert.ToBase64String(data, Base64FormattingOptions.InsertLineBreaks) + "\r\n",
+            Encoding.ASCII.GetString(output.ToArray()));
     }
 
     [Fact]
@@ -139,7 +140,8 @@ public class EncoderTests
     [Fact]
     public void Quoted_printable_encodes_non_ascii_bytes_in_upper_case_hex()
     {
-        Assert.Equal("caf=C3=A9 =E2=82=AC", Encoding.ASCII.GetString(QuotedPrintableEncoder.EncodeAll(Encoding.UTF8.GetBytes("café €"))));
+        Assert.Equal("caf=C3=A9 =E2=82=AC",
+            Encoding.ASCII.GetString(QuotedPrintableEncoder.EncodeAll(Encoding.UTF8.GetBytes("café €"))));
         Assert.Equal("=80=FF", Encoding.ASCII.GetString(QuotedPrintableEncoder.EncodeAll(new byte[] { 0x80, 0xff })));
     }
 
@@ -154,7 +156,8 @@ public class EncoderTests
     public void Quoted_printable_soft_breaks_exactly_at_76(int xs, string tail, string expectedTail)
     {
         string expected = new string('x', Math.Min(xs, 75)) + expectedTail;
-        Assert.Equal(expected, Encoding.ASCII.GetString(QuotedPrintableEncoder.EncodeAll(Encoding.ASCII.GetBytes(new string('x', xs) + tail))));
+        Assert.Equal(expected,
+            Encoding.ASCII.GetString(QuotedPrintableEncoder.EncodeAll(Encoding.ASCII.GetBytes(new string('x', xs) + tail))));
     }
 
     [Fact]
@@ -221,7 +224,8 @@ public class EncoderTests
 
     [Fact]
     public void Unpaired_surrogate_in_body_is_a_clear_error()
-        => Assert.Equal("InvalidBodyText", Assert.Throws<M365SmtpException>(() => TextBodyEncoder.Normalize("bad \ud800 text", "text body")).ErrorId);
+        => Assert.Equal("InvalidBodyText",
+            Assert.Throws<M365SmtpException>(() => TextBodyEncoder.Normalize("bad \ud800 text", "text body")).ErrorId);
 
     [Fact]
     public void Content_types_come_from_the_extension()

@@ -168,14 +168,16 @@ public class HeaderEncodingTests
     public void Address_list_uses_punycode_domains_without_utf8_and_unicode_with_it()
     {
         var list = new[] { EmailAddress.Parse("Jörg <joerg@bücher.example>"), EmailAddress.Parse("b@contoso.com") };
-        Assert.Equal("=?UTF-8?B?SsO2cmc=?= <joerg@xn--bcher-kva.example>, b@contoso.com", string.Join(" ", AddressFormatter.Tokens(list, false)));
+        Assert.Equal("=?UTF-8?B?SsO2cmc=?= <joerg@xn--bcher-kva.example>, b@contoso.com",
+            string.Join(" ", AddressFormatter.Tokens(list, false)));
         Assert.Equal("Jörg <joerg@bücher.example>, b@contoso.com", string.Join(" ", AddressFormatter.Tokens(list, true)));
     }
 
     [Fact]
     public void Utf8_local_part_without_utf8_headers_is_a_clear_error()
     {
-        var e = Assert.Throws<M365SmtpException>(() => AddressFormatter.Tokens(new[] { EmailAddress.Parse("José <josé@contoso.com>") }, false));
+        var e = Assert.Throws<M365SmtpException>(() =>
+            AddressFormatter.Tokens(new[] { EmailAddress.Parse("José <josé@contoso.com>") }, false));
         Assert.Equal("SmtpUtf8Required", e.ErrorId);
         Assert.Contains("SMTPUTF8", e.Message);
     }

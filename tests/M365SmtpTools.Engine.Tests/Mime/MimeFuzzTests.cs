@@ -4,14 +4,18 @@ using M365SmtpTools.Engine.Mime;
 
 namespace M365SmtpTools.Engine.Tests.Mime;
 
-/// <summary>Seeded, bounded fuzzing of the header encoder and the address parser; decoded back in one batch by Python and by MimeKit.</summary>
+/// <summary>Seeded, bounded fuzzing of the header encoder and the address
+/// parser; decoded back in one batch by Python and by MimeKit.</summary>
 public class MimeFuzzTests
 {
     private static readonly string[] Pool =
     {
-        "a", "Z", "0", " ", " ", "  ", "\t", ".", ",", ";", ":", "\"", "\\", "(", ")", "<", ">", "@", "[", "]", "=", "?", "_", "=?", "?=", "-", "'", "*", "%",
-        "é", "ß", "Å", "ñ", "Ж", "щ", "Ω", "λ", "中", "文", "日", "本", "ع", "ب", "ש", "ह", "ก", "ё\u0301", "\u200d", "\u00a0", "\ufeff",
-        "🎉", "👩‍💻", "𝄞", "🇫🇷", "\r", "\n", "\r\n", "\u0000", "\u0007", "\u001b", "\u007f", "\u0085", "\u2028", "\ud800", "\udc00",
+        "a", "Z", "0", " ", " ", "  ", "\t", ".", ",", ";", ":", "\"", "\\", "(", ")", "<", ">", "@", "[", "]", "=", "?", "_",
+        "=?", "?=", "-", "'", "*", "%",
+        "é", "ß", "Å", "ñ", "Ж", "щ", "Ω", "λ", "中", "文", "日", "本",
+        "ع", "ب", "ש", "ह", "ก", "ё\u0301", "\u200d", "\u00a0", "\ufeff",
+        "🎉", "👩‍💻", "𝄞", "🇫🇷", "\r", "\n", "\r\n",
+        "\u0000", "\u0007", "\u001b", "\u007f", "\u0085", "\u2028", "\ud800", "\udc00",
     };
 
     private static string RandomText(Random rng, int maxParts)
@@ -73,7 +77,8 @@ public class MimeFuzzTests
             {
                 // Both strip the whitespace a header value starts or ends with; everything in between must be exact.
                 Assert.True(expected[i].Trim(' ', '\t') == decoded[i].GetString()!.Trim(' ', '\t'),
-                    $"{reader}, field {i}: {fields[i]}\nexpected: {JsonSerializer.Serialize(expected[i])}\ndecoded:  {JsonSerializer.Serialize(decoded[i].GetString())}");
+                    $"{reader}, field {i}: {fields[i]}\nexpected: {JsonSerializer.Serialize(expected[i])}\n" +
+                    $"decoded:  {JsonSerializer.Serialize(decoded[i].GetString())}");
             }
     }
 
@@ -82,7 +87,8 @@ public class MimeFuzzTests
     {
         var rng = new Random(4242);
         string[] locals = { "alice", "bob.smith", "a+tag", "o'hara", "用户", "josé", "x", "a..b", ".a", "a b", "\"quoted person\"", "" };
-        string[] domains = { "contoso.com", "bücher.example", "例子.广告", "xn--bcher-kva.example", "[192.0.2.1]", "-bad.com", "a..b", "ex_ample.com", "" };
+        string[] domains = { "contoso.com", "bücher.example", "例子.广告", "xn--bcher-kva.example", "[192.0.2.1]", "-bad.com", "a..b",
+            "ex_ample.com", "" };
         var fields = new List<string>();
         var expected = new List<EmailAddress>();
         int parsed = 0, rejected = 0;
@@ -114,7 +120,8 @@ public class MimeFuzzTests
             CheckLines(field, !utf8);
             fields.Add(field.Substring(0, field.Length - 2));
             expected.Add(a);
-            if (!utf8) Assert.Throws<M365SmtpException>(() => AddressFormatter.Tokens(new[] { EmailAddress.Parse("用户@contoso.com") }, false));
+            if (!utf8)
+                Assert.Throws<M365SmtpException>(() => AddressFormatter.Tokens(new[] { EmailAddress.Parse("用户@contoso.com") }, false));
         }
         Assert.True(parsed > 100 && rejected > 100, $"parsed {parsed}, rejected {rejected}");
 
@@ -124,7 +131,8 @@ public class MimeFuzzTests
                 EmailAddress a = expected[i];
                 JsonElement list = decoded[i];
                 Assert.True(list.GetArrayLength() == 1, $"{reader}: {fields[i]} → {list}");
-                Assert.True((a.DisplayName ?? "") == list[0][0].GetString(), $"{reader}: {JsonSerializer.Serialize(fields[i])} → {JsonSerializer.Serialize(list[0][0].GetString())}");
+                Assert.True((a.DisplayName ?? "") == list[0][0].GetString(),
+                    $"{reader}: {JsonSerializer.Serialize(fields[i])} → {JsonSerializer.Serialize(list[0][0].GetString())}");
                 if (EmailAddress.IsDotAtom(a.LocalPart, true))
                 {
                     string addr = list[0][1].GetString()!;

@@ -18,7 +18,8 @@ namespace M365SmtpTools.Engine.Tests.Mime;
 /// </summary>
 internal static class MimeKitMime
 {
-    private static readonly HashSet<string> AddressFields = new(StringComparer.OrdinalIgnoreCase) { "From", "Sender", "Reply-To", "To", "Cc", "Bcc" };
+    private static readonly HashSet<string> AddressFields =
+        new(StringComparer.OrdinalIgnoreCase) { "From", "Sender", "Reply-To", "To", "Cc", "Bcc" };
 
     /// <summary>Strict everywhere it has a choice: a message that only a lenient parser reads is a defect of the writer.</summary>
     public static ParserOptions Strict { get; } = new()
@@ -50,7 +51,8 @@ internal static class MimeKitMime
         var root = new JsonObject
         {
             ["headers"] = headers,
-            ["defects"] = new JsonArray(), // MimeKit reports no defects list; its strict modes fail or mis-read instead, which the assertions see
+            // MimeKit reports no defects list; its strict modes fail or mis-read instead, which the assertions see
+            ["defects"] = new JsonArray(),
             ["parts"] = parts,
             ["max_line"] = lines.Max(l => l.Length),
             ["max_header_line"] = head.Split("\r\n").Max(l => l.Length),
@@ -86,7 +88,8 @@ internal static class MimeKitMime
         JsonElement kit = Parse(data);
         JsonElement headers = kit.GetProperty("headers");
         Assert.Equal(python.Subject, kit.GetProperty("subject").GetString());
-        foreach ((string field, List<ParsedAddress>? expected) in new[] { ("From", python.From), ("To", python.To), ("Cc", python.Cc), ("Reply-To", python.ReplyTo), ("Sender", python.Sender) })
+        foreach ((string field, List<ParsedAddress>? expected) in
+            new[] { ("From", python.From), ("To", python.To), ("Cc", python.Cc), ("Reply-To", python.ReplyTo), ("Sender", python.Sender) })
         {
             var read = headers.TryGetProperty(field, out JsonElement values)
                 ? values.EnumerateArray().SelectMany(v => v.EnumerateArray()).Select(a => (a[0].GetString(), a[1].GetString())).ToList()
@@ -142,12 +145,15 @@ internal static class MimeKitMime
             {
                 ["content_type"] = multipart.ContentType.MimeType.ToLowerInvariant(),
                 ["multipart"] = true,
-                ["params"] = new JsonObject(multipart.ContentType.Parameters.Select(p => KeyValuePair.Create(p.Name.ToLowerInvariant(), (JsonNode?)p.Value))),
+                ["params"] = new JsonObject(multipart.ContentType.Parameters
+                    .Select(p => KeyValuePair.Create(p.Name.ToLowerInvariant(), (JsonNode?)p.Value))),
             });
             foreach (MimeEntity child in multipart) Walk(child, parts);
             return;
         }
-        if (entity is not MimePart part) throw new InvalidOperationException($"The writer produced a {entity.ContentType.MimeType} entity that is neither a multipart nor a leaf.");
+        if (entity is not MimePart part)
+            throw new InvalidOperationException(
+                $"The writer produced a {entity.ContentType.MimeType} entity that is neither a multipart nor a leaf.");
         byte[] payload;
         using (var decoded = new MemoryStream())
         {

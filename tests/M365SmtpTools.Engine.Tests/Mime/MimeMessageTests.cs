@@ -39,7 +39,8 @@ public class MimeMessageTests
         Assert.DoesNotContain("secret", s, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("hidden.example", s);
         Assert.DoesNotContain("Bcc", s);
-        Assert.Equal(new[] { "bob@contoso.com", "carol@contoso.com", "secret@hidden.example" }, m.EnvelopeRecipients.Select(a => a.EnvelopeAddress));
+        Assert.Equal(new[] { "bob@contoso.com", "carol@contoso.com", "secret@hidden.example" },
+            m.EnvelopeRecipients.Select(a => a.EnvelopeAddress));
         Assert.Equal("alice@contoso.com", m.EnvelopeSender.EnvelopeAddress);
     }
 
@@ -147,7 +148,8 @@ public class MimeMessageTests
         b.InlineImages.RemoveAt(1);
         b.InlineImages.Add(MimeAttachment.FromBytes("x.png", new byte[] { 1 }));
         Assert.Equal("InlineImageWithoutContentId", Assert.Throws<M365SmtpException>(() => b.Build()).ErrorId);
-        Assert.Equal("InvalidContentId", Assert.Throws<M365SmtpException>(() => MimeAttachment.FromBytes("x.png", new byte[1]).WithContentId("a b")).ErrorId);
+        Assert.Equal("InvalidContentId",
+            Assert.Throws<M365SmtpException>(() => MimeAttachment.FromBytes("x.png", new byte[1]).WithContentId("a b")).ErrorId);
     }
 
     [Fact]
@@ -230,8 +232,10 @@ public class MimeMessageTests
     [Fact]
     public void Invalid_content_types_are_rejected()
     {
-        Assert.Equal("InvalidContentType", Assert.Throws<M365SmtpException>(() => MimeAttachment.FromBytes("a", new byte[1], "multipart/mixed")).ErrorId);
-        Assert.Equal("InvalidContentType", Assert.Throws<M365SmtpException>(() => MimeAttachment.FromBytes("a", new byte[1], "text/plain; charset=x")).ErrorId);
+        Assert.Equal("InvalidContentType",
+            Assert.Throws<M365SmtpException>(() => MimeAttachment.FromBytes("a", new byte[1], "multipart/mixed")).ErrorId);
+        Assert.Equal("InvalidContentType",
+            Assert.Throws<M365SmtpException>(() => MimeAttachment.FromBytes("a", new byte[1], "text/plain; charset=x")).ErrorId);
         Assert.Equal("InvalidFileName", Assert.Throws<M365SmtpException>(() => MimeAttachment.FromBytes(" ", new byte[1])).ErrorId);
         Assert.Equal("HeaderInjection", Assert.Throws<M365SmtpException>(() => MimeAttachment.FromBytes("a\r\nb", new byte[1])).ErrorId);
     }
@@ -309,7 +313,12 @@ public class MimeMessageTests
     {
         var b = TestMessages.Basic("Shape " + shape + " — größe");
         var rng = new Random(shape.Length);
-        string Blob(string name, int size) { string p = Path.Combine(dir, name); File.WriteAllBytes(p, TestMessages.RandomBytes(size, size)); return p; }
+        string Blob(string name, int size)
+        {
+            string p = Path.Combine(dir, name);
+            File.WriteAllBytes(p, TestMessages.RandomBytes(size, size));
+            return p;
+        }
         switch (shape)
         {
             case "empty": break;
@@ -325,7 +334,8 @@ public class MimeMessageTests
                 b.InlineImages.Add(MimeAttachment.FromFile(Blob("i1.gif", 100)).WithContentId("i1"));
                 b.Attachments.Add(MimeAttachment.FromFile(Blob("zero.bin", 0)));
                 b.Attachments.Add(MimeAttachment.FromFile(Blob("one.pdf", 1)));
-                b.Attachments.Add(MimeAttachment.FromFile(Blob("Отчёт за квартал, «итоги» (финал) — очень длинное имя файла.xlsx", 57 * 3)));
+                b.Attachments.Add(
+                    MimeAttachment.FromFile(Blob("Отчёт за квартал, «итоги» (финал) — очень длинное имя файла.xlsx", 57 * 3)));
                 b.Attachments.Add(MimeAttachment.FromBytes("a \"quoted\"; name (1).txt", Encoding.UTF8.GetBytes("x")));
                 break;
             case "attachments-only": b.Attachments.Add(MimeAttachment.FromFile(Blob("only.zip", 58))); break;
@@ -339,7 +349,8 @@ public class MimeMessageTests
             case "8bit": b.TextBody = "Grüße"; b.HtmlBody = "<p>日本語</p>"; break;
             case "utf8-local-part": b.To.Add(EmailAddress.Parse("用户@例子.广告")); b.TextBody = "x"; break;
             case "many-recipients":
-                for (int i = 0; i < 30; i++) b.Cc.Add(new EmailAddress($"user{i}@contoso.com", i % 2 == 0 ? $"Üser Nümber {i}" : $"User {i}"));
+                for (int i = 0; i < 30; i++)
+                    b.Cc.Add(new EmailAddress($"user{i}@contoso.com", i % 2 == 0 ? $"Üser Nümber {i}" : $"User {i}"));
                 break;
             case "bare-cr-lf": b.TextBody = "a\rb\nc\r\n\r\rd"; b.HtmlBody = "x\n"; break;
         }

@@ -29,7 +29,8 @@ public class PythonRoundTripTests
     private static JsonElement Part(JsonElement parsed, Func<JsonElement, bool> match)
         => parsed.GetProperty("parts").EnumerateArray().Single(match);
 
-    private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    private static string? Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     [Theory]
     [MemberData(nameof(Utf8Modes))]
@@ -79,12 +80,14 @@ public class PythonRoundTripTests
     {
         PythonMime.Require();
         string dir = TestPaths.NewTempDir();
-        byte[] png = TestMessages.RandomBytes(5000, 1), pdf = TestMessages.RandomBytes(70_001, 2), csv = Encoding.UTF8.GetBytes("a,b\r\n1,2\r\n");
+        byte[] png = TestMessages.RandomBytes(5000, 1), pdf = TestMessages.RandomBytes(70_001, 2),
+            csv = Encoding.UTF8.GetBytes("a,b\r\n1,2\r\n");
         string pngPath = Path.Combine(dir, "logo.png"), pdfPath = Path.Combine(dir, "report.pdf");
         File.WriteAllBytes(pngPath, png);
         File.WriteAllBytes(pdfPath, pdf);
         string longName = "Отчёт за первый квартал 2025 года — итоги, «планы» и (очень) длинное имя файла; версия \"2\".csv";
-        string text = "Hello Bob,\n.leading dot line\n..two dots\n.\nbare CR\rbare LF\nÜmlaut and 日本語\n" + new string('x', 1200) + "\n";
+        string text = "Hello Bob,\n.leading dot line\n..two dots\n.\nbare CR\rbare LF\nÜmlaut and 日本語\n"
+            + new string('x', 1200) + "\n";
         string html = "<html><body><p>Hello <b>Bob</b> — café</p><img src=\"cid:logo@contoso.com\"></body></html>";
 
         var b = TestMessages.Basic("Report");
@@ -104,7 +107,13 @@ public class PythonRoundTripTests
         Assert.Equal(0, parsed.GetProperty("bare_cr").GetInt32());
         Assert.True(parsed.GetProperty("max_line").GetInt32() <= 998);
         var types = parsed.GetProperty("parts").EnumerateArray().Select(p => p.GetProperty("content_type").GetString()).ToArray();
-        Assert.Equal(new[] { "multipart/mixed", "multipart/related", "multipart/alternative", "text/plain", "text/html", "image/png", "application/pdf", "text/csv", "application/octet-stream" }, types);
+        Assert.Equal(
+            new[]
+            {
+                "multipart/mixed", "multipart/related", "multipart/alternative", "text/plain", "text/html", "image/png", "application/pdf",
+                "text/csv", "application/octet-stream"
+            },
+            types);
 
         string expectedText = text.Replace("\r", "\n");
         JsonElement plain = Part(parsed, p => p.GetProperty("content_type").GetString() == "text/plain");

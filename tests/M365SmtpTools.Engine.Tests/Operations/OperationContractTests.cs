@@ -42,7 +42,8 @@ public sealed class OperationContractTests
         {
             // An access token given directly: connecting needs no token service and no network.
             string token = TestJwt.Delegated($"{name.ToLowerInvariant()}@contoso.com", DateTimeOffset.UtcNow.AddHours(1));
-            await connect.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(token), Name = name }, new RecordingHost(), Ct);
+            await connect.RunForResultAsync(new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(token), Name = name },
+                new RecordingHost(), Ct);
         }
         return registry;
     }
@@ -70,7 +71,8 @@ public sealed class OperationContractTests
             get.RunForResultAsync(new GetSmtpConnectionRequest { Name = new[] { "Erp", "Missing" } }, null, Ct));
         Assert.Equal("ConnectionNotFound", missing.ErrorId);
 
-        var two = await Assert.ThrowsAsync<InvalidOperationException>(() => get.RunForResultAsync(new GetSmtpConnectionRequest(), null, Ct));
+        var two = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            get.RunForResultAsync(new GetSmtpConnectionRequest(), null, Ct));
         Assert.Equal("The operation wrote 2 results where one was expected.", two.Message);
     }
 

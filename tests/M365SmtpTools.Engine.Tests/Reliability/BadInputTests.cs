@@ -45,7 +45,8 @@ public class BadInputTests
                 case "address list": b.ReplyTo.AddRange(EmailAddress.ParseList("a@contoso.com,\r\nBcc: evil@attacker.test")); break;
                 case "attachment name": b.Attachments.Add(MimeAttachment.FromBytes("a.txt\r\nBcc: evil@attacker.test", new byte[1])); break;
                 case "message id": b.MessageId = "<id@contoso.com>\r\nBcc: evil@attacker.test"; break;
-                case "content id": b.InlineImages.Add(MimeAttachment.FromBytes("i.png", new byte[1]).WithContentId("logo\r\nBcc: x")); break;
+                case "content id": b.InlineImages.Add(MimeAttachment.FromBytes("i.png", new byte[1])
+                    .WithContentId("logo\r\nBcc: x")); break;
             }
             b.Build().ToBytes();
         });
@@ -110,8 +111,10 @@ public class BadInputTests
         await using var sink = new CountingSink();
         using var client = new SmtpClient();
         CancellationToken ct = TestContext.Current.CancellationToken;
-        await client.ConnectAsync("127.0.0.1", sink.Port, new SmtpConnectOptions { TlsMode = SmtpTlsMode.None, LocalDomain = "client.test" }, ct);
-        SmtpSendResult r = await client.SendAsync(new SmtpEnvelope(m.EnvelopeSender.EnvelopeAddress, m.EnvelopeRecipients.Select(a => a.EnvelopeAddress)), m, ct);
+        await client.ConnectAsync("127.0.0.1", sink.Port,
+            new SmtpConnectOptions { TlsMode = SmtpTlsMode.None, LocalDomain = "client.test" }, ct);
+        SmtpSendResult r = await client.SendAsync(new SmtpEnvelope(m.EnvelopeSender.EnvelopeAddress,
+            m.EnvelopeRecipients.Select(a => a.EnvelopeAddress)), m, ct);
         Assert.Equal(10_000, r.Recipients.Count(x => x.Accepted));
         Assert.Equal(10_000, sink.Recipients);
     }
@@ -124,10 +127,12 @@ public class BadInputTests
         {
             MessageBuilder b = Valid();
             b.Attachments.Add(MimeAttachment.FromFile(dir));
-            Assert.Equal("AttachmentIsDirectory", Assert.IsType<M365SmtpException>(Record.Exception(() => b.Build()), exactMatch: false).ErrorId);
+            Assert.Equal("AttachmentIsDirectory",
+                Assert.IsType<M365SmtpException>(Record.Exception(() => b.Build()), exactMatch: false).ErrorId);
             b = Valid();
             b.Attachments.Add(MimeAttachment.FromFile(Path.Combine(dir, "missing.pdf")));
-            Assert.Equal("AttachmentNotFound", Assert.IsType<M365SmtpException>(Record.Exception(() => b.Build()), exactMatch: false).ErrorId);
+            Assert.Equal("AttachmentNotFound",
+                Assert.IsType<M365SmtpException>(Record.Exception(() => b.Build()), exactMatch: false).ErrorId);
             // A file deleted after Build but before the message is written: the write refuses before the first byte.
             string gone = Path.Combine(dir, "gone.txt");
             File.WriteAllText(gone, "x");
@@ -136,7 +141,8 @@ public class BadInputTests
             MimeMessage m = b.Build();
             File.Delete(gone);
             var ms = new MemoryStream();
-            var e = Assert.IsType<M365SmtpException>(Record.Exception(() => m.WriteToAsync(ms, CancellationToken.None).GetAwaiter().GetResult()), exactMatch: false);
+            var e = Assert.IsType<M365SmtpException>(
+                Record.Exception(() => m.WriteToAsync(ms, CancellationToken.None).GetAwaiter().GetResult()), exactMatch: false);
             Assert.Equal("AttachmentNotFound", e.ErrorId);
             Assert.Equal(0, ms.Length);
         }

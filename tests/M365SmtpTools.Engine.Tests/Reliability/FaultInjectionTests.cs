@@ -17,7 +17,8 @@ public class FaultInjectionTests
     public enum Fault { Reset, Reply421, Silence, PartialReply, InvalidCode, HugeLine }
 
     // Client steps: 0 connect (before the greeting), 1 EHLO, 2 AUTH, 3 MAIL, 4 RCPT, 5 DATA, 6 final dot.
-    private static readonly SmtpPhase[] PhaseOfStep = { SmtpPhase.Greeting, SmtpPhase.Ehlo, SmtpPhase.Auth, SmtpPhase.MailFrom, SmtpPhase.RcptTo, SmtpPhase.Data, SmtpPhase.Data };
+    private static readonly SmtpPhase[] PhaseOfStep = { SmtpPhase.Greeting, SmtpPhase.Ehlo, SmtpPhase.Auth, SmtpPhase.MailFrom,
+        SmtpPhase.RcptTo, SmtpPhase.Data, SmtpPhase.Data };
     private static readonly int[] CodeOfStep = { 220, 250, 235, 250, 250, 354, 250 };
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
@@ -51,8 +52,14 @@ public class FaultInjectionTests
                 case Fault.Reset: c.Reset(); break;
                 case Fault.Reply421: await c.WriteAsync("421 4.3.2 Service shutting down, closing transmission channel\r\n"); break;
                 case Fault.Silence: await c.GoSilentAsync(); break;
-                case Fault.PartialReply: await c.WriteAsync($"{code}-first line of a reply that never ends\r\n{code}"); await c.GoSilentAsync(); break;
-                case Fault.InvalidCode: await c.WriteAsync("999 this is not a reply code\r\n"); await c.WaitForClientCloseAsync(TimeSpan.FromSeconds(10)); break;
+                case Fault.PartialReply:
+                    await c.WriteAsync($"{code}-first line of a reply that never ends\r\n{code}");
+                    await c.GoSilentAsync();
+                    break;
+                case Fault.InvalidCode:
+                    await c.WriteAsync("999 this is not a reply code\r\n");
+                    await c.WaitForClientCloseAsync(TimeSpan.FromSeconds(10));
+                    break;
                 case Fault.HugeLine:
                     var huge = new byte[10 * 1024 * 1024];
                     Array.Fill(huge, (byte)'a');
@@ -91,7 +98,8 @@ public class FaultInjectionTests
         }
     });
 
-    private static async Task<SmtpSendResult> RunSessionAsync(SmtpClient client, int port, SmtpConnectOptions options, IMessageContent? content = null)
+    private static async Task<SmtpSendResult> RunSessionAsync(SmtpClient client, int port, SmtpConnectOptions options,
+        IMessageContent? content = null)
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         await client.ConnectAsync("127.0.0.1", port, options, ct);
@@ -110,7 +118,8 @@ public class FaultInjectionTests
         using var client = new SmtpClient();
 
         Task<SmtpSendResult> session = RunSessionAsync(client, server.Port, Options(timeout));
-        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() => session.WaitAsync(HangGuard, TestContext.Current.CancellationToken));
+        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() =>
+            session.WaitAsync(HangGuard, TestContext.Current.CancellationToken));
 
         Assert.Empty(server.ScriptErrors);
         if (fault == Fault.Reset && step == 0)
@@ -123,7 +132,8 @@ public class FaultInjectionTests
 
         string expectedId = fault switch
         {
-            Fault.Reset => "SmtpConnect", // SmtpConnectionLost, SmtpConnectionClosed (or SmtpConnectFailed when the reset beats the connect)
+            // SmtpConnectionLost, SmtpConnectionClosed (or SmtpConnectFailed when the reset beats the connect)
+            Fault.Reset => "SmtpConnect",
             Fault.Silence or Fault.PartialReply => "SmtpTimeout",
             Fault.InvalidCode => "SmtpInvalidReply",
             Fault.HugeLine => "SmtpReplyTooLong",
@@ -177,7 +187,8 @@ public class FaultInjectionTests
         await client.ConnectAsync("127.0.0.1", server.Port, options, ct);
         await client.AuthenticateAsync(Replay.Password(), SmtpAuthMechanism.Plain, ct);
         SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() =>
-            client.SendAsync(new SmtpEnvelope("alice@contoso.com", new[] { "bob@contoso.com", "carol@contoso.com" }), new TestMessageContent("Subject: x\r\n\r\nx\r\n"), ct).WaitAsync(HangGuard, ct));
+            client.SendAsync(new SmtpEnvelope("alice@contoso.com", new[] { "bob@contoso.com", "carol@contoso.com" }),
+                new TestMessageContent("Subject: x\r\n\r\nx\r\n"), ct).WaitAsync(HangGuard, ct));
         Assert.IsAssignableFrom<SmtpProtocolException>(error);
         Assert.Equal(421, error.ReplyCode);
         Assert.Equal(at == 0 ? SmtpPhase.MailFrom : SmtpPhase.RcptTo, error.Phase);
@@ -204,7 +215,9 @@ public class FaultInjectionTests
         });
         using var client = new SmtpClient();
         var content = new GeneratedContent(8 * 1024 * 1024);
-        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() => RunSessionAsync(client, server.Port, Options(TimeSpan.FromSeconds(15)), content).WaitAsync(HangGuard, TestContext.Current.CancellationToken));
+        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() =>
+            RunSessionAsync(client, server.Port, Options(TimeSpan.FromSeconds(15)), content)
+                .WaitAsync(HangGuard, TestContext.Current.CancellationToken));
         Assert.IsNotType<SmtpDeliveryUnknownException>(error);
         Assert.IsAssignableFrom<SmtpProtocolException>(error);
         Assert.Equal(chunking ? SmtpPhase.Bdat : SmtpPhase.Data, error.Phase);
@@ -228,7 +241,9 @@ public class FaultInjectionTests
         });
         using var client = new SmtpClient();
         var content = new GeneratedContent(1L << 30); // far more than the socket buffers hold
-        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() => RunSessionAsync(client, server.Port, Options(TimeSpan.FromSeconds(1)), content).WaitAsync(HangGuard, TestContext.Current.CancellationToken));
+        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() =>
+            RunSessionAsync(client, server.Port, Options(TimeSpan.FromSeconds(1)), content)
+                .WaitAsync(HangGuard, TestContext.Current.CancellationToken));
         Assert.Equal("SmtpTimeout", error.ErrorId);
         Assert.Equal(SmtpPhase.Data, error.Phase);
         Assert.Equal(ErrorKind.OperationTimeout, error.Kind);
@@ -243,7 +258,8 @@ public class FaultInjectionTests
     [InlineData(TlsFault.CloseAfter220, "SmtpTlsHandshakeFailed")]
     [InlineData(TlsFault.GarbageAfter220, "SmtpTlsHandshakeFailed")]
     [InlineData(TlsFault.SilentAfter220, "SmtpTimeout")]
-    public async Task A_failed_tls_handshake_is_a_security_or_timeout_error_in_the_starttls_phase_and_sends_no_credentials(TlsFault fault, string errorId)
+    public async Task A_failed_tls_handshake_is_a_security_or_timeout_error_in_the_starttls_phase_and_sends_no_credentials(TlsFault fault,
+        string errorId)
     {
         await using var server = new ScriptedServer(async c =>
         {
@@ -267,7 +283,8 @@ public class FaultInjectionTests
         SmtpConnectOptions options = Options(TimeSpan.FromSeconds(fault == TlsFault.SilentAfter220 ? 1 : 15));
         options.TlsMode = SmtpTlsMode.StartTlsRequired;
         options.TlsPolicy = new TlsPolicy { ServerName = "localhost" };
-        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() => RunSessionAsync(client, server.Port, options).WaitAsync(HangGuard, TestContext.Current.CancellationToken));
+        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() =>
+            RunSessionAsync(client, server.Port, options).WaitAsync(HangGuard, TestContext.Current.CancellationToken));
         Assert.IsAssignableFrom<SmtpProtocolException>(error);
         Assert.Equal(errorId, error.ErrorId);
         Assert.Equal(SmtpPhase.StartTls, error.Phase);
@@ -288,7 +305,9 @@ public class FaultInjectionTests
             await c.WaitForClientCloseAsync(TimeSpan.FromSeconds(10));
         });
         using var client = new SmtpClient();
-        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() => RunSessionAsync(client, server.Port, Options(TimeSpan.FromSeconds(15))).WaitAsync(HangGuard, TestContext.Current.CancellationToken));
+        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() =>
+            RunSessionAsync(client, server.Port, Options(TimeSpan.FromSeconds(15)))
+                .WaitAsync(HangGuard, TestContext.Current.CancellationToken));
         Assert.Equal("SmtpReplyTooLong", error.ErrorId);
         Assert.Equal(SmtpPhase.Ehlo, error.Phase);
     }
@@ -310,12 +329,19 @@ public class FaultInjectionTests
             {
                 string verb = line.Split(' ')[0].ToUpperInvariant();
                 if (verb == "EHLO") await c.WriteAsync("250-mx.test\r\n250 AUTH PLAIN\r\n");
-                else if (verb == "MAIL") { await c.WriteAsync(reply + "\r\n"); await c.WaitForClientCloseAsync(TimeSpan.FromSeconds(10)); return; }
+                else if (verb == "MAIL")
+                {
+                    await c.WriteAsync(reply + "\r\n");
+                    await c.WaitForClientCloseAsync(TimeSpan.FromSeconds(10));
+                    return;
+                }
                 else await c.WriteAsync(verb == "AUTH" ? "235 ok\r\n" : "250 ok\r\n");
             }
         });
         using var client = new SmtpClient();
-        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() => RunSessionAsync(client, server.Port, Options(TimeSpan.FromSeconds(15))).WaitAsync(HangGuard, TestContext.Current.CancellationToken));
+        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() =>
+            RunSessionAsync(client, server.Port, Options(TimeSpan.FromSeconds(15)))
+                .WaitAsync(HangGuard, TestContext.Current.CancellationToken));
         Assert.Equal("SmtpInvalidReply", error.ErrorId);
         Assert.Equal(SmtpPhase.MailFrom, error.Phase);
         Assert.IsAssignableFrom<SmtpProtocolException>(error);
@@ -334,13 +360,20 @@ public class FaultInjectionTests
             {
                 string verb = line.Split(' ')[0].ToUpperInvariant();
                 if (verb == "EHLO") await c.WriteAsync("250-mx.test\r\n250 AUTH PLAIN\r\n");
-                else if (verb == "DATA") { await c.WriteAsync("354 go\r\n"); await c.ReadDataAsync(); await c.WriteAsync(finalReply + "\r\n"); }
+                else if (verb == "DATA")
+                {
+                    await c.WriteAsync("354 go\r\n");
+                    await c.ReadDataAsync();
+                    await c.WriteAsync(finalReply + "\r\n");
+                }
                 else if (verb == "QUIT") { await c.WriteAsync("221 bye\r\n"); return; }
                 else await c.WriteAsync(verb == "AUTH" ? "235 ok\r\n" : "250 ok\r\n");
             }
         });
         using var client = new SmtpClient();
-        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() => RunSessionAsync(client, server.Port, Options(TimeSpan.FromSeconds(15))).WaitAsync(HangGuard, TestContext.Current.CancellationToken));
+        SmtpException error = await Assert.ThrowsAnyAsync<SmtpException>(() =>
+            RunSessionAsync(client, server.Port, Options(TimeSpan.FromSeconds(15)))
+                .WaitAsync(HangGuard, TestContext.Current.CancellationToken));
         Assert.Equal(SmtpPhase.Data, error.Phase);
         Assert.Equal(int.Parse(finalReply[..3]), error.ReplyCode);
         Assert.False(error.DeliveryUnknown);

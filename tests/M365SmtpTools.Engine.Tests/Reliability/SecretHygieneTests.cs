@@ -65,7 +65,8 @@ public class SecretHygieneTests
                 {
                     await client.AuthenticateAsync(credential, mechanism, ct);
                     Assert.True(rightSecret, "a wrong secret must not authenticate");
-                    await client.SendAsync(new SmtpEnvelope(User, new[] { "bob@contoso.com" }), new Smtp.TestMessageContent("Subject: hygiene\r\n\r\nbody\r\n"), ct);
+                    await client.SendAsync(new SmtpEnvelope(User, new[] { "bob@contoso.com" }),
+                        new Smtp.TestMessageContent("Subject: hygiene\r\n\r\nbody\r\n"), ct);
                     await client.QuitAsync(ct);
                 }
                 catch (SmtpException e)
@@ -87,7 +88,9 @@ public class SecretHygieneTests
             File.Delete(transcriptFile);
         }
 
-        Assert.Contains(captured, c => c.Contains("AUTH " + (mechanism == SmtpAuthMechanism.XOAuth2 ? "XOAUTH2" : mechanism.ToString().ToUpperInvariant()), StringComparison.Ordinal));
+        Assert.Contains(captured, c =>
+            c.Contains("AUTH " + (mechanism == SmtpAuthMechanism.XOAuth2 ? "XOAUTH2" : mechanism.ToString().ToUpperInvariant()),
+                StringComparison.Ordinal));
         foreach (string secret in new[] { good, wrong })
             foreach (string form in Forms(secret, mechanism))
                 foreach (string text in captured)

@@ -35,8 +35,12 @@ public class SoakTests
         CancellationToken ct = TestContext.Current.CancellationToken;
         await using var sink = new CountingSink(chunking);
         using var client = new SmtpClient();
-        await client.ConnectAsync("127.0.0.1", sink.Port, new SmtpConnectOptions { TlsMode = SmtpTlsMode.None, LocalDomain = "client.test", CommandTimeout = TimeSpan.FromSeconds(30) }, ct);
-        await client.AuthenticateAsync(new SmtpCredential("alice@contoso.com", SmtpSecretKind.Password, _ => Task.FromResult("soak-password")), SmtpAuthMechanism.Plain, ct);
+        await client.ConnectAsync("127.0.0.1", sink.Port, new SmtpConnectOptions
+        {
+            TlsMode = SmtpTlsMode.None, LocalDomain = "client.test", CommandTimeout = TimeSpan.FromSeconds(30)
+        }, ct);
+        await client.AuthenticateAsync(new SmtpCredential("alice@contoso.com", SmtpSecretKind.Password,
+            _ => Task.FromResult("soak-password")), SmtpAuthMechanism.Plain, ct);
         byte[] attachment = new byte[3000];
         new Random(5).NextBytes(attachment);
 
@@ -44,11 +48,16 @@ public class SoakTests
         int fdsAtCheckpoint = 0;
         for (int i = 1; i <= total; i++)
         {
-            var b = new MessageBuilder { From = EmailAddress.Parse("alice@contoso.com"), Subject = "soak " + i, TextBody = "message " + i + "\r\n", HtmlBody = "<p>message " + i + "</p>" };
+            var b = new MessageBuilder
+            {
+                From = EmailAddress.Parse("alice@contoso.com"), Subject = "soak " + i, TextBody = "message " + i + "\r\n",
+                HtmlBody = "<p>message " + i + "</p>"
+            };
             b.To.Add(EmailAddress.Parse("bob@contoso.com"));
             b.Attachments.Add(MimeAttachment.FromBytes("a.bin", attachment));
             MimeMessage m = b.Build();
-            SmtpSendResult r = await client.SendAsync(new SmtpEnvelope(m.EnvelopeSender.EnvelopeAddress, m.EnvelopeRecipients.Select(a => a.EnvelopeAddress)), m, ct);
+            SmtpSendResult r = await client.SendAsync(new SmtpEnvelope(m.EnvelopeSender.EnvelopeAddress,
+                m.EnvelopeRecipients.Select(a => a.EnvelopeAddress)), m, ct);
             Assert.Equal(250, r.FinalReply.Code);
             if (i == checkpoint)
             {

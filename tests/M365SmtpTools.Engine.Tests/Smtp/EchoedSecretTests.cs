@@ -44,12 +44,15 @@ public sealed class EchoedSecretTests
         string reply = $"535-5.7.8 You sent AUTH XOAUTH2 {f[2]}\r\n535-5.7.8 token {f[0]}\r\n535-5.7.8 b64 {f[3]} url {f[4]}\r\n"
             + $"535-5.7.8 inside x{B64("x" + Token)} y {Url(B64("xy" + Token))}\r\n535 5.7.8 Authentication failed\r\n";
         var (client, _) = await ConnectAsync(options, Greeting, Ehlo("AUTH XOAUTH2"), reply);
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.AuthenticateAsync(Replay.Token(token: Token), SmtpAuthMechanism.XOAuth2, Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.AuthenticateAsync(Replay.Token(token: Token), SmtpAuthMechanism.XOAuth2, Ct));
 
         Assert.Equal(535, ex.ReplyCode);
         Assert.Contains("You sent AUTH XOAUTH2 ********", ex.ReplyText);
-        string sinks = string.Join("\n", ex.ToString(), ex.Message, ex.ReplyText, ex.RecommendedAction, string.Join("\n", log.Entries.Select(e => e.ToString())));
-        Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Server && e.Text == "535-5.7.8 You sent AUTH XOAUTH2 ********");
+        string sinks = string.Join("\n", ex.ToString(), ex.Message, ex.ReplyText, ex.RecommendedAction,
+            string.Join("\n", log.Entries.Select(e => e.ToString())));
+        Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Server
+            && e.Text == "535-5.7.8 You sent AUTH XOAUTH2 ********");
         foreach (string secret in f) Assert.DoesNotContain(secret, sinks);
     }
 
@@ -58,7 +61,8 @@ public sealed class EchoedSecretTests
     {
         var forms = new SecretForms();
         forms.Add(Token);
-        foreach (string secret in Forbidden().Where((s, i) => i != 1 && i != 2)) // not the signature alone, not the blob (registered by the channel)
+        // not the signature alone, not the blob (registered by the channel)
+        foreach (string secret in Forbidden().Where((s, i) => i != 1 && i != 2))
             Assert.DoesNotContain(secret, forms.Redact("a " + secret + " b", "#"));
         // Short values are never masked as forms (they would hide ordinary text).
         Assert.All(SecretForms.Of("abcd").Skip(1), x => Assert.True(x.Length >= SecretForms.MinimumLength));

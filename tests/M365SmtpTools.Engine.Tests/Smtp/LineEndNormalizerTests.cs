@@ -73,7 +73,8 @@ public class LineEndNormalizerTests
     public void The_output_bound_holds_for_the_worst_input()
     {
         // Every byte a bare CR or LF, or a dot at a line start: each input byte can become at most 2-3 output bytes.
-        foreach (string worst in new[] { new string('\r', 100), new string('\n', 100), string.Concat(Enumerable.Repeat("\n.", 50)), string.Concat(Enumerable.Repeat("\r.", 50)) })
+        foreach (string worst in new[] { new string('\r', 100), new string('\n', 100), string.Concat(Enumerable.Repeat("\n.", 50)),
+            string.Concat(Enumerable.Repeat("\r.", 50)) })
         {
             byte[] input = Encoding.ASCII.GetBytes(worst);
             var n = new LineEndNormalizer(dotStuff: true);

@@ -25,7 +25,8 @@ internal static class Replay
         CommandTimeout = TimeSpan.FromSeconds(5),
     };
 
-    public static async Task<(SmtpClient Client, ScriptedSmtpStream Stream)> ConnectAsync(SmtpConnectOptions options, params string[] script)
+    public static async Task<(SmtpClient Client, ScriptedSmtpStream Stream)> ConnectAsync(SmtpConnectOptions options,
+        params string[] script)
     {
         var stream = new ScriptedSmtpStream(script);
         var client = new SmtpClient();
@@ -33,12 +34,14 @@ internal static class Replay
         return (client, stream);
     }
 
-    public static Task<(SmtpClient Client, ScriptedSmtpStream Stream)> ConnectAsync(params string[] script) => ConnectAsync(Options(), script);
+    public static Task<(SmtpClient Client, ScriptedSmtpStream Stream)> ConnectAsync(params string[] script) =>
+        ConnectAsync(Options(), script);
 
     public static SmtpCredential Password(string user = "alice@contoso.com", string password = "s3cret-Pa55") =>
         new(user, SmtpSecretKind.Password, _ => Task.FromResult(password));
 
-    public static SmtpCredential Token(string user = "alice@contoso.com", string token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.payload.sig") =>
+    public static SmtpCredential Token(string user = "alice@contoso.com",
+        string token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.payload.sig") =>
         SmtpCredential.FromAccessToken(user, _ => Task.FromResult(token));
 
     public static string B64(string s) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(s));

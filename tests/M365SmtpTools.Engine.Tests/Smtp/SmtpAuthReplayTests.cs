@@ -27,7 +27,8 @@ public class SmtpAuthReplayTests
     [Fact]
     public async Task Login_answers_the_two_prompts()
     {
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo("AUTH LOGIN"), "334 VXNlcm5hbWU6\r\n", "334 UGFzc3dvcmQ6\r\n", "235 2.7.0 Authentication successful\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo("AUTH LOGIN"), "334 VXNlcm5hbWU6\r\n", "334 UGFzc3dvcmQ6\r\n",
+            "235 2.7.0 Authentication successful\r\n");
         await client.AuthenticateAsync(Password(), cancellationToken: Ct);
 
         Assert.Equal(new[]
@@ -45,7 +46,8 @@ public class SmtpAuthReplayTests
         var (client, stream) = await ConnectAsync(Greeting, Ehlo("AUTH LOGIN XOAUTH2"), "235 2.7.0 Authentication successful\r\n");
         await client.AuthenticateAsync(Token(), cancellationToken: Ct);
 
-        Assert.Equal(EhloCommand + "AUTH XOAUTH2 " + B64("user=alice@contoso.com\u0001auth=Bearer " + Token + "\u0001\u0001") + "\r\n", stream.Written);
+        Assert.Equal(EhloCommand + "AUTH XOAUTH2 " + B64("user=alice@contoso.com\u0001auth=Bearer " + Token + "\u0001\u0001") + "\r\n",
+            stream.Written);
         Assert.Equal("XOAUTH2", client.AuthenticationMechanism);
     }
 
@@ -54,17 +56,20 @@ public class SmtpAuthReplayTests
     {
         SmtpConnectOptions options = Options();
         options.UseSaslInitialResponse = false;
-        var (client, stream) = await ConnectAsync(options, Greeting, Ehlo("AUTH XOAUTH2"), "334 \r\n", "235 2.7.0 Authentication successful\r\n");
+        var (client, stream) = await ConnectAsync(options, Greeting, Ehlo("AUTH XOAUTH2"), "334 \r\n",
+            "235 2.7.0 Authentication successful\r\n");
         await client.AuthenticateAsync(Token(), SmtpAuthMechanism.XOAuth2, Ct);
 
-        Assert.Equal(new[] { EhloCommand, "AUTH XOAUTH2\r\n", B64("user=alice@contoso.com\u0001auth=Bearer " + Token + "\u0001\u0001") + "\r\n" }, stream.Turns);
+        Assert.Equal(new[] { EhloCommand, "AUTH XOAUTH2\r\n",
+            B64("user=alice@contoso.com\u0001auth=Bearer " + Token + "\u0001\u0001") + "\r\n" }, stream.Turns);
     }
 
     [Fact]
     public async Task Xoauth2_error_challenge_is_answered_with_an_empty_line_and_the_json_surfaces()
     {
         string json = "{\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"https://mail.google.com/\"}";
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo("AUTH XOAUTH2"), "334 " + B64(json) + "\r\n", "535 5.7.8 Username and Password not accepted\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo("AUTH XOAUTH2"), "334 " + B64(json) + "\r\n",
+            "535 5.7.8 Username and Password not accepted\r\n");
         var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.AuthenticateAsync(Token(), cancellationToken: Ct));
 
         Assert.Equal("\r\n", stream.Turns[^1]);
@@ -82,10 +87,13 @@ public class SmtpAuthReplayTests
     [Fact]
     public async Task OAuthBearer_sends_the_gs2_header_and_answers_an_error_with_ctrl_a()
     {
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo("AUTH OAUTHBEARER"), "334 " + B64("{\"status\":\"invalid_token\"}") + "\r\n", "535 5.7.8 no\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo("AUTH OAUTHBEARER"),
+            "334 " + B64("{\"status\":\"invalid_token\"}") + "\r\n", "535 5.7.8 no\r\n");
         await Assert.ThrowsAsync<SmtpCommandException>(() => client.AuthenticateAsync(Token("a,b=c@contoso.com"), cancellationToken: Ct));
 
-        Assert.Equal("AUTH OAUTHBEARER " + B64("n,a=a=2Cb=3Dc@contoso.com,\u0001host=mx.test\u0001port=25\u0001auth=Bearer " + Token + "\u0001\u0001") + "\r\n", stream.Turns[1]);
+        Assert.Equal("AUTH OAUTHBEARER "
+            + B64("n,a=a=2Cb=3Dc@contoso.com,\u0001host=mx.test\u0001port=25\u0001auth=Bearer " + Token + "\u0001\u0001") + "\r\n",
+            stream.Turns[1]);
         Assert.Equal("AQ==\r\n", stream.Turns[2]);
     }
 
@@ -109,10 +117,12 @@ public class SmtpAuthReplayTests
 
     [Theory]
     [InlineData("535 5.7.3 Authentication unsuccessful [BN8PR01CA0001.namprd01.prod.outlook.com]", "5.7.3", ErrorKind.AuthenticationError)]
-    [InlineData("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.", "5.7.139", ErrorKind.AuthenticationError)]
+    [InlineData("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.", "5.7.139",
+        ErrorKind.AuthenticationError)]
     [InlineData("550 5.7.30 Basic authentication is not supported for Client Submission.", "5.7.30", ErrorKind.AuthenticationError)]
     [InlineData("454 4.7.0 Temporary authentication failure", "4.7.0", ErrorKind.ResourceUnavailable)]
-    public async Task Auth_failures_carry_code_enhanced_code_and_kind_and_leave_the_session_usable(string reply, string enhanced, ErrorKind kind)
+    public async Task Auth_failures_carry_code_enhanced_code_and_kind_and_leave_the_session_usable(string reply, string enhanced,
+        ErrorKind kind)
     {
         var (client, stream) = await ConnectAsync(Greeting, Ehlo("AUTH LOGIN PLAIN"), reply + "\r\n", "250 2.0.0 Resetting\r\n");
         var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.AuthenticateAsync(Password(), cancellationToken: Ct));
@@ -206,7 +216,8 @@ public class SmtpAuthReplayTests
 
         var (c1, _) = await ConnectAsync(options, Greeting, Ehlo("AUTH XOAUTH2"), "334 " + B64(json) + "\r\n", "535 5.7.3 no\r\n");
         await Assert.ThrowsAsync<SmtpCommandException>(() => c1.AuthenticateAsync(Token(), cancellationToken: Ct));
-        var (c2, _) = await ConnectAsync(options, Greeting, Ehlo("AUTH LOGIN"), "334 VXNlcm5hbWU6\r\n", "334 UGFzc3dvcmQ6\r\n", "235 ok\r\n");
+        var (c2, _) = await ConnectAsync(options, Greeting, Ehlo("AUTH LOGIN"), "334 VXNlcm5hbWU6\r\n", "334 UGFzc3dvcmQ6\r\n",
+            "235 ok\r\n");
         await c2.AuthenticateAsync(Password(), cancellationToken: Ct);
         var (c3, _) = await ConnectAsync(options, Greeting, Ehlo("AUTH PLAIN"), "235 ok\r\n");
         await c3.AuthenticateAsync(Password(), cancellationToken: Ct);
@@ -220,12 +231,17 @@ public class SmtpAuthReplayTests
         foreach (string s in secrets)
             foreach (string fragment in Fragments(s, 8))
                 Assert.DoesNotContain(fragment, all);
-        Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Client && e.Text == "AUTH XOAUTH2 " + SmtpTranscript.RedactedText);
-        Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Client && e.Text == "AUTH PLAIN " + SmtpTranscript.RedactedText);
+        Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Client
+            && e.Text == "AUTH XOAUTH2 " + SmtpTranscript.RedactedText);
+        Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Client
+            && e.Text == "AUTH PLAIN " + SmtpTranscript.RedactedText);
         Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Client && e.Text == "AUTH LOGIN");
-        Assert.Equal(2, log.Entries.Count(e => e.Direction == SmtpTranscriptDirection.Client && e.Text == SmtpTranscript.RedactedText)); // LOGIN user, password
-        Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Client && e.Text == ""); // XOAUTH2's empty answer to the error
-        Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Server && e.Text == "334 " + B64(json) && e.Phase == SmtpPhase.Auth);
+        // LOGIN user, password
+        Assert.Equal(2, log.Entries.Count(e => e.Direction == SmtpTranscriptDirection.Client && e.Text == SmtpTranscript.RedactedText));
+        // XOAUTH2's empty answer to the error
+        Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Client && e.Text == "");
+        Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Server
+            && e.Text == "334 " + B64(json) && e.Phase == SmtpPhase.Auth);
     }
 
     [Fact]
@@ -267,7 +283,9 @@ public class SmtpAuthReplayTests
     public async Task Control_characters_that_would_break_sasl_framing_are_refused_before_sending(string user, string secret)
     {
         var (client, stream) = await ConnectAsync(Greeting, Ehlo("AUTH PLAIN XOAUTH2"));
-        var ex = await Assert.ThrowsAsync<M365SmtpException>(() => client.AuthenticateAsync(new SmtpCredential(user, SmtpSecretKind.AccessToken, _ => Task.FromResult(secret)), cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<M365SmtpException>(() =>
+            client.AuthenticateAsync(new SmtpCredential(user, SmtpSecretKind.AccessToken, _ => Task.FromResult(secret)),
+                cancellationToken: Ct));
         Assert.Equal("SmtpCredentialInvalidCharacter", ex.ErrorId);
         Assert.DoesNotContain(secret, ex.Message);
         Assert.Equal(EhloCommand, stream.Written);

@@ -4,7 +4,8 @@ using M365SmtpTools.Engine.Tests.Infrastructure;
 
 namespace M365SmtpTools.Engine.Tests.Smtp;
 
-/// <summary>The client against the Exchange Online behaviour double: every reply in DOMAIN.md's catalogue, over real sockets and TLS.</summary>
+/// <summary>The client against the Exchange Online behaviour double: every reply in DOMAIN.md's catalogue, over real sockets and
+/// TLS.</summary>
 public class SmtpClientAgainstExchangeDoubleTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -73,7 +74,8 @@ public class SmtpClientAgainstExchangeDoubleTests
     {
         await using var exo = ExchangeOnlineDouble.Start();
         using SmtpClient client = await ConnectAsync(exo);
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.AuthenticateAsync(Replay.Token(token: "bad-token"), cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.AuthenticateAsync(Replay.Token(token: "bad-token"), cancellationToken: Ct));
         Assert.Equal((535, "5.7.3"), (ex.ReplyCode!.Value, ex.EnhancedStatusCode!.ToString()));
         Assert.Equal(ErrorKind.AuthenticationError, ex.Kind);
         Assert.True(client.IsConnected);
@@ -85,7 +87,8 @@ public class SmtpClientAgainstExchangeDoubleTests
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { XOAuth2ErrorChallenge = true });
         using SmtpClient client = await ConnectAsync(exo);
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.AuthenticateAsync(Replay.Token(token: "bad-token"), cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.AuthenticateAsync(Replay.Token(token: "bad-token"), cancellationToken: Ct));
         Assert.Equal(535, ex.ReplyCode);
         Assert.Contains("\"status\":\"401\"", ex.ServerErrorDetail);
         await client.QuitAsync(Ct);
@@ -101,7 +104,8 @@ public class SmtpClientAgainstExchangeDoubleTests
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { AuthPolicy = policy });
         using SmtpClient client = await ConnectAsync(exo);
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.AuthenticateAsync(Replay.Password(password: "app-password"), cancellationToken: Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.AuthenticateAsync(Replay.Password(password: "app-password"), cancellationToken: Ct));
         Assert.Equal(code, ex.ReplyCode);
         Assert.Equal(enhanced, ex.EnhancedStatusCode!.ToString());
         Assert.Contains(text, ex.ReplyText);
@@ -116,7 +120,10 @@ public class SmtpClientAgainstExchangeDoubleTests
     [Fact]
     public async Task Plain_when_offered()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { AuthMechanisms = new[] { "LOGIN", "PLAIN", "XOAUTH2" } });
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            AuthMechanisms = new[] { "LOGIN", "PLAIN", "XOAUTH2" }
+        });
         using SmtpClient client = await ConnectAsync(exo);
         await client.AuthenticateAsync(Replay.Password(password: "app-password"), cancellationToken: Ct);
         Assert.Equal("PLAIN", Assert.Single(exo.AuthAttempts).Mechanism);
@@ -139,7 +146,8 @@ public class SmtpClientAgainstExchangeDoubleTests
         await using var exo = ExchangeOnlineDouble.Start();
         using SmtpClient client = await ConnectAsync(exo);
         await client.AuthenticateAsync(Replay.Token(token: "good-token"), cancellationToken: Ct);
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env("shared@contoso.com"), new TestMessageContent(Body), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.SendAsync(Env("shared@contoso.com"), new TestMessageContent(Body), Ct));
         Assert.Equal("5.7.60", ex.EnhancedStatusCode!.ToString());
         Assert.Equal(ErrorKind.PermissionDenied, ex.Kind);
 
@@ -154,7 +162,8 @@ public class SmtpClientAgainstExchangeDoubleTests
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { SendAsCheck = DoubleSendAsCheck.EndOfData });
         using SmtpClient client = await ConnectAsync(exo);
         await client.AuthenticateAsync(Replay.Token(token: "good-token"), cancellationToken: Ct);
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env("shared@contoso.com"), new TestMessageContent(Body), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.SendAsync(Env("shared@contoso.com"), new TestMessageContent(Body), Ct));
         Assert.Equal("5.7.60", ex.EnhancedStatusCode!.ToString());
         Assert.Equal(SmtpPhase.Bdat, ex.Phase);
     }
@@ -229,12 +238,14 @@ public class SmtpClientAgainstExchangeDoubleTests
         await client.AuthenticateAsync(Replay.Token(token: "good-token"), cancellationToken: Ct);
         Assert.Equal(1000, client.Capabilities.MaxMessageSize);
 
-        var before = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), new TestMessageContent(new string('x', 1001)), Ct));
+        var before = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.SendAsync(Env(), new TestMessageContent(new string('x', 1001)), Ct));
         Assert.Equal("SmtpMessageTooLarge", before.ErrorId);
         Assert.DoesNotContain(exo.Sessions.Single().Commands, c => c.StartsWith("MAIL"));
 
         // A content that under-reports its size meets the server's own 552 5.3.4 after DATA.
-        var after = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), new TestMessageContent(new string('x', 2000)) { ReportedSize = 10 }, Ct));
+        var after = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.SendAsync(Env(), new TestMessageContent(new string('x', 2000)) { ReportedSize = 10 }, Ct));
         Assert.Equal((552, "5.3.4"), (after.ReplyCode!.Value, after.EnhancedStatusCode!.ToString()));
         Assert.Equal(ErrorKind.LimitsExceeded, after.Kind);
     }
@@ -246,7 +257,8 @@ public class SmtpClientAgainstExchangeDoubleTests
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, MxBehavior = behavior });
         using SmtpClient client = await ConnectAsync(exo);
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env("scanner@contoso.com", "bob@contoso.com"), new TestMessageContent(Body), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.SendAsync(Env("scanner@contoso.com", "bob@contoso.com"), new TestMessageContent(Body), Ct));
         Assert.Equal(enhanced, ex.EnhancedStatusCode!.ToString());
         Assert.Equal(SmtpPhase.RcptTo, ex.Phase);
         Assert.Equal("RSET", exo.Sessions.Single().Commands[^1]);
@@ -255,11 +267,15 @@ public class SmtpClientAgainstExchangeDoubleTests
     [Fact]
     public async Task Mx_direct_send_accepts_internal_recipients_and_refuses_external_ones_with_pipelined_data()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, MxBehavior = DoubleMxBehavior.UnableToRelayNonAccepted });
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            Role = DoubleRole.Mx, MxBehavior = DoubleMxBehavior.UnableToRelayNonAccepted
+        });
         SmtpConnectOptions options = exo.ClientOptions();
         options.UseChunking = false;
         using SmtpClient client = await ConnectAsync(exo, options);
-        SmtpSendResult result = await client.SendAsync(Env("scanner@contoso.com", "bob@contoso.com", "eve@fabrikam.com"), new TestMessageContent(Body), Ct);
+        SmtpSendResult result = await client.SendAsync(Env("scanner@contoso.com", "bob@contoso.com", "eve@fabrikam.com"),
+            new TestMessageContent(Body), Ct);
 
         Assert.Equal("5.7.54", Assert.Single(result.RejectedRecipients).Reply.EnhancedStatusCode!.ToString());
         Assert.Equal(new[] { "bob@contoso.com" }, Assert.Single(exo.Messages).Recipients);
@@ -294,7 +310,10 @@ public class SmtpClientAgainstExchangeDoubleTests
     [Fact]
     public async Task No_starttls_on_a_required_tls_connection_sends_no_auth_and_no_mail()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { OfferStartTls = false, OfferAuthWithoutTls = true });
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            OfferStartTls = false, OfferAuthWithoutTls = true
+        });
         using var client = new SmtpClient();
         var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => client.ConnectAsync(exo.Host, exo.Port, exo.ClientOptions(), Ct));
         Assert.Equal("SmtpStartTlsNotOffered", ex.ErrorId);

@@ -44,15 +44,18 @@ public class SmtpInteropTests
         options.UseChunking = chunking;
         using SmtpClient client = await ConnectAsync(pf.Host, pf.SubmissionPort, options);
         Assert.True(client.IsSecure);
-        await client.AuthenticateAsync(new SmtpCredential(pf.User, SmtpSecretKind.Password, _ => Task.FromResult(pf.Password)), mechanism, Ct);
+        await client.AuthenticateAsync(new SmtpCredential(pf.User, SmtpSecretKind.Password, _ => Task.FromResult(pf.Password)),
+            mechanism, Ct);
 
         string body = ".leading dot\r\n..two dots\r\nbare LF\nbare CR\rend\r\n.\r\nafter a lone dot\r\n";
-        SmtpSendResult result = await client.SendAsync(new SmtpEnvelope(pf.User, new[] { to }), new TestMessageContent(Message(pf.User, to, "interop " + mechanism, body)) { WriteSize = 7 }, Ct);
+        SmtpSendResult result = await client.SendAsync(new SmtpEnvelope(pf.User, new[] { to }),
+            new TestMessageContent(Message(pf.User, to, "interop " + mechanism, body)) { WriteSize = 7 }, Ct);
         await client.QuitAsync(Ct);
 
         Assert.Equal(chunking, result.UsedChunking);
         string delivered = await File.ReadAllTextAsync(pf.WaitForDelivery(to, TimeSpan.FromSeconds(30)).Single(), Ct);
-        string deliveredBody = delivered.Replace("\r\n", "\n")[(delivered.Replace("\r\n", "\n").IndexOf("\n\n", StringComparison.Ordinal) + 2)..];
+        string deliveredBody = delivered.Replace("\r\n", "\n")
+            [(delivered.Replace("\r\n", "\n").IndexOf("\n\n", StringComparison.Ordinal) + 2)..];
         Assert.Equal(".leading dot\n..two dots\nbare LF\nbare CR\nend\n.\nafter a lone dot\n", deliveredBody);
     }
 
@@ -64,10 +67,12 @@ public class SmtpInteropTests
         {
             using SmtpClient client = await ConnectAsync(pf.Host, pf.SubmissionPort, Trusting(pf.CaCertificate));
             string jwt = pf.MintJwt(pf.User, TimeSpan.FromMinutes(10));
-            SmtpReply reply = await client.AuthenticateAsync(SmtpCredential.FromAccessToken(pf.User, _ => Task.FromResult(jwt)), mechanism, Ct);
+            SmtpReply reply = await client.AuthenticateAsync(SmtpCredential.FromAccessToken(pf.User, _ => Task.FromResult(jwt)),
+                mechanism, Ct);
             Assert.Equal(235, reply.Code);
             string to = pf.NewRecipient();
-            await client.SendAsync(new SmtpEnvelope(pf.User, new[] { to }), new TestMessageContent(Message(pf.User, to, "jwt " + mechanism, "hi\r\n")), Ct);
+            await client.SendAsync(new SmtpEnvelope(pf.User, new[] { to }),
+                new TestMessageContent(Message(pf.User, to, "jwt " + mechanism, "hi\r\n")), Ct);
             await client.QuitAsync(Ct);
             pf.WaitForDelivery(to, TimeSpan.FromSeconds(30));
         }
@@ -80,7 +85,9 @@ public class SmtpInteropTests
         var log = new InMemorySmtpTranscriptLogger();
         using SmtpClient client = await ConnectAsync(pf.Host, pf.SubmissionPort, Trusting(pf.CaCertificate, log));
         string badJwt = pf.MintJwt(pf.User, TimeSpan.FromMinutes(10), key: new byte[32]);
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.AuthenticateAsync(SmtpCredential.FromAccessToken(pf.User, _ => Task.FromResult(badJwt)), SmtpAuthMechanism.XOAuth2, Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.AuthenticateAsync(SmtpCredential.FromAccessToken(pf.User, _ => Task.FromResult(badJwt)),
+                SmtpAuthMechanism.XOAuth2, Ct));
 
         Assert.Equal(535, ex.ReplyCode);
         Assert.Contains("\"status\"", ex.ServerErrorDetail);
@@ -94,13 +101,16 @@ public class SmtpInteropTests
         PostfixServer pf = PostfixServer.Require();
         using SmtpClient client = await ConnectAsync(pf.Host, pf.SubmissionPort, Trusting(pf.CaCertificate));
         Assert.True(client.Capabilities.SupportsPipelining);
-        await client.AuthenticateAsync(new SmtpCredential(pf.User, SmtpSecretKind.Password, _ => Task.FromResult(pf.Password)), cancellationToken: Ct);
+        await client.AuthenticateAsync(new SmtpCredential(pf.User, SmtpSecretKind.Password, _ => Task.FromResult(pf.Password)),
+            cancellationToken: Ct);
         string good1 = pf.NewRecipient(), good2 = pf.NewRecipient(), bad = pf.NewRecipient(pf.UnknownLocalPartPrefix.TrimEnd('-'));
         bad = pf.UnknownLocalPartPrefix + bad;
 
-        SmtpSendResult result = await client.SendAsync(new SmtpEnvelope(pf.User, new[] { good1, bad, good2 }), new TestMessageContent(Message(pf.User, good1, "partial", "x\r\n")), Ct);
+        SmtpSendResult result = await client.SendAsync(new SmtpEnvelope(pf.User, new[] { good1, bad, good2 }),
+            new TestMessageContent(Message(pf.User, good1, "partial", "x\r\n")), Ct);
         // and the session carries a second message
-        await client.SendAsync(new SmtpEnvelope(pf.User, new[] { good1 }), new TestMessageContent(Message(pf.User, good1, "second", "y\r\n")), Ct);
+        await client.SendAsync(new SmtpEnvelope(pf.User, new[] { good1 }),
+            new TestMessageContent(Message(pf.User, good1, "second", "y\r\n")), Ct);
         await client.QuitAsync(Ct);
 
         Assert.Equal(new[] { true, false, true }, result.Recipients.Select(r => r.Accepted));
@@ -117,13 +127,16 @@ public class SmtpInteropTests
         FaultServer fs = FaultServer.Require();
         using (SmtpClient bad = await ConnectAsync(fs.Host, fs.NormalPort, Trusting(fs.CaCertificate)))
         {
-            var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => bad.AuthenticateAsync(SmtpCredential.FromAccessToken(fs.User, _ => Task.FromResult("wrong")), cancellationToken: Ct));
+            var ex = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+                bad.AuthenticateAsync(SmtpCredential.FromAccessToken(fs.User, _ => Task.FromResult("wrong")), cancellationToken: Ct));
             Assert.Equal(535, ex.ReplyCode);
             Assert.NotNull(ex.ServerErrorDetail);
         }
         using SmtpClient client = await ConnectAsync(fs.Host, fs.NormalPort, Trusting(fs.CaCertificate));
-        await client.AuthenticateAsync(SmtpCredential.FromAccessToken(fs.User, _ => Task.FromResult(fs.XOAuth2Token)), cancellationToken: Ct);
-        SmtpSendResult r = await client.SendAsync(new SmtpEnvelope(fs.User, new[] { "bob@fabrikam.test" }), new TestMessageContent(Message(fs.User, "bob@fabrikam.test", "aiosmtpd", "hello\r\n")), Ct);
+        await client.AuthenticateAsync(SmtpCredential.FromAccessToken(fs.User, _ => Task.FromResult(fs.XOAuth2Token)),
+            cancellationToken: Ct);
+        SmtpSendResult r = await client.SendAsync(new SmtpEnvelope(fs.User, new[] { "bob@fabrikam.test" }),
+            new TestMessageContent(Message(fs.User, "bob@fabrikam.test", "aiosmtpd", "hello\r\n")), Ct);
         Assert.Equal(250, r.FinalReply.Code);
         await client.QuitAsync(Ct);
     }
@@ -134,7 +147,8 @@ public class SmtpInteropTests
         FaultServer fs = FaultServer.Require();
         var before = fs.Connections("no_starttls");
         using var client = new SmtpClient();
-        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => client.ConnectAsync(fs.Host, fs.NoStartTlsPort, Trusting(fs.CaCertificate), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() =>
+            client.ConnectAsync(fs.Host, fs.NoStartTlsPort, Trusting(fs.CaCertificate), Ct));
         Assert.Equal("SmtpStartTlsNotOffered", ex.ErrorId);
         IReadOnlyList<string> sent = fs.ClientLinesSince("no_starttls", before);
         Assert.Equal(new[] { "EHLO client.contoso.test" }, sent);
@@ -159,7 +173,9 @@ public class SmtpInteropTests
         SmtpConnectOptions options = Trusting(fs.CaCertificate);
         options.TlsMode = SmtpTlsMode.None;
         using SmtpClient client = await ConnectAsync(fs.Host, fs.DropDataPort, options);
-        var ex = await Assert.ThrowsAsync<SmtpDeliveryUnknownException>(() => client.SendAsync(new SmtpEnvelope("a@contoso.test", new[] { "b@fabrikam.test" }), new TestMessageContent("Subject: x\r\n\r\nbody\r\n"), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpDeliveryUnknownException>(() =>
+            client.SendAsync(new SmtpEnvelope("a@contoso.test", new[] { "b@fabrikam.test" }),
+                new TestMessageContent("Subject: x\r\n\r\nbody\r\n"), Ct));
         Assert.True(ex.DeliveryUnknown);
     }
 

@@ -15,14 +15,16 @@ public class SmtpReplyReaderTests
     [Fact]
     public async Task Multi_line_reply_with_enhanced_codes()
     {
-        SmtpReplyReader r = Reader("550-5.7.139 Authentication unsuccessful, SmtpClientAuthentication\r\n550-5.7.139 is disabled for the Tenant.\r\n550 5.7.139 Visit https://aka.ms/smtp_auth_disabled\r\n");
+        SmtpReplyReader r = Reader("550-5.7.139 Authentication unsuccessful, SmtpClientAuthentication\r\n"
+            + "550-5.7.139 is disabled for the Tenant.\r\n550 5.7.139 Visit https://aka.ms/smtp_auth_disabled\r\n");
         SmtpReply reply = await r.ReadReplyAsync(SmtpPhase.Auth, Ct);
         Assert.Equal(550, reply.Code);
         Assert.Equal(3, reply.Lines.Count);
         Assert.Equal(new EnhancedStatusCode(5, 7, 139), reply.EnhancedStatusCode);
         Assert.True(reply.EnhancedStatusCode!.Is("5.7.139"));
         Assert.True(reply.IsPermanentFailure);
-        Assert.Equal("550-5.7.139 Authentication unsuccessful, SmtpClientAuthentication\r\n550-5.7.139 is disabled for the Tenant.\r\n550 5.7.139 Visit https://aka.ms/smtp_auth_disabled", reply.ToString());
+        Assert.Equal("550-5.7.139 Authentication unsuccessful, SmtpClientAuthentication\r\n"
+            + "550-5.7.139 is disabled for the Tenant.\r\n550 5.7.139 Visit https://aka.ms/smtp_auth_disabled", reply.ToString());
     }
 
     [Theory]
@@ -30,7 +32,8 @@ public class SmtpReplyReaderTests
     [InlineData("250 \r\n", 250, "", null)]
     [InlineData("235 2.7.0 Authentication successful\r\n", 235, "2.7.0 Authentication successful", "2.7.0")]
     [InlineData("250 5.1.1 class does not match the code\r\n", 250, "5.1.1 class does not match the code", null)]
-    [InlineData("432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded\n", 432, "4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded", "4.3.2")]
+    [InlineData("432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded\n", 432,
+        "4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded", "4.3.2")]
     [InlineData("554 5.2.0\r\n", 554, "5.2.0", "5.2.0")]
     [InlineData("550 5.7.1000 too many digits\r\n", 550, "5.7.1000 too many digits", null)]
     [InlineData("334 \r\n", 334, "", null)]
@@ -147,7 +150,8 @@ public class SmtpReplyReaderTests
             }
             else
             {
-                input = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, random.Next(1, 4)).Select(_ => seeds[random.Next(seeds.Length)])));
+                input = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, random.Next(1, 4))
+                    .Select(_ => seeds[random.Next(seeds.Length)])));
                 int mutations = random.Next(1, 6);
                 for (int m = 0; m < mutations && input.Length > 0; m++)
                 {
@@ -207,7 +211,8 @@ public class SmtpReplyReaderTests
     [InlineData(15, true)]
     public async Task The_reply_bound_counts_every_line_with_its_line_end(int maxReply, bool tooLong)
     {
-        var r = new SmtpReplyReader(new MemoryStream(Encoding.ASCII.GetBytes("250-ab\r\n250 cd\r\n")), "mx.test") { MaxReplyLength = maxReply };
+        var r = new SmtpReplyReader(new MemoryStream(Encoding.ASCII.GetBytes("250-ab\r\n250 cd\r\n")), "mx.test")
+            { MaxReplyLength = maxReply };
         if (!tooLong)
         {
             Assert.Equal(new[] { "ab", "cd" }, (await r.ReadReplyAsync(SmtpPhase.Ehlo, Ct)).Lines);
@@ -258,20 +263,24 @@ public class SmtpReplyReaderTests
     [Theory]
     [InlineData("HTTP/1.1 400 Bad Request\r\n", "'HTTP/1.1 400 Bad Request'")]
     [InlineData("25\x01\x7f\r\n", "'25??'")]
-    [InlineData("+OK 123456789012345678901234567890123456789012345678901234567890TAIL\r\n", "'+OK 12345678901234567890123456789012345678901234567890123456…'")]
+    [InlineData("+OK 123456789012345678901234567890123456789012345678901234567890TAIL\r\n",
+        "'+OK 12345678901234567890123456789012345678901234567890123456…'")]
     [InlineData("250x\r\n", "'250x'")]
-    [InlineData("+OK 12345678901234567890123456789012345678901234567890123456\r\n", "'+OK 12345678901234567890123456789012345678901234567890123456'")] // exactly 60: whole
+    [InlineData("+OK 12345678901234567890123456789012345678901234567890123456\r\n",
+        "'+OK 12345678901234567890123456789012345678901234567890123456'")] // exactly 60: whole
     public async Task A_line_that_isnt_SMTP_is_quoted_printable_and_short_in_the_error(string text, string excerpt)
     {
         var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => Reader(text).ReadReplyAsync(SmtpPhase.Greeting, Ct));
         Assert.Equal("The server at mx.test sent a reply line that isn't SMTP: " + excerpt, ex.Message);
-        Assert.Equal("Check that the host and port are an SMTP server (not another protocol or an intercepting proxy).", ex.RecommendedAction);
+        Assert.Equal("Check that the host and port are an SMTP server (not another protocol or an intercepting proxy).",
+            ex.RecommendedAction);
     }
 
     [Fact]
     public async Task A_code_change_inside_a_multi_line_reply_names_both_codes()
     {
-        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => Reader("250-first\r\n251 second\r\n").ReadReplyAsync(SmtpPhase.Ehlo, Ct));
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() =>
+            Reader("250-first\r\n251 second\r\n").ReadReplyAsync(SmtpPhase.Ehlo, Ct));
         Assert.Equal("The server at mx.test changed the reply code inside a multi-line reply (250, then 251).", ex.Message);
     }
 
@@ -307,7 +316,8 @@ public class SmtpReplyReaderTests
     public void Reply_classes_follow_the_first_digit(int code, bool positive, bool intermediate, bool transient, bool permanent)
     {
         var reply = new SmtpReply(code, new[] { "x" });
-        Assert.Equal((positive, intermediate, transient, permanent), (reply.IsPositiveCompletion, reply.IsPositiveIntermediate, reply.IsTransientFailure, reply.IsPermanentFailure));
+        Assert.Equal((positive, intermediate, transient, permanent),
+            (reply.IsPositiveCompletion, reply.IsPositiveIntermediate, reply.IsTransientFailure, reply.IsPermanentFailure));
     }
 
     [Fact]
@@ -342,7 +352,8 @@ public class SmtpReplyReaderTests
     [InlineData(550, "5.1./ below digits", null)]
     [InlineData(550, "5.1.: above digits", null)]
     [InlineData(250, "3.1.1 class 3", null)]
-    public void Enhanced_codes_are_taken_from_the_first_word_only_when_well_formed_and_of_the_same_class(int code, string line, string? expected)
+    public void Enhanced_codes_are_taken_from_the_first_word_only_when_well_formed_and_of_the_same_class(int code, string line,
+        string? expected)
     {
         Assert.Equal(expected, new SmtpReply(code, new[] { line }).EnhancedStatusCode?.ToString());
     }

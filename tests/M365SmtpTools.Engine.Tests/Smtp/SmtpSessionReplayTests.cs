@@ -14,7 +14,8 @@ public class SmtpSessionReplayTests
     {
         var (client, stream) = await ConnectAsync(
             "220-mx.test ESMTP\r\n220-second greeting line\r\n220 ready\r\n",
-            Ehlo("SIZE 37748736", "PIPELINING", "DSN", "ENHANCEDSTATUSCODES", "STARTTLS", "AUTH LOGIN XOAUTH2", "AUTH=PLAIN", "8BITMIME", "BINARYMIME", "CHUNKING", "SMTPUTF8"));
+            Ehlo("SIZE 37748736", "PIPELINING", "DSN", "ENHANCEDSTATUSCODES", "STARTTLS", "AUTH LOGIN XOAUTH2", "AUTH=PLAIN", "8BITMIME",
+                "BINARYMIME", "CHUNKING", "SMTPUTF8"));
 
         Assert.Equal(EhloCommand, stream.Written);
         Assert.Equal(new[] { "mx.test ESMTP", "second greeting line", "ready" }, client.Greeting!.Lines);
@@ -75,7 +76,8 @@ public class SmtpSessionReplayTests
         // The STARTTLS-stripping defence: an attacker removed STARTTLS from the EHLO reply.
         var stream = new ScriptedSmtpStream(Greeting, Ehlo("AUTH PLAIN LOGIN", "PIPELINING"), "235 2.7.0 ok\r\n", "250 ok\r\n");
         using var client = new SmtpClient();
-        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => client.ConnectAsync(stream, "mx.test", Options(SmtpTlsMode.StartTlsRequired), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() =>
+            client.ConnectAsync(stream, "mx.test", Options(SmtpTlsMode.StartTlsRequired), Ct));
 
         Assert.Equal("SmtpStartTlsNotOffered", ex.ErrorId);
         Assert.Equal(ErrorKind.SecurityError, ex.Kind);
@@ -90,9 +92,11 @@ public class SmtpSessionReplayTests
     [Fact]
     public async Task Starttls_refused_when_required_stops()
     {
-        var stream = new ScriptedSmtpStream(Greeting, Ehlo("STARTTLS", "AUTH PLAIN"), "454 4.7.0 TLS not available due to temporary reason\r\n");
+        var stream = new ScriptedSmtpStream(Greeting, Ehlo("STARTTLS", "AUTH PLAIN"),
+            "454 4.7.0 TLS not available due to temporary reason\r\n");
         using var client = new SmtpClient();
-        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => client.ConnectAsync(stream, "mx.test", Options(SmtpTlsMode.StartTlsRequired), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() =>
+            client.ConnectAsync(stream, "mx.test", Options(SmtpTlsMode.StartTlsRequired), Ct));
 
         Assert.Equal("SmtpStartTlsRefused", ex.ErrorId);
         Assert.Equal(454, ex.ReplyCode);
@@ -119,7 +123,8 @@ public class SmtpSessionReplayTests
         // "220 go ahead" immediately followed by a plaintext reply the attacker wants read as if it came over TLS.
         var stream = new ScriptedSmtpStream(Greeting, Ehlo("STARTTLS"), "220 2.0.0 go ahead\r\n250 injected\r\n");
         using var client = new SmtpClient();
-        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => client.ConnectAsync(stream, "mx.test", Options(SmtpTlsMode.StartTlsRequired), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() =>
+            client.ConnectAsync(stream, "mx.test", Options(SmtpTlsMode.StartTlsRequired), Ct));
         Assert.Equal("SmtpStartTlsInjection", ex.ErrorId);
         Assert.Equal(ErrorKind.SecurityError, ex.Kind);
     }

@@ -11,13 +11,15 @@ public class SmtpStagedReplayTests
     [Fact]
     public async Task MailFrom_and_Recipient_send_one_bare_command_each_and_RSET_abandons_the_transaction()
     {
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo("SIZE 1000", "PIPELINING", "DSN"), "250 2.1.0 Sender OK\r\n", "250 2.1.5 Recipient OK\r\n", "250 2.0.0 Resetting\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo("SIZE 1000", "PIPELINING", "DSN"), "250 2.1.0 Sender OK\r\n",
+            "250 2.1.5 Recipient OK\r\n", "250 2.0.0 Resetting\r\n");
 
         SmtpReply mail = await client.MailFromAsync("alice@contoso.com", Ct);
         SmtpReply rcpt = await client.RecipientAsync("bob@fabrikam.com", Ct);
         await client.ResetAsync(Ct);
 
-        Assert.Equal(new[] { EhloCommand, "MAIL FROM:<alice@contoso.com>\r\n", "RCPT TO:<bob@fabrikam.com>\r\n", "RSET\r\n" }, stream.Turns);
+        Assert.Equal(new[] { EhloCommand, "MAIL FROM:<alice@contoso.com>\r\n", "RCPT TO:<bob@fabrikam.com>\r\n", "RSET\r\n" },
+            stream.Turns);
         Assert.Equal(250, mail.Code);
         Assert.Equal("2.1.5", rcpt.EnhancedStatusCode!.ToString());
         Assert.True(client.IsConnected);
@@ -26,7 +28,8 @@ public class SmtpStagedReplayTests
     [Fact]
     public async Task A_refused_sender_is_a_command_exception_carrying_the_reply_and_the_session_stays_usable()
     {
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo(), "550 5.7.60 SMTP; Client does not have permissions to send as this sender\r\n", "250 2.0.0 OK\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo(),
+            "550 5.7.60 SMTP; Client does not have permissions to send as this sender\r\n", "250 2.0.0 OK\r\n");
 
         var e = await Assert.ThrowsAsync<SmtpCommandException>(() => client.MailFromAsync("boss@contoso.com", Ct));
         Assert.Equal("SmtpSenderRejected", e.ErrorId);
@@ -41,7 +44,8 @@ public class SmtpStagedReplayTests
     [Fact]
     public async Task A_refused_recipient_carries_its_result_and_the_next_recipient_can_still_be_tried()
     {
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo(), "250 ok\r\n", "550 5.7.64 TenantAttribution; Relay Access Denied\r\n", "250 2.1.5 ok\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo(), "250 ok\r\n", "550 5.7.64 TenantAttribution; Relay Access Denied\r\n",
+            "250 2.1.5 ok\r\n");
         await client.MailFromAsync("scanner@contoso.com", Ct);
 
         var e = await Assert.ThrowsAsync<SmtpCommandException>(() => client.RecipientAsync("x@fabrikam.com", Ct));
@@ -49,7 +53,8 @@ public class SmtpStagedReplayTests
         Assert.Equal(SmtpPhase.RcptTo, e.Phase);
         Assert.False(e.RecipientResults.Single().Accepted);
         Assert.Equal(250, (await client.RecipientAsync("y@contoso.com", Ct)).Code);
-        Assert.Equal(new[] { EhloCommand, "MAIL FROM:<scanner@contoso.com>\r\n", "RCPT TO:<x@fabrikam.com>\r\n", "RCPT TO:<y@contoso.com>\r\n" }, stream.Turns);
+        Assert.Equal(new[] { EhloCommand, "MAIL FROM:<scanner@contoso.com>\r\n", "RCPT TO:<x@fabrikam.com>\r\n",
+            "RCPT TO:<y@contoso.com>\r\n" }, stream.Turns);
     }
 
     [Fact]

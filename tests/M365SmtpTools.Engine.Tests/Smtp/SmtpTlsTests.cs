@@ -63,7 +63,8 @@ public class SmtpTlsTests
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
         {
-            ServerCertificate = TestCertificates.CreateServer(new[] { "localhost" }, notBefore: DateTimeOffset.UtcNow.AddDays(-30), notAfter: DateTimeOffset.UtcNow.AddDays(-1)),
+            ServerCertificate = TestCertificates.CreateServer(new[] { "localhost" }, notBefore: DateTimeOffset.UtcNow.AddDays(-30),
+                notAfter: DateTimeOffset.UtcNow.AddDays(-1)),
         });
         using var client = new SmtpClient();
         var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => client.ConnectAsync(exo.Host, exo.Port, exo.ClientOptions(), Ct));
@@ -104,7 +105,8 @@ public class SmtpTlsTests
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
         {
-            ServerCertificate = TestCertificates.CreateServer(new[] { "wrong.name.test" }, notAfter: DateTimeOffset.UtcNow.AddDays(-1), notBefore: DateTimeOffset.UtcNow.AddDays(-9), includeLoopbackIp: false),
+            ServerCertificate = TestCertificates.CreateServer(new[] { "wrong.name.test" }, notAfter: DateTimeOffset.UtcNow.AddDays(-1),
+                notBefore: DateTimeOffset.UtcNow.AddDays(-9), includeLoopbackIp: false),
         });
         var host = new RecordingHost();
         for (int i = 0; i < 2; i++)
@@ -125,7 +127,10 @@ public class SmtpTlsTests
     [Fact]
     public async Task A_client_certificate_is_presented_when_given()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { RequestClientCertificate = true, Role = DoubleRole.Mx });
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            RequestClientCertificate = true, Role = DoubleRole.Mx
+        });
         SmtpConnectOptions options = exo.ClientOptions();
         options.TlsPolicy.ClientCertificate = TestCertificates.CreateClient("relay.contoso.com");
         using var client = new SmtpClient();
@@ -162,7 +167,10 @@ public class SmtpTlsTests
         await client.ConnectAsync("127.0.0.1", port, new SmtpConnectOptions
         {
             TlsMode = SmtpTlsMode.ImplicitTls,
-            TlsPolicy = new TlsPolicy { ServerName = "localhost", TrustedRootCertificates = new X509Certificate2Collection(TestCertificates.Ca) },
+            TlsPolicy = new TlsPolicy
+            {
+                ServerName = "localhost", TrustedRootCertificates = new X509Certificate2Collection(TestCertificates.Ca)
+            },
             LocalDomain = "client.test",
         }, Ct);
         Assert.True(client.IsSecure);

@@ -19,21 +19,24 @@ public class SmtpTransactionFailureTests
     {
         var (client, stream) = await ConnectAsync(Greeting, Ehlo("SIZE 100"));
 
-        var none = await Assert.ThrowsAsync<M365SmtpException>(() => client.SendAsync(new SmtpEnvelope("alice@contoso.com", Array.Empty<string>()),
-            new TestMessageContent("x"), Ct));
+        var none = await Assert.ThrowsAsync<M365SmtpException>(() =>
+            client.SendAsync(new SmtpEnvelope("alice@contoso.com", Array.Empty<string>()), new TestMessageContent("x"), Ct));
         Assert.Equal(("SmtpNoRecipients", "The message has no recipients.", "Give at least one To, Cc or Bcc address."),
             (none.ErrorId, none.Message, none.RecommendedAction));
 
-        var large = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), new TestMessageContent(new string('z', 101)), Ct));
+        var large = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.SendAsync(Env(), new TestMessageContent(new string('z', 101)), Ct));
         Assert.Equal("The message is 101 bytes and the server at mx.test accepts at most 100 bytes; nothing was sent.", large.Message);
         Assert.Equal("Send smaller attachments (base64 makes them about a third larger), or share them by link.", large.RecommendedAction);
 
-        var utf8 = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), new TestMessageContent("x") { RequiresSmtpUtf8 = true }, Ct));
-        Assert.Equal("The message needs SMTPUTF8 (internationalized addresses or headers) and the server at mx.test doesn't offer it; nothing was sent.",
-            utf8.Message);
+        var utf8 = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.SendAsync(Env(), new TestMessageContent("x") { RequiresSmtpUtf8 = true }, Ct));
+        Assert.Equal("The message needs SMTPUTF8 (internationalized addresses or headers) and the server at mx.test doesn't offer it; "
+            + "nothing was sent.", utf8.Message);
         Assert.Equal("Use ASCII addresses, or a server that supports SMTPUTF8.", utf8.RecommendedAction);
 
-        var eightBit = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), new TestMessageContent("x") { Requires8BitMime = true }, Ct));
+        var eightBit = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.SendAsync(Env(), new TestMessageContent("x") { Requires8BitMime = true }, Ct));
         Assert.Equal("The message has 8bit parts and the server at mx.test doesn't offer 8BITMIME; nothing was sent.", eightBit.Message);
         Assert.Equal("Encode the parts as quoted-printable or base64.", eightBit.RecommendedAction);
 
@@ -44,7 +47,8 @@ public class SmtpTransactionFailureTests
     [Fact]
     public async Task Without_pipelining_one_accepted_recipient_is_enough_for_DATA()
     {
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo(), "250 ok\r\n", "250 ok\r\n", "550 5.1.1 unknown\r\n", "354 go\r\n", "250 queued\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo(), "250 ok\r\n", "250 ok\r\n", "550 5.1.1 unknown\r\n", "354 go\r\n",
+            "250 queued\r\n");
         SmtpSendResult result = await client.SendAsync(Env("a@fabrikam.com", "b@fabrikam.com"), new TestMessageContent("hi\r\n"), Ct);
         Assert.Equal(250, result.FinalReply.Code);
         Assert.Equal("b@fabrikam.com", Assert.Single(result.RejectedRecipients).Address);
@@ -53,14 +57,16 @@ public class SmtpTransactionFailureTests
 
     [Theory]
     [InlineData(new[] { "b@fabrikam.com" }, "The server refused the recipient <b@fabrikam.com>: 550 5.1.1 unknown")]
-    [InlineData(new[] { "a@fabrikam.com", "b@fabrikam.com" }, "The server refused all 2 recipients (the first, <a@fabrikam.com>): 550 5.1.1 unknown")]
+    [InlineData(new[] { "a@fabrikam.com", "b@fabrikam.com" },
+        "The server refused all 2 recipients (the first, <a@fabrikam.com>): 550 5.1.1 unknown")]
     public async Task Refused_recipients_are_named_in_the_error(string[] recipients, string message)
     {
         var replies = new List<string> { Greeting, Ehlo(), "250 ok\r\n" };
         replies.AddRange(recipients.Select(_ => "550 5.1.1 unknown\r\n"));
         replies.Add("250 reset\r\n");
         var (client, _) = await ConnectAsync(replies.ToArray());
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(recipients), new TestMessageContent("x\r\n"), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.SendAsync(Env(recipients), new TestMessageContent("x\r\n"), Ct));
         Assert.Equal(message, ex.Message);
     }
 
@@ -85,7 +91,8 @@ public class SmtpTransactionFailureTests
         var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() =>
             client.SendAsync(Env("a@fabrikam.com", "b@fabrikam.com"), new TestMessageContent("x\r\n"), Ct));
         Assert.Equal("SmtpRecipientsRejected", ex.ErrorId);
-        Assert.Equal("The server closed the session at the recipient <b@fabrikam.com>: 421 4.3.2 Service not available, closing transmission channel"
+        Assert.Equal("The server closed the session at the recipient <b@fabrikam.com>: 421 4.3.2 Service not available, closing "
+            + "transmission channel"
             + " The server closed the session; reconnect to go on.", ex.Message);
         Assert.Equal("This is temporary: try again later.", ex.RecommendedAction); // the refusal's own advice is kept
         Assert.DoesNotContain("RSET", stream.Written);
@@ -134,9 +141,11 @@ public class SmtpTransactionFailureTests
     [Fact]
     public async Task The_end_of_the_message_is_the_final_BDAT_reply_and_needs_no_RSET()
     {
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo("CHUNKING"), "250 ok\r\n", "250 ok\r\n", "554 5.6.0 bad content\r\n", "250 ok\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo("CHUNKING"), "250 ok\r\n", "250 ok\r\n", "554 5.6.0 bad content\r\n",
+            "250 ok\r\n");
         var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), new TestMessageContent("small\r\n"), Ct));
-        Assert.Equal(("SmtpMessageRejected", SmtpPhase.Bdat, "The server refused the message: 554 5.6.0 bad content"), (ex.ErrorId, ex.Phase, ex.Message));
+        Assert.Equal(("SmtpMessageRejected", SmtpPhase.Bdat, "The server refused the message: 554 5.6.0 bad content"),
+            (ex.ErrorId, ex.Phase, ex.Message));
         Assert.Equal("BDAT 7 LAST\r\nsmall\r\n", stream.Turns[^1]);
         Assert.True(client.IsConnected);
     }
@@ -150,7 +159,8 @@ public class SmtpTransactionFailureTests
         options.ChunkSize = 1024;
         var (client, stream) = await ConnectAsync(options, Greeting, Ehlo("CHUNKING"), "250 ok\r\n", "250 ok\r\n",
             "552 5.3.4 Message size exceeds fixed maximum message size\r\n", "250 reset\r\n");
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), new TestMessageContent(new string('y', 1023)), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            client.SendAsync(Env(), new TestMessageContent(new string('y', 1023)), Ct));
         Assert.Equal(("SmtpMessageRejected", SmtpPhase.Bdat), (ex.ErrorId, ex.Phase));
         Assert.StartsWith("The server refused a BDAT chunk: 552 5.3.4", ex.Message, StringComparison.Ordinal);
         Assert.Equal("bob@fabrikam.com", Assert.Single(ex.RecipientResults).Address);
@@ -166,8 +176,8 @@ public class SmtpTransactionFailureTests
         var (client, _) = await ConnectAsync(Greeting, Ehlo(), "250 ok\r\n", "250 ok\r\n", "354 go\r\n");
         var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() =>
             client.SendAsync(Env(), new TestMessageContent(new string('a', 10_000)) { FailAfter = 5_000, WriteSize = 1000 }, Ct));
-        Assert.Equal($"Writing the message failed midway ({ex.InnerException!.Message}); the connection to mx.test was closed so no partial message is delivered.",
-            ex.Message);
+        Assert.Equal($"Writing the message failed midway ({ex.InnerException!.Message}); the connection to mx.test was closed so no "
+            + $"partial message is delivered.", ex.Message);
     }
 
     [Fact]
@@ -186,8 +196,10 @@ public class SmtpTransactionFailureTests
     {
         var (client, _) = await ConnectAsync(Greeting, Ehlo(), "250 ok\r\n", "250 ok\r\n", "354 go\r\n", ScriptedSmtpStream.Hang);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        var ex = await Assert.ThrowsAsync<SmtpDeliveryUnknownException>(() => client.SendAsync(Env(), new TestMessageContent("hello\r\n"), cts.Token));
-        Assert.Equal("Sending to mx.test was cancelled after the end of the message was sent and before the server answered. The message may or may not "
+        var ex = await Assert.ThrowsAsync<SmtpDeliveryUnknownException>(() =>
+            client.SendAsync(Env(), new TestMessageContent("hello\r\n"), cts.Token));
+        Assert.Equal("Sending to mx.test was cancelled after the end of the message was sent and before the server answered. "
+            + "The message may or may not "
             + "have been accepted: it is not reported as sent and was not resent.", ex.Message);
     }
 
@@ -214,7 +226,8 @@ public class SmtpTransactionFailureTests
         Assert.Equal("The server refused the recipient <bob@fabrikam.com>: 550 5.1.1 unknown", recipient.Message);
 
         var utf8 = await Assert.ThrowsAsync<SmtpCommandException>(() => client.RecipientAsync("zoë@exämple.de", Ct));
-        Assert.Equal("The recipient <zoë@exämple.de> needs SMTPUTF8 and the server at mx.test doesn't offer it; nothing was sent.", utf8.Message);
+        Assert.Equal("The recipient <zoë@exämple.de> needs SMTPUTF8 and the server at mx.test doesn't offer it; nothing was sent.",
+            utf8.Message);
         Assert.Equal("Use an ASCII address, or a server that supports SMTPUTF8.", utf8.RecommendedAction);
         Assert.Equal(4, stream.Turns.Count); // EHLO, MAIL, MAIL, RCPT: the UTF-8 address never went out
 

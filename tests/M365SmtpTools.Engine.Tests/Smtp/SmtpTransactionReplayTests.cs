@@ -17,7 +17,8 @@ public class SmtpTransactionReplayTests
     {
         string body = "Subject: t\r\n\r\n.leading dot\nbare LF\rbare CR\r\n..two\r\n\r\n.\r\nend";
         var content = new TestMessageContent(body) { WriteSize = 3 };
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo("SIZE 1000000"), "250 2.1.0 ok\r\n", "250 2.1.5 ok\r\n", "354 go ahead\r\n", "250 2.0.0 queued as 123\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo("SIZE 1000000"),
+            "250 2.1.0 ok\r\n", "250 2.1.5 ok\r\n", "354 go ahead\r\n", "250 2.0.0 queued as 123\r\n");
 
         SmtpSendResult result = await client.SendAsync(Env(), content, Ct);
 
@@ -88,13 +89,15 @@ public class SmtpTransactionReplayTests
     public async Task Pipelining_sends_mail_rcpt_and_data_together_and_reads_every_reply_when_a_middle_rcpt_fails()
     {
         var (client, stream) = await ConnectAsync(Greeting, Ehlo("PIPELINING", "ENHANCEDSTATUSCODES"),
-            "250 2.1.0 Sender OK\r\n", "250 2.1.5 Recipient OK\r\n", "550 5.1.1 User unknown\r\n", "250 2.1.5 Recipient OK\r\n", "354 go\r\n",
-            "250 2.0.0 queued\r\n");
+            "250 2.1.0 Sender OK\r\n", "250 2.1.5 Recipient OK\r\n", "550 5.1.1 User unknown\r\n",
+            "250 2.1.5 Recipient OK\r\n", "354 go\r\n", "250 2.0.0 queued\r\n");
 
-        SmtpSendResult result = await client.SendAsync(Env("a@fabrikam.com", "b@fabrikam.com", "c@fabrikam.com"), new TestMessageContent("Subject: x\r\n\r\nhi\r\n"), Ct);
+        SmtpSendResult result = await client.SendAsync(Env("a@fabrikam.com", "b@fabrikam.com", "c@fabrikam.com"),
+            new TestMessageContent("Subject: x\r\n\r\nhi\r\n"), Ct);
 
         Assert.Equal(3, stream.Turns.Count);
-        Assert.Equal("MAIL FROM:<alice@contoso.com>\r\nRCPT TO:<a@fabrikam.com>\r\nRCPT TO:<b@fabrikam.com>\r\nRCPT TO:<c@fabrikam.com>\r\nDATA\r\n", stream.Turns[1]);
+        Assert.Equal("MAIL FROM:<alice@contoso.com>\r\nRCPT TO:<a@fabrikam.com>\r\n" +
+            "RCPT TO:<b@fabrikam.com>\r\nRCPT TO:<c@fabrikam.com>\r\nDATA\r\n", stream.Turns[1]);
         Assert.Equal("Subject: x\r\n\r\nhi\r\n.\r\n", stream.Turns[2]);
         Assert.Equal(new[] { true, false, true }, result.Recipients.Select(r => r.Accepted));
         SmtpRecipientResult rejected = Assert.Single(result.RejectedRecipients);
@@ -106,10 +109,12 @@ public class SmtpTransactionReplayTests
     public async Task All_recipients_rejected_sends_rset_and_keeps_the_connection()
     {
         var (client, stream) = await ConnectAsync(Greeting, Ehlo("PIPELINING"),
-            "250 2.1.0 Sender OK\r\n550 5.7.64 TenantAttribution; Relay Access Denied\r\n550 5.7.64 TenantAttribution; Relay Access Denied\r\n554 5.5.1 Error: no valid recipients\r\n",
+            "250 2.1.0 Sender OK\r\n550 5.7.64 TenantAttribution; Relay Access Denied\r\n" +
+                "550 5.7.64 TenantAttribution; Relay Access Denied\r\n554 5.5.1 Error: no valid recipients\r\n",
             "250 2.0.0 Resetting\r\n");
 
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env("a@fabrikam.com", "b@fabrikam.com"), new TestMessageContent("x\r\n"), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env("a@fabrikam.com", "b@fabrikam.com"),
+            new TestMessageContent("x\r\n"), Ct));
 
         Assert.Equal("SmtpRecipientsRejected", ex.ErrorId);
         Assert.Equal(SmtpPhase.RcptTo, ex.Phase);
@@ -135,7 +140,8 @@ public class SmtpTransactionReplayTests
     [Fact]
     public async Task Mail_from_refused_without_auth_is_a_command_failure_with_rset()
     {
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo("ENHANCEDSTATUSCODES"), "530 5.7.57 Client not authenticated to send mail. [BN8PR01CA0001]\r\n", "250 2.0.0 Resetting\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo("ENHANCEDSTATUSCODES"),
+            "530 5.7.57 Client not authenticated to send mail. [BN8PR01CA0001]\r\n", "250 2.0.0 Resetting\r\n");
         var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), new TestMessageContent("x\r\n"), Ct));
 
         Assert.Equal("SmtpSenderRejected", ex.ErrorId);
@@ -206,7 +212,8 @@ public class SmtpTransactionReplayTests
         options.ChunkSize = 1024;
         options.TranscriptLogger = transcript;
         var script = new List<string> { Greeting, Ehlo(chunking ? "CHUNKING" : "8BITMIME"), "250 ok\r\n", "250 ok\r\n" };
-        script.AddRange(chunking ? new[] { "250 chunk\r\n", "250 chunk\r\n", "250 2.0.0 queued\r\n" } : new[] { "354 go\r\n", "250 2.0.0 queued\r\n" });
+        script.AddRange(chunking ? new[] { "250 chunk\r\n", "250 chunk\r\n", "250 2.0.0 queued\r\n" }
+            : new[] { "354 go\r\n", "250 2.0.0 queued\r\n" });
         var (client, _) = await ConnectAsync(options, script.ToArray());
 
         // 3,000 bytes with no line end: the client ends the content with CRLF, 3,002 bytes in chunks of 1,024.
@@ -222,9 +229,11 @@ public class SmtpTransactionReplayTests
     {
         SmtpConnectOptions options = Options();
         options.ChunkSize = 1024;
-        var (client, stream) = await ConnectAsync(options, Greeting, Ehlo("CHUNKING"), "250 ok\r\n", "250 ok\r\n", "552 5.3.4 Message size exceeds fixed maximum message size\r\n", "250 reset\r\n");
+        var (client, stream) = await ConnectAsync(options, Greeting, Ehlo("CHUNKING"), "250 ok\r\n", "250 ok\r\n",
+            "552 5.3.4 Message size exceeds fixed maximum message size\r\n", "250 reset\r\n");
 
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), new TestMessageContent(new string('y', 3000)), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(),
+            new TestMessageContent(new string('y', 3000)), Ct));
 
         Assert.Equal(SmtpPhase.Bdat, ex.Phase);
         Assert.Equal(ErrorKind.LimitsExceeded, ex.Kind);
@@ -240,7 +249,8 @@ public class SmtpTransactionReplayTests
     {
         SmtpConnectOptions options = Options();
         options.ChunkSize = 1024;
-        var (client, stream) = await ConnectAsync(options, Greeting, Ehlo("CHUNKING"), "250 ok\r\n", "250 ok\r\n", "552 5.3.4 too big\r\n", "250 reset\r\n");
+        var (client, stream) = await ConnectAsync(options, Greeting, Ehlo("CHUNKING"), "250 ok\r\n", "250 ok\r\n",
+            "552 5.3.4 too big\r\n", "250 reset\r\n");
         var content = new StubbornContent();
 
         var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), content, Ct));
@@ -276,7 +286,8 @@ public class SmtpTransactionReplayTests
     public async Task A_message_over_the_size_limit_is_refused_before_anything_is_sent()
     {
         var (client, stream) = await ConnectAsync(Greeting, Ehlo("SIZE 100", "PIPELINING"));
-        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), new TestMessageContent(new string('z', 101)), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(),
+            new TestMessageContent(new string('z', 101)), Ct));
 
         Assert.Equal("SmtpMessageTooLarge", ex.ErrorId);
         Assert.Equal(ErrorKind.LimitsExceeded, ex.Kind);
@@ -304,7 +315,8 @@ public class SmtpTransactionReplayTests
     [Fact]
     public async Task Two_internationalized_recipients_ask_for_SMTPUTF8_like_one()
     {
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo("SMTPUTF8"), "250 ok\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 ok\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo("SMTPUTF8"),
+            "250 ok\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 ok\r\n");
         await client.SendAsync(Env("jörg@exämple.de", "zoë@exämple.de"), new TestMessageContent("x\r\n"), Ct);
 
         Assert.Equal("MAIL FROM:<alice@contoso.com> SMTPUTF8\r\n", stream.Turns[1]);
@@ -316,7 +328,8 @@ public class SmtpTransactionReplayTests
     public async Task An_address_smtp_cant_carry_is_refused_naming_its_role(string from, string to, string role, string address)
     {
         var (client, stream) = await ConnectAsync(Greeting, Ehlo());
-        var ex = await Assert.ThrowsAsync<M365SmtpException>(() => client.SendAsync(new SmtpEnvelope(from, new[] { to }), new TestMessageContent("x"), Ct));
+        var ex = await Assert.ThrowsAsync<M365SmtpException>(() => client.SendAsync(new SmtpEnvelope(from, new[] { to }),
+            new TestMessageContent("x"), Ct));
 
         Assert.Equal($"The {role} address '{address}' contains a character SMTP doesn't allow in an address (space, control character " +
             "or angle bracket).", ex.Message);
@@ -326,7 +339,8 @@ public class SmtpTransactionReplayTests
     [Fact]
     public async Task Eight_bit_and_utf8_parameters_are_sent_when_needed_and_offered()
     {
-        var (client, stream) = await ConnectAsync(Greeting, Ehlo("8BITMIME", "SMTPUTF8", "SIZE"), "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 ok\r\n");
+        var (client, stream) = await ConnectAsync(Greeting, Ehlo("8BITMIME", "SMTPUTF8", "SIZE"),
+            "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 ok\r\n");
         var content = new TestMessageContent("Subject: ü\r\n\r\nü\r\n") { Requires8BitMime = true };
         await client.SendAsync(new SmtpEnvelope("jörg@exämple.de", new[] { "bob@fabrikam.com" }), content, Ct);
 
@@ -338,11 +352,14 @@ public class SmtpTransactionReplayTests
     public async Task Content_needing_8bitmime_or_smtputf8_is_refused_when_not_offered()
     {
         var (client, stream) = await ConnectAsync(Greeting, Ehlo("PIPELINING"));
-        var ex1 = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), new TestMessageContent("x") { Requires8BitMime = true }, Ct));
+        var ex1 = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(),
+            new TestMessageContent("x") { Requires8BitMime = true }, Ct));
         Assert.Equal("Smtp8BitMimeNotSupported", ex1.ErrorId);
-        var ex2 = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(), new TestMessageContent("x") { RequiresSmtpUtf8 = true }, Ct));
+        var ex2 = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env(),
+            new TestMessageContent("x") { RequiresSmtpUtf8 = true }, Ct));
         Assert.Equal("SmtpUtf8NotSupported", ex2.ErrorId);
-        var ex3 = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env("jörg@exämple.de"), new TestMessageContent("x"), Ct));
+        var ex3 = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(Env("jörg@exämple.de"),
+            new TestMessageContent("x"), Ct));
         Assert.Equal("SmtpUtf8NotSupported", ex3.ErrorId);
         Assert.Equal(EhloCommand, stream.Written);
     }
@@ -379,7 +396,8 @@ public class SmtpTransactionReplayTests
     public async Task Connection_lost_after_the_final_dot_is_delivery_unknown()
     {
         var (client, stream) = await ConnectAsync(Greeting, Ehlo(), "250 ok\r\n", "250 ok\r\n", "354 go\r\n");
-        var ex = await Assert.ThrowsAsync<SmtpDeliveryUnknownException>(() => client.SendAsync(Env(), new TestMessageContent("hello\r\n"), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpDeliveryUnknownException>(() => client.SendAsync(Env(),
+            new TestMessageContent("hello\r\n"), Ct));
 
         Assert.True(ex.DeliveryUnknown);
         Assert.Equal("SmtpDeliveryUnknown", ex.ErrorId);
@@ -396,7 +414,8 @@ public class SmtpTransactionReplayTests
     {
         var (client, _) = await ConnectAsync(Greeting, Ehlo(), "250 ok\r\n", "250 ok\r\n", "354 go\r\n", ScriptedSmtpStream.Hang);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        var ex = await Assert.ThrowsAsync<SmtpDeliveryUnknownException>(() => client.SendAsync(Env(), new TestMessageContent("hello\r\n"), cts.Token));
+        var ex = await Assert.ThrowsAsync<SmtpDeliveryUnknownException>(() => client.SendAsync(Env(),
+            new TestMessageContent("hello\r\n"), cts.Token));
         Assert.Equal(ErrorKind.Cancelled, ex.Kind);
         Assert.IsAssignableFrom<OperationCanceledException>(ex.InnerException);
     }
@@ -405,7 +424,8 @@ public class SmtpTransactionReplayTests
     public async Task Connection_lost_after_bdat_last_is_delivery_unknown()
     {
         var (client, _) = await ConnectAsync(Greeting, Ehlo("CHUNKING"), "250 ok\r\n", "250 ok\r\n");
-        var ex = await Assert.ThrowsAsync<SmtpDeliveryUnknownException>(() => client.SendAsync(Env(), new TestMessageContent("hello\r\n"), Ct));
+        var ex = await Assert.ThrowsAsync<SmtpDeliveryUnknownException>(() => client.SendAsync(Env(),
+            new TestMessageContent("hello\r\n"), Ct));
         Assert.Equal(SmtpPhase.Bdat, ex.Phase);
     }
 
@@ -435,14 +455,16 @@ public class SmtpTransactionReplayTests
         SmtpSendResult second = await client.SendAsync(Env(), new TestMessageContent("two\r\n"), Ct);
         Assert.Equal(250, second.FinalReply.Code);
         await client.QuitAsync(Ct);
-        Assert.Equal(new[] { "MAIL FROM:<alice@contoso.com>\r\n", "RCPT TO:<bob@fabrikam.com>\r\n", "DATA\r\n", "two\r\n.\r\n", "QUIT\r\n" }, stream.Turns.Skip(5));
+        Assert.Equal(new[] { "MAIL FROM:<alice@contoso.com>\r\n", "RCPT TO:<bob@fabrikam.com>\r\n", "DATA\r\n", "two\r\n.\r\n",
+            "QUIT\r\n" }, stream.Turns.Skip(5));
     }
 
     [Fact]
     public async Task Content_that_fails_midway_closes_the_connection_so_no_partial_message_is_delivered()
     {
         var (client, stream) = await ConnectAsync(Greeting, Ehlo(), "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 ok\r\n");
-        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => client.SendAsync(Env(), new TestMessageContent(new string('a', 100_000)) { FailAfter = 50_000, WriteSize = 1000 }, Ct));
+        var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() => client.SendAsync(Env(),
+            new TestMessageContent(new string('a', 100_000)) { FailAfter = 50_000, WriteSize = 1000 }, Ct));
 
         Assert.Equal("SmtpContentFailed", ex.ErrorId);
         Assert.IsType<IOException>(ex.InnerException);
@@ -477,6 +499,7 @@ public class SmtpTransactionReplayTests
         Assert.DoesNotContain(log.Entries, e => e.Text.Contains("private") || e.Text.Contains("body text"));
         Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Info && e.Text.Contains("message content: 31 bytes"));
         Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Client && e.Text == "." && e.Phase == SmtpPhase.Data);
-        Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Client && e.Text == "RCPT TO:<bob@fabrikam.com>" && e.Phase == SmtpPhase.RcptTo);
+        Assert.Contains(log.Entries, e => e.Direction == SmtpTranscriptDirection.Client && e.Text == "RCPT TO:<bob@fabrikam.com>"
+            && e.Phase == SmtpPhase.RcptTo);
     }
 }

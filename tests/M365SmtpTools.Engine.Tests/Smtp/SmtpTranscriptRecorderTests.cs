@@ -116,7 +116,8 @@ public sealed class SmtpTranscriptRecorderTests
         var r = new SmtpTranscriptRecorder(log, redact: true) { Phase = SmtpPhase.Data };
         r.ServerLine("354 go ahead");
         r.Info("[message content: 12 bytes]");
-        Assert.Equal(new[] { (SmtpTranscriptDirection.Server, SmtpPhase.Data, "354 go ahead"), (SmtpTranscriptDirection.Info, SmtpPhase.Data, "[message content: 12 bytes]") },
+        Assert.Equal(new[] { (SmtpTranscriptDirection.Server, SmtpPhase.Data, "354 go ahead"),
+            (SmtpTranscriptDirection.Info, SmtpPhase.Data, "[message content: 12 bytes]") },
             log.Entries.Select(e => (e.Direction, e.Phase, e.Text)));
         Assert.True(r.Enabled);
     }

@@ -3,7 +3,8 @@ using M365SmtpTools.Engine.Mime;
 
 namespace M365SmtpTools.Engine.Tests.Smtp;
 
-/// <summary>An <see cref="IMessageContent"/> over fixed bytes, written in pieces of <see cref="WriteSize"/> to exercise split writes.</summary>
+/// <summary>An <see cref="IMessageContent"/> over fixed bytes, written in pieces of <see cref="WriteSize"/> to exercise
+/// split writes.</summary>
 public sealed class TestMessageContent : IMessageContent
 {
     private readonly byte[] _bytes;

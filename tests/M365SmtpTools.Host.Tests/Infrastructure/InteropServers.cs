@@ -28,7 +28,8 @@ public static class InteropServers
         return (int.Parse(env["SUBMISSION_PORT"]), env["USER"], env["PASSWORD"], env["MAILDIR_BASE"]);
     }
 
-    /// <summary>Waits up to <paramref name="wait"/> for a delivered file under <paramref name="root"/> containing <paramref name="marker"/>.</summary>
+    /// <summary>Waits up to <paramref name="wait"/> for a delivered file under <paramref name="root"/> containing
+    /// <paramref name="marker"/>.</summary>
     public static string? WaitForDelivery(string root, string marker, TimeSpan wait)
     {
         DateTime until = DateTime.UtcNow + wait;
@@ -49,13 +50,15 @@ public static class InteropServers
         DateTime until = DateTime.UtcNow + wait;
         while (true)
         {
-            if (File.Exists(mailLog) && File.ReadAllText(mailLog).Contains("message-id=" + messageId, StringComparison.Ordinal)) return true;
+            if (File.Exists(mailLog)
+                && File.ReadAllText(mailLog).Contains("message-id=" + messageId, StringComparison.Ordinal)) return true;
             if (DateTime.UtcNow >= until) return false;
             Thread.Sleep(100);
         }
     }
 
-    /// <summary>aiosmtpd's plain listener (STARTTLS with a self-signed certificate, no AUTH) and where it stores what it receives.</summary>
+    /// <summary>aiosmtpd's plain listener (STARTTLS with a self-signed certificate, no AUTH) and where it stores what it
+    /// receives.</summary>
     public static (int Port, string MessagesDir) RequireAiosmtpd()
     {
         Dictionary<string, string> env = Env("aiosmtpd");
@@ -66,6 +69,8 @@ public static class InteropServers
     public static List<string> DeliveredContaining(string root, string marker) =>
         Directory.Exists(root)
             ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-                .Where(f => !f.EndsWith(".json", StringComparison.Ordinal) && File.ReadAllText(f).Contains(marker, StringComparison.Ordinal)).ToList()
+                .Where(f => !f.EndsWith(".json", StringComparison.Ordinal)
+                    && File.ReadAllText(f).Contains(marker, StringComparison.Ordinal))
+                .ToList()
             : new List<string>();
 }

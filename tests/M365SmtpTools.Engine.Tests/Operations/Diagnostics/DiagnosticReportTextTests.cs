@@ -12,7 +12,10 @@ public sealed class DiagnosticReportTextTests
     [Fact]
     public void A_report_without_findings_says_all_stages_passed_or_its_verdict_and_lists_none()
     {
-        var graph = new GraphSendTestReport("https://graph.microsoft.com") { Overall = SmtpTestOutcome.Passed, Mailbox = "reports@contoso.com" };
+        var graph = new GraphSendTestReport("https://graph.microsoft.com")
+        {
+            Overall = SmtpTestOutcome.Passed, Mailbox = "reports@contoso.com"
+        };
         Assert.Equal("All stages passed.", graph.Summary);
         Assert.Equal("Passed reports@contoso.com: All stages passed.", graph.ToString());
         Assert.EndsWith("Findings  :" + Environment.NewLine + "  (none)" + Environment.NewLine, graph.ToText(), StringComparison.Ordinal);
@@ -25,9 +28,14 @@ public sealed class DiagnosticReportTextTests
     [Fact]
     public void The_summary_is_the_most_serious_finding_and_the_text_lists_every_finding_most_serious_first()
     {
-        var report = new GraphSendTestReport("https://graph.microsoft.com") { Overall = SmtpTestOutcome.Failed, Mailbox = "reports@contoso.com" };
-        report.AddFinding(new GraphTestFinding("TokenExpiresSoon", FindingSeverity.Warning, GraphTestStage.Claims, "exp in 4 min", "The token expires soon.", "Get a new one."));
-        report.AddFinding(new GraphTestFinding("GraphErrorAccessDenied", FindingSeverity.Error, GraphTestStage.Mailbox, "403 ErrorAccessDenied", "No Mail.Send.", "Grant Mail.Send.",
+        var report = new GraphSendTestReport("https://graph.microsoft.com")
+        {
+            Overall = SmtpTestOutcome.Failed, Mailbox = "reports@contoso.com"
+        };
+        report.AddFinding(new GraphTestFinding("TokenExpiresSoon", FindingSeverity.Warning, GraphTestStage.Claims, "exp in 4 min",
+            "The token expires soon.", "Get a new one."));
+        report.AddFinding(new GraphTestFinding("GraphErrorAccessDenied", FindingSeverity.Error, GraphTestStage.Mailbox,
+            "403 ErrorAccessDenied", "No Mail.Send.", "Grant Mail.Send.",
             new[] { "New-ApplicationAccessPolicy -AppId x", "Test-ApplicationAccessPolicy -Identity y" }));
         Assert.Equal("GraphErrorAccessDenied: No Mail.Send.", report.Summary);
         string n = Environment.NewLine;

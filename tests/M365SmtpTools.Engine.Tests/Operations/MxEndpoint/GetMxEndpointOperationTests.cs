@@ -8,12 +8,14 @@ namespace M365SmtpTools.Engine.Tests.Operations.MxEndpoint;
 /// <summary>Get-M365MxEndpoint's operation against nsd on loopback.</summary>
 public class GetMxEndpointOperationTests
 {
-    private static async Task<(List<MxEndpointResult> Results, List<M365SmtpException> Errors, RecordingHost Host)> Run(GetMxEndpointRequest request)
+    private static async Task<(List<MxEndpointResult> Results, List<M365SmtpException> Errors, RecordingHost Host)> Run(
+        GetMxEndpointRequest request)
     {
         var results = new List<MxEndpointResult>();
         var errors = new List<M365SmtpException>();
         var host = new RecordingHost();
-        await new GetMxEndpointOperation().RunAsync(request, new OperationHost<MxEndpointResult>(host, results.Add, errors.Add), TestContext.Current.CancellationToken);
+        await new GetMxEndpointOperation().RunAsync(request, new OperationHost<MxEndpointResult>(host, results.Add, errors.Add),
+            TestContext.Current.CancellationToken);
         return (results, errors, host);
     }
 
@@ -58,7 +60,8 @@ public class GetMxEndpointOperationTests
             DnsServer = server,
         });
         Assert.Equal(new[] { "contoso-test.mail.protection.outlook.com" }, results.Select(r => r.MxHost));
-        Assert.Equal(new[] { DnsErrorIds.InvalidDomainName, DnsErrorIds.NameNotFound, DnsErrorIds.NoMxRecords }, errors.Select(e => e.ErrorId));
+        Assert.Equal(new[] { DnsErrorIds.InvalidDomainName, DnsErrorIds.NameNotFound, DnsErrorIds.NoMxRecords },
+            errors.Select(e => e.ErrorId));
         Assert.Equal(new object[] { "bad..name", "nothere.contoso.test", "nomx.contoso.test" }, errors.Select(e => e.TargetObject));
         Assert.Contains("NXDOMAIN", errors[1].Message);
         Assert.Contains(server, errors[1].Message);
@@ -75,7 +78,10 @@ public class GetMxEndpointOperationTests
         Assert.Empty(without.Results);
         Assert.Single(without.Errors);
 
-        var with = await Run(new GetMxEndpointRequest { Domain = new[] { "nomx.contoso.test", "hyphen-domain.test" }, DnsServer = server, IncludeDerivedGuess = true });
+        var with = await Run(new GetMxEndpointRequest
+        {
+            Domain = new[] { "nomx.contoso.test", "hyphen-domain.test" }, DnsServer = server, IncludeDerivedGuess = true
+        });
         Assert.Equal(2, with.Errors.Count);
         Assert.All(with.Errors, e => Assert.Equal(DnsErrorIds.NoMxRecords, e.ErrorId));
         Assert.Equal(2, with.Results.Count);
@@ -116,7 +122,10 @@ public class GetMxEndpointOperationTests
     public async Task A_timeout_names_the_server_that_was_asked()
     {
         using var silent = new FakeDnsServer(_ => Array.Empty<byte[]>());
-        var (results, errors, _) = await Run(new GetMxEndpointRequest { Domain = new[] { "contoso.test" }, DnsServer = silent.Endpoint, TimeoutSeconds = 1 });
+        var (results, errors, _) = await Run(new GetMxEndpointRequest
+        {
+            Domain = new[] { "contoso.test" }, DnsServer = silent.Endpoint, TimeoutSeconds = 1
+        });
         Assert.Empty(results);
         M365SmtpException e = Assert.Single(errors);
         Assert.Equal(DnsErrorIds.Timeout, e.ErrorId);
@@ -127,7 +136,10 @@ public class GetMxEndpointOperationTests
     [Fact]
     public async Task An_unusable_DNS_server_stops_the_whole_run()
     {
-        var e = await Assert.ThrowsAsync<DnsException>(() => Run(new GetMxEndpointRequest { Domain = new[] { "contoso.test" }, DnsServer = "1.2.3.4:99999" }));
+        var e = await Assert.ThrowsAsync<DnsException>(() => Run(new GetMxEndpointRequest
+        {
+            Domain = new[] { "contoso.test" }, DnsServer = "1.2.3.4:99999"
+        }));
         Assert.Equal(DnsErrorIds.InvalidDnsServer, e.ErrorId);
     }
 }

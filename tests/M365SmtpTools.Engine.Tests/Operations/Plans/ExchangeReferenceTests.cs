@@ -40,7 +40,8 @@ public sealed class ExchangeReferenceTests
                 new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.0/28", ConnectorType = type },
             })
             {
-                var plan = await new NewRelayConnectorPlanOperation((_, _) => FakeMailDomainLookup.Contoso(), new FakeClock()).RunForResultAsync(request, host);
+                var plan = await new NewRelayConnectorPlanOperation((_, _) => FakeMailDomainLookup.Contoso(), new FakeClock())
+                    .RunForResultAsync(request, host);
                 commands.Add(plan.ConnectorCommand);
                 commands.Add(plan.UpdateCommand);
             }
@@ -56,7 +57,8 @@ public sealed class ExchangeReferenceTests
         }
         var graphPlan = await new NewSmtpAppAccessPlanOperation(new FakeClock()).RunForResultAsync(new NewSmtpAppAccessPlanRequest
         {
-            AppId = Guid.NewGuid(), ServicePrincipalObjectId = Guid.NewGuid(), Mailbox = new[] { "a@contoso.com" }, SendAs = new[] { "c@contoso.com" }, Graph = true,
+            AppId = Guid.NewGuid(), ServicePrincipalObjectId = Guid.NewGuid(), Mailbox = new[] { "a@contoso.com" },
+            SendAs = new[] { "c@contoso.com" }, Graph = true,
         }, host);
         commands.AddRange(graphPlan.Steps.Where(s => s.InScript).Select(s => s.Command));
         return commands;

@@ -27,7 +27,8 @@ public sealed class FakeMailDomainLookup : IMailDomainLookup
     {
         Questions.Add("MX " + domain);
         if (MxError != null) throw MxError;
-        return Task.FromResult<IReadOnlyList<(string Host, int Preference)>>(Mx.TryGetValue(domain, out var v) ? v : Array.Empty<(string, int)>());
+        return Task.FromResult<IReadOnlyList<(string Host, int Preference)>>(
+            Mx.TryGetValue(domain, out var v) ? v : Array.Empty<(string, int)>());
     }
 
     /// <summary>contoso.com with a Microsoft 365 MX and the given SPF record (null: no TXT at all).</summary>
@@ -45,8 +46,8 @@ public static class TestCertificates
 {
     public static readonly DateTimeOffset Now = new FakeClock().UtcNow;
 
-    public static X509Certificate2 Make(string subject, string[]? dnsNames = null, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null,
-        string[]? eku = null, X509KeyUsageFlags? keyUsage = null, X509Certificate2? issuer = null)
+    public static X509Certificate2 Make(string subject, string[]? dnsNames = null, DateTimeOffset? notBefore = null,
+        DateTimeOffset? notAfter = null, string[]? eku = null, X509KeyUsageFlags? keyUsage = null, X509Certificate2? issuer = null)
     {
         using RSA rsa = RSA.Create(2048);
         var request = new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -88,7 +89,8 @@ public static class TestCertificates
         Make("CN=" + cn + ", O=Contoso", san.Length == 0 ? new[] { cn } : san, eku: ClientAndServer,
             keyUsage: X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, issuer: Ca);
 
-    public static X509Certificate2 PublicOnly(X509Certificate2 cert) => X509CertificateLoader.LoadCertificate(cert.Export(X509ContentType.Cert));
+    public static X509Certificate2 PublicOnly(X509Certificate2 cert) =>
+        X509CertificateLoader.LoadCertificate(cert.Export(X509ContentType.Cert));
 
     public static SecureString Secure(string s)
     {

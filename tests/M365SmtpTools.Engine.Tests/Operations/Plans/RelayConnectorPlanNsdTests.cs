@@ -11,7 +11,8 @@ public sealed class RelayConnectorPlanNsdTests
 
     private static Task<RelayConnectorPlan> Run(string domain, string server, NewRelayConnectorPlanOperation? operation = null) =>
         (operation ?? new NewRelayConnectorPlanOperation()).RunForResultAsync(
-            new NewRelayConnectorPlanRequest { Domain = domain, SenderIPAddress = "52.160.10.25", DnsServer = server }, new RecordingHost(), TestContext.Current.CancellationToken);
+            new NewRelayConnectorPlanRequest { Domain = domain, SenderIPAddress = "52.160.10.25", DnsServer = server }, new RecordingHost(),
+            TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task ReadsTheMxAndMergesTheSpfRecordOfAMicrosoft365Domain()
@@ -26,7 +27,8 @@ public sealed class RelayConnectorPlanNsdTests
     [Fact]
     public async Task JoinsATxtRecordSplitIntoStrings()
     {
-        var plan = await Run("split.contoso.test", Nsd(), new NewRelayConnectorPlanOperation((s, log) => MailDomainLookup.Create(s, log), new FakeClock()));
+        var plan = await Run("split.contoso.test", Nsd(),
+            new NewRelayConnectorPlanOperation((s, log) => MailDomainLookup.Create(s, log), new FakeClock()));
         Assert.Equal("v=spf1 ip4:192.0.2.1 include:spf.protection.outlook.com -all", plan.Spf.Current);
     }
 
@@ -66,15 +68,19 @@ public sealed class DnsMailDomainLookupTests
 {
     private sealed class ScriptedResolver(DnsAnswer answer) : IDnsResolver
     {
-        public Task<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default) => Task.FromResult(answer);
+        public Task<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default) =>
+            Task.FromResult(answer);
     }
 
     [Fact]
     public async Task NxdomainIsDnsNameNotFound()
     {
-        var lookup = new DnsMailDomainLookup(new ScriptedResolver(new DnsAnswer("x.test", DnsRecordType.TXT, DnsResponseCode.NameError, Array.Empty<DnsRecord>(), "127.0.0.1:53", false)));
-        Assert.Equal("DnsNameNotFound", (await Assert.ThrowsAsync<DnsException>(() => lookup.GetTxtRecordsAsync("x.test", TestContext.Current.CancellationToken))).ErrorId);
-        Assert.Equal("DnsNameNotFound", (await Assert.ThrowsAsync<DnsException>(() => lookup.GetMxAsync("x.test", TestContext.Current.CancellationToken))).ErrorId);
+        var lookup = new DnsMailDomainLookup(new ScriptedResolver(new DnsAnswer("x.test", DnsRecordType.TXT, DnsResponseCode.NameError,
+            Array.Empty<DnsRecord>(), "127.0.0.1:53", false)));
+        Assert.Equal("DnsNameNotFound", (await Assert.ThrowsAsync<DnsException>(() =>
+            lookup.GetTxtRecordsAsync("x.test", TestContext.Current.CancellationToken))).ErrorId);
+        Assert.Equal("DnsNameNotFound", (await Assert.ThrowsAsync<DnsException>(() =>
+            lookup.GetMxAsync("x.test", TestContext.Current.CancellationToken))).ErrorId);
     }
 
     [Fact]
@@ -84,7 +90,9 @@ public sealed class DnsMailDomainLookupTests
             new DnsRecord[] { new TxtRecord("x.test", 60, new[] { "v=spf1 ", "-all" }) }, "127.0.0.1:53", false)));
         Assert.Equal(new[] { "v=spf1 -all" }, await txt.GetTxtRecordsAsync("x.test", TestContext.Current.CancellationToken));
         var mx = new DnsMailDomainLookup(new ScriptedResolver(new DnsAnswer("x.test", DnsRecordType.MX, DnsResponseCode.NoError,
-            new DnsRecord[] { new MxRecord("x.test", 60, 0, ""), new MxRecord("x.test", 60, 10, "x-test.mail.protection.outlook.com") }, "127.0.0.1:53", false)));
-        Assert.Equal(new[] { ("x-test.mail.protection.outlook.com", 10) }, await mx.GetMxAsync("x.test", TestContext.Current.CancellationToken));
+            new DnsRecord[] { new MxRecord("x.test", 60, 0, ""), new MxRecord("x.test", 60, 10, "x-test.mail.protection.outlook.com") },
+            "127.0.0.1:53", false)));
+        Assert.Equal(new[] { ("x-test.mail.protection.outlook.com", 10) },
+            await mx.GetMxAsync("x.test", TestContext.Current.CancellationToken));
     }
 }

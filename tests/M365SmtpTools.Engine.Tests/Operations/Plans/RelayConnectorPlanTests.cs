@@ -30,7 +30,11 @@ public sealed class RelayConnectorPlanTests
     public async Task CertificatePlanForAScanner()
     {
         using var cert = Good("contoso.com");
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "Contoso.com.", Certificate = cert, DeviceName = "Scanner 3F", ScriptPath = GeneratedScripts.PathFor("relay-certificate-onpremises") });
+        var plan = await Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "Contoso.com.", Certificate = cert, DeviceName = "Scanner 3F",
+            ScriptPath = GeneratedScripts.PathFor("relay-certificate-onpremises")
+        });
 
         Assert.Equal("contoso.com", plan.Domain);
         Assert.Equal(RelayMethod.Certificate, plan.Method);
@@ -38,8 +42,12 @@ public sealed class RelayConnectorPlanTests
         Assert.Equal("SMTP relay - Scanner 3F (certificate)", plan.ConnectorName);
         Assert.True(plan.IsReady);
         Assert.Equal("contoso.com", plan.TlsSenderCertificateName);
-        Assert.Equal("New-InboundConnector -Name 'SMTP relay - Scanner 3F (certificate)' -ConnectorType OnPremises -SenderDomains '*' -TlsSenderCertificateName 'contoso.com' -RequireTls $true -Comment 'SMTP relay for Scanner 3F (certificate contoso.com)" + Comment, plan.ConnectorCommand);
-        Assert.Equal("Set-InboundConnector -Identity 'SMTP relay - Scanner 3F (certificate)' -ConnectorType OnPremises -SenderDomains '*' -TlsSenderCertificateName 'contoso.com' -RequireTls $true -Comment 'SMTP relay for Scanner 3F (certificate contoso.com)" + Comment, plan.UpdateCommand);
+        Assert.Equal("New-InboundConnector -Name 'SMTP relay - Scanner 3F (certificate)' -ConnectorType OnPremises -SenderDomains '*' "
+            + "-TlsSenderCertificateName 'contoso.com' -RequireTls $true -Comment 'SMTP relay for Scanner 3F (certificate contoso.com)"
+            + Comment, plan.ConnectorCommand);
+        Assert.Equal("Set-InboundConnector -Identity 'SMTP relay - Scanner 3F (certificate)' -ConnectorType OnPremises -SenderDomains '*' "
+            + "-TlsSenderCertificateName 'contoso.com' -RequireTls $true -Comment 'SMTP relay for Scanner 3F (certificate contoso.com)"
+            + Comment, plan.UpdateCommand);
         Assert.Equal("contoso-com.mail.protection.outlook.com", plan.SmtpServer);
         Assert.False(plan.Spf.ChangeNeeded);
         Assert.Equal(cert.Thumbprint, plan.Certificate!.Thumbprint);
@@ -65,12 +73,16 @@ public sealed class RelayConnectorPlanTests
     public async Task TheScriptChecksForTheConnectorAndUpdatesOrCreatesIt()
     {
         using var cert = Good("*.contoso.com");
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", Certificate = cert, Name = "Relay - O'Brien's scanners" });
+        var plan = await Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", Certificate = cert, Name = "Relay - O'Brien's scanners"
+        });
         string[] lines = plan.Script.Split('\n');
         Assert.Contains("#     Connect-ExchangeOnline", lines);
         Assert.Contains("if (-not (Get-Command -Name Get-InboundConnector -ErrorAction SilentlyContinue)) {", lines);
         Assert.Contains("$connectorName = 'Relay - O''Brien''s scanners'", lines);
-        Assert.Contains("$existing = Get-InboundConnector -Identity $connectorName -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq $connectorName }", lines);
+        Assert.Contains("$existing = Get-InboundConnector -Identity $connectorName -ErrorAction SilentlyContinue "
+            + "| Where-Object { $_.Name -eq $connectorName }", lines);
         int ifAt = Array.IndexOf(lines, "if ($existing) {");
         int elseAt = Array.IndexOf(lines, "else {");
         Assert.True(ifAt > 0 && elseAt > ifAt);
@@ -88,12 +100,17 @@ public sealed class RelayConnectorPlanTests
     public async Task IpPlanForAnApplication()
     {
         var dns = FakeMailDomainLookup.Contoso("v=spf1 mx include:spf.protection.outlook.com -all");
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", DeviceName = "ERP", DnsServer = "127.0.0.1:5353", ScriptPath = GeneratedScripts.PathFor("relay-ip-onpremises") }, dns);
+        var plan = await Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", SenderIPAddress = "52.160.10.25", DeviceName = "ERP", DnsServer = "127.0.0.1:5353",
+            ScriptPath = GeneratedScripts.PathFor("relay-ip-onpremises")
+        }, dns);
         Assert.Equal("127.0.0.1:5353", _askedServer);
         Assert.Equal(new[] { "TXT contoso.com", "MX contoso.com" }, dns.Questions);
         Assert.Equal(RelayMethod.IPAddress, plan.Method);
         Assert.Equal("52.160.10.25", plan.SenderIPAddress);
-        Assert.Equal("New-InboundConnector -Name 'SMTP relay - ERP (IP)' -ConnectorType OnPremises -SenderDomains '*' -SenderIPAddresses '52.160.10.25' -Comment 'SMTP relay for ERP (IP 52.160.10.25)" + Comment, plan.ConnectorCommand);
+        Assert.Equal("New-InboundConnector -Name 'SMTP relay - ERP (IP)' -ConnectorType OnPremises -SenderDomains '*' "
+            + "-SenderIPAddresses '52.160.10.25' -Comment 'SMTP relay for ERP (IP 52.160.10.25)" + Comment, plan.ConnectorCommand);
         Assert.DoesNotContain("RequireTls", plan.ConnectorCommand);
         Assert.Equal("v=spf1 mx include:spf.protection.outlook.com -all", plan.Spf.Current);
         Assert.Equal("v=spf1 mx ip4:52.160.10.25 include:spf.protection.outlook.com -all", plan.Spf.Proposed);
@@ -111,14 +128,26 @@ public sealed class RelayConnectorPlanTests
     [Fact]
     public async Task PartnerConnectorsRestrictToTheDomainAndTheCertificateOrAddresses()
     {
-        var ip = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.0/28", Name = "Partner relay", ConnectorType = RelayConnectorType.Partner, ScriptPath = GeneratedScripts.PathFor("relay-ip-partner") });
-        Assert.Equal("New-InboundConnector -Name 'Partner relay' -ConnectorType Partner -SenderDomains 'contoso.com' -SenderIPAddresses '52.160.10.0/28' -RestrictDomainsToIPAddresses $true -Comment 'SMTP relay for contoso.com (IP 52.160.10.0/28)" + Comment, ip.ConnectorCommand);
+        var ip = await Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", SenderIPAddress = "52.160.10.0/28", Name = "Partner relay", ConnectorType = RelayConnectorType.Partner,
+            ScriptPath = GeneratedScripts.PathFor("relay-ip-partner")
+        });
+        Assert.Equal("New-InboundConnector -Name 'Partner relay' -ConnectorType Partner -SenderDomains 'contoso.com' "
+            + "-SenderIPAddresses '52.160.10.0/28' -RestrictDomainsToIPAddresses $true "
+            + "-Comment 'SMTP relay for contoso.com (IP 52.160.10.0/28)" + Comment, ip.ConnectorCommand);
         Assert.Contains(ip.Findings, f => f.Id == "PartnerConnectorNoRelay" && f.Severity == FindingSeverity.Warning);
         Assert.Equal("your organization's recipients only", ip.DeviceSettings.Single(d => d.Setting == "Recipients").Value);
 
         using var cert = Good("contoso.com");
-        var c = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", Certificate = cert, Name = "Partner relay", ConnectorType = RelayConnectorType.Partner, ScriptPath = GeneratedScripts.PathFor("relay-certificate-partner") });
-        Assert.Equal("New-InboundConnector -Name 'Partner relay' -ConnectorType Partner -SenderDomains 'contoso.com' -TlsSenderCertificateName 'contoso.com' -RequireTls $true -RestrictDomainsToCertificate $true -Comment 'SMTP relay for contoso.com (certificate contoso.com)" + Comment, c.ConnectorCommand);
+        var c = await Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", Certificate = cert, Name = "Partner relay", ConnectorType = RelayConnectorType.Partner,
+            ScriptPath = GeneratedScripts.PathFor("relay-certificate-partner")
+        });
+        Assert.Equal("New-InboundConnector -Name 'Partner relay' -ConnectorType Partner -SenderDomains 'contoso.com' "
+            + "-TlsSenderCertificateName 'contoso.com' -RequireTls $true -RestrictDomainsToCertificate $true "
+            + "-Comment 'SMTP relay for contoso.com (certificate contoso.com)" + Comment, c.ConnectorCommand);
     }
 
     [Theory]
@@ -159,7 +188,10 @@ public sealed class RelayConnectorPlanTests
     {
         _host.ShouldProcessAnswer = false;
         string path = Path.Combine(TestPaths.NewTempDir(), "relay.ps1");
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", ScriptPath = path });
+        var plan = await Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", SenderIPAddress = "52.160.10.25", ScriptPath = path
+        });
         Assert.Equal((path, "Write the relay connector script"), Assert.Single(_host.ShouldProcessCalls));
         Assert.False(File.Exists(path));
         Assert.Null(plan.ScriptPath);
@@ -170,7 +202,8 @@ public sealed class RelayConnectorPlanTests
     [Fact]
     public async Task FindingsAreOrderedErrorsFirst()
     {
-        using var cert = Make("CN=fabrikam.com", new[] { "fabrikam.com" }, eku: ClientAndServer);   // mismatch (error) + self-signed (warning)
+        using var cert = Make("CN=fabrikam.com", new[] { "fabrikam.com" },
+            eku: ClientAndServer);   // mismatch (error) + self-signed (warning)
         var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", Certificate = cert });
         var severities = plan.Findings.Select(f => f.Severity).ToList();
         Assert.Equal(severities.OrderByDescending(s => s), severities);
@@ -235,7 +268,11 @@ public sealed class RelayConnectorPlanTests
     [Fact]
     public async Task ADomainThatDoesNotExistIsAnError()
     {
-        var dns = new FakeMailDomainLookup { TxtError = new M365SmtpException(DnsErrorCodes.NameNotFound, "NXDOMAIN"), MxError = new M365SmtpException(DnsErrorCodes.NameNotFound, "NXDOMAIN") };
+        var dns = new FakeMailDomainLookup
+        {
+            TxtError = new M365SmtpException(DnsErrorCodes.NameNotFound, "NXDOMAIN"),
+            MxError = new M365SmtpException(DnsErrorCodes.NameNotFound, "NXDOMAIN")
+        };
         var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25" }, dns);
         var f = Assert.Single(plan.Findings, x => x.Severity == FindingSeverity.Error);
         Assert.Equal("DomainNotFound", f.Id);
@@ -249,7 +286,10 @@ public sealed class RelayConnectorPlanTests
     {
         var dns = new FakeMailDomainLookup { TxtError = new M365SmtpException(TestErrorCodes.Of(id), ErrorKind.InvalidArgument,
             "bad server") };
-        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", DnsServer = "::::" }, dns));
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", SenderIPAddress = "52.160.10.25", DnsServer = "::::"
+        }, dns));
         Assert.Equal(id, e.ErrorId);
     }
 
@@ -267,7 +307,10 @@ public sealed class RelayConnectorPlanTests
     public async Task ACertificatePlanWithoutSpfProposesMicrosoftsInclude()
     {
         using var cert = Good("contoso.com");
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", Certificate = cert, ScriptPath = GeneratedScripts.PathFor("relay-certificate-new-spf") }, FakeMailDomainLookup.Contoso(spf: null));
+        var plan = await Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", Certificate = cert, ScriptPath = GeneratedScripts.PathFor("relay-certificate-new-spf")
+        }, FakeMailDomainLookup.Contoso(spf: null));
         Assert.Equal("v=spf1 include:spf.protection.outlook.com ~all", plan.Spf.Proposed);
         Assert.Contains("#   now:     (none)", plan.Script.Split('\n'));
     }
@@ -275,10 +318,15 @@ public sealed class RelayConnectorPlanTests
     [Fact]
     public async Task LongMergedSpfIsSplitInTheScript()
     {
-        string current = "v=spf1 " + string.Join(" ", Enumerable.Range(1, 20).Select(i => $"ip4:40.{i}.200.0/24")) + " include:spf.protection.outlook.com -all";
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", ScriptPath = GeneratedScripts.PathFor("relay-ip-long-spf") }, FakeMailDomainLookup.Contoso(current));
+        string current = "v=spf1 " + string.Join(" ", Enumerable.Range(1, 20).Select(i => $"ip4:40.{i}.200.0/24"))
+            + " include:spf.protection.outlook.com -all";
+        var plan = await Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", SenderIPAddress = "52.160.10.25", ScriptPath = GeneratedScripts.PathFor("relay-ip-long-spf")
+        }, FakeMailDomainLookup.Contoso(current));
         Assert.True(plan.Spf.ProposedStrings.Length > 1);
-        Assert.Contains(plan.Script.Split('\n'), l => l.StartsWith("#   (longer than 255 characters") && l.Contains("\"" + plan.Spf.ProposedStrings[1] + "\""));
+        Assert.Contains(plan.Script.Split('\n'), l => l.StartsWith("#   (longer than 255 characters")
+            && l.Contains("\"" + plan.Spf.ProposedStrings[1] + "\""));
     }
 
     [Fact]
@@ -289,7 +337,11 @@ public sealed class RelayConnectorPlanTests
         string dir = TestPaths.NewTempDir();
         string pfx = Path.Combine(dir, "scanner.pfx");
         File.WriteAllBytes(pfx, cert.Export(X509ContentType.Pfx, password));
-        var plan = await Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", CertificatePath = pfx, CertificatePassword = Secure(password), DeviceName = "Scanner", ScriptPath = Path.Combine(dir, "relay.ps1") });
+        var plan = await Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", CertificatePath = pfx, CertificatePassword = Secure(password), DeviceName = "Scanner",
+            ScriptPath = Path.Combine(dir, "relay.ps1")
+        });
         Assert.True(plan.Certificate!.HasPrivateKey);
         Assert.Equal(cert.Thumbprint, plan.Certificate.Thumbprint);
         Assert.Equal(pfx, plan.Certificate.Source);
@@ -306,7 +358,10 @@ public sealed class RelayConnectorPlanTests
         using var cert = Good("contoso.com");
         string pfx = Path.Combine(TestPaths.NewTempDir(), "scanner.pfx");
         File.WriteAllBytes(pfx, cert.Export(X509ContentType.Pfx, "right-password"));
-        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", CertificatePath = pfx, CertificatePassword = Secure("wrong-password-123") }));
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", CertificatePath = pfx, CertificatePassword = Secure("wrong-password-123")
+        }));
         Assert.Equal("CertificateFileUnreadable", e.ErrorId);
         Assert.NotNull(e.InnerException);
         Assert.DoesNotContain("wrong-password-123", e.Message);
@@ -334,7 +389,10 @@ public sealed class RelayConnectorPlanTests
     [Fact]
     public async Task AMissingCertificateFileIsObjectNotFound()
     {
-        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", CertificatePath = "/nonexistent/scanner.pfx" }));
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", CertificatePath = "/nonexistent/scanner.pfx"
+        }));
         Assert.Equal("CertificateFileNotFound", e.ErrorId);
         Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
     }
@@ -342,24 +400,34 @@ public sealed class RelayConnectorPlanTests
     [Fact]
     public async Task TheThumbprintNeedsTheWindowsStore()
     {
-        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", CertificateThumbprint = "\u200e8a 3f 0c 5e 9b 1d 2e 4f 6a 7b 8c 9d 0e 1f 2a 3b 4c 5d 6e 7f" }));
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", CertificateThumbprint = "\u200e8a 3f 0c 5e 9b 1d 2e 4f 6a 7b 8c 9d 0e 1f 2a 3b 4c 5d 6e 7f"
+        }));
         Assert.Equal(OperatingSystem.IsWindows() ? "CertificateNotFoundInStore" : "CertificateStoreNotSupported", e.ErrorId);
         if (!OperatingSystem.IsWindows()) Assert.Contains("-CertificatePath", e.RecommendedAction);
 
-        var bad = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", CertificateThumbprint = "not-a-thumbprint" }));
+        var bad = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", CertificateThumbprint = "not-a-thumbprint"
+        }));
         Assert.Equal("CertificateThumbprintInvalid", bad.ErrorId);
     }
 
     [Fact]
     public void TheStoreIsOnlyAskedOnWindows() =>
-        Assert.Equal("CertificateStoreNotSupported", Assert.Throws<M365SmtpException>(() => CertificateLoader.FromStore(new string('A', 40), CertificateUse.ConnectorPlan, () => false)).ErrorId);
+        Assert.Equal("CertificateStoreNotSupported", Assert.Throws<M365SmtpException>(() =>
+            CertificateLoader.FromStore(new string('A', 40), CertificateUse.ConnectorPlan, () => false)).ErrorId);
 
     [Theory]
     [InlineData(null, null, "RelayMethodMissing")]
     [InlineData("52.160.10.25", "x.pfx", "RelayMethodConflict")]
     public async Task ExactlyOneMethodIsNeeded(string? ip, string? path, string id)
     {
-        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = ip, CertificatePath = path }));
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", SenderIPAddress = ip, CertificatePath = path
+        }));
         Assert.Equal(id, e.ErrorId);
         Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
     }
@@ -371,21 +439,30 @@ public sealed class RelayConnectorPlanTests
     [InlineData("")]
     public async Task AnInvalidDomainIsRefused(string domain)
     {
-        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = domain, SenderIPAddress = "52.160.10.25" }));
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = domain, SenderIPAddress = "52.160.10.25"
+        }));
         Assert.Equal("InvalidDomainName", e.ErrorId);
     }
 
     [Fact]
     public async Task TheScriptMustBeAPs1File()
     {
-        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", ScriptPath = "/tmp/relay.txt" }));
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", SenderIPAddress = "52.160.10.25", ScriptPath = "/tmp/relay.txt"
+        }));
         Assert.Equal("ScriptPathNotPs1", e.ErrorId);
     }
 
     [Fact]
     public async Task ThePasswordWithoutAFileIsRefused()
     {
-        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.25", CertificatePassword = Secure("x") }));
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() => Run(new NewRelayConnectorPlanRequest
+        {
+            Domain = "contoso.com", SenderIPAddress = "52.160.10.25", CertificatePassword = Secure("x")
+        }));
         Assert.Equal("CertificatePasswordWithoutPath", e.ErrorId);
     }
 

@@ -21,12 +21,16 @@ public sealed class ScriptInjectionTests
         "v=spf1 a:mail.x$(Write-Host PWNED) `nWrite-Host `$x ~all",
         "v=spf1 a:mail.x\u2019;Write-Host(\u2019PWNED\u2019);# \u201C$(Write-Host PWNED)\u201D ~all",
         "v=spf1 a:mail.x\u001B]0;PWNED\u0007\u001B[2J\u202Eexists:x ~all",
-        "v=spf1 " + string.Join(" ", Enumerable.Range(0, 30).Select(i => $"a:host{i}.example.net")) + " #>$(Write-Host PWNED)\nWrite-Host PWNED ~all",
+        "v=spf1 " + string.Join(" ", Enumerable.Range(0, 30).Select(i => $"a:host{i}.example.net"))
+            + " #>$(Write-Host PWNED)\nWrite-Host PWNED ~all",
         "v=spf1 " + string.Join(" ", Enumerable.Range(0, 30).Select(i => $"a:host{i}.example.net")) + " #>$(Write-Host PWNED) ~all",
     };
 
     private static readonly string[] RelayCommands =
-        { "Get-Command", "Get-InboundConnector", "Where-Object", "Write-Host", "Set-InboundConnector", "Write-Host", "New-InboundConnector", "Get-InboundConnector", "Format-List" };
+        {
+            "Get-Command", "Get-InboundConnector", "Where-Object", "Write-Host", "Set-InboundConnector", "Write-Host",
+            "New-InboundConnector", "Get-InboundConnector", "Format-List"
+        };
 
     private const string HostileName = "x\u2019;Write-Host(\u2019PWNED\u2019);# '$(Write-Host PWNED)` \u2018\u201A\u201B";
     private const string HostileDevice = "Scanner\u2019; Write-Host \u2019PWNED\u2019; #\u2028Write-Host PWNED\u0085Write-Host PWNED #>";
@@ -43,7 +47,8 @@ public sealed class ScriptInjectionTests
     private static void AssertNoRawControls(string script)
     {
         var bad = script.Select((c, i) => (c, i)).Where(x => x.c != '\n' && TerminalText.NeedsEscape(x.c)).ToList();
-        Assert.True(bad.Count == 0, "raw control or separator characters in the script: " + string.Join(", ", bad.Select(x => $"U+{(int)x.c:X4} at {x.i}")));
+        Assert.True(bad.Count == 0, "raw control or separator characters in the script: "
+            + string.Join(", ", bad.Select(x => $"U+{(int)x.c:X4} at {x.i}")));
     }
 
     [Fact]
@@ -56,7 +61,8 @@ public sealed class ScriptInjectionTests
         var several = FakeMailDomainLookup.Contoso(HostileSpf[0]);
         several.Txt["contoso.com"] = HostileSpf;
         plans.Add(Assert.Single((await new NewRelayConnectorPlanOperation((_, _) => several, new FakeClock()).CollectAsync(
-            new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.1" }, new RecordingHost(), TestContext.Current.CancellationToken)).Results));
+            new NewRelayConnectorPlanRequest { Domain = "contoso.com", SenderIPAddress = "52.160.10.1" }, new RecordingHost(),
+            TestContext.Current.CancellationToken)).Results));
 
         var parsed = PowerShellParser.ParseTexts(plans.Select(p => p.Script).ToArray());
         for (int i = 0; i < plans.Count; i++)
@@ -72,7 +78,8 @@ public sealed class ScriptInjectionTests
         // The hostile name and device name arrive in the connector unchanged (quoted, not cut or run).
         var named = parsed[HostileSpf.Length + 1];
         Assert.Equal(HostileName, named.Commands.Single(c => c.Name == "New-InboundConnector").Arguments["Name"]);
-        Assert.StartsWith("SMTP relay for Scanner\u2019; Write-Host \u2019PWNED\u2019; #Write-Host PWNEDWrite-Host PWNED #>", named.Commands.Single(c => c.Name == "New-InboundConnector").Arguments["Comment"]);
+        Assert.StartsWith("SMTP relay for Scanner\u2019; Write-Host \u2019PWNED\u2019; #Write-Host PWNEDWrite-Host PWNED #>",
+            named.Commands.Single(c => c.Name == "New-InboundConnector").Arguments["Comment"]);
     }
 
     [Fact]
@@ -106,18 +113,23 @@ public sealed class ScriptInjectionTests
                 var request = new NewSmtpAppAccessPlanRequest
                 {
                     AppId = Guid.NewGuid(), ServicePrincipalObjectId = Guid.NewGuid(), Model = model, EnableSmtpClientAuthentication = true,
-                    Mailbox = hostile ? new[] { "o\u2019brien@contoso.com", "x'y@contoso.com" } : new[] { "a@contoso.com", "b@contoso.com" },
+                    Mailbox = hostile
+                        ? new[] { "o\u2019brien@contoso.com", "x'y@contoso.com" }
+                        : new[] { "a@contoso.com", "b@contoso.com" },
                     SendAs = hostile ? new[] { "a\u2018#b@contoso.com" } : new[] { "c@contoso.com" },
-                    DisplayName = hostile ? HostileName + "\u2028Write-Host PWNED" : "SMTP app", ScopeName = hostile ? HostileName : "Scope",
+                    DisplayName = hostile ? HostileName + "\u2028Write-Host PWNED" : "SMTP app",
+                    ScopeName = hostile ? HostileName : "Scope",
                 };
-                scripts.Add(Assert.Single((await new NewSmtpAppAccessPlanOperation(new FakeClock()).CollectAsync(request, new RecordingHost(), TestContext.Current.CancellationToken)).Results).Script);
+                scripts.Add(Assert.Single((await new NewSmtpAppAccessPlanOperation(new FakeClock()).CollectAsync(request,
+                    new RecordingHost(), TestContext.Current.CancellationToken)).Results).Script);
             }
         var parsed = PowerShellParser.ParseTexts(scripts.ToArray());
         for (int i = 0; i < 2; i++)
         {
             Assert.True(parsed[i].Errors.Length == 0, scripts[i] + "\n" + string.Join("\n", parsed[i].Errors));
             // Exactly the commands of the same plan with harmless names.
-            Assert.True(parsed[i + 2].Names.SequenceEqual(parsed[i].Names), scripts[i] + "\ncommands: " + string.Join(", ", parsed[i].Names));
+            Assert.True(parsed[i + 2].Names.SequenceEqual(parsed[i].Names),
+                scripts[i] + "\ncommands: " + string.Join(", ", parsed[i].Names));
             Assert.Contains("New-ServicePrincipal", parsed[i].Names);
             AssertNoRawControls(scripts[i]);
             var sp = parsed[i].Commands.Single(c => c.Name == "New-ServicePrincipal");
@@ -126,7 +138,8 @@ public sealed class ScriptInjectionTests
         }
         Assert.Equal(new[] { "o\u2019brien@contoso.com", "x'y@contoso.com" },
             parsed[0].Commands.Where(c => c.Name == "Add-MailboxPermission").Select(c => c.Arguments["Identity"]));
-        Assert.Equal(new[] { "a\u2018#b@contoso.com" }, parsed[0].Commands.Where(c => c.Name == "Add-RecipientPermission").Select(c => c.Arguments["Identity"]));
+        Assert.Equal(new[] { "a\u2018#b@contoso.com" },
+            parsed[0].Commands.Where(c => c.Name == "Add-RecipientPermission").Select(c => c.Arguments["Identity"]));
         var scope = parsed[1].Commands.Single(c => c.Name == "New-ManagementScope");
         Assert.Equal(HostileName, scope.Arguments["Name"]);
         // The filter is one single-quoted PowerShell string: its OPATH quotes are doubled once more.
@@ -139,7 +152,10 @@ public sealed class ScriptInjectionTests
         // Issue 14, item 4: PowerShell treats U+2018-U+201B as single quotes, so each must be doubled like '.
         const string sender = "x\u2019;Write-Host(\u2019PWNED\u2019);#@contoso.com";
         const string mailbox = "y\u2018;Write-Host(\u201BPWNED\u201A);#@contoso.com";
-        var context = new RemediationContext { Mailbox = mailbox, Sender = sender, AppId = "a\u2019;Write-Host PWNED;\u2019", ServicePrincipalObjectId = "sp'x" };
+        var context = new RemediationContext
+        {
+            Mailbox = mailbox, Sender = sender, AppId = "a\u2019;Write-Host PWNED;\u2019", ServicePrincipalObjectId = "sp'x"
+        };
         var commands = ReplyCatalogue.Entries.SelectMany(e => e.Commands(context))
             .Concat(Findings.TokenCommands("TokenMissingSendAsApp", context))
             .Concat(Findings.HostNotFound("h\u2019;Write-Host PWNED;#", "NXDOMAIN", "smtp.office365.com").Commands)

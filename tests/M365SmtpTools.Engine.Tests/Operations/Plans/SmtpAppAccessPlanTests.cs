@@ -15,13 +15,17 @@ public sealed class SmtpAppAccessPlanTests
 
     private async Task<SmtpAppAccessPlan> Run(NewSmtpAppAccessPlanRequest request)
     {
-        OperationRun<SmtpAppAccessPlan> run = await new NewSmtpAppAccessPlanOperation(new FakeClock()).CollectAsync(request, _host, TestContext.Current.CancellationToken);
+        OperationRun<SmtpAppAccessPlan> run = await new NewSmtpAppAccessPlanOperation(new FakeClock()).CollectAsync(request, _host,
+            TestContext.Current.CancellationToken);
         _errors.AddRange(run.Errors);
         return Assert.Single(run.Results);
     }
 
     private static NewSmtpAppAccessPlanRequest Request(params string[] mailboxes) =>
-        new() { AppId = AppId, ServicePrincipalObjectId = SpId, Mailbox = mailboxes.Length == 0 ? new[] { "reports@contoso.com" } : mailboxes };
+        new()
+        {
+            AppId = AppId, ServicePrincipalObjectId = SpId, Mailbox = mailboxes.Length == 0 ? new[] { "reports@contoso.com" } : mailboxes
+        };
 
     [Fact]
     public async Task MailboxPermissionModel()
@@ -41,10 +45,13 @@ public sealed class SmtpAppAccessPlanTests
             "Connect-MgGraph -Scopes 'AppRoleAssignment.ReadWrite.All', 'Application.Read.All'\n" +
             "$exchange = Get-MgServicePrincipal -Filter 'appId eq ''00000002-0000-0ff1-ce00-000000000000'''\n" +
             "$role = $exchange.AppRoles | Where-Object { $_.Value -eq 'SMTP.SendAsApp' }\n" +
-            "New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -PrincipalId '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -ResourceId $exchange.Id -AppRoleId $role.Id",
-            "New-ServicePrincipal -AppId '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -ObjectId '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -DisplayName 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b'",
+            "New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' " +
+            "-PrincipalId '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -ResourceId $exchange.Id -AppRoleId $role.Id",
+            "New-ServicePrincipal -AppId '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -ObjectId '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' "
+                + "-DisplayName 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b'",
             "Add-MailboxPermission -Identity 'reports@contoso.com' -User '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -AccessRights FullAccess",
-            "Add-RecipientPermission -Identity 'noreply@contoso.com' -Trustee '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -AccessRights SendAs -Confirm:$false",
+            "Add-RecipientPermission -Identity 'noreply@contoso.com' -Trustee '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -AccessRights SendAs "
+                + "-Confirm:$false",
             "Set-CASMailbox -Identity 'reports@contoso.com' -SmtpClientAuthenticationDisabled $false",
         }, plan.Steps.Select(s => s.Command));
         Assert.Equal(new[] { 1, 2, 3, 4, 5 }, plan.Steps.Select(s => s.Order));
@@ -60,10 +67,12 @@ public sealed class SmtpAppAccessPlanTests
         Assert.Equal(plan.Script, File.ReadAllText(plan.ScriptPath!));
         string[] lines = plan.Script.Split('\n');
         // The Entra step is guidance only: in the script it is commented out.
-        Assert.All(lines.Where(l => l.Contains("New-MgServicePrincipalAppRoleAssignment") || l.Contains("Connect-MgGraph")), l => Assert.StartsWith("#", l));
+        Assert.All(lines.Where(l => l.Contains("New-MgServicePrincipalAppRoleAssignment") || l.Contains("Connect-MgGraph")),
+            l => Assert.StartsWith("#", l));
         Assert.Contains("#     Connect-ExchangeOnline", lines);
         Assert.Contains("if (-not (Get-Command -Name New-ServicePrincipal -ErrorAction SilentlyContinue)) {", lines);
-        Assert.Contains("$servicePrincipal = Get-ServicePrincipal -Identity '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -ErrorAction SilentlyContinue | Where-Object { $_.AppId -eq '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' }", lines);
+        Assert.Contains("$servicePrincipal = Get-ServicePrincipal -Identity '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' "
+            + "-ErrorAction SilentlyContinue | Where-Object { $_.AppId -eq '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' }", lines);
         Assert.Contains("    " + plan.Steps[1].Command, lines);
         foreach (var step in plan.Steps.Skip(2)) Assert.Contains(step.Command, lines);
     }
@@ -77,9 +86,13 @@ public sealed class SmtpAppAccessPlanTests
         var plan = await Run(request);
         Assert.Equal(new[]
         {
-            "New-ServicePrincipal -AppId '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -ObjectId '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -DisplayName 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b'",
-            "New-ManagementScope -Name 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -RecipientRestrictionFilter 'PrimarySmtpAddress -eq ''alerts@contoso.com'''",
-            "New-ManagementRoleAssignment -Name 'SMTP.SendAsApp 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -App '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -Role 'Application SMTP.SendAsApp' -CustomResourceScope 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b'",
+            "New-ServicePrincipal -AppId '6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -ObjectId '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' "
+                + "-DisplayName 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b'",
+            "New-ManagementScope -Name 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' "
+                + "-RecipientRestrictionFilter 'PrimarySmtpAddress -eq ''alerts@contoso.com'''",
+            "New-ManagementRoleAssignment -Name 'SMTP.SendAsApp 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' "
+                + "-App '0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d' -Role 'Application SMTP.SendAsApp' "
+                + "-CustomResourceScope 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b'",
         }, plan.Steps.Select(s => s.Command));
         Assert.All(plan.Steps, s => Assert.True(s.InScript));
         var f = Assert.Single(plan.Findings, x => x.Id == "DoNotGrantEntraPermission");
@@ -93,9 +106,11 @@ public sealed class SmtpAppAccessPlanTests
         Assert.Contains("    " + plan.Steps[1].Command + " | Out-Null", lines);
         // Query first, never "create and match the English error text".
         Assert.DoesNotContain("already exists'", plan.Script);
-        Assert.Contains("$scope = Get-ManagementScope -Identity 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' -ErrorAction SilentlyContinue | Where-Object { $_.Name -eq 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' }", lines);
+        Assert.Contains("$scope = Get-ManagementScope -Identity 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' "
+            + "-ErrorAction SilentlyContinue | Where-Object { $_.Name -eq 'SMTP app 6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b' }", lines);
         Assert.Contains("    $plannedFilter = 'PrimarySmtpAddress -eq ''alerts@contoso.com'''", lines);
-        Assert.Contains(lines, l => l.StartsWith("$assignment = @(Get-ManagementRoleAssignment -Role 'Application SMTP.SendAsApp' -ErrorAction SilentlyContinue", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("$assignment = @(Get-ManagementRoleAssignment -Role 'Application SMTP.SendAsApp' "
+            + "-ErrorAction SilentlyContinue", StringComparison.Ordinal));
         Assert.True(NewSmtpAppAccessPlanOperation.RoleAssignmentName(AppId.ToString()).Length <= 64);
     }
 
@@ -110,12 +125,18 @@ public sealed class SmtpAppAccessPlanTests
         request.ScriptPath = GeneratedScripts.PathFor("app-access-apprbac-several");
         var plan = await Run(request);
         Assert.Equal(new[] { "alerts@contoso.com", "billing@contoso.com" }, plan.Mailbox);
-        Assert.Equal("New-ManagementScope -Name 'SMTP senders' -RecipientRestrictionFilter '(PrimarySmtpAddress -eq ''alerts@contoso.com'') -or (PrimarySmtpAddress -eq ''billing@contoso.com'') -or (PrimarySmtpAddress -eq ''o''''brien@contoso.com'')'", plan.Steps[1].Command);
+        Assert.Equal("New-ManagementScope -Name 'SMTP senders' -RecipientRestrictionFilter "
+            + "'(PrimarySmtpAddress -eq ''alerts@contoso.com'') -or (PrimarySmtpAddress -eq ''billing@contoso.com'') "
+            + "-or (PrimarySmtpAddress -eq ''o''''brien@contoso.com'')'",
+            plan.Steps[1].Command);
         Assert.EndsWith("-CustomResourceScope 'SMTP senders'", plan.Steps[2].Command);
         Assert.Contains(plan.Findings, f => f.Id == "SendAsThroughScope");
         Assert.DoesNotContain(plan.Script.Split('\n'), l => l.TrimStart().StartsWith("Add-RecipientPermission"));
-        Assert.Equal(new[] { "Set-CASMailbox -Identity 'alerts@contoso.com' -SmtpClientAuthenticationDisabled $false", "Set-CASMailbox -Identity 'billing@contoso.com' -SmtpClientAuthenticationDisabled $false" },
-            plan.Steps.Skip(3).Select(s => s.Command));
+        Assert.Equal(new[]
+        {
+            "Set-CASMailbox -Identity 'alerts@contoso.com' -SmtpClientAuthenticationDisabled $false",
+            "Set-CASMailbox -Identity 'billing@contoso.com' -SmtpClientAuthenticationDisabled $false"
+        }, plan.Steps.Skip(3).Select(s => s.Command));
         Assert.True(File.Exists(plan.ScriptPath));
     }
 

@@ -23,7 +23,8 @@ public sealed class MailMessageSpecTests
             " map = /r/map.png ",
             "eq=/r/a=b.png",
         });
-        Assert.Equal(new[] { "chart=/r/chart.png", "logo=/r/logo.png", "map=/r/map.png", "eq=/r/a=b.png" }, images.Select(i => i.ToString()));
+        Assert.Equal(new[] { "chart=/r/chart.png", "logo=/r/logo.png", "map=/r/map.png", "eq=/r/a=b.png" },
+            images.Select(i => i.ToString()));
         Assert.Equal(("logo", "/r/logo.png"), (images[1].ContentId, images[1].Path));
         Assert.Empty(InlineImage.From(null));
     }
@@ -53,7 +54,10 @@ public sealed class MailMessageSpecTests
     [Fact]
     public void Headers_from_a_hashtable_are_text_and_their_names_match_without_case()
     {
-        IReadOnlyDictionary<string, string> headers = MailMessageSpec.HeadersFrom(new Hashtable { ["X-Job"] = "nightly", ["X-Run"] = 7, ["X-Empty"] = null });
+        IReadOnlyDictionary<string, string> headers = MailMessageSpec.HeadersFrom(new Hashtable
+        {
+            ["X-Job"] = "nightly", ["X-Run"] = 7, ["X-Empty"] = null
+        });
         Assert.Equal("nightly", headers["x-job"]);
         Assert.Equal("7", headers["X-RUN"]);
         Assert.Equal("", headers["X-Empty"]);
@@ -72,7 +76,8 @@ public sealed class MailMessageSpecTests
         Assert.Equal("chart=/r/chart.png", Assert.Single(spec.InlineImage!).ToString());
         Assert.Equal("weekly", spec.Header!["X-Job"]);
         Assert.Equal(MessagePriority.High, spec.Priority);
-        var e = Assert.Throws<M365SmtpException>(() => MailMessageSpec.FromRow(new Dictionary<string, object?> { ["InlineImage"] = "chart" }));
+        var e = Assert.Throws<M365SmtpException>(() =>
+            MailMessageSpec.FromRow(new Dictionary<string, object?> { ["InlineImage"] = "chart" }));
         Assert.Equal("InvalidInlineImage", e.ErrorId);
     }
 
@@ -83,13 +88,18 @@ public sealed class MailMessageSpecTests
         var defaults = new MailMessageSpec
         {
             From = "ops@contoso.com", To = new[] { "all@contoso.com" }, Cc = new[] { "cc@contoso.com" }, Bcc = new[] { "bcc@contoso.com" },
-            ReplyTo = new[] { "help@contoso.com" }, Subject = "Default", Body = "text", HtmlBody = "<p>html</p>", Attachment = new[] { "/r/a.pdf" },
+            ReplyTo = new[] { "help@contoso.com" }, Subject = "Default", Body = "text", HtmlBody = "<p>html</p>",
+            Attachment = new[] { "/r/a.pdf" },
             InlineImage = images, Header = new Dictionary<string, string> { ["X-Job"] = "default" }, Priority = MessagePriority.Low,
             DeliveryNotification = SmtpDsnNotify.Failure,
         };
-        var given = new MailMessageSpec { To = new[] { "ann@contoso.com" }, Subject = "Mine", Priority = MessagePriority.High, Input = "row 1" };
+        var given = new MailMessageSpec
+        {
+            To = new[] { "ann@contoso.com" }, Subject = "Mine", Priority = MessagePriority.High, Input = "row 1"
+        };
         MailMessageSpec m = given.WithDefaults(defaults);
-        Assert.Equal(("ops@contoso.com", "ann@contoso.com", "Mine", MessagePriority.High), (m.From, Assert.Single(m.To!), m.Subject, m.Priority));
+        Assert.Equal(("ops@contoso.com", "ann@contoso.com", "Mine", MessagePriority.High),
+            (m.From, Assert.Single(m.To!), m.Subject, m.Priority));
         Assert.Equal(("cc@contoso.com", "bcc@contoso.com", "help@contoso.com"), (m.Cc![0], m.Bcc![0], m.ReplyTo![0]));
         Assert.Equal(("text", "<p>html</p>", "/r/a.pdf"), (m.Body, m.HtmlBody, m.Attachment![0]));
         Assert.Same(images, m.InlineImage);

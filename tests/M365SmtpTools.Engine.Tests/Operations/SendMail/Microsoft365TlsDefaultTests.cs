@@ -23,7 +23,10 @@ public sealed class Microsoft365TlsDefaultTests
     [InlineData(SendMethod.DirectSend)]
     public async Task Without_starttls_a_Microsoft_365_endpoint_gets_no_mail(SendMethod method)
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, OfferStartTls = false, AcceptedDomains = new[] { "contoso.com" } });
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            Role = DoubleRole.Mx, OfferStartTls = false, AcceptedDomains = new[] { "contoso.com" }
+        });
         var host = new RecordingHost();
         SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(Request(method), host, Ct);
         Assert.Equal(SendMailStatus.Failed, r.Status);
@@ -34,9 +37,13 @@ public sealed class Microsoft365TlsDefaultTests
     [Fact]
     public async Task Another_host_keeps_opportunistic_tls_with_a_warning()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, OfferStartTls = false, AcceptedDomains = new[] { "contoso.com" } });
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            Role = DoubleRole.Mx, OfferStartTls = false, AcceptedDomains = new[] { "contoso.com" }
+        });
         var host = new RecordingHost();
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(Request(SendMethod.Relay, server: "relay.fabrikam.test"), host, Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo))
+            .RunForResultAsync(Request(SendMethod.Relay, server: "relay.fabrikam.test"), host, Ct);
         Assert.Equal(SendMailStatus.Sent, r.Status);
         Assert.False(Assert.Single(exo.Messages).OverTls);
         Assert.Contains(host.Warnings, w => w.Contains("STARTTLS"));
@@ -45,8 +52,12 @@ public sealed class Microsoft365TlsDefaultTests
     [Fact]
     public async Task Skipping_certificate_validation_is_refused_for_Microsoft_365()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, AcceptedDomains = new[] { "contoso.com" } });
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(Request(SendMethod.Relay, skip: true), new RecordingHost(), Ct);
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            Role = DoubleRole.Mx, AcceptedDomains = new[] { "contoso.com" }
+        });
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo))
+            .RunForResultAsync(Request(SendMethod.Relay, skip: true), new RecordingHost(), Ct);
         Assert.Equal(SendMailStatus.Failed, r.Status);
         Assert.Equal("SkipCertificateValidationNotAllowed", r.ErrorId);
         Assert.Empty(exo.Messages);

@@ -91,8 +91,14 @@ public sealed class ProtocolViolationTests
             },
             Redirect = (_, _) => ("127.0.0.1", server.Port),
         };
-        var request = new SendMailRequest { Method = SendMethod.Relay, Message = new() { From = "alice@contoso.com", To = new[] { "bob@contoso.com" }, Subject = "x", Body = "y" }, MaxRetry = 3 };
-        var results = await SendKit.RunAsync(new SendMailOperation(settings), request, null, new RecordingHost(), TestContext.Current.CancellationToken);
+        var request = new SendMailRequest
+        {
+            Method = SendMethod.Relay,
+            Message = new() { From = "alice@contoso.com", To = new[] { "bob@contoso.com" }, Subject = "x", Body = "y" },
+            MaxRetry = 3
+        };
+        var results = await SendKit.RunAsync(new SendMailOperation(settings), request, null, new RecordingHost(),
+            TestContext.Current.CancellationToken);
 
         SendMailResult r = Assert.Single(results);
         Assert.Equal(SendMailStatus.Failed, r.Status);

@@ -153,7 +153,9 @@ public sealed class SendLoopTests
     [Fact]
     public async Task A_refused_recipient_fails_its_message_and_the_session_goes_on()
     {
-        await using var relay = new Relay(t => t.Verb == "RCPT" && t.Line.Contains("user1@", StringComparison.Ordinal) ? "550 5.1.1 user unknown\r\n" : null);
+        await using var relay = new Relay(t => t.Verb == "RCPT" && t.Line.Contains("user1@", StringComparison.Ordinal)
+            ? "550 5.1.1 user unknown\r\n"
+            : null);
 
         List<SendMailResult> results = await Send(relay, Request(maxRetry: 2), SendKit.Specs(2));
 
@@ -170,14 +172,17 @@ public sealed class SendLoopTests
         var clock = new HookClock();
         var host = new RecordingHost();
 
-        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(Settings(relay, clock)), Request(maxRetry: 0), SendKit.Specs(3), host, Ct);
+        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(Settings(relay, clock)), Request(maxRetry: 0),
+            SendKit.Specs(3), host, Ct);
 
         Assert.Equal(new[] { SendMailStatus.Sent, SendMailStatus.Sent, SendMailStatus.Sent }, results.Select(r => r.Status));
-        Assert.All(results, r => Assert.Equal(1, r.Attempts)); // no attempt was spent on the stale session (MaxRetry 0 would have failed it)
+        Assert.All(results,
+            r => Assert.Equal(1, r.Attempts)); // no attempt was spent on the stale session (MaxRetry 0 would have failed it)
         Assert.Empty(clock.Waits); // and no back-off
         Assert.Equal(3, relay.Connections);
         Assert.Equal(2, host.Verbose.Count(v => v.StartsWith("The connection to ", StringComparison.Ordinal)
-            && v.Contains(" was closed while idle (", StringComparison.Ordinal) && v.EndsWith("); reconnecting.", StringComparison.Ordinal)));
+            && v.Contains(" was closed while idle (", StringComparison.Ordinal)
+            && v.EndsWith("); reconnecting.", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -242,14 +247,17 @@ public sealed class SendLoopTests
     public async Task A_retry_shows_in_the_progress_bar_with_the_message_number_and_the_wait()
     {
         int refused = 0;
-        await using var relay = new Relay(t => t.Verb == "END" && t.Message == 1 && Interlocked.Increment(ref refused) == 1 ? "451 4.3.0 try again later\r\n" : null);
+        await using var relay = new Relay(t => t.Verb == "END" && t.Message == 1 && Interlocked.Increment(ref refused) == 1
+            ? "451 4.3.0 try again later\r\n"
+            : null);
         var host = new RecordingHost();
 
         List<SendMailResult> results = await Send(relay, Request(maxRetry: 1), SendKit.Specs(2), host);
 
         Assert.All(results, r => Assert.Equal(SendMailStatus.Sent, r.Status));
         Assert.Equal(2, results.Single(r => r.Index == 0).Attempts);
-        Assert.Single(host.Progress, p => p.CurrentOperation != null && Regex.IsMatch(p.CurrentOperation, @"^Retrying message 1 in \d+ s \(Transient\)$"));
+        Assert.Single(host.Progress, p => p.CurrentOperation != null
+            && Regex.IsMatch(p.CurrentOperation, @"^Retrying message 1 in \d+ s \(Transient\)$"));
     }
 
     /// <summary>A clock whose every wait is interrupted: the caller cancels during the back-off.</summary>
@@ -268,7 +276,8 @@ public sealed class SendLoopTests
     [Theory]
     [InlineData(false, SendMailStatus.NotAttempted, null)]
     [InlineData(true, SendMailStatus.Unknown, "SmtpDeliveryUnknown")]
-    public async Task Cancelling_during_the_back_off_ends_the_message_as_what_is_known_of_it(bool lostAfterData, SendMailStatus status, string? errorId)
+    public async Task Cancelling_during_the_back_off_ends_the_message_as_what_is_known_of_it(bool lostAfterData, SendMailStatus status,
+        string? errorId)
     {
         // 451 after the data: nothing was delivered. The connection lost after the data: delivery is unknown.
         await using var relay = new Relay(t => t.Verb == "END" ? (lostAfterData ? "close" : "451 4.3.0 try again later\r\n") : null);
@@ -279,8 +288,8 @@ public sealed class SendLoopTests
         var results = new List<SendMailResult>();
         try
         {
-            await SendKit.Batch(new SendMailOperation(Settings(relay, new CancellingClock(cts))), request, SendKit.Specs(1), new RecordingHost(),
-                r => results.Add(r), cts.Token);
+            await SendKit.Batch(new SendMailOperation(Settings(relay, new CancellingClock(cts))), request, SendKit.Specs(1),
+                new RecordingHost(), r => results.Add(r), cts.Token);
         }
         catch (OperationCanceledException) { }
 
@@ -307,7 +316,8 @@ public sealed class SendLoopTests
     [Theory]
     [InlineData("RCPT", SendMailStatus.NotAttempted, null)]
     [InlineData("END", SendMailStatus.Unknown, "SmtpDeliveryUnknown")]
-    public async Task Cancelling_while_the_server_is_silent_ends_the_batch_saying_what_is_known(string stage, SendMailStatus first, string? errorId)
+    public async Task Cancelling_while_the_server_is_silent_ends_the_batch_saying_what_is_known(string stage, SendMailStatus first,
+        string? errorId)
     {
         // Ctrl+C while waiting for the server: before the data, nothing was delivered; after it, the message may have been.
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
@@ -321,7 +331,8 @@ public sealed class SendLoopTests
         var results = new List<SendMailResult>();
         try
         {
-            await SendKit.Batch(new SendMailOperation(Settings(relay)), Request(maxRetry: 3), SendKit.Specs(2), new RecordingHost(), r => results.Add(r), cts.Token);
+            await SendKit.Batch(new SendMailOperation(Settings(relay)), Request(maxRetry: 3), SendKit.Specs(2), new RecordingHost(),
+                r => results.Add(r), cts.Token);
         }
         catch (OperationCanceledException) { }
 

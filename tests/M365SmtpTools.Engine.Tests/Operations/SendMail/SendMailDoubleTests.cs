@@ -36,7 +36,8 @@ public sealed class SendMailDoubleTests
         Assert.Contains("Message-ID: " + r.MessageId, m.Text);
         Assert.DoesNotContain("audit@contoso.com", m.Text); // Bcc: envelope only
         Assert.Equal("XOAUTH2", Assert.Single(exo.AuthAttempts).Mechanism);
-        Assert.Contains(host.ShouldProcessCalls, c => c.Target.Contains("to bob@contoso.com, carol@contoso.com, audit@contoso.com via smtp.office365.com:587 (ClientSubmission)"));
+        Assert.Contains(host.ShouldProcessCalls, c => c.Target.Contains(
+            "to bob@contoso.com, carol@contoso.com, audit@contoso.com via smtp.office365.com:587 (ClientSubmission)"));
     }
 
     [Fact]
@@ -46,7 +47,8 @@ public sealed class SendMailDoubleTests
         var clock = new FakeClock();
         exo.Options.Clock = () => clock.UtcNow;
         var host = new RecordingHost();
-        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, clock)), SendKit.TokenRequest(), SendKit.Specs(100), host, Ct);
+        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, clock)), SendKit.TokenRequest(),
+            SendKit.Specs(100), host, Ct);
 
         Assert.Equal(100, results.Count);
         Assert.All(results, r => Assert.Equal(SendMailStatus.Sent, r.Status));
@@ -64,12 +66,14 @@ public sealed class SendMailDoubleTests
         var clock = new FakeClock();
         exo.Options.Clock = () => clock.UtcNow;
         var host = new RecordingHost();
-        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, clock)), SendKit.TokenRequest(), SendKit.Specs(35), host, Ct);
+        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, clock)), SendKit.TokenRequest(),
+            SendKit.Specs(35), host, Ct);
         Assert.All(results, r => Assert.Equal(SendMailStatus.Sent, r.Status));
 
         // Message 31 waits about a minute for the 30-a-minute window: progress counts it down second by second,
         // and verbose says it once.
-        List<int> countdown = host.Progress.Select(p => p.CurrentOperation ?? "").Where(c => c.StartsWith("Pacing: waiting ", StringComparison.Ordinal))
+        List<int> countdown = host.Progress.Select(p => p.CurrentOperation ?? "")
+            .Where(c => c.StartsWith("Pacing: waiting ", StringComparison.Ordinal))
             .Select(c => int.Parse(c["Pacing: waiting ".Length..^2], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         // (The 30 went at the same fake instant, so once message 31 has waited, the window is empty again.)
         Assert.Equal(Enumerable.Range(1, 60).Reverse(), countdown);
@@ -80,7 +84,8 @@ public sealed class SendMailDoubleTests
         Assert.Equal(-1, host.Progress[0].SecondsRemaining);
         OperationProgress at30 = host.Progress.First(p => p.Status.StartsWith("Sent 30, failed 0, remaining 5", StringComparison.Ordinal));
         Assert.Equal(10, at30.SecondsRemaining);
-        Assert.Equal(0, host.Progress.Last(p => !p.Completed && p.Status.StartsWith("Sent 35,", StringComparison.Ordinal)).SecondsRemaining);
+        Assert.Equal(0, host.Progress.Last(p => !p.Completed && p.Status.StartsWith("Sent 35,", StringComparison.Ordinal))
+            .SecondsRemaining);
     }
 
     [Fact]
@@ -90,7 +95,8 @@ public sealed class SendMailDoubleTests
         var clock = new FakeClock();
         exo.Options.Clock = () => clock.UtcNow; // the double and the pacer share one clock
         DateTimeOffset start = clock.UtcNow;
-        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, clock)), SendKit.TokenRequest(), SendKit.Specs(200), new RecordingHost(), Ct);
+        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, clock)), SendKit.TokenRequest(),
+            SendKit.Specs(200), new RecordingHost(), Ct);
 
         Assert.All(results, r => { Assert.Equal(SendMailStatus.Sent, r.Status); Assert.Equal(1, r.Attempts); });
         Assert.Equal(200, exo.Messages.Count);
@@ -98,7 +104,8 @@ public sealed class SendMailDoubleTests
         Assert.DoesNotContain("4.3.2", replies);
         Assert.DoesNotContain("5.2.0", replies);
         Assert.DoesNotContain("SubmissionQuotaExceeded", replies);
-        Assert.True(clock.UtcNow - start >= TimeSpan.FromMinutes(6), $"200 messages at 30 a minute take over 6 minutes of paced time, took {clock.UtcNow - start}");
+        Assert.True(clock.UtcNow - start >= TimeSpan.FromMinutes(6),
+            $"200 messages at 30 a minute take over 6 minutes of paced time, took {clock.UtcNow - start}");
     }
 
     [Fact]
@@ -110,7 +117,8 @@ public sealed class SendMailDoubleTests
         SendMailRequest request = SendKit.TokenRequest();
         request.MaxMessagesPerMinute = 1000; // pacing above the double's limit: the control case
         var host = new RecordingHost();
-        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, clock)), request, SendKit.Specs(31), host, Ct);
+        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, clock)), request,
+            SendKit.Specs(31), host, Ct);
 
         Assert.Equal(30, results.Count(r => r.Status == SendMailStatus.Sent));
         SendMailResult failed = Assert.Single(results, r => r.Status == SendMailStatus.Failed);
@@ -147,12 +155,14 @@ public sealed class SendMailDoubleTests
         {
             var c = new SmtpClient();
             await c.ConnectAsync(exo.Host, exo.Port, exo.ClientOptions(), Ct);
-            await c.AuthenticateAsync(SmtpCredential.FromAccessToken("alice@contoso.com", _ => Task.FromResult(SendKit.Token)), SmtpAuthMechanism.Auto, Ct);
+            await c.AuthenticateAsync(SmtpCredential.FromAccessToken("alice@contoso.com", _ => Task.FromResult(SendKit.Token)),
+                SmtpAuthMechanism.Auto, Ct);
             blockers.Add(c);
         }
         var clock = new HookClock();
         clock.OnDelay = _ => { foreach (SmtpClient b in blockers) b.Dispose(); blockers.Clear(); };
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock)).RunForResultAsync(SendKit.TokenRequest(), new RecordingHost(), Ct);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock))
+            .RunForResultAsync(SendKit.TokenRequest(), new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Sent, r.Status);
         Assert.Equal(2, r.Attempts);
@@ -190,7 +200,8 @@ public sealed class SendMailDoubleTests
         SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock)).RunForResultAsync(request, host, Ct);
 
         Assert.Equal((SendMailStatus.Failed, 2), (r.Status, r.Attempts));
-        Assert.Contains(host.Verbose, v => v.StartsWith("Message 1 of 1: ", StringComparison.Ordinal) && v.EndsWith(" to bob@contoso.com.", StringComparison.Ordinal));
+        Assert.Contains(host.Verbose, v => v.StartsWith("Message 1 of 1: ", StringComparison.Ordinal)
+            && v.EndsWith(" to bob@contoso.com.", StringComparison.Ordinal));
         string retry = Assert.Single(host.Verbose, v => v.StartsWith("Message 1: attempt ", StringComparison.Ordinal));
         Assert.StartsWith("Message 1: attempt 1 failed (ConcurrencyLimit: ", retry);
         Assert.Contains("4.3.2", retry);
@@ -203,7 +214,8 @@ public sealed class SendMailDoubleTests
         await using var exo = ExchangeOnlineDouble.Start();
         int dials = 0;
         int closedPort = FreePort();
-        var settings = SendKit.For(exo, new HookClock(), redirect: (_, _) => Interlocked.Increment(ref dials) == 1 ? ("127.0.0.1", closedPort) : (exo.Host, exo.Port));
+        var settings = SendKit.For(exo, new HookClock(),
+            redirect: (_, _) => Interlocked.Increment(ref dials) == 1 ? ("127.0.0.1", closedPort) : (exo.Host, exo.Port));
         SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(SendKit.TokenRequest(), new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Sent, r.Status);
@@ -219,7 +231,8 @@ public sealed class SendMailDoubleTests
         exo.Options.DropAfterEndOfData = true;
         var clock = new HookClock();
         var host = new RecordingHost();
-        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, clock)), SendKit.TokenRequest(), SendKit.Specs(1), host, Ct);
+        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, clock)), SendKit.TokenRequest(),
+            SendKit.Specs(1), host, Ct);
 
         SendMailResult r = Assert.Single(results);
         Assert.Equal(SendMailStatus.Unknown, r.Status);
@@ -254,7 +267,11 @@ public sealed class SendMailDoubleTests
         var request = new SendMailRequest
         {
             Method = SendMethod.DirectSend,
-            Message = new() { From = "noreply@contoso.com", To = new[] { "staff@contoso.com", "partner@fabrikam.com" }, Subject = "Maintenance", Body = "Tonight." },
+            Message = new()
+            {
+                From = "noreply@contoso.com", To = new[] { "staff@contoso.com", "partner@fabrikam.com" }, Subject = "Maintenance",
+                Body = "Tonight."
+            },
         };
         SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct);
 
@@ -271,13 +288,20 @@ public sealed class SendMailDoubleTests
     [Fact]
     public async Task DirectSend_ToInternalRecipients_GoesToTheirMxEndpoint_WithoutAuth()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, AcceptedDomains = new[] { "contoso.com", "sales.contoso.com" } });
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            Role = DoubleRole.Mx, AcceptedDomains = new[] { "contoso.com", "sales.contoso.com" }
+        });
         var dialled = new List<(string, int)>();
         var settings = SendKit.For(exo, redirect: (h, p) => { lock (dialled) dialled.Add((h, p)); return (exo.Host, exo.Port); });
         var request = new SendMailRequest
         {
             Method = SendMethod.DirectSend,
-            Message = new() { From = "noreply@contoso.com", To = new[] { "staff@contoso.com; it@sales.contoso.com" }, Subject = "Maintenance", Body = "Tonight." },
+            Message = new()
+            {
+                From = "noreply@contoso.com", To = new[] { "staff@contoso.com; it@sales.contoso.com" }, Subject = "Maintenance",
+                Body = "Tonight."
+            },
             RequireTls = true,
         };
         SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(request, new RecordingHost(), Ct);
@@ -320,8 +344,15 @@ public sealed class SendMailDoubleTests
     [Fact]
     public async Task Relay_RefusedByTheConnector_IsFailedWith5764AndTheConnectorAdvice()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, MxBehavior = DoubleMxBehavior.RelayDenied });
-        var request = new SendMailRequest { Method = SendMethod.Relay, Message = new() { From = "scanner@contoso.com", To = new[] { "accounts@fabrikam.com" }, Subject = "Scan", Body = "x" } };
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            Role = DoubleRole.Mx, MxBehavior = DoubleMxBehavior.RelayDenied
+        });
+        var request = new SendMailRequest
+        {
+            Method = SendMethod.Relay,
+            Message = new() { From = "scanner@contoso.com", To = new[] { "accounts@fabrikam.com" }, Subject = "Scan", Body = "x" }
+        };
         SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Failed, r.Status);
@@ -340,7 +371,8 @@ public sealed class SendMailDoubleTests
         specs[0].Attachment = new[] { missing };
         var host = new RecordingHost();
         var results = new List<(SendMailResult Result, int ConnectionsThen)>();
-        await SendKit.Batch(new SendMailOperation(SendKit.For(exo)), SendKit.TokenRequest(), specs, host, r => results.Add((r, exo.ConnectionCount)), Ct);
+        await SendKit.Batch(new SendMailOperation(SendKit.For(exo)), SendKit.TokenRequest(), specs, host,
+            r => results.Add((r, exo.ConnectionCount)), Ct);
 
         (SendMailResult failed, int connectionsThen) = results.Single(x => x.Result.Index == 0);
         Assert.Equal(SendMailStatus.Failed, failed.Status);
@@ -348,7 +380,8 @@ public sealed class SendMailDoubleTests
         Assert.Contains(missing, failed.ErrorMessage);
         Assert.Equal(0, connectionsThen); // reported before any connection
         Assert.Equal(SendMailStatus.Sent, results.Single(x => x.Result.Index == 1).Result.Status);
-        Assert.Equal("Message 2", Assert.Single(exo.Messages).Text.Split("\r\n").Single(l => l.StartsWith("Subject:"))["Subject: ".Length..]);
+        Assert.Equal("Message 2",
+            Assert.Single(exo.Messages).Text.Split("\r\n").Single(l => l.StartsWith("Subject:"))["Subject: ".Length..]);
     }
 
     [Fact]
@@ -358,12 +391,14 @@ public sealed class SendMailDoubleTests
         var dns = new TableDns().Mx("contoso.com", "contoso-com.mail.protection.outlook.com");
         var host = new RecordingHost { ShouldProcessAnswer = false };
         var request = new SendMailRequest { Method = SendMethod.Relay, Message = new() { From = "scanner@contoso.com" } };
-        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, dns: dns)), request, SendKit.Specs(3), host, Ct);
+        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo, dns: dns)), request,
+            SendKit.Specs(3), host, Ct);
 
         Assert.Equal(3, results.Count);
         Assert.All(results, r => { Assert.Equal(SendMailStatus.NotAttempted, r.Status); Assert.Null(r.Error); });
         Assert.Equal(3, host.ShouldProcessCalls.Count);
-        Assert.Equal("'Message 2' to user2@contoso.com via the MX endpoint of contoso.com port 25 (Relay)", host.ShouldProcessCalls[1].Target);
+        Assert.Equal("'Message 2' to user2@contoso.com via the MX endpoint of contoso.com port 25 (Relay)",
+            host.ShouldProcessCalls[1].Target);
         Assert.Equal(0, exo.ConnectionCount);
         Assert.Equal(0, dns.Queries);
     }
@@ -390,15 +425,20 @@ public sealed class SendMailDoubleTests
     [Fact]
     public async Task AuthenticationFailure_FailsTheFirstMessage_AndStopsTheBatch()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant });
-        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), SendKit.TokenRequest(), SendKit.Specs(5), new RecordingHost(), Ct);
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant
+        });
+        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), SendKit.TokenRequest(),
+            SendKit.Specs(5), new RecordingHost(), Ct);
 
         Assert.Equal(5, results.Count);
         SendMailResult first = Assert.Single(results, r => r.Status == SendMailStatus.Failed);
         Assert.Equal("SmtpAuthenticationFailed", first.ErrorId);
         Assert.Equal("5.7.139", first.EnhancedStatusCode);
         Assert.Contains(first.RemediationCommands, c => c.Contains("Set-CASMailbox") && c.Contains("'alice@contoso.com'"));
-        Assert.All(results.Where(r => r != first), r => { Assert.Equal(SendMailStatus.NotAttempted, r.Status); Assert.Same(first.Error, r.Error); });
+        Assert.All(results.Where(r => r != first),
+            r => { Assert.Equal(SendMailStatus.NotAttempted, r.Status); Assert.Same(first.Error, r.Error); });
         Assert.Single(exo.AuthAttempts);
     }
 
@@ -407,10 +447,18 @@ public sealed class SendMailDoubleTests
     {
         await using var exo = ExchangeOnlineDouble.Start();
         var registry = new SmtpConnectionRegistry();
-        var connect = new ConnectSmtpRequest { AccessToken = SendKit.Secure(SendKit.Token), UserName = "alice@contoso.com", Name = "Reports" };
+        var connect = new ConnectSmtpRequest
+        {
+            AccessToken = SendKit.Secure(SendKit.Token), UserName = "alice@contoso.com", Name = "Reports"
+        };
         registry.Add(await new ConnectSmtpOperation(registry).CreateAsync(connect, new RecordingHost(), Ct));
-        var request = new SendMailRequest { ConnectionName = "Reports", Message = new() { To = new[] { "bob@contoso.com" }, Subject = "From the session", Body = "x" } };
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo, registry: registry)).RunForResultAsync(request, new RecordingHost(), Ct);
+        var request = new SendMailRequest
+        {
+            ConnectionName = "Reports",
+            Message = new() { To = new[] { "bob@contoso.com" }, Subject = "From the session", Body = "x" }
+        };
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo, registry: registry))
+            .RunForResultAsync(request, new RecordingHost(), Ct);
 
         Assert.Equal(SendMailStatus.Sent, r.Status);
         Assert.Equal("alice@contoso.com", r.From); // From defaults to the connection's mailbox
@@ -422,7 +470,8 @@ public sealed class SendMailDoubleTests
     {
         await using var exo = ExchangeOnlineDouble.Start();
         var request = new SendMailRequest { Message = new() { To = new[] { "bob@contoso.com" }, Subject = "x" } };
-        var e = await Assert.ThrowsAsync<M365SmtpException>(() => new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct));
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() =>
+            new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct));
         Assert.Equal("ConnectionNotFound", e.ErrorId);
         Assert.Contains("Connect-M365Smtp", e.RecommendedAction);
     }
@@ -460,7 +509,10 @@ public sealed class SendMailDoubleTests
     [Fact]
     public async Task AccessToken_NeverAppearsInResultsVerboseOrTranscript()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant });
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant
+        });
         string transcript = Path.Combine(Path.GetTempPath(), $"send-transcript-{Guid.NewGuid():N}.log");
         try
         {
@@ -472,7 +524,8 @@ public sealed class SendMailDoubleTests
             string log = File.ReadAllText(transcript);
             Assert.Contains("AUTH XOAUTH2", log);
             AssertNoSecret(SendKit.Token, log, host, r);
-            string blob = Convert.ToBase64String(Encoding.ASCII.GetBytes($"user=alice@contoso.com\u0001auth=Bearer {SendKit.Token}\u0001\u0001"));
+            string blob = Convert.ToBase64String(Encoding.ASCII.GetBytes(
+                $"user=alice@contoso.com\u0001auth=Bearer {SendKit.Token}\u0001\u0001"));
             Assert.DoesNotContain(blob, log);
         }
         finally
@@ -484,7 +537,11 @@ public sealed class SendMailDoubleTests
     private static void AssertNoSecret(string secret, string transcript, RecordingHost host, SendMailResult r)
     {
         string b64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(secret));
-        var texts = new List<string> { transcript, r.ToString(), r.ErrorMessage ?? "", r.Reply ?? "", r.Meaning ?? "", r.Remediation ?? "", r.Error?.Message ?? "", r.Error?.RecommendedAction ?? "" };
+        var texts = new List<string>
+        {
+            transcript, r.ToString(), r.ErrorMessage ?? "", r.Reply ?? "", r.Meaning ?? "", r.Remediation ?? "", r.Error?.Message ?? "",
+            r.Error?.RecommendedAction ?? ""
+        };
         texts.AddRange(host.AllText());
         foreach (string t in texts)
         {
@@ -504,8 +561,17 @@ public sealed class SendMailDoubleTests
             File.WriteAllText(Path.Combine(dir, "b.txt"), "second file");
             var rows = new[]
             {
-                new Dictionary<string, object?> { ["To"] = "ann@contoso.com; Ben Two <ben@contoso.com>", ["subject"] = "Row one", ["Body"] = "Hi Ann and Ben", ["Priority"] = "High", ["Attachment"] = Path.Combine(dir, "a.txt") + ";" + Path.Combine(dir, "b.txt"), ["Extra"] = "ignored" },
-                new Dictionary<string, object?> { ["EmailAddress"] = "cat@contoso.com", ["Subject"] = "Row two", ["Body"] = "Hi Cat", ["Cc"] = "", ["DeliveryNotification"] = "Failure, Delay" },
+                new Dictionary<string, object?>
+                {
+                    ["To"] = "ann@contoso.com; Ben Two <ben@contoso.com>", ["subject"] = "Row one", ["Body"] = "Hi Ann and Ben",
+                    ["Priority"] = "High", ["Attachment"] = Path.Combine(dir, "a.txt") + ";" + Path.Combine(dir, "b.txt"),
+                    ["Extra"] = "ignored"
+                },
+                new Dictionary<string, object?>
+                {
+                    ["EmailAddress"] = "cat@contoso.com", ["Subject"] = "Row two", ["Body"] = "Hi Cat", ["Cc"] = "",
+                    ["DeliveryNotification"] = "Failure, Delay"
+                },
             };
             List<MailMessageSpec> specs = rows.Select(r => MailMessageSpec.FromRow(r)).ToList();
             Assert.Equal(new[] { "ann@contoso.com; Ben Two <ben@contoso.com>" }, specs[0].To);
@@ -517,7 +583,8 @@ public sealed class SendMailDoubleTests
             SendMailRequest request = SendKit.TokenRequest();
             request.Message.To = null;
             request.Message.Bcc = new[] { "archive@contoso.com" }; // shared by every row
-            List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), request, specs, new RecordingHost(), Ct);
+            List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), request, specs,
+                new RecordingHost(), Ct);
 
             Assert.All(results, r => Assert.Equal(SendMailStatus.Sent, r.Status));
             DoubleMessage one = exo.Messages.Single(m => m.Text.Contains("Subject: Row one"));
@@ -527,7 +594,8 @@ public sealed class SendMailDoubleTests
             Assert.Contains("filename=b.txt", one.Text.Replace("\"", ""));
             DoubleMessage two = exo.Messages.Single(m => m.Text.Contains("Subject: Row two"));
             Assert.Equal(new[] { "cat@contoso.com", "archive@contoso.com" }, two.Recipients);
-            Assert.Contains(exo.Sessions.SelectMany(s => s.Commands), c => c.StartsWith("RCPT TO:<cat@contoso.com>") && c.Contains("NOTIFY=FAILURE,DELAY"));
+            Assert.Contains(exo.Sessions.SelectMany(s => s.Commands),
+                c => c.StartsWith("RCPT TO:<cat@contoso.com>") && c.Contains("NOTIFY=FAILURE,DELAY"));
         }
         finally
         {
@@ -574,7 +642,8 @@ public sealed class SendMailDoubleTests
         request.MaxMessagesPerMinute = 1000;
         exo.Options.MessagesPerMinute = null;
         var host = new RecordingHost();
-        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), request, SendKit.Specs(30), host, Ct);
+        List<SendMailResult> results = await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), request,
+            SendKit.Specs(30), host, Ct);
 
         Assert.All(results, r => Assert.Equal(SendMailStatus.Sent, r.Status));
         Assert.Equal(30, exo.Messages.Count);
@@ -600,7 +669,8 @@ public sealed class SendMailDoubleTests
         await using var exo = ExchangeOnlineDouble.Start(options);
         SendMailRequest request = SendKit.TokenRequest();
         request.MaxRetry = 2;
-        SendMailResult r = Assert.Single(await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), request, null, new RecordingHost(), Ct));
+        SendMailResult r = Assert.Single(await SendKit.RunAsync(new SendMailOperation(SendKit.For(exo)), request, null,
+            new RecordingHost(), Ct));
         return (r, exo.ConnectionCount);
     }
 
@@ -616,7 +686,8 @@ public sealed class SendMailDoubleTests
     [Fact]
     public async Task A_greeting_that_refuses_the_client_for_good_is_not_retried()
     {
-        var (r, connections) = await SendWithTwoRetries("GREETING", "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using Spamhaus");
+        var (r, connections) = await SendWithTwoRetries("GREETING",
+            "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using Spamhaus");
         Assert.Equal((SendMailStatus.Failed, 1, "SmtpGreetingRejected"), (r.Status, r.Attempts, r.ErrorId));
         Assert.Equal(1, connections);
     }

@@ -18,7 +18,8 @@ namespace M365SmtpTools.Engine.Tests.Operations.SendMail;
 /// </summary>
 public sealed class SendMailGraphTests : IDisposable
 {
-    private static readonly Lazy<X509Certificate2> ServerCertificate = new(() => TestCertificates.CreateServer(new[] { "graph.loopback.test" }));
+    private static readonly Lazy<X509Certificate2> ServerCertificate =
+        new(() => TestCertificates.CreateServer(new[] { "graph.loopback.test" }));
     private readonly GraphDouble _graph = new(ServerCertificate.Value);
     private readonly string _dir = Directory.CreateTempSubdirectory("graph-send-").FullName;
 
@@ -47,10 +48,12 @@ public sealed class SendMailGraphTests : IDisposable
         TimeoutSeconds = 20,
     };
 
-    private static async Task<List<SendMailResult>> Run(SendMailOperationSettings settings, SendMailRequest request, RecordingHost? host = null, IReadOnlyList<MailMessageSpec>? messages = null)
+    private static async Task<List<SendMailResult>> Run(SendMailOperationSettings settings, SendMailRequest request,
+        RecordingHost? host = null, IReadOnlyList<MailMessageSpec>? messages = null)
     {
         var results = new List<SendMailResult>();
-        await SendKit.Batch(new SendMailOperation(settings), request, messages, host ?? new RecordingHost(), results.Add, TestContext.Current.CancellationToken);
+        await SendKit.Batch(new SendMailOperation(settings), request, messages, host ?? new RecordingHost(), results.Add,
+            TestContext.Current.CancellationToken);
         return results;
     }
 
@@ -64,7 +67,9 @@ public sealed class SendMailGraphTests : IDisposable
     }
 
     private static string[] Addresses(JsonElement message, string list) =>
-        message.TryGetProperty(list, out JsonElement arr) ? arr.EnumerateArray().Select(r => r.GetProperty("emailAddress").GetProperty("address").GetString()!).ToArray() : Array.Empty<string>();
+        message.TryGetProperty(list, out JsonElement arr)
+            ? arr.EnumerateArray().Select(r => r.GetProperty("emailAddress").GetProperty("address").GetString()!).ToArray()
+            : Array.Empty<string>();
 
     [Fact]
     public async Task A_text_message_maps_to_the_sendMail_json_and_is_Sent_on_202()
@@ -207,7 +212,8 @@ public sealed class SendMailGraphTests : IDisposable
         Assert.Contains("https://outlook.office365.com", result.ErrorMessage);
         Assert.Contains("https://graph.microsoft.com", result.Remediation);
         Assert.Empty(_graph.Requests);
-        string all = string.Join("\n", host.AllText().Append(result.ErrorMessage).Append(result.Meaning).Append(result.Remediation).Append(result.Error!.ToString()));
+        string all = string.Join("\n", host.AllText().Append(result.ErrorMessage).Append(result.Meaning).Append(result.Remediation)
+            .Append(result.Error!.ToString()));
         Assert.DoesNotContain(token.Split('.')[1], all);
         Assert.DoesNotContain(token.Split('.')[2], all);
     }
@@ -221,14 +227,22 @@ public sealed class SendMailGraphTests : IDisposable
     }
 
     [Theory]
-    [InlineData(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.", "GraphErrorAccessDenied", "Application Mail.Send")]
-    [InlineData(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.", "GraphMailboxNotEnabledForRESTAPI", "Get-EXOMailbox")]
+    [InlineData(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.", "GraphErrorAccessDenied",
+        "Application Mail.Send")]
+    [InlineData(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+        "GraphMailboxNotEnabledForRESTAPI", "Get-EXOMailbox")]
     [InlineData(400, "ErrorInvalidRecipients", "At least one recipient isn't valid.", "GraphErrorInvalidRecipients", "To, Cc and Bcc")]
-    [InlineData(400, "ErrorMessageSizeExceeded", "The message exceeds the maximum supported size.", "GraphErrorMessageSizeExceeded", "MaxSendSize")]
-    [InlineData(403, "ErrorSendAsDenied", "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account.", "GraphErrorSendAsDenied", "Add-RecipientPermission")]
-    [InlineData(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.", "GraphTokenWrongAudience", "https://graph.microsoft.com")]
+    [InlineData(400, "ErrorMessageSizeExceeded", "The message exceeds the maximum supported size.", "GraphErrorMessageSizeExceeded",
+        "MaxSendSize")]
+    [InlineData(403, "ErrorSendAsDenied",
+        "The user account which was used to submit this request does not have the right to send mail on behalf of the "
+            + "specified sending account.",
+        "GraphErrorSendAsDenied", "Add-RecipientPermission")]
+    [InlineData(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.", "GraphTokenWrongAudience",
+        "https://graph.microsoft.com")]
     [InlineData(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.", "GraphTokenExpired", "new token")]
-    public async Task Each_error_body_becomes_a_Failed_result_with_its_meaning_and_fix_and_is_not_retried(int status, string code, string message, string errorId, string inFix)
+    public async Task Each_error_body_becomes_a_Failed_result_with_its_meaning_and_fix_and_is_not_retried(int status, string code,
+        string message, string errorId, string inFix)
     {
         _graph.EnqueueError(status, code, message);
         SendMailResult result = Assert.Single(await Run(Settings(), Request()));
@@ -300,7 +314,12 @@ public sealed class SendMailGraphTests : IDisposable
     {
         SendMailRequest r = Request();
         int closed;
-        using (var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)) { l.Start(); closed = ((System.Net.IPEndPoint)l.LocalEndpoint).Port; l.Stop(); }
+        using (var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            l.Start();
+            closed = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+            l.Stop();
+        }
         r.GraphEndpoint = "https://127.0.0.1:" + closed;
         r.MaxRetry = 1;
         SendMailResult result = Assert.Single(await Run(Settings(), r));
@@ -316,7 +335,8 @@ public sealed class SendMailGraphTests : IDisposable
         SendMailRequest r = Request();
         r.MaxConnections = 10;
         var host = new RecordingHost();
-        var specs = Enumerable.Range(1, 200).Select(i => new MailMessageSpec { To = new[] { $"user{i}@contoso.com" }, Subject = $"Message {i}" }).ToList();
+        var specs = Enumerable.Range(1, 200)
+            .Select(i => new MailMessageSpec { To = new[] { $"user{i}@contoso.com" }, Subject = $"Message {i}" }).ToList();
 
         List<SendMailResult> results = await Run(Settings(), r, host, specs);
 
@@ -426,7 +446,12 @@ public sealed class SendMailGraphTests : IDisposable
     public async Task A_100_MB_attachment_is_streamed_in_32_ordered_chunks_of_at_most_3_MB()
     {
         string path = Path.Combine(_dir, "backup.bak");
-        using (var f = new FileStream(path, FileMode.Create)) { f.SetLength(100L * 1024 * 1024); f.Position = 100L * 1024 * 1024 - 4; f.Write(new byte[] { 1, 2, 3, 4 }); }
+        using (var f = new FileStream(path, FileMode.Create))
+        {
+            f.SetLength(100L * 1024 * 1024);
+            f.Position = 100L * 1024 * 1024 - 4;
+            f.Write(new byte[] { 1, 2, 3, 4 });
+        }
         SendMailRequest r = Request();
         r.Message.Attachment = new[] { path };
 
@@ -447,7 +472,8 @@ public sealed class SendMailGraphTests : IDisposable
     public async Task A_refused_send_of_a_draft_deletes_the_draft()
     {
         string big = File("export.zip", 4 * 1024 * 1024);
-        _graph.EnqueueError(403, "ErrorSendAsDenied", "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account.");
+        _graph.EnqueueError(403, "ErrorSendAsDenied", "The user account which was used to submit this request does not have the right "
+            + "to send mail on behalf of the specified sending account.");
         SendMailRequest r = Request();
         r.Message.From = "boss@contoso.com";
         r.Message.Attachment = new[] { big };
@@ -455,7 +481,8 @@ public sealed class SendMailGraphTests : IDisposable
         SendMailResult result = Assert.Single(await Run(Settings(), r));
 
         Assert.Equal("GraphErrorSendAsDenied", result.ErrorId);
-        Assert.Contains("Add-RecipientPermission -Identity boss@contoso.com -Trustee reports@contoso.com -AccessRights SendAs", result.RemediationCommands);
+        Assert.Contains("Add-RecipientPermission -Identity boss@contoso.com -Trustee reports@contoso.com -AccessRights SendAs",
+            result.RemediationCommands);
         Assert.Contains(_graph.Requests, q => q.Method == "DELETE" && q.Status == 204);
         Assert.Equal(0, _graph.OpenDrafts);
         Assert.Empty(_graph.Sent);

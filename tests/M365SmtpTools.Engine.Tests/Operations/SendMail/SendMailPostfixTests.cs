@@ -14,7 +14,8 @@ public sealed class SendMailPostfixTests
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(30);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static SendMailOperationSettings Settings(PostfixServer pf, IDnsResolver? dns = null, Func<string, int, (string, int)>? redirect = null) => new()
+    private static SendMailOperationSettings Settings(PostfixServer pf, IDnsResolver? dns = null,
+        Func<string, int, (string, int)>? redirect = null) => new()
     {
         Clock = new FakeClock(),
         Registry = new SmtpConnectionRegistry(),
@@ -147,7 +148,8 @@ public sealed class SendMailPostfixTests
         PostfixServer pf = PostfixServer.Require();
         string tag = Guid.NewGuid().ToString("N")[..8];
         var recipients = Enumerable.Range(1, 10).Select(i => pf.NewRecipient($"send-batch{i}")).ToList();
-        var specs = recipients.Select((to, i) => new MailMessageSpec { To = new[] { to }, Subject = $"Batch {tag} {i}", Body = "x" }).ToList();
+        var specs = recipients
+            .Select((to, i) => new MailMessageSpec { To = new[] { to }, Subject = $"Batch {tag} {i}", Body = "x" }).ToList();
         var request = new SendMailRequest
         {
             SmtpServer = "localhost",

@@ -18,7 +18,8 @@ public sealed class SendPacerTests
             clock.Advance(TimeSpan.FromMilliseconds(50)); // the send itself
         }
         for (int i = 0; i < sentAt.Count; i++)
-            Assert.True(sentAt.Count(t => t >= sentAt[i] && t < sentAt[i] + TimeSpan.FromMinutes(1)) <= 30, $"more than 30 messages in the minute from message {i}");
+            Assert.True(sentAt.Count(t => t >= sentAt[i] && t < sentAt[i] + TimeSpan.FromMinutes(1)) <= 30,
+                $"more than 30 messages in the minute from message {i}");
         // The first 30 go at once; the batch then takes about 6 minutes, not 200 x 2 s.
         Assert.Equal(sentAt[0], sentAt[29] - TimeSpan.FromMilliseconds(50 * 29));
         Assert.InRange(sentAt[^1] - sentAt[0], TimeSpan.FromMinutes(6), TimeSpan.FromMinutes(7));

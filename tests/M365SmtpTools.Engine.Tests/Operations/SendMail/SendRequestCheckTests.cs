@@ -22,8 +22,12 @@ public sealed class SendRequestCheckTests
 
     private static async Task<M365SmtpException> Refused(SendMailRequest request)
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { Role = DoubleRole.Mx, MxBehavior = DoubleMxBehavior.RelayConnectorMatched });
-        var e = await Assert.ThrowsAsync<M365SmtpException>(() => new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct));
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            Role = DoubleRole.Mx, MxBehavior = DoubleMxBehavior.RelayConnectorMatched
+        });
+        var e = await Assert.ThrowsAsync<M365SmtpException>(() =>
+            new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), Ct));
         Assert.Equal(0, exo.ConnectionCount);
         return e;
     }

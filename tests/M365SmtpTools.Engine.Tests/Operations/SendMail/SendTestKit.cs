@@ -57,8 +57,8 @@ internal static class SendKit
     public static SecureString Secure(string s) => SecretText.ToSecureString(s);
 
     /// <summary>Settings that put the double behind every host name, trust its CA, and use the given clock and DNS.</summary>
-    public static SendMailOperationSettings For(ExchangeOnlineDouble exo, IClock? clock = null, IDnsResolver? dns = null, SmtpConnectionRegistry? registry = null,
-        Func<string, int, (string, int)>? redirect = null) => new()
+    public static SendMailOperationSettings For(ExchangeOnlineDouble exo, IClock? clock = null, IDnsResolver? dns = null,
+        SmtpConnectionRegistry? registry = null, Func<string, int, (string, int)>? redirect = null) => new()
     {
         Clock = clock ?? new FakeClock(),
         Registry = registry ?? new SmtpConnectionRegistry(),
@@ -83,8 +83,8 @@ internal static class SendKit
         Message = new() { From = "alice@contoso.com", To = new[] { to }, Subject = subject, Body = "Body text" },
     };
 
-    public static async Task<List<SendMailResult>> RunAsync(SendMailOperation op, SendMailRequest request, IReadOnlyList<MailMessageSpec>? specs,
-        IOperationHost host, CancellationToken ct = default)
+    public static async Task<List<SendMailResult>> RunAsync(SendMailOperation op, SendMailRequest request,
+        IReadOnlyList<MailMessageSpec>? specs, IOperationHost host, CancellationToken ct = default)
     {
         var results = new List<SendMailResult>();
         await Batch(op, request, specs, host, results.Add, ct);
@@ -104,5 +104,7 @@ internal static class SendKit
     }
 
     public static List<MailMessageSpec> Specs(int count, string domain = "contoso.com") =>
-        Enumerable.Range(1, count).Select(i => new MailMessageSpec { To = new[] { $"user{i}@{domain}" }, Subject = $"Message {i}", Body = $"Body {i}" }).ToList();
+        Enumerable.Range(1, count)
+            .Select(i => new MailMessageSpec { To = new[] { $"user{i}@{domain}" }, Subject = $"Message {i}", Body = $"Body {i}" })
+            .ToList();
 }

@@ -40,7 +40,8 @@ public sealed class SevenBitHeaderTests
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { OfferSmtpUtf8 = true });
         var request = SendKit.TokenRequest(to: $"\"{RecipientName}\" <bob@contoso.com>", subject: Subject);
         request.Message.From = $"{SenderName} <alice@contoso.com>";
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(),
+            TestContext.Current.CancellationToken);
         Assert.Equal(SendMailStatus.Sent, r.Status);
         DoubleMessage m = Assert.Single(exo.Messages);
         string headers = Headers(m.Content);
@@ -61,7 +62,8 @@ public sealed class SevenBitHeaderTests
     {
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { OfferSmtpUtf8 = true });
         var request = SendKit.TokenRequest(to: "jürgen@contoso.com", subject: "Grüße");
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(),
+            TestContext.Current.CancellationToken);
         Assert.Equal(SendMailStatus.Sent, r.Status);
         DoubleMessage m = Assert.Single(exo.Messages);
         Assert.Contains("Subject: Grüße", Headers(m.Content));
@@ -95,13 +97,19 @@ public sealed class SevenBitHeaderTests
             SmtpServer = "localhost",
             Port = pf.SubmissionPort,
             Credential = new System.Net.NetworkCredential(pf.User, pf.Password),
-            Message = new() { From = $"{SenderName} <{pf.User}>", To = new[] { $"\"{RecipientName}\" <{to}>" }, Subject = Subject, Body = "Grüße, 東京" },
+            Message = new()
+            {
+                From = $"{SenderName} <{pf.User}>", To = new[] { $"\"{RecipientName}\" <{to}>" }, Subject = Subject,
+                Body = "Grüße, 東京"
+            },
         };
-        SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SendMailResult r = await new SendMailOperation(settings).RunForResultAsync(request, new RecordingHost(),
+            TestContext.Current.CancellationToken);
         Assert.True(r.Status == SendMailStatus.Sent, r.ErrorMessage);
 
         string log = transcript.ToString();
-        Assert.Contains("SMTPUTF8", log.Split('\n').Where(l => l.Contains(" S Ehlo: 250", StringComparison.Ordinal)).Aggregate("", (a, l) => a + l)); // offered
+        Assert.Contains("SMTPUTF8", log.Split('\n').Where(l => l.Contains(" S Ehlo: 250", StringComparison.Ordinal))
+            .Aggregate("", (a, l) => a + l)); // offered
         string mailFrom = log.Split('\n').Single(l => l.Contains("MAIL FROM:", StringComparison.Ordinal));
         Assert.DoesNotContain("SMTPUTF8", mailFrom); // not asked for
 

@@ -20,7 +20,8 @@ namespace M365SmtpTools.Engine.Tests.Operations.TestGraphSend;
 public sealed class TestGraphSendTests : IDisposable
 {
     private const string Mailbox = "reports@contoso.com";
-    private static readonly Lazy<X509Certificate2> ServerCertificate = new(() => TestCertificates.CreateServer(new[] { "graph.loopback.test" }));
+    private static readonly Lazy<X509Certificate2> ServerCertificate =
+        new(() => TestCertificates.CreateServer(new[] { "graph.loopback.test" }));
     private readonly GraphDouble _graph = new(ServerCertificate.Value);
 
     public void Dispose() => _graph.Dispose();
@@ -33,10 +34,13 @@ public sealed class TestGraphSendTests : IDisposable
         TimeoutSeconds = 20,
     };
 
-    private static Task<GraphSendTestReport> Run(TestGraphSendRequest request, RecordingHost? host = null, TokenProviderFactory? factory = null) =>
-        new TestGraphSendOperation(factory, TestCertificates.TrustingHttpHandler()).RunForResultAsync(request, host ?? new RecordingHost(), TestContext.Current.CancellationToken);
+    private static Task<GraphSendTestReport> Run(TestGraphSendRequest request, RecordingHost? host = null,
+        TokenProviderFactory? factory = null) =>
+        new TestGraphSendOperation(factory, TestCertificates.TrustingHttpHandler()).RunForResultAsync(request, host ?? new RecordingHost(),
+            TestContext.Current.CancellationToken);
 
-    private static GraphTestStageResult Stage(GraphSendTestReport r, GraphTestStage stage) => Assert.Single(r.Stages, s => s.Stage == stage);
+    private static GraphTestStageResult Stage(GraphSendTestReport r, GraphTestStage stage) =>
+        Assert.Single(r.Stages, s => s.Stage == stage);
 
     private static GraphTestFinding Finding(GraphSendTestReport r, string id) => Assert.Single(r.Findings, f => f.Id == id);
 
@@ -64,7 +68,8 @@ public sealed class TestGraphSendTests : IDisposable
     [Fact]
     public async Task An_outlook_token_fails_the_claims_stage_with_the_graph_fix_and_never_reaches_graph()
     {
-        GraphSendTestReport report = await Run(Request(GraphDouble.Token(audience: "https://outlook.office365.com", roles: new[] { "SMTP.SendAsApp" })));
+        GraphSendTestReport report = await Run(Request(GraphDouble.Token(audience: "https://outlook.office365.com",
+            roles: new[] { "SMTP.SendAsApp" })));
 
         Assert.Equal(SmtpTestOutcome.Failed, report.Overall);
         Assert.Equal(GraphTestStage.Claims, report.FailedStage);
@@ -114,8 +119,10 @@ public sealed class TestGraphSendTests : IDisposable
         GraphTestFinding denied = Finding(report, "GraphErrorAccessDenied");
         Assert.StartsWith("403 ErrorAccessDenied: Access is denied.", denied.Evidence);
         Assert.Contains("no Mail.Send role", denied.Meaning);
-        Assert.Contains(denied.Commands, c => c.StartsWith("New-M365SmtpAppAccessPlan -Graph -AppId 11111111-2222-3333-4444-555555555555", StringComparison.Ordinal));
-        Assert.Contains(denied.Commands, c => c == "Test-ServicePrincipalAuthorization -Identity 11111111-2222-3333-4444-555555555555 -Resource reports@contoso.com");
+        Assert.Contains(denied.Commands, c => c.StartsWith("New-M365SmtpAppAccessPlan -Graph -AppId 11111111-2222-3333-4444-555555555555",
+            StringComparison.Ordinal));
+        Assert.Contains(denied.Commands, c => c == "Test-ServicePrincipalAuthorization -Identity 11111111-2222-3333-4444-555555555555 "
+            + "-Resource reports@contoso.com");
         Assert.Empty(_graph.Sent);
     }
 
@@ -135,10 +142,15 @@ public sealed class TestGraphSendTests : IDisposable
     }
 
     [Theory]
-    [InlineData(403, "ErrorAccessDenied", "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.", "GraphErrorAccessDenied", "Test-ApplicationAccessPolicy -Identity reports@contoso.com -AppId 11111111-2222-3333-4444-555555555555")]
-    [InlineData(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.", "GraphErrorAccessDenied", "Test-ServicePrincipalAuthorization -Identity 11111111-2222-3333-4444-555555555555 -Resource reports@contoso.com")]
-    [InlineData(404, "ErrorInvalidUser", "The requested user 'reports@contoso.com' is invalid.", "GraphMailboxNotFound", "Get-EXOMailbox -Identity reports@contoso.com")]
-    [InlineData(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.", "GraphMailboxNotEnabledForRESTAPI", "Get-EXOMailbox -Identity reports@contoso.com")]
+    [InlineData(403, "ErrorAccessDenied",
+        "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.", "GraphErrorAccessDenied",
+        "Test-ApplicationAccessPolicy -Identity reports@contoso.com -AppId 11111111-2222-3333-4444-555555555555")]
+    [InlineData(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.", "GraphErrorAccessDenied",
+        "Test-ServicePrincipalAuthorization -Identity 11111111-2222-3333-4444-555555555555 -Resource reports@contoso.com")]
+    [InlineData(404, "ErrorInvalidUser", "The requested user 'reports@contoso.com' is invalid.", "GraphMailboxNotFound",
+        "Get-EXOMailbox -Identity reports@contoso.com")]
+    [InlineData(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+        "GraphMailboxNotEnabledForRESTAPI", "Get-EXOMailbox -Identity reports@contoso.com")]
     public async Task Each_mailbox_answer_maps_to_its_finding_and_fix(int status, string code, string message, string id, string command)
     {
         _graph.MailboxAnswers[Mailbox] = new GraphFault { Status = status, Code = code, Message = message };
@@ -159,7 +171,11 @@ public sealed class TestGraphSendTests : IDisposable
     [Fact]
     public async Task The_access_policy_answer_names_the_policy()
     {
-        _graph.MailboxAnswers[Mailbox] = new GraphFault { Status = 403, Code = "ErrorAccessDenied", Message = "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings." };
+        _graph.MailboxAnswers[Mailbox] = new GraphFault
+        {
+            Status = 403, Code = "ErrorAccessDenied",
+            Message = "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings."
+        };
 
         GraphTestFinding f = Finding(await Run(Request()), "GraphErrorAccessDenied");
 
@@ -256,7 +272,8 @@ public sealed class TestGraphSendTests : IDisposable
         Assert.Equal(FindingSeverity.Information, Finding(report, "GraphSendAsNotChecked").Severity);
         Assert.Equal(GraphTestStage.Message, report.FailedStage);
         GraphTestFinding f = Finding(report, "GraphErrorSendAsDenied");
-        Assert.Contains("Add-RecipientPermission -Identity noreply@contoso.com -Trustee reports@contoso.com -AccessRights SendAs", f.Commands);
+        Assert.Contains("Add-RecipientPermission -Identity noreply@contoso.com -Trustee reports@contoso.com -AccessRights SendAs",
+            f.Commands);
         Assert.Empty(_graph.Sent);
         Assert.Equal(new[] { "ops@contoso.com" }, report.To);
     }
@@ -264,7 +281,11 @@ public sealed class TestGraphSendTests : IDisposable
     [Fact]
     public async Task ErrorOnFailure_throws_with_the_first_finding_and_the_report()
     {
-        _graph.MailboxAnswers[Mailbox] = new GraphFault { Status = 404, Code = "MailboxNotEnabledForRESTAPI", Message = "The mailbox is either inactive, soft-deleted, or is hosted on-premise." };
+        _graph.MailboxAnswers[Mailbox] = new GraphFault
+        {
+            Status = 404, Code = "MailboxNotEnabledForRESTAPI",
+            Message = "The mailbox is either inactive, soft-deleted, or is hosted on-premise."
+        };
         TestGraphSendRequest r = Request();
         r.ErrorOnFailure = true;
 
@@ -286,7 +307,8 @@ public sealed class TestGraphSendTests : IDisposable
 
         GraphSendTestReport report = await Run(r, host);
 
-        string all = report.ToText() + report + string.Join("\n", host.AllText()) + string.Join("\n", report.Findings.SelectMany(f => f.Commands.Append(f.Evidence)));
+        string all = report.ToText() + report + string.Join("\n", host.AllText())
+            + string.Join("\n", report.Findings.SelectMany(f => f.Commands.Append(f.Evidence)));
         foreach (string part in token.Split('.')) Assert.DoesNotContain(part, all);
     }
 
@@ -311,7 +333,8 @@ public sealed class TestGraphSendTests : IDisposable
     {
         using var identity = new LoopbackIdentityServer();
         identity.OnToken = _ => LoopbackIdentityServer.TokenResponse(identity.Issue(
-            TestJwt.AppOnly(TestJwt.Tenant, DateTimeOffset.UtcNow.AddHours(1), aud: "https://graph.microsoft.com", roles: new[] { "Mail.Send" })));
+            TestJwt.AppOnly(TestJwt.Tenant, DateTimeOffset.UtcNow.AddHours(1), aud: "https://graph.microsoft.com",
+                roles: new[] { "Mail.Send" })));
         TestGraphSendRequest r = Request();
         r.AccessToken = null;
         r.TenantId = TestJwt.Tenant;

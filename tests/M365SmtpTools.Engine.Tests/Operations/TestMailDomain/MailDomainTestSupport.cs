@@ -56,7 +56,8 @@ internal static class MailDomainRun
 {
     public static string NsdServer() => "127.0.0.1:" + InteropServer.Require("nsd").Port("PORT");
 
-    /// <summary>Runs Test-M365MailDomain's operation against nsd (with Microsoft's SPF include mirrored) and writes every command the reports recommend to tests/generated/maildomain.</summary>
+    /// <summary>Runs Test-M365MailDomain's operation against nsd (with Microsoft's SPF include mirrored) and writes every
+    /// command the reports recommend to tests/generated/maildomain.</summary>
     public static async Task<(List<MailDomainReport> Reports, List<M365SmtpException> Errors, RecordingHost Host)> Run(
         TestMailDomainRequest request, Func<IDnsResolver, IDnsResolver>? wrap = null, bool mirror = true)
     {
@@ -74,7 +75,8 @@ internal static class MailDomainRun
                 return wrap != null ? wrap(r) : r;
             })
             : new TestMailDomainOperation();
-        await operation.RunAsync(request, new OperationHost<MailDomainReport>(host, reports.Add, errors.Add), TestContext.Current.CancellationToken);
+        await operation.RunAsync(request, new OperationHost<MailDomainReport>(host, reports.Add, errors.Add),
+            TestContext.Current.CancellationToken);
         WriteCommands(reports);
         return (reports, errors, host);
     }
@@ -90,7 +92,8 @@ internal static class MailDomainRun
         return Assert.Single(reports);
     }
 
-    /// <summary>tests/generated/maildomain: one .ps1 per domain with the commands its report recommends; CI checks them with pscheck.</summary>
+    /// <summary>tests/generated/maildomain: one .ps1 per domain with the commands its report recommends; CI checks them
+    /// with pscheck.</summary>
     public static string GeneratedDir => Path.Combine(TestPaths.RepoRoot, "tests", "generated", "maildomain");
 
     public static void WriteCommands(IEnumerable<MailDomainReport> reports)
@@ -103,7 +106,8 @@ internal static class MailDomainRun
             var text = new StringBuilder();
             text.Append("# Commands Test-M365MailDomain recommends for ").Append(r.Domain).Append(" (run after Connect-ExchangeOnline).\n");
             foreach (MailDomainFinding f in commands)
-                text.Append("# ").Append(f.Id).Append(": ").Append(f.Message.Replace('\n', ' ')).Append('\n').Append(f.Command).Append('\n');
+                text.Append("# ").Append(f.Id).Append(": ").Append(f.Message.Replace('\n', ' ')).Append('\n')
+                    .Append(f.Command).Append('\n');
             File.WriteAllText(Path.Combine(GeneratedDir, r.Domain + ".ps1"), text.ToString());
         }
     }

@@ -30,7 +30,8 @@ public class TestMailDomainOperationTests
 
         Assert.True(r.IsMicrosoft365);
         MxEndpointResult mx = Assert.Single(r.Mx);
-        Assert.Equal(("good-maildomain-test.mail.protection.outlook.com", MxEndpointForm.Legacy, (int?)0), (mx.MxHost, mx.EndpointForm, mx.Preference));
+        Assert.Equal(("good-maildomain-test.mail.protection.outlook.com", MxEndpointForm.Legacy, (int?)0),
+            (mx.MxHost, mx.EndpointForm, mx.Preference));
 
         Assert.Equal("v=spf1 ip4:203.0.113.25 include:spf.protection.outlook.com -all", r.Spf.Record);
         Assert.Equal(1, r.Spf.RecordCount);
@@ -50,7 +51,10 @@ public class TestMailDomainOperationTests
         Assert.Equal(new[] { "mailto:dmarc-reports@good.maildomain.test" }, r.Dmarc.AggregateReportUris);
         Assert.Null(r.Dmarc.SuggestedRecord);
 
-        Assert.Equal(new[] { ("selector1", DkimSelectorState.Microsoft365OnMicrosoft), ("selector2", DkimSelectorState.Microsoft365OnMicrosoft) },
+        Assert.Equal(new[]
+            {
+                ("selector1", DkimSelectorState.Microsoft365OnMicrosoft), ("selector2", DkimSelectorState.Microsoft365OnMicrosoft)
+            },
             r.Dkim.Select(d => (d.Selector, d.State)));
         Assert.All(r.Dkim, d => Assert.Equal("goodtenant", d.Tenant));
 
@@ -94,7 +98,8 @@ public class TestMailDomainOperationTests
         MailDomainFinding f = Finding(r, "DirectSendSpfFail");
         Assert.Equal(FindingSeverity.Error, f.Severity);
         Assert.Contains("p=reject", f.Message);
-        Assert.Contains("Publish this as the only SPF record of good.maildomain.test: v=spf1 ip4:198.51.100.99 ip4:203.0.113.25 include:spf.protection.outlook.com -all", f.Remediation);
+        Assert.Contains("Publish this as the only SPF record of good.maildomain.test: "
+            + "v=spf1 ip4:198.51.100.99 ip4:203.0.113.25 include:spf.protection.outlook.com -all", f.Remediation);
         Assert.EndsWith("-all", f.Remediation);
         Assert.Null(f.Command);
         Assert.Equal(MailDomainFinding_First(r), f);
@@ -216,7 +221,10 @@ public class TestMailDomainOperationTests
     [Fact]
     public async Task A_record_split_into_several_strings_is_joined()
     {
-        var (reports, _, host) = await Run(new TestMailDomainRequest { Domain = new[] { "split.maildomain.test" }, SenderIPAddress = IPAddress.Parse("203.0.113.50") });
+        var (reports, _, host) = await Run(new TestMailDomainRequest
+        {
+            Domain = new[] { "split.maildomain.test" }, SenderIPAddress = IPAddress.Parse("203.0.113.50")
+        });
         MailDomainReport r = Assert.Single(reports);
         Assert.Equal("v=spf1 ip4:203.0.113.50 include:spf.protection.outlook.com -all", r.Spf.Record);
         Assert.Equal(SpfResult.Pass, r.Spf.SenderResult);
@@ -341,7 +349,8 @@ public class TestMailDomainOperationTests
         MailDomainFinding dmarc = Finding(r, "DmarcMissing");
         Assert.Equal(FindingSeverity.Warning, dmarc.Severity);
         Assert.Equal("v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@bare.maildomain.test", r.Dmarc.SuggestedRecord);
-        Assert.Contains("_dmarc.bare.maildomain.test: v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@bare.maildomain.test", dmarc.Remediation);
+        Assert.Contains("_dmarc.bare.maildomain.test: v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@bare.maildomain.test",
+            dmarc.Remediation);
         Assert.Equal(0, r.Dmarc.RecordCount);
 
         MailDomainFinding dkim = Finding(r, "DkimNotConfigured");
@@ -350,7 +359,8 @@ public class TestMailDomainOperationTests
 
         Assert.Equal(SpfResult.None, r.Spf.SenderResult);
         Assert.Contains("v=spf1 ip4:203.0.113.9 include:spf.protection.outlook.com ~all", Finding(r, "DirectSendSpfFail").Remediation);
-        Assert.StartsWith("bare.maildomain.test publishes no SPF record, so Direct Send from 203.0.113.9 fails SPF.", Finding(r, "DirectSendSpfFail").Message);
+        Assert.StartsWith("bare.maildomain.test publishes no SPF record, so Direct Send from 203.0.113.9 fails SPF.",
+            Finding(r, "DirectSendSpfFail").Message);
         // Errors first, then warnings, then information.
         Assert.Equal(r.Findings.OrderByDescending(f => f.Severity).Select(f => f.Id), r.Findings.Select(f => f.Id));
     }
@@ -415,7 +425,10 @@ public class TestMailDomainOperationTests
     [Fact]
     public async Task Invalid_and_nonexistent_domains_are_errors_and_the_next_domain_goes_on()
     {
-        var (reports, errors, _) = await Run(new TestMailDomainRequest { Domain = new[] { "bad..name", "nothere.maildomain.test", "good.maildomain.test" } });
+        var (reports, errors, _) = await Run(new TestMailDomainRequest
+        {
+            Domain = new[] { "bad..name", "nothere.maildomain.test", "good.maildomain.test" }
+        });
         Assert.Equal(new[] { "good.maildomain.test" }, reports.Select(r => r.Domain));
         Assert.Equal(new[] { DnsErrorIds.InvalidDomainName, DnsErrorIds.NameNotFound }, errors.Select(e => e.ErrorId));
         Assert.Equal(new object[] { "bad..name", "nothere.maildomain.test" }, errors.Select(e => e.TargetObject!));
@@ -429,7 +442,8 @@ public class TestMailDomainOperationTests
     {
         var (reports, errors, _) = await Run(
             new TestMailDomainRequest { Domain = new[] { "good.maildomain.test" } },
-            wrap: inner => new FailingResolver(inner, (name, type) => name.StartsWith("_dmarc.") || (name.StartsWith("selector2.") && type == DnsRecordType.CNAME)));
+            wrap: inner => new FailingResolver(inner,
+                (name, type) => name.StartsWith("_dmarc.") || (name.StartsWith("selector2.") && type == DnsRecordType.CNAME)));
         Assert.Empty(errors);
         MailDomainReport r = Assert.Single(reports);
         Assert.Equal(FindingSeverity.Warning, Finding(r, "DmarcLookupFailed").Severity);
@@ -451,10 +465,12 @@ public class TestMailDomainOperationTests
     public async Task A_bad_timeout_or_DNS_server_stops_everything()
     {
         var timeout = await Assert.ThrowsAsync<M365SmtpException>(() => new TestMailDomainOperation().CollectAsync(
-            new TestMailDomainRequest { Domain = new[] { "contoso.test" }, TimeoutSeconds = 0 }, new RecordingHost(), TestContext.Current.CancellationToken));
+            new TestMailDomainRequest { Domain = new[] { "contoso.test" }, TimeoutSeconds = 0 }, new RecordingHost(),
+            TestContext.Current.CancellationToken));
         Assert.Equal("InvalidTimeout", timeout.ErrorId);
         var server = await Assert.ThrowsAsync<DnsException>(() => new TestMailDomainOperation().CollectAsync(
-            new TestMailDomainRequest { Domain = new[] { "contoso.test" }, DnsServer = "not a server:99999" }, new RecordingHost(), TestContext.Current.CancellationToken));
+            new TestMailDomainRequest { Domain = new[] { "contoso.test" }, DnsServer = "not a server:99999" }, new RecordingHost(),
+            TestContext.Current.CancellationToken));
         Assert.Equal(DnsErrorIds.InvalidDnsServer, server.ErrorId);
     }
 
@@ -490,7 +506,11 @@ public class TestMailDomainOperationTests
     {
         var (reports, _, _) = await Run(new TestMailDomainRequest
         {
-            Domain = new[] { "good.maildomain.test", "dnssec.maildomain.test", "mixedforms.maildomain.test", "nomx.maildomain.test", "bare.maildomain.test" },
+            Domain = new[]
+            {
+                "good.maildomain.test", "dnssec.maildomain.test", "mixedforms.maildomain.test", "nomx.maildomain.test",
+                "bare.maildomain.test"
+            },
             SenderIPAddress = IPAddress.Parse("203.0.113.25"),
         });
         var commands = reports.SelectMany(r => r.Findings).Where(f => f.Command != null).Select(f => f.Command!).Distinct().ToList();

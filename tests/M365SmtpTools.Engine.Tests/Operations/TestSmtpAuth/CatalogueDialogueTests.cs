@@ -31,7 +31,8 @@ public sealed class CatalogueDialogueTests
 
     /// <summary>Send-M365Mail's view: the permanent replies after AUTH (a 4xx would be retried with back-off).</summary>
     public static TheoryData<string> SendSamples() =>
-        new(All.Where(s => s.Code >= 500 && s.Stage is ReplyStages.MailFrom or ReplyStages.RcptTo or ReplyStages.EndOfData).Select(s => s.Name));
+        new(All.Where(s => s.Code >= 500 && s.Stage is ReplyStages.MailFrom or ReplyStages.RcptTo or ReplyStages.EndOfData)
+            .Select(s => s.Name));
 
     private static string Step(ReplyStages stage) => stage switch
     {
@@ -76,7 +77,10 @@ public sealed class CatalogueDialogueTests
         Assert.Equal(stage, finding.Stage);
         Assert.Contains(s.Reply, finding.Evidence);
         // What the finding says is what the table's row says, filled with this run's values.
-        var context = new RemediationContext { Mailbox = Diag.Alice, Sender = Diag.Alice, Recipient = Bob, AppId = TestJwt.AppId, UsedOAuth = true };
+        var context = new RemediationContext
+        {
+            Mailbox = Diag.Alice, Sender = Diag.Alice, Recipient = Bob, AppId = TestJwt.AppId, UsedOAuth = true
+        };
         ReplyCatalogueEntry row = ReplyCatalogue.Matching(s.Code, null, s.Text)[0];
         Assert.Equal(s.ExpectedId, row.Id);
         Assert.Equal(row.MeaningFor(context), finding.Meaning);
@@ -90,7 +94,8 @@ public sealed class CatalogueDialogueTests
             Assert.Equal(row.Remediation, finding.Remediation);
         Assert.Equal(row.Commands(context), finding.Commands);
         Assert.Equal(row.Severity, finding.Severity);
-        Assert.DoesNotContain(finding.Commands, c => c.Contains("'<mailbox>'") || c.Contains("'<sender address>'") || c.Contains("'<recipient address>'")); // filled from the run
+        Assert.DoesNotContain(finding.Commands, c => c.Contains("'<mailbox>'") || c.Contains("'<sender address>'")
+            || c.Contains("'<recipient address>'")); // filled from the run
         Assert.DoesNotContain(report.Findings, f => f.Severity == FindingSeverity.Error && f.Id != s.ExpectedId);
         Diag.WriteCommands("dialogue-" + s.Name, report);
         await exo.WaitForSessionsAsync();
@@ -107,7 +112,8 @@ public sealed class CatalogueDialogueTests
         await using var exo = ExchangeOnlineDouble.Start(options);
         SendMailRequest request = SendKit.TokenRequest(Bob);
 
-        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(), TestContext.Current.CancellationToken);
+        SendMailResult r = await new SendMailOperation(SendKit.For(exo)).RunForResultAsync(request, new RecordingHost(),
+            TestContext.Current.CancellationToken);
 
         Assert.Equal(SendMailStatus.Failed, r.Status);
         Assert.Equal(s.Code, r.ReplyCode);

@@ -65,8 +65,8 @@ public sealed class FindingCommandTests
     public void A_certificate_expiring_within_14_days_is_a_warning_but_not_one_that_has_just_expired()
     {
         var now = new DateTime(2026, 12, 3, 12, 0, 0, DateTimeKind.Utc);
-        TlsSessionInfo Tls(DateTime notAfter) => new() { Protocol = "Tls13", CipherSuite = "TLS_AES_256_GCM_SHA384", Subject = "CN=mail.contoso.test",
-            Issuer = "CN=Test CA", NotAfter = notAfter, CertificateValid = true };
+        TlsSessionInfo Tls(DateTime notAfter) => new() { Protocol = "Tls13", CipherSuite = "TLS_AES_256_GCM_SHA384",
+            Subject = "CN=mail.contoso.test", Issuer = "CN=Test CA", NotAfter = notAfter, CertificateValid = true };
         SmtpTestFinding soon = Assert.Single(Findings.ForTlsSession(Tls(now.AddDays(3)), false, null, now));
         Assert.Equal(("CertificateExpiresSoon", "The server's certificate expires in 3 day(s)."), (soon.Id, soon.Meaning));
         Assert.Empty(Findings.ForTlsSession(Tls(now), false, null, now));
@@ -76,7 +76,8 @@ public sealed class FindingCommandTests
     [Fact]
     public void Another_session_failure_keeps_its_own_advice()
     {
-        var e = new SmtpProtocolException(SmtpErrorCodes.TlsRequired, "TLS is required.", SmtpPhase.StartTls, "mx.test") { RecommendedAction = "Use port 587." };
+        var e = new SmtpProtocolException(SmtpErrorCodes.TlsRequired, "TLS is required.", SmtpPhase.StartTls, "mx.test")
+            { RecommendedAction = "Use port 587." };
         SmtpTestFinding f = Findings.ForSessionFailure(SmtpTestStage.Tls, e, 587, 30);
         Assert.Equal(("SmtpTlsRequired", "TLS is required.", "Use port 587."), (f.Id, f.Meaning, f.Remediation));
         var bare = new SmtpProtocolException(SmtpErrorCodes.TlsRequired, "TLS is required.", SmtpPhase.StartTls, "mx.test");
@@ -88,6 +89,7 @@ public sealed class FindingCommandTests
     {
         IReadOnlyList<string> all = Findings.AllCommandTemplates();
         Assert.Contains("New-ServicePrincipal -AppId '<application id>' -ObjectId '<enterprise application object id>'", all);
-        Assert.Contains("Add-MailboxPermission -Identity '<mailbox>' -User '<enterprise application object id>' -AccessRights FullAccess", all);
+        Assert.Contains("Add-MailboxPermission -Identity '<mailbox>' -User '<enterprise application object id>' -AccessRights FullAccess",
+            all);
     }
 }

@@ -12,9 +12,11 @@ namespace M365SmtpTools.Engine.Tests.Operations.TestSmtpAuth;
 /// </summary>
 public sealed class FindingTextTests
 {
-    private const string Submission587 = "Microsoft 365 client submission is smtp.office365.com port 587 with STARTTLS (port 25 also works where it isn't blocked; port 465 is not supported).";
+    private const string Submission587 = "Microsoft 365 client submission is smtp.office365.com port 587 with STARTTLS (port 25 also works "
+        + "where it isn't blocked; port 465 is not supported).";
 
-    private static SmtpProtocolException Protocol(string id, string message = "it failed", ErrorKind kind = ErrorKind.ConnectionError, SmtpReply? reply = null, Exception? inner = null) =>
+    private static SmtpProtocolException Protocol(string id, string message = "it failed", ErrorKind kind = ErrorKind.ConnectionError,
+        SmtpReply? reply = null, Exception? inner = null) =>
         new(TestErrorCodes.Of(id, kind), kind, message, SmtpPhase.Connect, "mail.contoso.test", reply, inner);
 
     private static SmtpReply Reply(string line) => new(int.Parse(line[..3]), new[] { line[4..] });
@@ -24,7 +26,8 @@ public sealed class FindingTextTests
     [Fact]
     public void A_refused_recipient_names_the_address_and_a_decoded_challenge_is_added_to_the_evidence()
     {
-        SmtpTestFinding f = Findings.ForReply(SmtpTestStage.RcptTo, Reply("550 5.7.64 TenantAttribution; Relay Access Denied"), new RemediationContext(), "{\"status\":\"400\"}", "bob@fabrikam.test");
+        SmtpTestFinding f = Findings.ForReply(SmtpTestStage.RcptTo, Reply("550 5.7.64 TenantAttribution; Relay Access Denied"),
+            new RemediationContext(), "{\"status\":\"400\"}", "bob@fabrikam.test");
         Assert.Equal("RelayAccessDenied", f.Id);
         Assert.Equal(SmtpTestStage.RcptTo, f.Stage);
         Assert.Equal("RCPT TO:<bob@fabrikam.test> -> 550 5.7.64 TenantAttribution; Relay Access Denied" + Environment.NewLine
@@ -35,7 +38,8 @@ public sealed class FindingTextTests
     [Fact]
     public void A_reply_without_address_or_detail_is_its_own_evidence()
     {
-        SmtpTestFinding f = Findings.ForReply(SmtpTestStage.MailFrom, Reply("451 4.7.500 Server busy. Please try again later."), new RemediationContext(), "");
+        SmtpTestFinding f = Findings.ForReply(SmtpTestStage.MailFrom, Reply("451 4.7.500 Server busy. Please try again later."),
+            new RemediationContext(), "");
         Assert.Equal("451 4.7.500 Server busy. Please try again later.", f.Evidence);
         Assert.Equal(FindingSeverity.Warning, f.Severity);
     }
@@ -48,14 +52,16 @@ public sealed class FindingTextTests
     {
         SmtpTestFinding f = Findings.ForReply(stage, Reply(line), new RemediationContext(), null);
         Assert.Equal("SmtpReply" + line[..3], f.Id);
-        Assert.Equal(prefixed, f.Meaning.StartsWith("The server refused the credentials. Permanent failure (reply ", StringComparison.Ordinal));
+        Assert.Equal(prefixed,
+            f.Meaning.StartsWith("The server refused the credentials. Permanent failure (reply ", StringComparison.Ordinal));
         Assert.EndsWith($"Permanent failure (reply {line[..3]}).", f.Meaning);
     }
 
     [Fact]
     public void A_535_the_catalogue_explains_keeps_the_catalogue_meaning()
     {
-        SmtpTestFinding f = Findings.ForReply(SmtpTestStage.Auth, Reply("535 5.7.3 Authentication unsuccessful"), new RemediationContext { UsedOAuth = true }, null);
+        SmtpTestFinding f = Findings.ForReply(SmtpTestStage.Auth, Reply("535 5.7.3 Authentication unsuccessful"),
+            new RemediationContext { UsedOAuth = true }, null);
         Assert.Equal("AuthenticationUnsuccessful", f.Id);
         Assert.DoesNotContain("The server refused the credentials.", f.Meaning);
     }
@@ -69,7 +75,8 @@ public sealed class FindingTextTests
         Assert.Equal(("DnsTimeout", FindingSeverity.Error, SmtpTestStage.Resolve), (f.Id, f.Severity, f.Stage));
         Assert.Equal("No DNS answer for smtp.office365.com within 5 s.", f.Evidence);
         Assert.Equal("This computer's DNS resolver didn't answer in time.", f.Meaning);
-        Assert.Equal("Check the DNS servers this computer uses (ipconfig /all, /etc/resolv.conf) and that outbound DNS isn't blocked.", f.Remediation);
+        Assert.Equal("Check the DNS servers this computer uses (ipconfig /all, /etc/resolv.conf) and that outbound DNS isn't blocked.",
+            f.Remediation);
         Assert.Equal(new[] { Findings.DnsTestCommand("smtp.office365.com") }, f.Commands);
     }
 
@@ -79,7 +86,8 @@ public sealed class FindingTextTests
         if (OperatingSystem.IsWindows())
         {
             Assert.Equal("Resolve-DnsName -Name 'smtp.office365.com'", Findings.DnsTestCommand("smtp.office365.com"));
-            Assert.Equal("Test-NetConnection -ComputerName 'smtp.office365.com' -Port 587", Findings.TcpTestCommand("smtp.office365.com", 587));
+            Assert.Equal("Test-NetConnection -ComputerName 'smtp.office365.com' -Port 587",
+                Findings.TcpTestCommand("smtp.office365.com", 587));
             return;
         }
         string dns = Findings.DnsTestCommand("smtp.office365.com");
@@ -97,7 +105,9 @@ public sealed class FindingTextTests
     }
 
     [Theory]
-    [InlineData("smtp.office365.con", "Check the spelling. For Microsoft 365 client submission in this cloud use smtp.office365.com. If the name is right, check this computer's DNS servers.")]
+    [InlineData("smtp.office365.con",
+        "Check the spelling. For Microsoft 365 client submission in this cloud use smtp.office365.com. If the name is right, "
+        + "check this computer's DNS servers.")]
     [InlineData("SMTP.Office365.com", "Check the spelling. If the name is right, check this computer's DNS servers.")]
     public void A_name_that_does_not_resolve_suggests_the_clouds_host_unless_it_is_that_host(string name, string remediation)
     {
@@ -111,8 +121,12 @@ public sealed class FindingTextTests
 
     public static TheoryData<int, string> PortAdvice => new()
     {
-        { 25, "Outbound port 25 is blocked by most home and business ISPs and by cloud providers (Azure, AWS, Google Cloud block it by default). For client submission use port 587; for relay or Direct Send from a cloud VM use a relay service or an authenticated submission instead." },
-        { 587, "A firewall, proxy or security product on the way blocks outbound TCP 587 (or nothing listens there). Allow outbound TCP 587 to mail.contoso.test (Microsoft publishes the Exchange Online addresses in 'Office 365 URLs and IP address ranges')." },
+        { 25, "Outbound port 25 is blocked by most home and business ISPs and by cloud providers (Azure, AWS, Google Cloud block it by "
+            + "default). For client submission use port 587; for relay or Direct Send from a cloud VM use a relay service or an "
+            + "authenticated submission instead." },
+        { 587, "A firewall, proxy or security product on the way blocks outbound TCP 587 (or nothing listens there). Allow outbound "
+            + "TCP 587 to mail.contoso.test (Microsoft publishes the Exchange Online addresses in 'Office 365 URLs and IP address "
+            + "ranges')." },
         { 2525, "Port 2525 is unusual for SMTP submission. " + Submission587 },
     };
 
@@ -127,19 +141,26 @@ public sealed class FindingTextTests
         string command = Findings.TcpTestCommand("mail.contoso.test", port);
 
         SmtpTestFinding t = Findings.ForConnectFailure(timeout, "mail.contoso.test", port, 30);
-        Assert.Equal(("ConnectTimedOut", FindingSeverity.Error, SmtpTestStage.Connect, "no answer"), (t.Id, t.Severity, t.Stage, t.Evidence));
-        Assert.Equal($"No answer to the TCP connection to mail.contoso.test:{port} within 30 s: the packets are silently dropped, which is what a firewall or an ISP block does.", t.Meaning);
+        Assert.Equal(("ConnectTimedOut", FindingSeverity.Error, SmtpTestStage.Connect, "no answer"),
+            (t.Id, t.Severity, t.Stage, t.Evidence));
+        Assert.Equal($"No answer to the TCP connection to mail.contoso.test:{port} within 30 s: the packets are silently dropped, "
+            + $"which is what a firewall or an ISP block does.", t.Meaning);
 
         SmtpTestFinding r = Findings.ForConnectFailure(refused, "mail.contoso.test", port, 30);
-        Assert.Equal(("ConnectionRefused", FindingSeverity.Error, SmtpTestStage.Connect, "refused"), (r.Id, r.Severity, r.Stage, r.Evidence));
-        Assert.Equal($"mail.contoso.test refused the TCP connection on port {port}: nothing listens there, or a firewall on the way answers with a reset.", r.Meaning);
+        Assert.Equal(("ConnectionRefused", FindingSeverity.Error, SmtpTestStage.Connect, "refused"),
+            (r.Id, r.Severity, r.Stage, r.Evidence));
+        Assert.Equal($"mail.contoso.test refused the TCP connection on port {port}: nothing listens there, or a firewall on the way "
+            + $"answers with a reset.", r.Meaning);
 
         SmtpTestFinding u = Findings.ForConnectFailure(unreachable, "mail.contoso.test", port, 30);
-        Assert.Equal(("ConnectFailed", FindingSeverity.Error, SmtpTestStage.Connect, "unreachable"), (u.Id, u.Severity, u.Stage, u.Evidence));
-        Assert.Equal($"The TCP connection to mail.contoso.test:{port} failed (HostUnreachable): the network has no route to the server, or a firewall blocks it.", u.Meaning);
+        Assert.Equal(("ConnectFailed", FindingSeverity.Error, SmtpTestStage.Connect, "unreachable"),
+            (u.Id, u.Severity, u.Stage, u.Evidence));
+        Assert.Equal($"The TCP connection to mail.contoso.test:{port} failed (HostUnreachable): the network has no route to the "
+            + $"server, or a firewall blocks it.", u.Meaning);
 
         SmtpTestFinding p = Findings.ForConnectFailure(plain, "mail.contoso.test", port, 30);
-        Assert.Equal($"The TCP connection to mail.contoso.test:{port} failed (SmtpConnectFailed): the network has no route to the server, or a firewall blocks it.", p.Meaning);
+        Assert.Equal($"The TCP connection to mail.contoso.test:{port} failed (SmtpConnectFailed): the network has no route to the "
+            + $"server, or a firewall blocks it.", p.Meaning);
 
         foreach (SmtpTestFinding f in new[] { t, r, u, p })
         {
@@ -159,9 +180,11 @@ public sealed class FindingTextTests
 
     private static void AssertPort465(SmtpTestFinding f, string evidence)
     {
-        Assert.Equal(("Port465NotSupported", FindingSeverity.Error, SmtpTestStage.Connect, evidence), (f.Id, f.Severity, f.Stage, f.Evidence));
+        Assert.Equal(("Port465NotSupported", FindingSeverity.Error, SmtpTestStage.Connect, evidence),
+            (f.Id, f.Severity, f.Stage, f.Evidence));
         Assert.Equal("Port 465 (implicit TLS, 'SMTPS') is not supported by Exchange Online client submission.", f.Meaning);
-        Assert.Equal("Use port 587 with STARTTLS. A device that can only use 465 needs a relay in between (or another sending method: a relay connector on port 25, High Volume Email, Azure Communication Services).", f.Remediation);
+        Assert.Equal("Use port 587 with STARTTLS. A device that can only use 465 needs a relay in between (or another sending method: "
+            + "a relay connector on port 25, High Volume Email, Azure Communication Services).", f.Remediation);
         Assert.Empty(f.Commands);
     }
 
@@ -171,11 +194,15 @@ public sealed class FindingTextTests
         SmtpTestFinding g = Findings.GreetingTimeout("mail.contoso.test", 587, 20);
         Assert.Equal(("GreetingTimeout", FindingSeverity.Error, SmtpTestStage.Greeting), (g.Id, g.Severity, g.Stage));
         Assert.Equal("TCP connected to mail.contoso.test:587, but no SMTP banner (220) came within 20 s.", g.Evidence);
-        Assert.Equal("Something accepts the connection but doesn't speak SMTP: a proxy, firewall or antivirus that intercepts mail traffic, a load balancer with no server behind it, or an implicit-TLS port (465) that waits for a TLS handshake.", g.Meaning);
-        Assert.Equal("Check for SMTP proxying or scanning (antivirus 'mail shield', firewall SMTP inspection) on this computer and the network; test from another network. " + Submission587, g.Remediation);
+        Assert.Equal("Something accepts the connection but doesn't speak SMTP: a proxy, firewall or antivirus that intercepts mail "
+            + "traffic, a load balancer with no server behind it, or an implicit-TLS port (465) that waits for a TLS handshake.",
+            g.Meaning);
+        Assert.Equal("Check for SMTP proxying or scanning (antivirus 'mail shield', firewall SMTP inspection) on this computer and the "
+            + "network; test from another network. " + Submission587, g.Remediation);
 
         AssertPort465(Findings.GreetingTimeout("mail.contoso.test", 465, 20),
-            "TCP connected to mail.contoso.test:465 but no SMTP banner came within 20 s (an implicit-TLS port waits for a TLS handshake first).");
+            "TCP connected to mail.contoso.test:465 but no SMTP banner came within 20 s (an implicit-TLS port waits for a TLS "
+                + "handshake first).");
     }
 
     [Fact]
@@ -196,36 +223,49 @@ public sealed class FindingTextTests
 
     [Theory]
     [InlineData(new string[0], false, "EHLO reply from mx.contoso.test: (no extensions)", false)]
-    [InlineData(new[] { "PIPELINING", "XXXXA" }, false, "EHLO reply from mx.contoso.test: PIPELINING, XXXXA", false)]       // 5 characters: not a masked STARTTLS
-    [InlineData(new[] { "PIPELINING", "XXXXXXXA" }, true, "EHLO reply from mx.contoso.test: PIPELINING, XXXXXXXA", true)] // STARTTLS masked by a firewall
+    // 5 characters: not a masked STARTTLS
+    [InlineData(new[] { "PIPELINING", "XXXXA" }, false, "EHLO reply from mx.contoso.test: PIPELINING, XXXXA", false)]
+    // STARTTLS masked by a firewall
+    [InlineData(new[] { "PIPELINING", "XXXXXXXA" }, true, "EHLO reply from mx.contoso.test: PIPELINING, XXXXXXXA", true)]
     [InlineData(new[] { "xxxxxxxx" }, true, "EHLO reply from mx.contoso.test: xxxxxxxx", true)]
-    [InlineData(new[] { "XXXXXA" }, true, "EHLO reply from mx.contoso.test: XXXXXA", true)]                                 // 6 characters: the shortest mask counted
+    // 6 characters: the shortest mask counted
+    [InlineData(new[] { "XXXXXA" }, true, "EHLO reply from mx.contoso.test: XXXXXA", true)]
     [InlineData(new[] { "XXXXXXAB" }, false, "EHLO reply from mx.contoso.test: XXXXXXAB", false)]
-    public void STARTTLS_not_offered_says_nothing_was_sent_and_recognises_a_masked_extension(string[] extensions, bool microsoft, string evidence, bool masked)
+    public void STARTTLS_not_offered_says_nothing_was_sent_and_recognises_a_masked_extension(string[] extensions, bool microsoft,
+        string evidence, bool masked)
     {
-        SmtpTestFinding f = Assert.Single(Findings.ForTlsFailure(Protocol("SmtpStartTlsNotOffered"), Ehlo(extensions), "mail.contoso.test", 587, microsoft, null));
+        SmtpTestFinding f = Assert.Single(Findings.ForTlsFailure(Protocol("SmtpStartTlsNotOffered"), Ehlo(extensions),
+            "mail.contoso.test", 587, microsoft, null));
         Assert.Equal(("StartTlsNotOffered", FindingSeverity.Error, SmtpTestStage.Tls, evidence), (f.Id, f.Severity, f.Stage, f.Evidence));
-        Assert.StartsWith("The server did not offer STARTTLS, so the test stopped before AUTH: no credentials or token were sent.", f.Meaning);
-        Assert.Equal(masked, f.Meaning.Contains(" An extension masked as X's is the mark of a firewall's SMTP inspection rewriting STARTTLS away (e.g. Cisco ASA/Firepower 'ESMTP inspection').", StringComparison.Ordinal));
+        Assert.StartsWith("The server did not offer STARTTLS, so the test stopped before AUTH: no credentials or token were sent.",
+            f.Meaning);
+        Assert.Equal(masked, f.Meaning.Contains(" An extension masked as X's is the mark of a firewall's SMTP inspection rewriting "
+            + "STARTTLS away (e.g. Cisco ASA/Firepower 'ESMTP inspection').", StringComparison.Ordinal));
         Assert.StartsWith(microsoft
             ? "Exchange Online always offers STARTTLS, so something between this computer and Microsoft removes it: "
             : "Check the server and port; if the server normally offers STARTTLS, something on the way removes it: ", f.Remediation);
-        Assert.EndsWith("disable SMTP inspection/STARTTLS stripping on the firewall or proxy for this traffic. " + Submission587, f.Remediation);
+        Assert.EndsWith("disable SMTP inspection/STARTTLS stripping on the firewall or proxy for this traffic. " + Submission587,
+            f.Remediation);
     }
 
     [Fact]
     public void STARTTLS_refused_shows_the_reply_or_else_the_message()
     {
-        SmtpTestFinding withReply = Assert.Single(Findings.ForTlsFailure(Protocol("SmtpStartTlsRefused", "refused", reply: Reply("454 4.7.0 TLS not available")), Ehlo(), "h", 587, false, null));
-        Assert.Equal(("StartTlsRefused", SmtpTestStage.Tls, "454 4.7.0 TLS not available"), (withReply.Id, withReply.Stage, withReply.Evidence));
+        SmtpTestFinding withReply = Assert.Single(Findings.ForTlsFailure(Protocol("SmtpStartTlsRefused", "refused",
+            reply: Reply("454 4.7.0 TLS not available")), Ehlo(), "h", 587, false, null));
+        Assert.Equal(("StartTlsRefused", SmtpTestStage.Tls, "454 4.7.0 TLS not available"),
+            (withReply.Id, withReply.Stage, withReply.Evidence));
         Assert.Equal("The server offered STARTTLS but refused it; the test stopped before AUTH.", withReply.Meaning);
         Assert.Equal("Check the server's TLS configuration (certificate, key, protocols).", withReply.Remediation);
-        Assert.Equal("refused", Assert.Single(Findings.ForTlsFailure(Protocol("SmtpStartTlsRefused", "refused"), Ehlo(), "h", 587, false, null)).Evidence);
+        Assert.Equal("refused",
+            Assert.Single(Findings.ForTlsFailure(Protocol("SmtpStartTlsRefused", "refused"), Ehlo(), "h", 587, false, null)).Evidence);
     }
 
-    private static TlsSessionInfo Certificate(DateTime notBefore, DateTime notAfter, string issuer = "CN=Contoso Issuing CA", params string[] errors) => new()
+    private static TlsSessionInfo Certificate(DateTime notBefore, DateTime notAfter, string issuer = "CN=Contoso Issuing CA",
+        params string[] errors) => new()
     {
-        Protocol = "Tls12", CipherSuite = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", Subject = "CN=mail.contoso.test", SubjectAlternativeNames = new[] { "mail.contoso.test", "smtp.contoso.test" },
+        Protocol = "Tls12", CipherSuite = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", Subject = "CN=mail.contoso.test",
+        SubjectAlternativeNames = new[] { "mail.contoso.test", "smtp.contoso.test" },
         Issuer = issuer, NotBefore = notBefore, NotAfter = notAfter, Thumbprint = "ABCDEF0123", ValidationErrors = errors,
     };
 
@@ -243,18 +283,23 @@ public sealed class FindingTextTests
     [Fact]
     public void A_certificate_for_another_name_is_a_name_mismatch_with_the_certificates_facts_as_evidence()
     {
-        TlsSessionInfo tls = Certificate(Start, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), "CN=Contoso Issuing CA", "RemoteCertificateNameMismatch: the names don't include mail.fabrikam.test.");
+        TlsSessionInfo tls = Certificate(Start, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc), "CN=Contoso Issuing CA",
+            "RemoteCertificateNameMismatch: the names don't include mail.fabrikam.test.");
         var findings = Findings.ForTlsFailure(CertificateInvalid(tls), Ehlo(), "mail.fabrikam.test", 587, false, null).ToList();
         SmtpTestFinding f = Assert.Single(findings);
         Assert.Equal(("CertificateNameMismatch", FindingSeverity.Error, SmtpTestStage.Tls), (f.Id, f.Severity, f.Stage));
-        Assert.Equal("Certificate CN=mail.contoso.test; names mail.contoso.test, smtp.contoso.test; issuer CN=Contoso Issuing CA; valid 2026-01-01 00:00:00Z to 2030-01-01 00:00:00Z; thumbprint ABCDEF0123. Problems: RemoteCertificateNameMismatch: the names don't include mail.fabrikam.test.", f.Evidence);
+        Assert.Equal("Certificate CN=mail.contoso.test; names mail.contoso.test, smtp.contoso.test; issuer CN=Contoso Issuing CA; "
+            + "valid 2026-01-01 00:00:00Z to 2030-01-01 00:00:00Z; thumbprint ABCDEF0123. Problems: RemoteCertificateNameMismatch: "
+            + "the names don't include mail.fabrikam.test.", f.Evidence);
         Assert.Equal("The server's certificate isn't for the name connected to (mail.fabrikam.test).", f.Meaning);
-        Assert.Equal("Connect by a name the certificate carries, or have the server's certificate re-issued with this name.", f.Remediation);
+        Assert.Equal("Connect by a name the certificate carries, or have the server's certificate re-issued with this name.",
+            f.Remediation);
 
         // For Microsoft 365: use the name on the certificate; an unexpected issuer also suggests interception.
         var microsoft = Findings.ForTlsFailure(CertificateInvalid(tls), Ehlo(), "52.96.0.1", 587, true, null).ToList();
         Assert.Equal(new[] { "CertificateNameMismatch", "TlsInterceptionSuspected" }, microsoft.Select(x => x.Id));
-        Assert.Equal("Connect by the name on the certificate (smtp.office365.com), never by IP address or an alias (CNAME) of your own.", microsoft[0].Remediation);
+        Assert.Equal("Connect by the name on the certificate (smtp.office365.com), never by IP address or an alias (CNAME) of your own.",
+            microsoft[0].Remediation);
         SmtpTestFinding interception = microsoft[1];
         Assert.Equal((FindingSeverity.Warning, SmtpTestStage.Tls), (interception.Severity, interception.Stage));
         Assert.Equal("Certificate CN=mail.contoso.test issued by CN=Contoso Issuing CA (thumbprint ABCDEF0123).", interception.Evidence);
@@ -264,23 +309,28 @@ public sealed class FindingTextTests
             "certificate authority, give its name with -ExpectedIssuer.", interception.Remediation);
 
         // An issuer given with -ExpectedIssuer is not interception.
-        Assert.Equal(new[] { "CertificateNameMismatch" }, Findings.ForTlsFailure(CertificateInvalid(tls), Ehlo(), "52.96.0.1", 587, true, new[] { "Contoso Issuing" }).Select(x => x.Id));
+        Assert.Equal(new[] { "CertificateNameMismatch" },
+            Findings.ForTlsFailure(CertificateInvalid(tls), Ehlo(), "52.96.0.1", 587, true, new[] { "Contoso Issuing" }).Select(x => x.Id));
     }
 
     [Fact]
     public void An_expired_certificate_says_when_and_for_Microsoft_365_points_at_inspection()
     {
-        TlsSessionInfo tls = Certificate(Start, new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc), "CN=Microsoft Azure RSA TLS Issuing CA 03", "Certificate chain: NotTimeValid");
+        TlsSessionInfo tls = Certificate(Start, new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc),
+            "CN=Microsoft Azure RSA TLS Issuing CA 03", "Certificate chain: NotTimeValid");
         SmtpTestFinding f = Assert.Single(Findings.ForTlsFailure(CertificateInvalid(tls), Ehlo(), "smtp.office365.com", 587, false, null));
         Assert.Equal(("CertificateExpired", FindingSeverity.Error, SmtpTestStage.Tls), (f.Id, f.Severity, f.Stage));
         Assert.Equal("The server's certificate expired on 2026-02-01 00:00:00Z.", f.Meaning);
         Assert.Equal("Renew the server's certificate.", f.Remediation);
         SmtpTestFinding m = Assert.Single(Findings.ForTlsFailure(CertificateInvalid(tls), Ehlo(), "smtp.office365.com", 587, true, null));
-        Assert.Equal("Renew the server's certificate. Microsoft doesn't serve expired certificates: a device in between (TLS inspection) probably does.", m.Remediation);
+        Assert.Equal("Renew the server's certificate. Microsoft doesn't serve expired certificates: a device in between (TLS inspection) "
+            + "probably does.", m.Remediation);
 
         // Past its end date even when the platform's errors don't say NotTimeValid.
-        TlsSessionInfo past = Certificate(Start, new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc), "CN=x", "RemoteCertificateChainErrors");
-        Assert.Equal("CertificateExpired", Assert.Single(Findings.ForTlsFailure(CertificateInvalid(past), Ehlo(), "h", 587, false, null)).Id);
+        TlsSessionInfo past = Certificate(Start, new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc), "CN=x",
+            "RemoteCertificateChainErrors");
+        Assert.Equal("CertificateExpired",
+            Assert.Single(Findings.ForTlsFailure(CertificateInvalid(past), Ehlo(), "h", 587, false, null)).Id);
     }
 
     [Fact]
@@ -290,7 +340,8 @@ public sealed class FindingTextTests
         TlsSessionInfo tls = Certificate(future, future.AddYears(1), "CN=x", "Certificate chain: NotTimeValid");
         SmtpTestFinding f = Assert.Single(Findings.ForTlsFailure(CertificateInvalid(tls), Ehlo(), "h", 587, false, null));
         Assert.Equal(("CertificateNotYetValid", FindingSeverity.Error), (f.Id, f.Severity));
-        Assert.Equal($"The server's certificate is not valid before {future:u}: the server's or this computer's clock is wrong.", f.Meaning);
+        Assert.Equal($"The server's certificate is not valid before {future:u}: the server's or this computer's clock is wrong.",
+            f.Meaning);
         Assert.Equal("Check the clock of this computer (and of the server).", f.Remediation);
     }
 
@@ -301,17 +352,21 @@ public sealed class FindingTextTests
         SmtpTestFinding f = Assert.Single(Findings.ForTlsFailure(CertificateInvalid(tls), Ehlo(), "h", 587, false, null));
         Assert.Equal(("CertificateUntrusted", FindingSeverity.Error, SmtpTestStage.Tls), (f.Id, f.Severity, f.Stage));
         Assert.Equal("The server's certificate doesn't chain to a root this computer trusts.", f.Meaning);
-        Assert.Equal("Install the issuing CA's root certificate on this computer, or use a certificate from a public CA on the server.", f.Remediation);
+        Assert.Equal("Install the issuing CA's root certificate on this computer, or use a certificate from a public CA on the server.",
+            f.Remediation);
         var m = Findings.ForTlsFailure(CertificateInvalid(tls), Ehlo(), "smtp.office365.com", 587, true, null).ToList();
         Assert.Equal(new[] { "CertificateUntrusted", "TlsInterceptionSuspected" }, m.Select(x => x.Id));
-        Assert.StartsWith("Microsoft's certificates chain to public roots every current system trusts: a proxy or firewall that inspects TLS is re-signing the connection.", m[0].Remediation);
+        Assert.StartsWith("Microsoft's certificates chain to public roots every current system trusts: a proxy or firewall that inspects "
+            + "TLS is re-signing the connection.", m[0].Remediation);
     }
 
     [Fact]
     public void A_rejected_certificate_with_no_recognised_problem_is_certificate_invalid()
     {
-        TlsSessionInfo tls = Certificate(Start, ValidUntil, "CN=Microsoft Azure RSA TLS Issuing CA 03", "RemoteCertificateChainErrors: revoked");
-        SmtpTestFinding f = Assert.Single(Findings.ForTlsFailure(CertificateInvalid(tls, "Ask the server's admin."), Ehlo(), "h", 587, true, null));
+        TlsSessionInfo tls = Certificate(Start, ValidUntil, "CN=Microsoft Azure RSA TLS Issuing CA 03",
+            "RemoteCertificateChainErrors: revoked");
+        SmtpTestFinding f = Assert.Single(Findings.ForTlsFailure(CertificateInvalid(tls, "Ask the server's admin."), Ehlo(),
+            "h", 587, true, null));
         Assert.Equal(("CertificateInvalid", FindingSeverity.Error, SmtpTestStage.Tls), (f.Id, f.Severity, f.Stage));
         Assert.Equal("The server's certificate was rejected.", f.Meaning);
         Assert.Equal("Ask the server's admin.", f.Remediation);
@@ -322,12 +377,16 @@ public sealed class FindingTextTests
     }
 
     [Theory]
-    [InlineData(true, "Exchange Online offers TLS 1.2 and 1.3: a device in between is interfering with TLS. Make sure nothing downgrades or intercepts the connection.")]
-    [InlineData(false, "Enable TLS 1.2 (or 1.3) on the server. Old devices that can't be upgraded can send through a relay that speaks modern TLS.")]
+    [InlineData(true, "Exchange Online offers TLS 1.2 and 1.3: a device in between is interfering with TLS. Make sure nothing "
+        + "downgrades or intercepts the connection.")]
+    [InlineData(false, "Enable TLS 1.2 (or 1.3) on the server. Old devices that can't be upgraded can send through a relay that "
+        + "speaks modern TLS.")]
     public void A_failed_handshake_names_old_TLS_versions(bool microsoft, string remediation)
     {
-        SmtpTestFinding f = Assert.Single(Findings.ForTlsFailure(Protocol("SmtpTlsHandshakeFailed", "handshake"), Ehlo(), "h", 587, microsoft, null));
-        Assert.Equal(("TlsHandshakeFailed", FindingSeverity.Error, SmtpTestStage.Tls, "handshake"), (f.Id, f.Severity, f.Stage, f.Evidence));
+        SmtpTestFinding f = Assert.Single(Findings.ForTlsFailure(Protocol("SmtpTlsHandshakeFailed", "handshake"), Ehlo(), "h", 587,
+            microsoft, null));
+        Assert.Equal(("TlsHandshakeFailed", FindingSeverity.Error, SmtpTestStage.Tls, "handshake"),
+            (f.Id, f.Severity, f.Stage, f.Evidence));
         Assert.StartsWith("The TLS handshake failed after STARTTLS: typically the server offers only TLS 1.0/1.1", f.Meaning);
         Assert.Equal(remediation, f.Remediation);
     }
@@ -335,11 +394,13 @@ public sealed class FindingTextTests
     [Fact]
     public void A_timeout_during_TLS_and_other_failures_there()
     {
-        SmtpTestFinding t = Assert.Single(Findings.ForTlsFailure(Protocol("SmtpTimeout", "slow", ErrorKind.OperationTimeout), Ehlo(), "h", 587, false, null));
+        SmtpTestFinding t = Assert.Single(Findings.ForTlsFailure(Protocol("SmtpTimeout", "slow", ErrorKind.OperationTimeout), Ehlo(),
+            "h", 587, false, null));
         Assert.Equal(("TlsTimeout", FindingSeverity.Error, SmtpTestStage.Tls, "slow"), (t.Id, t.Severity, t.Stage, t.Evidence));
         Assert.Equal("The server stopped answering during STARTTLS or the TLS handshake.", t.Meaning);
         Assert.Equal("Check for a firewall or proxy that blocks or inspects TLS on this port.", t.Remediation);
-        SmtpTestFinding other = Assert.Single(Findings.ForTlsFailure(Protocol("SmtpConnectionClosed", "closed"), Ehlo(), "h", 587, false, null));
+        SmtpTestFinding other = Assert.Single(Findings.ForTlsFailure(Protocol("SmtpConnectionClosed", "closed"), Ehlo(), "h", 587,
+            false, null));
         Assert.Equal(("ConnectionDropped", SmtpTestStage.Tls), (other.Id, other.Stage));
     }
 
@@ -374,7 +435,8 @@ public sealed class FindingTextTests
         var findings = Findings.ForTlsSession(tls, false, null, DateTime.UtcNow).ToList();
         if (!warned) { Assert.Empty(findings); return; }
         SmtpTestFinding f = Assert.Single(findings);
-        Assert.Equal(("CertificateNotValidated", FindingSeverity.Warning, "RemoteCertificateNameMismatch UntrustedRoot"), (f.Id, f.Severity, f.Evidence));
+        Assert.Equal(("CertificateNotValidated", FindingSeverity.Warning, "RemoteCertificateNameMismatch UntrustedRoot"),
+            (f.Id, f.Severity, f.Evidence));
         Assert.Equal("Certificate validation was switched off and the certificate would have failed it.", f.Meaning);
         Assert.Equal("Fix the certificate rather than skipping validation.", f.Remediation);
     }
@@ -407,7 +469,8 @@ public sealed class FindingTextTests
     {
         TlsSessionInfo tls = Certificate(Start, ValidUntil, issuer);
         tls.CertificateValid = true;
-        Assert.Equal(suspected ? new[] { "TlsInterceptionSuspected" } : Array.Empty<string>(), Findings.ForTlsSession(tls, microsoft, null, DateTime.UtcNow).Select(f => f.Id));
+        Assert.Equal(suspected ? new[] { "TlsInterceptionSuspected" } : Array.Empty<string>(),
+            Findings.ForTlsSession(tls, microsoft, null, DateTime.UtcNow).Select(f => f.Id));
     }
 
     // ---- configuration ----
@@ -415,9 +478,11 @@ public sealed class FindingTextTests
     [Theory]
     [InlineData(BasicAuthVerdictKind.Refuse, "BasicAuthRemoved", FindingSeverity.Error)]
     [InlineData(BasicAuthVerdictKind.Warn, "BasicAuthRetiring", FindingSeverity.Warning)]
-    public void Basic_authentication_against_Microsoft_365_names_what_to_move_to(BasicAuthVerdictKind kind, string id, FindingSeverity severity)
+    public void Basic_authentication_against_Microsoft_365_names_what_to_move_to(BasicAuthVerdictKind kind, string id,
+        FindingSeverity severity)
     {
-        SmtpTestFinding f = Findings.BasicAuthRetiring(new BasicAuthVerdict(kind, "smtp.office365.com", "Basic is going away.", new[] { "Use OAuth.", "Or Graph." }));
+        SmtpTestFinding f = Findings.BasicAuthRetiring(new BasicAuthVerdict(kind, "smtp.office365.com", "Basic is going away.",
+            new[] { "Use OAuth.", "Or Graph." }));
         Assert.Equal((id, severity, SmtpTestStage.Token), (f.Id, f.Severity, f.Stage));
         Assert.Equal("Basic authentication (-Credential) against smtp.office365.com.", f.Evidence);
         Assert.Equal("Basic is going away.", f.Meaning);
@@ -425,8 +490,10 @@ public sealed class FindingTextTests
     }
 
     [Theory]
-    [InlineData(true, "This Microsoft 365 endpoint doesn't offer authentication: it is the tenant MX endpoint (relay connectors and Direct Send), not client submission.", "For authenticated submission use smtp.office365.com port 587.")]
-    [InlineData(false, "The server doesn't offer SMTP AUTH on this port.", "Use the server's submission port (usually 587), or enable SMTP AUTH on the server.")]
+    [InlineData(true, "This Microsoft 365 endpoint doesn't offer authentication: it is the tenant MX endpoint (relay connectors and "
+        + "Direct Send), not client submission.", "For authenticated submission use smtp.office365.com port 587.")]
+    [InlineData(false, "The server doesn't offer SMTP AUTH on this port.",
+        "Use the server's submission port (usually 587), or enable SMTP AUTH on the server.")]
     public void No_AUTH_offered_explains_the_MX_endpoint_for_Microsoft_365(bool microsoft, string meaning, string remediation)
     {
         SmtpTestFinding f = Findings.AuthNotOffered("contoso-com.mail.protection.outlook.com", 25, microsoft);
@@ -438,7 +505,8 @@ public sealed class FindingTextTests
     [Fact]
     public void An_app_token_without_a_service_principal_gets_the_two_commands_that_register_it()
     {
-        var context = new RemediationContext { AppId = "11111111-2222-3333-4444-555555555555", ServicePrincipalObjectId = "66666666-7777-8888-9999-000000000000", Mailbox = "scanner@contoso.com" };
+        var context = new RemediationContext { AppId = "11111111-2222-3333-4444-555555555555",
+            ServicePrincipalObjectId = "66666666-7777-8888-9999-000000000000", Mailbox = "scanner@contoso.com" };
         Assert.Equal(new[]
         {
             "New-ServicePrincipal -AppId '11111111-2222-3333-4444-555555555555' -ObjectId '66666666-7777-8888-9999-000000000000'",
@@ -457,15 +525,20 @@ public sealed class FindingTextTests
     [Fact]
     public void A_session_failure_is_read_by_its_error_id()
     {
-        SmtpTestFinding timeout = Findings.ForSessionFailure(SmtpTestStage.Ehlo, Protocol("SmtpTimeout", "slow", ErrorKind.OperationTimeout), 587, 30);
-        Assert.Equal(("EhloTimeout", FindingSeverity.Error, SmtpTestStage.Ehlo, "slow"), (timeout.Id, timeout.Severity, timeout.Stage, timeout.Evidence));
+        SmtpTestFinding timeout = Findings.ForSessionFailure(SmtpTestStage.Ehlo,
+            Protocol("SmtpTimeout", "slow", ErrorKind.OperationTimeout), 587, 30);
+        Assert.Equal(("EhloTimeout", FindingSeverity.Error, SmtpTestStage.Ehlo, "slow"),
+            (timeout.Id, timeout.Severity, timeout.Stage, timeout.Evidence));
         Assert.Equal("The server stopped answering during the Ehlo stage.", timeout.Meaning);
-        Assert.Equal("Check that the server isn't overloaded and that nothing on the network holds the connection; try again, or give a longer -TimeoutSeconds.", timeout.Remediation);
+        Assert.Equal("Check that the server isn't overloaded and that nothing on the network holds the connection; try again, or give "
+            + "a longer -TimeoutSeconds.", timeout.Remediation);
 
         foreach (string id in new[] { "SmtpInvalidReply", "SmtpReplyTooLong" })
         {
-            SmtpTestFinding f = Findings.ForSessionFailure(SmtpTestStage.Greeting, Protocol(id, "garbage", ErrorKind.ProtocolError), 2525, 30);
-            Assert.Equal(("NotAnSmtpServer", FindingSeverity.Error, SmtpTestStage.Greeting, "garbage"), (f.Id, f.Severity, f.Stage, f.Evidence));
+            SmtpTestFinding f = Findings.ForSessionFailure(SmtpTestStage.Greeting, Protocol(id, "garbage", ErrorKind.ProtocolError),
+                2525, 30);
+            Assert.Equal(("NotAnSmtpServer", FindingSeverity.Error, SmtpTestStage.Greeting, "garbage"),
+                (f.Id, f.Severity, f.Stage, f.Evidence));
             Assert.Equal("The server on port 2525 doesn't speak SMTP (or something in between rewrites the traffic).", f.Meaning);
             Assert.Equal("Check the host and port. " + Submission587, f.Remediation);
         }
@@ -478,11 +551,13 @@ public sealed class FindingTextTests
             Assert.Equal("Try again; if it repeats, check firewalls and proxies on the way and the server's logs.", f.Remediation);
         }
 
-        AssertPort465(Findings.ForSessionFailure(SmtpTestStage.Greeting, Protocol("SmtpImplicitTlsNotSupported", "TLS first"), 465, 30), "TLS first");
+        AssertPort465(Findings.ForSessionFailure(SmtpTestStage.Greeting, Protocol("SmtpImplicitTlsNotSupported", "TLS first"), 465, 30),
+            "TLS first");
 
         var other = Protocol("SmtpSomethingElse", "odd");
         SmtpTestFinding o = Findings.ForSessionFailure(SmtpTestStage.MailFrom, other, 587, 30);
-        Assert.Equal(("SmtpSomethingElse", FindingSeverity.Error, SmtpTestStage.MailFrom, "odd", "odd"), (o.Id, o.Severity, o.Stage, o.Evidence, o.Meaning));
+        Assert.Equal(("SmtpSomethingElse", FindingSeverity.Error, SmtpTestStage.MailFrom, "odd", "odd"),
+            (o.Id, o.Severity, o.Stage, o.Evidence, o.Meaning));
         Assert.Equal("See the message.", o.Remediation);
         other.RecommendedAction = "Do this.";
         Assert.Equal("Do this.", Findings.ForSessionFailure(SmtpTestStage.MailFrom, other, 587, 30).Remediation);

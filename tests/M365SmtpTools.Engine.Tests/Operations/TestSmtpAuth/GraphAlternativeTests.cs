@@ -15,7 +15,10 @@ public sealed class GraphAlternativeTests
     [Fact]
     public async Task The_SmtpAuthDisabled_finding_names_the_exact_graph_command()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant });
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant
+        });
         TestSmtpAuthRequest request = Diag.Request(exo).WithToken(Diag.DelegatedToken(exo));
         request.To = new[] { "bob@contoso.com" };
 
@@ -23,10 +26,12 @@ public sealed class GraphAlternativeTests
 
         SmtpTestFinding f = Assert.Single(report.Findings, x => x.Id == "SmtpAuthDisabled");
         Assert.Contains("Set-CASMailbox", string.Join(" ", f.Commands)); // the SMTP fix is still first
-        Assert.Contains($"Send-M365Mail -Method Graph -AccessToken (Get-AzAccessToken -ResourceUrl https://graph.microsoft.com -AsSecureString).Token -UserName '{Diag.Alice}' -To 'bob@contoso.com'", f.Remediation);
+        Assert.Contains($"Send-M365Mail -Method Graph -AccessToken (Get-AzAccessToken -ResourceUrl https://graph.microsoft.com "
+            + $"-AsSecureString).Token -UserName '{Diag.Alice}' -To 'bob@contoso.com'", f.Remediation);
         Assert.Contains("Mail.Send", f.Remediation);
         // and the check of Graph access that sends nothing, for the same token source and mailbox
-        Assert.Contains($"Test-M365GraphSend -AccessToken (Get-AzAccessToken -ResourceUrl https://graph.microsoft.com -AsSecureString).Token -UserName '{Diag.Alice}'", f.Remediation);
+        Assert.Contains($"Test-M365GraphSend -AccessToken (Get-AzAccessToken -ResourceUrl https://graph.microsoft.com "
+            + $"-AsSecureString).Token -UserName '{Diag.Alice}'", f.Remediation);
     }
 
     [Fact]
@@ -34,11 +39,13 @@ public sealed class GraphAlternativeTests
     {
         var secret = new SmtpAuthOptions
         {
-            TenantId = "contoso.onmicrosoft.com", ClientId = "0a1b2c3d-1111-2222-3333-444455556666", ClientSecret = SecretText.ToSecureString("s3cret-Value"),
+            TenantId = "contoso.onmicrosoft.com", ClientId = "0a1b2c3d-1111-2222-3333-444455556666",
+            ClientSecret = SecretText.ToSecureString("s3cret-Value"),
             UserName = "reports@contoso.com", Environment = M365Environment.USGovGCCHigh,
         };
         string c = GraphAlternative.TestCommand(secret, "reports@contoso.com");
-        Assert.Equal("Test-M365GraphSend -TenantId 'contoso.onmicrosoft.com' -ClientId '0a1b2c3d-1111-2222-3333-444455556666' -ClientSecret $clientSecret -Environment USGovGCCHigh -UserName 'reports@contoso.com'", c);
+        Assert.Equal("Test-M365GraphSend -TenantId 'contoso.onmicrosoft.com' -ClientId '0a1b2c3d-1111-2222-3333-444455556666' "
+            + "-ClientSecret $clientSecret -Environment USGovGCCHigh -UserName 'reports@contoso.com'", c);
     }
 
     [Fact]
@@ -46,16 +53,22 @@ public sealed class GraphAlternativeTests
     {
         var secret = new SmtpAuthOptions
         {
-            TenantId = "contoso.onmicrosoft.com", ClientId = "0a1b2c3d-1111-2222-3333-444455556666", ClientSecret = SecretText.ToSecureString("s3cret-Value"),
+            TenantId = "contoso.onmicrosoft.com", ClientId = "0a1b2c3d-1111-2222-3333-444455556666",
+            ClientSecret = SecretText.ToSecureString("s3cret-Value"),
             UserName = "reports@contoso.com", Environment = M365Environment.USGovGCCHigh,
         };
         string c = GraphAlternative.Command(secret, "reports@contoso.com", null);
-        Assert.Equal("Send-M365Mail -Method Graph -TenantId 'contoso.onmicrosoft.com' -ClientId '0a1b2c3d-1111-2222-3333-444455556666' -ClientSecret $clientSecret -Environment USGovGCCHigh -UserName 'reports@contoso.com' -To '<recipient>' -Subject 'Test through Microsoft Graph' -Body 'Sent with Send-M365Mail -Method Graph.'", c);
+        Assert.Equal("Send-M365Mail -Method Graph -TenantId 'contoso.onmicrosoft.com' -ClientId '0a1b2c3d-1111-2222-3333-444455556666' "
+            + "-ClientSecret $clientSecret -Environment USGovGCCHigh -UserName 'reports@contoso.com' -To '<recipient>' "
+            + "-Subject 'Test through Microsoft Graph' -Body 'Sent with Send-M365Mail -Method Graph.'", c);
         Assert.DoesNotContain("s3cret", c);
 
-        var cert = new SmtpAuthOptions { TenantId = "contoso.onmicrosoft.com", ClientId = "app", CertificatePath = "/certs/app.pfx", UserName = "reports@contoso.com" };
-        Assert.StartsWith("Send-M365Mail -Method Graph -TenantId 'contoso.onmicrosoft.com' -ClientId 'app' -CertificatePath '/certs/app.pfx' -UserName", GraphAlternative.Command(cert, "reports@contoso.com", "x@contoso.com"));
+        var cert = new SmtpAuthOptions { TenantId = "contoso.onmicrosoft.com", ClientId = "app", CertificatePath = "/certs/app.pfx",
+            UserName = "reports@contoso.com" };
+        Assert.StartsWith("Send-M365Mail -Method Graph -TenantId 'contoso.onmicrosoft.com' -ClientId 'app' "
+            + "-CertificatePath '/certs/app.pfx' -UserName", GraphAlternative.Command(cert, "reports@contoso.com", "x@contoso.com"));
         var mi = new SmtpAuthOptions { ManagedIdentity = true, UserName = "reports@contoso.com" };
-        Assert.StartsWith("Send-M365Mail -Method Graph -ManagedIdentity -UserName 'reports@contoso.com'", GraphAlternative.Command(mi, "reports@contoso.com", null));
+        Assert.StartsWith("Send-M365Mail -Method Graph -ManagedIdentity -UserName 'reports@contoso.com'",
+            GraphAlternative.Command(mi, "reports@contoso.com", null));
     }
 }

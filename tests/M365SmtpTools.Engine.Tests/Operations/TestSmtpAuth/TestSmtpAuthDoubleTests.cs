@@ -23,7 +23,8 @@ public sealed class TestSmtpAuthDoubleTests
         SmtpAuthTestReport report = await Diag.Op(exo).RunAsync(request, host);
 
         Assert.True(report.Overall == SmtpTestOutcome.Passed, report.ToText());
-        Assert.Equal(new[] { SmtpTestStage.Resolve, SmtpTestStage.Connect, SmtpTestStage.Greeting, SmtpTestStage.Tls, SmtpTestStage.Ehlo, SmtpTestStage.Token, SmtpTestStage.Auth },
+        Assert.Equal(new[] { SmtpTestStage.Resolve, SmtpTestStage.Connect, SmtpTestStage.Greeting, SmtpTestStage.Tls, SmtpTestStage.Ehlo,
+            SmtpTestStage.Token, SmtpTestStage.Auth },
             report.Stages.Select(s => s.Stage));
         Assert.All(report.Stages, s => Assert.Equal(SmtpTestStageStatus.Passed, s.Status));
         Assert.Empty(report.Findings);
@@ -74,7 +75,8 @@ public sealed class TestSmtpAuthDoubleTests
         Assert.Contains("RSET", report.Stage(SmtpTestStage.RcptTo).Detail);
         await exo.WaitForSessionsAsync();
         IReadOnlyList<string> commands = exo.Sessions.Single().Commands;
-        Assert.Equal(new[] { "MAIL FROM:<alice@contoso.com>", "RCPT TO:<bob@contoso.com>", "RCPT TO:<carol@fabrikam.com>", "RSET", "QUIT" }, commands.Skip(4));
+        Assert.Equal(new[] { "MAIL FROM:<alice@contoso.com>", "RCPT TO:<bob@contoso.com>", "RCPT TO:<carol@fabrikam.com>", "RSET", "QUIT" },
+            commands.Skip(4));
         Assert.DoesNotContain(commands, c => c.StartsWith("DATA") || c.StartsWith("BDAT"));
         Assert.Empty(exo.Messages);
     }
@@ -99,9 +101,13 @@ public sealed class TestSmtpAuthDoubleTests
 
     [Theory]
     [InlineData(SmtpTestStopAfter.Connect, new[] { SmtpTestStage.Resolve, SmtpTestStage.Connect }, new string[0])]
-    [InlineData(SmtpTestStopAfter.Tls, new[] { SmtpTestStage.Resolve, SmtpTestStage.Connect, SmtpTestStage.Greeting, SmtpTestStage.Tls }, new[] { "EHLO client.contoso.com", "STARTTLS", "QUIT" })]
-    [InlineData(SmtpTestStopAfter.Ehlo, new[] { SmtpTestStage.Resolve, SmtpTestStage.Connect, SmtpTestStage.Greeting, SmtpTestStage.Tls, SmtpTestStage.Ehlo }, new[] { "EHLO client.contoso.com", "STARTTLS", "EHLO client.contoso.com", "QUIT" })]
-    public async Task StopAfter_ends_the_run_at_that_stage_and_sends_nothing_more(SmtpTestStopAfter stop, SmtpTestStage[] stages, string[] commands)
+    [InlineData(SmtpTestStopAfter.Tls, new[] { SmtpTestStage.Resolve, SmtpTestStage.Connect, SmtpTestStage.Greeting, SmtpTestStage.Tls },
+        new[] { "EHLO client.contoso.com", "STARTTLS", "QUIT" })]
+    [InlineData(SmtpTestStopAfter.Ehlo,
+        new[] { SmtpTestStage.Resolve, SmtpTestStage.Connect, SmtpTestStage.Greeting, SmtpTestStage.Tls, SmtpTestStage.Ehlo },
+        new[] { "EHLO client.contoso.com", "STARTTLS", "EHLO client.contoso.com", "QUIT" })]
+    public async Task StopAfter_ends_the_run_at_that_stage_and_sends_nothing_more(SmtpTestStopAfter stop, SmtpTestStage[] stages,
+        string[] commands)
     {
         await using var exo = ExchangeOnlineDouble.Start();
         TestSmtpAuthRequest request = Diag.Request(exo).WithToken(Diag.DelegatedToken(exo));
@@ -153,7 +159,8 @@ public sealed class TestSmtpAuthDoubleTests
     [Fact]
     public async Task An_expired_certificate_made_in_the_test_fails_the_tls_stage_before_any_auth()
     {
-        var expired = TestCertificates.CreateServer(new[] { "localhost" }, notBefore: DateTimeOffset.UtcNow.AddDays(-30), notAfter: DateTimeOffset.UtcNow.AddDays(-2));
+        var expired = TestCertificates.CreateServer(new[] { "localhost" }, notBefore: DateTimeOffset.UtcNow.AddDays(-30),
+            notAfter: DateTimeOffset.UtcNow.AddDays(-2));
         await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { ServerCertificate = expired });
         TestSmtpAuthRequest request = Diag.Request(exo).WithToken(Diag.DelegatedToken(exo));
 
@@ -178,7 +185,10 @@ public sealed class TestSmtpAuthDoubleTests
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var request = new TestSmtpAuthRequest { SmtpServer = "127.0.0.1", Port = port, TimeoutSeconds = 5, StopAfter = SmtpTestStopAfter.Connect };
+        var request = new TestSmtpAuthRequest
+        {
+            SmtpServer = "127.0.0.1", Port = port, TimeoutSeconds = 5, StopAfter = SmtpTestStopAfter.Connect
+        };
 
         SmtpAuthTestReport report = await new TestSmtpAuthOperation(new SmtpConnectionRegistry()).RunAsync(request);
 
@@ -188,7 +198,8 @@ public sealed class TestSmtpAuthDoubleTests
         Assert.Contains($"port {port}", f.Meaning);
         // Test-NetConnection exists only on Windows; elsewhere the fix is nc, or openssl where there is no nc.
         string expected = OperatingSystem.IsWindows() ? $"Test-NetConnection -ComputerName '127.0.0.1' -Port {port}"
-            : File.Exists("/usr/bin/nc") || File.Exists("/bin/nc") ? $"nc -vz 127.0.0.1 {port}" : $"openssl s_client -starttls smtp -crlf -connect 127.0.0.1:{port}";
+            : File.Exists("/usr/bin/nc") || File.Exists("/bin/nc") ? $"nc -vz 127.0.0.1 {port}"
+            : $"openssl s_client -starttls smtp -crlf -connect 127.0.0.1:{port}";
         Assert.Equal(new[] { expected }, f.Commands);
         Diag.WriteCommands("connect-refused", report);
     }
@@ -198,8 +209,8 @@ public sealed class TestSmtpAuthDoubleTests
     [InlineData(587, "outbound TCP 587")]
     public void Refused_and_timed_out_ports_25_and_587_name_the_likely_blocker(int port, string expected)
     {
-        var refused = new SmtpProtocolException(SmtpErrorCodes.ConnectFailed, "Can't connect", SmtpPhase.Connect, "smtp.office365.com", null,
-            new SocketException((int)SocketError.ConnectionRefused));
+        var refused = new SmtpProtocolException(SmtpErrorCodes.ConnectFailed, "Can't connect", SmtpPhase.Connect, "smtp.office365.com",
+            null, new SocketException((int)SocketError.ConnectionRefused));
         var timeout = new SmtpProtocolException(SmtpErrorCodes.ConnectTimeout, "took longer", SmtpPhase.Connect, "smtp.office365.com");
         SmtpTestFinding a = Findings.ForConnectFailure(refused, "smtp.office365.com", port, 30);
         SmtpTestFinding b = Findings.ForConnectFailure(timeout, "smtp.office365.com", port, 30);
@@ -215,7 +226,10 @@ public sealed class TestSmtpAuthDoubleTests
     [Fact]
     public async Task Port_465_to_a_Microsoft_365_host_is_refused_with_the_port_finding_before_connecting()
     {
-        var request = new TestSmtpAuthRequest { SmtpServer = "smtp.office365.com", Port = 465, TimeoutSeconds = 5, StopAfter = SmtpTestStopAfter.Connect };
+        var request = new TestSmtpAuthRequest
+        {
+            SmtpServer = "smtp.office365.com", Port = 465, TimeoutSeconds = 5, StopAfter = SmtpTestStopAfter.Connect
+        };
         var op = new TestSmtpAuthOperation(new SmtpConnectionRegistry());
         SmtpAuthTestReport report = await op.RunAsync(request);
         Assert.Equal(SmtpTestStage.Connect, report.FailedStage);
@@ -238,7 +252,11 @@ public sealed class TestSmtpAuthDoubleTests
     {
         await using var exo = ExchangeOnlineDouble.Start();
         var registry = new SmtpConnectionRegistry();
-        var connect = new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(Diag.DelegatedToken(exo)), UserName = Diag.Alice, SmtpServer = "localhost", Port = exo.Port };
+        var connect = new ConnectSmtpRequest
+        {
+            AccessToken = SecretText.ToSecureString(Diag.DelegatedToken(exo)), UserName = Diag.Alice, SmtpServer = "localhost",
+            Port = exo.Port
+        };
         await new ConnectSmtpOperation(registry).RunForResultAsync(connect, new RecordingHost(), Diag.Ct);
 
         var request = new TestSmtpAuthRequest { ExpectedIssuer = new[] { "M365SmtpTools Test CA" } };
@@ -281,7 +299,10 @@ public sealed class TestSmtpAuthDoubleTests
     [Fact]
     public async Task ErrorOnFailure_throws_with_the_first_finding_and_carries_the_report()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant });
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant
+        });
         TestSmtpAuthRequest request = Diag.Request(exo).WithToken(Diag.DelegatedToken(exo));
         request.ErrorOnFailure = true;
 
@@ -323,7 +344,8 @@ public sealed class TestSmtpAuthDoubleTests
     {
         IReadOnlyList<string> all = Findings.AllCommandTemplates();
         Assert.Contains("Set-CASMailbox -Identity '<mailbox>' -SmtpClientAuthenticationDisabled $false", all);
-        Assert.Contains("Add-RecipientPermission -Identity '<sender address>' -Trustee '<mailbox>' -AccessRights SendAs -Confirm:$false", all);
+        Assert.Contains("Add-RecipientPermission -Identity '<sender address>' -Trustee '<mailbox>' -AccessRights SendAs -Confirm:$false",
+            all);
         Diag.WriteCommands("all-command-templates", all.Select(c => ("template", c)));
         Assert.True(File.Exists(Path.Combine(Diag.GeneratedDir, "all-command-templates.ps1")));
     }
@@ -331,7 +353,10 @@ public sealed class TestSmtpAuthDoubleTests
     [Fact]
     public async Task A_failing_run_renders_as_text_for_the_readme()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant });
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant
+        });
         string token = TestJwt.AppOnly(TestJwt.Tenant, DateTimeOffset.UtcNow.AddHours(1));
         exo.Options.AccessTokens[token] = "scanner@contoso.com";
         TestSmtpAuthRequest request = Diag.Request(exo).WithToken(token, "scanner@contoso.com");

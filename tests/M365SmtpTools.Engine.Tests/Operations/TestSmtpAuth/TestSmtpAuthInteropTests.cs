@@ -131,7 +131,10 @@ public sealed class TestSmtpAuthInteropTests
     public async Task Aiosmtpd_certificate_checked_for_another_name_is_a_name_mismatch()
     {
         FaultServer fs = FaultServer.Require();
-        var request = new TestSmtpAuthRequest { SmtpServer = fs.Host, Port = fs.NormalPort, TimeoutSeconds = 10, StopAfter = SmtpTestStopAfter.Ehlo };
+        var request = new TestSmtpAuthRequest
+        {
+            SmtpServer = fs.Host, Port = fs.NormalPort, TimeoutSeconds = 10, StopAfter = SmtpTestStopAfter.Ehlo
+        };
 
         SmtpAuthTestReport report = await Diag.Op(fs.CaCertificate, "smtp.wrong-name.test").RunAsync(request);
 
@@ -162,11 +165,19 @@ public sealed class TestSmtpAuthInteropTests
         var tester = new SmtpClientAuthTester(o => o.TlsPolicy = new TlsPolicy { TrustedRootCertificates = new(pf.CaCertificate) });
         var registry = new SmtpConnectionRegistry();
         var op = new ConnectSmtpOperation(registry, tester: tester);
-        var good = new ConnectSmtpRequest { Credential = new System.Net.NetworkCredential(pf.User, pf.Password), SmtpServer = pf.Host, Port = pf.SubmissionPort, Test = true };
+        var good = new ConnectSmtpRequest
+        {
+            Credential = new System.Net.NetworkCredential(pf.User, pf.Password), SmtpServer = pf.Host, Port = pf.SubmissionPort,
+            Test = true
+        };
         SmtpConnection c = await op.RunForResultAsync(good, new RecordingHost(), Diag.Ct);
         Assert.Same(c, registry.Get(null));
 
-        var bad = new ConnectSmtpRequest { Credential = new System.Net.NetworkCredential(pf.User, "wrong"), SmtpServer = pf.Host, Port = pf.SubmissionPort, Test = true, Name = "Bad" };
+        var bad = new ConnectSmtpRequest
+        {
+            Credential = new System.Net.NetworkCredential(pf.User, "wrong"), SmtpServer = pf.Host, Port = pf.SubmissionPort,
+            Test = true, Name = "Bad"
+        };
         var e = await Assert.ThrowsAsync<SmtpCommandException>(() => op.RunForResultAsync(bad, new RecordingHost(), Diag.Ct));
         Assert.Equal("SmtpAuthenticationFailed", e.ErrorId);
         Assert.Equal(535, e.ReplyCode);
@@ -176,10 +187,17 @@ public sealed class TestSmtpAuthInteropTests
     [Fact]
     public async Task Connect_Test_against_the_double_carries_the_catalogue_advice()
     {
-        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions { AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant });
+        await using var exo = ExchangeOnlineDouble.Start(new ExchangeOnlineDoubleOptions
+        {
+            AuthPolicy = DoubleAuthPolicy.SmtpAuthDisabledForTenant
+        });
         var tester = new SmtpClientAuthTester(o => o.TlsPolicy = exo.ClientTlsPolicy());
         var op = new ConnectSmtpOperation(new SmtpConnectionRegistry(), tester: tester);
-        var request = new ConnectSmtpRequest { AccessToken = SecretText.ToSecureString(Diag.DelegatedToken(exo)), UserName = Diag.Alice, SmtpServer = "localhost", Port = exo.Port, Test = true };
+        var request = new ConnectSmtpRequest
+        {
+            AccessToken = SecretText.ToSecureString(Diag.DelegatedToken(exo)), UserName = Diag.Alice, SmtpServer = "localhost",
+            Port = exo.Port, Test = true
+        };
         var e = await Assert.ThrowsAsync<SmtpCommandException>(() => op.RunForResultAsync(request, new RecordingHost(), Diag.Ct));
         Assert.Equal("5.7.139", e.EnhancedStatusCode!.ToString());
         Assert.Contains("Allow SMTP AUTH", e.RecommendedAction);
