@@ -103,24 +103,35 @@ public sealed class FaultServer
         ReadCommandLog(behaviour).Where(l => l.EndsWith("] CONNECT", StringComparison.Ordinal)).Select(l => l[1..l.IndexOf(']')]).ToList();
 
     /// <summary>
-    /// What the client sent on connections to <paramref name="behaviour"/> that started after
-    /// <paramref name="knownConnections"/> (take <see cref="Connections"/> before connecting): the "C: " lines without
-    /// the prefix. Waits up to <paramref name="timeout"/> (default 5 s) for the connection to close so the transcript is complete.
+    /// A client name (for EHLO) no other connection uses: tests of one run, and two runs at once (tests/stress.sh),
+    /// share the servers, so a test finds its own connections in a transcript by the name it greeted with.
     /// </summary>
-    public IReadOnlyList<string> ClientLinesSince(string behaviour, IReadOnlyCollection<string> knownConnections, TimeSpan? timeout = null)
+    public static string UniqueClientName(string prefix) => $"{prefix}-{Guid.NewGuid():N}.test";
+
+    /// <summary>
+    /// What the client sent on the connections to <paramref name="behaviour"/> that started after
+    /// <paramref name="knownConnections"/> (take <see cref="Connections"/> before connecting) and greeted with
+    /// <c>EHLO</c> (or <c>HELO</c>) <paramref name="clientName"/> first: the "C: " lines without the prefix. Waits up to
+    /// <paramref name="timeout"/> (default 5 s) for those connections to close so the transcript is complete.
+    /// </summary>
+    public IReadOnlyList<string> ClientLinesSince(string behaviour, IReadOnlyCollection<string> knownConnections,
+        string clientName, TimeSpan? timeout = null)
     {
         DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
         while (true)
         {
-            IReadOnlyList<string> lines = ReadCommandLog(behaviour);
-            var fresh = lines.Where(l => l.EndsWith("] CONNECT", StringComparison.Ordinal))
-                .Select(l => l[1..l.IndexOf(']')]).Where(id => !knownConnections.Contains(id)).ToHashSet();
-            bool closed = fresh.Count > 0 && fresh.All(id => lines.Contains($"[{id}] CLOSE"));
+            IReadOnlyList<(string Id, string Text)> lines = ReadCommandLog(behaviour)
+                .Where(l => l.StartsWith('[') && l.Contains("] ", StringComparison.Ordinal))
+                .Select(l => (l[1..l.IndexOf(']')], l[(l.IndexOf(']') + 2)..])).ToList();
+            var ours = lines.Where(l => !knownConnections.Contains(l.Id))
+                .GroupBy(l => l.Id)
+                .Where(g => g.FirstOrDefault(l => l.Text.StartsWith("C: ", StringComparison.Ordinal)).Text is string first
+                    && (first == "C: EHLO " + clientName || first == "C: HELO " + clientName))
+                .Select(g => g.Key).ToHashSet();
+            bool closed = ours.Count > 0 && ours.All(id => lines.Contains((id, "CLOSE")));
             if (closed || DateTime.UtcNow > deadline)
-                return lines.Where(l => l.StartsWith('[') && fresh.Contains(l[1..l.IndexOf(']')]))
-                    .Select(l => l[(l.IndexOf(']') + 2)..])
-                    .Where(l => l.StartsWith("C: ", StringComparison.Ordinal))
-                    .Select(l => l[3..]).ToList();
+                return lines.Where(l => ours.Contains(l.Id) && l.Text.StartsWith("C: ", StringComparison.Ordinal))
+                    .Select(l => l.Text[3..]).ToList();
             Thread.Sleep(50);
         }
     }

@@ -35,12 +35,12 @@ public sealed class FaultServerTests
             Assert.Equal(235, (await s2.AuthPlainAsync(fs.User, fs.Password)).Code);
     }
 
-    private static async Task<RawSmtpSession> NormalAfterTlsAsync(FaultServer fs)
+    private static async Task<RawSmtpSession> NormalAfterTlsAsync(FaultServer fs, string clientName = "client.m365smtp.test")
     {
         (RawSmtpSession s, _) = await RawSmtpSession.OpenAsync(fs.NormalPort);
-        await s.EhloAsync();
+        await s.EhloAsync(clientName);
         await s.StartTlsAsync(fs.CaCertificate);
-        await s.EhloAsync();
+        await s.EhloAsync(clientName);
         return s;
     }
 
@@ -72,7 +72,8 @@ public sealed class FaultServerTests
         string marker = Guid.NewGuid().ToString("N");
         string to = $"rcpt-{marker}@contoso.test";
         var before = fs.Connections("normal").ToHashSet();
-        await using (RawSmtpSession s = await NormalAfterTlsAsync(fs))
+        string client = FaultServer.UniqueClientName("storing");
+        await using (RawSmtpSession s = await NormalAfterTlsAsync(fs, client))
         {
             Assert.Equal(235, (await s.AuthPlainAsync(fs.User, fs.Password)).Code);
             byte[] content = Encoding.ASCII.GetBytes($"From: {fs.User}\r\nTo: {to}\r\nSubject: {marker}\r\n\r\n..dot\r\nbody\r\n");
@@ -89,7 +90,7 @@ public sealed class FaultServerTests
         Assert.True(envelope.RootElement.GetProperty("tls").GetBoolean());
         Assert.Equal(fs.User, envelope.RootElement.GetProperty("login").GetString());
 
-        IReadOnlyList<string> sent = fs.ClientLinesSince("normal", before);
+        IReadOnlyList<string> sent = fs.ClientLinesSince("normal", before, client);
         Assert.Contains("STARTTLS", sent);
         Assert.Contains(sent, l => l.StartsWith("AUTH PLAIN <initial response:", StringComparison.Ordinal));
         Assert.Contains(sent, l => l.StartsWith("<message content:", StringComparison.Ordinal));
@@ -103,19 +104,42 @@ public sealed class FaultServerTests
     {
         FaultServer fs = FaultServer.Require();
         var before = fs.Connections("no_starttls").ToHashSet();
+        string client = FaultServer.UniqueClientName("no-auth-client");
         (RawSmtpSession s, RawSmtpReply greeting) = await RawSmtpSession.OpenAsync(fs.NoStartTlsPort);
         await using (s)
         {
             Assert.Equal(220, greeting.Code);
-            RawSmtpReply ehlo = await s.EhloAsync("no-auth-client.test");
+            RawSmtpReply ehlo = await s.EhloAsync(client);
             Assert.False(RawSmtpSession.Offers(ehlo, "STARTTLS"), ehlo.Text);
             Assert.Contains("PLAIN", RawSmtpSession.AuthMechanisms(ehlo)); // the trap: AUTH in clear text
             Assert.Equal(250, (await s.CommandAsync("NOOP")).Code);
             await s.QuitAsync();
         }
-        IReadOnlyList<string> sent = fs.ClientLinesSince("no_starttls", before);
-        Assert.Equal(["EHLO no-auth-client.test", "NOOP", "QUIT"], sent);
+        IReadOnlyList<string> sent = fs.ClientLinesSince("no_starttls", before, client);
+        Assert.Equal(["EHLO " + client, "NOOP", "QUIT"], sent);
         Assert.DoesNotContain(sent, l => l.StartsWith("AUTH", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Two_clients_at_once_each_find_only_their_own_commands_in_the_transcript()
+    {
+        // What tests/stress.sh does to every test here: another run's client talks to the same server at the same time.
+        FaultServer fs = FaultServer.Require();
+        var before = fs.Connections("no_starttls").ToHashSet();
+        string first = FaultServer.UniqueClientName("first"), second = FaultServer.UniqueClientName("second");
+        (RawSmtpSession a, _) = await RawSmtpSession.OpenAsync(fs.NoStartTlsPort);
+        (RawSmtpSession b, _) = await RawSmtpSession.OpenAsync(fs.NoStartTlsPort);
+        await using (a)
+        await using (b)
+        {
+            await a.EhloAsync(first);
+            await b.EhloAsync(second);
+            Assert.Equal(250, (await b.CommandAsync("NOOP")).Code);
+            await a.QuitAsync();
+            await b.QuitAsync();
+        }
+        Assert.Equal(["EHLO " + first, "QUIT"], fs.ClientLinesSince("no_starttls", before, first));
+        Assert.Equal(["EHLO " + second, "NOOP", "QUIT"], fs.ClientLinesSince("no_starttls", before, second));
     }
 
     [Fact]
@@ -124,14 +148,15 @@ public sealed class FaultServerTests
         // The negative of the previous test: the transcript would catch a client that authenticates in clear text.
         FaultServer fs = FaultServer.Require();
         var before = fs.Connections("no_starttls").ToHashSet();
+        string client = FaultServer.UniqueClientName("clear-text-auth");
         (RawSmtpSession s, _) = await RawSmtpSession.OpenAsync(fs.NoStartTlsPort);
         await using (s)
         {
-            await s.EhloAsync();
+            await s.EhloAsync(client);
             Assert.Equal(235, (await s.AuthPlainAsync(fs.User, fs.Password)).Code);
             await s.QuitAsync();
         }
-        Assert.Contains(fs.ClientLinesSince("no_starttls", before), l => l.StartsWith("AUTH PLAIN", StringComparison.Ordinal));
+        Assert.Contains(fs.ClientLinesSince("no_starttls", before, client), l => l.StartsWith("AUTH PLAIN", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -140,14 +165,15 @@ public sealed class FaultServerTests
         FaultServer fs = FaultServer.Require();
         Assert.True(fs.SlowDelay > Quiet * 4, $"SLOW_DELAY_SECONDS={fs.SlowDelay.TotalSeconds} is too short for this test");
         var before = fs.Connections("slow").ToHashSet();
+        string client = FaultServer.UniqueClientName("slow-client");
         (RawSmtpSession s, RawSmtpReply greeting) = await RawSmtpSession.OpenAsync(fs.SlowPort);
         await using (s)
         {
             Assert.Equal(220, greeting.Code);
-            await s.SendLineAsync("EHLO slow-client.test");
+            await s.SendLineAsync("EHLO " + client);
             await Assert.ThrowsAsync<TimeoutException>(() => s.ReadReplyAsync(Quiet));
         }
-        Assert.Contains("EHLO slow-client.test", fs.ClientLinesSince("slow", before, TimeSpan.FromSeconds(2)));
+        Assert.Contains("EHLO " + client, fs.ClientLinesSince("slow", before, client, TimeSpan.FromSeconds(2)));
     }
 
     [Fact]
@@ -155,12 +181,13 @@ public sealed class FaultServerTests
     {
         FaultServer fs = FaultServer.Require();
         var before = fs.Connections("drop_data").ToHashSet();
+        string client = FaultServer.UniqueClientName("dropped");
         byte[] content = Encoding.ASCII.GetBytes("Subject: dropped\r\n\r\n0123456789\r\n");
         (RawSmtpSession s, RawSmtpReply greeting) = await RawSmtpSession.OpenAsync(fs.DropDataPort);
         await using (s)
         {
             Assert.Equal(220, greeting.Code);
-            Assert.Equal(250, (await s.EhloAsync()).Code);
+            Assert.Equal(250, (await s.EhloAsync(client)).Code);
             Assert.Equal(250, (await s.CommandAsync("MAIL FROM:<a@contoso.test>")).Code);
             Assert.Equal(250, (await s.CommandAsync("RCPT TO:<b@contoso.test>")).Code);
             Assert.Equal(354, (await s.CommandAsync("DATA")).Code);
@@ -170,7 +197,7 @@ public sealed class FaultServerTests
             catch (IOException) { after = null; } // a reset is as good as a close
             Assert.Null(after);
         }
-        IReadOnlyList<string> sent = fs.ClientLinesSince("drop_data", before);
+        IReadOnlyList<string> sent = fs.ClientLinesSince("drop_data", before, client);
         Assert.Contains($"<message content: {content.Length} bytes>", sent);
         Assert.Equal(".", sent[^1]);
     }
@@ -224,12 +251,13 @@ public sealed class FaultServerTests
     {
         FaultServer fs = FaultServer.Require();
         var before = fs.Connections("banner_never").ToHashSet();
+        string client = FaultServer.UniqueClientName("impatient");
         await using (RawSmtpSession s = await RawSmtpSession.ConnectAsync(fs.BannerNeverPort))
         {
             await Assert.ThrowsAsync<TimeoutException>(() => s.ReadLineAsync(Quiet));
-            await s.SendLineAsync("EHLO impatient.test");
+            await s.SendLineAsync("EHLO " + client);
         }
-        Assert.Equal(["EHLO impatient.test"], fs.ClientLinesSince("banner_never", before));
+        Assert.Equal(["EHLO " + client], fs.ClientLinesSince("banner_never", before, client));
     }
 
     [Fact]

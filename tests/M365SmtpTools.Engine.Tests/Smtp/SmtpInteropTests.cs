@@ -147,11 +147,13 @@ public class SmtpInteropTests
         FaultServer fs = FaultServer.Require();
         var before = fs.Connections("no_starttls");
         using var client = new SmtpClient();
+        SmtpConnectOptions options = Trusting(fs.CaCertificate);
+        options.LocalDomain = FaultServer.UniqueClientName("tls-required");
         var ex = await Assert.ThrowsAsync<SmtpProtocolException>(() =>
-            client.ConnectAsync(fs.Host, fs.NoStartTlsPort, Trusting(fs.CaCertificate), Ct));
+            client.ConnectAsync(fs.Host, fs.NoStartTlsPort, options, Ct));
         Assert.Equal("SmtpStartTlsNotOffered", ex.ErrorId);
-        IReadOnlyList<string> sent = fs.ClientLinesSince("no_starttls", before);
-        Assert.Equal(new[] { "EHLO client.contoso.test" }, sent);
+        IReadOnlyList<string> sent = fs.ClientLinesSince("no_starttls", before, options.LocalDomain);
+        Assert.Equal(new[] { "EHLO " + options.LocalDomain }, sent);
     }
 
     [Fact]

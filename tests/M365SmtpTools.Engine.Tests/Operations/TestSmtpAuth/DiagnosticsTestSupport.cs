@@ -24,11 +24,12 @@ internal static class Diag
 
     /// <summary>The operation for a server whose certificate is <paramref name="ca"/> (self-signed) checked for
     /// <paramref name="serverName"/>.</summary>
-    public static TestSmtpAuthOperation Op(X509Certificate2 ca, string? serverName = null) =>
+    public static TestSmtpAuthOperation Op(X509Certificate2 ca, string? serverName = null,
+        string localDomain = "client.contoso.test") =>
         new(new SmtpConnectionRegistry(), configureConnection: o =>
         {
             o.TlsPolicy = new TlsPolicy { TrustedRootCertificates = new X509Certificate2Collection(ca), ServerName = serverName };
-            o.LocalDomain = "client.contoso.test";
+            o.LocalDomain = localDomain;
         });
 
     /// <summary>A request for the double: host "localhost", its port, the test CA as an expected issuer.</summary>

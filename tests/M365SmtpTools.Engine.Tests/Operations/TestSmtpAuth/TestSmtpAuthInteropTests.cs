@@ -102,13 +102,14 @@ public sealed class TestSmtpAuthInteropTests
             Credential = new System.Net.NetworkCredential(fs.User, fs.Password),
         };
 
-        SmtpAuthTestReport report = await Diag.Op(fs.CaCertificate, "localhost").RunAsync(request);
+        string client = FaultServer.UniqueClientName("diagnosis");
+        SmtpAuthTestReport report = await Diag.Op(fs.CaCertificate, "localhost", client).RunAsync(request);
 
         Assert.Equal(SmtpTestStage.Tls, report.FailedStage);
         SmtpTestFinding f = report.Finding("StartTlsNotOffered");
         Assert.Contains("AUTH", f.Evidence); // it offered AUTH in clear text…
         Assert.Contains("no credentials or token were sent", f.Meaning);
-        IReadOnlyList<string> sent = fs.ClientLinesSince("no_starttls", before);
+        IReadOnlyList<string> sent = fs.ClientLinesSince("no_starttls", before, client);
         Assert.NotEmpty(sent);
         Assert.DoesNotContain(sent, l => l.StartsWith("AUTH", StringComparison.OrdinalIgnoreCase)); // …and got none
         Assert.DoesNotContain(sent, l => l.Contains(fs.Password));
