@@ -126,13 +126,61 @@ public sealed class HelpAndUsageTests
     [Fact]
     public async Task An_engine_argument_error_is_exit_2_and_names_the_cli_options()
     {
-        CliRun run = await CliProcess.RunAsync("connect");
+        CliRun run = await CliProcess.RunAsync("connect", "--tenant-id", "contoso.onmicrosoft.com",
+            "--client-id", "0a1b2c3d-1111-2222-3333-444455556666", "--certificate-path", "scanner.pfx");
         Assert.True(run.ExitCode == 2, run.ToString());
         string line = Assert.Single(run.StderrLines);
-        Assert.StartsWith("m365smtp: error AuthMethodMissing: ", line);
-        Assert.Contains("--client-secret-env", line);
-        Assert.Contains("--access-token-env", line);
-        Assert.Contains("--password-stdin", line);
-        Assert.DoesNotContain("-ClientSecret", line);
+        Assert.StartsWith("m365smtp: error UserNameMissing (--user-name): --certificate-path needs --user-name", line);
+        Assert.DoesNotContain("-UserName", line);
+        Assert.DoesNotContain("-CertificatePath", line);
+    }
+
+    // The cmdlets fall back to the session's connection when no way to authenticate is given; the command line keeps
+    // none, so it says which of its own options would do, not "run Connect-M365Smtp" or a PowerShell-only parameter.
+    private const string Ways = "Give --certificate-path, --certificate-thumbprint or --client-secret-env with --tenant-id, " +
+        "--client-id and --user-name; --managed-identity with --user-name; --device-code or --interactive with --client-id; " +
+        "--access-token-env; or --password-stdin with --user-name (Basic authentication, being retired)";
+
+    [Fact]
+    public async Task Connect_without_a_way_to_authenticate_is_a_usage_error_naming_the_cli_options()
+    {
+        CliRun run = await CliProcess.RunAsync("connect");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal(new[]
+        {
+            "m365smtp: connect needs a way to authenticate, and the command line keeps no connection between runs. " + Ways + ".",
+            "Run 'm365smtp connect --help' for the options and their accepted values.",
+        }, run.StderrLines);
+        Assert.Equal("", run.Stdout);
+    }
+
+    [Fact]
+    public async Task Send_without_a_way_to_authenticate_is_a_usage_error_before_anything_is_sent()
+    {
+        CliRun run = await CliProcess.RunAsync("send", "--from", "scanner@contoso.com", "--to", "alice@contoso.com",
+            "--subject", "Scan", "--body", "Scanned", "--smtp-server", "127.0.0.1", "--port", "9");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("m365smtp: Client submission (the default --method) needs a way to authenticate, and the command line " +
+            "keeps no connection between runs. " + Ways + ", or send through a relay connector or Direct Send " +
+            "(--method Relay, DirectSend).", run.StderrLines[0]);
+        Assert.DoesNotContain("Connect-M365Smtp", run.Stderr);
+        Assert.DoesNotContain("ConnectionNotFound", run.Stderr);
+        Assert.Equal("", run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("--method Graph", "send", "--method", "Graph", "--from", "reports@contoso.com", "--to", "ops@contoso.com",
+        "--subject", "s", "--body", "b")]
+    [InlineData("test-graph", "test-graph", "--from", "reports@contoso.com")]
+    public async Task Graph_without_a_way_to_get_a_token_is_a_usage_error_without_the_password_option(string what,
+        params string[] args)
+    {
+        CliRun run = await CliProcess.RunAsync(args);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"m365smtp: {what} needs a way to authenticate, and the command line keeps no connection between runs. " +
+            "Give --certificate-path, --certificate-thumbprint or --client-secret-env with --tenant-id, --client-id and " +
+            "--user-name; --managed-identity with --user-name; --device-code or --interactive with --client-id; or " +
+            "--access-token-env with a token for Microsoft Graph.", run.StderrLines[0]);
+        Assert.Equal("", run.Stdout);
     }
 }

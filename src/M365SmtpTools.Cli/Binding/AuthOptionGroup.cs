@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using M365SmtpTools.Engine;
 using M365SmtpTools.Engine.Auth;
 using M365SmtpTools.Engine.Exchange;
 
@@ -60,6 +61,35 @@ internal static class AuthOptionGroup
             .Map(CliOptions.Flag("--persist-token-cache", AuthParameterText.PersistTokenCache), r => r.PersistTokenCache)
             .Map(CliOptions.Text("--authority-host", "HOST", AuthParameterText.AuthorityHost), r => r.AuthorityHost)
             .Map(CliOptions.Text("--scope", "SCOPE", AuthParameterText.Scope), r => r.Scope);
+    }
+
+    /// <summary>
+    /// The ways to authenticate to SMTP, with what each needs; <c>{Name}</c> is rendered as this command's option for Name.
+    /// </summary>
+    internal const string SmtpWays =
+        "{CertificatePath}, {CertificateThumbprint} or {ClientSecret} with {TenantId}, {ClientId} and {UserName}; " +
+        "{ManagedIdentity} with {UserName}; {DeviceCode} or {Interactive} with {ClientId}; {AccessToken}; or {Credential} " +
+        "with {UserName} (Basic authentication, being retired)";
+
+    /// <summary>The ways to get a token for Microsoft Graph, which takes no password.</summary>
+    internal const string GraphWays =
+        "{CertificatePath}, {CertificateThumbprint} or {ClientSecret} with {TenantId}, {ClientId} and {UserName}; " +
+        "{ManagedIdentity} with {UserName}; {DeviceCode} or {Interactive} with {ClientId}; or {AccessToken} with a token " +
+        "for Microsoft Graph";
+
+    /// <summary>
+    /// Fails with a usage error when the request gives no way to authenticate. The cmdlets then use the session's
+    /// connection (Connect-M365Smtp); the command line keeps none between runs, so here the fix is always an option of
+    /// this command, named as it is typed. <paramref name="otherwise"/> ends the sentence with what else would do.
+    /// </summary>
+    public static void RequireAuth(SmtpAuthOptions request, IRequestBinding binding, string what, string ways,
+        string otherwise = "")
+    {
+        if (request.SpecifiesAuthMethod()) return;
+        string options = ParameterText.Render(ways, property => binding.DisplayNameFor(property)
+            ?? throw new InvalidOperationException($"The auth options name {{{property}}}, which this command has no option for."));
+        throw new CliUsageException(null,
+            $"{what} needs a way to authenticate, and the command line keeps no connection between runs. Give {options}{otherwise}.");
     }
 
     // Secrets never go on the command line: the option names the environment variable that holds one.

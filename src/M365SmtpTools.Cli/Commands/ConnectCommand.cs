@@ -61,6 +61,7 @@ internal sealed class ConnectCommand : CliCommand<ConnectSmtpRequest>
     /// <inheritdoc />
     public override async Task<int> RunAsync(ConnectSmtpRequest request, CliSession session, CancellationToken cancellationToken)
     {
+        AuthOptionGroup.RequireAuth(request, session.Binding, "connect", AuthOptionGroup.SmtpWays);
         // The connection is stored in this process only: the CLI keeps no session between runs.
         int? exitCode = await session.RunAsync(new ConnectSmtpOperation(new SmtpConnectionRegistry()), request,
                 connection => Write(session, connection, request.Test), cancellationToken)

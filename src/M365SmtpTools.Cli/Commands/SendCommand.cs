@@ -157,6 +157,11 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
             session.Host.WriteVerbose($"{messages.Count} message(s) read from {batchPath}.");
         }
 
+        if (request.Method == SendMethod.ClientSubmission)
+            AuthOptionGroup.RequireAuth(request, session.Binding, "Client submission (the default --method)", AuthOptionGroup.SmtpWays,
+                ", or send through a relay connector or Direct Send (--method Relay, DirectSend)");
+        else if (request.Method == SendMethod.Graph)
+            AuthOptionGroup.RequireAuth(request, session.Binding, "--method Graph", AuthOptionGroup.GraphWays);
         var results = new List<SendMailResult>();
         int? firstFailure = null;
         request.Messages = messages;

@@ -62,6 +62,7 @@ internal sealed class TestGraphCommand : CliCommand<TestGraphSendRequest>
     /// <inheritdoc />
     public override async Task<int> RunAsync(TestGraphSendRequest request, CliSession session, CancellationToken cancellationToken)
     {
+        AuthOptionGroup.RequireAuth(request, session.Binding, "test-graph", AuthOptionGroup.GraphWays);
         GraphSendTestReport report = await session.RunReportAsync(new TestGraphSendOperation(), request, r => r.ToText(), cancellationToken)
             .ConfigureAwait(false);
         if (report.Overall != SmtpTestOutcome.Failed) return ExitCodes.Ok;
