@@ -159,8 +159,16 @@ public sealed class SendMailDoubleTests
                 SmtpAuthMechanism.Auto, Ct);
             blockers.Add(c);
         }
+        IReadOnlyList<DoubleSession> blocking = exo.Sessions;
         var clock = new HookClock();
-        clock.OnDelay = _ => { foreach (SmtpClient b in blockers) b.Dispose(); blockers.Clear(); };
+        // The other sessions end during the back-off: closed here, and over by the time the wait is, as the server
+        // sees it (on a loaded machine the double can take longer to notice a closed socket than the retry takes).
+        clock.OnDelay = _ =>
+        {
+            foreach (SmtpClient b in blockers) b.Dispose();
+            blockers.Clear();
+            exo.WaitUntilAsync(() => blocking.All(s => s.Ended)).GetAwaiter().GetResult();
+        };
         SendMailResult r = await new SendMailOperation(SendKit.For(exo, clock))
             .RunForResultAsync(SendKit.TokenRequest(), new RecordingHost(), Ct);
 
