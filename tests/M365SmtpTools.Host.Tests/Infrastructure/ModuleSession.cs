@@ -30,14 +30,42 @@ public sealed class ModuleSession : IDisposable
     public ModuleSession()
     {
         Assert.True(File.Exists(ManifestPath), $"{ManifestPath} is missing: 'dotnet build' makes it.");
-        InitialSessionState state = InitialSessionState.CreateDefault2();
-        if (OperatingSystem.IsWindows()) state.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
-        _runspace = RunspaceFactory.CreateRunspace(state);
-        _runspace.Open();
+        _runspace = OpenRunspace();
         // Connections live for the process, as in a runbook worker: each test names its own and removes only those
         // (a Disconnect-M365Smtp of all of them here would pull them from under test classes running in parallel).
         HostResult import = Run("Import-Module -Name $manifest -ErrorAction Stop", ("manifest", ManifestPath));
         Assert.True(import.Terminating == null, $"Import-Module failed: {import.Terminating}");
+        Assert.True(HasFileSystemRoot(_runspace), "The runspace lost its file system root drive while importing the module.");
+    }
+
+    /// <summary>How many runspaces were opened again because PowerShell opened one without its file system root.</summary>
+    public static int ReopenedRunspaces => _reopened;
+
+    private static int _reopened;
+
+    // Under heavy load (tests/stress.sh), PowerShell 7.6 once opened a runspace whose FileSystem provider had no "/"
+    // drive, before the module was imported; every path given to a cmdlet then failed with DriveNotFound. That is the
+    // host, not the module, so such a runspace is opened again (and counted); a root lost later still fails the test.
+    private static Runspace OpenRunspace()
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            InitialSessionState state = InitialSessionState.CreateDefault2();
+            if (OperatingSystem.IsWindows()) state.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
+            Runspace runspace = RunspaceFactory.CreateRunspace(state);
+            runspace.Open();
+            if (HasFileSystemRoot(runspace)) return runspace;
+            runspace.Dispose();
+            Interlocked.Increment(ref _reopened);
+            Assert.True(attempt < 3, "PowerShell opened three runspaces in a row without a file system root drive.");
+        }
+    }
+
+    private static bool HasFileSystemRoot(Runspace runspace)
+    {
+        string root = OperatingSystem.IsWindows() ? Path.GetPathRoot(Environment.SystemDirectory)!.TrimEnd('\\', ':') : "/";
+        return runspace.SessionStateProxy.Drive.GetAllForProvider("FileSystem")
+            .Any(d => string.Equals(d.Name, root, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>Runs a script in the session; variables are set first. Terminating errors are captured, not thrown.</summary>
