@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using M365SmtpTools.Engine;
 using M365SmtpTools.Engine.Auth;
 using M365SmtpTools.Engine.Exchange;
 
@@ -63,19 +62,18 @@ internal static class AuthOptionGroup
             .Map(CliOptions.Text("--scope", "SCOPE", AuthParameterText.Scope), r => r.Scope);
     }
 
-    /// <summary>
-    /// The ways to authenticate to SMTP, with what each needs; <c>{Name}</c> is rendered as this command's option for Name.
-    /// </summary>
-    internal const string SmtpWays =
+    // The ways to get a token both SMTP and Microsoft Graph take, with what each needs; {Name} is rendered as this
+    // command's option for Name.
+    private const string TokenWays =
         "{CertificatePath}, {CertificateThumbprint} or {ClientSecret} with {TenantId}, {ClientId} and {UserName}; " +
-        "{ManagedIdentity} with {UserName}; {DeviceCode} or {Interactive} with {ClientId}; {AccessToken}; or {Credential} " +
-        "with {UserName} (Basic authentication, being retired)";
+        "{ManagedIdentity} with {UserName}; {DeviceCode} or {Interactive} with {ClientId}";
+
+    /// <summary>The ways to authenticate to SMTP: a token, or a password while Basic authentication lasts.</summary>
+    internal const string SmtpWays =
+        TokenWays + "; {AccessToken}; or {Credential} with {UserName} (Basic authentication, being retired)";
 
     /// <summary>The ways to get a token for Microsoft Graph, which takes no password.</summary>
-    internal const string GraphWays =
-        "{CertificatePath}, {CertificateThumbprint} or {ClientSecret} with {TenantId}, {ClientId} and {UserName}; " +
-        "{ManagedIdentity} with {UserName}; {DeviceCode} or {Interactive} with {ClientId}; or {AccessToken} with a token " +
-        "for Microsoft Graph";
+    internal const string GraphWays = TokenWays + "; or {AccessToken} with a token for Microsoft Graph";
 
     /// <summary>
     /// Fails with a usage error when the request gives no way to authenticate. The cmdlets then use the session's
@@ -86,8 +84,7 @@ internal static class AuthOptionGroup
         string otherwise = "")
     {
         if (request.SpecifiesAuthMethod()) return;
-        string options = ParameterText.Render(ways, property => binding.DisplayNameFor(property)
-            ?? throw new InvalidOperationException($"The auth options name {{{property}}}, which this command has no option for."));
+        string options = binding.RenderOptionNames(ways, "The list of ways to authenticate");
         throw new CliUsageException(null,
             $"{what} needs a way to authenticate, and the command line keeps no connection between runs. Give {options}{otherwise}.");
     }

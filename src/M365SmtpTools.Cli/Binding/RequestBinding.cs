@@ -40,6 +40,13 @@ internal interface IRequestBinding
     string? DisplayNameFor(string property);
 
     /// <summary>
+    /// Shared text with <c>{Name}</c> placeholders (ParameterText) as this command's users type it: each becomes the
+    /// option that sets Name. A placeholder this command has no option for is a programming error, reported with
+    /// <paramref name="whose"/> (the text's owner).
+    /// </summary>
+    string RenderOptionNames(string text, string whose);
+
+    /// <summary>
     /// Rewrites PowerShell parameter names in an engine message (<c>-TimeoutSeconds</c>) to this command's option names
     /// (<c>--timeout-seconds</c>), so the message names what the user typed.
     /// </summary>
@@ -145,9 +152,7 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
     {
         foreach (Symbol symbol in _entries.Select(e => e.Entry.Symbol).Concat(_cliOnly.Keys))
             if (symbol.Description != null)
-                symbol.Description = ParameterText.Render(symbol.Description, property => DisplayNameFor(property)
-                    ?? throw new InvalidOperationException($"The text of {symbol.Name} names {{{property}}}, " +
-                        $"which no option of this command sets."));
+                symbol.Description = RenderOptionNames(symbol.Description, "The text of " + symbol.Name);
         foreach (var (entry, _) in _entries)
         {
             if (entry.Symbol is Option o) command.Add(o);
@@ -167,6 +172,11 @@ internal sealed class RequestBinding<TRequest> : IRequestBinding where TRequest 
     /// <inheritdoc />
     public string? DisplayNameFor(string property) =>
         _entries.Select(e => e.Entry).FirstOrDefault(e => e.Property == property)?.DisplayName;
+
+    /// <inheritdoc />
+    public string RenderOptionNames(string text, string whose) =>
+        ParameterText.Render(text, property => DisplayNameFor(property)
+            ?? throw new InvalidOperationException($"{whose} names {{{property}}}, which no option of this command sets."));
 
     /// <inheritdoc />
     public string TranslateParameterNames(string text) =>

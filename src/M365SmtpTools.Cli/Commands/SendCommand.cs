@@ -148,6 +148,12 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
     /// <inheritdoc />
     public override async Task<int> RunAsync(SendMailRequest request, CliSession session, CancellationToken cancellationToken)
     {
+        // Checked before the batch file is read: nothing in it can supply a way to authenticate.
+        if (request.Method == SendMethod.ClientSubmission)
+            AuthOptionGroup.RequireAuth(request, session.Binding, "Client submission (the default --method)", AuthOptionGroup.SmtpWays,
+                ", or send through a relay connector or Direct Send (--method Relay, DirectSend)");
+        else if (request.Method == SendMethod.Graph)
+            AuthOptionGroup.RequireAuth(request, session.Binding, "--method Graph", AuthOptionGroup.GraphWays);
         string? batchPath = session.ParseResult.GetValue(_batch);
         List<MailMessageSpec>? messages = null;
         Dictionary<int, BatchRow>? rows = null;
@@ -157,11 +163,6 @@ internal sealed class SendCommand : CliCommand<SendMailRequest>
             session.Host.WriteVerbose($"{messages.Count} message(s) read from {batchPath}.");
         }
 
-        if (request.Method == SendMethod.ClientSubmission)
-            AuthOptionGroup.RequireAuth(request, session.Binding, "Client submission (the default --method)", AuthOptionGroup.SmtpWays,
-                ", or send through a relay connector or Direct Send (--method Relay, DirectSend)");
-        else if (request.Method == SendMethod.Graph)
-            AuthOptionGroup.RequireAuth(request, session.Binding, "--method Graph", AuthOptionGroup.GraphWays);
         var results = new List<SendMailResult>();
         int? firstFailure = null;
         request.Messages = messages;
