@@ -38,14 +38,9 @@ public sealed class ModuleSession : IDisposable
         Assert.True(HasFileSystemRoot(_runspace), "The runspace lost its file system root drive while importing the module.");
     }
 
-    /// <summary>How many runspaces were opened again because PowerShell opened one without its file system root.</summary>
-    public static int ReopenedRunspaces => _reopened;
-
-    private static int _reopened;
-
     // Under heavy load (tests/stress.sh), PowerShell 7.6 once opened a runspace whose FileSystem provider had no "/"
     // drive, before the module was imported; every path given to a cmdlet then failed with DriveNotFound. That is the
-    // host, not the module, so such a runspace is opened again (and counted); a root lost later still fails the test.
+    // host, not the module, so such a runspace is opened again; a root lost later still fails the test.
     private static Runspace OpenRunspace()
     {
         for (int attempt = 1; ; attempt++)
@@ -56,7 +51,6 @@ public sealed class ModuleSession : IDisposable
             runspace.Open();
             if (HasFileSystemRoot(runspace)) return runspace;
             runspace.Dispose();
-            Interlocked.Increment(ref _reopened);
             Assert.True(attempt < 3, "PowerShell opened three runspaces in a row without a file system root drive.");
         }
     }
