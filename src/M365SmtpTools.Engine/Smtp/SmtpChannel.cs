@@ -189,6 +189,9 @@ namespace M365SmtpTools.Engine.Smtp
         /// <summary>Runs one I/O operation under the command timeout and the caller's cancellation.</summary>
         private async Task<T> GuardAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
         {
+            // Cancellation first: cancelling aborts the connection (below), so an operation that starts after it would
+            // otherwise report the closed connection instead of the cancellation.
+            cancellationToken.ThrowIfCancellationRequested();
             ThrowIfBroken();
             using var timeout = new CancellationTokenSource();
             if (CommandTimeout > TimeSpan.Zero && CommandTimeout != Timeout.InfiniteTimeSpan) timeout.CancelAfter(CommandTimeout);
